@@ -1,0 +1,410 @@
+/* aggregate.c: groups and per-label time series of trace events. */
+#include "aggregate.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hist.h"
+#include "hmap.h"
+#include "trace.h"
+#include "util.h"
+
+/* Bins kept while reading before the interval is coarsened. */
+#define AGG_BINS_CAP 2048
+/* Bins wanted in a series when the interval is chosen automatically. */
+#define AGG_BINS_TARGET 300
+
+/* Each width divides the next, so bins merge exactly when coarsening. */
+static const double agg_ladder[] = {
+	1, 2, 10, 30, 60, 300, 600, 1800, 3600, 7200, 21600, 86400,
+	172800, 604800, 2419200, 29030400,
+};
+
+/* One label's bins while reading. */
+struct agg_label {
+	char *label;
+	struct hmap *bins;	/* long long index -> struct hist */
+};
+
+struct agg {
+	enum agg_key keys[AGG_KEY_COUNT];
+	size_t nkeys;
+	struct hmap *groups;	/* encoded key -> struct agg_group */
+	struct hmap *labels;	/* encoded label -> struct agg_label */
+	double interval;
+	int auto_interval;
+	size_t ladder;		/* position in agg_ladder when automatic */
+	size_t nbins;		/* bins over all labels */
+	double first;
+	double last;
+	int any;
+	struct strbuf key;	/* scratch */
+	struct agg_group **sorted;
+	struct agg_series *series;
+	size_t nseries;
+};
+
+static const char *const agg_key_names[AGG_KEY_COUNT] = {
+	"label", "handler", "outcome", "traced_type",
+};
+
+const char *
+agg_key_name(enum agg_key k)
+{
+	return agg_key_names[k];
+}
+
+int
+agg_key_parse(const char *name, enum agg_key *k)
+{
+	int i;
+
+	for (i = 0; i < AGG_KEY_COUNT; i++) {
+		if (strcmp(name, agg_key_names[i]) == 0) {
+			*k = (enum agg_key)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+struct agg *
+agg_new(const enum agg_key *keys, size_t nkeys, double interval)
+{
+	struct agg *a = util_calloc(1, sizeof(*a));
+
+	memcpy(a->keys, keys, nkeys * sizeof(*keys));
+	a->nkeys = nkeys;
+	a->groups = hmap_new();
+	a->labels = hmap_new();
+	a->auto_interval = interval <= 0;
+	a->interval = a->auto_interval ? agg_ladder[0] : interval;
+	strbuf_init(&a->key, 0);
+	return a;
+}
+
+/* Frees a group. */
+static void
+agg_group_free(void *p)
+{
+	struct agg_group *g = p;
+	int i;
+
+	for (i = 0; i < AGG_KEY_COUNT; i++)
+		free(g->values[i]);
+	hist_free(g->h);
+	free(g);
+}
+
+/* Frees a histogram (hmap value). */
+static void
+agg_hist_free(void *p)
+{
+	hist_free(p);
+}
+
+/* Frees a label's bins. */
+static void
+agg_label_free(void *p)
+{
+	struct agg_label *l = p;
+
+	hmap_free(l->bins, agg_hist_free);
+	free(l->label);
+	free(l);
+}
+
+/* Frees the series view. */
+static void
+agg_series_view_free(struct agg *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nseries; i++)
+		free(a->series[i].bins);
+	free(a->series);
+	a->series = NULL;
+	a->nseries = 0;
+}
+
+/* Frees the sorted views. */
+static void
+agg_views_free(struct agg *a)
+{
+	free(a->sorted);
+	a->sorted = NULL;
+	agg_series_view_free(a);
+}
+
+void
+agg_free(struct agg *a)
+{
+	if (a == NULL)
+		return;
+	agg_views_free(a);
+	hmap_free(a->groups, agg_group_free);
+	hmap_free(a->labels, agg_label_free);
+	strbuf_release(&a->key);
+	free(a);
+}
+
+/* The event's value for a key. */
+static const char *
+agg_value(const struct trace_event *ev, enum agg_key k)
+{
+	switch (k) {
+	case AGG_KEY_LABEL:
+		return ev->label;
+	case AGG_KEY_HANDLER:
+		return ev->handler;
+	case AGG_KEY_OUTCOME:
+		return ev->outcome;
+	case AGG_KEY_TRACED_TYPE:
+		return ev->traced_type;
+	case AGG_KEY_COUNT:
+		break;
+	}
+	return NULL;
+}
+
+/* Appends one value to an encoded key: absent and "" stay distinct. */
+static void
+agg_key_append(struct strbuf *b, const char *v)
+{
+	if (v == NULL) {
+		strbuf_addc(b, '\0');
+		return;
+	}
+	strbuf_addc(b, '\1');
+	strbuf_add(b, v, strlen(v) + 1);
+}
+
+/* Bin index of a time at a width. */
+static long long
+agg_bin_index(double t, double width)
+{
+	return (long long)floor(t / width);
+}
+
+/* Re-bins every label at a wider interval (a multiple of the old one). */
+static void
+agg_coarsen(struct agg *a, double width)
+{
+	struct agg_label *l;
+	struct hmap *nb;
+	struct hist *h, *dst;
+	const void *k, *lk;
+	size_t pos, lpos, klen, lklen;
+	long long idx;
+	void *v, *lv;
+	double ratio = width / a->interval;
+
+	a->nbins = 0;
+	lpos = 0;
+	while (hmap_next(a->labels, &lpos, &lk, &lklen, &lv)) {
+		l = lv;
+		nb = hmap_new();
+		pos = 0;
+		while (hmap_next(l->bins, &pos, &k, &klen, &v)) {
+			h = v;
+			memcpy(&idx, k, sizeof(idx));
+			idx = (long long)floor((double)idx / ratio);
+			dst = hmap_get(nb, &idx, sizeof(idx));
+			if (dst == NULL) {
+				hmap_put(nb, &idx, sizeof(idx), h);
+				a->nbins++;
+				continue;
+			}
+			hist_merge(dst, h);
+			hist_free(h);
+		}
+		hmap_free(l->bins, NULL);
+		l->bins = nb;
+	}
+	a->interval = width;
+}
+
+/* Moves to the next width of the ladder. */
+static void
+agg_coarsen_step(struct agg *a)
+{
+	double w;
+
+	if (a->ladder + 1 < sizeof(agg_ladder) / sizeof(agg_ladder[0]))
+		w = agg_ladder[++a->ladder];
+	else
+		w = a->interval * 2;
+	agg_coarsen(a, w);
+}
+
+/* Adds the event to its label's series. */
+static void
+agg_series_add(struct agg *a, const struct trace_event *ev)
+{
+	struct agg_label *l;
+	struct hist *h;
+	long long idx;
+
+	strbuf_reset(&a->key);
+	agg_key_append(&a->key, ev->label);
+	l = hmap_get(a->labels, a->key.data, a->key.len);
+	if (l == NULL) {
+		l = util_calloc(1, sizeof(*l));
+		l->label = ev->label ? util_strdup(ev->label) : NULL;
+		l->bins = hmap_new();
+		hmap_put(a->labels, a->key.data, a->key.len, l);
+	}
+	idx = agg_bin_index(ev->time, a->interval);
+	h = hmap_get(l->bins, &idx, sizeof(idx));
+	if (h == NULL) {
+		h = hist_new();
+		hmap_put(l->bins, &idx, sizeof(idx), h);
+		a->nbins++;
+	}
+	hist_record(h, ev->elapsed_ms);
+	if (a->auto_interval && a->nbins > AGG_BINS_CAP)
+		agg_coarsen_step(a);
+}
+
+void
+agg_add(struct agg *a, const struct trace_event *ev)
+{
+	struct agg_group *g;
+	const char *v;
+	size_t i;
+
+	if (a->sorted != NULL || a->series != NULL)
+		agg_views_free(a);
+	strbuf_reset(&a->key);
+	for (i = 0; i < a->nkeys; i++)
+		agg_key_append(&a->key, agg_value(ev, a->keys[i]));
+	g = hmap_get(a->groups, a->key.data, a->key.len);
+	if (g == NULL) {
+		g = util_calloc(1, sizeof(*g));
+		for (i = 0; i < a->nkeys; i++) {
+			enum agg_key k = a->keys[i];
+
+			if (k >= AGG_KEY_COUNT)
+				continue;
+			v = agg_value(ev, k);
+			g->present[k] = v != NULL;
+			g->values[k] = util_strdup(v ? v : "");
+		}
+		g->h = hist_new();
+		g->first = g->last = ev->time;
+		hmap_put(a->groups, a->key.data, a->key.len, g);
+	}
+	hist_record(g->h, ev->elapsed_ms);
+	if (ev->time < g->first)
+		g->first = ev->time;
+	if (ev->time > g->last)
+		g->last = ev->time;
+	if (!a->any || ev->time < a->first)
+		a->first = ev->time;
+	if (!a->any || ev->time > a->last)
+		a->last = ev->time;
+	a->any = 1;
+	agg_series_add(a, ev);
+}
+
+/* Orders strings with absent ones first. */
+static int
+agg_strcmp(const char *x, const char *y)
+{
+	if (x == NULL || y == NULL)
+		return (x != NULL) - (y != NULL);
+	return strcmp(x, y);
+}
+
+/* Orders groups by their key values in key order. */
+static int
+agg_group_cmp(const void *pa, const void *pb)
+{
+	const struct agg_group *x = *(struct agg_group *const *)pa;
+	const struct agg_group *y = *(struct agg_group *const *)pb;
+	int i, c;
+
+	for (i = 0; i < AGG_KEY_COUNT; i++) {
+		c = agg_strcmp(x->values[i], y->values[i]);
+		if (c != 0)
+			return c;
+	}
+	return 0;
+}
+
+struct agg_group **
+agg_groups(struct agg *a, size_t *n)
+{
+	const void *k;
+	size_t pos = 0, klen, i = 0;
+	void *v;
+
+	free(a->sorted);
+	a->sorted = util_calloc(hmap_size(a->groups) + 1, sizeof(*a->sorted));
+	while (hmap_next(a->groups, &pos, &k, &klen, &v))
+		a->sorted[i++] = v;
+	qsort(a->sorted, i, sizeof(*a->sorted), agg_group_cmp);
+	*n = i;
+	return a->sorted;
+}
+
+/* Orders bins by time. */
+static int
+agg_bin_cmp(const void *pa, const void *pb)
+{
+	const struct agg_bin *x = pa, *y = pb;
+
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Orders series by label. */
+static int
+agg_series_cmp(const void *pa, const void *pb)
+{
+	const struct agg_series *x = pa, *y = pb;
+
+	return agg_strcmp(x->label, y->label);
+}
+
+struct agg_series *
+agg_series(struct agg *a, size_t *n, double *interval)
+{
+	struct agg_label *l;
+	struct agg_series *s;
+	const void *k, *bk;
+	size_t pos = 0, bpos, klen, bklen, i = 0;
+	void *v, *bv;
+
+	if (a->auto_interval && a->any) {
+		while (agg_bin_index(a->last, a->interval) -
+		    agg_bin_index(a->first, a->interval) + 1 > AGG_BINS_TARGET)
+			agg_coarsen_step(a);
+	}
+	agg_series_view_free(a);
+	a->series = util_calloc(hmap_size(a->labels) + 1, sizeof(*a->series));
+	while (hmap_next(a->labels, &pos, &k, &klen, &v)) {
+		l = v;
+		s = &a->series[i++];
+		s->label = l->label;
+		s->bins = util_calloc(hmap_size(l->bins) + 1, sizeof(*s->bins));
+		bpos = 0;
+		while (hmap_next(l->bins, &bpos, &bk, &bklen, &bv)) {
+			memcpy(&s->bins[s->nbins].index, bk, sizeof(long long));
+			s->bins[s->nbins++].h = bv;
+		}
+		qsort(s->bins, s->nbins, sizeof(*s->bins), agg_bin_cmp);
+	}
+	qsort(a->series, i, sizeof(*a->series), agg_series_cmp);
+	a->nseries = i;
+	*n = i;
+	*interval = a->interval;
+	return a->series;
+}
+
+void
+agg_span(const struct agg *a, double *first, double *last)
+{
+	*first = a->any ? a->first : 0;
+	*last = a->any ? a->last : 0;
+}

@@ -1,0 +1,80 @@
+/*
+ * aggregate.h: folds trace events into groups (one histogram per group key)
+ * and into a time series per trace label. Memory depends on the number of
+ * groups and time bins, never on the number of events.
+ */
+#ifndef MEDLOAD_AGGREGATE_H
+#define MEDLOAD_AGGREGATE_H
+
+#include <stddef.h>
+
+struct hist;
+struct trace_event;
+
+enum agg_key {
+	AGG_KEY_LABEL,
+	AGG_KEY_HANDLER,
+	AGG_KEY_OUTCOME,
+	AGG_KEY_TRACED_TYPE,
+	AGG_KEY_COUNT
+};
+
+/* The field name of a key ("label", "handler", ...). */
+const char *agg_key_name(enum agg_key k);
+
+/* Parses a key name; returns 0 and sets *k, or -1. */
+int agg_key_parse(const char *name, enum agg_key *k);
+
+/* One group: the values of the chosen keys and their distribution. */
+struct agg_group {
+	char *values[AGG_KEY_COUNT];	/* NULL: not chosen or absent */
+	int present[AGG_KEY_COUNT];	/* 1 when the event had the field */
+	struct hist *h;
+	double first;
+	double last;
+};
+
+/* One time bin of one label's series. */
+struct agg_bin {
+	long long index;	/* start = index * interval */
+	struct hist *h;
+};
+
+/* One label's series, bins in time order. */
+struct agg_series {
+	char *label;		/* NULL for events without a label */
+	struct agg_bin *bins;
+	size_t nbins;
+};
+
+struct agg;
+
+/*
+ * Creates an aggregator grouping by keys[0..nkeys). interval is the series
+ * bin width in seconds, or 0 to choose one from the data's span.
+ * Caller frees with agg_free.
+ */
+struct agg *agg_new(const enum agg_key *keys, size_t nkeys, double interval);
+
+/* Frees everything; NULL is accepted. */
+void agg_free(struct agg *a);
+
+/* Adds one event (its strings are copied when they start a group). */
+void agg_add(struct agg *a, const struct trace_event *ev);
+
+/*
+ * Returns the groups sorted by key (borrowed; valid until agg_free or the
+ * next agg_add) and their number in *n.
+ */
+struct agg_group **agg_groups(struct agg *a, size_t *n);
+
+/*
+ * Settles the series interval and returns the series sorted by label
+ * (borrowed, as above); *interval receives the bin width in seconds.
+ */
+struct agg_series *agg_series(struct agg *a, size_t *n, double *interval);
+
+/* Time of the earliest and latest event added; 0 when none. */
+void agg_span(const struct agg *a, double *first, double *last);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * analysis.h: turns an aggregate into the analysis document, the JSON that
+ * every renderer, `report`, `compare` and `nightly` read (schema
+ * "medload.analysis/1").
+ */
+#ifndef MEDLOAD_ANALYSIS_H
+#define MEDLOAD_ANALYSIS_H
+
+#include <stddef.h>
+
+#include "aggregate.h"
+#include "trace.h"
+
+#define ANALYSIS_SCHEMA "medload.analysis/1"
+#define ANALYSIS_MAX_PCTS 32
+
+struct json_object;
+
+/* What happened to the records read. */
+struct analysis_counts {
+	unsigned long long read;	/* non-empty lines */
+	unsigned long long accepted;	/* valid and kept by the filters */
+	unsigned long long rejected;	/* invalid */
+	unsigned long long filtered;	/* valid but outside the filters */
+	unsigned long long by_reason[TRACE_REJ_COUNT];
+	unsigned long long by_shape[5];
+};
+
+/* How the analysis was asked for, recorded in the document. */
+struct analysis_request {
+	const enum agg_key *keys;
+	size_t nkeys;
+	const double *pcts;		/* percentiles, e.g. 50, 99.9 */
+	size_t npcts;
+	struct json_object *source;	/* borrowed; copied into the doc */
+	struct json_object *filters;	/* borrowed; copied into the doc */
+};
+
+/*
+ * Builds the analysis document (caller releases with json_object_put).
+ */
+struct json_object *analysis_build(struct agg *a,
+    const struct analysis_counts *c, const struct analysis_request *r);
+
+/* Writes the percentile's name ("p50", "p99.9") into buf. */
+const char *analysis_pct_name(double q, char buf[32]);
+
+/*
+ * Parses a --percentiles list ("50,90,99.9") into out (at most max);
+ * returns the number, or -1 with *cause set.
+ */
+int analysis_parse_pcts(const char *s, double *out, size_t max, char **cause);
+
+/* A JSON number holding v as medload writes numbers. */
+struct json_object *analysis_num(double v);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * render.h: writes an analysis document as JSON, CSV or text. Renderers
+ * read only the document, so a fresh analysis and one loaded from a file
+ * render the same way.
+ */
+#ifndef MEDLOAD_RENDER_H
+#define MEDLOAD_RENDER_H
+
+#include <stdio.h>
+
+struct json_object;
+
+enum render_format { RENDER_TEXT, RENDER_JSON, RENDER_CSV };
+
+/* Parses "text", "json" or "csv"; 0 or -1. */
+int render_format_parse(const char *s, enum render_format *out);
+
+/* Pretty-printed JSON with a final newline. */
+int render_json(struct json_object *doc, FILE *out);
+
+/*
+ * One CSV row per group (RFC 4180 quoting; cells starting with = + - @
+ * get a leading ' so spreadsheets do not run them as formulas).
+ */
+int render_csv(struct json_object *doc, FILE *out);
+
+/*
+ * The text report from the template analysis.txt.tmpl (templates_dir
+ * overrides the embedded one). Returns 0 or -1 with *cause set.
+ */
+int render_text(struct json_object *doc, const char *templates_dir,
+    FILE *out, char **cause);
+
+/* Dispatches on format. */
+int render(struct json_object *doc, enum render_format f,
+    const char *templates_dir, FILE *out, char **cause);
+
+#endif

@@ -1,0 +1,103 @@
+/* source_file.c: line reader over plain or gzip files and stdin. */
+#include "source_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "util.h"
+
+#define SOURCE_CHUNK (256 * 1024)
+
+/* Delivers one line unless it is blank; returns fn's verdict. */
+static int
+source_emit(struct strbuf *line, int too_long, unsigned long long lineno,
+    source_line_fn fn, void *arg)
+{
+	size_t n = line->len;
+	size_t i;
+
+	if (n > 0 && line->data[n - 1] == '\r')
+		line->data[--n] = '\0';
+	for (i = 0; i < n; i++)
+		if (line->data[i] != ' ' && line->data[i] != '\t')
+			break;
+	if (i == n && !too_long)
+		return 0;
+	return fn(line->data, n, lineno, too_long, arg);
+}
+
+int
+source_file_read(const char *path, source_line_fn fn, void *arg,
+    char **cause)
+{
+	struct strbuf line;
+	char *chunk;
+	gzFile gz;
+	int fd, n, errnum, too_long = 0, rc = 0;
+	unsigned long long lineno = 0;
+	size_t seg;
+	const char *start, *nl, *end;
+
+	if (strcmp(path, "-") == 0)
+		fd = dup(STDIN_FILENO);
+	else
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return util_fail(cause, "%s: cannot open: %s", path,
+		    strerror(errno));
+	gz = gzdopen(fd, "rb");
+	if (gz == NULL) {
+		close(fd);
+		return util_fail(cause, "%s: cannot read: out of memory", path);
+	}
+	gzbuffer(gz, SOURCE_CHUNK);
+	chunk = util_malloc(SOURCE_CHUNK);
+	strbuf_init(&line, SOURCE_LINE_MAX);
+	while (rc == 0 && (n = gzread(gz, chunk, SOURCE_CHUNK)) > 0) {
+		start = chunk;
+		end = chunk + n;
+		while (rc == 0 && start < end) {
+			nl = memchr(start, '\n', (size_t)(end - start));
+			seg = (size_t)((nl ? nl : end) - start);
+			if (!too_long && seg > SOURCE_LINE_MAX - line.len) {
+				/* Keep the head of an oversized line only. */
+				strbuf_add(&line, start, SOURCE_LINE_MAX -
+				    line.len);
+				too_long = 1;
+			} else if (!too_long)
+				strbuf_add(&line, start, seg);
+			if (nl == NULL)
+				break;
+			lineno++;
+			rc = source_emit(&line, too_long, lineno, fn, arg) ? 1 : 0;
+			strbuf_reset(&line);
+			too_long = 0;
+			start = nl + 1;
+		}
+	}
+	if (rc == 0 && n < 0) {
+		const char *msg = gzerror(gz, &errnum);
+
+		rc = util_fail(cause, "%s: read error after line %llu: %s",
+		    path, lineno, errnum == Z_ERRNO ? strerror(errno) : msg);
+	} else if (rc == 0 && line.len > 0) {
+		lineno++;
+		rc = source_emit(&line, too_long, lineno, fn, arg) ? 1 : 0;
+	}
+	if (rc == 0 && n == 0) {
+		/* A truncated gzip stream ends with an error, not at EOF. */
+		gzerror(gz, &errnum);
+		if (errnum != Z_OK && errnum != Z_BUF_ERROR)
+			rc = util_fail(cause, "%s: corrupt compressed data "
+			    "after line %llu", path, lineno);
+	}
+	strbuf_release(&line);
+	free(chunk);
+	gzclose(gz);
+	return rc;
+}

@@ -1,0 +1,55 @@
+/* cli.h: the subcommand table, exit statuses and shared CLI helpers. */
+#ifndef MEDLOAD_CLI_H
+#define MEDLOAD_CLI_H
+
+#include <stdio.h>
+
+/* Exit statuses (documented in medload(1)). */
+enum {
+	EXIT_OK = 0,
+	EXIT_NO_EVENTS = 1,	/* the input held no usable event */
+	EXIT_USAGE = 2,		/* bad command line or configuration */
+	EXIT_IO = 3,		/* an input or output could not be used */
+};
+
+struct cli_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+	const char *help;	/* full help text */
+};
+
+/* The subcommands, ended by a NULL name. */
+extern const struct cli_cmd cli_cmds[];
+
+/* Help text of `medload analyze`. */
+extern const char cmd_analyze_help[];
+/* Runs `medload analyze`. */
+int cmd_analyze(int argc, char **argv);
+
+/* Prints "medload: <msg>" on stderr. */
+void cli_error(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* Prints a usage error for cmd and returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/*
+ * Opens an output: "-" or NULL is stdout; anything else is written to a
+ * temporary file renamed into place by cli_output_close. NULL on error
+ * with *cause set.
+ */
+FILE *cli_output_open(const char *path, char **tmp, char **cause);
+
+/* Closes an output; renames the temporary when ok, else removes it. */
+int cli_output_close(FILE *f, const char *path, char *tmp, int ok,
+    char **cause);
+
+#endif

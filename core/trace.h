@@ -1,0 +1,85 @@
+/*
+ * trace.h: the ACA-Py trace event model and the parser that turns one line
+ * of input into an event.
+ *
+ * A line may hold (detected per line):
+ *   1. an ACA-Py trace event object;
+ *   2. a Logstash document (the same fields beside @timestamp, @version ...);
+ *   3. an Elasticsearch hit ({"_index", "_id", "_source": 1 or 2});
+ *   4. an ACA-Py log line: any text, then the JSON object that starts at
+ *      the line's first '{'.
+ */
+#ifndef MEDLOAD_TRACE_H
+#define MEDLOAD_TRACE_H
+
+#include <stddef.h>
+
+struct json_object;
+
+enum trace_shape {
+	TRACE_SHAPE_EVENT = 1,
+	TRACE_SHAPE_LOGSTASH = 2,
+	TRACE_SHAPE_HIT = 3,
+	TRACE_SHAPE_LOG = 4
+};
+
+/* Why a record was rejected; TRACE_OK when it was not. */
+enum trace_reject {
+	TRACE_OK = 0,
+	TRACE_REJ_INVALID_JSON,
+	TRACE_REJ_NO_JSON_OBJECT,
+	TRACE_REJ_NOT_OBJECT,
+	TRACE_REJ_NO_ELAPSED,
+	TRACE_REJ_BAD_ELAPSED,
+	TRACE_REJ_NO_TIME,
+	TRACE_REJ_BAD_TIME,
+	TRACE_REJ_TOO_LONG,
+	TRACE_REJ_COUNT
+};
+
+/*
+ * One trace event. Every string is borrowed from the parser and valid until
+ * its next parse; NULL when the record lacks the field.
+ */
+struct trace_event {
+	const char *label;	/* explicit "label", else "handler" */
+	const char *handler;
+	const char *outcome;
+	const char *traced_type;
+	const char *msg_id;
+	const char *thread_id;
+	double elapsed_ms;	/* ellapsed_milli or elapsed_milli, >= 0 */
+	double time;		/* epoch seconds */
+	enum trace_shape shape;
+	struct json_object *doc;	/* the event's own object, borrowed */
+};
+
+struct trace_parser;
+
+/* Creates a parser. Caller frees with trace_parser_free. */
+struct trace_parser *trace_parser_new(void);
+
+/* Frees the parser; NULL is accepted. */
+void trace_parser_free(struct trace_parser *p);
+
+/*
+ * Parses one record of len bytes (no newline). Fills *ev and returns
+ * TRACE_OK, or returns the reason the record is rejected; then *detail (if
+ * not NULL) points to a static phrase saying more.
+ */
+enum trace_reject trace_parse(struct trace_parser *p, const char *line,
+    size_t len, struct trace_event *ev, const char **detail);
+
+/* The short machine name of a reason ("invalid_json", ...). */
+const char *trace_reject_name(enum trace_reject r);
+
+/* A name for a shape ("event", "logstash", "hit", "log"). */
+const char *trace_shape_name(enum trace_shape s);
+
+/*
+ * Parses an elapsed value written as text ("12", "12.5"): decimal digits,
+ * an optional fraction and exponent, nothing else. Returns 0 or -1.
+ */
+int trace_parse_decimal(const char *s, double *out);
+
+#endif

@@ -1,0 +1,352 @@
+/* util.c: memory, string buffer and error helpers. */
+#include "util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Reports out-of-memory and aborts. */
+static void
+util_oom(size_t size)
+{
+	fprintf(stderr, "medload: out of memory allocating %zu bytes\n", size);
+	abort();
+}
+
+void *
+util_malloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+
+	if (p == NULL)
+		util_oom(size);
+	return p;
+}
+
+void *
+util_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		util_oom(n * size);
+	return p;
+}
+
+void *
+util_realloc(void *ptr, size_t size)
+{
+	void *p = realloc(ptr, size ? size : 1);
+
+	if (p == NULL)
+		util_oom(size);
+	return p;
+}
+
+char *
+util_strdup(const char *s)
+{
+	return util_strndup(s, strlen(s));
+}
+
+char *
+util_strndup(const char *s, size_t n)
+{
+	char *p = util_malloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+/* Formats into a new string from a va_list. */
+static char *
+util_vprintf(const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+	char *p;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		n = 0;
+	p = util_malloc((size_t)n + 1);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
+char *
+util_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	p = util_vprintf(fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+int
+util_fail(char **cause, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cause == NULL)
+		return -1;
+	free(*cause);
+	va_start(ap, fmt);
+	*cause = util_vprintf(fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void
+strbuf_init(struct strbuf *b, size_t cap)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->alloc = 0;
+	b->cap = cap ? cap : (size_t)1 << 30;
+	b->toobig = 0;
+}
+
+void
+strbuf_release(struct strbuf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->alloc = 0;
+	b->toobig = 0;
+}
+
+void
+strbuf_reset(struct strbuf *b)
+{
+	b->len = 0;
+	b->toobig = 0;
+	if (b->data != NULL)
+		b->data[0] = '\0';
+}
+
+/* Makes room for n more bytes plus the terminator. */
+static int
+strbuf_grow(struct strbuf *b, size_t n)
+{
+	size_t need, na;
+
+	if (n > b->cap || b->len > b->cap - n) {
+		b->toobig = 1;
+		return -1;
+	}
+	need = b->len + n + 1;
+	if (need <= b->alloc)
+		return 0;
+	na = b->alloc ? b->alloc : 256;
+	while (na < need)
+		na *= 2;
+	b->data = util_realloc(b->data, na);
+	b->alloc = na;
+	return 0;
+}
+
+int
+strbuf_add(struct strbuf *b, const void *p, size_t n)
+{
+	if (strbuf_grow(b, n) == -1)
+		return -1;
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int
+strbuf_adds(struct strbuf *b, const char *s)
+{
+	return strbuf_add(b, s, strlen(s));
+}
+
+int
+strbuf_addc(struct strbuf *b, char c)
+{
+	return strbuf_add(b, &c, 1);
+}
+
+int
+strbuf_addf(struct strbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+	int rc;
+
+	va_start(ap, fmt);
+	p = util_vprintf(fmt, ap);
+	va_end(ap);
+	rc = strbuf_adds(b, p);
+	free(p);
+	return rc;
+}
+
+char *
+strbuf_detach(struct strbuf *b)
+{
+	char *p = b->data;
+
+	if (p == NULL)
+		p = util_strdup("");
+	b->data = NULL;
+	b->len = b->alloc = 0;
+	return p;
+}
+
+/*
+ * Decodes one UTF-8 sequence at s (n bytes left). Returns its length and
+ * the code point in *cp, or 0 when the bytes are not valid UTF-8.
+ */
+static size_t
+util_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	uint32_t c;
+	size_t len, i;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		c = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		c = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		c = s[0] & 0x07;
+	} else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
+	    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+int
+util_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, l;
+	uint32_t cp;
+
+	while (i < n) {
+		l = util_utf8_decode(p + i, n - i, &cp);
+		if (l == 0)
+			return 0;
+		i += l;
+	}
+	return 1;
+}
+
+/* Says whether a code point must not reach a terminal as is. */
+static int
+util_cp_unsafe(uint32_t cp)
+{
+	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+	    cp == 0x200e || cp == 0x200f || cp == 0x061c;
+}
+
+void
+util_safe_append(struct strbuf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, l;
+	uint32_t cp;
+
+	while (i < n) {
+		l = util_utf8_decode(p + i, n - i, &cp);
+		if (l == 0) {
+			strbuf_addf(b, "\\x%02x", p[i]);
+			i++;
+			continue;
+		}
+		if (util_cp_unsafe(cp)) {
+			if (cp < 0x100)
+				strbuf_addf(b, "\\x%02x", (unsigned)cp);
+			else
+				strbuf_addf(b, "\\u{%04x}", (unsigned)cp);
+		} else
+			strbuf_add(b, p + i, l);
+		i += l;
+	}
+}
+
+void
+util_fput_safe(const char *s, FILE *out)
+{
+	struct strbuf b;
+
+	strbuf_init(&b, 0);
+	util_safe_append(&b, s);
+	if (b.data != NULL)
+		fputs(b.data, out);
+	strbuf_release(&b);
+}
+
+const char *
+util_num(double v, char buf[32])
+{
+	if (isnan(v) || isinf(v))
+		snprintf(buf, 32, "0");
+	else if (v == floor(v) && fabs(v) < 1e15)
+		snprintf(buf, 32, "%.0f", v);
+	else
+		snprintf(buf, 32, "%.9g", v);
+	return buf;
+}
+
+int
+util_parse_double(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || *end != '\0' || end == s || !isfinite(v))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+util_parse_uint(const char *s, unsigned long long max,
+    unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
