@@ -38,6 +38,12 @@ Q := @
 msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
+# Objects are rebuilt when the compiler flags change (say, SANITIZE).
+FLAGS_STAMP := $(BUILD)/.flags
+FLAGS_NOW := $(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(LDLIBS)
+$(shell mkdir -p $(BUILD); echo '$(FLAGS_NOW)' | cmp -s - $(FLAGS_STAMP) || \
+	echo '$(FLAGS_NOW)' >$(FLAGS_STAMP))
+
 SRC_CORE := $(sort $(wildcard core/*.c))
 SRC_ANALYZER := $(sort $(wildcard analyzer/*.c))
 SRC_LOADER := $(sort $(wildcard loader/*.c))
@@ -54,7 +60,7 @@ medload: $(OBJ)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c $(FLAGS_STAMP)
 	$(call msg,CC,$<)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -64,7 +70,7 @@ $(BUILD)/gen/assets.c: tools/embed.sh $(ASSETS)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)sh tools/embed.sh $@ $(ASSETS)
 
-$(BUILD)/gen/assets.o: $(BUILD)/gen/assets.c
+$(BUILD)/gen/assets.o: $(BUILD)/gen/assets.c $(FLAGS_STAMP)
 	$(call msg,CC,$<)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
@@ -80,6 +86,12 @@ units: $(UNIT_BIN)
 check: medload $(UNIT_BIN)
 	@MEDLOAD=$(CURDIR)/medload UNIT_DIR=$(CURDIR)/$(BUILD)/tests \
 		sh tests/run $(TESTS)
+
+# The README's main job. Until the load driver exists it analyzes the real
+# ACA-Py traces shipped in tests/data.
+demo: medload
+	./medload analyze tests/data/acapy-0.12.0-traces.ndjson \
+		tests/data/acapy-1.7.0-traces.ndjson
 
 bench: medload
 	@sh bench/analyze
@@ -104,6 +116,6 @@ clean:
 format:
 	clang-format -i $(SRC) $(wildcard core/*.h analyzer/*.h loader/*.h)
 
-.PHONY: all check units bench install uninstall clean format
+.PHONY: all check units demo bench install uninstall clean format
 
 -include $(OBJ:.o=.d) $(UNIT_BIN:=.d)

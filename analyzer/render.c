@@ -10,7 +10,7 @@
 #include "tmpl.h"
 #include "util.h"
 
-#define RENDER_COL_MAX 64
+#define RENDER_COL_MAX 96
 
 int
 render_format_parse(const char *s, enum render_format *out)
@@ -42,7 +42,12 @@ render_json(struct json_object *doc, FILE *out)
 static void
 render_csv_cell(const char *s, int is_string, FILE *out)
 {
-	int quote = strpbrk(s, ",\"\r\n") != NULL;
+	int quote = 0;
+	const char *c;
+
+	for (c = s; *c != '\0' && !quote; c++)
+		quote = *c == ',' || *c == '"' || (unsigned char)*c < 0x20 ||
+		    *c == 0x7f;
 	int guard = is_string && strchr("=+-@\t\r", s[0]) != NULL && s[0];
 
 	if (!quote && !guard) {

@@ -80,21 +80,20 @@ source_file_read(const char *path, source_line_fn fn, void *arg,
 			start = nl + 1;
 		}
 	}
-	if (rc == 0 && n < 0) {
+	if (rc == 0) {
+		/* A truncated gzip stream ends with Z_BUF_ERROR, not at EOF. */
 		const char *msg = gzerror(gz, &errnum);
 
-		rc = util_fail(cause, "%s: read error after line %llu: %s",
-		    path, lineno, errnum == Z_ERRNO ? strerror(errno) : msg);
-	} else if (rc == 0 && line.len > 0) {
-		lineno++;
-		rc = source_emit(&line, too_long, lineno, fn, arg) ? 1 : 0;
-	}
-	if (rc == 0 && n == 0) {
-		/* A truncated gzip stream ends with an error, not at EOF. */
-		gzerror(gz, &errnum);
-		if (errnum != Z_OK && errnum != Z_BUF_ERROR)
-			rc = util_fail(cause, "%s: corrupt compressed data "
-			    "after line %llu", path, lineno);
+		if (n < 0 || errnum != Z_OK)
+			rc = util_fail(cause, "%s: %s after line %llu: %s", path,
+			    errnum == Z_ERRNO ? "read error" :
+			    "corrupt compressed data", lineno,
+			    errnum == Z_ERRNO ? strerror(errno) : msg);
+		else if (line.len > 0) {
+			lineno++;
+			rc = source_emit(&line, too_long, lineno, fn, arg) ?
+			    1 : 0;
+		}
 	}
 	strbuf_release(&line);
 	free(chunk);

@@ -1,0 +1,80 @@
+#!/bin/sh
+# cli.sh: the command line as users meet it: help, version, usage errors,
+# exit statuses, unreadable inputs, atomic output files.
+. "$(dirname "$0")/../lib.sh"
+data=$REPO/tests/data
+
+expect_rc help 0 "$MEDLOAD" --help
+expect_grep help-lists-analyze '^  analyze' "$TMP/out"
+expect_rc help-cmd 0 "$MEDLOAD" help analyze
+expect_grep help-cmd-text '--percentiles' "$TMP/out"
+expect_rc analyze-help 0 "$MEDLOAD" analyze --help
+expect_rc version 0 "$MEDLOAD" --version
+expect_grep version-text '^medload [0-9]' "$TMP/out"
+expect_rc no-args 2 "$MEDLOAD"
+expect_rc unknown-command 2 "$MEDLOAD" frobnicate
+expect_grep unknown-command-msg "no such command: 'frobnicate'" "$TMP/err"
+expect_rc unknown-top-option 2 "$MEDLOAD" --frob
+expect_rc unknown-option 2 "$MEDLOAD" analyze --frob x
+expect_grep unknown-option-msg "unknown option '--frob'" "$TMP/err"
+expect_rc missing-value 2 "$MEDLOAD" analyze "$data/acapy-1.7.0-traces.ndjson" --format
+expect_grep missing-value-msg "needs a value" "$TMP/err"
+expect_rc bad-format 2 "$MEDLOAD" analyze --format xml "$data/acapy-1.7.0-traces.ndjson"
+expect_rc bad-by 2 "$MEDLOAD" analyze --by label,colour "$data/acapy-1.7.0-traces.ndjson"
+expect_grep bad-by-msg 'unknown key "colour"' "$TMP/err"
+expect_rc bad-since 2 "$MEDLOAD" analyze --since yesterday "$data/acapy-1.7.0-traces.ndjson"
+expect_rc bad-pcts 2 "$MEDLOAD" analyze --percentiles 50,101 "$data/acapy-1.7.0-traces.ndjson"
+expect_rc no-inputs 2 "$MEDLOAD" analyze
+expect_rc help-unknown 2 "$MEDLOAD" help frobnicate
+
+# An unreadable input is named, the others are still analyzed, status 3.
+expect_rc missing-file 3 "$MEDLOAD" analyze --format json /nonexistent/x.ndjson "$data/acapy-1.7.0-traces.ndjson"
+expect_grep missing-file-msg '/nonexistent/x.ndjson: cannot open' "$TMP/err"
+expect_grep missing-file-keeps-rest '"accepted": 298' "$TMP/out"
+expect_grep missing-file-in-json '"errors"' "$TMP/out"
+
+# No event accepted: status 1, and the report is still written.
+printf 'not a trace\n' >"$TMP/junk.txt"
+expect_rc none-accepted 1 "$MEDLOAD" analyze "$TMP/junk.txt"
+expect_grep none-accepted-report 'accepted of 1 read' "$TMP/out"
+
+# Empty lines are skipped and not counted.
+printf '\n\n   \n' >"$TMP/empty.txt"
+expect_rc empty-file 1 "$MEDLOAD" analyze --format json "$TMP/empty.txt"
+expect_grep empty-file-read '"read": 0' "$TMP/out"
+
+# --out writes the file whole and only on success.
+expect_rc out-file 0 "$MEDLOAD" analyze --format json -o "$TMP/a.json" "$data/acapy-1.7.0-traces.ndjson"
+expect_grep out-file-content '"schema": "medload.analysis/1"' "$TMP/a.json"
+expect_rc out-unwritable 3 "$MEDLOAD" analyze -o /nonexistent/dir/a.json "$data/acapy-1.7.0-traces.ndjson"
+expect_grep out-unwritable-msg '/nonexistent/dir/a.json' "$TMP/err"
+if ls "$TMP"/a.json.tmp.* >/dev/null 2>&1; then fail out-no-temp "temporary left"; else pass out-no-temp; fi
+
+# Gzip, stdin and a truncated gzip stream.
+gzip -c "$data/acapy-1.7.0-traces.ndjson" >"$TMP/t.gz"
+expect_rc gzip 0 "$MEDLOAD" analyze --format json "$TMP/t.gz"
+expect_grep gzip-count '"accepted": 298' "$TMP/out"
+head -c 3000 "$TMP/t.gz" >"$TMP/cut.gz"
+expect_rc gzip-truncated 3 "$MEDLOAD" analyze --format json "$TMP/cut.gz"
+expect_grep gzip-truncated-msg 'corrupt compressed data\|read error' "$TMP/err"
+"$MEDLOAD" analyze --format json - <"$data/acapy-0.12.0-traces.ndjson" >"$TMP/out" 2>"$TMP/err"
+expect_grep stdin '"accepted": 276' "$TMP/out"
+
+# A line over 16 MiB is rejected as too long; the next line still counts.
+python3 -c "
+import sys
+sys.stdout.write('{\"handler\":\"x\",\"pad\":\"' + 'a' * (17 << 20) + '\"}\n')
+sys.stdout.write('{\"handler\":\"x\",\"ellapsed_milli\":4,\"timestamp\":1}\n')
+" >"$TMP/long.ndjson"
+expect_rc long-line 0 "$MEDLOAD" analyze --format json "$TMP/long.ndjson"
+expect_grep long-line-reason '"line_too_long": 1' "$TMP/out"
+expect_grep long-line-next '"accepted": 1' "$TMP/out"
+
+# Templates can be overridden from a directory.
+mkdir "$TMP/tpl"
+printf 'custom {{events.accepted}}\n' >"$TMP/tpl/analysis.txt.tmpl"
+expect_rc templates 0 "$MEDLOAD" analyze --templates "$TMP/tpl" "$data/acapy-1.7.0-traces.ndjson"
+expect_grep templates-used '^custom 298$' "$TMP/out"
+printf '{{#x}}\n' >"$TMP/tpl/analysis.txt.tmpl"
+expect_rc templates-broken 3 "$MEDLOAD" analyze --templates "$TMP/tpl" "$data/acapy-1.7.0-traces.ndjson"
+expect_grep templates-broken-msg 'analysis.txt.tmpl:1: section "x" is never closed' "$TMP/err"

@@ -1,0 +1,1 @@
+analyze --format csv --by label,outcome,traced_type data/hostile.ndjson

@@ -1,0 +1,1 @@
+analyze --format json --by handler,traced_type data/hostile.ndjson

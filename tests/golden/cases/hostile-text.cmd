@@ -1,0 +1,1 @@
+analyze --by handler,outcome data/hostile.ndjson

@@ -1,0 +1,1 @@
+analyze --label nothing.matches ../data/acapy-1.7.0-traces.ndjson

@@ -1,0 +1,1 @@
+analyze --format json --show-rejects 20 data/rejects.ndjson

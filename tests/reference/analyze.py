@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""An independent reference for `medload analyze --format json`.
+
+Reads the same inputs by the rules of the trace-input contract with the
+Python standard library only, computes count, min, max, mean, population
+stddev and nearest-rank percentiles from fully sorted values, and prints
+JSON {"accepted", "rejected", "groups": {"label|handler|outcome": {...}}}.
+It shares no code with medload.
+"""
+import gzip
+import json
+import math
+import re
+import sys
+from datetime import datetime, timezone
+
+PCTS = [50, 75, 90, 95, 99, 99.9]
+DECIMAL = re.compile(r"^ *[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)? *$")
+
+
+def parse_time(s):
+    s = s.strip()
+    for suffix in ("+0000", " +0000", "Z"):
+        if s.endswith(suffix):
+            s = s[: -len(suffix)]
+    s = s.replace("T", " ")
+    for fmt in ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.strptime(s, fmt).replace(tzinfo=timezone.utc).timestamp()
+        except ValueError:
+            pass
+    return None
+
+
+def number(v):
+    if isinstance(v, bool) or v is None:
+        return None
+    if isinstance(v, (int, float)):
+        return float(v) if math.isfinite(v) else None
+    if isinstance(v, str) and DECIMAL.match(v):
+        return float(v)
+    return None
+
+
+def event(line):
+    text = line.strip()
+    if not text.startswith("{"):
+        i = line.find("{")
+        if i < 0:
+            return None
+        text = line[i:]
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(doc, dict):
+        return None
+    if isinstance(doc.get("_source"), dict) and ("_index" in doc or "_id" in doc):
+        doc = doc["_source"]
+    key = "ellapsed_milli" if "ellapsed_milli" in doc else "elapsed_milli"
+    if key not in doc:
+        return None
+    elapsed = number(doc[key])
+    if elapsed is None or elapsed < 0:
+        return None
+    if "timestamp" in doc:
+        t = number(doc["timestamp"])
+        if t is None or t < 0:
+            return None
+    elif "str_time" in doc:
+        t = parse_time(doc["str_time"])
+    elif "@timestamp" in doc:
+        t = parse_time(doc["@timestamp"])
+    else:
+        return None
+    if t is None:
+        return None
+    label = doc.get("label", doc.get("handler"))
+    return (label, doc.get("handler"), doc.get("outcome")), elapsed
+
+
+def nearest_rank(sorted_vals, q):
+    rank = max(1, math.ceil(round(q * len(sorted_vals) * 1000) / 100000))
+    return sorted_vals[rank - 1]
+
+
+def main(paths):
+    groups, accepted, rejected = {}, 0, 0
+    for path in paths:
+        opener = gzip.open if path.endswith(".gz") else open
+        with opener(path, "rt", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if not line.strip():
+                    continue
+                ev = event(line)
+                if ev is None:
+                    rejected += 1
+                    continue
+                accepted += 1
+                groups.setdefault(ev[0], []).append(ev[1])
+    out = {}
+    for key, vals in groups.items():
+        vals.sort()
+        n = len(vals)
+        mean = sum(vals) / n
+        out["|".join("" if k is None else str(k) for k in key)] = {
+            "count": n,
+            "min": vals[0],
+            "max": vals[-1],
+            "mean": mean,
+            "stddev": math.sqrt(sum((v - mean) ** 2 for v in vals) / n),
+            "percentiles": {"p%g" % q: nearest_rank(vals, q) for q in PCTS},
+        }
+    json.dump({"accepted": accepted, "rejected": rejected, "groups": out}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,138 @@
+/* test_trace.c: input shapes, field rules and rejection reasons. */
+#include "trace.h"
+
+#include "check.h"
+
+static struct trace_parser *p;
+
+/* Parses a literal line. */
+static enum trace_reject
+parse(const char *line, struct trace_event *ev)
+{
+	return trace_parse(p, line, strlen(line), ev, NULL);
+}
+
+static void
+test_event_shape(void)
+{
+	struct trace_event ev;
+
+	CHECK(parse("{\"msg_id\":\"m\",\"thread_id\":\"t\",\"traced_type\":"
+	    "\"https://didcomm.org/trust_ping/1.0/ping\",\"timestamp\":"
+	    "1700000000.5,\"str_time\":\"2023-11-14 22:13:20.500000\","
+	    "\"handler\":\"mediator.trace\",\"ellapsed_milli\":12,"
+	    "\"outcome\":\"Dispatcher.handle_message.END\"}", &ev) == TRACE_OK);
+	CHECK(ev.shape == TRACE_SHAPE_EVENT);
+	CHECK_STR(ev.label, "mediator.trace");
+	CHECK_STR(ev.handler, "mediator.trace");
+	CHECK_STR(ev.outcome, "Dispatcher.handle_message.END");
+	CHECK_STR(ev.msg_id, "m");
+	CHECK_STR(ev.thread_id, "t");
+	CHECK_NUM(ev.elapsed_ms, 12, 0);
+	CHECK_NUM(ev.time, 1700000000.5, 1e-6);
+}
+
+static void
+test_field_rules(void)
+{
+	struct trace_event ev;
+
+	/* New name, string elapsed, str_time with +0000, explicit label. */
+	CHECK(parse("{\"elapsed_milli\":\"7.5\",\"str_time\":"
+	    "\"2023-11-14 22:13:20.000000+0000\",\"handler\":\"h\","
+	    "\"label\":\"L\"}", &ev) == TRACE_OK);
+	CHECK_NUM(ev.elapsed_ms, 7.5, 0);
+	CHECK_NUM(ev.time, 1700000000, 1e-6);
+	CHECK_STR(ev.label, "L");
+	CHECK_STR(ev.handler, "h");
+	CHECK(ev.outcome == NULL);
+	/* @timestamp when there is no timestamp or str_time. */
+	CHECK(parse("{\"ellapsed_milli\":3,\"@timestamp\":"
+	    "\"2023-11-14T22:13:20.000Z\",\"@version\":\"1\",\"handler\":\"h\"}",
+	    &ev) == TRACE_OK);
+	CHECK(ev.shape == TRACE_SHAPE_LOGSTASH);
+	CHECK_NUM(ev.time, 1700000000, 1e-6);
+	/* timestamp wins over str_time. */
+	CHECK(parse("{\"ellapsed_milli\":3,\"timestamp\":5,\"str_time\":"
+	    "\"2023-11-14 22:13:20\"}", &ev) == TRACE_OK);
+	CHECK_NUM(ev.time, 5, 0);
+}
+
+static void
+test_hit_and_log_shapes(void)
+{
+	struct trace_event ev;
+
+	CHECK(parse("{\"_index\":\"i\",\"_id\":\"1\",\"_source\":{\"handler\":"
+	    "\"x\",\"ellapsed_milli\":9,\"timestamp\":1}}", &ev) == TRACE_OK);
+	CHECK(ev.shape == TRACE_SHAPE_HIT);
+	CHECK_NUM(ev.elapsed_ms, 9, 0);
+	CHECK_STR(ev.handler, "x");
+	CHECK(parse("2024-01-01 10:00:00,123 aries_cloudagent.core.event_bus "
+	    "INFO acapy.events {\"handler\":\"y\",\"ellapsed_milli\":4,"
+	    "\"timestamp\":2}", &ev) == TRACE_OK);
+	CHECK(ev.shape == TRACE_SHAPE_LOG);
+	CHECK_STR(ev.handler, "y");
+}
+
+static void
+test_rejections(void)
+{
+	struct trace_event ev;
+
+	CHECK(parse("{\"a\":", &ev) == TRACE_REJ_INVALID_JSON);
+	CHECK(parse("{\"a\":1} trailing", &ev) == TRACE_REJ_INVALID_JSON);
+	CHECK(parse("{\"a\":01}", &ev) == TRACE_REJ_INVALID_JSON);
+	CHECK(parse("{\"a\":[1,]}", &ev) == TRACE_REJ_INVALID_JSON);
+	/* json-c reads NaN and 1e999; they are not valid elapsed values. */
+	CHECK(parse("{\"ellapsed_milli\":NaN,\"timestamp\":1}", &ev) ==
+	    TRACE_REJ_BAD_ELAPSED);
+	CHECK(parse("{\"ellapsed_milli\":1e999,\"timestamp\":1}", &ev) ==
+	    TRACE_REJ_BAD_ELAPSED);
+	CHECK(parse("{\"a\":\"\xff\"}", &ev) == TRACE_REJ_INVALID_JSON);
+	CHECK(parse("plain log line", &ev) == TRACE_REJ_NO_JSON_OBJECT);
+	CHECK(parse("[1,2]", &ev) == TRACE_REJ_NOT_OBJECT);
+	CHECK(parse("42", &ev) == TRACE_REJ_NOT_OBJECT);
+	CHECK(parse("{\"timestamp\":1}", &ev) == TRACE_REJ_NO_ELAPSED);
+	CHECK(parse("{\"ellapsed_milli\":-1,\"timestamp\":1}", &ev) ==
+	    TRACE_REJ_BAD_ELAPSED);
+	CHECK(parse("{\"ellapsed_milli\":\"fast\",\"timestamp\":1}", &ev) ==
+	    TRACE_REJ_BAD_ELAPSED);
+	CHECK(parse("{\"ellapsed_milli\":\"0x10\",\"timestamp\":1}", &ev) ==
+	    TRACE_REJ_BAD_ELAPSED);
+	CHECK(parse("{\"ellapsed_milli\":null,\"timestamp\":1}", &ev) ==
+	    TRACE_REJ_BAD_ELAPSED);
+	CHECK(parse("{\"ellapsed_milli\":1}", &ev) == TRACE_REJ_NO_TIME);
+	CHECK(parse("{\"ellapsed_milli\":1,\"str_time\":\"nope\"}", &ev) ==
+	    TRACE_REJ_BAD_TIME);
+	CHECK(parse("{\"ellapsed_milli\":1,\"timestamp\":-5}", &ev) ==
+	    TRACE_REJ_BAD_TIME);
+	CHECK_STR(trace_reject_name(TRACE_REJ_BAD_TIME), "bad_time");
+}
+
+static void
+test_parser_reuse(void)
+{
+	struct trace_event ev;
+	int i;
+
+	/* A failed parse must not poison the next one. */
+	for (i = 0; i < 3; i++) {
+		CHECK(parse("{\"x\":", &ev) == TRACE_REJ_INVALID_JSON);
+		CHECK(parse("{\"ellapsed_milli\":1,\"timestamp\":1}", &ev) ==
+		    TRACE_OK);
+	}
+}
+
+int
+main(void)
+{
+	p = trace_parser_new();
+	RUN(test_event_shape);
+	RUN(test_field_rules);
+	RUN(test_hit_and_log_shapes);
+	RUN(test_rejections);
+	RUN(test_parser_reuse);
+	trace_parser_free(p);
+	return CHECK_EXIT();
+}
