@@ -25,6 +25,8 @@ static const double agg_ladder[] = {
 struct agg_label {
 	char *label;
 	struct hmap *bins;	/* long long index -> struct hist */
+	long long last_index;	/* cache of the last bin used */
+	struct hist *last;
 };
 
 struct agg {
@@ -34,6 +36,7 @@ struct agg {
 	struct hmap *labels;	/* encoded label -> struct agg_label */
 	double interval;
 	int auto_interval;
+	int label_in_key;
 	size_t ladder;		/* position in agg_ladder when automatic */
 	size_t nbins;		/* bins over all labels */
 	double first;
@@ -76,6 +79,8 @@ agg_new(const enum agg_key *keys, size_t nkeys, double interval)
 
 	memcpy(a->keys, keys, nkeys * sizeof(*keys));
 	a->nkeys = nkeys;
+	for (size_t i = 0; i < nkeys; i++)
+		a->label_in_key |= keys[i] == AGG_KEY_LABEL;
 	a->groups = hmap_new();
 	a->labels = hmap_new();
 	a->auto_interval = interval <= 0;
@@ -221,6 +226,7 @@ agg_coarsen(struct agg *a, double width)
 		}
 		hmap_free(l->bins, NULL);
 		l->bins = nb;
+		l->last = NULL;
 	}
 	a->interval = width;
 }
@@ -238,13 +244,11 @@ agg_coarsen_step(struct agg *a)
 	agg_coarsen(a, w);
 }
 
-/* Adds the event to its label's series. */
-static void
-agg_series_add(struct agg *a, const struct trace_event *ev)
+/* Finds or creates the series of the event's label. */
+static struct agg_label *
+agg_label_of(struct agg *a, const struct trace_event *ev)
 {
 	struct agg_label *l;
-	struct hist *h;
-	long long idx;
 
 	strbuf_reset(&a->key);
 	agg_key_append(&a->key, ev->label);
@@ -255,7 +259,22 @@ agg_series_add(struct agg *a, const struct trace_event *ev)
 		l->bins = hmap_new();
 		hmap_put(a->labels, a->key.data, a->key.len, l);
 	}
+	return l;
+}
+
+/* Adds the event to its label's series. */
+static void
+agg_series_add(struct agg *a, struct agg_label *l,
+    const struct trace_event *ev)
+{
+	struct hist *h;
+	long long idx;
+
 	idx = agg_bin_index(ev->time, a->interval);
+	if (l->last != NULL && l->last_index == idx) {
+		hist_record(l->last, ev->elapsed_ms);
+		return;
+	}
 	h = hmap_get(l->bins, &idx, sizeof(idx));
 	if (h == NULL) {
 		h = hist_new();
@@ -263,6 +282,8 @@ agg_series_add(struct agg *a, const struct trace_event *ev)
 		a->nbins++;
 	}
 	hist_record(h, ev->elapsed_ms);
+	l->last = h;
+	l->last_index = idx;
 	if (a->auto_interval && a->nbins > AGG_BINS_CAP)
 		agg_coarsen_step(a);
 }
@@ -305,7 +326,10 @@ agg_add(struct agg *a, const struct trace_event *ev)
 	if (!a->any || ev->time > a->last)
 		a->last = ev->time;
 	a->any = 1;
-	agg_series_add(a, ev);
+	/* A group whose key holds the label always feeds one series. */
+	if (g->series == NULL || !a->label_in_key)
+		g->series = agg_label_of(a, ev);
+	agg_series_add(a, g->series, ev);
 }
 
 /* Orders strings with absent ones first. */

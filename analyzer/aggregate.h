@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+struct agg_label;
 struct hist;
 struct trace_event;
 
@@ -32,6 +33,7 @@ struct agg_group {
 	struct hist *h;
 	double first;
 	double last;
+	struct agg_label *series;	/* internal: the label's series */
 };
 
 /* One time bin of one label's series. */

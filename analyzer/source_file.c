@@ -13,22 +13,21 @@
 
 #define SOURCE_CHUNK (256 * 1024)
 
-/* Delivers one line unless it is blank; returns fn's verdict. */
+/* Delivers one line unless it is blank; 1 when fn asks to stop. */
 static int
-source_emit(struct strbuf *line, int too_long, unsigned long long lineno,
+source_emit(const char *s, size_t n, int too_long, unsigned long long lineno,
     source_line_fn fn, void *arg)
 {
-	size_t n = line->len;
 	size_t i;
 
-	if (n > 0 && line->data[n - 1] == '\r')
-		line->data[--n] = '\0';
+	if (n > 0 && s[n - 1] == '\r')
+		n--;
 	for (i = 0; i < n; i++)
-		if (line->data[i] != ' ' && line->data[i] != '\t')
+		if (s[i] != ' ' && s[i] != '\t')
 			break;
 	if (i == n && !too_long)
 		return 0;
-	return fn(line->data, n, lineno, too_long, arg);
+	return fn(s, n, lineno, too_long, arg) ? 1 : 0;
 }
 
 int
@@ -64,6 +63,13 @@ source_file_read(const char *path, source_line_fn fn, void *arg,
 		while (rc == 0 && start < end) {
 			nl = memchr(start, '\n', (size_t)(end - start));
 			seg = (size_t)((nl ? nl : end) - start);
+			if (nl != NULL && line.len == 0 && !too_long) {
+				/* A whole line inside the chunk: no copy. */
+				lineno++;
+				rc = source_emit(start, seg, 0, lineno, fn, arg);
+				start = nl + 1;
+				continue;
+			}
 			if (!too_long && seg > SOURCE_LINE_MAX - line.len) {
 				/* Keep the head of an oversized line only. */
 				strbuf_add(&line, start, SOURCE_LINE_MAX -
@@ -74,7 +80,8 @@ source_file_read(const char *path, source_line_fn fn, void *arg,
 			if (nl == NULL)
 				break;
 			lineno++;
-			rc = source_emit(&line, too_long, lineno, fn, arg) ? 1 : 0;
+			rc = source_emit(line.data ? line.data : "", line.len,
+			    too_long, lineno, fn, arg);
 			strbuf_reset(&line);
 			too_long = 0;
 			start = nl + 1;
@@ -91,8 +98,8 @@ source_file_read(const char *path, source_line_fn fn, void *arg,
 			    errnum == Z_ERRNO ? strerror(errno) : msg);
 		else if (line.len > 0) {
 			lineno++;
-			rc = source_emit(&line, too_long, lineno, fn, arg) ?
-			    1 : 0;
+			rc = source_emit(line.data, line.len, too_long, lineno,
+			    fn, arg);
 		}
 	}
 	strbuf_release(&line);

@@ -8,8 +8,8 @@
 #define SOURCE_LINE_MAX ((size_t)16 << 20)
 
 /*
- * Called for every non-empty line. line is borrowed (NUL-terminated, no
- * newline) and valid only during the call; too_long is set when the line
+ * Called for every non-empty line. line is borrowed (len bytes, no newline,
+ * not NUL-terminated) and valid only during the call; too_long is set when the line
  * exceeded SOURCE_LINE_MAX (line then holds its first bytes). Return 0 to go
  * on, non-zero to stop reading.
  */

@@ -20,17 +20,34 @@ struct hmap {
 	size_t used;
 };
 
-/* FNV-1a over the key bytes. */
+/* Mixes 64 bits (the finalizer of SplitMix64). */
+static uint64_t
+hmap_mix(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+/* Hashes the key eight bytes at a time. */
 static uint64_t
 hmap_hash(const void *key, size_t len)
 {
 	const unsigned char *p = key;
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, w;
+	size_t i = 0;
 
-	for (i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 1099511628211ULL;
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = hmap_mix(h ^ w);
+	}
+	if (i < len) {
+		w = 0;
+		memcpy(&w, p + i, len - i);
+		h = hmap_mix(h ^ w ^ ((uint64_t)(len - i) << 56));
 	}
 	return h;
 }

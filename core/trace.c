@@ -3,16 +3,32 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
+#include "jscan.h"
 #include "timeutil.h"
 #include "util.h"
 
+#define TRACE_MEMBERS 64
+
+/* The string fields an event carries. */
+enum trace_field {
+	TF_LABEL, TF_HANDLER, TF_OUTCOME, TF_TYPE, TF_MSG_ID, TF_THREAD_ID,
+	TF_COUNT
+};
+
 struct trace_parser {
+	struct jscan_member *members;
+	size_t max;
+	struct strbuf fields[TF_COUNT];
+	struct strbuf scratch;
 	struct json_tokener *tok;
-	struct json_object *root;	/* the current record, owned */
+	struct json_object *doc;	/* built on request */
+	const char *doc_text;
+	size_t doc_len;
 };
 
 static const char *const trace_reject_names[TRACE_REJ_COUNT] = {
@@ -48,69 +64,43 @@ struct trace_parser *
 trace_parser_new(void)
 {
 	struct trace_parser *p = util_calloc(1, sizeof(*p));
+	int i;
 
-	p->tok = json_tokener_new_ex(64);
-	if (p->tok == NULL) {
-		free(p);
-		return NULL;
-	}
-	json_tokener_set_flags(p->tok, JSON_TOKENER_STRICT |
-	    JSON_TOKENER_VALIDATE_UTF8);
+	p->max = TRACE_MEMBERS;
+	p->members = util_calloc(p->max, sizeof(*p->members));
+	for (i = 0; i < TF_COUNT; i++)
+		strbuf_init(&p->fields[i], 0);
+	strbuf_init(&p->scratch, 0);
 	return p;
 }
 
 void
 trace_parser_free(struct trace_parser *p)
 {
+	int i;
+
 	if (p == NULL)
 		return;
-	json_object_put(p->root);
-	json_tokener_free(p->tok);
+	for (i = 0; i < TF_COUNT; i++)
+		strbuf_release(&p->fields[i]);
+	strbuf_release(&p->scratch);
+	json_object_put(p->doc);
+	if (p->tok != NULL)
+		json_tokener_free(p->tok);
+	free(p->members);
 	free(p);
 }
 
-/*
- * Parses exactly one JSON value from s (len bytes) followed by nothing but
- * whitespace. Returns the value (owned) or NULL.
- */
-static struct json_object *
-trace_json(struct trace_parser *p, const char *s, size_t len)
+struct json_object *
+trace_parser_doc(struct trace_parser *p)
 {
-	struct json_object *o;
-	size_t end;
-
+	if (p->doc != NULL || p->doc_text == NULL)
+		return p->doc;
+	if (p->tok == NULL)
+		p->tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
 	json_tokener_reset(p->tok);
-	o = json_tokener_parse_ex(p->tok, s, (int)len);
-	if (o == NULL && json_tokener_get_error(p->tok) ==
-	    json_tokener_continue) {
-		/* Numbers at the very end need a terminator to complete. */
-		o = json_tokener_parse_ex(p->tok, " ", 1);
-		if (o != NULL)
-			return o;
-	}
-	if (o == NULL)
-		return NULL;
-	end = json_tokener_get_parse_end(p->tok);
-	while (end < len && isspace((unsigned char)s[end]))
-		end++;
-	if (end != len) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
-}
-
-/* Says why the last parse failed. */
-static const char *
-trace_json_error(struct trace_parser *p)
-{
-	enum json_tokener_error e = json_tokener_get_error(p->tok);
-
-	if (e == json_tokener_continue)
-		return "the JSON ends before the line does";
-	if (e == json_tokener_success)
-		return "text after the JSON value";
-	return json_tokener_error_desc(e);
+	p->doc = json_tokener_parse_ex(p->tok, p->doc_text, (int)p->doc_len);
+	return p->doc;
 }
 
 int
@@ -152,61 +142,225 @@ trace_parse_decimal(const char *s, double *out)
 	return util_parse_double(s, out);
 }
 
-/* A string field of o, or NULL (numbers are given as their text). */
-static const char *
-trace_str(struct json_object *o, const char *key)
+/*
+ * Scans the object at s into p->members, growing the array when the
+ * object has more members than it holds. Returns the number or -1.
+ */
+static int
+trace_scan(struct trace_parser *p, const char *s, size_t len, size_t *end,
+    enum jscan_type *type, const char **err)
 {
-	struct json_object *v;
+	size_t n;
 
-	if (!json_object_object_get_ex(o, key, &v) || v == NULL)
-		return NULL;
-	if (json_object_is_type(v, json_type_object) ||
-	    json_object_is_type(v, json_type_array))
-		return NULL;
-	return json_object_get_string(v);
+	for (;;) {
+		if (jscan_value(s, len, type, end, p->members, p->max, &n,
+		    err) == -1)
+			return -1;
+		if (n <= p->max)
+			return (int)n;
+		p->max *= 4;
+		p->members = util_realloc(p->members,
+		    p->max * sizeof(*p->members));
+	}
 }
 
-/* Reads a numeric field (number or decimal string): 1 ok, 0 absent, -1 bad. */
-static int
-trace_num(struct json_object *o, const char *key, double *out)
+/* The text of a string member, unescaped into buf; NULL if not a string. */
+static const char *
+trace_text(const struct jscan_member *m, struct strbuf *buf)
 {
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v))
-		return 0;
-	if (json_object_is_type(v, json_type_int) ||
-	    json_object_is_type(v, json_type_double)) {
-		*out = json_object_get_double(v);
-		return isfinite(*out) ? 1 : -1;
+	strbuf_reset(buf);
+	switch (m->type) {
+	case JSCAN_STRING:
+		if (m->escaped)
+			jscan_unescape(m->val, m->vlen, buf);
+		else
+			strbuf_add(buf, m->val, m->vlen);
+		break;
+	case JSCAN_NUMBER:
+	case JSCAN_TRUE:
+	case JSCAN_FALSE:
+		strbuf_add(buf, m->val, m->vlen);
+		break;
+	default:
+		return NULL;
 	}
-	if (json_object_is_type(v, json_type_string))
-		return trace_parse_decimal(json_object_get_string(v), out) == 0 ?
-		    1 : -1;
+	return buf->data ? buf->data : "";
+}
+
+/*
+ * Parses a JSON number's text. Up to 15 integer digits and 15 fraction
+ * digits are combined exactly enough for times and milliseconds without
+ * strtod; longer or exponent forms go to strtod.
+ */
+static int
+trace_number(struct trace_parser *p, const char *s, size_t n, double *out)
+{
+	static const double pow10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+	    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+	unsigned long long ip = 0, fp = 0;
+	size_t i = 0, id = 0, fd = 0;
+	int neg = 0;
+
+	if (i < n && s[i] == '-') {
+		neg = 1;
+		i++;
+	}
+	while (i < n && s[i] >= '0' && s[i] <= '9' && id < 16) {
+		ip = ip * 10 + (unsigned)(s[i++] - '0');
+		id++;
+	}
+	if (i < n && s[i] == '.') {
+		i++;
+		while (i < n && s[i] >= '0' && s[i] <= '9' && fd < 15) {
+			fp = fp * 10 + (unsigned)(s[i++] - '0');
+			fd++;
+		}
+	}
+	if (i == n && id > 0 && id <= 15) {
+		*out = (double)ip + (fd ? (double)fp / pow10[fd] : 0);
+		if (neg)
+			*out = -*out;
+		return 0;
+	}
+	strbuf_reset(&p->scratch);
+	strbuf_add(&p->scratch, s, n);
+	return util_parse_double(p->scratch.data, out);
+}
+
+/* Reads a numeric member (number or decimal string): 1 ok, -1 bad. */
+static int
+trace_num(struct trace_parser *p, const struct jscan_member *m, double *out)
+{
+	const char *t;
+
+	if (m->type == JSCAN_NUMBER)
+		return trace_number(p, m->val, m->vlen, out) == 0 ? 1 : -1;
+	if (m->type == JSCAN_STRING) {
+		t = trace_text(m, &p->scratch);
+		return trace_parse_decimal(t, out) == 0 ? 1 : -1;
+	}
 	return -1;
+}
+
+/* Where the interesting members of an event object are. */
+struct trace_found {
+	const struct jscan_member *field[TF_COUNT];
+	const struct jscan_member *ellapsed, *elapsed, *timestamp, *str_time;
+	const struct jscan_member *at_timestamp, *at_version, *source;
+	int has_index;
+};
+
+/* Says whether an unescaped key of klen bytes is name. */
+#define TRACE_KEY(x, name) ((x)->klen == sizeof(name) - 1 && \
+	memcmp((x)->key, name, sizeof(name) - 1) == 0)
+
+/* Records one member if its (unescaped) key is one we read. */
+static void
+trace_note(const struct jscan_member *x, const char *key, size_t klen,
+    struct trace_found *f)
+{
+	struct jscan_member k = *x;
+
+	k.key = key;
+	k.klen = klen;
+	switch (klen) {
+	case 3:
+		if (TRACE_KEY(&k, "_id"))
+			f->has_index = 1;
+		break;
+	case 5:
+		if (TRACE_KEY(&k, "label"))
+			f->field[TF_LABEL] = x;
+		break;
+	case 6:
+		if (TRACE_KEY(&k, "msg_id"))
+			f->field[TF_MSG_ID] = x;
+		else if (TRACE_KEY(&k, "_index"))
+			f->has_index = 1;
+		break;
+	case 7:
+		if (TRACE_KEY(&k, "handler"))
+			f->field[TF_HANDLER] = x;
+		else if (TRACE_KEY(&k, "outcome"))
+			f->field[TF_OUTCOME] = x;
+		else if (TRACE_KEY(&k, "_source"))
+			f->source = x;
+		break;
+	case 8:
+		if (TRACE_KEY(&k, "str_time"))
+			f->str_time = x;
+		else if (TRACE_KEY(&k, "@version"))
+			f->at_version = x;
+		break;
+	case 9:
+		if (TRACE_KEY(&k, "thread_id"))
+			f->field[TF_THREAD_ID] = x;
+		else if (TRACE_KEY(&k, "timestamp"))
+			f->timestamp = x;
+		break;
+	case 10:
+		if (TRACE_KEY(&k, "@timestamp"))
+			f->at_timestamp = x;
+		break;
+	case 11:
+		if (TRACE_KEY(&k, "traced_type"))
+			f->field[TF_TYPE] = x;
+		break;
+	case 13:
+		if (TRACE_KEY(&k, "elapsed_milli"))
+			f->elapsed = x;
+		break;
+	case 14:
+		if (TRACE_KEY(&k, "ellapsed_milli"))
+			f->ellapsed = x;
+		break;
+	}
+}
+
+/* Indexes members by name (the last of duplicates wins, as in json-c). */
+static void
+trace_find(struct trace_parser *p, const struct jscan_member *m, size_t n,
+    struct trace_found *f)
+{
+	size_t i;
+
+	memset(f, 0, sizeof(*f));
+	for (i = 0; i < n; i++) {
+		if (!m[i].kescaped) {
+			trace_note(&m[i], m[i].key, m[i].klen, f);
+			continue;
+		}
+		strbuf_reset(&p->scratch);
+		jscan_unescape(m[i].key, m[i].klen, &p->scratch);
+		if (p->scratch.data != NULL &&
+		    strlen(p->scratch.data) == p->scratch.len)
+			trace_note(&m[i], p->scratch.data, p->scratch.len, f);
+	}
 }
 
 /* Finds the event time: timestamp, else str_time, else @timestamp. */
 static enum trace_reject
-trace_time(struct json_object *o, double *t, const char **detail)
+trace_time(struct trace_parser *p, const struct trace_found *f, double *t,
+    const char **detail)
 {
 	const char *s;
-	int rc;
 
-	rc = trace_num(o, "timestamp", t);
-	if (rc == 1 && *t >= 0)
-		return TRACE_OK;
-	if (rc != 0) {
+	if (f->timestamp != NULL) {
+		if (trace_num(p, f->timestamp, t) == 1 && *t >= 0)
+			return TRACE_OK;
 		*detail = "\"timestamp\" is not a non-negative number";
 		return TRACE_REJ_BAD_TIME;
 	}
-	if ((s = trace_str(o, "str_time")) != NULL) {
-		if (time_parse(s, t) == 0)
+	if (f->str_time != NULL) {
+		s = trace_text(f->str_time, &p->scratch);
+		if (s != NULL && time_parse(s, t) == 0)
 			return TRACE_OK;
 		*detail = "\"str_time\" is not a time";
 		return TRACE_REJ_BAD_TIME;
 	}
-	if ((s = trace_str(o, "@timestamp")) != NULL) {
-		if (time_parse(s, t) == 0)
+	if (f->at_timestamp != NULL) {
+		s = trace_text(f->at_timestamp, &p->scratch);
+		if (s != NULL && time_parse(s, t) == 0)
 			return TRACE_OK;
 		*detail = "\"@timestamp\" is not a time";
 		return TRACE_REJ_BAD_TIME;
@@ -215,20 +369,21 @@ trace_time(struct json_object *o, double *t, const char **detail)
 	return TRACE_REJ_NO_TIME;
 }
 
-/* Fills ev from the event object o. */
+/* Fills ev from an event object's members. */
 static enum trace_reject
-trace_fill(struct json_object *o, struct trace_event *ev, const char **detail)
+trace_fill(struct trace_parser *p, const struct trace_found *f,
+    struct trace_event *ev, const char **detail)
 {
-	int rc;
+	const struct jscan_member *el = f->ellapsed ? f->ellapsed : f->elapsed;
+	const char **dst[TF_COUNT] = { &ev->label, &ev->handler, &ev->outcome,
+	    &ev->traced_type, &ev->msg_id, &ev->thread_id };
+	int k;
 
-	rc = trace_num(o, "ellapsed_milli", &ev->elapsed_ms);
-	if (rc == 0)
-		rc = trace_num(o, "elapsed_milli", &ev->elapsed_ms);
-	if (rc == 0) {
+	if (el == NULL) {
 		*detail = "no \"ellapsed_milli\" or \"elapsed_milli\"";
 		return TRACE_REJ_NO_ELAPSED;
 	}
-	if (rc < 0) {
+	if (trace_num(p, el, &ev->elapsed_ms) == -1) {
 		*detail = "elapsed is not a number";
 		return TRACE_REJ_BAD_ELAPSED;
 	}
@@ -236,48 +391,49 @@ trace_fill(struct json_object *o, struct trace_event *ev, const char **detail)
 		*detail = "elapsed is negative";
 		return TRACE_REJ_BAD_ELAPSED;
 	}
-	ev->handler = trace_str(o, "handler");
-	ev->label = trace_str(o, "label");
+	for (k = 0; k < TF_COUNT; k++)
+		*dst[k] = f->field[k] ? trace_text(f->field[k],
+		    &p->fields[k]) : NULL;
 	if (ev->label == NULL)
 		ev->label = ev->handler;
-	ev->outcome = trace_str(o, "outcome");
-	ev->traced_type = trace_str(o, "traced_type");
-	ev->msg_id = trace_str(o, "msg_id");
-	ev->thread_id = trace_str(o, "thread_id");
-	ev->doc = o;
-	return trace_time(o, &ev->time, detail);
+	return trace_time(p, f, &ev->time, detail);
+}
+
+/* Checks that only whitespace follows a value. */
+static int
+trace_rest_blank(const char *s, size_t len, size_t end)
+{
+	while (end < len && isspace((unsigned char)s[end]))
+		end++;
+	return end == len;
 }
 
 enum trace_reject
 trace_parse(struct trace_parser *p, const char *line, size_t len,
     struct trace_event *ev, const char **detail)
 {
-	const char *dummy, *brace;
-	struct json_object *o, *src;
-	size_t i = 0;
+	const char *dummy, *err = NULL, *obj, *brace;
+	struct trace_found f;
+	enum jscan_type type;
+	size_t i = 0, end, olen;
+	int n;
 
 	if (detail == NULL)
 		detail = &dummy;
 	*detail = "";
 	memset(ev, 0, sizeof(*ev));
-	json_object_put(p->root);
-	p->root = NULL;
-	if (len > (size_t)0x7fffffff) {
-		*detail = "record longer than 2 GiB";
-		return TRACE_REJ_TOO_LONG;
-	}
+	json_object_put(p->doc);
+	p->doc = NULL;
+	p->doc_text = NULL;
 	while (i < len && isspace((unsigned char)line[i]))
 		i++;
 	ev->shape = TRACE_SHAPE_EVENT;
-	if (i < len && line[i] == '{') {
-		p->root = trace_json(p, line + i, len - i);
-		if (p->root == NULL) {
-			*detail = trace_json_error(p);
-			return TRACE_REJ_INVALID_JSON;
-		}
-	} else {
-		p->root = trace_json(p, line + i, len - i);
-		if (p->root != NULL) {
+	obj = line + i;
+	olen = len - i;
+	if (i < len && line[i] != '{') {
+		/* Valid JSON that is no object, or a log line. */
+		if (jscan_value(obj, olen, &type, &end, NULL, 0, NULL,
+		    &err) == 0 && trace_rest_blank(obj, olen, end)) {
 			*detail = "a JSON value that is not an object";
 			return TRACE_REJ_NOT_OBJECT;
 		}
@@ -287,26 +443,39 @@ trace_parse(struct trace_parser *p, const char *line, size_t len,
 			return TRACE_REJ_NO_JSON_OBJECT;
 		}
 		ev->shape = TRACE_SHAPE_LOG;
-		p->root = trace_json(p, brace, len - (size_t)(brace - line));
-		if (p->root == NULL) {
-			*detail = trace_json_error(p);
-			return TRACE_REJ_INVALID_JSON;
-		}
+		obj = brace;
+		olen = len - (size_t)(brace - line);
 	}
-	if (!json_object_is_type(p->root, json_type_object)) {
+	n = trace_scan(p, obj, olen, &end, &type, &err);
+	if (n == -1) {
+		*detail = err;
+		return TRACE_REJ_INVALID_JSON;
+	}
+	if (!trace_rest_blank(obj, olen, end)) {
+		*detail = "text after the JSON object";
+		return TRACE_REJ_INVALID_JSON;
+	}
+	if (type != JSCAN_OBJECT) {
 		*detail = "a JSON value that is not an object";
 		return TRACE_REJ_NOT_OBJECT;
 	}
-	o = p->root;
-	if (json_object_object_get_ex(o, "_source", &src) &&
-	    json_object_is_type(src, json_type_object) &&
-	    (json_object_object_get_ex(o, "_index", NULL) ||
-	    json_object_object_get_ex(o, "_id", NULL))) {
-		o = src;
+	trace_find(p, p->members, (size_t)n, &f);
+	if (f.source != NULL && f.source->type == JSCAN_OBJECT && f.has_index) {
+		obj = f.source->val;
+		olen = f.source->vlen;
+		n = trace_scan(p, obj, olen, &end, &type, &err);
+		if (n == -1) {
+			*detail = err;
+			return TRACE_REJ_INVALID_JSON;
+		}
+		trace_find(p, p->members, (size_t)n, &f);
 		ev->shape = TRACE_SHAPE_HIT;
 	} else if (ev->shape == TRACE_SHAPE_EVENT &&
-	    (json_object_object_get_ex(o, "@timestamp", NULL) ||
-	    json_object_object_get_ex(o, "@version", NULL)))
+	    (f.at_timestamp != NULL || f.at_version != NULL))
 		ev->shape = TRACE_SHAPE_LOGSTASH;
-	return trace_fill(o, ev, detail);
+	ev->doc = obj;
+	ev->doc_len = end;
+	p->doc_text = obj;
+	p->doc_len = end;
+	return trace_fill(p, &f, ev, detail);
 }

@@ -51,7 +51,8 @@ struct trace_event {
 	double elapsed_ms;	/* ellapsed_milli or elapsed_milli, >= 0 */
 	double time;		/* epoch seconds */
 	enum trace_shape shape;
-	struct json_object *doc;	/* the event's own object, borrowed */
+	const char *doc;	/* the event object's JSON text, borrowed */
+	size_t doc_len;
 };
 
 struct trace_parser;
@@ -69,6 +70,12 @@ void trace_parser_free(struct trace_parser *p);
  */
 enum trace_reject trace_parse(struct trace_parser *p, const char *line,
     size_t len, struct trace_event *ev, const char **detail);
+
+/*
+ * The last event's object as a json-c document (borrowed; valid until the
+ * next parse), built on first request; NULL when the last parse failed.
+ */
+struct json_object *trace_parser_doc(struct trace_parser *p);
 
 /* The short machine name of a reason ("invalid_json", ...). */
 const char *trace_reject_name(enum trace_reject r);
