@@ -1,0 +1,78 @@
+# shellcheck shell=bash disable=SC2034
+# ACA-Py virtualenvs per release (sourced after common.sh).
+
+# Set REL_PY, REL_REQ, REL_ELAPSED for release $1 from stack/acapy-versions.
+release_info() {
+	local rel="$1" name py req field
+	REL_PY="" REL_REQ="" REL_ELAPSED=""
+	while read -r name py req field; do
+		[[ -z "$name" || "$name" == \#* ]] && continue
+		if [[ "$name" == "$rel" ]]; then
+			REL_PY="$py" REL_REQ="$req" REL_ELAPSED="$field"
+			return 0
+		fi
+	done <"$MEDLOAD_STACK_SRC/acapy-versions"
+	die "unknown ACA-Py release '$rel' (see stack/acapy-versions)"
+}
+
+# Print the interpreter for Python version $1 (pyenv first, then PATH).
+find_python() {
+	local ver="$1" mm cand
+	mm="${ver%.*}"
+	for cand in "${PYENV_ROOT:-$HOME/.pyenv}/versions/$ver/bin/python3" \
+		"$(command -v "python$mm" 2>/dev/null || true)"; do
+		[[ -n "$cand" && -x "$cand" ]] || continue
+		if "$cand" -c "import sys; sys.exit(0 if '%d.%d' % sys.version_info[:2] == '$mm' else 1)" 2>/dev/null; then
+			printf '%s\n' "$cand"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# Check an interpreter can build venvs with pip (ensurepip, ssl, sqlite3);
+# install Debian's venv package for a system python if it cannot.
+check_python_venv() {
+	local py="$1"
+	if "$py" -c 'import ensurepip, ssl, sqlite3, venv' 2>/dev/null; then
+		return 0
+	fi
+	if [[ "$py" == /usr/bin/* ]] && command -v apt-get >/dev/null; then
+		local mm
+		mm="$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+		log "installing python$mm-venv (Debian) for $py"
+		apt-get install -y "python$mm-venv" >&2 || true
+		"$py" -c 'import ensurepip, ssl, sqlite3, venv' 2>/dev/null && return 0
+	fi
+	die "$py cannot create virtualenvs (needs ensurepip, ssl, sqlite3)"
+}
+
+# Print the venv dir of release $1, creating it when missing or broken.
+ensure_venv() {
+	local rel="$1" py dir stamp want t0
+	release_info "$rel"
+	dir="$MEDLOAD_CACHE/venvs/$rel"
+	stamp="$dir/.medload-release"
+	want="$REL_PY $REL_REQ $(cksum <"$MEDLOAD_STACK_SRC/constraints/$rel.txt" | cut -d' ' -f1)"
+	mkdir -p "$MEDLOAD_CACHE/venvs"
+	(
+		flock -w 900 9 || die "timed out waiting for the venv lock $dir.lock"
+		if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] &&
+			"$dir/bin/aca-py" --version >/dev/null 2>&1; then
+			exit 0
+		fi
+		py="$(find_python "$REL_PY")" ||
+			die "Python $REL_PY not found (looked in ~/.pyenv/versions and PATH)"
+		check_python_venv "$py"
+		t0=$SECONDS
+		log "creating venv $dir ($REL_REQ on $py)"
+		rm -rf "$dir"
+		"$py" -m venv "$dir" >&2
+		"$dir/bin/pip" install --quiet -c "$MEDLOAD_STACK_SRC/constraints/$rel.txt" \
+			"$REL_REQ" >&2 || die "pip install $REL_REQ failed"
+		"$dir/bin/aca-py" --version >/dev/null 2>&1 || die "aca-py in $dir does not run"
+		printf '%s\n' "$want" >"$stamp"
+		log "venv $rel ready in $((SECONDS - t0))s"
+	) 9>"$dir.lock" || return 1
+	printf '%s\n' "$dir"
+}

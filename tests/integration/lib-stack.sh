@@ -1,0 +1,33 @@
+# shellcheck shell=bash
+# Helpers for medload's integration tests (sourced; not a test: not executable).
+set -euo pipefail
+MEDLOAD_REPO="${MEDLOAD_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+STACK="$MEDLOAD_REPO/stack"
+
+# Print a one-line reason and fail the test.
+fail() { printf 'FAIL: %s\n' "$*"; exit 1; }
+note() { printf '%s\n' "$*" >&2; }
+
+# Load the running stack's description; fail if the stack is not up.
+load_stack_env() {
+	local envout
+	envout="$("$STACK/env")" || fail "stack/env failed"
+	eval "$envout"
+	[[ -n "${MEDLOAD_MEDIATOR_ADMIN_URL:-}" ]] || fail "the stack is not running (stack/env: ${envout:0:100})"
+}
+
+# HTTP status of a GET; extra args go to curl.
+http_code() {
+	local url="$1"
+	shift
+	curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$@" "$url" || true
+}
+
+# Decode the base64 (URL-safe or standard, padded or not) after the first '='.
+decode_invitation() {
+	local b64="${1#*=}"
+	b64="${b64%%&*}"
+	b64="$(printf '%s' "$b64" | tr -- '-_' '+/' | tr -d '=')"
+	while ((${#b64} % 4)); do b64="$b64="; done
+	printf '%s' "$b64" | base64 -d
+}
