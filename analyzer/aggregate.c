@@ -244,22 +244,16 @@ agg_coarsen_step(struct agg *a)
 	agg_coarsen(a, w);
 }
 
+static struct agg_label *agg_label_by_key(struct agg *a, const void *k,
+    size_t klen, const char *label);
+
 /* Finds or creates the series of the event's label. */
 static struct agg_label *
 agg_label_of(struct agg *a, const struct trace_event *ev)
 {
-	struct agg_label *l;
-
 	strbuf_reset(&a->key);
 	agg_key_append(&a->key, ev->label);
-	l = hmap_get(a->labels, a->key.data, a->key.len);
-	if (l == NULL) {
-		l = util_calloc(1, sizeof(*l));
-		l->label = ev->label ? util_strdup(ev->label) : NULL;
-		l->bins = hmap_new();
-		hmap_put(a->labels, a->key.data, a->key.len, l);
-	}
-	return l;
+	return agg_label_by_key(a, a->key.data, a->key.len, ev->label);
 }
 
 /* Adds the event to its label's series. */
@@ -424,6 +418,97 @@ agg_series(struct agg *a, size_t *n, double *interval)
 	*n = i;
 	*interval = a->interval;
 	return a->series;
+}
+
+/* Finds or creates a label's series by its encoded key. */
+static struct agg_label *
+agg_label_by_key(struct agg *a, const void *k, size_t klen, const char *label)
+{
+	struct agg_label *l = hmap_get(a->labels, k, klen);
+
+	if (l == NULL) {
+		l = util_calloc(1, sizeof(*l));
+		l->label = label ? util_strdup(label) : NULL;
+		l->bins = hmap_new();
+		hmap_put(a->labels, k, klen, l);
+	}
+	return l;
+}
+
+void
+agg_merge(struct agg *dst, struct agg *src)
+{
+	struct agg_group *g, *d;
+	struct agg_label *sl, *dl;
+	struct hist *h, *dh;
+	const void *k, *bk;
+	size_t pos = 0, klen, bpos, bklen;
+	void *v, *bv;
+	int i;
+
+	if (!src->any)
+		return;
+	if (dst->auto_interval && src->interval > dst->interval) {
+		while (dst->interval < src->interval)
+			agg_coarsen_step(dst);
+	} else if (src->auto_interval && dst->interval > src->interval) {
+		while (src->interval < dst->interval)
+			agg_coarsen_step(src);
+	}
+	if (dst->sorted != NULL || dst->series != NULL)
+		agg_views_free(dst);
+	while (hmap_next(src->groups, &pos, &k, &klen, &v)) {
+		g = v;
+		d = hmap_get(dst->groups, k, klen);
+		if (d == NULL) {
+			d = util_calloc(1, sizeof(*d));
+			for (i = 0; i < AGG_KEY_COUNT; i++) {
+				d->present[i] = g->present[i];
+				d->values[i] = g->values[i] ?
+				    util_strdup(g->values[i]) : NULL;
+			}
+			d->h = hist_new();
+			d->first = g->first;
+			d->last = g->last;
+			hmap_put(dst->groups, k, klen, d);
+		}
+		hist_merge(d->h, g->h);
+		if (g->first < d->first)
+			d->first = g->first;
+		if (g->last > d->last)
+			d->last = g->last;
+	}
+	pos = 0;
+	while (hmap_next(src->labels, &pos, &k, &klen, &v)) {
+		sl = v;
+		dl = agg_label_by_key(dst, k, klen, sl->label);
+		bpos = 0;
+		while (hmap_next(sl->bins, &bpos, &bk, &bklen, &bv)) {
+			long long idx;
+
+			h = bv;
+			memcpy(&idx, bk, sizeof(idx));
+			idx = agg_bin_index((double)idx * src->interval,
+			    dst->interval);
+			dh = hmap_get(dl->bins, &idx, sizeof(idx));
+			if (dh == NULL) {
+				dh = hist_new();
+				hmap_put(dl->bins, &idx, sizeof(idx), dh);
+				dst->nbins++;
+			}
+			hist_merge(dh, h);
+		}
+		dl->last = NULL;
+	}
+	/* Groups point at their series; refresh them lazily. */
+	pos = 0;
+	while (hmap_next(dst->groups, &pos, &k, &klen, &v))
+		((struct agg_group *)v)->series = NULL;
+	if (!dst->any || src->first < dst->first)
+		dst->first = src->first;
+	if (!dst->any || src->last > dst->last)
+		dst->last = src->last;
+	dst->any = 1;
 }
 
 void

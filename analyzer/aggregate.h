@@ -76,6 +76,13 @@ struct agg_group **agg_groups(struct agg *a, size_t *n);
  */
 struct agg_series *agg_series(struct agg *a, size_t *n, double *interval);
 
+/*
+ * Adds everything src holds into dst. Both must group by the same keys;
+ * the finer series interval is widened to the coarser one (src may be
+ * re-binned for that; its figures do not change).
+ */
+void agg_merge(struct agg *dst, struct agg *src);
+
 /* Time of the earliest and latest event added; 0 when none. */
 void agg_span(const struct agg *a, double *first, double *last);
 

@@ -19,8 +19,7 @@ analysis_num(double v)
 	return json_object_new_double_s(v, util_num(v, buf));
 }
 
-/* A JSON string holding an RFC 3339 time. */
-static struct json_object *
+struct json_object *
 analysis_time(double t)
 {
 	char buf[TIME_BUF];
@@ -90,8 +89,7 @@ analysis_stats(struct json_object *o, const struct hist *h,
 	json_object_object_add(o, "percentiles", p);
 }
 
-/* Events per second over a span; a span under a second counts as one. */
-static double
+double
 analysis_rate(unsigned long long n, double first, double last)
 {
 	double span = last - first;
@@ -187,13 +185,12 @@ analysis_copy(struct json_object *src)
 }
 
 struct json_object *
-analysis_build(struct agg *a, const struct analysis_counts *c,
-    const struct analysis_request *r)
+analysis_doc_new(const struct analysis_counts *c,
+    const struct analysis_request *r, double first, double last)
 {
 	struct json_object *doc = json_object_new_object(), *o, *by, *w;
-	double first, last;
-	int i, exact = 1;
 	size_t k;
+	int i;
 
 	json_object_object_add(doc, "schema",
 	    json_object_new_string(ANALYSIS_SCHEMA));
@@ -237,24 +234,43 @@ analysis_build(struct agg *a, const struct analysis_counts *c,
 	json_object_object_add(o, "by_shape", w);
 	json_object_object_add(doc, "events", o);
 
-	agg_span(a, &first, &last);
 	w = json_object_new_object();
 	json_object_object_add(w, "first", c->accepted ?
 	    analysis_time(first) : NULL);
 	json_object_object_add(w, "last", c->accepted ?
 	    analysis_time(last) : NULL);
-	json_object_object_add(w, "seconds", analysis_num(last - first));
+	json_object_object_add(w, "seconds", analysis_num(c->accepted ?
+	    last - first : 0));
 	json_object_object_add(doc, "window", w);
+	return doc;
+}
 
-	json_object_object_add(doc, "groups", analysis_groups(a, r, &exact));
-	o = json_object_new_object();
-	json_object_object_add(o, "method", json_object_new_string(
-	    "nearest-rank"));
+struct json_object *
+analysis_method(const char *method, int exact, const char *note)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "method", json_object_new_string(method));
 	json_object_object_add(o, "exact", json_object_new_boolean(exact));
-	json_object_object_add(o, "note", json_object_new_string(exact ?
+	json_object_object_add(o, "note", json_object_new_string(note));
+	return o;
+}
+
+struct json_object *
+analysis_build(struct agg *a, const struct analysis_counts *c,
+    const struct analysis_request *r)
+{
+	struct json_object *doc;
+	double first, last;
+	int exact = 1;
+
+	agg_span(a, &first, &last);
+	doc = analysis_doc_new(c, r, first, last);
+	json_object_object_add(doc, "groups", analysis_groups(a, r, &exact));
+	json_object_object_add(doc, "percentile_method", analysis_method(
+	    "nearest-rank", exact, exact ?
 	    "every value was an integer: all figures are exact" :
 	    "non-integer values: percentiles within 0.05% relative error"));
-	json_object_object_add(doc, "percentile_method", o);
 	json_object_object_add(doc, "series", analysis_series(a));
 	return doc;
 }

@@ -42,6 +42,25 @@ struct analysis_request {
 struct json_object *analysis_build(struct agg *a,
     const struct analysis_counts *c, const struct analysis_request *r);
 
+/*
+ * The parts every analysis document shares (schema, generator, source,
+ * by, filters, events, window); sources that compute their own groups and
+ * series (Elasticsearch aggregations) add "groups", "percentile_method"
+ * and "series" to it. Caller puts.
+ */
+struct json_object *analysis_doc_new(const struct analysis_counts *c,
+    const struct analysis_request *r, double first, double last);
+
+/* The "percentile_method" block. */
+struct json_object *analysis_method(const char *method, int exact,
+    const char *note);
+
+/* Events per second over a span; a span under a second counts as one. */
+double analysis_rate(unsigned long long n, double first, double last);
+
+/* A JSON string holding an RFC 3339 time. */
+struct json_object *analysis_time(double t);
+
 /* Writes the percentile's name ("p50", "p99.9") into buf. */
 const char *analysis_pct_name(double q, char buf[32]);
 

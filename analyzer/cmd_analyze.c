@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,10 @@
 #include "aggregate.h"
 #include "analysis.h"
 #include "filter.h"
+#include "es_cli.h"
+#include "http.h"
+#include "pipeline.h"
+#include "source_es.h"
 #include "render.h"
 #include "source_file.h"
 #include "timeutil.h"
@@ -18,12 +23,14 @@
 
 const char cmd_analyze_help[] =
 "usage: medload analyze [options] FILE...\n"
+"       medload analyze --es URL [options]\n"
 "\n"
 "Aggregates ACA-Py trace events and reports latency (ellapsed_milli or\n"
 "elapsed_milli) per group. FILE is read line by line; '-' is standard\n"
 "input; gzip files are read transparently. Each line may be an ACA-Py trace\n"
 "event, a Logstash document, an Elasticsearch hit or an ACA-Py log line\n"
-"with the event's JSON at its end.\n"
+"with the event's JSON at its end. With --es, the events are read from\n"
+"Elasticsearch or OpenSearch instead.\n"
 "\n"
 "Options:\n"
 "  --by KEYS           group keys, comma-separated, from label, handler,\n"
@@ -42,62 +49,23 @@ const char cmd_analyze_help[] =
 "  --show-rejects N    print the first N rejected records (default 5)\n"
 "  -h, --help          show this help\n"
 "\n"
+"Elasticsearch / OpenSearch (--es URL):\n"
+"  --index PATTERN     indices to read (default\n"
+"                      " SOURCE_ES_DEFAULT_INDEX ")\n"
+"  --mode MODE         raw (every event, exact figures), aggs (the server\n"
+"                      aggregates; approximate percentiles) or auto (default:\n"
+"                      raw up to --raw-max events, else aggs)\n"
+"  --raw-max N         auto mode's limit for raw (default 200000)\n"
+"  --slices N          raw: parallel scroll slices (default 1)\n"
+"  --batch N           raw: hits per page (default 5000)\n"
+"  --hdr               aggs: HDR percentiles instead of t-digest\n"
+"  --run-id ID         only events tagged with this run (medload.run_id)\n"
+ES_CLI_HELP
+"\n"
 "Exit status: 0 when at least one event was accepted, 1 when none was,\n"
 "2 on a usage error, 3 when an input or the output could not be used\n"
-"(the report then holds what could be read).\n";
-
-/* State of one analysis while lines stream in. */
-struct analyze_run {
-	struct trace_parser *parser;
-	struct agg *agg;
-	struct filter filter;
-	struct analysis_counts counts;
-	const char *path;
-	unsigned long long shown;
-	unsigned long long show_max;
-};
-
-/* Handles one line of input. */
-static int
-analyze_line(const char *line, size_t len, unsigned long long lineno,
-    int too_long, void *arg)
-{
-	struct analyze_run *r = arg;
-	struct trace_event ev;
-	enum trace_reject rej;
-	const char *detail = "";
-
-	r->counts.read++;
-	if (too_long) {
-		rej = TRACE_REJ_TOO_LONG;
-		detail = "longer than 16 MiB";
-	} else
-		rej = trace_parse(r->parser, line, len, &ev, &detail);
-	if (rej != TRACE_OK) {
-		r->counts.rejected++;
-		r->counts.by_reason[rej]++;
-		if (r->shown < r->show_max) {
-			struct strbuf b;
-
-			strbuf_init(&b, 0);
-			util_safe_append(&b, r->path);
-			cli_error("%s:%llu: record rejected (%s): %s",
-			    b.data ? b.data : "", lineno, trace_reject_name(rej),
-			    detail);
-			strbuf_release(&b);
-			r->shown++;
-		}
-		return 0;
-	}
-	if (!filter_match(&r->filter, &ev)) {
-		r->counts.filtered++;
-		return 0;
-	}
-	r->counts.accepted++;
-	r->counts.by_shape[ev.shape]++;
-	agg_add(r->agg, &ev);
-	return 0;
-}
+"(the report then holds what could be read), 4 when the search engine\n"
+"stopped answering or Ctrl-C cut a read short (the report is partial).\n";
 
 /* Parses --by. */
 static int
@@ -167,24 +135,16 @@ analyze_filters_doc(const struct filter *f)
 	return o;
 }
 
-/* Prints the rejection summary when more were rejected than shown. */
-static void
-analyze_reject_summary(const struct analyze_run *r)
+/* The number of accepted events an analysis document reports. */
+static unsigned long long
+analyze_accepted(struct json_object *doc)
 {
-	struct strbuf b;
-	int i;
+	struct json_object *ev, *v;
 
-	if (r->counts.rejected == 0 || r->counts.rejected <= r->shown)
-		return;
-	strbuf_init(&b, 0);
-	for (i = 1; i < TRACE_REJ_COUNT; i++)
-		if (r->counts.by_reason[i] > 0)
-			strbuf_addf(&b, "%s%s %llu", b.len ? ", " : "",
-			    trace_reject_name((enum trace_reject)i),
-			    r->counts.by_reason[i]);
-	cli_error("%llu records rejected in all (%s)", r->counts.rejected,
-	    b.data);
-	strbuf_release(&b);
+	if (json_object_object_get_ex(doc, "events", &ev) &&
+	    json_object_object_get_ex(ev, "accepted", &v))
+		return (unsigned long long)json_object_get_int64(v);
+	return 0;
 }
 
 int
@@ -192,7 +152,8 @@ cmd_analyze(int argc, char **argv)
 {
 	enum { OPT_BY = 256, OPT_LABEL, OPT_OUTCOME, OPT_TYPE, OPT_SINCE,
 	    OPT_UNTIL, OPT_PCTS, OPT_INTERVAL, OPT_FORMAT, OPT_TEMPLATES,
-	    OPT_SHOW };
+	    OPT_SHOW, OPT_ES, OPT_INDEX, OPT_MODE, OPT_RAWMAX, OPT_SLICES,
+	    OPT_BATCH, OPT_HDR, OPT_RUNID };
 	static const struct option opts[] = {
 		{ "by", required_argument, NULL, OPT_BY },
 		{ "label", required_argument, NULL, OPT_LABEL },
@@ -206,6 +167,15 @@ cmd_analyze(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "templates", required_argument, NULL, OPT_TEMPLATES },
 		{ "show-rejects", required_argument, NULL, OPT_SHOW },
+		{ "es", required_argument, NULL, OPT_ES },
+		{ "index", required_argument, NULL, OPT_INDEX },
+		{ "mode", required_argument, NULL, OPT_MODE },
+		{ "raw-max", required_argument, NULL, OPT_RAWMAX },
+		{ "slices", required_argument, NULL, OPT_SLICES },
+		{ "batch", required_argument, NULL, OPT_BATCH },
+		{ "hdr", no_argument, NULL, OPT_HDR },
+		{ "run-id", required_argument, NULL, OPT_RUNID },
+		ES_CLI_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -213,53 +183,61 @@ cmd_analyze(int argc, char **argv)
 	enum agg_key keys[AGG_KEY_COUNT] = { AGG_KEY_LABEL, AGG_KEY_HANDLER,
 	    AGG_KEY_OUTCOME };
 	double pcts[ANALYSIS_MAX_PCTS], interval = 0, now = time_now();
+	struct source_es_opts es;
+	struct es_cli ec;
+	struct filter filter;
 	struct analysis_request req;
-	struct analyze_run run;
-	struct json_object *doc, *source, *inputs, *errors;
+	struct pipeline pipe;
+	struct json_object *doc = NULL, *source, *inputs, *errors;
 	enum render_format format = RENDER_TEXT;
 	const char *out_path = NULL, *templates = NULL;
-	unsigned long long ull;
+	unsigned long long ull, show_max = 5, accepted = 0;
 	char *cause = NULL, *tmp;
 	size_t nkeys = 3, npcts = 6;
-	int c, i, n, status = EXIT_OK;
+	int c, i, n, status = EXIT_OK, partial = 0;
 	FILE *out;
 
-	memset(&run, 0, sizeof(run));
-	run.show_max = 5;
+	memset(&filter, 0, sizeof(filter));
+	memset(&es, 0, sizeof(es));
+	es_cli_init(&ec);
+	es.index = SOURCE_ES_DEFAULT_INDEX;
+	es.mode = SOURCE_ES_AUTO;
+	es.slices = 1;
+	es.batch = 5000;
+	es.auto_raw_max = 200000;
 	memcpy(pcts, default_pcts, sizeof(default_pcts));
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
+		if (es_cli_option(&ec, c, optarg))
+			continue;
 		switch (c) {
 		case OPT_BY:
 			if (analyze_parse_by(optarg, keys, &nkeys, &cause) == -1)
 				goto usage;
 			break;
 		case OPT_LABEL:
-			filter_add(&run.filter.labels, &run.filter.nlabels,
-			    optarg);
+			filter_add(&filter.labels, &filter.nlabels, optarg);
 			break;
 		case OPT_OUTCOME:
-			filter_add(&run.filter.outcomes, &run.filter.noutcomes,
-			    optarg);
+			filter_add(&filter.outcomes, &filter.noutcomes, optarg);
 			break;
 		case OPT_TYPE:
-			filter_add(&run.filter.types, &run.filter.ntypes,
-			    optarg);
+			filter_add(&filter.types, &filter.ntypes, optarg);
 			break;
 		case OPT_SINCE:
 		case OPT_UNTIL:
 			if (time_parse_when(optarg, now, c == OPT_SINCE ?
-			    &run.filter.since : &run.filter.until) == -1) {
+			    &filter.since : &filter.until) == -1) {
 				util_fail(&cause, "--%s: \"%s\" is not a time "
 				    "(RFC 3339, \"now\" or like -2h)",
 				    c == OPT_SINCE ? "since" : "until", optarg);
 				goto usage;
 			}
 			if (c == OPT_SINCE)
-				run.filter.has_since = 1;
+				filter.has_since = 1;
 			else
-				run.filter.has_until = 1;
+				filter.has_until = 1;
 			break;
 		case OPT_PCTS:
 			n = analysis_parse_pcts(optarg, pcts, ANALYSIS_MAX_PCTS,
@@ -269,9 +247,11 @@ cmd_analyze(int argc, char **argv)
 			npcts = (size_t)n;
 			break;
 		case OPT_INTERVAL:
-			if (time_parse_duration(optarg, &interval) == -1) {
+			if (time_parse_duration(optarg, &interval) == -1 ||
+			    interval < 1) {
 				util_fail(&cause, "--interval: \"%s\" is not a "
-				    "duration (like 10s, 1m)", optarg);
+				    "duration of a second or more (like 10s, "
+				    "1m)", optarg);
 				goto usage;
 			}
 			break;
@@ -289,16 +269,56 @@ cmd_analyze(int argc, char **argv)
 			templates = optarg;
 			break;
 		case OPT_SHOW:
-			if (util_parse_uint(optarg, 1000000, &ull) == -1) {
-				util_fail(&cause, "--show-rejects: \"%s\" is not "
-				    "a count", optarg);
+		case OPT_RAWMAX:
+		case OPT_SLICES:
+		case OPT_BATCH:
+			if (util_parse_uint(optarg, c == OPT_SLICES ? 64 :
+			    c == OPT_BATCH ? 10000 : 1000000000ULL, &ull) == -1 ||
+			    (ull == 0 && (c == OPT_SLICES || c == OPT_BATCH))) {
+				util_fail(&cause, "%s: \"%s\" is not a count%s",
+				    argv[optind - 1][1] == '-' ?
+				    argv[optind - 1] : "option", optarg,
+				    c == OPT_SLICES ? " from 1 to 64" :
+				    c == OPT_BATCH ? " from 1 to 10000" : "");
 				goto usage;
 			}
-			run.show_max = ull;
+			if (c == OPT_SHOW)
+				show_max = ull;
+			else if (c == OPT_RAWMAX)
+				es.auto_raw_max = ull;
+			else if (c == OPT_SLICES)
+				es.slices = (int)ull;
+			else
+				es.batch = ull;
+			break;
+		case OPT_ES:
+			es.url = optarg;
+			break;
+		case OPT_INDEX:
+			es.index = optarg;
+			break;
+		case OPT_MODE:
+			if (strcmp(optarg, "raw") == 0)
+				es.mode = SOURCE_ES_RAW;
+			else if (strcmp(optarg, "aggs") == 0)
+				es.mode = SOURCE_ES_AGGS;
+			else if (strcmp(optarg, "auto") == 0)
+				es.mode = SOURCE_ES_AUTO;
+			else {
+				util_fail(&cause, "--mode: \"%s\" is not raw, "
+				    "aggs or auto", optarg);
+				goto usage;
+			}
+			break;
+		case OPT_HDR:
+			es.hdr = 1;
+			break;
+		case OPT_RUNID:
+			es.run_id = optarg;
 			break;
 		case 'h':
 			fputs(cmd_analyze_help, stdout);
-			filter_release(&run.filter);
+			filter_release(&filter);
 			return EXIT_OK;
 		case ':':
 			util_fail(&cause, "option '%s' needs a value",
@@ -310,57 +330,108 @@ cmd_analyze(int argc, char **argv)
 			goto usage;
 		}
 	}
-	if (optind >= argc) {
-		util_fail(&cause, "no input files (use '-' for standard input)");
+	if (es.url == NULL && optind >= argc) {
+		util_fail(&cause, "no input files (use '-' for standard input, "
+		    "or --es URL)");
 		goto usage;
 	}
-	if (run.filter.has_since && run.filter.has_until &&
-	    run.filter.until <= run.filter.since) {
+	if (es.url != NULL && optind < argc) {
+		util_fail(&cause, "give input files or --es, not both");
+		goto usage;
+	}
+	if (filter.has_since && filter.has_until &&
+	    filter.until <= filter.since) {
 		util_fail(&cause, "--until is not after --since");
 		goto usage;
 	}
 	if (templates == NULL)
 		templates = getenv("MEDLOAD_TEMPLATES");
 
-	run.parser = trace_parser_new();
-	run.agg = agg_new(keys, nkeys, interval);
-	inputs = json_object_new_array();
-	errors = json_object_new_array();
-	for (i = optind; i < argc; i++) {
-		run.path = argv[i];
-		json_object_array_add(inputs, json_object_new_string(argv[i]));
-		if (source_file_read(argv[i], analyze_line, &run, &cause) == -1) {
+	req.keys = keys;
+	req.nkeys = nkeys;
+	req.pcts = pcts;
+	req.npcts = npcts;
+	req.filters = analyze_filters_doc(&filter);
+	cli_catch_signals();
+	http_set_interrupt(&cli_interrupted);
+	if (es.url != NULL) {
+		if (es_cli_finish(&ec, &cause) == -1) {
+			json_object_put(req.filters);
+			es_cli_release(&ec);
+			goto usage;
+		}
+		es.http = &ec.http;
+		es.filter = &filter;
+		es.keys = keys;
+		es.nkeys = nkeys;
+		es.pcts = pcts;
+		es.npcts = npcts;
+		es.interval = interval;
+		es.show_rejects = show_max;
+		es.progress = isatty(STDERR_FILENO);
+		es.interrupted = &cli_interrupted;
+		es.filters_doc = req.filters;
+		doc = source_es_analyze(&es, &partial, &cause);
+		if (doc == NULL) {
 			struct strbuf b;
 
 			strbuf_init(&b, 0);
 			util_safe_append(&b, cause);
 			cli_error("%s", b.data);
-			json_object_array_add(errors,
-			    json_object_new_string(cause));
 			strbuf_release(&b);
+			json_object_put(req.filters);
+			es_cli_release(&ec);
 			free(cause);
-			cause = NULL;
-			status = EXIT_IO;
+			filter_release(&filter);
+			return cli_interrupted ? EXIT_PARTIAL : EXIT_IO;
 		}
-	}
-	analyze_reject_summary(&run);
+		if (partial)
+			status = EXIT_PARTIAL;
+		accepted = analyze_accepted(doc);
+	} else {
+		pipeline_init(&pipe, keys, nkeys, interval, &filter, show_max);
+		inputs = json_object_new_array();
+		errors = json_object_new_array();
+		for (i = optind; i < argc && !cli_interrupted; i++) {
+			pipe.where = argv[i];
+			json_object_array_add(inputs,
+			    json_object_new_string(argv[i]));
+			if (source_file_read(argv[i], pipeline_line, &pipe,
+			    &cause) == -1) {
+				struct strbuf b;
 
-	source = json_object_new_object();
-	json_object_object_add(source, "kind", json_object_new_string("files"));
-	json_object_object_add(source, "inputs", inputs);
-	if (json_object_array_length(errors) > 0)
-		json_object_object_add(source, "errors", errors);
-	else
-		json_object_put(errors);
-	req.keys = keys;
-	req.nkeys = nkeys;
-	req.pcts = pcts;
-	req.npcts = npcts;
-	req.source = source;
-	req.filters = analyze_filters_doc(&run.filter);
-	doc = analysis_build(run.agg, &run.counts, &req);
-	json_object_put(source);
+				strbuf_init(&b, 0);
+				util_safe_append(&b, cause);
+				cli_error("%s", b.data);
+				json_object_array_add(errors,
+				    json_object_new_string(cause));
+				strbuf_release(&b);
+				free(cause);
+				cause = NULL;
+				status = EXIT_IO;
+			}
+		}
+		pipeline_reject_summary(&pipe);
+		source = json_object_new_object();
+		json_object_object_add(source, "kind",
+		    json_object_new_string("files"));
+		json_object_object_add(source, "inputs", inputs);
+		if (json_object_array_length(errors) > 0)
+			json_object_object_add(source, "errors", errors);
+		else
+			json_object_put(errors);
+		if (cli_interrupted) {
+			json_object_object_add(source, "partial",
+			    json_object_new_boolean(1));
+			status = EXIT_PARTIAL;
+		}
+		req.source = source;
+		doc = analysis_build(pipe.agg, &pipe.counts, &req);
+		json_object_put(source);
+		accepted = pipe.counts.accepted;
+	}
 	json_object_put(req.filters);
+	es_cli_release(&ec);
 
 	out = cli_output_open(out_path, &tmp, &cause);
 	if (out == NULL) {
@@ -379,20 +450,30 @@ cmd_analyze(int argc, char **argv)
 		if (rc == -1)
 			status = EXIT_IO;
 	}
-	if (status == EXIT_OK && run.counts.accepted == 0) {
-		cli_error("no events accepted (%llu read, %llu rejected, %llu "
-		    "filtered out)", run.counts.read, run.counts.rejected,
-		    run.counts.filtered);
+	if (status == EXIT_OK && accepted == 0) {
+		struct json_object *ev, *v;
+		long long rd = 0, rj = 0, fo = 0;
+
+		if (json_object_object_get_ex(doc, "events", &ev)) {
+			if (json_object_object_get_ex(ev, "read", &v))
+				rd = json_object_get_int64(v);
+			if (json_object_object_get_ex(ev, "rejected", &v))
+				rj = json_object_get_int64(v);
+			if (json_object_object_get_ex(ev, "filtered_out", &v))
+				fo = json_object_get_int64(v);
+		}
+		cli_error("no events accepted (%lld read, %lld rejected, %lld "
+		    "filtered out)", rd, rj, fo);
 		status = EXIT_NO_EVENTS;
 	}
 	json_object_put(doc);
-	agg_free(run.agg);
-	trace_parser_free(run.parser);
-	filter_release(&run.filter);
+	if (es.url == NULL)
+		pipeline_release(&pipe);
+	filter_release(&filter);
 	free(cause);
 	return status;
 usage:
-	filter_release(&run.filter);
+	filter_release(&filter);
 	status = cli_usage_error("analyze", "%s", cause);
 	free(cause);
 	return status;

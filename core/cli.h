@@ -2,6 +2,7 @@
 #ifndef MEDLOAD_CLI_H
 #define MEDLOAD_CLI_H
 
+#include <signal.h>
 #include <stdio.h>
 
 /* Exit statuses (documented in medload(1)). */
@@ -10,7 +11,14 @@ enum {
 	EXIT_NO_EVENTS = 1,	/* the input held no usable event */
 	EXIT_USAGE = 2,		/* bad command line or configuration */
 	EXIT_IO = 3,		/* an input or output could not be used */
+	EXIT_PARTIAL = 4,	/* a source stopped early: the result is partial */
 };
+
+/* Set by SIGINT/SIGTERM once cli_catch_signals has run. */
+extern volatile sig_atomic_t cli_interrupted;
+
+/* Makes SIGINT and SIGTERM set cli_interrupted instead of killing us. */
+void cli_catch_signals(void);
 
 struct cli_cmd {
 	const char *name;
@@ -26,6 +34,10 @@ extern const struct cli_cmd cli_cmds[];
 extern const char cmd_analyze_help[];
 /* Runs `medload analyze`. */
 int cmd_analyze(int argc, char **argv);
+
+/* `medload ingest`. */
+extern const char cmd_ingest_help[];
+int cmd_ingest(int argc, char **argv);
 
 /* Prints "medload: <msg>" on stderr. */
 void cli_error(const char *fmt, ...)

@@ -362,6 +362,50 @@ jscan_value(const char *s, size_t len, enum jscan_type *type, size_t *end,
 	return 0;
 }
 
+int
+jscan_array_each(const char *s, size_t len,
+    int (*fn)(const char *item, size_t n, void *arg), void *arg,
+    const char **err)
+{
+	struct jscan j;
+	enum jscan_type t;
+	size_t start;
+
+	j.s = s;
+	j.len = len;
+	j.i = 0;
+	j.err = NULL;
+	j.depth = 1;
+	jscan_ws(&j);
+	if (j.i >= len || s[j.i] != '[') {
+		*err = "not an array";
+		return -1;
+	}
+	j.i++;
+	jscan_ws(&j);
+	if (j.i < len && s[j.i] == ']')
+		return 0;
+	for (;;) {
+		jscan_ws(&j);
+		start = j.i;
+		if (jscan_any(&j, &t, NULL, 0, NULL) == -1) {
+			*err = j.err;
+			return -1;
+		}
+		if (fn(s + start, j.i - start, arg) != 0)
+			return 0;
+		jscan_ws(&j);
+		if (j.i < len && s[j.i] == ',') {
+			j.i++;
+			continue;
+		}
+		if (j.i < len && s[j.i] == ']')
+			return 0;
+		*err = "expected ',' or ']'";
+		return -1;
+	}
+}
+
 /* Appends a code point as UTF-8. */
 static void
 jscan_put_cp(struct strbuf *out, unsigned cp)

@@ -48,6 +48,15 @@ int jscan_value(const char *s, size_t len, enum jscan_type *type,
     const char **err);
 
 /*
+ * Calls fn for each element of the JSON array at s (len bytes), with the
+ * element's text. Stops early when fn returns non-zero. Returns 0, or -1
+ * with *err when s is not a valid array.
+ */
+int jscan_array_each(const char *s, size_t len,
+    int (*fn)(const char *item, size_t n, void *arg), void *arg,
+    const char **err);
+
+/*
  * Appends the unescaped text of a validated string body to out (UTF-8; a
  * lone surrogate becomes U+FFFD).
  */

@@ -15,6 +15,8 @@ const struct cli_cmd cli_cmds[] = {
 	{ "analyze", cmd_analyze,
 	    "aggregate ACA-Py trace events from files by label, handler, outcome",
 	    cmd_analyze_help },
+	{ "ingest", cmd_ingest,
+	    "load trace files into Elasticsearch or OpenSearch", cmd_ingest_help },
 	{ NULL, NULL, NULL, NULL },
 };
 

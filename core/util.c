@@ -350,3 +350,36 @@ util_parse_uint(const char *s, unsigned long long max,
 	*out = v;
 	return 0;
 }
+
+/* SplitMix64's finaliser. */
+static uint64_t
+util_mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+void
+util_hash128(const void *data, size_t len, char out[33])
+{
+	const unsigned char *p = data;
+	uint64_t a = 0x243f6a8885a308d3ULL ^ len, b = 0x13198a2e03707344ULL;
+	uint64_t w;
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		a = util_mix64(a ^ w) + b;
+		b = util_mix64(b + w * 0x9e3779b97f4a7c15ULL) ^ a;
+	}
+	w = 0;
+	memcpy(&w, p + i, len - i);
+	a = util_mix64(a ^ w ^ 0xa4093822299f31d0ULL);
+	b = util_mix64(b ^ w ^ a);
+	snprintf(out, 33, "%016llx%016llx", (unsigned long long)a,
+	    (unsigned long long)b);
+}

@@ -10,6 +10,12 @@
 #define UTIL_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define UTIL_PRINTF(f, a)
+/*
+ * A 128-bit digest of data as 32 hex digits in out (not cryptographic:
+ * for deterministic document ids).
+ */
+void util_hash128(const void *data, size_t len, char out[33]);
+
 #endif
 
 /*
@@ -85,5 +91,11 @@ int util_parse_double(const char *s, double *out);
 /* Parses a whole string as a non-negative integer <= max; 0 or -1. */
 int util_parse_uint(const char *s, unsigned long long max,
     unsigned long long *out);
+
+/*
+ * A 128-bit digest of data as 32 hex digits in out (not cryptographic:
+ * for deterministic document ids).
+ */
+void util_hash128(const void *data, size_t len, char out[33]);
 
 #endif

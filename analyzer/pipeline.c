@@ -1,0 +1,106 @@
+/* pipeline.c: parse, filter and aggregate trace records. */
+#include "pipeline.h"
+
+#include <string.h>
+
+#include "cli.h"
+#include "trace.h"
+#include "util.h"
+
+void
+pipeline_init(struct pipeline *p, const enum agg_key *keys, size_t nkeys,
+    double interval, const struct filter *f, unsigned long long show_max)
+{
+	memset(p, 0, sizeof(*p));
+	p->parser = trace_parser_new();
+	p->agg = agg_new(keys, nkeys, interval);
+	p->filter = f;
+	p->show_max = show_max;
+	p->where = "-";
+}
+
+void
+pipeline_release(struct pipeline *p)
+{
+	trace_parser_free(p->parser);
+	agg_free(p->agg);
+	p->parser = NULL;
+	p->agg = NULL;
+}
+
+int
+pipeline_line(const char *line, size_t len, unsigned long long lineno,
+    int too_long, void *arg)
+{
+	struct pipeline *p = arg;
+	struct trace_event ev;
+	enum trace_reject rej;
+	const char *detail = "";
+
+	p->counts.read++;
+	if (too_long) {
+		rej = TRACE_REJ_TOO_LONG;
+		detail = "longer than 16 MiB";
+	} else
+		rej = trace_parse(p->parser, line, len, &ev, &detail);
+	if (rej != TRACE_OK) {
+		p->counts.rejected++;
+		p->counts.by_reason[rej]++;
+		if (p->shown < p->show_max) {
+			struct strbuf b;
+
+			strbuf_init(&b, 0);
+			util_safe_append(&b, p->where);
+			cli_error("%s:%llu: record rejected (%s): %s",
+			    b.data ? b.data : "", lineno, trace_reject_name(rej),
+			    detail);
+			strbuf_release(&b);
+			p->shown++;
+		}
+		return 0;
+	}
+	if (p->filter != NULL && !filter_match(p->filter, &ev)) {
+		p->counts.filtered++;
+		return 0;
+	}
+	p->counts.accepted++;
+	p->counts.by_shape[ev.shape]++;
+	agg_add(p->agg, &ev);
+	return 0;
+}
+
+void
+pipeline_merge(struct pipeline *dst, const struct pipeline *src)
+{
+	size_t i;
+
+	dst->counts.read += src->counts.read;
+	dst->counts.accepted += src->counts.accepted;
+	dst->counts.rejected += src->counts.rejected;
+	dst->counts.filtered += src->counts.filtered;
+	for (i = 0; i < TRACE_REJ_COUNT; i++)
+		dst->counts.by_reason[i] += src->counts.by_reason[i];
+	for (i = 0; i < 5; i++)
+		dst->counts.by_shape[i] += src->counts.by_shape[i];
+	dst->shown += src->shown;
+	agg_merge(dst->agg, src->agg);
+}
+
+void
+pipeline_reject_summary(const struct pipeline *p)
+{
+	struct strbuf b;
+	int i;
+
+	if (p->counts.rejected == 0 || p->counts.rejected <= p->shown)
+		return;
+	strbuf_init(&b, 0);
+	for (i = 1; i < TRACE_REJ_COUNT; i++)
+		if (p->counts.by_reason[i] > 0)
+			strbuf_addf(&b, "%s%s %llu", b.len ? ", " : "",
+			    trace_reject_name((enum trace_reject)i),
+			    p->counts.by_reason[i]);
+	cli_error("%llu records rejected in all (%s)", p->counts.rejected,
+	    b.data);
+	strbuf_release(&b);
+}

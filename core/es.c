@@ -1,0 +1,331 @@
+/* es.c: Elasticsearch / OpenSearch requests. */
+#include "es.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "util.h"
+
+#define ES_ERRORS_KEPT 5
+
+int
+es_check_index(const char *index, char **cause)
+{
+	const char *p;
+
+	if (index == NULL || *index == '\0')
+		return util_fail(cause, "empty index name");
+	for (p = index; *p != '\0'; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-_.,*+", *p) != NULL)
+			continue;
+		return util_fail(cause, "index \"%s\": character '%c' is not "
+		    "allowed (lowercase letters, digits, - _ . , * +)", index,
+		    (*p >= 0x20 && *p < 0x7f) ? *p : '?');
+	}
+	if (index[0] == '-' || index[0] == '_' || index[0] == '+')
+		return util_fail(cause, "index \"%s\" must not start with "
+		    "'%c'", index, index[0]);
+	return 0;
+}
+
+int
+es_call(struct es *es, const char *method, const char *path,
+    struct json_object *body, int ok404, struct json_object **out,
+    char **cause)
+{
+	struct http_response r;
+	const char *text = NULL;
+	char *url, *line;
+	int rc = 0;
+
+	*out = NULL;
+	if (body != NULL)
+		text = json_object_to_json_string_ext(body,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	url = util_printf("%s%s", es->url, path);
+	http_response_init(&r);
+	if (http_request(es->http, method, url, text ? "application/json" :
+	    NULL, text, text ? strlen(text) : 0, &r, cause) == -1) {
+		rc = -1;
+	} else if (r.status == 404 && ok404) {
+		rc = 0;
+	} else if (r.status < 200 || r.status >= 300) {
+		line = http_error_line(&r);
+		util_fail(cause, "%s %s: %s", method, path, line);
+		free(line);
+		rc = -1;
+	} else {
+		*out = r.body.data ? json_tokener_parse(r.body.data) : NULL;
+		if (*out == NULL && strcmp(method, "HEAD") != 0) {
+			util_fail(cause, "%s %s: the answer is not JSON", method,
+			    path);
+			rc = -1;
+		}
+	}
+	http_response_release(&r);
+	free(url);
+	return rc;
+}
+
+int
+es_open(const char *url, const struct http_opts *o, struct es **out,
+    char **cause)
+{
+	struct json_object *root = NULL, *ver, *v;
+	struct es *es = util_calloc(1, sizeof(*es));
+	size_t n;
+	const char *dist = NULL;
+
+	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+		return free(es), util_fail(cause, "--es %s: not an http(s) URL",
+		    url);
+	if (strchr(url, '@') != NULL)
+		return free(es), util_fail(cause, "--es: put credentials in "
+		    "--user and MEDLOAD_ES_PASSWORD, not in the URL");
+	es->url = util_strdup(url);
+	n = strlen(es->url);
+	while (n > 0 && es->url[n - 1] == '/')
+		es->url[--n] = '\0';
+	if (http_client_new(o, &es->http, cause) == -1) {
+		es_free(es);
+		return -1;
+	}
+	if (es_call(es, "GET", "/", NULL, 0, &root, cause) == -1) {
+		es_free(es);
+		return -1;
+	}
+	if (!json_object_object_get_ex(root, "version", &ver) ||
+	    !json_object_object_get_ex(ver, "number", &v)) {
+		json_object_put(root);
+		es_free(es);
+		return util_fail(cause, "%s: not Elasticsearch or OpenSearch "
+		    "(no version.number in GET /)", url);
+	}
+	es->version = util_strdup(json_object_get_string(v));
+	es->major = atoi(es->version);
+	if (json_object_object_get_ex(ver, "distribution", &v))
+		dist = json_object_get_string(v);
+	es->kind = dist && strcmp(dist, "opensearch") == 0 ? ES_OPENSEARCH :
+	    ES_ELASTICSEARCH;
+	json_object_put(root);
+	if (es->kind == ES_ELASTICSEARCH && es->major < 7) {
+		util_fail(cause, "%s: Elasticsearch %s is too old (7.x or "
+		    "later needed)", url, es->version);
+		es_free(es);
+		return -1;
+	}
+	*out = es;
+	return 0;
+}
+
+void
+es_free(struct es *es)
+{
+	if (es == NULL)
+		return;
+	http_client_free(es->http);
+	free(es->url);
+	free(es->version);
+	free(es);
+}
+
+const char *
+es_server_name(const struct es *es)
+{
+	static char buf[64];
+
+	snprintf(buf, sizeof(buf), "%s %s", es->kind == ES_OPENSEARCH ?
+	    "OpenSearch" : "Elasticsearch", es->version);
+	return buf;
+}
+
+/* Folds one type name into a field's capabilities. */
+static void
+es_field_type(struct es_field *f, const char *type)
+{
+	if (strcmp(type, "keyword") == 0 ||
+	    strcmp(type, "constant_keyword") == 0)
+		f->keyword = 1;
+	else if (strcmp(type, "long") == 0 || strcmp(type, "integer") == 0 ||
+	    strcmp(type, "double") == 0 || strcmp(type, "float") == 0 ||
+	    strcmp(type, "half_float") == 0 ||
+	    strcmp(type, "scaled_float") == 0 || strcmp(type, "short") == 0)
+		f->numeric = 1;
+	else if (strcmp(type, "date") == 0 || strcmp(type, "date_nanos") == 0)
+		f->date = 1;
+}
+
+int
+es_field_caps(struct es *es, const char *index, const char *const *fields,
+    size_t n, struct es_field *out, char **cause)
+{
+	struct json_object *root, *caps, *fc, *kw;
+	struct strbuf path;
+	size_t i;
+	int kinds;
+
+	strbuf_init(&path, 0);
+	strbuf_addf(&path, "/%s/_field_caps?ignore_unavailable=true&"
+	    "allow_no_indices=true&fields=", index);
+	for (i = 0; i < n; i++)
+		strbuf_addf(&path, "%s%s,%s.keyword", i ? "," : "", fields[i],
+		    fields[i]);
+	if (es_call(es, "GET", path.data, NULL, 0, &root, cause) == -1) {
+		strbuf_release(&path);
+		return -1;
+	}
+	strbuf_release(&path);
+	memset(out, 0, n * sizeof(*out));
+	if (!json_object_object_get_ex(root, "fields", &caps)) {
+		json_object_put(root);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		struct es_field *f = &out[i];
+		char *sub;
+
+		if (!json_object_object_get_ex(caps, fields[i], &fc))
+			continue;
+		f->exists = 1;
+		kinds = 0;
+		json_object_object_foreach(fc, type, info) {
+			(void)info;
+			es_field_type(f, type);
+			kinds++;
+		}
+		sub = util_printf("%s.keyword", fields[i]);
+		if (json_object_object_get_ex(caps, sub, &kw) &&
+		    json_object_object_get_ex(kw, "keyword", NULL))
+			f->text_keyword = 1;
+		free(sub);
+		/* "unmapped" shows up for indices without the field. */
+		if (kinds - json_object_object_get_ex(fc, "unmapped", NULL) > 1)
+			f->conflict = 1;
+	}
+	json_object_put(root);
+	return 0;
+}
+
+int
+es_bulk(struct es *es, const char *body, size_t len, size_t *ok,
+    size_t *failed, struct json_object *errors, char **cause)
+{
+	struct http_response r;
+	struct json_object *root, *items, *it, *res, *st, *err;
+	char *url, *line;
+	size_t i;
+	long status;
+
+	url = util_printf("%s/_bulk", es->url);
+	http_response_init(&r);
+	if (http_request(es->http, "POST", url, "application/x-ndjson", body,
+	    len, &r, cause) == -1) {
+		http_response_release(&r);
+		free(url);
+		return -1;
+	}
+	free(url);
+	if (r.status < 200 || r.status >= 300) {
+		line = http_error_line(&r);
+		util_fail(cause, "POST /_bulk: %s", line);
+		free(line);
+		http_response_release(&r);
+		return -1;
+	}
+	root = r.body.data ? json_tokener_parse(r.body.data) : NULL;
+	http_response_release(&r);
+	if (root == NULL || !json_object_object_get_ex(root, "items", &items)) {
+		json_object_put(root);
+		return util_fail(cause, "POST /_bulk: the answer has no items");
+	}
+	for (i = 0; i < json_object_array_length(items); i++) {
+		it = json_object_array_get_idx(items, i);
+		res = NULL;
+		json_object_object_foreach(it, action, v) {
+			(void)action;
+			res = v;
+			break;
+		}
+		status = 0;
+		if (res != NULL && json_object_object_get_ex(res, "status", &st))
+			status = (long)json_object_get_int64(st);
+		if (status >= 200 && status < 300) {
+			(*ok)++;
+			continue;
+		}
+		(*failed)++;
+		if (errors != NULL && json_object_array_length(errors) <
+		    ES_ERRORS_KEPT && res != NULL &&
+		    json_object_object_get_ex(res, "error", &err))
+			json_object_array_add(errors, json_object_get(err));
+	}
+	json_object_put(root);
+	return 0;
+}
+
+int
+es_pit_open(struct es *es, const char *index, const char *keep_alive,
+    char **pit, char **cause)
+{
+	struct json_object *root, *id;
+	char *path;
+	int rc;
+
+	if (es->kind == ES_OPENSEARCH)
+		path = util_printf("/%s/_search/point_in_time?keep_alive=%s",
+		    index, keep_alive);
+	else
+		path = util_printf("/%s/_pit?keep_alive=%s", index, keep_alive);
+	rc = es_call(es, "POST", path, NULL, 0, &root, cause);
+	free(path);
+	if (rc == -1)
+		return -1;
+	if (!json_object_object_get_ex(root, es->kind == ES_OPENSEARCH ?
+	    "pit_id" : "id", &id)) {
+		json_object_put(root);
+		return util_fail(cause, "point in time: no id in the answer");
+	}
+	*pit = util_strdup(json_object_get_string(id));
+	json_object_put(root);
+	return 0;
+}
+
+int
+es_pit_close(struct es *es, const char *pit, char **cause)
+{
+	struct json_object *body = json_object_new_object(), *root = NULL;
+	int rc;
+
+	if (es->kind == ES_OPENSEARCH) {
+		struct json_object *arr = json_object_new_array();
+
+		json_object_array_add(arr, json_object_new_string(pit));
+		json_object_object_add(body, "pit_id", arr);
+		rc = es_call(es, "DELETE", "/_search/point_in_time", body, 1,
+		    &root, cause);
+	} else {
+		json_object_object_add(body, "id", json_object_new_string(pit));
+		rc = es_call(es, "DELETE", "/_pit", body, 1, &root, cause);
+	}
+	json_object_put(body);
+	json_object_put(root);
+	return rc;
+}
+
+int
+es_scroll_clear(struct es *es, const char *scroll_id, char **cause)
+{
+	struct json_object *body = json_object_new_object(), *root = NULL;
+	int rc;
+
+	json_object_object_add(body, "scroll_id",
+	    json_object_new_string(scroll_id));
+	rc = es_call(es, "DELETE", "/_search/scroll", body, 1, &root, cause);
+	json_object_put(body);
+	json_object_put(root);
+	return rc;
+}

@@ -1,0 +1,89 @@
+/*
+ * es.h: what medload needs of Elasticsearch 7/8 and OpenSearch 2: server
+ * detection, field capabilities, search, scroll and point in time, bulk
+ * indexing and index templates, over core/http.
+ */
+#ifndef MEDLOAD_ES_H
+#define MEDLOAD_ES_H
+
+#include <stddef.h>
+
+#include "http.h"
+
+struct json_object;
+
+enum es_kind { ES_ELASTICSEARCH, ES_OPENSEARCH };
+
+struct es {
+	struct http_client *http;
+	char *url;		/* base URL without a trailing '/' */
+	enum es_kind kind;
+	char *version;		/* "8.15.0" */
+	int major;
+};
+
+/*
+ * Connects to url (GET /) and detects the server. o is borrowed only
+ * during the call's lifetime of the returned handle. Returns 0 or -1 with
+ * *cause.
+ */
+int es_open(const char *url, const struct http_opts *o, struct es **out,
+    char **cause);
+
+/* Frees the handle; NULL is accepted. */
+void es_free(struct es *es);
+
+/* "Elasticsearch 8.15.0" / "OpenSearch 2.19.1" (static buffer). */
+const char *es_server_name(const struct es *es);
+
+/*
+ * Checks an index name or pattern ("logs-*,medload-traces"): lowercase
+ * letters, digits and - _ . , * + only. Returns 0 or -1 with *cause.
+ */
+int es_check_index(const char *index, char **cause);
+
+/*
+ * Sends method path (relative to the base URL) with an optional JSON body
+ * and parses the JSON answer into *out (caller puts). Statuses >= 300 are
+ * errors with the server's reason on one line in *cause. ok404 makes a 404
+ * a success with *out NULL.
+ */
+int es_call(struct es *es, const char *method, const char *path,
+    struct json_object *body, int ok404, struct json_object **out,
+    char **cause);
+
+/* The type of one field across indices, from _field_caps. */
+struct es_field {
+	int exists;
+	int keyword;		/* aggregatable as keyword */
+	int text_keyword;	/* text with a .keyword sub-field */
+	int numeric;
+	int date;
+	int conflict;		/* different types in different indices */
+};
+
+/*
+ * Looks up the capabilities of fields[0..n) in index. Returns 0 or -1.
+ */
+int es_field_caps(struct es *es, const char *index, const char *const *fields,
+    size_t n, struct es_field *out, char **cause);
+
+/*
+ * Sends an NDJSON _bulk body. Counts item results: *ok (created or
+ * updated), *failed; the first few item errors go to errors (an array,
+ * caller puts). Returns 0 when the request itself succeeded.
+ */
+int es_bulk(struct es *es, const char *body, size_t len, size_t *ok,
+    size_t *failed, struct json_object *errors, char **cause);
+
+/* Opens a point in time over index; *pit is the id (caller frees). */
+int es_pit_open(struct es *es, const char *index, const char *keep_alive,
+    char **pit, char **cause);
+
+/* Closes a point in time; errors are ignored but reported via *cause. */
+int es_pit_close(struct es *es, const char *pit, char **cause);
+
+/* Releases a scroll context. */
+int es_scroll_clear(struct es *es, const char *scroll_id, char **cause);
+
+#endif

@@ -1,0 +1,88 @@
+/*
+ * http.h: a blocking HTTP client over libcurl for talking to search engines
+ * and admin APIs: TLS verification on unless asked otherwise, basic auth or
+ * API keys that never appear in messages, and bounded retries with
+ * exponential backoff and jitter on connection errors, 429, 502, 503 and
+ * 504 (honouring Retry-After).
+ */
+#ifndef MEDLOAD_HTTP_H
+#define MEDLOAD_HTTP_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "util.h"
+
+/* How to reach a server. Strings are borrowed for the client's lifetime. */
+struct http_opts {
+	const char *cacert;	/* CA bundle file, or NULL for the system's */
+	int insecure;		/* skip TLS verification (explicit opt-in) */
+	const char *user;	/* basic auth user, with password */
+	const char *password;
+	const char *api_key;	/* "Authorization: ApiKey <api_key>" */
+	long timeout_ms;	/* per attempt; 0 = 60 s */
+	int retries;		/* extra attempts; 0 = none, -1 = default 5 */
+	long retry_budget_ms;	/* total time for all retries; 0 = 60 s */
+};
+
+struct http_response {
+	long status;		/* 0 when no response was received */
+	struct strbuf body;
+	double retry_after;	/* seconds, from the header; 0 when absent */
+	int attempts;
+};
+
+struct http_client;
+
+/* Creates a client. Caller frees with http_client_free. */
+int http_client_new(const struct http_opts *o, struct http_client **out,
+    char **cause);
+
+/* Frees the client; NULL is accepted. */
+void http_client_free(struct http_client *c);
+
+/*
+ * Makes the client give up (between attempts and during transfers) when
+ * *flag becomes non-zero: for Ctrl-C.
+ */
+void http_set_interrupt(volatile sig_atomic_t *flag);
+
+/*
+ * With on set, the client ignores the interrupt flag: for releasing server
+ * resources (scrolls, points in time) after Ctrl-C.
+ */
+void http_client_uninterruptible(struct http_client *c, int on);
+
+/*
+ * Sends one request (body may be NULL) and reads the whole response into
+ * resp (initialise with http_response_init, release with
+ * http_response_release). Retries as configured. Returns 0 when a response
+ * arrived, whatever its status; -1 with *cause (naming the URL without
+ * credentials) when none did.
+ */
+int http_request(struct http_client *c, const char *method, const char *url,
+    const char *content_type, const char *body, size_t len,
+    struct http_response *resp, char **cause);
+
+void http_response_init(struct http_response *r);
+void http_response_release(struct http_response *r);
+
+/*
+ * One readable line for an error response: the server's reason when the
+ * body is an Elasticsearch error document, else the body's start.
+ * Caller frees.
+ */
+char *http_error_line(const struct http_response *r);
+
+/*
+ * Reads a secret: the environment variable env if set, else the first line
+ * of file (when not NULL). Returns a new string (caller frees), NULL with
+ * *cause when a named file cannot be read, NULL without cause when neither
+ * is given.
+ */
+char *http_read_secret(const char *env, const char *file, char **cause);
+
+/* The URL with any user:password@ removed (caller frees). */
+char *http_redact_url(const char *url);
+
+#endif
