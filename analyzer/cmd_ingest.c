@@ -7,7 +7,6 @@
 
 #include <json-c/json.h>
 
-#include "assets.h"
 #include "es.h"
 #include "es_cli.h"
 #include "source_file.h"
@@ -171,33 +170,6 @@ ingest_line(const char *line, size_t len, unsigned long long lineno,
 	return cli_interrupted ? 1 : 0;
 }
 
-/* Installs the index template for the index. */
-static int
-ingest_template(struct ingest *in, char **cause)
-{
-	struct json_object *tpl, *pats, *res = NULL;
-	char *text, *path;
-	int rc;
-
-	text = assets_load(getenv("MEDLOAD_QUERIES"),
-	    "queries/trace-index-template.json", NULL, cause);
-	if (text == NULL)
-		return -1;
-	tpl = json_tokener_parse(text);
-	free(text);
-	if (tpl == NULL)
-		return util_fail(cause, "trace-index-template.json: not JSON");
-	pats = json_object_new_array();
-	json_object_array_add(pats, json_object_new_string(in->index));
-	json_object_object_add(tpl, "index_patterns", pats);
-	path = util_printf("/_index_template/medload-%s", in->index);
-	rc = es_call(in->es, "PUT", path, tpl, 0, &res, cause);
-	free(path);
-	json_object_put(res);
-	json_object_put(tpl);
-	return rc;
-}
-
 int
 cmd_ingest(int argc, char **argv)
 {
@@ -293,7 +265,7 @@ cmd_ingest(int argc, char **argv)
 	cli_catch_signals();
 	http_set_interrupt(&cli_interrupted);
 	if (es_open(url, &ec.http, &in.es, &cause) == -1 ||
-	    (template && ingest_template(&in, &cause) == -1)) {
+	    (template && es_install_template(in.es, in.index, &cause) == -1)) {
 		cli_error("%s", cause);
 		free(cause);
 		es_free(in.es);

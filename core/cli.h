@@ -39,6 +39,15 @@ int cmd_analyze(int argc, char **argv);
 extern const char cmd_ingest_help[];
 int cmd_ingest(int argc, char **argv);
 
+/* Help text of `medload run`. */
+extern const char cmd_run_help[];
+/* Runs `medload run` (the load driver, loader/). */
+int cmd_run(int argc, char **argv);
+
+/* `medload collect`. */
+extern const char cmd_collect_help[];
+int cmd_collect(int argc, char **argv);
+
 /* Prints "medload: <msg>" on stderr. */
 void cli_error(const char *fmt, ...)
 #if defined(__GNUC__)

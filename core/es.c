@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 
+#include "assets.h"
 #include "util.h"
 
 #define ES_ERRORS_KEPT 5
@@ -268,55 +269,6 @@ es_bulk(struct es *es, const char *body, size_t len, size_t *ok,
 }
 
 int
-es_pit_open(struct es *es, const char *index, const char *keep_alive,
-    char **pit, char **cause)
-{
-	struct json_object *root, *id;
-	char *path;
-	int rc;
-
-	if (es->kind == ES_OPENSEARCH)
-		path = util_printf("/%s/_search/point_in_time?keep_alive=%s",
-		    index, keep_alive);
-	else
-		path = util_printf("/%s/_pit?keep_alive=%s", index, keep_alive);
-	rc = es_call(es, "POST", path, NULL, 0, &root, cause);
-	free(path);
-	if (rc == -1)
-		return -1;
-	if (!json_object_object_get_ex(root, es->kind == ES_OPENSEARCH ?
-	    "pit_id" : "id", &id)) {
-		json_object_put(root);
-		return util_fail(cause, "point in time: no id in the answer");
-	}
-	*pit = util_strdup(json_object_get_string(id));
-	json_object_put(root);
-	return 0;
-}
-
-int
-es_pit_close(struct es *es, const char *pit, char **cause)
-{
-	struct json_object *body = json_object_new_object(), *root = NULL;
-	int rc;
-
-	if (es->kind == ES_OPENSEARCH) {
-		struct json_object *arr = json_object_new_array();
-
-		json_object_array_add(arr, json_object_new_string(pit));
-		json_object_object_add(body, "pit_id", arr);
-		rc = es_call(es, "DELETE", "/_search/point_in_time", body, 1,
-		    &root, cause);
-	} else {
-		json_object_object_add(body, "id", json_object_new_string(pit));
-		rc = es_call(es, "DELETE", "/_pit", body, 1, &root, cause);
-	}
-	json_object_put(body);
-	json_object_put(root);
-	return rc;
-}
-
-int
 es_scroll_clear(struct es *es, const char *scroll_id, char **cause)
 {
 	struct json_object *body = json_object_new_object(), *root = NULL;
@@ -327,5 +279,31 @@ es_scroll_clear(struct es *es, const char *scroll_id, char **cause)
 	rc = es_call(es, "DELETE", "/_search/scroll", body, 1, &root, cause);
 	json_object_put(body);
 	json_object_put(root);
+	return rc;
+}
+
+int
+es_install_template(struct es *es, const char *index, char **cause)
+{
+	struct json_object *tpl, *pats, *res = NULL;
+	char *text, *path;
+	int rc;
+
+	text = assets_load(getenv("MEDLOAD_QUERIES"),
+	    "queries/trace-index-template.json", NULL, cause);
+	if (text == NULL)
+		return -1;
+	tpl = json_tokener_parse(text);
+	free(text);
+	if (tpl == NULL)
+		return util_fail(cause, "trace-index-template.json: not JSON");
+	pats = json_object_new_array();
+	json_object_array_add(pats, json_object_new_string(index));
+	json_object_object_add(tpl, "index_patterns", pats);
+	path = util_printf("/_index_template/medload-%s", index);
+	rc = es_call(es, "PUT", path, tpl, 0, &res, cause);
+	free(path);
+	json_object_put(res);
+	json_object_put(tpl);
 	return rc;
 }

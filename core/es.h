@@ -1,7 +1,7 @@
 /*
  * es.h: what medload needs of Elasticsearch 7/8 and OpenSearch 2: server
- * detection, field capabilities, search, scroll and point in time, bulk
- * indexing and index templates, over core/http.
+ * detection, field capabilities, search, scroll, bulk indexing and index
+ * templates, over core/http.
  */
 #ifndef MEDLOAD_ES_H
 #define MEDLOAD_ES_H
@@ -76,12 +76,12 @@ int es_field_caps(struct es *es, const char *index, const char *const *fields,
 int es_bulk(struct es *es, const char *body, size_t len, size_t *ok,
     size_t *failed, struct json_object *errors, char **cause);
 
-/* Opens a point in time over index; *pit is the id (caller frees). */
-int es_pit_open(struct es *es, const char *index, const char *keep_alive,
-    char **pit, char **cause);
-
-/* Closes a point in time; errors are ignored but reported via *cause. */
-int es_pit_close(struct es *es, const char *pit, char **cause);
+/*
+ * Installs the trace index template (queries/trace-index-template.json,
+ * embedded; MEDLOAD_QUERIES overrides) as "medload-<index>" for exactly
+ * that index. Returns 0 or -1 with *cause.
+ */
+int es_install_template(struct es *es, const char *index, char **cause);
 
 /* Releases a scroll context. */
 int es_scroll_clear(struct es *es, const char *scroll_id, char **cause);

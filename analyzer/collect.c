@@ -1,0 +1,540 @@
+/* collect.c: the trace sink: HTTP in, NDJSON file, _bulk forwarder. */
+#include "collect.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+#include <microhttpd.h>
+
+#include "es.h"
+#include "jscan.h"
+#include "timeutil.h"
+#include "trace.h"
+#include "util.h"
+
+struct collector {
+	struct collect_opts o;
+	struct MHD_Daemon *d;
+	int fd;				/* append-only output */
+	pthread_mutex_t lock;		/* stats, file size, parser */
+	pthread_cond_t wake;
+	struct collect_stats st;
+	unsigned long long size;	/* bytes in the file */
+	double last_sync;
+	struct trace_parser *parser;
+	/* forwarder */
+	pthread_t fwd;
+	int fwd_running;
+	int stop;
+	double drain_until;
+	char *offset_path;
+	unsigned long long offset;
+};
+
+/* Per-request state. */
+struct collect_req {
+	struct strbuf body;
+	int too_large;
+};
+
+/* Monotonic seconds. */
+static double
+collect_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Sends a small JSON answer. */
+static enum MHD_Result
+collect_reply(struct MHD_Connection *conn, unsigned status, const char *json)
+{
+	struct MHD_Response *r;
+	enum MHD_Result rc;
+
+	r = MHD_create_response_from_buffer(strlen(json), (void *)json,
+	    MHD_RESPMEM_MUST_COPY);
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	rc = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
+/* Writes all of buf. */
+static int
+collect_write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, buf, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Turns a request body into the stored line: the event's object with
+ * medload.received, medload.path, medload.run_id and @timestamp (the event
+ * time) added. Returns NULL when the body is not one JSON object.
+ */
+static char *
+collect_line(struct collector *c, const char *body, size_t len,
+    const char *path)
+{
+	struct json_object *doc, *meta, *v;
+	struct trace_event ev;
+	enum jscan_type type;
+	const char *err, *text;
+	char tbuf[TIME_BUF];
+	size_t end;
+	double now = time_now();
+	char *line;
+
+	if (jscan_value(body, len, &type, &end, NULL, 0, NULL, &err) == -1 ||
+	    type != JSCAN_OBJECT)
+		return NULL;
+	while (end < len && (body[end] == ' ' || body[end] == '\n' ||
+	    body[end] == '\r' || body[end] == '\t'))
+		end++;
+	if (end != len)
+		return NULL;
+	doc = json_tokener_parse(body);
+	if (doc == NULL)
+		return NULL;
+	meta = json_object_new_object();
+	json_object_object_add(meta, "received",
+	    json_object_new_string(time_format(now, tbuf)));
+	json_object_object_add(meta, "path", json_object_new_string(path));
+	if (c->o.run_id != NULL)
+		json_object_object_add(meta, "run_id",
+		    json_object_new_string(c->o.run_id));
+	if (!json_object_object_get_ex(doc, "@timestamp", &v)) {
+		double t = now;
+
+		if (trace_parse(c->parser, body, len, &ev, NULL) == TRACE_OK)
+			t = ev.time;
+		json_object_object_add(doc, "@timestamp",
+		    json_object_new_string(time_format(t, tbuf)));
+	}
+	json_object_object_add(doc, "medload", meta);
+	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
+	line = util_printf("%s\n", text);
+	json_object_put(doc);
+	return line;
+}
+
+/* Stores one event; 0 when it is in the file. */
+static int
+collect_store(struct collector *c, const char *line)
+{
+	size_t len = strlen(line);
+	int rc;
+
+	rc = collect_write_all(c->fd, line, len);
+	if (rc == 0 && (c->o.fsync == COLLECT_FSYNC_ALWAYS ||
+	    (c->o.fsync == COLLECT_FSYNC_INTERVAL &&
+	    collect_now() - c->last_sync >= 1))) {
+		rc = fdatasync(c->fd);
+		c->last_sync = collect_now();
+	}
+	if (rc == 0) {
+		c->size += len;
+		c->st.written++;
+		pthread_cond_signal(&c->wake);
+	}
+	return rc;
+}
+
+/* The status document. */
+static char *
+collect_status_json(struct collector *c)
+{
+	struct collect_stats s = c->st;
+
+	s.pending = c->o.es_url && c->size > c->offset ? c->size - c->offset :
+	    0;
+	return util_printf("{\"received\":%llu,\"written\":%llu,"
+	    "\"bad_json\":%llu,\"too_large\":%llu,\"refused\":%llu,"
+	    "\"failed\":%llu,\"forwarded\":%llu,\"forward_failed\":%llu,"
+	    "\"pending_bytes\":%llu}\n", s.received, s.written, s.bad_json,
+	    s.too_large, s.refused, s.failed, s.forwarded, s.forward_failed,
+	    s.pending);
+}
+
+/* libmicrohttpd's request callback. */
+static enum MHD_Result
+collect_handle(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **con_cls)
+{
+	struct collector *c = cls;
+	struct collect_req *r = *con_cls;
+	const char *cl;
+	char *line, *st;
+	enum MHD_Result rc;
+	int stored;
+
+	(void)version;
+	if (r == NULL) {
+		r = util_calloc(1, sizeof(*r));
+		strbuf_init(&r->body, c->o.max_body);
+		*con_cls = r;
+		if (strcmp(method, "POST") == 0) {
+			cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+			    MHD_HTTP_HEADER_CONTENT_LENGTH);
+			if (cl != NULL && strtoull(cl, NULL, 10) > c->o.max_body)
+				r->too_large = 1;
+		}
+		return MHD_YES;
+	}
+	if (strcmp(method, "POST") != 0) {
+		pthread_mutex_lock(&c->lock);
+		if ((strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
+		    && (strcmp(url, "/") == 0 || strcmp(url, "/_status") == 0)) {
+			st = collect_status_json(c);
+			pthread_mutex_unlock(&c->lock);
+			rc = collect_reply(conn, MHD_HTTP_OK, st);
+			free(st);
+			return rc;
+		}
+		c->st.refused++;
+		pthread_mutex_unlock(&c->lock);
+		if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
+			return collect_reply(conn, MHD_HTTP_NOT_FOUND,
+			    "{\"error\":\"not found\"}\n");
+		return collect_reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+		    "{\"error\":\"POST trace events\"}\n");
+	}
+	if (*upload_size > 0) {
+		if (!r->too_large && strbuf_add(&r->body, upload,
+		    *upload_size) == -1)
+			r->too_large = 1;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	pthread_mutex_lock(&c->lock);
+	c->st.received++;
+	if (r->too_large) {
+		c->st.too_large++;
+		pthread_mutex_unlock(&c->lock);
+		return collect_reply(conn, MHD_HTTP_CONTENT_TOO_LARGE,
+		    "{\"error\":\"body too large\"}\n");
+	}
+	line = collect_line(c, r->body.data ? r->body.data : "", r->body.len,
+	    url);
+	if (line == NULL) {
+		c->st.bad_json++;
+		pthread_mutex_unlock(&c->lock);
+		return collect_reply(conn, MHD_HTTP_BAD_REQUEST,
+		    "{\"error\":\"the body is not one JSON object\"}\n");
+	}
+	stored = collect_store(c, line) == 0;
+	if (!stored)
+		c->st.failed++;
+	pthread_mutex_unlock(&c->lock);
+	free(line);
+	if (!stored)
+		return collect_reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    "{\"error\":\"cannot write the event\"}\n");
+	return collect_reply(conn, MHD_HTTP_OK, "{\"ok\":true}\n");
+}
+
+/* Frees a request's state. */
+static void
+collect_done(void *cls, struct MHD_Connection *conn, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct collect_req *r = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (r == NULL)
+		return;
+	strbuf_release(&r->body);
+	free(r);
+	*con_cls = NULL;
+}
+
+/* Saves the forwarded offset durably. */
+static void
+collect_save_offset(struct collector *c)
+{
+	char *tmp = util_printf("%s.tmp", c->offset_path);
+	char buf[32];
+	int fd, n;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd != -1) {
+		n = snprintf(buf, sizeof(buf), "%llu\n", c->offset);
+		if (collect_write_all(fd, buf, (size_t)n) == 0 &&
+		    fsync(fd) == 0) {
+			close(fd);
+			rename(tmp, c->offset_path);
+		} else
+			close(fd);
+	}
+	free(tmp);
+}
+
+/* Reads the forwarded offset saved by an earlier run. */
+static unsigned long long
+collect_load_offset(const char *path)
+{
+	char buf[32] = "";
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return 0;
+	if (fgets(buf, sizeof(buf), f) == NULL)
+		buf[0] = '\0';
+	fclose(f);
+	return strtoull(buf, NULL, 10);
+}
+
+/* Says whether the forwarder should keep going. */
+static int
+collect_fwd_live(struct collector *c)
+{
+	return !c->stop || collect_now() < c->drain_until;
+}
+
+/* Sends the spool from the offset on to the server, batch by batch. */
+static void *
+collect_forward(void *arg)
+{
+	struct collector *c = arg;
+	struct es *es = NULL;
+	struct strbuf bulk;
+	char *rbuf = NULL;
+	size_t rcap = 0;
+	double backoff = 0.2;
+	char id[33], *cause = NULL;
+	int rfd;
+
+	rfd = open(c->o.out, O_RDONLY | O_CLOEXEC);
+	strbuf_init(&bulk, 0);
+	while (rfd != -1) {
+		unsigned long long size, want;
+		size_t ok = 0, failed = 0, used, i, start;
+		ssize_t n;
+
+		pthread_mutex_lock(&c->lock);
+		size = c->size;
+		if (c->offset >= size) {
+			struct timespec ts;
+
+			if (c->stop) {
+				pthread_mutex_unlock(&c->lock);
+				break;
+			}
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 200000000;
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&c->wake, &c->lock, &ts);
+			pthread_mutex_unlock(&c->lock);
+			continue;
+		}
+		pthread_mutex_unlock(&c->lock);
+		if (!collect_fwd_live(c))
+			break;
+		if (es == NULL && (es_open(c->o.es_url, c->o.http, &es,
+		    &cause) == -1 || es_install_template(es, c->o.index,
+		    &cause) == -1)) {
+			es_free(es);
+			es = NULL;
+			goto retry;
+		}
+		want = size - c->offset;
+		if (want > c->o.batch_bytes)
+			want = c->o.batch_bytes;
+		if (want > rcap) {
+			rbuf = util_realloc(rbuf, (size_t)want);
+			rcap = (size_t)want;
+		}
+		n = pread(rfd, rbuf, (size_t)want, (off_t)c->offset);
+		if (n <= 0)
+			goto retry;
+		/* Whole lines only. */
+		used = (size_t)n;
+		while (used > 0 && rbuf[used - 1] != '\n')
+			used--;
+		if (used == 0) {
+			/* A line longer than a batch: read it whole. */
+			if (want < size - c->offset && want < (1ULL << 30)) {
+				c->o.batch_bytes *= 2;
+				continue;
+			}
+			goto retry;
+		}
+		strbuf_reset(&bulk);
+		for (start = 0, i = 0; i < used; i++) {
+			if (rbuf[i] != '\n')
+				continue;
+			util_hash128(rbuf + start, i - start, id);
+			strbuf_addf(&bulk, "{\"index\":{\"_index\":\"%s\","
+			    "\"_id\":\"%s\"}}\n", c->o.index, id);
+			strbuf_add(&bulk, rbuf + start, i - start + 1);
+			start = i + 1;
+		}
+		if (es_bulk(es, bulk.data, bulk.len, &ok, &failed, NULL,
+		    &cause) == -1)
+			goto retry;
+		pthread_mutex_lock(&c->lock);
+		c->offset += used;
+		c->st.forwarded += ok;
+		c->st.forward_failed += failed;
+		pthread_mutex_unlock(&c->lock);
+		collect_save_offset(c);
+		backoff = 0.2;
+		continue;
+retry:
+		/* The server is away: the events wait in the spool. */
+		free(cause);
+		cause = NULL;
+		if (!collect_fwd_live(c))
+			break;
+		usleep((useconds_t)(backoff * 1e6));
+		backoff = backoff * 2 > 5 ? 5 : backoff * 2;
+	}
+	free(cause);
+	strbuf_release(&bulk);
+	free(rbuf);
+	es_free(es);
+	if (rfd != -1)
+		close(rfd);
+	return NULL;
+}
+
+int
+collector_start(const struct collect_opts *o, struct collector **out,
+    char **cause)
+{
+	struct collector *c = util_calloc(1, sizeof(*c));
+	struct sockaddr_in sa;
+	struct stat sb;
+
+	c->o = *o;
+	if (c->o.max_body == 0)
+		c->o.max_body = 1 << 20;
+	if (c->o.max_connections == 0)
+		c->o.max_connections = 512;
+	if (c->o.batch_bytes == 0)
+		c->o.batch_bytes = 5000000;
+	if (c->o.index == NULL)
+		c->o.index = "medload-traces";
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)o->port);
+	if (inet_pton(AF_INET, strcmp(o->host, "localhost") == 0 ?
+	    "127.0.0.1" : o->host, &sa.sin_addr) != 1) {
+		free(c);
+		return util_fail(cause, "--listen: \"%s\" is not an IPv4 "
+		    "address", o->host);
+	}
+	c->fd = open(o->out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (c->fd == -1) {
+		free(c);
+		return util_fail(cause, "%s: cannot write: %s", o->out,
+		    strerror(errno));
+	}
+	if (fstat(c->fd, &sb) == 0)
+		c->size = (unsigned long long)sb.st_size;
+	c->parser = trace_parser_new();
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->wake, NULL);
+	c->last_sync = collect_now();
+	c->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_EPOLL, (uint16_t)o->port, NULL, NULL, collect_handle, c,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)c->o.max_connections,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+	    MHD_OPTION_NOTIFY_COMPLETED, collect_done, c,
+	    MHD_OPTION_END);
+	if (c->d == NULL) {
+		close(c->fd);
+		trace_parser_free(c->parser);
+		free(c);
+		return util_fail(cause, "cannot listen on %s:%u (in use?)",
+		    o->host, o->port);
+	}
+	if (o->es_url != NULL) {
+		c->offset_path = util_printf("%s.offset", o->out);
+		c->offset = collect_load_offset(c->offset_path);
+		if (c->offset > c->size)
+			c->offset = 0;
+		if (pthread_create(&c->fwd, NULL, collect_forward, c) == 0)
+			c->fwd_running = 1;
+	}
+	*out = c;
+	return 0;
+}
+
+unsigned
+collector_port(const struct collector *c)
+{
+	const union MHD_DaemonInfo *i = MHD_get_daemon_info(c->d,
+	    MHD_DAEMON_INFO_BIND_PORT);
+
+	return i ? i->port : c->o.port;
+}
+
+void
+collector_stats(struct collector *c, struct collect_stats *s)
+{
+	pthread_mutex_lock(&c->lock);
+	*s = c->st;
+	s->pending = c->o.es_url && c->size > c->offset ? c->size - c->offset :
+	    0;
+	pthread_mutex_unlock(&c->lock);
+}
+
+void
+collector_stop(struct collector *c, double drain_s,
+    struct collect_stats *final)
+{
+	if (c == NULL)
+		return;
+	MHD_stop_daemon(c->d);
+	pthread_mutex_lock(&c->lock);
+	c->drain_until = collect_now() + drain_s;
+	c->stop = 1;
+	pthread_cond_signal(&c->wake);
+	pthread_mutex_unlock(&c->lock);
+	if (c->fwd_running)
+		pthread_join(c->fwd, NULL);
+	if (final != NULL)
+		collector_stats(c, final);
+	fdatasync(c->fd);
+	close(c->fd);
+	trace_parser_free(c->parser);
+	pthread_mutex_destroy(&c->lock);
+	pthread_cond_destroy(&c->wake);
+	free(c->offset_path);
+	free(c);
+}

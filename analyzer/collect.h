@@ -1,0 +1,75 @@
+/*
+ * collect.h: a trace sink that speaks the way ACA-Py posts trace events
+ * (one JSON object per POST to trace-target + trace-tag), so agents can
+ * point --trace-target at medload instead of Logstash.
+ *
+ * Every accepted event is appended to an NDJSON file (with the receive
+ * time and the URL path, which carries ACA-Py's tag) before the answer
+ * goes out: an event that got 200 is in the file even if medload is then
+ * killed with SIGKILL (write(2) before the answer; --fsync always also
+ * syncs to disk before answering, for power loss). The file is also the
+ * spool of the optional forwarder, which sends it to Elasticsearch in _bulk
+ * batches from a persisted offset, retrying while the server is down.
+ */
+#ifndef MEDLOAD_COLLECT_H
+#define MEDLOAD_COLLECT_H
+
+#include <stddef.h>
+
+#include "http.h"
+
+enum collect_fsync { COLLECT_FSYNC_NONE, COLLECT_FSYNC_INTERVAL,
+    COLLECT_FSYNC_ALWAYS };
+
+struct collect_opts {
+	const char *host;		/* listen address, "127.0.0.1" */
+	unsigned port;			/* 9700 */
+	const char *out;		/* NDJSON file (also the spool) */
+	enum collect_fsync fsync;
+	size_t max_body;		/* bytes; larger bodies get 413 */
+	unsigned max_connections;
+	const char *run_id;		/* added as medload.run_id */
+	const char *es_url;		/* forward when set */
+	const struct http_opts *http;
+	const char *index;
+	size_t batch_bytes;
+};
+
+/* Counters (a snapshot). */
+struct collect_stats {
+	unsigned long long received;	/* POST requests */
+	unsigned long long written;	/* events appended */
+	unsigned long long bad_json;	/* 400 */
+	unsigned long long too_large;	/* 413 */
+	unsigned long long refused;	/* 404/405 */
+	unsigned long long failed;	/* 500: could not write */
+	unsigned long long forwarded;	/* indexed by the server */
+	unsigned long long forward_failed;
+	unsigned long long pending;	/* bytes not yet forwarded */
+};
+
+struct collector;
+
+/*
+ * Opens the file, starts the HTTP listener and the forwarder. Returns 0 or
+ * -1 with *cause (port in use, file not writable, server unreachable is
+ * NOT an error: events wait in the spool).
+ */
+int collector_start(const struct collect_opts *o, struct collector **out,
+    char **cause);
+
+/* The port actually bound (when 0 was asked). */
+unsigned collector_port(const struct collector *c);
+
+/* Copies the counters. */
+void collector_stats(struct collector *c, struct collect_stats *s);
+
+/*
+ * Stops listening, forwards what is pending for at most drain_s seconds,
+ * syncs the file, stores the final counters in *final (when not NULL) and
+ * frees everything. NULL is accepted.
+ */
+void collector_stop(struct collector *c, double drain_s,
+    struct collect_stats *final);
+
+#endif
