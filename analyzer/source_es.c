@@ -136,7 +136,7 @@ es_resolve_label(struct es *es, const char *index, struct es_layout *l,
 static int
 es_glob_unsupported(const char *g)
 {
-	return strpbrk(g, "[]\\") != NULL;
+	return strpbrk(g, "[]") != NULL;
 }
 
 /*
@@ -161,8 +161,9 @@ es_globs_clause(struct json_object *filters, const char *field,
 	for (i = 0; i < n; i++) {
 		if (es_glob_unsupported(globs[i])) {
 			if (strict)
-				return util_fail(cause, "--%s \"%s\": only * "
-				    "and ? patterns work with --mode aggs",
+				return util_fail(cause, "--%s \"%s\": [...] "
+				    "classes do not work with --mode aggs (only * "
+				    "and ?)",
 				    what, globs[i]);
 			return 0;
 		}
@@ -171,7 +172,8 @@ es_globs_clause(struct json_object *filters, const char *field,
 	for (i = 0; i < n; i++) {
 		c = json_object_new_object();
 		inner = json_object_new_object();
-		if (strpbrk(globs[i], "*?") != NULL) {
+		/* Lucene wildcards escape with '\\' as fnmatch does. */
+		if (strpbrk(globs[i], "*?\\") != NULL) {
 			b = json_object_new_object();
 			json_object_object_add(b, "value",
 			    json_object_new_string(globs[i]));

@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""faultproxy.py: an HTTP proxy on 127.0.0.1 in front of a real search
+engine, for the faults a real server will not produce on demand. It
+forwards every request unchanged, except those whose "METHOD path" matches
+--match, where it can:
+  --fail-first N   answer the first N matches with --status (429 by default,
+                   with Retry-After: --retry-after seconds);
+  --fail-after N   forward the first N matches, then answer every later one
+                   with --status (a server that stops answering mid-export);
+  --delay S        wait S seconds before forwarding a match.
+Every request is logged to --log as "METHOD path -> status" lines.
+It is the one fake server of the suite: a fault injector, never the only
+test of a feature. Bounded: it exits after --lifetime seconds."""
+import argparse
+import http.server
+import re
+import socketserver
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--upstream", required=True)
+ap.add_argument("--port", type=int, required=True)
+ap.add_argument("--match", default=".*")
+ap.add_argument("--fail-first", type=int, default=0)
+ap.add_argument("--fail-after", type=int, default=-1)
+ap.add_argument("--status", type=int, default=429)
+ap.add_argument("--retry-after", default="1")
+ap.add_argument("--delay", type=float, default=0)
+ap.add_argument("--log", required=True)
+ap.add_argument("--lifetime", type=float, default=120)
+args = ap.parse_args()
+lock = threading.Lock()
+seen = {"n": 0}
+logf = open(args.log, "a", buffering=1)
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *a):
+        pass
+
+    def answer(self, status, body, headers=()):
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        logf.write("%s %s -> %d\n" % (self.command, self.path, status))
+
+    def handle_any(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n) if n else None
+        matched = re.search(args.match, "%s %s" % (self.command, self.path))
+        if matched:
+            with lock:
+                seen["n"] += 1
+                k = seen["n"]
+            if k <= args.fail_first or (args.fail_after >= 0 and k > args.fail_after):
+                hdrs = [("Content-Type", "application/json")]
+                if args.status == 429:
+                    hdrs.append(("Retry-After", args.retry_after))
+                self.answer(args.status, b'{"error":{"type":"injected_fault",'
+                            b'"reason":"fault injected by the test proxy"},"status":%d}'
+                            % args.status, hdrs)
+                return
+            if args.delay:
+                time.sleep(args.delay)
+        req = urllib.request.Request(args.upstream + self.path, data=body,
+                                     method=self.command)
+        for h in ("Content-Type", "Authorization"):
+            if self.headers.get(h):
+                req.add_header(h, self.headers[h])
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                status, data = r.status, r.read()
+                ctype = r.headers.get("Content-Type", "application/json")
+        except urllib.error.HTTPError as e:
+            status, data = e.code, e.read()
+            ctype = e.headers.get("Content-Type", "application/json")
+        self.answer(status, data, [("Content-Type", ctype)])
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = handle_any
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+srv = Server(("127.0.0.1", args.port), Handler)
+threading.Timer(args.lifetime, srv.shutdown).start()
+print("ready", flush=True)
+srv.serve_forever()
