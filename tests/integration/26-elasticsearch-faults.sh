@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Faults between medload and a real Elasticsearch, injected by a proxy in
+# front of it (tests/tools/faultproxy.py): 429 with Retry-After is retried
+# and the result is complete; a server that stops answering mid-export gives
+# a partial result (exit 4, "partial": true, one-line message) and the scroll
+# context is released; Ctrl-C mid-export does the same.
+. "$(dirname "${BASH_SOURCE[0]}")/lib-stack.sh"
+M="$MEDLOAD_REPO/medload"
+D="$MEDLOAD_REPO/tests/data"
+T=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$T"; }
+trap cleanup EXIT
+es="${MEDLOAD_ES_URL:-$("$STACK/elasticsearch" url)}"
+idx="medload-traces-fault$$"
+"$M" ingest --es "$es" --index "$idx" "$D/acapy-0.12.0-traces.ndjson" "$D/acapy-1.7.0-traces.ndjson" >/dev/null 2>&1 ||
+	fail "ingest failed"
+"$M" analyze --es "$es" --index "$idx" --mode raw --format json >"$T/direct.json" || fail "direct analysis failed"
+
+port=$((19200 + $$ % 500))
+proxy() { # proxy NAME ARGS...: starts the fault proxy, waits until it listens
+	local name=$1
+	shift
+	python3 "$MEDLOAD_REPO/tests/tools/faultproxy.py" --upstream "$es" --port "$port" \
+		--log "$T/$name.log" --lifetime 120 "$@" >"$T/$name.out" 2>&1 &
+	pids+=($!)
+	for _ in $(seq 50); do grep -q ready "$T/$name.out" 2>/dev/null && return 0; sleep 0.1; done
+	fail "fault proxy did not start"
+}
+open_scrolls() { curl -s "$es/_nodes/stats/indices/search" | jq '[.nodes[].indices.search.scroll_current] | add'; }
+
+# 1. The first two searches get 429 + Retry-After: medload waits and retries.
+proxy p429 --match 'POST /.*_search' --fail-first 2 --status 429 --retry-after 1
+"$M" analyze --es "http://127.0.0.1:$port" --index "$idx" --mode raw --batch 100 --format json >"$T/r429.json" 2>"$T/err" ||
+	fail "429 twice: exit $?: $(cat "$T/err")"
+[[ $(grep -c -- '-> 429' "$T/p429.log") == 2 ]] || fail "expected two 429 answers: $(cat "$T/p429.log")"
+[[ $(jq .events.accepted "$T/r429.json") == $(jq .events.accepted "$T/direct.json") ]] ||
+	fail "after retries: $(jq .events.accepted "$T/r429.json") events, want $(jq .events.accepted "$T/direct.json")"
+[[ $(jq .source.partial "$T/r429.json") == false ]] || fail "after retries the result must not be partial"
+kill "${pids[-1]}"; sleep 0.3
+
+# 2. After the first scroll page the server answers 503 for good.
+port=$((port + 1))
+proxy p503 --match 'POST /_search/scroll' --fail-after 1 --status 503
+rc=0
+"$M" analyze --es "http://127.0.0.1:$port" --index "$idx" --mode raw --batch 100 --format json >"$T/r503.json" 2>"$T/err" || rc=$?
+[[ $rc == 4 ]] || fail "server gone mid-export: exit $rc, want 4: $(cat "$T/err")"
+[[ $(jq .source.partial "$T/r503.json") == true ]] || fail "the result must say partial"
+got=$(jq .events.read "$T/r503.json")
+((got >= 200 && got < 574)) || fail "partial result holds $got events, want 200 <= n < 574"
+grep -q 'HTTP 503: injected_fault: fault injected by the test proxy' "$T/err" ||
+	fail "the server's error is not shown in one line: $(cat "$T/err")"
+[[ $(wc -l <"$T/err") -le 3 ]] || fail "error output longer than 3 lines: $(cat "$T/err")"
+grep -q 'DELETE /_search/scroll -> 200' "$T/p503.log" || fail "scroll not released: $(cat "$T/p503.log")"
+[[ $(open_scrolls) == 0 ]] || fail "$(open_scrolls) scroll contexts left open on the server"
+kill "${pids[-1]}"; sleep 0.3
+
+# 3. Ctrl-C while a scroll page is slow to come.
+port=$((port + 1))
+proxy pint --match 'POST /_search/scroll' --delay 3
+rc=0
+"$M" analyze --es "http://127.0.0.1:$port" --index "$idx" --mode raw --batch 100 --format json >"$T/rint.json" 2>"$T/err" &
+mpid=$!
+sleep 1.5
+kill -INT $mpid
+wait $mpid || rc=$?
+[[ $rc == 4 ]] || fail "Ctrl-C: exit $rc, want 4: $(cat "$T/err")"
+[[ $(jq .source.partial "$T/rint.json") == true ]] || fail "Ctrl-C: the result must say partial"
+sleep 0.5
+grep -q 'DELETE /_search/scroll -> 200' "$T/pint.log" || fail "Ctrl-C: scroll not released: $(cat "$T/pint.log")"
+[[ $(open_scrolls) == 0 ]] || fail "Ctrl-C: $(open_scrolls) scroll contexts left open"
+
+curl -s -XDELETE "$es/$idx" >/dev/null
+curl -s -XDELETE "$es/_index_template/medload-$idx" >/dev/null
+echo "429 retried, server loss and Ctrl-C give partial results, scrolls released"

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The multi-agent stops in the middle of a run: the run completes (exit 0),
+# the failures are counted by kind (connection errors), the report is
+# written, and the journal matches it. The agent is restarted at the end
+# with stack/up so later tests still work (this test runs last: 39-).
+# shellcheck source=tests/integration/lib-run.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib-run.sh"
+load_stack_env
+mapfile -t ka < <(admin_key_args)
+pidf="$MEDLOAD_STACK_DIR/pids/multi.pid"
+[[ -s "$pidf" ]] || fail "no multi-agent pid file at $pidf"
+
+restart() {
+	# shellcheck disable=SC2086 # the runner's stack/up arguments
+	"$STACK/up" ${MEDLOAD_TEST_UP_ARGS:-} >"$RUN_TMP/up.log" 2>&1 ||
+		echo "restart failed: $(tail -n 1 "$RUN_TMP/up.log")" >&2
+}
+trap 'restart; rm -rf "$RUN_TMP"' EXIT
+
+rid="itest-stop-$(date +%s)-$$"
+"$MEDLOAD" run --scenario mediation --step-time 4s --step-load 2 --time-limit 16s \
+	--spawn-rate 4 --think-min 0.5s --think-max 1s --request-timeout 3s --retries 1 \
+	--grace 4s --out-dir "$RUN_TMP" --run-id "$rid" --progress none "${ka[@]}" \
+	>"$RUN_TMP/out.txt" 2>"$RUN_TMP/err.txt" &
+pid=$!
+sleep 7
+pg="$(cat "$pidf")"
+kill -TERM -- "-$pg" 2>/dev/null || kill -TERM "$pg" || fail "cannot stop the multi-agent ($pg)"
+rc=0
+wait "$pid" || rc=$?
+((rc == 0)) || fail "run with a stopped agent exited $rc: $(tail -n 2 "$RUN_TMP/err.txt")"
+dir="$RUN_TMP/$rid"
+[[ -s "$dir/results.json" && -s "$dir/medload_stats.csv" ]] || fail "no report after the agent stopped"
+check_counts "$dir"
+fails="$(jq '.total.failures' "$dir/results.json")"
+conn="$(jq '.errors.connection' "$dir/results.json")"
+((fails > 0)) || fail "no failures counted after the agent stopped"
+((conn > 0)) || fail "no connection errors counted: $(jq -c .errors "$dir/results.json")"
+grep -q 'Failures by kind' "$RUN_TMP/out.txt" || fail "the end table does not list failures by kind"
+lines="$(grep -c $'\tconnection\t' "$dir/journal.tsv")"
+((lines > 0)) || fail "the journal holds no connection errors"
+[[ "$(wc -l <"$dir/medload_failures.csv")" -gt 1 ]] || fail "medload_failures.csv is empty"
+echo "ok: $fails failures ($conn connection) counted, report complete"
