@@ -209,6 +209,14 @@ collect_handle(void *cls, struct MHD_Connection *conn, const char *url,
 		}
 		return MHD_YES;
 	}
+	if (*upload_size > 0) {
+		/* Bodies of other methods are read and dropped. */
+		if (strcmp(method, "POST") == 0 && !r->too_large &&
+		    strbuf_add(&r->body, upload, *upload_size) == -1)
+			r->too_large = 1;
+		*upload_size = 0;
+		return MHD_YES;
+	}
 	if (strcmp(method, "POST") != 0) {
 		pthread_mutex_lock(&c->lock);
 		if ((strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
@@ -226,13 +234,6 @@ collect_handle(void *cls, struct MHD_Connection *conn, const char *url,
 			    "{\"error\":\"not found\"}\n");
 		return collect_reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
 		    "{\"error\":\"POST trace events\"}\n");
-	}
-	if (*upload_size > 0) {
-		if (!r->too_large && strbuf_add(&r->body, upload,
-		    *upload_size) == -1)
-			r->too_large = 1;
-		*upload_size = 0;
-		return MHD_YES;
 	}
 	pthread_mutex_lock(&c->lock);
 	c->st.received++;
