@@ -34,6 +34,7 @@ struct agg {
 	size_t nkeys;
 	struct hmap *groups;	/* encoded key -> struct agg_group */
 	struct hmap *labels;	/* encoded label -> struct agg_label */
+	struct hmap *ocounts;	/* encoded label, outcome, bin -> uint64_t */
 	double interval;
 	int auto_interval;
 	int label_in_key;
@@ -46,6 +47,7 @@ struct agg {
 	struct agg_group **sorted;
 	struct agg_series *series;
 	size_t nseries;
+	struct agg_outcome *outcomes;
 };
 
 static const char *const agg_key_names[AGG_KEY_COUNT] = {
@@ -83,6 +85,7 @@ agg_new(const enum agg_key *keys, size_t nkeys, double interval)
 		a->label_in_key |= keys[i] == AGG_KEY_LABEL;
 	a->groups = hmap_new();
 	a->labels = hmap_new();
+	a->ocounts = hmap_new();
 	a->auto_interval = interval <= 0;
 	a->interval = a->auto_interval ? agg_ladder[0] : interval;
 	strbuf_init(&a->key, 0);
@@ -150,6 +153,8 @@ agg_free(struct agg *a)
 	agg_views_free(a);
 	hmap_free(a->groups, agg_group_free);
 	hmap_free(a->labels, agg_label_free);
+	hmap_free(a->ocounts, free);
+	free(a->outcomes);
 	strbuf_release(&a->key);
 	free(a);
 }
@@ -192,6 +197,66 @@ agg_bin_index(double t, double width)
 	return (long long)floor(t / width);
 }
 
+/* Splits an outcome-count key into its bin index (the last 8 bytes). */
+static long long
+agg_okey_index(const void *k, size_t len)
+{
+	long long idx;
+
+	memcpy(&idx, (const char *)k + len - sizeof(idx), sizeof(idx));
+	return idx;
+}
+
+/* Adds n to the count under (prefix, idx). */
+static void
+agg_ocount_add(struct hmap *m, const void *prefix, size_t plen,
+    long long idx, uint64_t n)
+{
+	char buf[512], *key = plen + sizeof(idx) <= sizeof(buf) ? buf :
+	    util_malloc(plen + sizeof(idx));
+	uint64_t *c;
+
+	memcpy(key, prefix, plen);
+	memcpy(key + plen, &idx, sizeof(idx));
+	c = hmap_get(m, key, plen + sizeof(idx));
+	if (c == NULL) {
+		c = util_calloc(1, sizeof(*c));
+		hmap_put(m, key, plen + sizeof(idx), c);
+	}
+	*c += n;
+	if (key != buf)
+		free(key);
+}
+
+/*
+ * Moves src's outcome counts into a's map, dividing bin indices by ratio
+ * (src may be a's own map: it is rebuilt).
+ */
+static void
+agg_ocounts_rebin(struct agg *a, struct hmap *src, double ratio)
+{
+	struct hmap *dst = hmap_new();
+	const void *k;
+	size_t pos = 0, len;
+	void *v;
+	long long idx;
+
+	while (hmap_next(src, &pos, &k, &len, &v)) {
+		idx = (long long)floor((double)agg_okey_index(k, len) / ratio);
+		agg_ocount_add(dst, k, len - sizeof(idx), idx, *(uint64_t *)v);
+	}
+	if (src == a->ocounts) {
+		hmap_free(a->ocounts, free);
+		a->ocounts = dst;
+		return;
+	}
+	pos = 0;
+	while (hmap_next(dst, &pos, &k, &len, &v))
+		agg_ocount_add(a->ocounts, k, len - sizeof(idx),
+		    agg_okey_index(k, len), *(uint64_t *)v);
+	hmap_free(dst, free);
+}
+
 /* Re-bins every label at a wider interval (a multiple of the old one). */
 static void
 agg_coarsen(struct agg *a, double width)
@@ -228,6 +293,7 @@ agg_coarsen(struct agg *a, double width)
 		l->bins = nb;
 		l->last = NULL;
 	}
+	agg_ocounts_rebin(a, a->ocounts, ratio);
 	a->interval = width;
 }
 
@@ -323,7 +389,14 @@ agg_add(struct agg *a, const struct trace_event *ev)
 	/* A group whose key holds the label always feeds one series. */
 	if (g->series == NULL || !a->label_in_key)
 		g->series = agg_label_of(a, ev);
-	agg_series_add(a, g->series, ev);
+	/* START events always carry 0 ms: the series times the rest. */
+	if (ev->outcome == NULL || strstr(ev->outcome, ".START") == NULL)
+		agg_series_add(a, g->series, ev);
+	strbuf_reset(&a->key);
+	agg_key_append(&a->key, ev->label);
+	agg_key_append(&a->key, ev->outcome);
+	agg_ocount_add(a->ocounts, a->key.data, a->key.len,
+	    agg_bin_index(ev->time, a->interval), 1);
 }
 
 /* Orders strings with absent ones first. */
@@ -385,6 +458,17 @@ agg_series_cmp(const void *pa, const void *pb)
 	return agg_strcmp(x->label, y->label);
 }
 
+/* Widens the automatic interval until the span fits the target bins. */
+static void
+agg_series_interval(struct agg *a)
+{
+	if (a->auto_interval && a->any) {
+		while (agg_bin_index(a->last, a->interval) -
+		    agg_bin_index(a->first, a->interval) + 1 > AGG_BINS_TARGET)
+			agg_coarsen_step(a);
+	}
+}
+
 struct agg_series *
 agg_series(struct agg *a, size_t *n, double *interval)
 {
@@ -394,11 +478,7 @@ agg_series(struct agg *a, size_t *n, double *interval)
 	size_t pos = 0, bpos, klen, bklen, i = 0;
 	void *v, *bv;
 
-	if (a->auto_interval && a->any) {
-		while (agg_bin_index(a->last, a->interval) -
-		    agg_bin_index(a->first, a->interval) + 1 > AGG_BINS_TARGET)
-			agg_coarsen_step(a);
-	}
+	agg_series_interval(a);
 	agg_series_view_free(a);
 	a->series = util_calloc(hmap_size(a->labels) + 1, sizeof(*a->series));
 	while (hmap_next(a->labels, &pos, &k, &klen, &v)) {
@@ -500,6 +580,7 @@ agg_merge(struct agg *dst, struct agg *src)
 		}
 		dl->last = NULL;
 	}
+	agg_ocounts_rebin(dst, src->ocounts, dst->interval / src->interval);
 	/* Groups point at their series; refresh them lazily. */
 	pos = 0;
 	while (hmap_next(dst->groups, &pos, &k, &klen, &v))
@@ -509,6 +590,60 @@ agg_merge(struct agg *dst, struct agg *src)
 	if (!dst->any || src->last > dst->last)
 		dst->last = src->last;
 	dst->any = 1;
+}
+
+/* Reads one encoded value (see agg_key_append); advances *p. */
+static const char *
+agg_key_read(const char **p)
+{
+	const char *v;
+
+	if (**p == '\0') {
+		(*p)++;
+		return NULL;
+	}
+	v = *p + 1;
+	*p = v + strlen(v) + 1;
+	return v;
+}
+
+/* Orders outcome counts by label, outcome, time. */
+static int
+agg_outcome_cmp(const void *pa, const void *pb)
+{
+	const struct agg_outcome *x = pa, *y = pb;
+	int c = agg_strcmp(x->label, y->label);
+
+	if (c == 0)
+		c = agg_strcmp(x->outcome, y->outcome);
+	if (c == 0)
+		c = x->index < y->index ? -1 : x->index > y->index;
+	return c;
+}
+
+struct agg_outcome *
+agg_outcomes(struct agg *a, size_t *n)
+{
+	const void *k;
+	const char *p;
+	size_t pos = 0, len, i = 0;
+	void *v;
+
+	agg_series_interval(a);
+	free(a->outcomes);
+	a->outcomes = util_calloc(hmap_size(a->ocounts) + 1,
+	    sizeof(*a->outcomes));
+	while (hmap_next(a->ocounts, &pos, &k, &len, &v)) {
+		p = k;
+		a->outcomes[i].label = agg_key_read(&p);
+		a->outcomes[i].outcome = agg_key_read(&p);
+		a->outcomes[i].index = agg_okey_index(k, len);
+		a->outcomes[i].count = *(uint64_t *)v;
+		i++;
+	}
+	qsort(a->outcomes, i, sizeof(*a->outcomes), agg_outcome_cmp);
+	*n = i;
+	return a->outcomes;
 }
 
 void

@@ -49,6 +49,14 @@ struct agg_series {
 	size_t nbins;
 };
 
+/* How many events of one label had one outcome in one time bin. */
+struct agg_outcome {
+	const char *label;	/* borrowed; NULL when absent */
+	const char *outcome;
+	long long index;	/* bin start = index * interval */
+	unsigned long long count;
+};
+
 struct agg;
 
 /*
@@ -72,9 +80,16 @@ struct agg_group **agg_groups(struct agg *a, size_t *n);
 
 /*
  * Settles the series interval and returns the series sorted by label
- * (borrowed, as above); *interval receives the bin width in seconds.
+ * (borrowed, as above); *interval receives the bin width in seconds. The
+ * series leave START events out: they always carry 0 ms.
  */
 struct agg_series *agg_series(struct agg *a, size_t *n, double *interval);
+
+/*
+ * Settles the interval (as agg_series) and returns the outcome counts per
+ * label and bin, sorted (borrowed, valid until the next call or agg_free).
+ */
+struct agg_outcome *agg_outcomes(struct agg *a, size_t *n);
 
 /*
  * Adds everything src holds into dst. Both must group by the same keys;

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
@@ -173,6 +174,112 @@ analysis_series(struct agg *a)
 	return o;
 }
 
+int
+analysis_outcome_is_error(const char *outcome)
+{
+	static const char *const words[] = { "error", "fail", "problem",
+	    "exception", "abort", "reject" };
+	size_t i, j, n;
+
+	if (outcome == NULL)
+		return 0;
+	n = strlen(outcome);
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		size_t w = strlen(words[i]);
+
+		for (j = 0; j + w <= n; j++)
+			if (strncasecmp(outcome + j, words[i], w) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+/* Percentiles of the latency spectrum chart (HdrHistogram style). */
+static const double analysis_spectrum_q[] = { 0, 10, 25, 50, 75, 90, 95, 99,
+    99.5, 99.9, 99.99, 100 };
+#define ANALYSIS_NSPEC (sizeof(analysis_spectrum_q) / \
+	sizeof(analysis_spectrum_q[0]))
+
+/* Per label: the whole distribution of timed (non-START) events. */
+static struct json_object *
+analysis_spectrum(struct agg *a)
+{
+	struct json_object *arr = json_object_new_array(), *s, *pts, *p;
+	struct agg_series *series;
+	double interval, v[ANALYSIS_NSPEC];
+	size_t n, i, j;
+
+	series = agg_series(a, &n, &interval);
+	for (i = 0; i < n; i++) {
+		struct hist *all = hist_new();
+
+		for (j = 0; j < series[i].nbins; j++)
+			hist_merge(all, series[i].bins[j].h);
+		hist_percentiles(all, analysis_spectrum_q, ANALYSIS_NSPEC, v);
+		v[0] = hist_min(all);
+		s = json_object_new_object();
+		json_object_object_add(s, "label", series[i].label ?
+		    json_object_new_string(series[i].label) : NULL);
+		json_object_object_add(s, "count",
+		    json_object_new_int64((int64_t)hist_count(all)));
+		pts = json_object_new_array();
+		for (j = 0; j < ANALYSIS_NSPEC; j++) {
+			p = json_object_new_object();
+			json_object_object_add(p, "q",
+			    analysis_num(analysis_spectrum_q[j]));
+			json_object_object_add(p, "v", analysis_num(v[j]));
+			json_object_array_add(pts, p);
+		}
+		json_object_object_add(s, "points", pts);
+		json_object_array_add(arr, s);
+		hist_free(all);
+	}
+	return arr;
+}
+
+/* Events per label and outcome over time. */
+static struct json_object *
+analysis_outcomes(struct agg *a)
+{
+	struct json_object *o = json_object_new_object(), *arr, *s = NULL;
+	struct json_object *pts = NULL, *p;
+	struct agg_outcome *oc;
+	double interval;
+	size_t n, i;
+
+	agg_series(a, &n, &interval);
+	oc = agg_outcomes(a, &n);
+	json_object_object_add(o, "interval_s", analysis_num(interval));
+	arr = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		if (i == 0 || (oc[i].label == NULL) != (oc[i - 1].label == NULL)
+		    || (oc[i].label && strcmp(oc[i].label, oc[i - 1].label)) ||
+		    (oc[i].outcome == NULL) != (oc[i - 1].outcome == NULL) ||
+		    (oc[i].outcome && strcmp(oc[i].outcome,
+		    oc[i - 1].outcome))) {
+			s = json_object_new_object();
+			json_object_object_add(s, "label", oc[i].label ?
+			    json_object_new_string(oc[i].label) : NULL);
+			json_object_object_add(s, "outcome", oc[i].outcome ?
+			    json_object_new_string(oc[i].outcome) : NULL);
+			json_object_object_add(s, "error",
+			    json_object_new_boolean(analysis_outcome_is_error(
+			    oc[i].outcome)));
+			pts = json_object_new_array();
+			json_object_object_add(s, "points", pts);
+			json_object_array_add(arr, s);
+		}
+		p = json_object_new_object();
+		json_object_object_add(p, "ts",
+		    analysis_num((double)oc[i].index * interval));
+		json_object_object_add(p, "count",
+		    json_object_new_int64((int64_t)oc[i].count));
+		json_object_array_add(pts, p);
+	}
+	json_object_object_add(o, "series", arr);
+	return o;
+}
+
 /* A deep copy of a borrowed object, or an empty object. */
 static struct json_object *
 analysis_copy(struct json_object *src)
@@ -272,5 +379,7 @@ analysis_build(struct agg *a, const struct analysis_counts *c,
 	    "every value was an integer: all figures are exact" :
 	    "non-integer values: percentiles within 0.05% relative error"));
 	json_object_object_add(doc, "series", analysis_series(a));
+	json_object_object_add(doc, "spectrum", analysis_spectrum(a));
+	json_object_object_add(doc, "outcomes", analysis_outcomes(a));
 	return doc;
 }

@@ -61,6 +61,12 @@ double analysis_rate(unsigned long long n, double first, double last);
 /* A JSON string holding an RFC 3339 time. */
 struct json_object *analysis_time(double t);
 
+/*
+ * Says whether an outcome reports a failure (it holds "error", "fail",
+ * "problem", "exception", "abort" or "reject", in any case).
+ */
+int analysis_outcome_is_error(const char *outcome);
+
 /* Writes the percentile's name ("p50", "p99.9") into buf. */
 const char *analysis_pct_name(double q, char buf[32]);
 

@@ -687,7 +687,7 @@ es_cdf(const struct es_side *s, const double *g, size_t ng, double v)
 static double
 es_mix_pct(const struct es_cell *c, const double *g, size_t ng, double q)
 {
-	double lo, hi, mid, n = 0, f;
+	double lo, hi, mid, n = 0, f, base, span;
 	int i, it;
 
 	if (c->nsides == 1) {
@@ -700,6 +700,8 @@ es_mix_pct(const struct es_cell *c, const double *g, size_t ng, double q)
 	hi = c->side[0].max > c->side[1].max ? c->side[0].max : c->side[1].max;
 	for (i = 0; i < 2; i++)
 		n += c->side[i].count;
+	base = lo;
+	span = hi - lo;
 	for (it = 0; it < 60; it++) {
 		mid = lo + (hi - lo) / 2;
 		f = 0;
@@ -710,7 +712,8 @@ es_mix_pct(const struct es_cell *c, const double *g, size_t ng, double q)
 		else
 			lo = mid;
 	}
-	return hi;
+	/* Bisection ends a hair above an exact minimum: snap it back. */
+	return hi - base < 1e-9 * (span + 1) ? base : hi;
 }
 
 /* Count, min, max, mean and stddev of a cell over its sides. */
@@ -1060,25 +1063,52 @@ es_aggs_groups(struct es *es, const struct es_layout *l,
 	return 0;
 }
 
+/* The spectrum's percentiles beyond the mixing grid. */
+static const double es_spec_extra[] = { 99.99 };
+
+/* Leaves START events (always 0 ms) out, as the local series do. */
+static void
+es_query_not_start(struct json_object *q, const struct es_layout *l)
+{
+	struct json_object *b, *mn, *w, *f, *v;
+
+	if (l->key_field[AGG_KEY_OUTCOME] == NULL ||
+	    !json_object_object_get_ex(q, "bool", &b))
+		return;
+	v = json_object_new_object();
+	json_object_object_add(v, "value", json_object_new_string("*.START*"));
+	f = json_object_new_object();
+	json_object_object_add(f, l->key_field[AGG_KEY_OUTCOME], v);
+	w = json_object_new_object();
+	json_object_object_add(w, "wildcard", f);
+	mn = json_object_new_array();
+	json_object_array_add(mn, w);
+	json_object_object_add(b, "must_not", mn);
+}
+
 /* One series pass over the documents holding field. */
 static int
 es_series_pass(struct es *es, const struct es_layout *l,
     const struct source_es_opts *o, struct json_object *query,
     const char *field, double interval, struct es_cell **cells, size_t *n,
-    char **cause)
+    struct es_cell **spec, size_t *nspec, char **cause)
 {
 	struct json_object *body, *res, *aggs, *labs, *buckets, *lb, *t, *tb;
 	struct json_object *h, *mx, *lk, *q;
 	struct jsub_params *p;
 	struct es_cell *c;
 	struct es_side *sd;
+	double sgrid[ES_GRID_MAX];
 	char buf[32];
-	size_t i, j, ng = sizeof(es_grid) / sizeof(es_grid[0]);
+	size_t i, j, sg, ng = sizeof(es_grid) / sizeof(es_grid[0]);
 
 	q = es_query_with(query, field);
+	es_query_not_start(q, l);
 	p = jsub_params_new();
 	jsub_set(p, "query", q);
 	jsub_set_string(p, "label_field", l->key_field[AGG_KEY_LABEL]);
+	sg = es_grid_with(es_spec_extra, 1, sgrid);
+	jsub_set(p, "spectrum", es_percentiles(field, sgrid, sg, o->hdr));
 	h = json_object_new_object();
 	json_object_object_add(h, "field",
 	    json_object_new_string(l->time_field));
@@ -1108,6 +1138,30 @@ es_series_pass(struct es *es, const struct es_layout *l,
 		for (i = 0; i < json_object_array_length(buckets); i++) {
 			lb = json_object_array_get_idx(buckets, i);
 			json_object_object_get_ex(lb, "key", &lk);
+			{
+				struct json_object *key = json_object_new_object();
+				struct json_object *sp = NULL;
+
+				json_object_object_add(key, "label",
+				    json_object_get(lk));
+				c = es_cell_for(spec, nspec, key, 0);
+				json_object_put(key);
+				sd = &c->side[c->nsides++];
+				sd->count = es_num(lb, "doc_count");
+				json_object_object_get_ex(lb, "smin", &sp);
+				sd->min = es_num(sp, "value");
+				json_object_object_get_ex(lb, "smax", &sp);
+				sd->max = es_num(sp, "value");
+				if (json_object_object_get_ex(lb, "spec", &sp)) {
+					struct json_object *w =
+					    json_object_new_object();
+
+					json_object_object_add(w, "pct",
+					    json_object_get(sp));
+					es_pct_values(w, sg, sd->pv);
+					json_object_put(w);
+				}
+			}
 			if (!json_object_object_get_ex(lb, "t", &t) ||
 			    !json_object_object_get_ex(t, "buckets", &tb))
 				continue;
@@ -1138,24 +1192,56 @@ es_series_pass(struct es *es, const struct es_layout *l,
 static struct json_object *
 es_aggs_series(struct es *es, const struct es_layout *l,
     const struct source_es_opts *o, struct json_object *query,
-    double interval, char **cause)
+    double interval, struct json_object **spectrum, char **cause)
 {
+	static const double sq[] = { 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9,
+	    99.99 };
 	struct json_object *series, *arr, *s = NULL, *pts = NULL, *pt, *lab;
-	struct es_cell *cells = NULL;
+	struct es_cell *cells = NULL, *spec = NULL;
 	const char *cur = NULL;
-	size_t n = 0, i, ng = sizeof(es_grid) / sizeof(es_grid[0]);
+	double sgrid[ES_GRID_MAX];
+	size_t n = 0, nspec = 0, i, k, sg;
+	size_t ng = sizeof(es_grid) / sizeof(es_grid[0]);
 	int rc = 0;
 
 	if (l->have_ellapsed)
 		rc = es_series_pass(es, l, o, query, "ellapsed_milli", interval,
-		    &cells, &n, cause);
+		    &cells, &n, &spec, &nspec, cause);
 	if (rc == 0 && l->have_elapsed)
 		rc = es_series_pass(es, l, o, query, "elapsed_milli", interval,
-		    &cells, &n, cause);
+		    &cells, &n, &spec, &nspec, cause);
 	if (rc == -1) {
 		es_cells_free(cells, n);
+		es_cells_free(spec, nspec);
 		return NULL;
 	}
+	sg = es_grid_with(es_spec_extra, 1, sgrid);
+	qsort(spec, nspec, sizeof(*spec), es_key_cmp);
+	*spectrum = json_object_new_array();
+	for (i = 0; i < nspec; i++) {
+		struct es_side m = es_mix_stats(&spec[i]);
+		struct json_object *sp = json_object_new_object(), *sa, *p;
+
+		json_object_object_get_ex(spec[i].key, "label", &lab);
+		json_object_object_add(sp, "label", json_object_get(lab));
+		json_object_object_add(sp, "count",
+		    json_object_new_int64((int64_t)m.count));
+		sa = json_object_new_array();
+		for (k = 0; k < sizeof(sq) / sizeof(sq[0]) + 2; k++) {
+			double q = k == 0 ? 0 : k <= sizeof(sq) / sizeof(sq[0]) ?
+			    sq[k - 1] : 100;
+
+			p = json_object_new_object();
+			json_object_object_add(p, "q", analysis_num(q));
+			json_object_object_add(p, "v", analysis_num(q == 0 ? m.min :
+			    q == 100 ? m.max : es_mix_pct(&spec[i], sgrid, sg,
+			    q)));
+			json_object_array_add(sa, p);
+		}
+		json_object_object_add(sp, "points", sa);
+		json_object_array_add(*spectrum, sp);
+	}
+	es_cells_free(spec, nspec);
 	qsort(cells, n, sizeof(*cells), es_key_cmp);
 	series = json_object_new_object();
 	json_object_object_add(series, "interval_s", analysis_num(interval));
@@ -1191,6 +1277,103 @@ es_aggs_series(struct es *es, const struct es_layout *l,
 	json_object_object_add(series, "labels", arr);
 	es_cells_free(cells, n);
 	return series;
+}
+
+/* Events per label and outcome over time (all events, START included). */
+static struct json_object *
+es_aggs_outcomes(struct es *es, const struct es_layout *l,
+    const struct source_es_opts *o, struct json_object *query,
+    double interval, char **cause)
+{
+	struct json_object *body, *res, *aggs, *labs, *lb, *lk, *ob, *obs;
+	struct json_object *out, *arr, *h, *s, *pts, *pt, *ok, *t, *tb;
+	struct jsub_params *p;
+	char buf[32];
+	size_t i, j, k;
+
+	out = json_object_new_object();
+	json_object_object_add(out, "interval_s", analysis_num(interval));
+	arr = json_object_new_array();
+	json_object_object_add(out, "series", arr);
+	if (l->key_field[AGG_KEY_OUTCOME] == NULL)
+		return out;
+	p = jsub_params_new();
+	jsub_set(p, "query", json_object_get(query));
+	jsub_set_string(p, "label_field", l->key_field[AGG_KEY_LABEL]);
+	jsub_set_string(p, "outcome_field", l->key_field[AGG_KEY_OUTCOME]);
+	h = json_object_new_object();
+	json_object_object_add(h, "field",
+	    json_object_new_string(l->time_field));
+	json_object_object_add(h, "min_doc_count", json_object_new_int(1));
+	if (l->time_is_date) {
+		snprintf(buf, sizeof(buf), "%.0fs", interval);
+		json_object_object_add(h, "fixed_interval",
+		    json_object_new_string(buf));
+		jsub_set(p, "date_histogram", h);
+	} else {
+		json_object_object_add(h, "interval", analysis_num(interval));
+		jsub_set(p, "histogram", h);
+	}
+	body = es_template("aggs-outcomes.json", p, cause);
+	jsub_params_free(p);
+	res = body ? es_search(es, o->index, body, cause) : NULL;
+	json_object_put(body);
+	if (res == NULL) {
+		json_object_put(out);
+		return NULL;
+	}
+	if (json_object_object_get_ex(res, "aggregations", &aggs) &&
+	    json_object_object_get_ex(aggs, "labels", &labs) &&
+	    json_object_object_get_ex(labs, "buckets", &lb)) {
+		for (i = 0; i < json_object_array_length(lb); i++) {
+			struct json_object *b = json_object_array_get_idx(lb, i);
+
+			json_object_object_get_ex(b, "key", &lk);
+			if (!json_object_object_get_ex(b, "outcomes", &ob) ||
+			    !json_object_object_get_ex(ob, "buckets", &obs))
+				continue;
+			for (j = 0; j < json_object_array_length(obs); j++) {
+				struct json_object *x =
+				    json_object_array_get_idx(obs, j);
+
+				json_object_object_get_ex(x, "key", &ok);
+				s = json_object_new_object();
+				json_object_object_add(s, "label",
+				    json_object_get(lk));
+				json_object_object_add(s, "outcome",
+				    json_object_get(ok));
+				json_object_object_add(s, "error",
+				    json_object_new_boolean(
+				    analysis_outcome_is_error(
+				    json_object_get_string(ok))));
+				pts = json_object_new_array();
+				if (json_object_object_get_ex(x, "t", &t) &&
+				    json_object_object_get_ex(t, "buckets",
+				    &tb)) {
+					for (k = 0; k < json_object_array_length(
+					    tb); k++) {
+						struct json_object *y =
+						    json_object_array_get_idx(tb,
+						    k);
+
+						pt = json_object_new_object();
+						json_object_object_add(pt, "ts",
+						    analysis_num(es_num(y, "key") /
+						    (l->time_is_date ? 1000 : 1)));
+						json_object_object_add(pt, "count",
+						    json_object_new_int64(
+						    (int64_t)es_num(y,
+						    "doc_count")));
+						json_object_array_add(pts, pt);
+					}
+				}
+				json_object_object_add(s, "points", pts);
+				json_object_array_add(arr, s);
+			}
+		}
+	}
+	json_object_put(res);
+	return out;
 }
 
 /* Counts matching documents and finds the time window. */
@@ -1245,7 +1428,8 @@ es_aggs(struct es *es, const struct es_layout *l,
 	    3600, 7200, 21600, 86400 };
 	struct analysis_counts c;
 	struct analysis_request req;
-	struct json_object *query, *groups, *doc, *series;
+	struct json_object *query, *groups, *doc, *series, *outcomes;
+	struct json_object *spectrum = NULL;
 	double interval = o->interval, gf = 0, gl = 0;
 	size_t i, k;
 
@@ -1288,10 +1472,14 @@ es_aggs(struct es *es, const struct es_layout *l,
 				break;
 		}
 	}
-	series = es_aggs_series(es, l, o, query, interval, cause);
+	series = es_aggs_series(es, l, o, query, interval, &spectrum, cause);
+	outcomes = series ? es_aggs_outcomes(es, l, o, query, interval,
+	    cause) : NULL;
 	json_object_put(query);
-	if (series == NULL) {
+	if (series == NULL || outcomes == NULL) {
 		json_object_put(groups);
+		json_object_put(series);
+		json_object_put(spectrum);
 		return NULL;
 	}
 	*partial = 0;
@@ -1309,6 +1497,8 @@ es_aggs(struct es *es, const struct es_layout *l,
 	    "the server's approximation: HDR histogram, 3 significant digits" :
 	    "the server's approximation: t-digest, compression 100"));
 	json_object_object_add(doc, "series", series);
+	json_object_object_add(doc, "spectrum", spectrum);
+	json_object_object_add(doc, "outcomes", outcomes);
 	return doc;
 }
 

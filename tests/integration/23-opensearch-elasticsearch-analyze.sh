@@ -81,8 +81,16 @@ for mode in ("raw", "raw2", "aggs"):
     labels = sorted(s["label"] for s in e["series"]["labels"])
     if labels != ["mediator.trace", "multi.agent.trace"]:
         die("%s: series labels %r" % (mode, labels))
-    if sum(p["count"] for s in e["series"]["labels"] for p in s["points"]) != f["events"]["accepted"]:
-        die("%s: series counts do not add up" % mode)
+    timed = sum(g["count"] for g in f["groups"] if ".START" not in (g["key"]["outcome"] or ""))
+    if sum(p["count"] for s in e["series"]["labels"] for p in s["points"]) != timed:
+        die("%s: series counts do not add up to the %d timed events" % (mode, timed))
+    if sum(p["count"] for s in e["outcomes"]["series"] for p in s["points"]) != f["events"]["accepted"]:
+        die("%s: outcome counts do not add up" % mode)
+    for sa, sf in zip(e["spectrum"], f["spectrum"]):
+        if sa["label"] != sf["label"] or sa["count"] != sf["count"]:
+            die("%s: spectrum %s/%d vs file %s/%d" % (mode, sa["label"], sa["count"], sf["label"], sf["count"]))
+        if mode != "aggs" and sa["points"] != sf["points"]:
+            die("%s: spectrum of %s differs from the file's" % (mode, sa["label"]))
 print("ok")
 PY
 	# Hostile labels are values, never query text: no 400, just no match.

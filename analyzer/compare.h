@@ -1,0 +1,88 @@
+/*
+ * compare.h: baseline analysis vs contender analysis -> the comparison
+ * document (schema "medload.compare/1"), and its text, Markdown and JSON
+ * renderings. Reads only analysis documents ("medload.analysis/1").
+ *
+ * Groups are matched by key. Per metric (count, rate, mean, p50, p95, p99,
+ * max; per label also error_share) the verdict is "better", "worse" or
+ * "unchanged". A difference is a change only when (1) both sides have at
+ * least min_samples events, (2) it exceeds the relative margin, (3) a
+ * latency difference is at least min_delta ms, and (4) where a test
+ * applies, it is significant at |z| >= z:
+ *   percentiles: asymptotic normality of sample quantiles,
+ *     se(q_p) = sqrt(p(1-p)/n) / f(q_p), the density f(q_p) estimated
+ *     from the neighbouring percentiles the document holds;
+ *   mean: Welch's z on count, mean and stddev;
+ *   count and rate: the Poisson test z = (c-b)/sqrt(b+c);
+ *   error share: the two-proportion z-test.
+ * max is a single extreme value: margin only.
+ */
+#ifndef MEDLOAD_COMPARE_H
+#define MEDLOAD_COMPARE_H
+
+#include <stdio.h>
+
+struct json_object;
+
+#define COMPARE_SCHEMA "medload.compare/1"
+
+struct compare_opts {
+	double margin;			/* relative, 0.05 = 5 % */
+	double min_delta;		/* ms */
+	unsigned long long min_samples;	/* per side */
+	double z;			/* critical |z| */
+};
+
+enum compare_format { COMPARE_TEXT, COMPARE_MARKDOWN, COMPARE_JSON };
+
+/* Sets the defaults: 5 %, 1 ms, 20 samples, z 1.96. */
+void compare_opts_init(struct compare_opts *o);
+
+/* Parses "text", "markdown" (or "md") or "json"; 0 or -1. */
+int compare_format_parse(const char *s, enum compare_format *out);
+
+/*
+ * Reads an analysis document from path ("-" = stdin). Returns it (caller
+ * puts) or NULL with *cause (not JSON, or not "medload.analysis/1").
+ */
+struct json_object *compare_load(const char *path, char **cause);
+
+/*
+ * Returns 1 when a group key (an object with label, handler, outcome,
+ * traced_type members) names an error: its outcome contains "error",
+ * "fail" or "problem_report", or its traced_type contains
+ * "problem_report" (case-insensitive); else 0.
+ */
+int compare_key_is_error(struct json_object *key);
+
+/* Returns 1 when the document's groups carry outcome or traced_type. */
+int compare_doc_knows_errors(struct json_object *doc);
+
+/*
+ * A group's metric ("count", "rate", "mean", "min", "max", "stddev",
+ * "p95", "p99.9"). Returns 0 and *out, or -1 when it is absent.
+ */
+int compare_group_metric(struct json_object *g, const char *metric,
+    double *out);
+
+/*
+ * Compares two analyses (both borrowed). base_name and cont_name name
+ * them in the output. Returns the comparison document (caller puts), or
+ * NULL with *cause when they cannot be matched (grouped differently).
+ */
+struct json_object *compare_build(struct json_object *base,
+    struct json_object *cont, const struct compare_opts *o,
+    const char *base_name, const char *cont_name, char **cause);
+
+/* The number of groups and labels whose verdict is "worse". */
+int compare_regressions(struct json_object *cmp);
+
+/*
+ * Writes a comparison document. Text and Markdown come from
+ * report-templates/compare.{txt,md}.tmpl (templates overrides the
+ * embedded ones). Returns 0 or -1 with *cause.
+ */
+int compare_render(struct json_object *cmp, enum compare_format f,
+    const char *templates, FILE *out, char **cause);
+
+#endif
