@@ -156,8 +156,8 @@ render_cell_width(const char *s)
  * The text template's view: the document's members plus "columns" (key
  * names and widths), "rows" (cells and the group) and "pcts".
  */
-static struct json_object *
-render_text_view(struct json_object *doc)
+struct json_object *
+render_view(struct json_object *doc)
 {
 	struct json_object *view = json_object_new_object(), *by, *groups;
 	struct json_object *cols, *rows, *row, *cells, *cell, *key, *v, *pcts;
@@ -257,7 +257,7 @@ render_text(struct json_object *doc, const char *templates_dir, FILE *out,
 	free(text);
 	if (rc == -1)
 		return -1;
-	view = render_text_view(doc);
+	view = render_view(doc);
 	strbuf_init(&b, 0);
 	rc = tmpl_render(t, view, &b, cause);
 	if (rc == 0 && b.data != NULL)

@@ -31,6 +31,14 @@ int render_csv(struct json_object *doc, FILE *out);
 int render_text(struct json_object *doc, const char *templates_dir,
     FILE *out, char **cause);
 
+/*
+ * The view the report templates read: the document's members plus
+ * "columns" (the group key names and their text widths), "rows" (per
+ * group: "cells" with each key value "v" and width "w", and the group
+ * "g"), "pcts" (percentile names) and "has_rejects". Caller puts.
+ */
+struct json_object *render_view(struct json_object *doc);
+
 /* Dispatches on format. */
 int render(struct json_object *doc, enum render_format f,
     const char *templates_dir, FILE *out, char **cause);

@@ -12,6 +12,7 @@ enum {
 	EXIT_USAGE = 2,		/* bad command line or configuration */
 	EXIT_IO = 3,		/* an input or output could not be used */
 	EXIT_PARTIAL = 4,	/* a source stopped early: the result is partial */
+	EXIT_THRESHOLD = 5,	/* a threshold was breached */
 };
 
 /* Set by SIGINT/SIGTERM once cli_catch_signals has run. */
@@ -47,6 +48,10 @@ int cmd_run(int argc, char **argv);
 /* `medload collect`. */
 extern const char cmd_collect_help[];
 int cmd_collect(int argc, char **argv);
+
+/* `medload report`. */
+extern const char cmd_report_help[];
+int cmd_report(int argc, char **argv);
 
 /* Prints "medload: <msg>" on stderr. */
 void cli_error(const char *fmt, ...)

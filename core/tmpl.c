@@ -15,6 +15,7 @@
 enum tmpl_kind {
 	TMPL_TOK_TEXT,
 	TMPL_TOK_VAR,
+	TMPL_TOK_RAW,		/* & : inserted without escaping */
 	TMPL_TOK_SECTION,	/* # */
 	TMPL_TOK_INVERTED,	/* ^ */
 	TMPL_TOK_MEMBERS,	/* % */
@@ -166,7 +167,10 @@ tmpl_parse(const char *name, const char *text, enum tmpl_escape esc,
 		in = open + 2;
 		sigil = *in;
 		kind = TMPL_TOK_VAR;
-		if (sigil == '#' || sigil == '^' || sigil == '%' ||
+		if (sigil == '&') {
+			kind = TMPL_TOK_RAW;
+			in++;
+		} else if (sigil == '#' || sigil == '^' || sigil == '%' ||
 		    sigil == '/' || sigil == '!') {
 			kind = sigil == '#' ? TMPL_TOK_SECTION : sigil == '^' ?
 			    TMPL_TOK_INVERTED : sigil == '%' ? TMPL_TOK_MEMBERS :
@@ -180,7 +184,7 @@ tmpl_parse(const char *name, const char *text, enum tmpl_escape esc,
 		le = close + 2;
 		while (*le == ' ' || *le == '\t' || *le == '\r')
 			le++;
-		standalone = kind != TMPL_TOK_VAR &&
+		standalone = kind != TMPL_TOK_VAR && kind != TMPL_TOK_RAW &&
 		    (ls > p || ls == text || ls[-1] == '\n') &&
 		    tmpl_blank(ls, open) && (*le == '\n' || *le == '\0');
 		if (!standalone)
@@ -368,7 +372,7 @@ tmpl_escape(enum tmpl_escape esc, const char *s, struct strbuf *out)
 			strbuf_addc(out, *p);
 			break;
 		case TMPL_MARKDOWN:
-			if (strchr("\\`*_{}[]<>()#+-.!|~&", *p) != NULL)
+			if (strchr("\\`*_[]<>|~", *p) != NULL)
 				strbuf_addc(out, '\\');
 			strbuf_addc(out, *p);
 			break;
@@ -541,6 +545,12 @@ tmpl_run(struct tmpl_ctx *c, size_t from, size_t to)
 		case TMPL_TOK_VAR:
 			if (tmpl_emit_var(c, k) == -1)
 				return -1;
+			break;
+		case TMPL_TOK_RAW:
+			v = tmpl_lookup(c, k->text, &found, &kn);
+			if (v != NULL && json_object_is_type(v, json_type_string))
+				strbuf_add(c->out, json_object_get_string(v),
+				    (size_t)json_object_get_string_len(v));
 			break;
 		case TMPL_TOK_CLOSE:
 			break;

@@ -7,6 +7,8 @@
  *                       the current member's name in a {{%...}} section
  *   {{path|fmt}}        formatted: %[-][width][.prec](s|d|f|g); the width
  *                       may be {path} to take it from the document
+ *   {{&path}}           a string inserted as is, unescaped: only for text
+ *                       medload rendered itself (never for trace data)
  *   {{#path}}..{{/path}} once per array element, once for a truthy value
  *   {{^path}}..{{/path}} once when the value is missing, false, null, 0,
  *                       "" or []

@@ -12,7 +12,7 @@ tmp="$out.tmp"
 	i=0
 	for f in "$@"; do
 		echo "/* $f */"
-		printf 'static const char asset_%d[] = {\n' "$i"
+		printf 'static const unsigned char asset_%d[] = {\n' "$i"
 		od -An -v -tx1 "$f" | sed -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'
 		echo '0 };'
 		i=$((i + 1))
@@ -21,7 +21,7 @@ tmp="$out.tmp"
 	echo 'const struct asset assets_embedded[] = {'
 	i=0
 	for f in "$@"; do
-		printf '\t{ "%s", asset_%d, sizeof(asset_%d) - 1 },\n' \
+		printf '\t{ "%s", (const char *)asset_%d, sizeof(asset_%d) - 1 },\n' \
 		    "$f" "$i" "$i"
 		i=$((i + 1))
 	done

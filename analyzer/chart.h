@@ -1,0 +1,58 @@
+/*
+ * chart.h: charts drawn by gnuplot, run as a separate process. The data
+ * go into files (NAME-*.dat) beside a terminal-independent script
+ * (NAME.gp, rendered from a template in report-templates/ with every
+ * inserted string escaped for gnuplot), and gnuplot writes NAME.png and
+ * NAME.svg; users can re-plot or restyle from what is left in the folder.
+ * Nothing from a trace is ever pasted into a script: strings reach the
+ * script only through the template's escaping, and data only through
+ * files.
+ */
+#ifndef MEDLOAD_CHART_H
+#define MEDLOAD_CHART_H
+
+#include <stdio.h>
+
+struct json_object;
+
+/*
+ * Says whether gnuplot can be run: 1, or 0 with *why (caller frees) saying
+ * why not. GNUPLOT names the program (default "gnuplot").
+ */
+int chart_available(char **why);
+
+struct chart;
+
+/*
+ * Starts a chart NAME in directory dir (which must exist). Caller frees
+ * with chart_free.
+ */
+struct chart *chart_new(const char *dir, const char *name);
+
+/* Frees the chart (and closes its data files); NULL is accepted. */
+void chart_free(struct chart *c);
+
+/*
+ * Opens the data file NAME-suffix.dat for writing (borrowed; closed by
+ * chart_render or chart_free). Its relative name is available to the
+ * template as {{data.suffix}}. NULL with *cause on error.
+ */
+FILE *chart_data(struct chart *c, const char *suffix, char **cause);
+
+/*
+ * Writes one string cell for a data file: double-quoted, with quotes,
+ * backslashes and control characters replaced, so a name can never break
+ * the file's columns.
+ */
+void chart_data_string(FILE *f, const char *s);
+
+/*
+ * Renders the script from the template at tmpl_path (an asset path;
+ * templates_dir overrides) over params (borrowed; the chart adds "name"
+ * and "data"), writes NAME.gp, and runs gnuplot for NAME.png and
+ * NAME.svg (each bounded to 60 s). Returns 0, or -1 with *cause.
+ */
+int chart_render(struct chart *c, const char *tmpl_path,
+    const char *templates_dir, struct json_object *params, char **cause);
+
+#endif

@@ -1,0 +1,755 @@
+/* report.c: analysis (+ run) -> text, Markdown, HTML and charts. */
+#include "report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "assets.h"
+#include "chart.h"
+#include "render.h"
+#include "timeutil.h"
+#include "tmpl.h"
+#include "util.h"
+
+#define REPORT_MAX_BYTES ((size_t)256 << 20)
+#define REPORT_TOP_GROUPS 20
+#define REPORT_TOP_OUTCOMES 10
+
+/* A member by path of dotted keys (no dots inside keys), or NULL. */
+static struct json_object *
+report_get(struct json_object *o, const char *path)
+{
+	char *copy = util_strdup(path), *tok, *save = NULL;
+	struct json_object *v = o;
+
+	for (tok = strtok_r(copy, ".", &save); tok != NULL && v != NULL;
+	    tok = strtok_r(NULL, ".", &save))
+		if (!json_object_object_get_ex(v, tok, &v))
+			v = NULL;
+	free(copy);
+	return v;
+}
+
+/* A number by path, or dflt. */
+static double
+report_num(struct json_object *o, const char *path, double dflt)
+{
+	struct json_object *v = report_get(o, path);
+
+	if (v == NULL || !(json_object_is_type(v, json_type_int) ||
+	    json_object_is_type(v, json_type_double)))
+		return dflt;
+	return json_object_get_double(v);
+}
+
+/* A string by path, or "". */
+static const char *
+report_str(struct json_object *o, const char *path)
+{
+	struct json_object *v = report_get(o, path);
+
+	return v && json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : "";
+}
+
+int
+report_load(const char *path, const char *schema, struct json_object **out,
+    char **cause)
+{
+	struct json_object *doc;
+	enum json_tokener_error err;
+	struct strbuf b;
+	char buf[65536];
+	size_t n;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (f == NULL)
+		return util_fail(cause, "%s: cannot read: %s", path,
+		    strerror(errno));
+	strbuf_init(&b, REPORT_MAX_BYTES);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		if (strbuf_add(&b, buf, n) == -1) {
+			fclose(f);
+			strbuf_release(&b);
+			return util_fail(cause, "%s: larger than %zu bytes",
+			    path, REPORT_MAX_BYTES);
+		}
+	}
+	fclose(f);
+	doc = json_tokener_parse_verbose(b.data ? b.data : "", &err);
+	strbuf_release(&b);
+	if (doc == NULL)
+		return util_fail(cause, "%s: not JSON: %s", path,
+		    json_tokener_error_desc(err));
+	if (strcmp(report_str(doc, "schema"), schema) != 0) {
+		json_object_put(doc);
+		return util_fail(cause, "%s: not a %s document (its schema is "
+		    "\"%.40s\")", path, schema, report_str(doc, "schema"));
+	}
+	*out = doc;
+	return 0;
+}
+
+/* State while drawing the charts. */
+struct report_charts {
+	const struct report_input *in;
+	char *dir;
+	struct json_object *list;	/* [{title, file, svg}] */
+	struct json_object *problems;	/* [string] */
+	int drawn;
+	int failed;
+};
+
+/* Reads a chart's SVG for inlining, if it holds nothing active. */
+static struct json_object *
+report_svg(const char *path)
+{
+	struct strbuf b;
+	char buf[16384], *start;
+	size_t n;
+	FILE *f = fopen(path, "r");
+	struct json_object *s = NULL;
+
+	if (f == NULL)
+		return NULL;
+	strbuf_init(&b, (size_t)16 << 20);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		if (strbuf_add(&b, buf, n) == -1)
+			break;
+	fclose(f);
+	start = b.data ? strstr(b.data, "<svg") : NULL;
+	if (start != NULL && !b.toobig && strcasestr(start, "<script") == NULL &&
+	    strcasestr(start, "javascript:") == NULL &&
+	    strcasestr(start, "<foreignobject") == NULL &&
+	    strcasestr(start, " on") == NULL)
+		s = json_object_new_string(start);
+	strbuf_release(&b);
+	return s;
+}
+
+/* Renders one chart; records it or the problem. */
+static void
+report_chart_done(struct report_charts *rc, struct chart *c, const char *file,
+    const char *title, const char *tmpl, struct json_object *params)
+{
+	struct json_object *entry, *svg;
+	char *cause = NULL, *svgpath;
+
+	json_object_object_add(params, "title", json_object_new_string(title));
+	if (chart_render(c, tmpl, rc->in->templates, params, &cause) == -1) {
+		json_object_array_add(rc->problems, json_object_new_string(
+		    cause ? cause : file));
+		rc->failed++;
+		free(cause);
+		return;
+	}
+	entry = json_object_new_object();
+	json_object_object_add(entry, "title", json_object_new_string(title));
+	json_object_object_add(entry, "file", json_object_new_string(file));
+	svgpath = util_printf("%s/%s.svg", rc->dir, file);
+	svg = report_svg(svgpath);
+	free(svgpath);
+	if (svg != NULL)
+		json_object_object_add(entry, "svg", svg);
+	json_object_array_add(rc->list, entry);
+	rc->drawn++;
+}
+
+/* Records a data file that could not be opened. */
+static void
+report_chart_fail(struct report_charts *rc, char *cause)
+{
+	json_object_array_add(rc->problems, json_object_new_string(cause ?
+	    cause : "cannot write chart data"));
+	rc->failed++;
+	free(cause);
+}
+
+/* Chart 1: users and requests/s over time (needs a run). */
+static void
+report_chart_users(struct report_charts *rc)
+{
+	struct json_object *series = report_get(rc->in->run, "series"), *p;
+	struct chart *c;
+	FILE *fs, *fst;
+	char *cause = NULL;
+	double prev = -1;
+	size_t i, n;
+
+	if (series == NULL || (n = json_object_array_length(series)) == 0)
+		return;
+	c = chart_new(rc->dir, "users");
+	fs = chart_data(c, "series", &cause);
+	fst = fs ? chart_data(c, "steps", &cause) : NULL;
+	if (fst == NULL) {
+		report_chart_fail(rc, cause);
+		chart_free(c);
+		return;
+	}
+	fprintf(fs, "# t target actual rps fps\n");
+	fprintf(fst, "# t users (a load step starts)\n");
+	for (i = 0; i < n; i++) {
+		double t, target;
+
+		p = json_object_array_get_idx(series, i);
+		t = report_num(p, "t", (double)i);
+		target = report_num(p, "target_users", 0);
+		fprintf(fs, "%g %g %g %g %g\n", t, target,
+		    report_num(p, "actual_users", 0), report_num(p, "rps", 0),
+		    report_num(p, "fps", 0));
+		if (target != prev)
+			fprintf(fst, "%g %g\n", t, target);
+		prev = target;
+	}
+	p = json_object_new_object();
+	report_chart_done(rc, c, "users", "Users (target, actual) and "
+	    "requests/s over time", "report-templates/chart-users.gp.tmpl", p);
+	json_object_put(p);
+	chart_free(c);
+}
+
+/* The earliest series time of the analysis (0 when none). */
+static double
+report_series_start(struct json_object *labels)
+{
+	double start = 0, ts;
+	size_t i;
+	int any = 0;
+
+	for (i = 0; i < json_object_array_length(labels); i++) {
+		struct json_object *pts = report_get(
+		    json_object_array_get_idx(labels, i), "points");
+
+		if (pts == NULL || json_object_array_length(pts) == 0)
+			continue;
+		ts = report_num(json_object_array_get_idx(pts, 0), "ts", 0);
+		if (!any || ts < start)
+			start = ts;
+		any = 1;
+	}
+	return start;
+}
+
+/* Sets "file" to the data file name chart_data gave NAME-suffix. */
+static void
+report_add_file(struct json_object *e, const char *name, const char *suffix)
+{
+	char *file = util_printf("%s-%s.dat", name, suffix);
+
+	json_object_object_add(e, "file", json_object_new_string(file));
+	free(file);
+}
+
+/* Chart 2: latency percentiles over time per label. */
+static void
+report_chart_latency(struct report_charts *rc)
+{
+	struct json_object *labels = report_get(rc->in->analysis,
+	    "series.labels"), *params, *arr, *e, *pts, *p;
+	struct chart *c;
+	char *cause = NULL, suffix[32], tbuf[TIME_BUF];
+	double start, interval;
+	size_t i, j;
+	FILE *f;
+
+	if (labels == NULL || json_object_array_length(labels) == 0)
+		return;
+	interval = report_num(rc->in->analysis, "series.interval_s", 1);
+	start = report_series_start(labels);
+	c = chart_new(rc->dir, "latency");
+	arr = json_object_new_array();
+	for (i = 0; i < json_object_array_length(labels); i++) {
+		struct json_object *l = json_object_array_get_idx(labels, i);
+
+		snprintf(suffix, sizeof(suffix), "label%zu", i);
+		f = chart_data(c, suffix, &cause);
+		if (f == NULL) {
+			report_chart_fail(rc, cause);
+			json_object_put(arr);
+			chart_free(c);
+			return;
+		}
+		fprintf(f, "# seconds count p50 p95 p99 max\n");
+		pts = report_get(l, "points");
+		for (j = 0; pts && j < json_object_array_length(pts); j++) {
+			p = json_object_array_get_idx(pts, j);
+			/* A blank line breaks the curve over bins without data. */
+			if (j > 0 && report_num(p, "ts", 0) - report_num(
+			    json_object_array_get_idx(pts, j - 1), "ts", 0) >
+			    interval * 1.5)
+				fputc('\n', f);
+			fprintf(f, "%g %g %g %g %g %g\n",
+			    report_num(p, "ts", 0) - start, report_num(p,
+			    "count", 0), report_num(p, "p50", 0), report_num(p,
+			    "p95", 0), report_num(p, "p99", 0), report_num(p,
+			    "max", 0));
+		}
+		e = json_object_new_object();
+		report_add_file(e, "latency", suffix);
+		json_object_object_add(e, "label", json_object_new_string(
+		    report_str(l, "label")));
+		json_object_object_add(e, "color",
+		    json_object_new_int((int)(i % 8) + 1));
+		json_object_array_add(arr, e);
+	}
+	params = json_object_new_object();
+	json_object_object_add(params, "labels", arr);
+	json_object_object_add(params, "start",
+	    json_object_new_string(time_format(start, tbuf)));
+	json_object_object_add(params, "interval", json_object_new_double(
+	    interval));
+	report_chart_done(rc, c, "latency", "Trace latency over time per "
+	    "label: p50, p95 (bold), p99 (dashed)",
+	    "report-templates/chart-latency-time.gp.tmpl", params);
+	json_object_put(params);
+	chart_free(c);
+}
+
+/* A group's display name: its key values but the label, joined. */
+static char *
+report_group_name(struct json_object *g)
+{
+	struct json_object *key = report_get(g, "key");
+	struct strbuf b;
+	const char *label = report_str(key, "label");
+
+	strbuf_init(&b, 0);
+	if (key != NULL) {
+		json_object_object_foreach(key, k, v) {
+			const char *s = v ? json_object_get_string(v) : "-";
+
+			/* The handler repeats the label in ACA-Py traces. */
+			if (strcmp(k, "handler") == 0 && strcmp(s, label) == 0 &&
+			    json_object_object_get_ex(key, "label", NULL))
+				continue;
+			strbuf_addf(&b, "%s%s", b.len ? " " : "", s);
+		}
+	}
+	if (b.len > 60) {
+		b.data[57] = '.';
+		b.data[58] = '.';
+		b.data[59] = '.';
+		b.data[60] = '\0';
+		b.len = 60;
+	}
+	return strbuf_detach(&b);
+}
+
+/* Orders groups by p95, slowest first. */
+static int
+report_p95_cmp(const void *pa, const void *pb)
+{
+	struct json_object *a = *(struct json_object *const *)pa;
+	struct json_object *b = *(struct json_object *const *)pb;
+	double x = report_num(a, "percentiles.p95", 0);
+	double y = report_num(b, "percentiles.p95", 0);
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Chart 3: p50/p95/p99 of the slowest groups. */
+static void
+report_chart_groups(struct report_charts *rc)
+{
+	struct json_object *groups = report_get(rc->in->analysis, "groups");
+	struct json_object **sel, *params;
+	struct chart *c;
+	char *cause = NULL, *name;
+	size_t i, n = 0, total;
+	FILE *f;
+
+	if (groups == NULL || (total = json_object_array_length(groups)) == 0)
+		return;
+	sel = util_calloc(total, sizeof(*sel));
+	for (i = 0; i < total; i++) {
+		struct json_object *g = json_object_array_get_idx(groups, i);
+		const char *o = report_str(g, "key.outcome");
+
+		if (strstr(o, ".START") != NULL ||
+		    report_get(g, "percentiles.p95") == NULL)
+			continue;
+		sel[n++] = g;
+	}
+	if (n == 0) {
+		free(sel);
+		return;
+	}
+	qsort(sel, n, sizeof(*sel), report_p95_cmp);
+	if (n > REPORT_TOP_GROUPS)
+		n = REPORT_TOP_GROUPS;
+	c = chart_new(rc->dir, "groups");
+	f = chart_data(c, "groups", &cause);
+	if (f == NULL) {
+		report_chart_fail(rc, cause);
+		chart_free(c);
+		free(sel);
+		return;
+	}
+	fprintf(f, "# group p50 p95 p99\n");
+	for (i = 0; i < n; i++) {
+		name = report_group_name(sel[i]);
+		chart_data_string(f, name);
+		free(name);
+		fprintf(f, " %g %g %g\n", report_num(sel[i], "percentiles.p50", 0),
+		    report_num(sel[i], "percentiles.p95", 0),
+		    report_num(sel[i], "percentiles.p99", 0));
+	}
+	free(sel);
+	params = json_object_new_object();
+	report_chart_done(rc, c, "groups", "Latency per handler and outcome: "
+	    "p50, p95, p99 (the slowest groups by p95; START events left out)",
+	    "report-templates/chart-groups.gp.tmpl", params);
+	json_object_put(params);
+	chart_free(c);
+}
+
+/* Chart 4: the percentile spectrum per label. */
+static void
+report_chart_spectrum(struct report_charts *rc)
+{
+	struct json_object *spec = report_get(rc->in->analysis, "spectrum");
+	struct json_object *arr, *params, *e, *pts, *p;
+	struct chart *c;
+	char *cause = NULL, suffix[32];
+	size_t i, j;
+	FILE *f;
+
+	if (spec == NULL || json_object_array_length(spec) == 0)
+		return;
+	c = chart_new(rc->dir, "spectrum");
+	arr = json_object_new_array();
+	for (i = 0; i < json_object_array_length(spec); i++) {
+		struct json_object *l = json_object_array_get_idx(spec, i);
+
+		snprintf(suffix, sizeof(suffix), "label%zu", i);
+		f = chart_data(c, suffix, &cause);
+		if (f == NULL) {
+			report_chart_fail(rc, cause);
+			json_object_put(arr);
+			chart_free(c);
+			return;
+		}
+		fprintf(f, "# percentile 1/(1-q) ms\n");
+		pts = report_get(l, "points");
+		for (j = 0; pts && j < json_object_array_length(pts); j++) {
+			double q;
+
+			p = json_object_array_get_idx(pts, j);
+			q = report_num(p, "q", 0);
+			if (q >= 100)
+				continue;
+			fprintf(f, "%g %.10g %g\n", q, 1 / (1 - q / 100),
+			    report_num(p, "v", 0));
+		}
+		e = json_object_new_object();
+		report_add_file(e, "spectrum", suffix);
+		json_object_object_add(e, "label", json_object_new_string(
+		    report_str(l, "label")));
+		json_object_object_add(e, "color",
+		    json_object_new_int((int)(i % 8) + 1));
+		json_object_array_add(arr, e);
+	}
+	params = json_object_new_object();
+	json_object_object_add(params, "labels", arr);
+	report_chart_done(rc, c, "spectrum", "Latency distribution per label "
+	    "(percentile spectrum, timed events)",
+	    "report-templates/chart-spectrum.gp.tmpl", params);
+	json_object_put(params);
+	chart_free(c);
+}
+
+/* A series' total count. */
+static double
+report_series_total(struct json_object *s)
+{
+	struct json_object *pts = report_get(s, "points");
+	double t = 0;
+	size_t i;
+
+	for (i = 0; pts && i < json_object_array_length(pts); i++)
+		t += report_num(json_object_array_get_idx(pts, i), "count", 0);
+	return t;
+}
+
+/* Orders outcome series: errors first, then by total count. */
+static int
+report_outcome_cmp(const void *pa, const void *pb)
+{
+	struct json_object *a = *(struct json_object *const *)pa;
+	struct json_object *b = *(struct json_object *const *)pb;
+	int ea = json_object_get_boolean(report_get(a, "error"));
+	int eb = json_object_get_boolean(report_get(b, "error"));
+	double x, y;
+
+	if (ea != eb)
+		return eb - ea;
+	x = report_series_total(a);
+	y = report_series_total(b);
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Chart 5: events per second by label and outcome; errors in red. */
+static void
+report_chart_outcomes(struct report_charts *rc)
+{
+	struct json_object *ser = report_get(rc->in->analysis,
+	    "outcomes.series"), **sel, *arr, *params, *e, *pts;
+	struct chart *c;
+	char *cause = NULL, suffix[32], tbuf[TIME_BUF], *title;
+	double interval, start = 0, end = 0, t;
+	size_t i, j, n;
+	int any = 0, color = 0;
+	FILE *f;
+
+	if (ser == NULL || (n = json_object_array_length(ser)) == 0)
+		return;
+	interval = report_num(rc->in->analysis, "outcomes.interval_s", 1);
+	sel = util_calloc(n, sizeof(*sel));
+	for (i = 0; i < n; i++) {
+		sel[i] = json_object_array_get_idx(ser, i);
+		pts = report_get(sel[i], "points");
+		if (pts && json_object_array_length(pts) > 0) {
+			double ts = report_num(json_object_array_get_idx(pts, 0),
+			    "ts", 0), te = report_num(json_object_array_get_idx(
+			    pts, json_object_array_length(pts) - 1), "ts", 0);
+
+			if (!any || ts < start)
+				start = ts;
+			if (!any || te > end)
+				end = te;
+			any = 1;
+		}
+	}
+	qsort(sel, n, sizeof(*sel), report_outcome_cmp);
+	if (n > REPORT_TOP_OUTCOMES)
+		n = REPORT_TOP_OUTCOMES;
+	c = chart_new(rc->dir, "outcomes");
+	arr = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		int err = json_object_get_boolean(report_get(sel[i], "error"));
+
+		snprintf(suffix, sizeof(suffix), "s%zu", i);
+		f = chart_data(c, suffix, &cause);
+		if (f == NULL) {
+			report_chart_fail(rc, cause);
+			json_object_put(arr);
+			chart_free(c);
+			free(sel);
+			return;
+		}
+		fprintf(f, "# seconds events/s\n");
+		pts = report_get(sel[i], "points");
+		/* Every bin of the window: no event is 0 events/s. */
+		for (j = 0, t = start; t <= end + interval / 2; t += interval) {
+			double cnt = 0;
+
+			while (pts && j < json_object_array_length(pts) &&
+			    report_num(json_object_array_get_idx(pts, j), "ts",
+			    0) < t + interval / 2) {
+				cnt += report_num(json_object_array_get_idx(pts,
+				    j), "count", 0);
+				j++;
+			}
+			fprintf(f, "%g %g\n", t - start, cnt / interval);
+		}
+		e = json_object_new_object();
+		report_add_file(e, "outcomes", suffix);
+		title = util_printf("%s%s %.60s", err ? "ERROR " : "",
+		    report_str(sel[i], "label"), report_str(sel[i], "outcome"));
+		json_object_object_add(e, "title", json_object_new_string(title));
+		free(title);
+		json_object_object_add(e, "color", json_object_new_int(err ? 9 :
+		    (color++ % 8) + 1));
+		json_object_object_add(e, "width", json_object_new_double(err ?
+		    3 : 1.5));
+		json_object_array_add(arr, e);
+	}
+	free(sel);
+	params = json_object_new_object();
+	json_object_object_add(params, "series", arr);
+	json_object_object_add(params, "start",
+	    json_object_new_string(time_format(start, tbuf)));
+	json_object_object_add(params, "interval", json_object_new_double(
+	    interval));
+	report_chart_done(rc, c, "outcomes", "Outcomes over time (events/s; "
+	    "error outcomes in red)", "report-templates/chart-outcomes.gp.tmpl",
+	    params);
+	json_object_put(params);
+	chart_free(c);
+}
+
+/* Chart 6: client latency per request name (needs a run). */
+static void
+report_chart_requests(struct report_charts *rc)
+{
+	struct json_object *stats = report_get(rc->in->run, "stats"), *params;
+	struct chart *c;
+	char *cause = NULL;
+	size_t i, n;
+	FILE *f;
+
+	if (stats == NULL || (n = json_object_array_length(stats)) == 0)
+		return;
+	c = chart_new(rc->dir, "requests");
+	f = chart_data(c, "requests", &cause);
+	if (f == NULL) {
+		report_chart_fail(rc, cause);
+		chart_free(c);
+		return;
+	}
+	fprintf(f, "# request p50 p95 p99 (ms from the intended start)\n");
+	for (i = 0; i < n; i++) {
+		struct json_object *s = json_object_array_get_idx(stats, i);
+
+		chart_data_string(f, report_str(s, "name"));
+		fprintf(f, " %g %g %g\n",
+		    report_num(s, "latency_intended_ms.p50", 0),
+		    report_num(s, "latency_intended_ms.p95", 0),
+		    report_num(s, "latency_intended_ms.p99", 0));
+	}
+	params = json_object_new_object();
+	report_chart_done(rc, c, "requests", "Client latency per request "
+	    "(from the intended start): p50, p95, p99",
+	    "report-templates/chart-requests.gp.tmpl", params);
+	json_object_put(params);
+	chart_free(c);
+}
+
+/* Renders one template over ctx into dir/file. */
+static int
+report_file(const struct report_input *in, const char *tmpl_path,
+    enum tmpl_escape esc, struct json_object *ctx, const char *file,
+    char **cause)
+{
+	struct tmpl *t;
+	struct strbuf b;
+	char *text, *path, *tmp;
+	FILE *f;
+	int rc;
+
+	text = assets_load(in->templates, tmpl_path, NULL, cause);
+	if (text == NULL)
+		return -1;
+	rc = tmpl_parse(tmpl_path, text, esc, &t, cause);
+	free(text);
+	if (rc == -1)
+		return -1;
+	strbuf_init(&b, 0);
+	rc = tmpl_render(t, ctx, &b, cause);
+	tmpl_free(t);
+	if (rc == -1) {
+		strbuf_release(&b);
+		return -1;
+	}
+	path = util_printf("%s/%s", in->out_dir, file);
+	tmp = util_printf("%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (f == NULL || fwrite(b.data ? b.data : "", 1, b.len, f) != b.len ||
+	    fclose(f) == EOF || rename(tmp, path) == -1) {
+		rc = util_fail(cause, "%s: cannot write: %s", path,
+		    strerror(errno));
+		unlink(tmp);
+	}
+	strbuf_release(&b);
+	free(path);
+	free(tmp);
+	return rc;
+}
+
+/* Makes a directory unless it exists. */
+static int
+report_mkdir(const char *dir, char **cause)
+{
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+		return util_fail(cause, "%s: cannot create: %s", dir,
+		    strerror(errno));
+	return 0;
+}
+
+int
+report_write(const struct report_input *in, struct report_result *res,
+    char **cause)
+{
+	struct report_charts rc;
+	struct json_object *ctx;
+	FILE *mem;
+	char *buf = NULL, tbuf[TIME_BUF];
+	size_t len = 0;
+	int status = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (report_mkdir(in->out_dir, cause) == -1)
+		return -1;
+	memset(&rc, 0, sizeof(rc));
+	rc.in = in;
+	rc.dir = util_printf("%s/charts", in->out_dir);
+	rc.list = json_object_new_array();
+	rc.problems = json_object_new_array();
+	if (report_mkdir(rc.dir, cause) == -1) {
+		free(rc.dir);
+		json_object_put(rc.list);
+		json_object_put(rc.problems);
+		return -1;
+	}
+	if (chart_available(&res->skipped)) {
+		if (in->run != NULL)
+			report_chart_users(&rc);
+		report_chart_latency(&rc);
+		report_chart_groups(&rc);
+		report_chart_spectrum(&rc);
+		report_chart_outcomes(&rc);
+		if (in->run != NULL)
+			report_chart_requests(&rc);
+	}
+	res->charts = rc.drawn;
+	res->failed = rc.failed;
+
+	/* The analysis' own text report, embedded in report.txt. */
+	mem = open_memstream(&buf, &len);
+	if (mem == NULL || render_text(in->analysis, in->templates, mem,
+	    cause) == -1) {
+		if (mem != NULL)
+			fclose(mem);
+		free(buf);
+		free(rc.dir);
+		json_object_put(rc.list);
+		json_object_put(rc.problems);
+		return -1;
+	}
+	fclose(mem);
+	ctx = render_view(in->analysis);
+	json_object_object_add(ctx, "analysis", json_object_get(in->analysis));
+	if (in->run != NULL)
+		json_object_object_add(ctx, "run", json_object_get(in->run));
+	json_object_object_add(ctx, "has_run",
+	    json_object_new_boolean(in->run != NULL));
+	json_object_object_add(ctx, "title", json_object_new_string(
+	    in->title ? in->title : "medload report"));
+	json_object_object_add(ctx, "generated", json_object_new_string(
+	    time_format(time_generated(), tbuf)));
+	json_object_object_add(ctx, "text", json_object_new_string(buf));
+	json_object_object_add(ctx, "charts", rc.list);
+	json_object_object_add(ctx, "chart_problems", rc.problems);
+	if (res->skipped != NULL)
+		json_object_object_add(ctx, "charts_skipped",
+		    json_object_new_string(res->skipped));
+	free(buf);
+	if (report_file(in, "report-templates/report.txt.tmpl", TMPL_TEXT, ctx,
+	    "report.txt", cause) == -1 || report_file(in,
+	    "report-templates/report.md.tmpl", TMPL_MARKDOWN, ctx, "report.md",
+	    cause) == -1 || report_file(in, "report-templates/report.html.tmpl",
+	    TMPL_HTML, ctx, "index.html", cause) == -1)
+		status = -1;
+	json_object_put(ctx);
+	free(rc.dir);
+	return status;
+}

@@ -1,0 +1,43 @@
+/*
+ * report.h: the report folder a person reads in a minute and a CI job can
+ * publish: report.txt, report.md, index.html (tables, charts inline as
+ * SVG, no external assets) and charts/ (PNG, SVG, gnuplot script and data
+ * of every chart). Inputs are an analysis document and, when there was a
+ * load run, its results document.
+ */
+#ifndef MEDLOAD_REPORT_H
+#define MEDLOAD_REPORT_H
+
+struct json_object;
+
+struct report_input {
+	struct json_object *analysis;	/* borrowed; required */
+	struct json_object *run;	/* borrowed; NULL without a run */
+	const char *out_dir;
+	const char *templates;		/* NULL: the built-in templates */
+	const char *title;		/* NULL: a default */
+};
+
+struct report_result {
+	int charts;		/* drawn */
+	int failed;		/* could not be drawn */
+	char *skipped;		/* why no chart was drawn, or NULL */
+};
+
+/*
+ * Writes the folder (created when missing). Charts that cannot be drawn
+ * are reported in the outputs and in res, not as an error. Returns 0, or
+ * -1 with *cause when the folder or a file cannot be written. Caller
+ * frees res->skipped.
+ */
+int report_write(const struct report_input *in, struct report_result *res,
+    char **cause);
+
+/*
+ * Reads a JSON document and checks its "schema" member equals schema.
+ * Returns 0 and *out (caller puts), or -1 with *cause naming the file.
+ */
+int report_load(const char *path, const char *schema, struct json_object **out,
+    char **cause);
+
+#endif

@@ -1,0 +1,220 @@
+/* cmd_run.c: `medload run`: the load driver's command line. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "run.h"
+#include "util.h"
+
+const char cmd_run_help[] =
+"usage: medload run [options]\n"
+"       medload run --merge [--out-dir DIR] RUNDIR...\n"
+"\n"
+"Drives the seed's tenant and mediation workflow against a multi-tenant\n"
+"ACA-Py with the seed's step load shape. Results go to OUT_DIR/RUN_ID/:\n"
+"config.yaml, schedule.txt, journal.tsv, summary.txt, results.json and\n"
+"Locust-compatible medload_{stats,stats_history,failures}.csv.\n"
+"\n"
+"Settings (flags > environment > --env-file > --config > defaults; YAML\n"
+"keys are the flag names with _ for -; see medload(1)):\n"
+"  --admin-url URL        multi-tenant admin API (env LOCUST_HOST)\n"
+"  --admin-api-key-file F x-api-key (or env MEDLOAD_ADMIN_API_KEY)\n"
+"  --invitation-url URL   ?c_i= or ?oob= (env MEDIATOR_INVITATION_URL)\n"
+"  --mediator-admin-url URL, --mediator-admin-api-key-file F\n"
+"                         create a multi-use invitation on the mediator\n"
+"  --scenario S           mediation (default), seed, http (GET --url)\n"
+"  --protocol P           auto, connections, oob\n"
+"  --step-time DUR --step-load N --spawn-rate R --time-limit DUR\n"
+"                         the step shape (env STEP_TIME, STEP_LOAD,\n"
+"                         SPAWN_RATE, TIME_LIMIT; 30s 10 10 300s)\n"
+"  --max-users N          user cap (0 = none)\n"
+"  --ramp-down DUR        lower users to 0 over DUR after the end\n"
+"  --stages LIST          DUR:USERS[:RATE],... instead of the formula\n"
+"  --pacing P             think (2-5 s between tasks) or open\n"
+"  --active-fraction F    open: share of ready users starting a task/s\n"
+"  --rate R               open: fixed tasks per second\n"
+"  --think-min DUR --think-max DUR\n"
+"  --request-timeout DUR --wait-timeout DUR --poll-interval DUR\n"
+"  --retries N            retries of a failed setup step (2)\n"
+"  --connections N        max connections to the host (100)\n"
+"  --grace DUR            time for requests in flight at the end (10s)\n"
+"  --insecure, --cacert FILE   TLS verification\n"
+"  --out-dir DIR --run-id ID --csv PREFIX --label-prefix P\n"
+"  --shard I/N            shard I of N (needs --run-id)\n"
+"  --progress P           auto, tty, plain, none\n"
+"  --seed N               random seed for think times\n"
+"\n"
+"Other options:\n"
+"  --config FILE          YAML settings\n"
+"  --env-file PATH        the seed's .env\n"
+"  --print-config         show the settings, secrets masked, and sources\n"
+"  --dry-run              print the planned schedule and exit\n"
+"  --merge                merge the journals of RUNDIR... (shards)\n"
+"  -h, --help             show this help\n"
+"\n"
+"SIGINT/SIGTERM: stop starting work, wait --grace for requests in flight,\n"
+"write the results; a second SIGINT stops at once.\n"
+"\n"
+"Exit status: 0 run completed (even with request failures), 2 usage or\n"
+"configuration error, 3 run directory not writable, 6 admin API\n"
+"unreachable at start.\n";
+
+/* Signal handler: counts; the loop does the rest. */
+static void
+cmd_run_signal(int sig)
+{
+	(void)sig;
+	if (run_signals < 100)
+		run_signals++;
+}
+
+/* getenv for config_load_env. */
+static const char *
+cmd_run_getenv(const char *name, void *arg)
+{
+	(void)arg;
+	return getenv(name);
+}
+
+struct cmd_run_flag {
+	const char *name;
+	const char *value;
+};
+
+int
+cmd_run(int argc, char **argv)
+{
+	enum { OPT_CONFIG = 1000, OPT_ENV_FILE, OPT_PRINT, OPT_DRY, OPT_MERGE,
+	    OPT_SETTING = 2000 };
+	const char *const *names = config_flag_names();
+	const char *config_path = NULL, *env_file = NULL;
+	struct cmd_run_flag *flags;
+	struct option *opts;
+	struct config cfg;
+	struct sigaction sa;
+	char *cause = NULL;
+	size_t nnames, nflags = 0, i;
+	int c, print = 0, dry = 0, merge = 0, status;
+
+	for (nnames = 0; names[nnames] != NULL; nnames++)
+		;
+	opts = util_calloc(nnames + 7, sizeof(*opts));
+	flags = util_calloc((size_t)argc + 1, sizeof(*flags));
+	for (i = 0; i < nnames; i++) {
+		opts[i].name = names[i];
+		opts[i].has_arg = strcmp(names[i], "insecure") == 0 ?
+		    no_argument : required_argument;
+		opts[i].val = OPT_SETTING + (int)i;
+	}
+	opts[i++] = (struct option){ "config", required_argument, NULL,
+	    OPT_CONFIG };
+	opts[i++] = (struct option){ "env-file", required_argument, NULL,
+	    OPT_ENV_FILE };
+	opts[i++] = (struct option){ "print-config", no_argument, NULL,
+	    OPT_PRINT };
+	opts[i++] = (struct option){ "dry-run", no_argument, NULL, OPT_DRY };
+	opts[i++] = (struct option){ "merge", no_argument, NULL, OPT_MERGE };
+	opts[i++] = (struct option){ "help", no_argument, NULL, 'h' };
+	config_init(&cfg);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_CONFIG:
+			config_path = optarg;
+			break;
+		case OPT_ENV_FILE:
+			env_file = optarg;
+			break;
+		case OPT_PRINT:
+			print = 1;
+			break;
+		case OPT_DRY:
+			dry = 1;
+			break;
+		case OPT_MERGE:
+			merge = 1;
+			break;
+		case 'h':
+			fputs(cmd_run_help, stdout);
+			status = EXIT_OK;
+			goto out;
+		case ':':
+			util_fail(&cause, "option '%s' needs a value",
+			    argv[optind - 1]);
+			goto usage;
+		default:
+			if (c >= OPT_SETTING && c < OPT_SETTING + (int)nnames) {
+				flags[nflags].name = names[c - OPT_SETTING];
+				flags[nflags++].value = optarg ? optarg :
+				    "true";
+				break;
+			}
+			util_fail(&cause, "unknown option '%s'",
+			    argv[optind - 1]);
+			goto usage;
+		}
+	}
+	if (optind < argc && !merge) {
+		util_fail(&cause, "unexpected argument '%s'", argv[optind]);
+		goto usage;
+	}
+	if (config_path != NULL &&
+	    config_load_yaml(&cfg, config_path, &cause) == -1)
+		goto usage;
+	if (env_file != NULL &&
+	    config_load_env_file(&cfg, env_file, &cause) == -1)
+		goto usage;
+	if (config_load_env(&cfg, cmd_run_getenv, NULL, "env", &cause) == -1)
+		goto usage;
+	for (i = 0; i < nflags; i++) {
+		char *src = util_printf("flag --%s", flags[i].name);
+		int rc = config_set(&cfg, flags[i].name, flags[i].value, src,
+		    &cause);
+
+		free(src);
+		if (rc == -1)
+			goto usage;
+	}
+	if (merge) {
+		if (optind >= argc) {
+			util_fail(&cause, "--merge needs run directories");
+			goto usage;
+		}
+		status = run_merge(&cfg, argv + optind, argc - optind, stdout);
+		goto out;
+	}
+	if (config_finish(&cfg, !(print || dry), &cause) == -1) {
+		if (print)
+			config_print(&cfg, stdout);
+		goto usage;
+	}
+	if (print || dry) {
+		if (print)
+			config_print(&cfg, stdout);
+		if (dry)
+			run_print_schedule(&cfg, stdout);
+		status = EXIT_OK;
+		goto out;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = cmd_run_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	status = run_execute(&cfg, stdout, stderr);
+	goto out;
+usage:
+	status = cli_usage_error("run", "%s", cause);
+out:
+	free(cause);
+	free(opts);
+	free(flags);
+	config_release(&cfg);
+	return status;
+}

@@ -1,0 +1,240 @@
+/* journal.c: the append-only per-request journal and its replay. */
+#include "journal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define JOURNAL_BATCH (64 * 1024)
+
+struct journal {
+	int fd;
+	char *path;
+	struct strbuf buf;
+	uint64_t lines;
+	int err;
+};
+
+int
+journal_open(const char *path, const char *run_id, unsigned shard,
+    unsigned nshards, int64_t start_us, struct journal **out, char **cause)
+{
+	struct journal *j;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC,
+	    0644);
+	if (fd == -1)
+		return util_fail(cause, "%s: %s", path, strerror(errno));
+	j = util_calloc(1, sizeof(*j));
+	j->fd = fd;
+	j->path = util_strdup(path);
+	strbuf_init(&j->buf, 0);
+	strbuf_addf(&j->buf, "# medload.journal/1 run_id=%s shard=%u/%u "
+	    "start_us=%" PRId64 "\n", run_id, shard, nshards, start_us);
+	*out = j;
+	return journal_flush(j) == -1 ? (journal_close(j, cause), -1) : 0;
+}
+
+/* Appends text with tabs/newlines made spaces; "-" when empty. */
+static void
+journal_text(struct strbuf *b, const char *s)
+{
+	size_t start = b->len;
+
+	if (s == NULL || *s == '\0') {
+		strbuf_addc(b, '-');
+		return;
+	}
+	strbuf_adds(b, s);
+	for (; start < b->len; start++)
+		if (b->data[start] == '\t' || b->data[start] == '\n' ||
+		    b->data[start] == '\r')
+			b->data[start] = ' ';
+}
+
+void
+journal_request(struct journal *j, const struct stats_rec *r)
+{
+	struct strbuf *b = &j->buf;
+
+	strbuf_addf(b, "R\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t",
+	    r->sched_us, r->start_us, r->end_us);
+	journal_text(b, r->method);
+	strbuf_addc(b, '\t');
+	journal_text(b, r->name);
+	strbuf_addc(b, '\t');
+	journal_text(b, r->tenant);
+	strbuf_addf(b, "\t%d\t%s\t", r->status, stats_err_name(r->err));
+	journal_text(b, r->err != STATS_OK ? r->error : NULL);
+	strbuf_addc(b, '\t');
+	journal_text(b, r->detail);
+	strbuf_addf(b, "\t%" PRIu64 "\n", r->bytes);
+	j->lines++;
+	if (b->len >= JOURNAL_BATCH)
+		journal_flush(j);
+}
+
+void
+journal_users(struct journal *j, int64_t t_us, unsigned target,
+    unsigned actual)
+{
+	strbuf_addf(&j->buf, "U\t%" PRId64 "\t%u\t%u\n", t_us, target, actual);
+	if (j->buf.len >= JOURNAL_BATCH)
+		journal_flush(j);
+}
+
+int
+journal_flush(struct journal *j)
+{
+	size_t off = 0;
+
+	while (off < j->buf.len) {
+		ssize_t n = write(j->fd, j->buf.data + off, j->buf.len - off);
+
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (j->err == 0)
+				j->err = errno;
+			break;
+		}
+		off += (size_t)n;
+	}
+	strbuf_reset(&j->buf);
+	return j->err ? -1 : 0;
+}
+
+uint64_t
+journal_lines(const struct journal *j)
+{
+	return j->lines;
+}
+
+int
+journal_close(struct journal *j, char **cause)
+{
+	int rc = 0;
+
+	if (j == NULL)
+		return 0;
+	journal_flush(j);
+	if (close(j->fd) == -1 && j->err == 0)
+		j->err = errno;
+	if (j->err)
+		rc = util_fail(cause, "%s: %s", j->path, strerror(j->err));
+	strbuf_release(&j->buf);
+	free(j->path);
+	free(j);
+	return rc;
+}
+
+int
+journal_read_info(const char *path, struct journal_info *info, char **cause)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+	long long start;
+
+	if (f == NULL)
+		return util_fail(cause, "%s: %s", path, strerror(errno));
+	memset(info, 0, sizeof(*info));
+	if (fgets(line, sizeof(line), f) == NULL ||
+	    sscanf(line, "# medload.journal/1 run_id=%79s shard=%u/%u "
+	    "start_us=%lld", info->run_id, &info->shard, &info->nshards,
+	    &start) != 4) {
+		fclose(f);
+		return util_fail(cause, "%s:1: not a medload.journal/1 header",
+		    path);
+	}
+	info->start_us = start;
+	fclose(f);
+	return 0;
+}
+
+/* Splits a line at tabs in place; returns the field count. */
+static size_t
+journal_split(char *s, char **f, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max) {
+		f[n++] = s;
+		s = strchr(s, '\t');
+		if (s == NULL)
+			break;
+		*s++ = '\0';
+	}
+	return n;
+}
+
+/* Error kind from its name. */
+static enum stats_err
+journal_err(const char *s)
+{
+	int k;
+
+	for (k = 0; k < STATS_ERR_COUNT; k++)
+		if (strcmp(stats_err_name((enum stats_err)k), s) == 0)
+			return (enum stats_err)k;
+	return STATS_ERR_OTHER;
+}
+
+int
+journal_replay(const char *path, struct stats *st, unsigned shard_slot,
+    uint64_t *lines, char **cause)
+{
+	char *line = NULL, *f[12];
+	size_t cap = 0, n;
+	ssize_t len;
+	unsigned long long lineno = 0;
+	FILE *fp = fopen(path, "r");
+
+	if (fp == NULL)
+		return util_fail(cause, "%s: %s", path, strerror(errno));
+	while ((len = getline(&line, &cap, fp)) != -1) {
+		lineno++;
+		if (len > 0 && line[len - 1] == '\n')
+			line[len - 1] = '\0';
+		else
+			break;	/* a torn last line (killed mid-write) */
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		n = journal_split(line, f, 12);
+		if (f[0][0] == 'R' && n == 12) {
+			struct stats_rec r;
+
+			memset(&r, 0, sizeof(r));
+			r.sched_us = strtoll(f[1], NULL, 10);
+			r.start_us = strtoll(f[2], NULL, 10);
+			r.end_us = strtoll(f[3], NULL, 10);
+			r.method = f[4];
+			r.name = f[5];
+			r.tenant = f[6];
+			r.status = atoi(f[7]);
+			r.err = journal_err(f[8]);
+			r.error = strcmp(f[9], "-") ? f[9] : NULL;
+			r.detail = strcmp(f[10], "-") ? f[10] : NULL;
+			r.bytes = strtoull(f[11], NULL, 10);
+			stats_record(st, &r);
+			(*lines)++;
+		} else if (f[0][0] == 'U' && n == 4) {
+			stats_users(st, strtoll(f[1], NULL, 10),
+			    (unsigned)strtoul(f[2], NULL, 10),
+			    (unsigned)strtoul(f[3], NULL, 10), shard_slot);
+		} else {
+			free(line);
+			fclose(fp);
+			return util_fail(cause, "%s:%llu: not a journal line",
+			    path, lineno);
+		}
+	}
+	free(line);
+	fclose(fp);
+	return 0;
+}

@@ -1,0 +1,43 @@
+/*
+ * run.h: one load run: simulated tenants as small state machines on the
+ * engine's event loop, the spawner following the shape, task pacing (think
+ * times or open-model starts), the journal, progress output and results.
+ */
+#ifndef MEDLOAD_RUN_H
+#define MEDLOAD_RUN_H
+
+#include <signal.h>
+#include <stdio.h>
+
+#include "config.h"
+
+/* Exit statuses of `medload run` beyond cli.h's. */
+#define RUN_EXIT_UNREACHABLE 6	/* admin API unreachable at start */
+
+/* Set by the SIGINT/SIGTERM handler: the number of signals seen. */
+extern volatile sig_atomic_t run_signals;
+
+/*
+ * Runs the load described by c (finished with config_finish). Writes the
+ * run directory, prints the end table on out and progress on err.
+ * Returns an exit status (0, EXIT_IO, RUN_EXIT_UNREACHABLE, EXIT_USAGE)
+ * and prints its own error messages.
+ */
+int run_execute(struct config *c, FILE *out, FILE *err);
+
+/* Prints the planned schedule (steps, users, expected task rate). */
+void run_print_schedule(const struct config *c, FILE *out);
+
+/*
+ * Users of shard (0-based) out of n when the whole run has total users:
+ * users go to shards by pairs ((user-1)/2 mod n), so peers stay together.
+ */
+unsigned run_shard_share(unsigned total, unsigned n, unsigned shard);
+
+/*
+ * Merges the journals of the run directories dirs into one result written
+ * under c->out_dir/<run id>/. Returns an exit status.
+ */
+int run_merge(const struct config *c, char **dirs, int ndirs, FILE *out);
+
+#endif

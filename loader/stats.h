@@ -1,0 +1,95 @@
+/*
+ * stats.h: what `medload run` measured: per request name (method + name,
+ * as Locust keys them) counts, failures by kind and two exact latency
+ * histograms in microseconds (from the intended start, free of coordinated
+ * omission, and from the actual start), plus a per-second time series.
+ * Fed live by the driver or replayed from journals (merge); rendered as
+ * the end table, Locust-compatible CSV files and results.json.
+ */
+#ifndef MEDLOAD_STATS_H
+#define MEDLOAD_STATS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct json_object;
+
+enum stats_err {
+	STATS_OK,
+	STATS_ERR_HTTP,		/* an unexpected HTTP status */
+	STATS_ERR_TIMEOUT,	/* request or wait deadline passed */
+	STATS_ERR_CONNECTION,	/* connect/send/receive failed */
+	STATS_ERR_BODY,		/* 2xx with an unexpected body */
+	STATS_ERR_OTHER,
+	STATS_ERR_COUNT
+};
+
+/* One finished request (or wait), times in microseconds since the epoch. */
+struct stats_rec {
+	const char *method;	/* GET, POST, ...; WAIT for a state wait */
+	const char *name;	/* 000_create_wallet, ... */
+	const char *tenant;	/* wallet name, or "-" */
+	int64_t sched_us;	/* when the schedule said it should start */
+	int64_t start_us;	/* when it was handed to the transport */
+	int64_t end_us;
+	int status;		/* HTTP status, 0 if none */
+	enum stats_err err;
+	const char *error;	/* failure text (Locust's "Error"), or NULL */
+	const char *detail;	/* e.g. the ping's thread id, or NULL */
+	uint64_t bytes;		/* response body size */
+};
+
+struct stats;
+
+/* Creates empty stats for a run starting at start_us. Caller frees. */
+struct stats *stats_new(int64_t start_us);
+
+/* Frees st; NULL is accepted. */
+void stats_free(struct stats *st);
+
+/* Adds one finished request. */
+void stats_record(struct stats *st, const struct stats_rec *r);
+
+/*
+ * Records the user counts at time t_us; the last sample of each second
+ * is the second's value. shard says which process (0-based) sent it, so
+ * merged shards add up.
+ */
+void stats_users(struct stats *st, int64_t t_us, unsigned target,
+    unsigned actual, unsigned shard);
+
+/* Sets the end of the measured window. */
+void stats_set_end(struct stats *st, int64_t end_us);
+
+/* Totals so far (for progress lines). */
+uint64_t stats_count(const struct stats *st);
+uint64_t stats_failures(const struct stats *st);
+/* p95 in ms of requests that ended in the last complete seconds. */
+double stats_recent_p95(const struct stats *st, int64_t now_us);
+/* Requests per second over the last complete seconds. */
+double stats_recent_rate(const struct stats *st, int64_t now_us);
+
+/* Human name of an error kind ("timeout"). */
+const char *stats_err_name(enum stats_err e);
+
+/* Prints the end table (Locust's columns plus more percentiles). */
+void stats_print_table(const struct stats *st, FILE *out);
+
+/*
+ * Writes prefix_stats.csv, prefix_stats_history.csv and
+ * prefix_failures.csv with Locust's column headers. -1 with *cause.
+ */
+int stats_write_csv(const struct stats *st, const char *prefix,
+    char **cause);
+
+/* Writes one CSV field, quoted as Python's csv module does. */
+void stats_csv_field(FILE *out, const char *s);
+
+/*
+ * The results document (schema "medload.run/1"). meta (borrowed; its
+ * members are copied in) holds run id, config summary and so on.
+ */
+struct json_object *stats_json(const struct stats *st,
+    struct json_object *meta);
+
+#endif
