@@ -87,11 +87,9 @@ check: medload $(UNIT_BIN)
 	@MEDLOAD=$(CURDIR)/medload UNIT_DIR=$(CURDIR)/$(BUILD)/tests \
 		sh tests/run $(TESTS)
 
-# The README's main job. Until the load driver exists it analyzes the real
-# ACA-Py traces shipped in tests/data.
+# The README's main job: local stack, step load, traces, report folder.
 demo: medload
-	./medload analyze tests/data/acapy-0.12.0-traces.ndjson \
-		tests/data/acapy-1.7.0-traces.ndjson
+	sh tools/demo
 
 bench: medload
 	@sh bench/analyze

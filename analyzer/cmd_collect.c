@@ -52,21 +52,6 @@ ES_CLI_HELP
 "Exit status: 0 after SIGINT/SIGTERM or --duration, 2 on a usage error,\n"
 "3 when the address or the file cannot be used.\n";
 
-/* Parses ADDR:PORT, :PORT or PORT. */
-static int
-collect_parse_listen(const char *s, char **host, unsigned *port)
-{
-	const char *colon = strrchr(s, ':');
-	unsigned long long p;
-
-	if (util_parse_uint(colon ? colon + 1 : s, 65535, &p) == -1)
-		return -1;
-	*port = (unsigned)p;
-	*host = colon && colon > s ? util_strndup(s, (size_t)(colon - s)) :
-	    util_strdup("127.0.0.1");
-	return 0;
-}
-
 int
 cmd_collect(int argc, char **argv)
 {

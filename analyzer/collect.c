@@ -432,6 +432,31 @@ retry:
 	return NULL;
 }
 
+/* Frees the collector's copies of its option strings. */
+static void
+collect_free_opts(struct collector *c)
+{
+	free((char *)c->o.host);
+	free((char *)c->o.out);
+	free((char *)c->o.run_id);
+	free((char *)c->o.es_url);
+	free((char *)c->o.index);
+}
+
+int
+collect_parse_listen(const char *s, char **host, unsigned *port)
+{
+	const char *colon = strrchr(s, ':');
+	unsigned long long p;
+
+	if (util_parse_uint(colon ? colon + 1 : s, 65535, &p) == -1)
+		return -1;
+	*port = (unsigned)p;
+	*host = colon && colon > s ? util_strndup(s, (size_t)(colon - s)) :
+	    util_strdup("127.0.0.1");
+	return 0;
+}
+
 int
 collector_start(const struct collect_opts *o, struct collector **out,
     char **cause)
@@ -441,6 +466,12 @@ collector_start(const struct collect_opts *o, struct collector **out,
 	struct stat sb;
 
 	c->o = *o;
+	/* The collector keeps its own copies of the strings. */
+	c->o.host = util_strdup(o->host);
+	c->o.out = util_strdup(o->out);
+	c->o.run_id = o->run_id ? util_strdup(o->run_id) : NULL;
+	c->o.es_url = o->es_url ? util_strdup(o->es_url) : NULL;
+	c->o.index = o->index ? util_strdup(o->index) : NULL;
 	if (c->o.max_body == 0)
 		c->o.max_body = 1 << 20;
 	if (c->o.max_connections == 0)
@@ -448,18 +479,20 @@ collector_start(const struct collect_opts *o, struct collector **out,
 	if (c->o.batch_bytes == 0)
 		c->o.batch_bytes = 5000000;
 	if (c->o.index == NULL)
-		c->o.index = "medload-traces";
+		c->o.index = util_strdup("medload-traces");
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((uint16_t)o->port);
 	if (inet_pton(AF_INET, strcmp(o->host, "localhost") == 0 ?
 	    "127.0.0.1" : o->host, &sa.sin_addr) != 1) {
+		collect_free_opts(c);
 		free(c);
 		return util_fail(cause, "--listen: \"%s\" is not an IPv4 "
 		    "address", o->host);
 	}
 	c->fd = open(o->out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (c->fd == -1) {
+		collect_free_opts(c);
 		free(c);
 		return util_fail(cause, "%s: cannot write: %s", o->out,
 		    strerror(errno));
@@ -480,6 +513,7 @@ collector_start(const struct collect_opts *o, struct collector **out,
 	if (c->d == NULL) {
 		close(c->fd);
 		trace_parser_free(c->parser);
+		collect_free_opts(c);
 		free(c);
 		return util_fail(cause, "cannot listen on %s:%u (in use?)",
 		    o->host, o->port);
@@ -537,5 +571,6 @@ collector_stop(struct collector *c, double drain_s,
 	pthread_mutex_destroy(&c->lock);
 	pthread_cond_destroy(&c->wake);
 	free(c->offset_path);
+	collect_free_opts(c);
 	free(c);
 }

@@ -21,6 +21,7 @@
 enum collect_fsync { COLLECT_FSYNC_NONE, COLLECT_FSYNC_INTERVAL,
     COLLECT_FSYNC_ALWAYS };
 
+/* Strings are copied by collector_start. */
 struct collect_opts {
 	const char *host;		/* listen address, "127.0.0.1" */
 	unsigned port;			/* 9700 */
@@ -49,6 +50,9 @@ struct collect_stats {
 };
 
 struct collector;
+
+/* Parses ADDR:PORT, :PORT or PORT (*host: caller frees). 0 or -1. */
+int collect_parse_listen(const char *s, char **host, unsigned *port);
 
 /*
  * Opens the file, starts the HTTP listener and the forwarder. Returns 0 or

@@ -11,7 +11,7 @@
 #include "http.h"
 
 enum {
-	ES_CLI_USER = 1000,
+	ES_CLI_USER = 5000,
 	ES_CLI_PWFILE,
 	ES_CLI_KEYFILE,
 	ES_CLI_CACERT,

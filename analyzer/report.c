@@ -514,9 +514,15 @@ report_chart_outcomes(struct report_charts *rc)
 		return;
 	interval = report_num(rc->in->analysis, "outcomes.interval_s", 1);
 	sel = util_calloc(n, sizeof(*sel));
-	for (i = 0; i < n; i++) {
-		sel[i] = json_object_array_get_idx(ser, i);
-		pts = report_get(sel[i], "points");
+	for (i = 0, j = 0; i < n; i++) {
+		struct json_object *x = json_object_array_get_idx(ser, i);
+
+		/* Every START has its END: the chart shows the ENDs. */
+		if (strstr(report_str(x, "outcome"), ".START") != NULL &&
+		    !json_object_get_boolean(report_get(x, "error")))
+			continue;
+		sel[j++] = x;
+		pts = report_get(x, "points");
 		if (pts && json_object_array_length(pts) > 0) {
 			double ts = report_num(json_object_array_get_idx(pts, 0),
 			    "ts", 0), te = report_num(json_object_array_get_idx(
@@ -528,6 +534,11 @@ report_chart_outcomes(struct report_charts *rc)
 				end = te;
 			any = 1;
 		}
+	}
+	n = j;
+	if (n == 0) {
+		free(sel);
+		return;
 	}
 	qsort(sel, n, sizeof(*sel), report_outcome_cmp);
 	if (n > REPORT_TOP_OUTCOMES)
@@ -581,7 +592,7 @@ report_chart_outcomes(struct report_charts *rc)
 	json_object_object_add(params, "interval", json_object_new_double(
 	    interval));
 	report_chart_done(rc, c, "outcomes", "Outcomes over time (events/s; "
-	    "error outcomes in red)", "report-templates/chart-outcomes.gp.tmpl",
+	    "END outcomes, each START has one; errors in red)", "report-templates/chart-outcomes.gp.tmpl",
 	    params);
 	json_object_put(params);
 	chart_free(c);
@@ -609,8 +620,12 @@ report_chart_requests(struct report_charts *rc)
 	fprintf(f, "# request p50 p95 p99 (ms from the intended start)\n");
 	for (i = 0; i < n; i++) {
 		struct json_object *s = json_object_array_get_idx(stats, i);
+		char *name = strcmp(report_str(s, "method"), "WAIT") == 0 ?
+		    util_printf("%s (wait)", report_str(s, "name")) :
+		    util_strdup(report_str(s, "name"));
 
-		chart_data_string(f, report_str(s, "name"));
+		chart_data_string(f, name);
+		free(name);
 		fprintf(f, " %g %g %g\n",
 		    report_num(s, "latency_intended_ms.p50", 0),
 		    report_num(s, "latency_intended_ms.p95", 0),
@@ -665,14 +680,27 @@ report_file(const struct report_input *in, const char *tmpl_path,
 	return rc;
 }
 
-/* Makes a directory unless it exists. */
+/* Makes a directory and its parents unless they exist. */
 static int
 report_mkdir(const char *dir, char **cause)
 {
-	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
-		return util_fail(cause, "%s: cannot create: %s", dir,
-		    strerror(errno));
-	return 0;
+	char *p = util_strdup(dir), *s;
+	int rc = 0;
+
+	for (s = p + 1; *s != '\0' && rc == 0; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) == -1 && errno != EEXIST)
+			rc = -1;
+		*s = '/';
+	}
+	if (rc == 0 && mkdir(p, 0755) == -1 && errno != EEXIST)
+		rc = -1;
+	if (rc == -1)
+		util_fail(cause, "%s: cannot create: %s", p, strerror(errno));
+	free(p);
+	return rc;
 }
 
 int

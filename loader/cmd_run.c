@@ -6,8 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collect.h"
 #include "config.h"
+#include "es_cli.h"
+#include "oneshot.h"
 #include "run.h"
+#include "timeutil.h"
 #include "util.h"
 
 const char cmd_run_help[] =
@@ -47,6 +51,20 @@ const char cmd_run_help[] =
 "  --shard I/N            shard I of N (needs --run-id)\n"
 "  --progress P           auto, tty, plain, none\n"
 "  --seed N               random seed for think times\n"
+"\n"
+"Run and report (one shot):\n"
+"  --report DIR           after the run, analyze this run's traces and write\n"
+"                         the report folder DIR (medload report's outputs)\n"
+"  --collect ADDR:PORT    receive the agents' traces during the run (point\n"
+"                         their --trace-target here; events are tagged with\n"
+"                         the run id and kept in the run directory)\n"
+"  --traces FILE          or read them from a file another collector writes\n"
+"  --es URL [--index P]   or from Elasticsearch/OpenSearch (the run's window\n"
+"                         and, when mapped, its medload.run_id)\n"
+ES_CLI_HELP
+"  --report-wait DUR      wait for late traces after the run (default 2s)\n"
+"  --title TEXT           the report's title\n"
+"  --templates DIR        report templates to use first\n"
 "\n"
 "Other options:\n"
 "  --config FILE          YAML settings\n"
@@ -89,7 +107,13 @@ int
 cmd_run(int argc, char **argv)
 {
 	enum { OPT_CONFIG = 1000, OPT_ENV_FILE, OPT_PRINT, OPT_DRY, OPT_MERGE,
-	    OPT_SETTING = 2000 };
+	    OPT_REPORT, OPT_COLLECT, OPT_TRACES, OPT_ES, OPT_INDEX, OPT_WAIT,
+	    OPT_TITLE, OPT_TEMPLATES, OPT_SETTING = 2000 };
+	static const struct option es_opts[] = { ES_CLI_OPTIONS };
+	struct oneshot_opts os;
+	struct collector *col = NULL;
+	struct es_cli ec;
+	char *run_dir = NULL;
 	const char *const *names = config_flag_names();
 	const char *config_path = NULL, *env_file = NULL;
 	struct cmd_run_flag *flags;
@@ -102,7 +126,10 @@ cmd_run(int argc, char **argv)
 
 	for (nnames = 0; names[nnames] != NULL; nnames++)
 		;
-	opts = util_calloc(nnames + 7, sizeof(*opts));
+	opts = util_calloc(nnames + 20, sizeof(*opts));
+	memset(&os, 0, sizeof(os));
+	os.wait_s = 2;
+	es_cli_init(&ec);
 	flags = util_calloc((size_t)argc + 1, sizeof(*flags));
 	for (i = 0; i < nnames; i++) {
 		opts[i].name = names[i];
@@ -118,12 +145,60 @@ cmd_run(int argc, char **argv)
 	    OPT_PRINT };
 	opts[i++] = (struct option){ "dry-run", no_argument, NULL, OPT_DRY };
 	opts[i++] = (struct option){ "merge", no_argument, NULL, OPT_MERGE };
+	opts[i++] = (struct option){ "report", required_argument, NULL,
+	    OPT_REPORT };
+	opts[i++] = (struct option){ "collect", required_argument, NULL,
+	    OPT_COLLECT };
+	opts[i++] = (struct option){ "traces", required_argument, NULL,
+	    OPT_TRACES };
+	opts[i++] = (struct option){ "es", required_argument, NULL, OPT_ES };
+	opts[i++] = (struct option){ "index", required_argument, NULL,
+	    OPT_INDEX };
+	opts[i++] = (struct option){ "report-wait", required_argument, NULL,
+	    OPT_WAIT };
+	opts[i++] = (struct option){ "title", required_argument, NULL,
+	    OPT_TITLE };
+	opts[i++] = (struct option){ "templates", required_argument, NULL,
+	    OPT_TEMPLATES };
+	for (size_t k = 0; k < sizeof(es_opts) / sizeof(es_opts[0]); k++)
+		opts[i++] = es_opts[k];
 	opts[i++] = (struct option){ "help", no_argument, NULL, 'h' };
 	config_init(&cfg);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (es_cli_option(&ec, c, optarg))
+			continue;
 		switch (c) {
+		case OPT_REPORT:
+			os.report_dir = optarg;
+			break;
+		case OPT_COLLECT:
+			os.collect = optarg;
+			break;
+		case OPT_TRACES:
+			os.traces = optarg;
+			break;
+		case OPT_ES:
+			os.es_url = optarg;
+			break;
+		case OPT_INDEX:
+			os.es_index = optarg;
+			break;
+		case OPT_WAIT:
+			if (time_parse_duration(optarg, &os.wait_s) == -1 ||
+			    os.wait_s > 600) {
+				util_fail(&cause, "--report-wait: \"%s\" is not "
+				    "a duration up to 10m", optarg);
+				goto usage;
+			}
+			break;
+		case OPT_TITLE:
+			os.title = optarg;
+			break;
+		case OPT_TEMPLATES:
+			os.templates = optarg;
+			break;
 		case OPT_CONFIG:
 			config_path = optarg;
 			break;
@@ -201,6 +276,38 @@ cmd_run(int argc, char **argv)
 		status = EXIT_OK;
 		goto out;
 	}
+	if (os.report_dir == NULL && (os.collect || os.traces || os.es_url)) {
+		util_fail(&cause, "--collect, --traces and --es go with "
+		    "--report DIR");
+		goto usage;
+	}
+	if (!!os.collect + !!os.traces + !!os.es_url > 1) {
+		util_fail(&cause, "give one of --collect, --traces, --es");
+		goto usage;
+	}
+	if (os.report_dir != NULL) {
+		if (cfg.shard_count > 0) {
+			util_fail(&cause, "--report works on a whole run: merge "
+			    "the shards, then use medload report");
+			goto usage;
+		}
+		if (cfg.run_id == NULL) {
+			char *id = run_new_id();
+
+			config_set(&cfg, "run-id", id, "generated", &cause);
+			free(id);
+		}
+		if (os.es_url != NULL && es_cli_finish(&ec, &cause) == -1)
+			goto usage;
+		os.http = &ec.http;
+		run_dir = util_printf("%s/%s", cfg.out_dir, cfg.run_id);
+		if (oneshot_collect_start(&os, run_dir, cfg.run_id, &col,
+		    &cause) == -1) {
+			cli_error("run: %s", cause);
+			status = EXIT_IO;
+			goto out;
+		}
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = cmd_run_signal;
 	sigemptyset(&sa.sa_mask);
@@ -208,10 +315,25 @@ cmd_run(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	status = run_execute(&cfg, stdout, stderr);
+	if (os.report_dir != NULL) {
+		int rs;
+
+		fflush(stdout);
+		if (status != EXIT_OK && status != EXIT_PARTIAL) {
+			/* The run did not happen: nothing to report on. */
+			collector_stop(col, 0, NULL);
+			goto out;
+		}
+		rs = oneshot_report(&os, run_dir, col);
+		if (status == EXIT_OK)
+			status = rs;
+	}
 	goto out;
 usage:
 	status = cli_usage_error("run", "%s", cause);
 out:
+	free(run_dir);
+	es_cli_release(&ec);
 	free(cause);
 	free(opts);
 	free(flags);

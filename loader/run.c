@@ -1241,8 +1241,7 @@ run_write_file(const char *path, const char *text, char **cause)
 	return 0;
 }
 
-/* mkdir -p. */
-static int
+int
 run_mkdirs(const char *path, char **cause)
 {
 	char *p = util_strdup(path), *s;
@@ -1308,8 +1307,7 @@ run_results(struct stats *st, struct json_object *meta, const char *dir,
 	return rc;
 }
 
-/* A generated run id: UTC time and a random suffix. */
-static char *
+char *
 run_new_id(void)
 {
 	time_t now = time(NULL);
