@@ -109,6 +109,29 @@ struct report_charts {
 	int failed;
 };
 
+/* Says whether s holds an event-handler attribute (on...=). */
+static int
+report_has_handler(const char *s)
+{
+	const char *p = s;
+
+	while ((p = strcasestr(p, "on")) != NULL) {
+		const char *q = p + 2;
+
+		if (p > s && (p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\n' ||
+		    p[-1] == '/')) {
+			while ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z'))
+				q++;
+			while (*q == ' ')
+				q++;
+			if (q > p + 2 && *q == '=')
+				return 1;
+		}
+		p += 2;
+	}
+	return 0;
+}
+
 /* Reads a chart's SVG for inlining, if it holds nothing active. */
 static struct json_object *
 report_svg(const char *path)
@@ -130,7 +153,7 @@ report_svg(const char *path)
 	if (start != NULL && !b.toobig && strcasestr(start, "<script") == NULL &&
 	    strcasestr(start, "javascript:") == NULL &&
 	    strcasestr(start, "<foreignobject") == NULL &&
-	    strcasestr(start, " on") == NULL)
+	    !report_has_handler(start))
 		s = json_object_new_string(start);
 	strbuf_release(&b);
 	return s;

@@ -194,8 +194,15 @@ tmpl_parse(const char *name, const char *text, enum tmpl_escape esc,
 		for (const char *c = p; c < open; c++)
 			line += *c == '\n';
 		n = tmpl_trim(&in, (size_t)(close - in));
-		if (sigil == '!')
+		if (sigil == '!') {
+			/* A tag inside a comment would end it early. */
+			if (memmem(in, n, "{{", 2) != NULL) {
+				util_fail(cause, "%s:%d: a comment holds \"{{\"",
+				    name, line);
+				goto fail;
+			}
 			goto next;
+		}
 		if (n == 0) {
 			util_fail(cause, "%s:%d: empty tag", name, line);
 			goto fail;

@@ -1,0 +1,166 @@
+#!/bin/sh
+# report.sh: medload report as people and CI meet it: the folder's files,
+# charts as valid PNG and SVG with their scripts and data, golden text and
+# Markdown, no gnuplot -> tables still written and the reason given,
+# hostile names rendered as text everywhere with nothing executed, and
+# index.html checked in real headless Chromium (no console errors; a
+# screenshot shows the charts).
+. "$(dirname "$0")/../lib.sh"
+D=$REPO/tests/data/run-demo
+G=$REPO/tests/golden/report
+
+# 1. A real run (the demo's results and its collected traces).
+expect_rc report-real 0 "$MEDLOAD" report "$D/analysis.json" --run "$D" -o "$TMP/r1" --title "real run"
+for f in report.txt report.md index.html; do
+	[ -s "$TMP/r1/$f" ] && pass "report-file-$f" || fail "report-file-$f" "missing or empty"
+done
+n=0
+for c in users latency groups spectrum outcomes requests; do
+	ok=1
+	for ext in png svg gp; do [ -s "$TMP/r1/charts/$c.$ext" ] || ok=0; done
+	ls "$TMP/r1/charts/$c"-*.dat >/dev/null 2>&1 || ok=0
+	head -c 8 "$TMP/r1/charts/$c.png" | od -An -tx1 | grep -q '89 50 4e 47 0d 0a 1a 0a' || ok=0
+	[ $ok = 1 ] && n=$((n + 1)) || fail "chart-$c" "png/svg/gp/dat missing or not a PNG"
+done
+[ $n = 6 ] && pass report-six-charts || fail report-six-charts "$n of 6 charts"
+python3 - "$TMP/r1" <<'PY' && pass report-svg-and-html-parse || fail report-svg-and-html-parse "see above"
+import glob, sys, html.parser, xml.etree.ElementTree as ET
+d = sys.argv[1]
+for f in glob.glob(d + "/charts/*.svg"):
+    ET.parse(f)
+class P(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(); self.svgs = 0; self.scripts = 0; self.tables = 0
+    def handle_starttag(self, tag, attrs):
+        self.svgs += tag == "svg"; self.scripts += tag == "script"; self.tables += tag == "table"
+p = P(); p.feed(open(d + "/index.html").read())
+assert p.svgs == 6 and p.scripts == 0 and p.tables == 2, (p.svgs, p.scripts, p.tables)
+PY
+python3 - "$TMP/r1" "$D" <<'PY' && pass report-chart-data || fail report-chart-data "chart data do not match the documents"
+import json, sys
+d, src = sys.argv[1], sys.argv[2]
+run = json.load(open(src + "/results.json"))
+rows = [l.split() for l in open(d + "/charts/users-series.dat") if not l.startswith("#")]
+assert len(rows) == len(run["series"]), (len(rows), len(run["series"]))
+assert [int(float(r[1])) for r in rows] == [s["target_users"] for s in run["series"]]
+req = [l for l in open(d + "/charts/requests-requests.dat") if not l.startswith("#")]
+assert len(req) == len(run["stats"])
+an = json.load(open(src + "/analysis.json"))
+labels = [s["label"] for s in an["series"]["labels"]]
+assert len(labels) == 2 and sorted(labels) == ["mediator.trace", "multi.agent.trace"]
+PY
+
+# 2. Golden text and Markdown (no gnuplot: deterministic, no chart list).
+GNUPLOT=/nonexistent/gnuplot "$MEDLOAD" report "$D/analysis.json" --run "$D" -o "$TMP/r2" -q --title "golden" 2>"$TMP/err"
+grep -q 'charts skipped: gnuplot (/nonexistent/gnuplot) is not installed' "$TMP/err" &&
+    pass report-no-gnuplot-says-why || fail report-no-gnuplot-says-why "$(cat "$TMP/err")"
+grep -qi 'charts skipped' "$TMP/r2/index.html" && grep -q '<table>' "$TMP/r2/index.html" &&
+    pass report-no-gnuplot-tables || fail report-no-gnuplot-tables "index.html without tables or reason"
+for f in report.txt report.md; do
+	if [ "${UPDATE_GOLDEN:-}" = 1 ]; then cp "$TMP/r2/$f" "$G/$f"; fi
+	if diff -u "$G/$f" "$TMP/r2/$f" >"$TMP/diff"; then pass "report-golden-$f"; else
+		fail "report-golden-$f" "$(head -20 "$TMP/diff")"; fi
+done
+
+# 3. Hostile names from traces and from a run: nothing runs, all escaped.
+cat >"$TMP/hostile.ndjson" <<'EOF2'
+{"timestamp": 1795939003.5, "handler": "x'; system('touch PWNED1'); '", "ellapsed_milli": 5, "outcome": "`touch PWNED2`<script>alert(1)</script>.END"}
+{"timestamp": 1795939004.5, "handler": "new\nline|pipe\"quote", "ellapsed_milli": 7, "outcome": "@PWNED3 | ![x](javascript:alert(1))"}
+{"timestamp": 1795939005.5, "handler": "x'; system('touch PWNED1'); '", "ellapsed_milli": 9, "outcome": "error\u001b[31m.END"}
+EOF2
+"$MEDLOAD" analyze --format json "$TMP/hostile.ndjson" >"$TMP/h.json"
+python3 - "$D/results.json" "$TMP/hrun" <<'PY'
+import json, os, sys
+run = json.load(open(sys.argv[1]))
+run["stats"][0]["name"] = "');system('touch PWNED4');#`touch PWNED5`<img src=x onerror=alert(1)>"
+os.makedirs(sys.argv[2], exist_ok=True)
+json.dump(run, open(sys.argv[2] + "/results.json", "w"))
+PY
+(cd "$TMP" && "$MEDLOAD" report h.json --run hrun -o hrep -q 2>"$TMP/herr")
+rc=$?
+[ $rc = 0 ] && pass report-hostile-runs || fail report-hostile-runs "exit $rc: $(cat "$TMP/herr")"
+if ls "$TMP"/PWNED* "$TMP"/hrep/PWNED* "$TMP"/hrep/charts/PWNED* >/dev/null 2>&1; then
+	fail report-hostile-nothing-ran "a PWNED file exists"; else pass report-hostile-nothing-ran; fi
+python3 - "$TMP/hrep" <<'PY' && pass report-hostile-escaped || fail report-hostile-escaped "see above"
+import glob, sys, html.parser, xml.etree.ElementTree as ET
+d = sys.argv[1]
+page = open(d + "/index.html").read()
+class P(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(); self.bad = []
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "img", "iframe") or any(a.startswith("on") for a, _ in attrs):
+            self.bad.append(tag)
+p = P(); p.feed(page)
+assert not p.bad, p.bad
+assert "&lt;script&gt;" in page
+md = open(d + "/report.md").read()
+assert "<script>" not in md and "\\|pipe" in md, "markdown"
+txt = open(d + "/report.txt").read()
+assert "\x1b" not in txt and "\\x1b" in txt, "text"
+for f in glob.glob(d + "/charts/*.svg"):
+    ET.parse(f)
+for f in glob.glob(d + "/charts/*.gp"):
+    s = open(f).read()
+    # Names appear only inside single-quoted strings, quotes doubled.
+    assert "system('touch" not in s and "`" not in s, f
+    if "PWNED1" in s:
+        assert "system(''touch PWNED1'')" in s, f
+for f in glob.glob(d + "/charts/*.dat"):
+    for line in open(f):
+        assert line.count('"') % 2 == 0, (f, line)
+PY
+
+# 4. Real Chromium: the page loads without console errors and shows charts.
+if ! command -v chromium >/dev/null; then
+	fail report-chromium "chromium is not installed (tools/setup-deps)"
+else
+	timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-quic \
+	    --no-first-run --disable-background-networking --disable-component-update \
+	    --disable-sync --user-data-dir="$TMP/chrome" --enable-logging=stderr --v=0 \
+	    --window-size=1280,2400 --screenshot="$TMP/shot.png" \
+	    "file://$TMP/r1/index.html" >/dev/null 2>"$TMP/chrome.log"
+	if [ ! -s "$TMP/shot.png" ]; then
+		fail report-chromium "no screenshot: $(tail -3 "$TMP/chrome.log")"
+	elif grep ':CONSOLE' "$TMP/chrome.log" >/dev/null; then
+		fail report-chromium "console messages: $(grep ':CONSOLE' "$TMP/chrome.log" | head -3)"
+	else
+		python3 - "$TMP/shot.png" <<'PY' && pass report-chromium || fail report-chromium "the screenshot shows no charts"
+import struct, sys, zlib
+# Decode the PNG (8-bit RGB/RGBA, no interlace) and count coloured pixels:
+# the charts' lines and bars are the only saturated colours on the page.
+data = open(sys.argv[1], "rb").read()
+w, h, depth, ctype = struct.unpack(">IIBB", data[16:26])
+chunks, pos = b"", 8
+while pos < len(data):
+    n = struct.unpack(">I", data[pos:pos + 4])[0]
+    if data[pos + 4:pos + 8] == b"IDAT":
+        chunks += data[pos + 8:pos + 8 + n]
+    pos += 12 + n
+raw = zlib.decompress(chunks)
+bpp = 4 if ctype == 6 else 3
+stride = w * bpp
+prev = bytearray(stride)
+coloured = 0
+i = 0
+for y in range(h):
+    f = raw[i]; line = bytearray(raw[i + 1:i + 1 + stride]); i += 1 + stride
+    for x in range(stride):
+        a = line[x - bpp] if x >= bpp else 0
+        b = prev[x]; c = prev[x - bpp] if x >= bpp else 0
+        if f == 1: line[x] = (line[x] + a) & 255
+        elif f == 2: line[x] = (line[x] + b) & 255
+        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    if y % 4 == 0:
+        for x in range(0, w, 2):
+            r, g, bl = line[x * bpp], line[x * bpp + 1], line[x * bpp + 2]
+            if max(r, g, bl) - min(r, g, bl) > 80:
+                coloured += 1
+    prev = line
+assert coloured > 500, coloured
+PY
+	fi
+fi
