@@ -13,10 +13,12 @@
 #include "filter.h"
 #include "es_cli.h"
 #include "http.h"
+#include "junit.h"
 #include "pipeline.h"
 #include "source_es.h"
 #include "render.h"
 #include "source_file.h"
+#include "threshold.h"
 #include "timeutil.h"
 #include "trace.h"
 #include "util.h"
@@ -47,6 +49,13 @@ const char cmd_analyze_help[] =
 "  -o, --out FILE      write the report to FILE instead of standard output\n"
 "  --templates DIR     read report templates from DIR first\n"
 "  --show-rejects N    print the first N rejected records (default 5)\n"
+"  --threshold EXPR    pass/fail threshold, k6-like: 'p95<250',\n"
+"                      'label=mediator.trace outcome=*END p99<1s',\n"
+"                      'error_rate<1%', 'rate>50' (repeatable; see\n"
+"                      medload(1)); a breach exits with status 5\n"
+"  --thresholds FILE   thresholds from FILE (one a line, or YAML with a\n"
+"                      'thresholds:' list)\n"
+"  --junit FILE        write the threshold results as JUnit XML\n"
 "  -h, --help          show this help\n"
 "\n"
 "Elasticsearch / OpenSearch (--es URL):\n"
@@ -65,7 +74,8 @@ ES_CLI_HELP
 "Exit status: 0 when at least one event was accepted, 1 when none was,\n"
 "2 on a usage error, 3 when an input or the output could not be used\n"
 "(the report then holds what could be read), 4 when the search engine\n"
-"stopped answering or Ctrl-C cut a read short (the report is partial).\n";
+"stopped answering or Ctrl-C cut a read short (the report is partial),\n"
+"5 when a threshold was breached.\n";
 
 /* Parses --by. */
 static int
@@ -153,7 +163,8 @@ cmd_analyze(int argc, char **argv)
 	enum { OPT_BY = 256, OPT_LABEL, OPT_OUTCOME, OPT_TYPE, OPT_SINCE,
 	    OPT_UNTIL, OPT_PCTS, OPT_INTERVAL, OPT_FORMAT, OPT_TEMPLATES,
 	    OPT_SHOW, OPT_ES, OPT_INDEX, OPT_MODE, OPT_RAWMAX, OPT_SLICES,
-	    OPT_BATCH, OPT_HDR, OPT_RUNID };
+	    OPT_BATCH, OPT_HDR, OPT_RUNID, OPT_THRESHOLD, OPT_THRESHOLDS,
+	    OPT_JUNIT };
 	static const struct option opts[] = {
 		{ "by", required_argument, NULL, OPT_BY },
 		{ "label", required_argument, NULL, OPT_LABEL },
@@ -175,6 +186,9 @@ cmd_analyze(int argc, char **argv)
 		{ "batch", required_argument, NULL, OPT_BATCH },
 		{ "hdr", no_argument, NULL, OPT_HDR },
 		{ "run-id", required_argument, NULL, OPT_RUNID },
+		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
+		{ "thresholds", required_argument, NULL, OPT_THRESHOLDS },
+		{ "junit", required_argument, NULL, OPT_JUNIT },
 		ES_CLI_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -196,7 +210,11 @@ cmd_analyze(int argc, char **argv)
 	size_t nkeys = 3, npcts = 6;
 	int c, i, n, status = EXIT_OK, partial = 0;
 	FILE *out;
+	struct threshold_set ts;	/* --threshold, --thresholds */
+	struct json_object *tblock = NULL;
+	const char *junit = NULL;
 
+	threshold_set_init(&ts);
 	memset(&filter, 0, sizeof(filter));
 	memset(&es, 0, sizeof(es));
 	es_cli_init(&ec);
@@ -316,8 +334,20 @@ cmd_analyze(int argc, char **argv)
 		case OPT_RUNID:
 			es.run_id = optarg;
 			break;
+		case OPT_THRESHOLD:
+			if (threshold_set_add(&ts, optarg, &cause) == -1)
+				goto usage;
+			break;
+		case OPT_THRESHOLDS:
+			if (threshold_set_load(&ts, optarg, &cause) == -1)
+				goto usage;
+			break;
+		case OPT_JUNIT:
+			junit = optarg;
+			break;
 		case 'h':
 			fputs(cmd_analyze_help, stdout);
+			threshold_set_release(&ts);
 			filter_release(&filter);
 			return EXIT_OK;
 		case ':':
@@ -344,6 +374,11 @@ cmd_analyze(int argc, char **argv)
 		util_fail(&cause, "--until is not after --since");
 		goto usage;
 	}
+	if (threshold_set_relative(&ts)) {
+		util_fail(&cause, "thresholds relative to a baseline need "
+		    "'medload compare' or 'medload nightly'");
+		goto usage;
+	}
 	if (templates == NULL)
 		templates = getenv("MEDLOAD_TEMPLATES");
 
@@ -356,6 +391,7 @@ cmd_analyze(int argc, char **argv)
 	http_set_interrupt(&cli_interrupted);
 	if (es.url != NULL) {
 		if (es_cli_finish(&ec, &cause) == -1) {
+			threshold_set_release(&ts);
 			json_object_put(req.filters);
 			es_cli_release(&ec);
 			goto usage;
@@ -383,6 +419,7 @@ cmd_analyze(int argc, char **argv)
 			es_cli_release(&ec);
 			free(cause);
 			filter_release(&filter);
+			threshold_set_release(&ts);
 			return cli_interrupted ? EXIT_PARTIAL : EXIT_IO;
 		}
 		if (partial)
@@ -432,6 +469,11 @@ cmd_analyze(int argc, char **argv)
 	}
 	json_object_put(req.filters);
 	es_cli_release(&ec);
+	if (ts.n > 0) {
+		tblock = threshold_evaluate(&ts, doc, NULL);
+		json_object_object_add(doc, "thresholds",
+		    json_object_get(tblock));
+	}
 
 	out = cli_output_open(out_path, &tmp, &cause);
 	if (out == NULL) {
@@ -440,6 +482,13 @@ cmd_analyze(int argc, char **argv)
 	} else {
 		int rc = render(doc, format, templates, out, &cause);
 
+		if (rc == 0 && tblock != NULL) {
+			if (format == RENDER_TEXT) {
+				fputc('\n', out);
+				threshold_print_text(tblock, out);
+			} else if (format == RENDER_CSV)
+				threshold_print_text(tblock, stderr);
+		}
 		if (rc == -1)
 			cli_error("%s", cause);
 		if (cli_output_close(out, out_path, tmp, rc == 0, &cause) ==
@@ -466,6 +515,19 @@ cmd_analyze(int argc, char **argv)
 		    "filtered out)", rd, rj, fo);
 		status = EXIT_NO_EVENTS;
 	}
+	if (junit != NULL && junit_write_file(junit, "medload analyze", tblock,
+	    NULL, &cause) == -1) {
+		cli_error("%s", cause);
+		status = EXIT_IO;
+	}
+	if (threshold_block_failed(tblock) > 0) {
+		cli_error("%d of %zu thresholds breached",
+		    threshold_block_failed(tblock), ts.n);
+		if (status == EXIT_OK)
+			status = EXIT_THRESHOLD;
+	}
+	json_object_put(tblock);
+	threshold_set_release(&ts);
 	json_object_put(doc);
 	if (es.url == NULL)
 		pipeline_release(&pipe);
@@ -473,6 +535,7 @@ cmd_analyze(int argc, char **argv)
 	free(cause);
 	return status;
 usage:
+	threshold_set_release(&ts);
 	filter_release(&filter);
 	status = cli_usage_error("analyze", "%s", cause);
 	free(cause);

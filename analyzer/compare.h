@@ -35,7 +35,7 @@ struct compare_opts {
 
 enum compare_format { COMPARE_TEXT, COMPARE_MARKDOWN, COMPARE_JSON };
 
-/* Sets the defaults: 5 %, 1 ms, 20 samples, z 1.96. */
+/* Sets the defaults: 5 %, 1 ms, 20 samples, z 3. */
 void compare_opts_init(struct compare_opts *o);
 
 /* Parses "text", "markdown" (or "md") or "json"; 0 or -1. */
@@ -84,5 +84,16 @@ int compare_regressions(struct json_object *cmp);
  */
 int compare_render(struct json_object *cmp, enum compare_format f,
     const char *templates, FILE *out, char **cause);
+
+/*
+ * Draws the comparison charts into dir with gnuplot (see chart.h):
+ * compare-spectrum (baseline vs contender percentiles of the groups that
+ * changed most; base and cont are the analyses, borrowed) and compare-p95
+ * (p95 change per group). Appends {title, file} per chart to list and
+ * failures to problems. Returns the number drawn.
+ */
+int compare_charts(struct json_object *cmp, struct json_object *base,
+    struct json_object *cont, const char *dir, const char *templates,
+    struct json_object *list, struct json_object *problems);
 
 #endif

@@ -49,6 +49,14 @@ int cmd_run(int argc, char **argv);
 extern const char cmd_collect_help[];
 int cmd_collect(int argc, char **argv);
 
+/* `medload compare`: baseline vs contender analyses. */
+extern const char cmd_compare_help[];
+int cmd_compare(int argc, char **argv);
+
+/* `medload nightly`: analyze, compare, thresholds, history, report. */
+extern const char cmd_nightly_help[];
+int cmd_nightly(int argc, char **argv);
+
 /* `medload report`. */
 extern const char cmd_report_help[];
 int cmd_report(int argc, char **argv);

@@ -25,6 +25,12 @@ const struct cli_cmd cli_cmds[] = {
 	    cmd_report_help },
 	{ "ingest", cmd_ingest,
 	    "load trace files into Elasticsearch or OpenSearch", cmd_ingest_help },
+	{ "compare", cmd_compare,
+	    "compare two analyses: differences, verdicts, thresholds",
+	    cmd_compare_help },
+	{ "nightly", cmd_nightly,
+	    "analyze, compare with a baseline, keep a history (cron/CI)",
+	    cmd_nightly_help },
 	{ NULL, NULL, NULL, NULL },
 };
 

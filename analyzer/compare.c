@@ -1,0 +1,1090 @@
+/* compare.c: two analysis documents -> differences with verdicts. */
+#include "compare.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <json-c/json.h>
+
+#include "analysis.h"
+#include "assets.h"
+#include "chart.h"
+#include "hmap.h"
+#include "render.h"
+#include "timeutil.h"
+#include "tmpl.h"
+#include "util.h"
+#include "version.h"
+
+#define COMPARE_MAX_DOC (256u << 20)
+#define COMPARE_MAX_PCTS 40
+
+void
+compare_opts_init(struct compare_opts *o)
+{
+	o->margin = 0.05;
+	o->min_delta = 1;
+	o->min_samples = 20;
+	o->z = 3;
+}
+
+int
+compare_format_parse(const char *s, enum compare_format *out)
+{
+	if (strcmp(s, "text") == 0)
+		*out = COMPARE_TEXT;
+	else if (strcmp(s, "markdown") == 0 || strcmp(s, "md") == 0)
+		*out = COMPARE_MARKDOWN;
+	else if (strcmp(s, "json") == 0)
+		*out = COMPARE_JSON;
+	else
+		return -1;
+	return 0;
+}
+
+struct json_object *
+compare_load(const char *path, char **cause)
+{
+	struct json_tokener *tok;
+	struct json_object *doc, *schema;
+	struct strbuf b;
+	char buf[65536];
+	size_t n;
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+
+	if (f == NULL) {
+		util_fail(cause, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	strbuf_init(&b, COMPARE_MAX_DOC);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		if (strbuf_add(&b, buf, n) == -1)
+			break;
+	}
+	if (ferror(f) || b.toobig) {
+		util_fail(cause, "%s: %s", path, b.toobig ?
+		    "larger than 256 MiB" : "read error");
+		strbuf_release(&b);
+		if (f != stdin)
+			fclose(f);
+		return NULL;
+	}
+	if (f != stdin)
+		fclose(f);
+	tok = json_tokener_new();
+	doc = json_tokener_parse_ex(tok, b.data ? b.data : "", (int)b.len);
+	if (doc == NULL || tok->char_offset < (int)b.len) {
+		size_t i = doc != NULL ? (size_t)tok->char_offset : 0;
+
+		while (doc != NULL && i < b.len && strchr(" \t\r\n",
+		    b.data[i]) != NULL)
+			i++;
+		if (doc == NULL || i < b.len) {
+			util_fail(cause, "%s: not a JSON document%s%s", path,
+			    doc == NULL ? ": " : "", doc == NULL ?
+			    json_tokener_error_desc(json_tokener_get_error(
+			    tok)) : " (text after the end)");
+			json_object_put(doc);
+			doc = NULL;
+		}
+	}
+	json_tokener_free(tok);
+	strbuf_release(&b);
+	if (doc == NULL)
+		return NULL;
+	if (!json_object_object_get_ex(doc, "schema", &schema) ||
+	    !json_object_is_type(schema, json_type_string) ||
+	    strcmp(json_object_get_string(schema), ANALYSIS_SCHEMA) != 0 ||
+	    !json_object_is_type(json_object_object_get(doc, "groups"),
+	    json_type_array)) {
+		util_fail(cause, "%s: not an analysis (schema \"%s\", as "
+		    "written by 'medload analyze --format json')", path,
+		    ANALYSIS_SCHEMA);
+		json_object_put(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+/* Returns 1 when s contains needle, ignoring case. */
+static int
+compare_contains(const char *s, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *s != '\0'; s++)
+		if (strncasecmp(s, needle, n) == 0)
+			return 1;
+	return 0;
+}
+
+int
+compare_key_is_error(struct json_object *key)
+{
+	struct json_object *v;
+	const char *s;
+
+	if (json_object_object_get_ex(key, "outcome", &v)) {
+		s = json_object_get_string(v);
+		if (s != NULL && (compare_contains(s, "error") ||
+		    compare_contains(s, "fail") ||
+		    compare_contains(s, "problem_report") ||
+		    compare_contains(s, "problem-report")))
+			return 1;
+	}
+	if (json_object_object_get_ex(key, "traced_type", &v)) {
+		s = json_object_get_string(v);
+		if (s != NULL && (compare_contains(s, "problem_report") ||
+		    compare_contains(s, "problem-report")))
+			return 1;
+	}
+	return 0;
+}
+
+int
+compare_doc_knows_errors(struct json_object *doc)
+{
+	struct json_object *by;
+	size_t i;
+	const char *s;
+
+	if (!json_object_object_get_ex(doc, "by", &by))
+		return 0;
+	for (i = 0; i < json_object_array_length(by); i++) {
+		s = json_object_get_string(json_object_array_get_idx(by, i));
+		if (s != NULL && (strcmp(s, "outcome") == 0 ||
+		    strcmp(s, "traced_type") == 0))
+			return 1;
+	}
+	return 0;
+}
+
+int
+compare_group_metric(struct json_object *g, const char *metric, double *out)
+{
+	struct json_object *v, *p;
+
+	if (metric[0] == 'p' && metric[1] >= '0' && metric[1] <= '9') {
+		if (!json_object_object_get_ex(g, "percentiles", &p) ||
+		    !json_object_object_get_ex(p, metric, &v))
+			return -1;
+	} else if (!json_object_object_get_ex(g, metric, &v))
+		return -1;
+	if (!json_object_is_type(v, json_type_int) &&
+	    !json_object_is_type(v, json_type_double))
+		return -1;
+	*out = json_object_get_double(v);
+	return 0;
+}
+
+/* The matching key of a group: its "by" values joined. Caller frees. */
+static char *
+compare_key_string(struct json_object *by, struct json_object *g,
+    size_t *len)
+{
+	struct json_object *key, *v;
+	struct strbuf b;
+	size_t i;
+
+	strbuf_init(&b, 0);
+	json_object_object_get_ex(g, "key", &key);
+	for (i = 0; i < json_object_array_length(by); i++) {
+		v = NULL;
+		json_object_object_get_ex(key, json_object_get_string(
+		    json_object_array_get_idx(by, i)), &v);
+		strbuf_adds(&b, v ? json_object_get_string(v) : "");
+		strbuf_addc(&b, '\x1f');
+	}
+	*len = b.len;
+	return strbuf_detach(&b);
+}
+
+/* A key as "a / b / c" for display. Caller frees. */
+static char *
+compare_key_title(struct json_object *key)
+{
+	struct strbuf b;
+	int first = 1;
+
+	strbuf_init(&b, 0);
+	json_object_object_foreach(key, k, v) {
+		(void)k;
+		if (!first)
+			strbuf_adds(&b, " / ");
+		strbuf_adds(&b, json_object_get_string(v));
+		first = 0;
+	}
+	return strbuf_detach(&b);
+}
+
+/* The percentiles of a group as sorted (p, q) pairs with min and max. */
+static size_t
+compare_quantiles(struct json_object *g, double *p, double *q)
+{
+	struct json_object *pcts;
+	size_t n = 0, i, j;
+	double v, t;
+
+	if (compare_group_metric(g, "min", &v) == 0) {
+		p[n] = 0;
+		q[n++] = v;
+	}
+	if (json_object_object_get_ex(g, "percentiles", &pcts)) {
+		json_object_object_foreach(pcts, name, val) {
+			if (n + 2 >= COMPARE_MAX_PCTS || name[0] != 'p')
+				continue;
+			v = strtod(name + 1, NULL) / 100;
+			if (v <= 0 || v >= 1)
+				continue;
+			p[n] = v;
+			q[n++] = json_object_get_double(val);
+		}
+	}
+	if (compare_group_metric(g, "max", &v) == 0) {
+		p[n] = 1;
+		q[n++] = v;
+	}
+	for (i = 1; i < n; i++) {
+		for (j = i; j > 0 && p[j - 1] > p[j]; j--) {
+			t = p[j];
+			p[j] = p[j - 1];
+			p[j - 1] = t;
+			t = q[j];
+			q[j] = q[j - 1];
+			q[j - 1] = t;
+		}
+	}
+	return n;
+}
+
+/*
+ * The standard error of a group's p-quantile from the asymptotic variance
+ * p(1-p) / (n f(q_p)^2), with 1/f(q_p) estimated as the spread of the
+ * neighbouring quantiles over their probability gap (at least res ms).
+ * Returns -1 when there are too few samples beyond the quantile.
+ */
+static double
+compare_quantile_se(struct json_object *g, double pr, double n, double res)
+{
+	double p[COMPARE_MAX_PCTS], q[COMPARE_MAX_PCTS], spread;
+	size_t k, i, lo = (size_t)-1, hi = (size_t)-1;
+
+	if (n * (1 - pr) < 5 || n * pr < 5)
+		return -2;
+	k = compare_quantiles(g, p, q);
+	for (i = 0; i < k; i++) {
+		if (p[i] < pr - 1e-12)
+			lo = i;
+		else if (p[i] > pr + 1e-12 && hi == (size_t)-1)
+			hi = i;
+	}
+	if (lo == (size_t)-1 || hi == (size_t)-1)
+		return -1;
+	spread = q[hi] - q[lo];
+	if (spread < res)
+		spread = res;
+	return sqrt(pr * (1 - pr) / n) * spread / (p[hi] - p[lo]);
+}
+
+/* Direction of a metric: 1 when higher is worse, -1 when better. */
+enum compare_kind { KIND_LATENCY, KIND_QUANTILE, KIND_MEAN, KIND_COUNT,
+	KIND_SHARE };
+
+/* What compare_metric needs about one side. */
+struct compare_side {
+	struct json_object *g;		/* the group; NULL for labels */
+	double v;
+	double n;			/* events */
+	double sd;			/* stddev, for the mean */
+	double share_n;			/* errors, for shares */
+};
+
+/* Formats a value for display. */
+static void
+compare_fmt(char buf[48], double v, int share, int sign)
+{
+	char num[32];
+
+	if (share) {
+		snprintf(buf, 48, sign ? "%+.2f%%" : "%.2f%%", v * 100);
+		return;
+	}
+	util_num(fabs(v) < 1e15 ? round(v * 1000) / 1000 : v, num);
+	snprintf(buf, 48, "%s%s", sign && v > 0 ? "+" : "", num);
+}
+
+/*
+ * Compares one metric and returns its result object; *verdict is 1 worse,
+ * -1 better, 0 unchanged; *pct_out the percent change (HUGE_VAL from 0).
+ */
+static struct json_object *
+compare_metric(const char *name, enum compare_kind kind, int higher_worse,
+    const struct compare_side *b, const struct compare_side *c,
+    const struct compare_opts *o, int *verdict, double *pct_out)
+{
+	struct json_object *m = json_object_new_object();
+	double diff = c->v - b->v, pct, z = NAN, se = -1, pr = 0, pooled;
+	int thin = 0;
+	int share = kind == KIND_SHARE, latency = kind == KIND_LATENCY ||
+	    kind == KIND_QUANTILE || kind == KIND_MEAN;
+	const char *v = "unchanged";
+	char reason[160], buf[48];
+
+	*verdict = 0;
+	pct = b->v != 0 ? diff / fabs(b->v) * 100 : diff == 0 ? 0 : HUGE_VAL;
+	*pct_out = pct;
+	json_object_object_add(m, "metric", json_object_new_string(name));
+	json_object_object_add(m, "baseline", analysis_num(b->v));
+	json_object_object_add(m, "contender", analysis_num(c->v));
+	json_object_object_add(m, "diff", analysis_num(diff));
+	json_object_object_add(m, "pct", isfinite(pct) ? analysis_num(
+	    round(pct * 100) / 100) : NULL);
+	/* the statistical test, where one applies */
+	if (b->n >= (double)o->min_samples && c->n >= (double)o->min_samples) {
+		if (kind == KIND_QUANTILE) {
+			double seb, sec;
+
+			pr = strtod(name + 1, NULL) / 100;
+			seb = compare_quantile_se(b->g, pr, b->n, o->min_delta);
+			sec = compare_quantile_se(c->g, pr, c->n, o->min_delta);
+			if (seb >= 0 && sec >= 0)
+				se = sqrt(seb * seb + sec * sec);
+			thin = seb == -2 || sec == -2;
+		} else if (kind == KIND_MEAN) {
+			double q = o->min_delta * o->min_delta / 12;
+
+			se = sqrt((b->sd * b->sd + q) / b->n +
+			    (c->sd * c->sd + q) / c->n);
+		} else if (kind == KIND_COUNT) {
+			double nb = b->n, nc = c->n;
+
+			/*
+			 * Poisson counts: var(n) = n; a rate r = n / span
+			 * has var(r) = r^2 / n.
+			 */
+			if (strcmp(name, "count") == 0)
+				se = sqrt(nb + nc);
+			else
+				se = sqrt(b->v * b->v / nb +
+				    c->v * c->v / nc);
+		} else if (kind == KIND_SHARE) {
+			pooled = (b->share_n + c->share_n) / (b->n + c->n);
+			if (pooled > 0 && pooled < 1)
+				se = sqrt(pooled * (1 - pooled) *
+				    (1 / b->n + 1 / c->n));
+		}
+		if (se > 0)
+			z = diff / se;
+		else if (se == 0)
+			z = diff == 0 ? 0 : diff > 0 ? HUGE_VAL : -HUGE_VAL;
+	}
+	if (b->n < (double)o->min_samples || c->n < (double)o->min_samples)
+		snprintf(reason, sizeof(reason), "fewer than %llu events",
+		    o->min_samples);
+	else if (diff == 0)
+		snprintf(reason, sizeof(reason), "same");
+	else if (latency && fabs(diff) < o->min_delta)
+		snprintf(reason, sizeof(reason), "below %s ms",
+		    util_num(o->min_delta, buf));
+	else if (isfinite(pct) && fabs(pct) <= o->margin * 100)
+		snprintf(reason, sizeof(reason), "within the %s%% margin",
+		    util_num(o->margin * 100, buf));
+	else if (thin)
+		snprintf(reason, sizeof(reason), "fewer than 5 events beyond "
+		    "%s on a side", name);
+	else if (kind == KIND_LATENCY)
+		snprintf(reason, sizeof(reason), "one extreme value: shown, "
+		    "not judged");
+	else if (isfinite(z) && fabs(z) < o->z)
+		snprintf(reason, sizeof(reason), "not significant (|z| %.2f "
+		    "< %s)", fabs(z), util_num(o->z, buf));
+	else {
+		*verdict = (diff > 0) == (higher_worse > 0) ? 1 : -1;
+		v = *verdict > 0 ? "worse" : "better";
+		if (isfinite(z))
+			snprintf(reason, sizeof(reason), "z = %.2f", z);
+		else if (isnan(z))
+			snprintf(reason, sizeof(reason), "beyond the margin");
+		else
+			snprintf(reason, sizeof(reason), "beyond the margin; "
+			    "no spread on either side");
+	}
+	json_object_object_add(m, "verdict", json_object_new_string(v));
+	json_object_object_add(m, "reason", json_object_new_string(reason));
+	if (isfinite(z))
+		json_object_object_add(m, "z",
+		    analysis_num(round(z * 1000) / 1000));
+	compare_fmt(buf, b->v, share, 0);
+	json_object_object_add(m, "b", json_object_new_string(buf));
+	compare_fmt(buf, c->v, share, 0);
+	json_object_object_add(m, "c", json_object_new_string(buf));
+	compare_fmt(buf, diff, share, 1);
+	json_object_object_add(m, "d", json_object_new_string(buf));
+	if (isfinite(pct))
+		snprintf(buf, sizeof(buf), "%+.1f%%", pct);
+	else
+		snprintf(buf, sizeof(buf), "new");
+	json_object_object_add(m, "p", json_object_new_string(buf));
+	return m;
+}
+
+/* One row of the comparison while it is built. */
+struct compare_row {
+	struct json_object *obj;
+	int verdict;		/* 1 worse, -1 better, 0 unchanged */
+	double score;		/* the largest worsening, in percent */
+	size_t order;
+};
+
+/* Orders rows: worse first (largest change first), then better, then
+ * unchanged, each in the baseline's order. */
+static int
+compare_row_cmp(const void *a, const void *b)
+{
+	const struct compare_row *x = a, *y = b;
+
+	if (x->verdict != y->verdict)
+		return y->verdict - x->verdict;
+	if (x->verdict == 1 && x->score != y->score)
+		return x->score < y->score ? 1 : -1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Fills one side of a group comparison. */
+static void
+compare_side_group(struct compare_side *s, struct json_object *g)
+{
+	memset(s, 0, sizeof(*s));
+	s->g = g;
+	if (compare_group_metric(g, "count", &s->n) == -1)
+		s->n = 0;
+	if (compare_group_metric(g, "stddev", &s->sd) == -1)
+		s->sd = 0;
+}
+
+/* Compares two matched groups into a row. */
+static void
+compare_groups(struct json_object *gb, struct json_object *gc,
+    const struct compare_opts *o, struct compare_row *row)
+{
+	static const struct {
+		const char *name;
+		enum compare_kind kind;
+	} metrics[] = {
+		{ "count", KIND_COUNT }, { "rate", KIND_COUNT },
+		{ "mean", KIND_MEAN }, { "p50", KIND_QUANTILE },
+		{ "p95", KIND_QUANTILE }, { "p99", KIND_QUANTILE },
+		{ "max", KIND_LATENCY },
+	};
+	struct json_object *arr = json_object_new_array(), *key;
+	struct compare_side sb, sc;
+	double pct;
+	int verdict, any_better = 0, err, worst_set = 0;
+	const char *worst = NULL;
+	char *title, pbuf[48];
+	size_t i;
+
+	json_object_object_get_ex(gb, "key", &key);
+	err = compare_key_is_error(key);
+	row->obj = json_object_new_object();
+	row->verdict = 0;
+	row->score = 0;
+	json_object_object_add(row->obj, "key", json_object_get(key));
+	title = compare_key_title(key);
+	json_object_object_add(row->obj, "title",
+	    json_object_new_string(title));
+	free(title);
+	compare_side_group(&sb, gb);
+	compare_side_group(&sc, gc);
+	for (i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++) {
+		if (compare_group_metric(gb, metrics[i].name, &sb.v) == -1 ||
+		    compare_group_metric(gc, metrics[i].name, &sc.v) == -1)
+			continue;
+		json_object_array_add(arr, compare_metric(metrics[i].name,
+		    metrics[i].kind, metrics[i].kind == KIND_COUNT && !err ?
+		    -1 : 1, &sb, &sc, o, &verdict, &pct));
+		if (verdict > 0) {
+			if (!isfinite(pct))
+				pct = 1e9;
+			if (!worst_set || pct > row->score) {
+				row->score = pct;
+				worst = metrics[i].name;
+				worst_set = 1;
+			}
+			row->verdict = 1;
+		} else if (verdict < 0)
+			any_better = 1;
+	}
+	if (row->verdict == 0 && any_better)
+		row->verdict = -1;
+	json_object_object_add(row->obj, "verdict", json_object_new_string(
+	    row->verdict > 0 ? "worse" : row->verdict < 0 ? "better" :
+	    "unchanged"));
+	json_object_object_add(row->obj, "verdict_uc", json_object_new_string(
+	    row->verdict > 0 ? "WORSE" : row->verdict < 0 ? "BETTER" :
+	    "unchanged"));
+	if (worst != NULL) {
+		json_object_object_add(row->obj, "worst",
+		    json_object_new_string(worst));
+		json_object_object_add(row->obj, "worst_pct", row->score < 1e9 ?
+		    analysis_num(round(row->score * 10) / 10) : NULL);
+		if (row->score < 1e9)
+			snprintf(pbuf, sizeof(pbuf), "%+.1f%%", row->score);
+		else
+			snprintf(pbuf, sizeof(pbuf), "new");
+		json_object_object_add(row->obj, "worst_change",
+		    json_object_new_string(pbuf));
+	}
+	json_object_object_add(row->obj, "metrics", arr);
+}
+
+/* Per-label totals of one document. */
+struct compare_label {
+	double count, rate, errors;
+};
+
+/* Sums a document's groups by label into a map of compare_label. */
+static struct hmap *
+compare_labels(struct json_object *doc)
+{
+	struct hmap *m = hmap_new();
+	struct json_object *groups, *g, *key, *lv;
+	struct compare_label *l;
+	const char *name;
+	size_t i;
+	double v;
+
+	json_object_object_get_ex(doc, "groups", &groups);
+	for (i = 0; i < json_object_array_length(groups); i++) {
+		g = json_object_array_get_idx(groups, i);
+		if (!json_object_object_get_ex(g, "key", &key) ||
+		    !json_object_object_get_ex(key, "label", &lv))
+			continue;
+		name = json_object_get_string(lv);
+		l = hmap_get(m, name, strlen(name));
+		if (l == NULL) {
+			l = util_calloc(1, sizeof(*l));
+			hmap_put(m, name, strlen(name), l);
+		}
+		if (compare_group_metric(g, "count", &v) == 0) {
+			l->count += v;
+			if (compare_key_is_error(key))
+				l->errors += v;
+		}
+		if (compare_group_metric(g, "rate", &v) == 0)
+			l->rate += v;
+	}
+	return m;
+}
+
+/* Compares the labels both documents hold. */
+static struct json_object *
+compare_label_rows(struct json_object *base, struct json_object *cont,
+    const struct compare_opts *o, int *worse)
+{
+	struct hmap *mb = compare_labels(base), *mc = compare_labels(cont);
+	struct json_object *out = json_object_new_array(), *row, *arr;
+	struct compare_label *lb, *lc;
+	struct compare_side sb, sc;
+	int errors = compare_doc_knows_errors(base) &&
+	    compare_doc_knows_errors(cont), verdict, v, better;
+	struct json_object *groups;
+	const char *name;
+	double pct;
+	size_t i;
+
+	*worse = 0;
+	json_object_object_get_ex(base, "groups", &groups);
+	for (i = 0; i < json_object_array_length(groups); i++) {
+		struct json_object *key, *lv;
+
+		json_object_object_get_ex(json_object_array_get_idx(groups, i),
+		    "key", &key);
+		if (!json_object_object_get_ex(key, "label", &lv))
+			continue;
+		name = json_object_get_string(lv);
+		lb = hmap_get(mb, name, strlen(name));
+		lc = hmap_get(mc, name, strlen(name));
+		if (lb == NULL || lc == NULL)
+			continue;
+		row = json_object_new_object();
+		arr = json_object_new_array();
+		json_object_object_add(row, "label",
+		    json_object_new_string(name));
+		memset(&sb, 0, sizeof(sb));
+		memset(&sc, 0, sizeof(sc));
+		sb.n = lb->count;
+		sc.n = lc->count;
+		verdict = 0;
+		better = 0;
+		sb.v = lb->count;
+		sc.v = lc->count;
+		json_object_array_add(arr, compare_metric("count", KIND_COUNT,
+		    -1, &sb, &sc, o, &v, &pct));
+		verdict = v > 0 ? 1 : verdict;
+		better |= v < 0;
+		sb.v = lb->rate;
+		sc.v = lc->rate;
+		json_object_array_add(arr, compare_metric("rate", KIND_COUNT,
+		    -1, &sb, &sc, o, &v, &pct));
+		verdict = v > 0 ? 1 : verdict;
+		better |= v < 0;
+		if (errors) {
+			sb.v = lb->count > 0 ? lb->errors / lb->count : 0;
+			sc.v = lc->count > 0 ? lc->errors / lc->count : 0;
+			sb.share_n = lb->errors;
+			sc.share_n = lc->errors;
+			json_object_array_add(arr, compare_metric(
+			    "error_share", KIND_SHARE, 1, &sb, &sc, o, &v,
+			    &pct));
+			verdict = v > 0 ? 1 : verdict;
+			better |= v < 0;
+		}
+		if (verdict == 0 && better)
+			verdict = -1;
+		*worse += verdict > 0;
+		json_object_object_add(row, "verdict", json_object_new_string(
+		    verdict > 0 ? "worse" : verdict < 0 ? "better" :
+		    "unchanged"));
+		json_object_object_add(row, "metrics", arr);
+		json_object_array_add(out, row);
+		/* once per label */
+		hmap_put(mb, name, strlen(name), NULL);
+		free(lb);
+	}
+	hmap_free(mb, free);
+	hmap_free(mc, free);
+	return out;
+}
+
+/* The "baseline"/"contender" description of a document. */
+static struct json_object *
+compare_describe(struct json_object *doc, const char *name)
+{
+	struct json_object *d = json_object_new_object(), *v, *ev;
+
+	json_object_object_add(d, "name", json_object_new_string(name));
+	if (json_object_object_get_ex(doc, "generated", &v))
+		json_object_object_add(d, "generated", json_object_get(v));
+	if (json_object_object_get_ex(doc, "window", &v))
+		json_object_object_add(d, "window", json_object_get(v));
+	if (json_object_object_get_ex(doc, "events", &ev) &&
+	    json_object_object_get_ex(ev, "accepted", &v))
+		json_object_object_add(d, "events", json_object_get(v));
+	if (json_object_object_get_ex(doc, "percentile_method", &v))
+		json_object_object_add(d, "percentile_method",
+		    json_object_get(v));
+	return d;
+}
+
+/* A group present on one side only. */
+static struct json_object *
+compare_lone(struct json_object *g)
+{
+	struct json_object *o = json_object_new_object(), *key, *v;
+	char *title;
+
+	json_object_object_get_ex(g, "key", &key);
+	json_object_object_add(o, "key", json_object_get(key));
+	title = compare_key_title(key);
+	json_object_object_add(o, "title", json_object_new_string(title));
+	free(title);
+	if (json_object_object_get_ex(g, "count", &v))
+		json_object_object_add(o, "count", json_object_get(v));
+	if (compare_group_metric(g, "p95", &(double){ 0 }) == 0)
+		json_object_object_add(o, "p95", json_object_get(
+		    json_object_object_get(json_object_object_get(g,
+		    "percentiles"), "p95")));
+	return o;
+}
+
+struct json_object *
+compare_build(struct json_object *base, struct json_object *cont,
+    const struct compare_opts *o, const char *base_name,
+    const char *cont_name, char **cause)
+{
+	struct json_object *byb, *byc, *gb, *gc, *doc, *arr, *opts, *sum;
+	struct json_object *only_b, *only_c, *labels;
+	struct compare_row *rows;
+	struct hmap *index;
+	size_t nb, nc, i, n = 0, len;
+	int counts[3] = { 0, 0, 0 }, lworse;
+	char *k, buf[TIME_BUF];
+	unsigned char *used;
+
+	if (!json_object_object_get_ex(base, "by", &byb) ||
+	    !json_object_object_get_ex(cont, "by", &byc) ||
+	    !json_object_equal(byb, byc)) {
+		util_fail(cause, "the analyses are grouped differently (by "
+		    "%s vs %s); analyze both with the same --by",
+		    byb ? json_object_to_json_string(byb) : "?",
+		    byc ? json_object_to_json_string(byc) : "?");
+		return NULL;
+	}
+	json_object_object_get_ex(base, "groups", &gb);
+	json_object_object_get_ex(cont, "groups", &gc);
+	nb = json_object_array_length(gb);
+	nc = json_object_array_length(gc);
+	index = hmap_new();
+	for (i = 0; i < nc; i++) {
+		k = compare_key_string(byb, json_object_array_get_idx(gc, i),
+		    &len);
+		hmap_put(index, k, len, (void *)(uintptr_t)(i + 1));
+		free(k);
+	}
+	used = util_calloc(nc + 1, 1);
+	rows = util_calloc(nb + 1, sizeof(*rows));
+	only_b = json_object_new_array();
+	for (i = 0; i < nb; i++) {
+		struct json_object *g = json_object_array_get_idx(gb, i);
+		uintptr_t j;
+
+		k = compare_key_string(byb, g, &len);
+		j = (uintptr_t)hmap_get(index, k, len);
+		free(k);
+		if (j == 0 || used[j - 1]) {
+			json_object_array_add(only_b, compare_lone(g));
+			continue;
+		}
+		used[j - 1] = 1;
+		compare_groups(g, json_object_array_get_idx(gc, j - 1), o,
+		    &rows[n]);
+		rows[n].order = n;
+		counts[rows[n].verdict + 1]++;
+		n++;
+	}
+	only_c = json_object_new_array();
+	for (i = 0; i < nc; i++)
+		if (!used[i])
+			json_object_array_add(only_c, compare_lone(
+			    json_object_array_get_idx(gc, i)));
+	qsort(rows, n, sizeof(*rows), compare_row_cmp);
+	arr = json_object_new_array();
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, rows[i].obj);
+	labels = compare_label_rows(base, cont, o, &lworse);
+
+	doc = json_object_new_object();
+	json_object_object_add(doc, "schema",
+	    json_object_new_string(COMPARE_SCHEMA));
+	sum = json_object_new_object();
+	json_object_object_add(sum, "name", json_object_new_string("medload"));
+	json_object_object_add(sum, "version",
+	    json_object_new_string(MEDLOAD_VERSION));
+	json_object_object_add(doc, "generator", sum);
+	json_object_object_add(doc, "generated", json_object_new_string(
+	    time_format(time_generated(), buf)));
+	json_object_object_add(doc, "baseline", compare_describe(base,
+	    base_name));
+	json_object_object_add(doc, "contender", compare_describe(cont,
+	    cont_name));
+	json_object_object_add(doc, "by", json_object_get(byb));
+	opts = json_object_new_object();
+	json_object_object_add(opts, "margin", analysis_num(o->margin));
+	json_object_object_add(opts, "margin_pct",
+	    analysis_num(o->margin * 100));
+	json_object_object_add(opts, "min_delta_ms", analysis_num(o->min_delta));
+	json_object_object_add(opts, "min_samples",
+	    json_object_new_int64((int64_t)o->min_samples));
+	json_object_object_add(opts, "z", analysis_num(o->z));
+	json_object_object_add(opts, "tests", json_object_new_string(
+	    "percentiles: asymptotic normal quantile test (density from the "
+	    "neighbouring percentiles); mean: Welch z; count, rate: Poisson "
+	    "z; error share: two-proportion z; max: margin only"));
+	json_object_object_add(doc, "options", opts);
+	sum = json_object_new_object();
+	json_object_object_add(sum, "matched", json_object_new_int64(
+	    (int64_t)n));
+	json_object_object_add(sum, "worse", json_object_new_int(counts[2]));
+	json_object_object_add(sum, "better", json_object_new_int(counts[0]));
+	json_object_object_add(sum, "unchanged",
+	    json_object_new_int(counts[1]));
+	json_object_object_add(sum, "labels_worse", json_object_new_int(lworse));
+	json_object_object_add(sum, "baseline_only", json_object_new_int64(
+	    (int64_t)json_object_array_length(only_b)));
+	json_object_object_add(sum, "contender_only", json_object_new_int64(
+	    (int64_t)json_object_array_length(only_c)));
+	json_object_object_add(sum, "regressed",
+	    json_object_new_boolean(counts[2] > 0 || lworse > 0));
+	json_object_object_add(doc, "summary", sum);
+	json_object_object_add(doc, "labels", labels);
+	json_object_object_add(doc, "groups", arr);
+	json_object_object_add(doc, "baseline_only", only_b);
+	json_object_object_add(doc, "contender_only", only_c);
+	hmap_free(index, NULL);
+	free(used);
+	free(rows);
+	return doc;
+}
+
+int
+compare_regressions(struct json_object *cmp)
+{
+	struct json_object *sum, *v;
+	int n = 0;
+
+	if (!json_object_object_get_ex(cmp, "summary", &sum))
+		return 0;
+	if (json_object_object_get_ex(sum, "worse", &v))
+		n += json_object_get_int(v);
+	if (json_object_object_get_ex(sum, "labels_worse", &v))
+		n += json_object_get_int(v);
+	return n;
+}
+
+/* Sets flag in view when the array member name is not empty. */
+static void
+compare_flag(struct json_object *view, const char *name, const char *flag)
+{
+	struct json_object *a;
+
+	json_object_object_add(view, flag, json_object_new_boolean(
+	    json_object_object_get_ex(view, name, &a) &&
+	    json_object_is_type(a, json_type_array) &&
+	    json_object_array_length(a) > 0));
+}
+
+int
+compare_render(struct json_object *cmp, enum compare_format f,
+    const char *templates, FILE *out, char **cause)
+{
+	const char *path = f == COMPARE_MARKDOWN ?
+	    "report-templates/compare.md.tmpl" :
+	    "report-templates/compare.txt.tmpl";
+	struct json_object *view;
+	struct tmpl *t;
+	struct strbuf b;
+	char *text;
+	int rc;
+
+	if (f == COMPARE_JSON)
+		return render_json(cmp, out);
+	text = assets_load(templates, path, NULL, cause);
+	if (text == NULL)
+		return -1;
+	rc = tmpl_parse(path, text, f == COMPARE_MARKDOWN ? TMPL_MARKDOWN :
+	    TMPL_TEXT, &t, cause);
+	free(text);
+	if (rc == -1)
+		return -1;
+	view = json_object_new_object();
+	json_object_object_foreach(cmp, k, v)
+		json_object_object_add(view, k, json_object_get(v));
+	compare_flag(view, "labels", "has_labels");
+	compare_flag(view, "baseline_only", "has_baseline_only");
+	compare_flag(view, "contender_only", "has_contender_only");
+	strbuf_init(&b, 0);
+	rc = tmpl_render(t, view, &b, cause);
+	tmpl_free(t);
+	json_object_put(view);
+	if (rc == 0 && b.len > 0)
+		fwrite(b.data, 1, b.len, out);
+	strbuf_release(&b);
+	if (rc == 0 && ferror(out))
+		rc = util_fail(cause, "write error");
+	return rc;
+}
+
+/* The group of doc whose key equals key, or NULL. */
+static struct json_object *
+compare_find(struct json_object *doc, struct json_object *key)
+{
+	struct json_object *groups, *g, *k;
+	size_t i;
+
+	if (!json_object_object_get_ex(doc, "groups", &groups))
+		return NULL;
+	for (i = 0; i < json_object_array_length(groups); i++) {
+		g = json_object_array_get_idx(groups, i);
+		if (json_object_object_get_ex(g, "key", &k) &&
+		    json_object_equal(k, key))
+			return g;
+	}
+	return NULL;
+}
+
+/* Renders one chart and records it in list or problems. */
+static int
+compare_chart_done(struct chart *c, const char *name, const char *title,
+    const char *tmpl, const char *templates, struct json_object *params,
+    struct json_object *list, struct json_object *problems)
+{
+	struct json_object *e;
+	char *cause = NULL;
+
+	json_object_object_add(params, "title", json_object_new_string(title));
+	if (chart_render(c, tmpl, templates, params, &cause) == -1) {
+		json_object_array_add(problems, json_object_new_string(
+		    cause ? cause : name));
+		free(cause);
+		return 0;
+	}
+	e = json_object_new_object();
+	json_object_object_add(e, "title", json_object_new_string(title));
+	json_object_object_add(e, "file", json_object_new_string(name));
+	json_object_array_add(list, e);
+	return 1;
+}
+
+/* Writes a group's percentile spectrum (q, 1/(1-q), value). */
+static void
+compare_spectrum_data(FILE *f, struct json_object *g)
+{
+	double p[COMPARE_MAX_PCTS], q[COMPARE_MAX_PCTS];
+	size_t n = compare_quantiles(g, p, q), i;
+	char num[32];
+
+	for (i = 0; i < n; i++) {
+		if (p[i] >= 1)
+			continue;
+		fprintf(f, "%g %g %s\n", p[i], 1 / (1 - p[i]),
+		    util_num(q[i], num));
+	}
+}
+
+/* The spectrum chart of the (up to three) groups listed first. */
+static int
+compare_chart_spectrum(struct json_object *cmp, struct json_object *base,
+    struct json_object *cont, const char *dir, const char *templates,
+    struct json_object *list, struct json_object *problems)
+{
+	struct json_object *groups, *params, *series, *s, *g, *key;
+	struct chart *c = chart_new(dir, "compare-spectrum");
+	size_t i, side, ns = 0;
+	char suffix[16], *file, *cause = NULL;
+	FILE *f;
+	int drawn;
+
+	json_object_object_get_ex(cmp, "groups", &groups);
+	params = json_object_new_object();
+	series = json_object_new_array();
+	for (i = 0; i < json_object_array_length(groups) && i < 3; i++) {
+		json_object_object_get_ex(json_object_array_get_idx(groups, i),
+		    "key", &key);
+		for (side = 0; side < 2; side++) {
+			g = compare_find(side ? cont : base, key);
+			if (g == NULL)
+				continue;
+			snprintf(suffix, sizeof(suffix), "s%zu", ns);
+			f = chart_data(c, suffix, &cause);
+			if (f == NULL) {
+				json_object_array_add(problems,
+				    json_object_new_string(cause));
+				free(cause);
+				json_object_put(series);
+				json_object_put(params);
+				chart_free(c);
+				return 0;
+			}
+			compare_spectrum_data(f, g);
+			s = json_object_new_object();
+			file = util_printf("compare-spectrum-%s.dat", suffix);
+			json_object_object_add(s, "file",
+			    json_object_new_string(file));
+			free(file);
+			file = compare_key_title(key);
+			json_object_object_add(s, "title", json_object_new_string(
+			    side ? file : "baseline"));
+			free(file);
+			json_object_object_add(s, "color",
+			    json_object_new_int((int)i + 1));
+			json_object_object_add(s, "dash",
+			    json_object_new_int(side ? 1 : 2));
+			json_object_array_add(series, s);
+			ns++;
+		}
+	}
+	json_object_object_add(params, "series", series);
+	drawn = compare_chart_done(c, "compare-spectrum", "Latency by "
+	    "percentile: baseline (dashed) vs contender",
+	    "report-templates/compare.spectrum.gp.tmpl", templates, params,
+	    list, problems);
+	json_object_put(params);
+	chart_free(c);
+	return drawn;
+}
+
+/* Writes a title cut to 48 bytes (at a character boundary). */
+static void
+compare_short_title(FILE *f, const char *title)
+{
+	size_t n = strlen(title);
+	char *s;
+
+	if (n <= 48) {
+		chart_data_string(f, title);
+		return;
+	}
+	n = 45;
+	while (n > 0 && ((unsigned char)title[n] & 0xc0) == 0x80)
+		n--;
+	s = util_printf("%.*s...", (int)n, title);
+	chart_data_string(f, s);
+	free(s);
+}
+
+/* The p95 change bars. */
+static int
+compare_chart_p95(struct json_object *cmp, const char *dir,
+    const char *templates, struct json_object *list,
+    struct json_object *problems)
+{
+	struct json_object *groups, *g, *metrics, *m, *params, *pct;
+	struct chart *c = chart_new(dir, "compare-p95");
+	char *cause = NULL, num[32];
+	size_t i, j, k = 0;
+	const char *verdict;
+	FILE *f;
+	int drawn;
+
+	f = chart_data(c, "bars", &cause);
+	if (f == NULL) {
+		json_object_array_add(problems, json_object_new_string(cause));
+		free(cause);
+		chart_free(c);
+		return 0;
+	}
+	json_object_object_get_ex(cmp, "groups", &groups);
+	for (i = 0; i < json_object_array_length(groups) && k < 30; i++) {
+		g = json_object_array_get_idx(groups, i);
+		json_object_object_get_ex(g, "metrics", &metrics);
+		for (j = 0; j < json_object_array_length(metrics); j++) {
+			m = json_object_array_get_idx(metrics, j);
+			if (strcmp(json_object_get_string(
+			    json_object_object_get(m, "metric")), "p95") != 0 ||
+			    !json_object_object_get_ex(m, "pct", &pct) ||
+			    pct == NULL)
+				continue;
+			verdict = json_object_get_string(
+			    json_object_object_get(m, "verdict"));
+			fprintf(f, "%zu ", k++);
+			compare_short_title(f, json_object_get_string(
+			    json_object_object_get(g, "title")));
+			fprintf(f, " %s %d\n", util_num(json_object_get_double(
+			    pct), num), strcmp(verdict, "worse") == 0 ?
+			    0xd62728 : strcmp(verdict, "better") == 0 ?
+			    0x2ca02c : 0x9e9e9e);
+		}
+	}
+	params = json_object_new_object();
+	drawn = compare_chart_done(c, "compare-p95", "p95 change per group "
+	    "(red: worse, green: better, grey: noise)",
+	    "report-templates/compare.p95.gp.tmpl", templates, params, list,
+	    problems);
+	json_object_put(params);
+	chart_free(c);
+	return drawn;
+}
+
+int
+compare_charts(struct json_object *cmp, struct json_object *base,
+    struct json_object *cont, const char *dir, const char *templates,
+    struct json_object *list, struct json_object *problems)
+{
+	return compare_chart_spectrum(cmp, base, cont, dir, templates, list,
+	    problems) + compare_chart_p95(cmp, dir, templates, list, problems);
+}

@@ -1,0 +1,608 @@
+/* history.c: night summaries in a JSON Lines file or a search index. */
+#include "history.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "analysis.h"
+#include "assets.h"
+#include "chart.h"
+#include "cli.h"
+#include "compare.h"
+#include "es.h"
+#include "hmap.h"
+#include "timeutil.h"
+#include "tmpl.h"
+#include "util.h"
+#include "version.h"
+
+#define HISTORY_MAX_LINE (64u << 20)
+#define HISTORY_MAX_NIGHTS 100000
+
+/* Per-label figures while a summary is built. */
+struct history_label {
+	double count, rate, errors, weight;
+	struct json_object *heavy;	/* borrowed group */
+};
+
+struct json_object *
+history_night(const struct history_input *in)
+{
+	struct json_object *n = json_object_new_object(), *groups, *g, *key;
+	struct json_object *lv, *labels, *l, *v, *ev, *t;
+	struct history_label *hl;
+	struct hmap *m = hmap_new();
+	const char *name, *order[4096];
+	size_t i, nl = 0;
+	double count, mean, rate;
+	char buf[TIME_BUF];
+	int errors = compare_doc_knows_errors(in->analysis);
+
+	json_object_object_add(n, "schema",
+	    json_object_new_string(HISTORY_SCHEMA));
+	json_object_object_add(n, "time", json_object_new_string(
+	    time_format(in->when, buf)));
+	json_object_object_add(n, "verdict", json_object_new_string(
+	    in->pass ? "pass" : "fail"));
+	json_object_object_add(n, "generator", json_object_new_string(
+	    "medload " MEDLOAD_VERSION));
+	if (in->analysis_path != NULL)
+		json_object_object_add(n, "analysis",
+		    json_object_new_string(in->analysis_path));
+	if (in->report_dir != NULL)
+		json_object_object_add(n, "report",
+		    json_object_new_string(in->report_dir));
+	if (json_object_object_get_ex(in->analysis, "events", &ev) &&
+	    json_object_object_get_ex(ev, "accepted", &v))
+		json_object_object_add(n, "events", json_object_get(v));
+	if (json_object_object_get_ex(in->analysis, "window", &v))
+		json_object_object_add(n, "window", json_object_get(v));
+	json_object_object_add(n, "baseline", in->baseline ?
+	    json_object_new_string(in->baseline) : NULL);
+	json_object_object_add(n, "regressions", json_object_new_int(
+	    in->compare ? compare_regressions(in->compare) : 0));
+	if (in->thresholds != NULL) {
+		t = json_object_new_object();
+		json_object_object_foreach(in->thresholds, k, tv)
+			if (strcmp(k, "results") != 0)
+				json_object_object_add(t, k,
+				    json_object_get(tv));
+		json_object_object_add(n, "thresholds", t);
+	}
+	json_object_object_get_ex(in->analysis, "groups", &groups);
+	for (i = 0; i < json_object_array_length(groups); i++) {
+		g = json_object_array_get_idx(groups, i);
+		if (!json_object_object_get_ex(g, "key", &key) ||
+		    !json_object_object_get_ex(key, "label", &lv))
+			continue;
+		name = json_object_get_string(lv);
+		hl = hmap_get(m, name, strlen(name));
+		if (hl == NULL) {
+			if (nl == sizeof(order) / sizeof(order[0]))
+				continue;
+			hl = util_calloc(1, sizeof(*hl));
+			hmap_put(m, name, strlen(name), hl);
+			order[nl++] = name;
+		}
+		if (compare_group_metric(g, "count", &count) == -1)
+			count = 0;
+		if (compare_group_metric(g, "mean", &mean) == -1)
+			mean = 0;
+		hl->count += count;
+		if (compare_key_is_error(key))
+			hl->errors += count;
+		if (compare_group_metric(g, "rate", &rate) == 0)
+			hl->rate += rate;
+		if (hl->heavy == NULL || count * mean > hl->weight) {
+			hl->heavy = g;
+			hl->weight = count * mean;
+		}
+	}
+	labels = json_object_new_array();
+	for (i = 0; i < nl; i++) {
+		static const char *const pcts[] = { "p50", "p95", "p99" };
+		size_t j;
+		double pv;
+
+		hl = hmap_get(m, order[i], strlen(order[i]));
+		l = json_object_new_object();
+		json_object_object_add(l, "label",
+		    json_object_new_string(order[i]));
+		json_object_object_add(l, "count", analysis_num(hl->count));
+		json_object_object_add(l, "rate", analysis_num(hl->rate));
+		json_object_object_add(l, "error_share", errors ? analysis_num(
+		    hl->count > 0 ? hl->errors / hl->count : 0) : NULL);
+		json_object_object_get_ex(hl->heavy, "key", &key);
+		v = json_object_new_object();
+		json_object_object_foreach(key, kk, kv)
+			if (strcmp(kk, "label") != 0)
+				json_object_object_add(v, kk,
+				    json_object_get(kv));
+		json_object_object_add(l, "group", v);
+		for (j = 0; j < 3; j++)
+			if (compare_group_metric(hl->heavy, pcts[j], &pv) == 0)
+				json_object_object_add(l, pcts[j],
+				    analysis_num(pv));
+		json_object_array_add(labels, l);
+	}
+	json_object_object_add(n, "labels", labels);
+	hmap_free(m, free);
+	return n;
+}
+
+/* Returns 1 when o looks like a night record. */
+static int
+history_is_night(struct json_object *o)
+{
+	struct json_object *v;
+
+	return json_object_is_type(o, json_type_object) &&
+	    json_object_object_get_ex(o, "schema", &v) &&
+	    json_object_is_type(v, json_type_string) &&
+	    strcmp(json_object_get_string(v), HISTORY_SCHEMA) == 0 &&
+	    json_object_object_get_ex(o, "time", &v) &&
+	    json_object_is_type(v, json_type_string) &&
+	    json_object_object_get_ex(o, "verdict", &v) &&
+	    json_object_is_type(v, json_type_string) &&
+	    json_object_is_type(json_object_object_get(o, "labels"),
+	    json_type_array);
+}
+
+/* Adds a "file:line: why" warning. */
+static void
+history_warn(struct json_object *warnings, const char *path, size_t line,
+    const char *why)
+{
+	char *s = util_printf("%s:%zu: %s", path, line, why);
+
+	if (warnings != NULL)
+		json_object_array_add(warnings, json_object_new_string(s));
+	free(s);
+}
+
+int
+history_file_read(const char *path, struct json_object **nights,
+    struct json_object *warnings, char **cause)
+{
+	struct json_object *o;
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	ssize_t len;
+	FILE *f;
+
+	*nights = json_object_new_array();
+	f = fopen(path, "r");
+	if (f == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		util_fail(cause, "%s: cannot open: %s", path, strerror(errno));
+		json_object_put(*nights);
+		*nights = NULL;
+		return -1;
+	}
+	while ((len = getline(&line, &cap, f)) != -1) {
+		lineno++;
+		while (len > 0 && (line[len - 1] == '\n' ||
+		    line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (len == 0)
+			continue;
+		if ((size_t)len > HISTORY_MAX_LINE) {
+			history_warn(warnings, path, lineno, "line too long");
+			continue;
+		}
+		if (json_object_array_length(*nights) >= HISTORY_MAX_NIGHTS)
+			json_object_array_del_idx(*nights, 0, 1);
+		o = json_tokener_parse(line);
+		if (o == NULL) {
+			history_warn(warnings, path, lineno, "not JSON");
+			continue;
+		}
+		if (!history_is_night(o)) {
+			history_warn(warnings, path, lineno, "not a night "
+			    "record (schema " HISTORY_SCHEMA ")");
+			json_object_put(o);
+			continue;
+		}
+		json_object_array_add(*nights, o);
+	}
+	free(line);
+	if (ferror(f)) {
+		util_fail(cause, "%s: read error", path);
+		fclose(f);
+		json_object_put(*nights);
+		*nights = NULL;
+		return -1;
+	}
+	fclose(f);
+	return 0;
+}
+
+int
+history_file_append(const char *path, struct json_object *night,
+    char **cause)
+{
+	const char *s = json_object_to_json_string_ext(night,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	struct strbuf b;
+	char last = '\n';
+	off_t end;
+	int fd, rc = 0;
+
+	fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd == -1)
+		return util_fail(cause, "%s: cannot open: %s", path,
+		    strerror(errno));
+	end = lseek(fd, 0, SEEK_END);
+	if (end > 0 && pread(fd, &last, 1, end - 1) != 1)
+		last = '\n';
+	strbuf_init(&b, 0);
+	if (last != '\n')
+		strbuf_addc(&b, '\n');
+	strbuf_adds(&b, s);
+	strbuf_addc(&b, '\n');
+	if (write(fd, b.data, b.len) != (ssize_t)b.len || fsync(fd) == -1)
+		rc = util_fail(cause, "%s: cannot write: %s", path,
+		    strerror(errno));
+	strbuf_release(&b);
+	if (close(fd) == -1 && rc == 0)
+		rc = util_fail(cause, "%s: %s", path, strerror(errno));
+	return rc;
+}
+
+int
+history_es_read(struct es *es, const char *index, size_t max,
+    struct json_object **nights, char **cause)
+{
+	struct json_object *body, *sort, *o, *ans = NULL, *hits, *src;
+	char *path;
+	size_t i, n;
+	int rc;
+
+	*nights = NULL;
+	if (es_check_index(index, cause) == -1)
+		return -1;
+	body = json_object_new_object();
+	json_object_object_add(body, "size", json_object_new_int64(
+	    (int64_t)(max > 10000 ? 10000 : max)));
+	sort = json_object_new_array();
+	o = json_object_new_object();
+	json_object_object_add(o, "time", json_object_new_string("desc"));
+	json_object_array_add(sort, o);
+	json_object_object_add(body, "sort", sort);
+	path = util_printf("/%s/_search", index);
+	rc = es_call(es, "POST", path, body, 1, &ans, cause);
+	free(path);
+	json_object_put(body);
+	if (rc == -1)
+		return -1;
+	*nights = json_object_new_array();
+	if (ans == NULL)
+		return 0;
+	if (json_object_object_get_ex(ans, "hits", &hits) &&
+	    json_object_object_get_ex(hits, "hits", &hits)) {
+		n = json_object_array_length(hits);
+		for (i = n; i-- > 0;) {
+			if (json_object_object_get_ex(
+			    json_object_array_get_idx(hits, i), "_source",
+			    &src) && history_is_night(src))
+				json_object_array_add(*nights,
+				    json_object_get(src));
+		}
+	}
+	json_object_put(ans);
+	return 0;
+}
+
+int
+history_es_append(struct es *es, const char *index,
+    struct json_object *night, struct json_object *analysis, char **cause)
+{
+	static const char mapping[] =
+	    "{\"mappings\":{\"properties\":{"
+	    "\"time\":{\"type\":\"date\"},"
+	    "\"verdict\":{\"type\":\"keyword\"},"
+	    "\"schema\":{\"type\":\"keyword\"},"
+	    "\"analysis_json\":{\"type\":\"text\",\"index\":false},"
+	    "\"labels\":{\"properties\":{\"label\":{\"type\":\"keyword\"},"
+	    "\"group\":{\"type\":\"object\",\"enabled\":false}}},"
+	    "\"window\":{\"type\":\"object\",\"enabled\":false}}}}";
+	struct json_object *body, *doc, *ans = NULL;
+	char *path;
+	int rc;
+
+	if (es_check_index(index, cause) == -1)
+		return -1;
+	/* GET answers 404 (ans NULL) when the index is missing */
+	path = util_printf("/%s", index);
+	rc = es_call(es, "GET", path, NULL, 1, &ans, cause);
+	if (rc == 0 && ans == NULL) {
+		body = json_tokener_parse(mapping);
+		rc = es_call(es, "PUT", path, body, 0, &ans, cause);
+		json_object_put(body);
+	}
+	json_object_put(ans);
+	ans = NULL;
+	free(path);
+	if (rc == -1)
+		return -1;
+	doc = json_object_new_object();
+	json_object_object_foreach(night, k, v)
+		json_object_object_add(doc, k, json_object_get(v));
+	if (analysis != NULL)
+		json_object_object_add(doc, "analysis_json",
+		    json_object_new_string(json_object_to_json_string_ext(
+		    analysis, JSON_C_TO_STRING_PLAIN)));
+	path = util_printf("/%s/_doc?refresh=wait_for", index);
+	rc = es_call(es, "POST", path, doc, 0, &ans, cause);
+	free(path);
+	json_object_put(doc);
+	json_object_put(ans);
+	return rc;
+}
+
+struct json_object *
+history_last_passing(struct json_object *nights)
+{
+	struct json_object *n, *v;
+	size_t i;
+
+	for (i = json_object_array_length(nights); i-- > 0;) {
+		n = json_object_array_get_idx(nights, i);
+		if (json_object_object_get_ex(n, "verdict", &v) &&
+		    strcmp(json_object_get_string(v), "pass") == 0)
+			return n;
+	}
+	return NULL;
+}
+
+struct json_object *
+history_trend(struct json_object *nights, size_t n)
+{
+	struct json_object *out = json_object_new_object(), *arr, *labels;
+	struct json_object *night, *ls, *l, *lv, *pts, *pt, *v;
+	struct hmap *m = hmap_new();
+	size_t total = json_object_array_length(nights), from, i, j;
+	static const char *const fields[] = { "p50", "p95", "p99", "rate",
+	    "error_share" };
+	const char *name;
+	size_t k;
+
+	from = total > n ? total - n : 0;
+	arr = json_object_new_array();
+	labels = json_object_new_array();
+	for (i = from; i < total; i++) {
+		night = json_object_array_get_idx(nights, i);
+		json_object_array_add(arr, json_object_get(night));
+		if (!json_object_object_get_ex(night, "labels", &ls))
+			continue;
+		for (j = 0; j < json_object_array_length(ls); j++) {
+			l = json_object_array_get_idx(ls, j);
+			if (!json_object_object_get_ex(l, "label", &lv))
+				continue;
+			name = json_object_get_string(lv);
+			pts = hmap_get(m, name, strlen(name));
+			if (pts == NULL) {
+				struct json_object *lo = json_object_new_object();
+
+				pts = json_object_new_array();
+				json_object_object_add(lo, "label",
+				    json_object_new_string(name));
+				json_object_object_add(lo, "points", pts);
+				json_object_array_add(labels, lo);
+				hmap_put(m, name, strlen(name), pts);
+			}
+			pt = json_object_new_object();
+			json_object_object_add(pt, "time", json_object_get(
+			    json_object_object_get(night, "time")));
+			json_object_object_add(pt, "verdict", json_object_get(
+			    json_object_object_get(night, "verdict")));
+			for (k = 0; k < sizeof(fields) / sizeof(fields[0]);
+			    k++) {
+				if (json_object_object_get_ex(l, fields[k], &v))
+					json_object_object_add(pt, fields[k],
+					    json_object_get(v));
+			}
+			json_object_array_add(pts, pt);
+		}
+	}
+	json_object_object_add(out, "nights", arr);
+	json_object_object_add(out, "labels", labels);
+	hmap_free(m, NULL);
+	return out;
+}
+
+int
+history_render_md(struct json_object *view, const char *templates,
+    const char *path, char **cause)
+{
+	static const char tp[] = "report-templates/nightly.md.tmpl";
+	struct tmpl *t;
+	struct strbuf b;
+	char *text, *tmp;
+	FILE *f;
+	int rc;
+
+	text = assets_load(templates, tp, NULL, cause);
+	if (text == NULL)
+		return -1;
+	rc = tmpl_parse(tp, text, TMPL_MARKDOWN, &t, cause);
+	free(text);
+	if (rc == -1)
+		return -1;
+	strbuf_init(&b, 0);
+	rc = tmpl_render(t, view, &b, cause);
+	tmpl_free(t);
+	if (rc == 0) {
+		f = cli_output_open(path, &tmp, cause);
+		if (f == NULL)
+			rc = -1;
+		else {
+			if (b.len > 0)
+				fwrite(b.data, 1, b.len, f);
+			rc = ferror(f) ? util_fail(cause, "%s: write error",
+			    path) : 0;
+			if (cli_output_close(f, path, tmp, rc == 0, rc == 0 ?
+			    cause : NULL) == -1)
+				rc = -1;
+		}
+	}
+	strbuf_release(&b);
+	return rc;
+}
+
+/* The short night name of a point ("11-29 07:56"). */
+static void
+history_point_name(struct json_object *pt, char out[16])
+{
+	const char *t = json_object_get_string(json_object_object_get(pt,
+	    "time"));
+
+	if (t == NULL || strlen(t) < 16) {
+		snprintf(out, 16, "?");
+		return;
+	}
+	snprintf(out, 16, "%.5s %.5s", t + 5, t + 11);
+}
+
+/* Renders one chart and records it. */
+static int
+history_chart_done(struct chart *c, const char *name, const char *title,
+    const char *tmpl, const char *templates, struct json_object *params,
+    struct json_object *list, struct json_object *problems)
+{
+	struct json_object *e;
+	char *cause = NULL;
+
+	json_object_object_add(params, "title", json_object_new_string(title));
+	if (chart_render(c, tmpl, templates, params, &cause) == -1) {
+		json_object_array_add(problems, json_object_new_string(
+		    cause ? cause : name));
+		free(cause);
+		return 0;
+	}
+	e = json_object_new_object();
+	json_object_object_add(e, "title", json_object_new_string(title));
+	json_object_object_add(e, "file", json_object_new_string(name));
+	json_object_array_add(list, e);
+	return 1;
+}
+
+/*
+ * One trend chart: for each (label, field) pair a series. labels is the
+ * trend's label array; only = -1 for all labels, else that one.
+ */
+static int
+history_trend_chart(struct json_object *labels, int only,
+    const char *const *fields, size_t nf, double scale, const char *name,
+    const char *title, const char *ylabel, const char *dir,
+    const char *templates, struct json_object *list,
+    struct json_object *problems)
+{
+	struct json_object *params, *series, *s, *l, *pts, *pt, *v;
+	struct chart *c = chart_new(dir, name);
+	size_t i, j, k, nl = json_object_array_length(labels), ns = 0, npts = 1;
+	char suffix[32], night[16], num[32], *file, *cause = NULL;
+	FILE *f;
+	int drawn;
+
+	params = json_object_new_object();
+	series = json_object_new_array();
+	for (i = 0; i < nl; i++) {
+		if (only >= 0 && (size_t)only != i)
+			continue;
+		l = json_object_array_get_idx(labels, i);
+		json_object_object_get_ex(l, "points", &pts);
+		for (k = 0; k < nf; k++) {
+			snprintf(suffix, sizeof(suffix), "s%zu", ns);
+			f = chart_data(c, suffix, &cause);
+			if (f == NULL) {
+				json_object_array_add(problems,
+				    json_object_new_string(cause));
+				free(cause);
+				json_object_put(params);
+				json_object_put(series);
+				chart_free(c);
+				return 0;
+			}
+			if (json_object_array_length(pts) > npts)
+				npts = json_object_array_length(pts);
+			for (j = 0; j < json_object_array_length(pts); j++) {
+				pt = json_object_array_get_idx(pts, j);
+				if (!json_object_object_get_ex(pt, fields[k],
+				    &v) || json_object_is_type(v,
+				    json_type_null))
+					continue;
+				history_point_name(pt, night);
+				fprintf(f, "%zu ", j);
+				chart_data_string(f, night);
+				fprintf(f, " %s\n", util_num(
+				    json_object_get_double(v) * scale, num));
+			}
+			s = json_object_new_object();
+			file = util_printf("%s-%s.dat", name, suffix);
+			json_object_object_add(s, "file",
+			    json_object_new_string(file));
+			free(file);
+			file = only >= 0 ? util_strdup(fields[k]) :
+			    util_strdup(json_object_get_string(
+			    json_object_object_get(l, "label")));
+			json_object_object_add(s, "title",
+			    json_object_new_string(file));
+			free(file);
+			json_object_object_add(s, "color",
+			    json_object_new_int((int)ns + 1));
+			json_object_array_add(series, s);
+			ns++;
+		}
+	}
+	json_object_object_add(params, "series", series);
+	json_object_object_add(params, "ylabel", json_object_new_string(ylabel));
+	json_object_object_add(params, "xmax", analysis_num((double)npts - 0.5));
+	drawn = history_chart_done(c, name, title,
+	    "report-templates/nightly.trend.gp.tmpl", templates, params, list,
+	    problems);
+	json_object_put(params);
+	chart_free(c);
+	return drawn;
+}
+
+int
+history_charts(struct json_object *trend, const char *dir,
+    const char *templates, struct json_object *list,
+    struct json_object *problems)
+{
+	static const char *const lat[] = { "p50", "p95", "p99" };
+	static const char *const rate[] = { "rate" };
+	static const char *const err[] = { "error_share" };
+	struct json_object *labels;
+	size_t i, n;
+	int drawn = 0;
+	char name[32], *title;
+
+	if (!json_object_object_get_ex(trend, "labels", &labels))
+		return 0;
+	n = json_object_array_length(labels);
+	for (i = 0; i < n && i < 16; i++) {
+		snprintf(name, sizeof(name), "trend-latency-%zu", i);
+		title = util_printf("%s: p50, p95, p99 by night",
+		    json_object_get_string(json_object_object_get(
+		    json_object_array_get_idx(labels, i), "label")));
+		drawn += history_trend_chart(labels, (int)i, lat, 3, 1, name,
+		    title, "ms", dir, templates, list, problems);
+		free(title);
+	}
+	drawn += history_trend_chart(labels, -1, rate, 1, 1, "trend-rate",
+	    "Events per second by night", "events/s", dir, templates, list,
+	    problems);
+	drawn += history_trend_chart(labels, -1, err, 1, 100, "trend-errors",
+	    "Error share by night", "% of events", dir, templates, list,
+	    problems);
+	return drawn;
+}

@@ -1,0 +1,927 @@
+/* threshold.c: parsing and evaluating k6-like thresholds. */
+#include "threshold.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+#include <yaml.h>
+
+#include "analysis.h"
+#include "compare.h"
+#include "util.h"
+
+#define THRESHOLD_MAX_SEL 4
+#define THRESHOLD_MAX_EXPR 1024
+#define THRESHOLD_MAX_COUNT 1000
+
+enum threshold_op { OP_LT, OP_LE, OP_GT, OP_GE, OP_EQ, OP_NE };
+
+static const char *const threshold_op_names[] = { "<", "<=", ">", ">=",
+	"==", "!=" };
+
+struct threshold {
+	char *expr;
+	char *metric;			/* canonical: p95, mean, error_rate */
+	struct {
+		char *key;
+		char *glob;
+	} sel[THRESHOLD_MAX_SEL];
+	size_t nsel;
+	enum threshold_op op;
+	int relative;
+	char rel_op;			/* '*', '+', '-' or 0 */
+	double value;			/* the limit, or the factor/offset */
+	char *text;			/* the limit as written */
+};
+
+/* Parser state over one expression. */
+struct threshold_lex {
+	const char *s;
+	size_t pos;
+	const char *expr;
+	char **cause;
+};
+
+/* Fails with the expression and the 1-based column of the position. */
+static int
+threshold_lex_fail(struct threshold_lex *l, const char *what)
+{
+	struct strbuf b;
+
+	strbuf_init(&b, 0);
+	util_safe_append(&b, l->expr);
+	util_fail(l->cause, "threshold \"%s\": column %zu: %s", b.data ?
+	    b.data : "", l->pos + 1, what);
+	strbuf_release(&b);
+	return -1;
+}
+
+/* Skips blanks. */
+static void
+threshold_lex_ws(struct threshold_lex *l)
+{
+	while (l->s[l->pos] == ' ' || l->s[l->pos] == '\t')
+		l->pos++;
+}
+
+/* Length of an identifier (letters, digits, _ . ( )) at the position. */
+static size_t
+threshold_lex_ident(const struct threshold_lex *l)
+{
+	size_t n = 0;
+	char c;
+
+	while ((c = l->s[l->pos + n]) != '\0' && (isalnum((unsigned char)c) ||
+	    c == '_' || c == '.' || c == '(' || c == ')'))
+		n++;
+	return n;
+}
+
+/* Reads a selector value: "quoted" or up to a blank. Caller frees. */
+static char *
+threshold_lex_value(struct threshold_lex *l)
+{
+	struct strbuf b;
+	const char *s = l->s;
+
+	strbuf_init(&b, THRESHOLD_MAX_EXPR);
+	if (s[l->pos] == '"') {
+		l->pos++;
+		while (s[l->pos] != '"') {
+			if (s[l->pos] == '\0') {
+				strbuf_release(&b);
+				threshold_lex_fail(l, "unterminated quote");
+				return NULL;
+			}
+			if (s[l->pos] == '\\' && s[l->pos + 1] != '\0')
+				l->pos++;
+			strbuf_addc(&b, s[l->pos++]);
+		}
+		l->pos++;
+	} else {
+		while (s[l->pos] != '\0' && s[l->pos] != ' ' &&
+		    s[l->pos] != '\t')
+			strbuf_addc(&b, s[l->pos++]);
+	}
+	if (b.len == 0) {
+		strbuf_release(&b);
+		threshold_lex_fail(l, "empty selector value");
+		return NULL;
+	}
+	return strbuf_detach(&b);
+}
+
+/* Canonical metric name, or NULL when name is not a metric. */
+static char *
+threshold_metric(const char *name, size_t n)
+{
+	static const char *const plain[] = { "count", "rate", "mean", "min",
+	    "max", "stddev", "error_rate" };
+	char *m = util_strndup(name, n), *r = NULL, *end;
+	double q;
+	size_t i;
+
+	if (strcmp(m, "avg") == 0)
+		r = util_strdup("mean");
+	else if (strcmp(m, "med") == 0)
+		r = util_strdup("p50");
+	else if (strcmp(m, "error_share") == 0)
+		r = util_strdup("error_rate");
+	for (i = 0; r == NULL && i < sizeof(plain) / sizeof(plain[0]); i++)
+		if (strcmp(m, plain[i]) == 0)
+			r = util_strdup(m);
+	if (r == NULL && m[0] == 'p' && m[1] != '\0') {
+		const char *num = m + 1;
+		size_t len = strlen(num);
+		char buf[32], *digits;
+
+		if (num[0] == '(' && len > 2 && num[len - 1] == ')') {
+			digits = util_strndup(num + 1, len - 2);
+		} else
+			digits = util_strdup(num);
+		q = strtod(digits, &end);
+		if (*end == '\0' && end != digits && isdigit(
+		    (unsigned char)digits[0]) && q > 0 && q < 100)
+			r = util_strdup(analysis_pct_name(q, buf));
+		free(digits);
+	}
+	free(m);
+	return r;
+}
+
+/* Parses a number with an optional unit: ms, s, %, /s. */
+static int
+threshold_lex_number(struct threshold_lex *l, double *out)
+{
+	const char *start = l->s + l->pos;
+	char *end;
+	double v;
+
+	if (!isdigit((unsigned char)*start) && *start != '.' &&
+	    *start != '-' && *start != '+')
+		return threshold_lex_fail(l, "expected a number or "
+		    "\"baseline\"");
+	v = strtod(start, &end);
+	if (end == start || !isfinite(v))
+		return threshold_lex_fail(l, "expected a number or "
+		    "\"baseline\"");
+	l->pos += (size_t)(end - start);
+	if (strncmp(l->s + l->pos, "ms", 2) == 0)
+		l->pos += 2;
+	else if (l->s[l->pos] == 's' &&
+	    !isalnum((unsigned char)l->s[l->pos + 1])) {
+		v *= 1000;
+		l->pos++;
+	} else if (l->s[l->pos] == '%') {
+		v /= 100;
+		l->pos++;
+	} else if (strncmp(l->s + l->pos, "/s", 2) == 0)
+		l->pos += 2;
+	*out = v;
+	return 0;
+}
+
+int
+threshold_parse(const char *expr, struct threshold **out, char **cause)
+{
+	struct threshold_lex l = { expr, 0, expr, cause };
+	struct threshold *t;
+	size_t n, i;
+	char *key;
+
+	*out = NULL;
+	if (strlen(expr) > THRESHOLD_MAX_EXPR)
+		return util_fail(cause, "threshold longer than %d bytes",
+		    THRESHOLD_MAX_EXPR);
+	for (i = 0; expr[i] != '\0'; i++) {
+		if ((unsigned char)expr[i] < 0x20 && expr[i] != '\t') {
+			l.pos = i;
+			return threshold_lex_fail(&l, "control character");
+		}
+	}
+	t = util_calloc(1, sizeof(*t));
+	t->expr = util_strdup(expr);
+	for (;;) {
+		threshold_lex_ws(&l);
+		n = threshold_lex_ident(&l);
+		if (n == 0) {
+			threshold_lex_fail(&l, expr[l.pos] == '\0' ?
+			    "expected a metric (p95, mean, rate, count, "
+			    "error_rate, ...)" : "expected a selector "
+			    "(label=..., outcome=...) or a metric");
+			goto fail;
+		}
+		if (expr[l.pos + n] != '=' || expr[l.pos + n + 1] == '=')
+			break;
+		key = util_strndup(expr + l.pos, n);
+		if (strcmp(key, "label") != 0 && strcmp(key, "handler") != 0 &&
+		    strcmp(key, "outcome") != 0 &&
+		    strcmp(key, "traced_type") != 0) {
+			free(key);
+			threshold_lex_fail(&l, "unknown selector key (expected "
+			    "label, handler, outcome or traced_type)");
+			goto fail;
+		}
+		if (t->nsel == THRESHOLD_MAX_SEL) {
+			free(key);
+			threshold_lex_fail(&l, "too many selectors");
+			goto fail;
+		}
+		l.pos += n + 1;
+		t->sel[t->nsel].key = key;
+		t->sel[t->nsel].glob = threshold_lex_value(&l);
+		if (t->sel[t->nsel++].glob == NULL)
+			goto fail;
+	}
+	t->metric = threshold_metric(expr + l.pos, n);
+	if (t->metric == NULL) {
+		threshold_lex_fail(&l, "unknown metric (expected count, rate, "
+		    "mean, min, max, stddev, pNN or error_rate)");
+		goto fail;
+	}
+	l.pos += n;
+	threshold_lex_ws(&l);
+	for (i = 6; i-- > 0;) {
+		n = strlen(threshold_op_names[i]);
+		if (strncmp(expr + l.pos, threshold_op_names[i], n) == 0)
+			break;
+	}
+	if (i == (size_t)-1 || (i == OP_LT && expr[l.pos + 1] == '=') ||
+	    (i == OP_GT && expr[l.pos + 1] == '=')) {
+		threshold_lex_fail(&l, "expected an operator (<, <=, >, >=, "
+		    "==, !=)");
+		goto fail;
+	}
+	t->op = (enum threshold_op)i;
+	l.pos += strlen(threshold_op_names[i]);
+	threshold_lex_ws(&l);
+	n = l.pos;
+	if (strncmp(expr + l.pos, "baseline", 8) == 0 &&
+	    !isalnum((unsigned char)expr[l.pos + 8])) {
+		t->relative = 1;
+		t->value = 1;
+		l.pos += 8;
+		threshold_lex_ws(&l);
+		if (strchr("*+-", expr[l.pos]) != NULL && expr[l.pos]) {
+			t->rel_op = expr[l.pos++];
+			threshold_lex_ws(&l);
+			if (threshold_lex_number(&l, &t->value) == -1)
+				goto fail;
+		}
+	} else if (threshold_lex_number(&l, &t->value) == -1)
+		goto fail;
+	t->text = util_strndup(expr + n, l.pos - n);
+	threshold_lex_ws(&l);
+	if (expr[l.pos] != '\0') {
+		threshold_lex_fail(&l, "unexpected text after the limit");
+		goto fail;
+	}
+	*out = t;
+	return 0;
+fail:
+	threshold_free(t);
+	return -1;
+}
+
+void
+threshold_free(struct threshold *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->nsel; i++) {
+		free(t->sel[i].key);
+		free(t->sel[i].glob);
+	}
+	free(t->expr);
+	free(t->metric);
+	free(t->text);
+	free(t);
+}
+
+const char *
+threshold_expr(const struct threshold *t)
+{
+	return t->expr;
+}
+
+int
+threshold_relative(const struct threshold *t)
+{
+	return t->relative;
+}
+
+void
+threshold_set_init(struct threshold_set *s)
+{
+	s->v = NULL;
+	s->n = 0;
+}
+
+void
+threshold_set_release(struct threshold_set *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		threshold_free(s->v[i]);
+	free(s->v);
+	threshold_set_init(s);
+}
+
+int
+threshold_set_add(struct threshold_set *s, const char *expr, char **cause)
+{
+	struct threshold *t;
+
+	if (s->n >= THRESHOLD_MAX_COUNT)
+		return util_fail(cause, "more than %d thresholds",
+		    THRESHOLD_MAX_COUNT);
+	if (threshold_parse(expr, &t, cause) == -1)
+		return -1;
+	s->v = util_realloc(s->v, (s->n + 1) * sizeof(*s->v));
+	s->v[s->n++] = t;
+	return 0;
+}
+
+/* Adds one expression read at path:line, column offset col. */
+static int
+threshold_set_add_at(struct threshold_set *s, const char *expr,
+    const char *path, size_t line, size_t col, char **cause)
+{
+	char *inner = NULL;
+
+	if (threshold_set_add(s, expr, &inner) == 0)
+		return 0;
+	util_fail(cause, "%s:%zu:%zu: %s", path, line, col, inner);
+	free(inner);
+	return -1;
+}
+
+/* Reads a text file of expressions. */
+static int
+threshold_load_text(struct threshold_set *s, const char *path, FILE *f,
+    char **cause)
+{
+	char *line = NULL, *p, *e;
+	size_t cap = 0, lineno = 0;
+	ssize_t len;
+	int rc = 0;
+
+	while (rc == 0 && (len = getline(&line, &cap, f)) != -1) {
+		lineno++;
+		while (len > 0 && (line[len - 1] == '\n' ||
+		    line[len - 1] == '\r'))
+			line[--len] = '\0';
+		for (p = line; *p == ' ' || *p == '\t'; p++)
+			;
+		if (*p == '\0' || *p == '#')
+			continue;
+		for (e = p + strlen(p); e > p && (e[-1] == ' ' ||
+		    e[-1] == '\t'); e--)
+			;
+		*e = '\0';
+		rc = threshold_set_add_at(s, p, path, lineno,
+		    (size_t)(p - line) + 1, cause);
+	}
+	free(line);
+	if (rc == 0 && ferror(f))
+		rc = util_fail(cause, "%s: read error", path);
+	return rc;
+}
+
+/* Reads a YAML file: "thresholds: [..]" or a top-level sequence. */
+static int
+threshold_load_yaml(struct threshold_set *s, const char *path, FILE *f,
+    char **cause)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0, in_list = 0, want_key = 0, next_is_list = 0, rc = 0;
+	int done = 0, seen = 0;
+
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_file(&parser, f);
+	while (!done && rc == 0) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			rc = util_fail(cause, "%s:%zu:%zu: %s", path,
+			    parser.problem_mark.line + 1,
+			    parser.problem_mark.column + 1,
+			    parser.problem ? parser.problem : "YAML error");
+			break;
+		}
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		case YAML_MAPPING_START_EVENT:
+			depth++;
+			want_key = depth == 1;
+			break;
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			want_key = depth == 1;
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+			depth++;
+			if (depth == 1 || (depth == 2 && next_is_list)) {
+				in_list = depth;
+				seen = 1;
+			}
+			next_is_list = 0;
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+			if (in_list == depth)
+				in_list = 0;
+			depth--;
+			want_key = depth == 1;
+			break;
+		case YAML_SCALAR_EVENT:
+			if (in_list != 0 && in_list == depth) {
+				rc = threshold_set_add_at(s,
+				    (const char *)ev.data.scalar.value, path,
+				    ev.start_mark.line + 1,
+				    ev.start_mark.column + 1, cause);
+			} else if (depth == 1 && want_key) {
+				next_is_list = strcmp((const char *)
+				    ev.data.scalar.value, "thresholds") == 0;
+				want_key = 0;
+				if (next_is_list)
+					seen = 1;
+			} else if (depth == 1) {
+				if (next_is_list && ev.data.scalar.length > 0)
+					rc = util_fail(cause, "%s:%zu:%zu: "
+					    "thresholds: expected a sequence "
+					    "of expressions", path,
+					    ev.start_mark.line + 1,
+					    ev.start_mark.column + 1);
+				next_is_list = 0;
+				want_key = 1;
+			}
+			break;
+		default:
+			break;
+		}
+		if (ev.type != YAML_SEQUENCE_START_EVENT &&
+		    ev.type != YAML_MAPPING_START_EVENT && depth == 1 &&
+		    ev.type != YAML_SCALAR_EVENT)
+			want_key = 1;
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	if (rc == 0 && !seen)
+		rc = util_fail(cause, "%s: no \"thresholds\" sequence", path);
+	return rc;
+}
+
+int
+threshold_set_load(struct threshold_set *s, const char *path, char **cause)
+{
+	size_t len = strlen(path);
+	FILE *f = fopen(path, "r");
+	int rc;
+
+	if (f == NULL)
+		return util_fail(cause, "%s: cannot open: %s", path,
+		    strerror(errno));
+	if ((len > 5 && strcmp(path + len - 5, ".yaml") == 0) ||
+	    (len > 4 && strcmp(path + len - 4, ".yml") == 0))
+		rc = threshold_load_yaml(s, path, f, cause);
+	else
+		rc = threshold_load_text(s, path, f, cause);
+	fclose(f);
+	return rc;
+}
+
+int
+threshold_set_relative(const struct threshold_set *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->v[i]->relative)
+			return 1;
+	return 0;
+}
+
+/* Returns 1 when group g matches every selector of t. */
+static int
+threshold_selects(const struct threshold *t, struct json_object *g)
+{
+	struct json_object *key, *v;
+	size_t i;
+
+	if (!json_object_object_get_ex(g, "key", &key))
+		return 0;
+	for (i = 0; i < t->nsel; i++) {
+		if (!json_object_object_get_ex(key, t->sel[i].key, &v) ||
+		    fnmatch(t->sel[i].glob, json_object_get_string(v), 0) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* Returns 1 when v satisfies op limit. */
+static int
+threshold_holds(enum threshold_op op, double v, double limit)
+{
+	switch (op) {
+	case OP_LT: return v < limit;
+	case OP_LE: return v <= limit;
+	case OP_GT: return v > limit;
+	case OP_GE: return v >= limit;
+	case OP_EQ: return v == limit;
+	case OP_NE: return v != limit;
+	}
+	return 0;
+}
+
+/* What one threshold measured on one document. */
+struct threshold_measure {
+	int status;		/* 0 ok, -1 no group, -2 metric absent, -3 no
+				   error data */
+	double value;
+	size_t groups;
+	struct json_object *group;	/* the worst group's key (borrowed) */
+};
+
+/* Measures t's metric over the groups of doc it selects. */
+static void
+threshold_measure(const struct threshold *t, struct json_object *doc,
+    struct threshold_measure *m)
+{
+	struct json_object *groups, *g, *key;
+	double v, sum = 0, errors = 0, total = 0;
+	int summed = strcmp(t->metric, "count") == 0 ||
+	    strcmp(t->metric, "rate") == 0;
+	int err = strcmp(t->metric, "error_rate") == 0;
+	int high = t->op == OP_LT || t->op == OP_LE || t->op == OP_EQ ||
+	    t->op == OP_NE;
+	size_t i, n;
+
+	memset(m, 0, sizeof(*m));
+	if (!json_object_object_get_ex(doc, "groups", &groups)) {
+		m->status = -1;
+		return;
+	}
+	if (err && !compare_doc_knows_errors(doc)) {
+		m->status = -3;
+		return;
+	}
+	n = json_object_array_length(groups);
+	for (i = 0; i < n; i++) {
+		g = json_object_array_get_idx(groups, i);
+		if (!threshold_selects(t, g))
+			continue;
+		json_object_object_get_ex(g, "key", &key);
+		if (err) {
+			if (compare_group_metric(g, "count", &v) == 0) {
+				total += v;
+				if (compare_key_is_error(key))
+					errors += v;
+			}
+			m->groups++;
+			continue;
+		}
+		if (compare_group_metric(g, t->metric, &v) == -1) {
+			m->status = -2;
+			return;
+		}
+		if (summed)
+			sum += v;
+		else if (m->groups == 0 || (high ? v > m->value :
+		    v < m->value)) {
+			m->value = v;
+			m->group = key;
+		}
+		m->groups++;
+	}
+	if (m->groups == 0) {
+		m->status = -1;
+		return;
+	}
+	if (err)
+		m->value = total > 0 ? errors / total : 0;
+	else if (summed)
+		m->value = sum;
+	if (m->groups > 1 && (summed || err))
+		m->group = NULL;
+	else if (m->group == NULL)
+		for (i = 0; i < n; i++)
+			if (threshold_selects(t, json_object_array_get_idx(
+			    groups, i)))
+				json_object_object_get_ex(
+				    json_object_array_get_idx(groups, i), "key",
+				    &m->group);
+}
+
+/* The unit a metric's values are shown in. */
+static const char *
+threshold_unit(const char *metric)
+{
+	if (strcmp(metric, "count") == 0 || strcmp(metric, "error_rate") == 0)
+		return "";
+	if (strcmp(metric, "rate") == 0)
+		return "/s";
+	return " ms";
+}
+
+/* Appends a value in the metric's unit. */
+static void
+threshold_show(struct strbuf *b, const char *metric, double v)
+{
+	char buf[32];
+
+	if (strcmp(metric, "error_rate") == 0)
+		strbuf_addf(b, "%s%%", util_num(v * 100, buf));
+	else
+		strbuf_addf(b, "%s%s", util_num(v, buf),
+		    threshold_unit(metric));
+}
+
+/* Appends "label/handler/outcome" of a key. */
+static void
+threshold_show_key(struct strbuf *b, struct json_object *key)
+{
+	int first = 1;
+
+	json_object_object_foreach(key, k, v) {
+		(void)k;
+		if (!first)
+			strbuf_addc(b, '/');
+		strbuf_adds(b, json_object_get_string(v));
+		first = 0;
+	}
+}
+
+/* Returns 1 when t's metric is judged group by group. */
+static int
+threshold_per_group(const struct threshold *t)
+{
+	return strcmp(t->metric, "count") != 0 &&
+	    strcmp(t->metric, "rate") != 0 &&
+	    strcmp(t->metric, "error_rate") != 0;
+}
+
+/* The limit a relative threshold sets from a baseline value. */
+static double
+threshold_limit(const struct threshold *t, double base)
+{
+	return t->rel_op == '*' ? base * t->value :
+	    t->rel_op == '+' ? base + t->value :
+	    t->rel_op == '-' ? base - t->value : base;
+}
+
+/* The baseline group with the same key as key, or NULL. */
+static struct json_object *
+threshold_find_group(struct json_object *doc, struct json_object *key)
+{
+	struct json_object *groups, *g, *k;
+	size_t i;
+
+	if (!json_object_object_get_ex(doc, "groups", &groups))
+		return NULL;
+	for (i = 0; i < json_object_array_length(groups); i++) {
+		g = json_object_array_get_idx(groups, i);
+		if (json_object_object_get_ex(g, "key", &k) &&
+		    json_object_equal(k, key))
+			return g;
+	}
+	return NULL;
+}
+
+/*
+ * A relative threshold on a per-group metric: each selected group of doc
+ * against the same group of the baseline. A group that is 0 on both sides
+ * passes; groups missing from the baseline are not judged. Returns the
+ * status and fills r and msg with the worst group.
+ */
+static int
+threshold_relative_groups(const struct threshold *t, struct json_object *doc,
+    struct json_object *baseline, struct json_object *r, struct strbuf *msg)
+{
+	struct json_object *groups, *g, *key, *bg, *worst = NULL;
+	double v, bv, limit, score, wv = 0, wb = 0, wl = 0, ws = -HUGE_VAL;
+	size_t i, judged = 0, failed = 0;
+	int ok, wok = 1;
+
+	json_object_object_get_ex(doc, "groups", &groups);
+	for (i = 0; i < json_object_array_length(groups); i++) {
+		g = json_object_array_get_idx(groups, i);
+		if (!threshold_selects(t, g) ||
+		    !json_object_object_get_ex(g, "key", &key) ||
+		    compare_group_metric(g, t->metric, &v) == -1 ||
+		    (bg = threshold_find_group(baseline, key)) == NULL ||
+		    compare_group_metric(bg, t->metric, &bv) == -1)
+			continue;
+		judged++;
+		limit = threshold_limit(t, bv);
+		ok = (v == 0 && bv == 0) || threshold_holds(t->op, v, limit);
+		failed += !ok;
+		/* the worst: a failure first, then the closest to its limit */
+		score = (ok ? 0 : 1e300) + (t->op == OP_GT || t->op == OP_GE ?
+		    limit - v : v - limit);
+		if (worst == NULL || score > ws) {
+			worst = key;
+			ws = score;
+			wv = v;
+			wb = bv;
+			wl = limit;
+			wok = ok;
+		}
+	}
+	if (judged == 0) {
+		strbuf_adds(msg, "no group found in both the analysis and the "
+		    "baseline");
+		return 1;
+	}
+	json_object_object_add(r, "limit", analysis_num(wl));
+	json_object_object_add(r, "baseline", analysis_num(wb));
+	json_object_object_add(r, "value", analysis_num(wv));
+	json_object_object_add(r, "groups", json_object_new_int64(
+	    (int64_t)judged));
+	json_object_object_add(r, "failed_groups", json_object_new_int64(
+	    (int64_t)failed));
+	json_object_object_add(r, "group", json_object_get(worst));
+	strbuf_addf(msg, "%s = ", t->metric);
+	threshold_show(msg, t->metric, wv);
+	strbuf_adds(msg, " (");
+	threshold_show_key(msg, worst);
+	strbuf_addf(msg, "), %s %s ", wok ? "within" : "breaks",
+	    threshold_op_names[t->op]);
+	threshold_show(msg, t->metric, wl);
+	strbuf_adds(msg, " (baseline ");
+	threshold_show(msg, t->metric, wb);
+	strbuf_addf(msg, "); %zu of %zu groups break it", failed, judged);
+	return failed > 0 ? -1 : 0;
+}
+
+/* Evaluates one threshold into a result object. */
+static struct json_object *
+threshold_eval_one(const struct threshold *t, struct json_object *doc,
+    struct json_object *baseline, int *status)
+{
+	struct json_object *r = json_object_new_object(), *sel;
+	struct threshold_measure m, bm;
+	double limit = t->value;
+	struct strbuf msg;
+	const char *st;
+	size_t i;
+
+	strbuf_init(&msg, 0);
+	json_object_object_add(r, "expr", json_object_new_string(t->expr));
+	json_object_object_add(r, "metric", json_object_new_string(t->metric));
+	json_object_object_add(r, "op",
+	    json_object_new_string(threshold_op_names[t->op]));
+	sel = json_object_new_object();
+	for (i = 0; i < t->nsel; i++)
+		json_object_object_add(sel, t->sel[i].key,
+		    json_object_new_string(t->sel[i].glob));
+	json_object_object_add(r, "selector", sel);
+	threshold_measure(t, doc, &m);
+	*status = 0;
+	if (t->relative && baseline != NULL && m.status == 0 &&
+	    threshold_per_group(t)) {
+		*status = threshold_relative_groups(t, doc, baseline, r, &msg);
+		goto done;
+	}
+	if (t->relative) {
+		if (baseline == NULL) {
+			*status = 1;
+			strbuf_adds(&msg, "no baseline to compare with");
+			goto done;
+		}
+		threshold_measure(t, baseline, &bm);
+		if (bm.status != 0) {
+			*status = 1;
+			strbuf_adds(&msg, "no baseline value (no matching "
+			    "group in the baseline)");
+			goto done;
+		}
+		json_object_object_add(r, "baseline", analysis_num(bm.value));
+		limit = threshold_limit(t, bm.value);
+	}
+	json_object_object_add(r, "limit", analysis_num(limit));
+	if (m.status == -1) {
+		*status = -1;
+		strbuf_adds(&msg, "no group matches");
+		goto done;
+	}
+	if (m.status == -2) {
+		*status = -1;
+		strbuf_addf(&msg, "%s is not in the analysis", t->metric);
+		goto done;
+	}
+	if (m.status == -3) {
+		*status = -1;
+		strbuf_adds(&msg, "error_rate needs an analysis grouped by "
+		    "outcome or traced_type");
+		goto done;
+	}
+	json_object_object_add(r, "value", analysis_num(m.value));
+	json_object_object_add(r, "groups",
+	    json_object_new_int64((int64_t)m.groups));
+	if (m.group != NULL)
+		json_object_object_add(r, "group", json_object_get(m.group));
+	*status = threshold_holds(t->op, m.value, limit) ? 0 : -1;
+	strbuf_addf(&msg, "%s = ", t->metric);
+	threshold_show(&msg, t->metric, m.value);
+	if (m.group != NULL) {
+		strbuf_adds(&msg, " (");
+		if (m.groups > 1)
+			strbuf_addf(&msg, "worst of %zu groups: ", m.groups);
+		threshold_show_key(&msg, m.group);
+		strbuf_adds(&msg, ")");
+	} else if (m.groups > 1)
+		strbuf_addf(&msg, " (%s %zu groups)",
+		    threshold_per_group(t) ? "worst of" : "over", m.groups);
+	strbuf_addf(&msg, ", %s %s ", *status == 0 ? "within" : "breaks",
+	    threshold_op_names[t->op]);
+	threshold_show(&msg, t->metric, limit);
+	if (t->relative) {
+		strbuf_adds(&msg, " (baseline ");
+		threshold_show(&msg, t->metric, bm.value);
+		strbuf_adds(&msg, ")");
+	}
+done:
+	st = *status == 0 ? "pass" : *status > 0 ? "skip" : "fail";
+	json_object_object_add(r, "status", json_object_new_string(st));
+	json_object_object_add(r, "message",
+	    json_object_new_string(msg.data ? msg.data : ""));
+	strbuf_release(&msg);
+	return r;
+}
+
+struct json_object *
+threshold_evaluate(const struct threshold_set *s, struct json_object *doc,
+    struct json_object *baseline)
+{
+	struct json_object *block = json_object_new_object();
+	struct json_object *results = json_object_new_array();
+	int passed = 0, failed = 0, skipped = 0, st;
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		json_object_array_add(results, threshold_eval_one(s->v[i], doc,
+		    baseline, &st));
+		if (st == 0)
+			passed++;
+		else if (st > 0)
+			skipped++;
+		else
+			failed++;
+	}
+	json_object_object_add(block, "passed", json_object_new_int(passed));
+	json_object_object_add(block, "failed", json_object_new_int(failed));
+	json_object_object_add(block, "skipped",
+	    json_object_new_int(skipped));
+	json_object_object_add(block, "ok",
+	    json_object_new_boolean(failed == 0));
+	json_object_object_add(block, "results", results);
+	return block;
+}
+
+int
+threshold_block_failed(struct json_object *block)
+{
+	struct json_object *v;
+
+	if (block == NULL || !json_object_object_get_ex(block, "failed", &v))
+		return 0;
+	return json_object_get_int(v);
+}
+
+void
+threshold_print_text(struct json_object *block, FILE *out)
+{
+	struct json_object *results, *r, *v;
+	size_t i, n;
+
+	if (block == NULL || !json_object_object_get_ex(block, "results",
+	    &results))
+		return;
+	n = json_object_array_length(results);
+	fprintf(out, "thresholds: %d passed, %d failed, %d skipped\n",
+	    json_object_get_int(json_object_object_get(block, "passed")),
+	    json_object_get_int(json_object_object_get(block, "failed")),
+	    json_object_get_int(json_object_object_get(block, "skipped")));
+	for (i = 0; i < n; i++) {
+		r = json_object_array_get_idx(results, i);
+		v = json_object_object_get(r, "status");
+		fprintf(out, "  %-4s  ", strcmp(json_object_get_string(v),
+		    "pass") == 0 ? "PASS" : strcmp(json_object_get_string(v),
+		    "fail") == 0 ? "FAIL" : "SKIP");
+		util_fput_safe(json_object_get_string(
+		    json_object_object_get(r, "expr")), out);
+		fputs(": ", out);
+		util_fput_safe(json_object_get_string(
+		    json_object_object_get(r, "message")), out);
+		fputc('\n', out);
+	}
+}

@@ -1,0 +1,82 @@
+#!/bin/sh
+# nightly.sh: medload nightly end to end: several nights into a history,
+# baseline from the last passing night, verdict exit statuses, a corrupt
+# history line skipped and reported, trend charts, --dry-run.
+. "$(dirname "$0")/../lib.sh"
+D=$REPO/tests/golden/data
+H=$TMP/history.jsonl
+T='label=mediator.trace outcome=*END p95<100'
+
+expect_rc nightly-dry-run 0 "$MEDLOAD" nightly --dry-run --history "$H" \
+	--out "$TMP/dry" --threshold "$T" "$REPO/tests/data/acapy-1.7.0-traces.ndjson"
+expect_grep nightly-dry-run-plan '^analyze: analyze --format json' "$TMP/out"
+if [ -e "$H" ] || [ -e "$TMP/dry" ]; then fail nightly-dry-run-nothing "wrote"
+else pass nightly-dry-run-nothing; fi
+
+# trace files as input (a history of their own)
+expect_rc nightly-traces 0 "$MEDLOAD" nightly --history "$TMP/h3.jsonl" \
+	--out "$TMP/t" --threshold "$T" --no-charts \
+	"$REPO/tests/data/acapy-1.7.0-traces.ndjson"
+expect_grep nightly-traces-analysis '"medload.analysis/1"' "$TMP/t/analysis.json"
+# night 1: no baseline yet
+expect_rc nightly-1 0 "$MEDLOAD" nightly --history "$H" --out "$TMP/n1" \
+	--time 2026-11-01T02:00:00Z --threshold "$T" \
+	--analysis "$D/analysis-base.json"
+expect_grep nightly-1-verdict 'baseline: none' "$TMP/out"
+# night 2: same distribution -> passes against night 1
+expect_rc nightly-2 0 "$MEDLOAD" nightly --history "$H" --out "$TMP/n2" \
+	--time 2026-11-02T02:00:00Z --analysis "$D/analysis-noise.json" \
+	--threshold "$T" --fail-on-regression
+expect_rc nightly-3 0 "$MEDLOAD" nightly --history "$H" --out "$TMP/n3" \
+	--time 2026-11-03T02:00:00Z --analysis "$D/analysis-noise.json" \
+	--threshold "$T" --fail-on-regression
+expect_grep nightly-3-baseline "baseline: .*n2/analysis.json" "$TMP/out"
+# night 4: slower -> regression -> exit 5, still recorded
+expect_rc nightly-4 5 "$MEDLOAD" nightly --history "$H" --out "$TMP/n4" \
+	--time 2026-11-04T02:00:00Z --analysis "$D/analysis-slow.json" \
+	--threshold "$T" --fail-on-regression
+expect_grep nightly-4-fail '"verdict":"fail"' "$H"
+# a corrupt line does not lose the history
+echo '{"schema":"medload.night/1", truncated' >>"$H"
+# night 5: compared with night 3 (the last passing one), not night 4
+expect_rc nightly-5 0 "$MEDLOAD" nightly --history "$H" --out "$TMP/n5" \
+	--time 2026-11-05T02:00:00Z --analysis "$D/analysis-noise.json" \
+	--threshold "$T" --fail-on-regression --trend 10
+expect_grep nightly-5-baseline "baseline: .*n3/analysis.json" "$TMP/out"
+expect_grep nightly-5-corrupt "history.jsonl:5: not JSON (skipped)" "$TMP/err"
+n=$(grep -c '"schema":"medload.night/1","time"' "$H")
+[ "$n" = 5 ] && pass nightly-history-5 || fail nightly-history-5 "$n nights"
+for f in analysis.json compare.json compare.md junit.xml trend.json \
+	nightly.md thresholds.json; do
+	[ -s "$TMP/n5/$f" ] && pass "nightly-file-$f" ||
+		fail "nightly-file-$f" missing
+done
+expect_grep nightly-md-trend '2026-11-04T02:00:00.000000Z | fail' \
+	"$TMP/n5/nightly.md"
+if python3 - "$TMP/n5/trend.json" "$TMP/n5/junit.xml" >"$TMP/py" 2>&1 <<'PY'
+import json, sys, xml.etree.ElementTree as ET
+t = json.load(open(sys.argv[1]))
+assert len(t["nights"]) == 5, len(t["nights"])
+lab = [l for l in t["labels"] if l["label"] == "mediator.trace"][0]
+assert len(lab["points"]) == 5
+assert lab["points"][3]["verdict"] == "fail"
+r = ET.parse(sys.argv[2]).getroot()
+assert r.tag == "testsuites" and r.find("testsuite/testcase") is not None
+PY
+then pass nightly-trend-json; else fail nightly-trend-json "$(cat "$TMP/py")"; fi
+if command -v gnuplot >/dev/null 2>&1; then
+	for c in trend-latency-0 trend-rate trend-errors compare-p95; do
+		[ -s "$TMP/n5/$c.svg" ] && [ -s "$TMP/n5/$c.png" ] &&
+			pass "nightly-chart-$c" || fail "nightly-chart-$c" missing
+	done
+	expect_grep nightly-md-charts 'trend-rate.svg' "$TMP/n5/nightly.md"
+fi
+# a pinned baseline; a threshold breach alone exits 5
+expect_rc nightly-pinned 5 "$MEDLOAD" nightly --history "$TMP/h2.jsonl" \
+	--out "$TMP/p" --baseline "$D/analysis-base.json" \
+	--analysis "$D/analysis-slow.json" --threshold 'p95 < baseline*1.10' \
+	--no-charts
+expect_grep nightly-pinned-baseline "baseline: .*analysis-base.json" \
+	"$TMP/out"
+expect_rc nightly-no-input 2 "$MEDLOAD" nightly --history "$H"
+expect_rc nightly-two-inputs 2 "$MEDLOAD" nightly --analysis x --es http://x

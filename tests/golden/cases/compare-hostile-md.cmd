@@ -1,0 +1,1 @@
+compare --format markdown --threshold 'p95<1000' data/analysis-hostile-base.json data/analysis-hostile-slow.json

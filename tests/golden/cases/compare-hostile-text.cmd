@@ -1,0 +1,1 @@
+compare --threshold 'p95<1000' data/analysis-hostile-base.json data/analysis-hostile-slow.json

@@ -1,0 +1,1 @@
+compare --format json --threshold 'label=mediator.trace outcome=*END p95<250' --threshold 'label=mediator.trace error_rate<1%' --threshold 'p95 < baseline*1.10' --threshold 'rate>50' data/analysis-base.json data/analysis-slow.json

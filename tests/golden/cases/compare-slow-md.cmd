@@ -1,0 +1,1 @@
+compare --format markdown data/analysis-base.json data/analysis-slow.json

@@ -1,0 +1,218 @@
+/* test_compare.c: verdicts of medload compare and JUnit escaping. */
+#include "compare.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "junit.h"
+#include "check.h"
+#include "util.h"
+
+/* An analysis with one group "m/m/A.END" of n events. */
+static struct json_object *
+doc(double n, double mean, double sd, double p50, double p95, double p99,
+    double max, double rate, double errors)
+{
+	char *s = util_printf(
+	    "{\"schema\":\"medload.analysis/1\",\"by\":[\"label\",\"handler\","
+	    "\"outcome\"],\"events\":{\"accepted\":%g},\"groups\":["
+	    "{\"key\":{\"label\":\"m\",\"handler\":\"m\",\"outcome\":\"A.END\"},"
+	    "\"count\":%g,\"min\":0,\"max\":%g,\"mean\":%g,\"stddev\":%g,"
+	    "\"percentiles\":{\"p50\":%g,\"p75\":%g,\"p90\":%g,\"p95\":%g,"
+	    "\"p99\":%g,\"p99.9\":%g},\"rate\":%g},"
+	    "{\"key\":{\"label\":\"m\",\"handler\":\"m\",\"outcome\":"
+	    "\"problem_report\"},\"count\":%g,\"min\":0,\"max\":1,\"mean\":1,"
+	    "\"stddev\":0,\"percentiles\":{\"p50\":1,\"p75\":1,\"p90\":1,"
+	    "\"p95\":1,\"p99\":1,\"p99.9\":1},\"rate\":1}]}",
+	    n + errors, n, max, mean, sd, p50, p50 * 1.3, p95 * 0.8, p95,
+	    p99, (p99 + max) / 2, rate, errors);
+	struct json_object *o = json_tokener_parse(s);
+
+	free(s);
+	return o;
+}
+
+/* The verdict of metric in the first group (by key outcome). */
+static const char *
+verdict(struct json_object *cmp, const char *outcome, const char *metric)
+{
+	struct json_object *groups, *g, *m;
+	size_t i, j;
+
+	json_object_object_get_ex(cmp, "groups", &groups);
+	for (i = 0; i < json_object_array_length(groups); i++) {
+		g = json_object_array_get_idx(groups, i);
+		if (strcmp(json_object_get_string(json_object_object_get(
+		    json_object_object_get(g, "key"), "outcome")), outcome) != 0)
+			continue;
+		if (metric == NULL)
+			return json_object_get_string(json_object_object_get(g,
+			    "verdict"));
+		m = json_object_object_get(g, "metrics");
+		for (j = 0; j < json_object_array_length(m); j++)
+			if (strcmp(json_object_get_string(json_object_object_get(
+			    json_object_array_get_idx(m, j), "metric")),
+			    metric) == 0)
+				return json_object_get_string(
+				    json_object_object_get(
+				    json_object_array_get_idx(m, j), "verdict"));
+	}
+	return "absent";
+}
+
+/* Compares and returns the document (caller puts). */
+static struct json_object *
+cmp_docs(struct json_object *b, struct json_object *c)
+{
+	struct compare_opts o;
+	struct json_object *r;
+	char *cause = NULL;
+
+	compare_opts_init(&o);
+	r = compare_build(b, c, &o, "b", "c", &cause);
+	CHECK(r != NULL);
+	free(cause);
+	json_object_put(b);
+	json_object_put(c);
+	return r;
+}
+
+static void
+test_regression_flagged(void)
+{
+	struct json_object *r = cmp_docs(
+	    doc(5000, 20, 10, 18, 40, 60, 200, 50, 10),
+	    doc(5000, 26, 13, 23, 52, 78, 260, 50, 10));
+
+	CHECK_STR(verdict(r, "A.END", "p50"), "worse");
+	CHECK_STR(verdict(r, "A.END", "p95"), "worse");
+	CHECK_STR(verdict(r, "A.END", "mean"), "worse");
+	CHECK_STR(verdict(r, "A.END", "max"), "unchanged");
+	CHECK_STR(verdict(r, "A.END", "count"), "unchanged");
+	CHECK_STR(verdict(r, "A.END", NULL), "worse");
+	CHECK(compare_regressions(r) >= 1);
+	json_object_put(r);
+}
+
+static void
+test_noise_not_flagged(void)
+{
+	/* +4 % is within the 5 % margin; +8 % on p95 is not significant */
+	struct json_object *r = cmp_docs(
+	    doc(5000, 20, 10, 18, 40, 60, 200, 50, 10),
+	    doc(5000, 20.8, 10, 18.7, 43.2, 62, 230, 51, 10));
+
+	CHECK_STR(verdict(r, "A.END", "p50"), "unchanged");
+	CHECK_STR(verdict(r, "A.END", "mean"), "unchanged");
+	CHECK_STR(verdict(r, "A.END", "p95"), "unchanged");
+	CHECK_STR(verdict(r, "A.END", NULL), "unchanged");
+	CHECK(compare_regressions(r) == 0);
+	json_object_put(r);
+}
+
+static void
+test_better_and_small(void)
+{
+	struct json_object *r = cmp_docs(
+	    doc(5000, 26, 13, 23, 52, 78, 260, 50, 3),
+	    doc(5000, 20, 10, 18, 40, 60, 200, 50, 3));
+
+	CHECK_STR(verdict(r, "A.END", "p95"), "better");
+	CHECK_STR(verdict(r, "A.END", NULL), "better");
+	/* 3 events per side: never flagged */
+	CHECK_STR(verdict(r, "problem_report", NULL), "unchanged");
+	json_object_put(r);
+	/* a tiny group tripling is still not flagged */
+	r = cmp_docs(doc(12, 20, 10, 18, 40, 60, 200, 5, 0),
+	    doc(12, 60, 30, 54, 120, 180, 600, 5, 0));
+	CHECK_STR(verdict(r, "A.END", NULL), "unchanged");
+	json_object_put(r);
+}
+
+static void
+test_error_share(void)
+{
+	struct json_object *r = cmp_docs(
+	    doc(5000, 20, 10, 18, 40, 60, 200, 50, 10),
+	    doc(5000, 20, 10, 18, 40, 60, 200, 50, 100)), *l, *m;
+	size_t j;
+	int seen = 0;
+
+	l = json_object_array_get_idx(json_object_object_get(r, "labels"), 0);
+	m = json_object_object_get(l, "metrics");
+	for (j = 0; j < json_object_array_length(m); j++) {
+		struct json_object *x = json_object_array_get_idx(m, j);
+
+		if (strcmp(json_object_get_string(json_object_object_get(x,
+		    "metric")), "error_share") != 0)
+			continue;
+		seen = 1;
+		CHECK_STR(json_object_get_string(json_object_object_get(x,
+		    "verdict")), "worse");
+	}
+	CHECK(seen);
+	json_object_put(r);
+}
+
+static void
+test_grouped_differently(void)
+{
+	struct json_object *a = doc(10, 1, 1, 1, 1, 1, 1, 1, 0);
+	struct json_object *b = doc(10, 1, 1, 1, 1, 1, 1, 1, 0), *by, *r;
+	struct compare_opts o;
+	char *cause = NULL;
+
+	by = json_object_new_array();
+	json_object_array_add(by, json_object_new_string("label"));
+	json_object_object_add(b, "by", by);
+	compare_opts_init(&o);
+	r = compare_build(a, b, &o, "a", "b", &cause);
+	CHECK(r == NULL);
+	CHECK(cause != NULL && strstr(cause, "grouped differently") != NULL);
+	free(cause);
+	json_object_put(a);
+	json_object_put(b);
+}
+
+static void
+test_junit_escape(void)
+{
+	struct strbuf b;
+
+	strbuf_init(&b, 0);
+	junit_escape(&b, "a&<b>\"c'\x01\x1b[2J\n\xef\xbf\xbe\xff\xc3\xa9");
+	CHECK_STR(b.data, "a&amp;&lt;b&gt;&quot;c&apos;[2J&#10;\xc3\xa9");
+	strbuf_release(&b);
+}
+
+static void
+test_error_keys(void)
+{
+	struct json_object *k = json_tokener_parse(
+	    "{\"outcome\":\"Dispatcher.handle_message.END\"}");
+
+	CHECK(!compare_key_is_error(k));
+	json_object_put(k);
+	k = json_tokener_parse("{\"outcome\":\"x\",\"traced_type\":"
+	    "\"https://didcomm.org/notification/1.0/problem-report\"}");
+	CHECK(compare_key_is_error(k));
+	json_object_put(k);
+	k = json_tokener_parse("{\"outcome\":\"Handler.FAILED\"}");
+	CHECK(compare_key_is_error(k));
+	json_object_put(k);
+}
+
+int
+main(void)
+{
+	RUN(test_regression_flagged);
+	RUN(test_noise_not_flagged);
+	RUN(test_better_and_small);
+	RUN(test_error_share);
+	RUN(test_grouped_differently);
+	RUN(test_junit_escape);
+	RUN(test_error_keys);
+	return CHECK_EXIT();
+}
