@@ -1,0 +1,116 @@
+/* test_util.c: buffers with caps, terminal-safe text, numbers, JSON scan. */
+#include "util.h"
+
+#include <stdlib.h>
+
+#include "check.h"
+#include "jscan.h"
+
+static void
+test_strbuf_cap(void)
+{
+	struct strbuf b;
+
+	strbuf_init(&b, 8);
+	CHECK(strbuf_adds(&b, "12345678") == 0);
+	CHECK(strbuf_addc(&b, '9') == -1);
+	CHECK(b.toobig);
+	CHECK(b.len == 8);
+	CHECK_STR(b.data, "12345678");
+	strbuf_release(&b);
+}
+
+static void
+test_safe_text(void)
+{
+	struct strbuf b;
+
+	strbuf_init(&b, 0);
+	util_safe_append(&b, "ok \x1b[2J\n\t\xc2\x9b \xe2\x80\xae \xff caf\xc3\xa9");
+	CHECK_STR(b.data, "ok \\x1b[2J\\x0a\\x09\\x9b \\u{202e} \\xff caf\xc3\xa9");
+	strbuf_release(&b);
+	CHECK(util_utf8_valid("caf\xc3\xa9", 5));
+	CHECK(!util_utf8_valid("\xed\xa0\x80", 3));	/* a surrogate */
+	CHECK(!util_utf8_valid("\xc0\xaf", 2));		/* overlong */
+}
+
+static void
+test_numbers(void)
+{
+	char buf[32];
+	double d;
+	unsigned long long u;
+
+	CHECK_STR(util_num(12, buf), "12");
+	CHECK_STR(util_num(12.5, buf), "12.5");
+	CHECK_STR(util_num(0.1 + 0.2, buf), "0.3");
+	CHECK(util_parse_double("1e3", &d) == 0 && d == 1000);
+	CHECK(util_parse_double("inf", &d) == -1);
+	CHECK(util_parse_double("12x", &d) == -1);
+	CHECK(util_parse_uint("42", 100, &u) == 0 && u == 42);
+	CHECK(util_parse_uint("-1", 100, &u) == -1);
+	CHECK(util_parse_uint("101", 100, &u) == -1);
+}
+
+static void
+test_hash_deterministic(void)
+{
+	char a[33], b[33], c[33];
+
+	util_hash128("event", 5, a);
+	util_hash128("event", 5, b);
+	util_hash128("evenu", 5, c);
+	CHECK_STR(a, b);
+	CHECK(strcmp(a, c) != 0);
+	CHECK(strlen(a) == 32);
+}
+
+/* Collects array items' texts. */
+static int
+collect(const char *item, size_t n, void *arg)
+{
+	struct strbuf *b = arg;
+
+	strbuf_add(b, item, n);
+	strbuf_addc(b, '|');
+	return 0;
+}
+
+static void
+test_jscan(void)
+{
+	struct jscan_member m[4];
+	enum jscan_type t;
+	struct strbuf b;
+	const char *err;
+	size_t end, n;
+
+	CHECK(jscan_value(" {\"a\": [1, {\"b\": null}], \"c\": \"x\\u00e9\"} ",
+	    41, &t, &end, m, 4, &n, &err) == 0);
+	CHECK(t == JSCAN_OBJECT && n == 2);
+	CHECK(m[0].type == JSCAN_ARRAY && m[1].type == JSCAN_STRING);
+	CHECK(m[1].escaped);
+	strbuf_init(&b, 0);
+	jscan_unescape(m[1].val, m[1].vlen, &b);
+	CHECK_STR(b.data, "x\xc3\xa9");
+	strbuf_reset(&b);
+	CHECK(jscan_array_each("[1, \"a\", {\"k\": [2]}]", 20, collect, &b,
+	    &err) == 0);
+	CHECK_STR(b.data, "1|\"a\"|{\"k\": [2]}|");
+	strbuf_release(&b);
+	CHECK(jscan_value("{\"a\":1", 6, &t, &end, NULL, 0, NULL, &err) == -1);
+	CHECK(jscan_value("[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+	    "[[[[[[[[[[[[[[[1]", 72, &t, &end, NULL, 0, NULL, &err) == -1);
+	CHECK(err != NULL && strstr(err, "deep") != NULL);
+}
+
+int
+main(void)
+{
+	RUN(test_strbuf_cap);
+	RUN(test_safe_text);
+	RUN(test_numbers);
+	RUN(test_hash_deterministic);
+	RUN(test_jscan);
+	return CHECK_EXIT();
+}
