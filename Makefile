@@ -16,7 +16,7 @@ PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -Wwrite-strings -Wformat=2
+	-Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wno-overlength-strings
 ifeq ($(WERROR),1)
 WARN += -Werror
 endif

@@ -75,6 +75,12 @@ else
 		set -- "$@" --mediator-admin-api-key-file "$admin_key_file"
 	fi
 fi
+if [ "$n" = 1 ] && [ -n "${MEDLOAD_REPORT_ES_URL:-}" ]; then
+	# One shard: the run's own report from the traces Logstash stored.
+	set -- "$@" --report "$reports/$id/report" --es "$MEDLOAD_REPORT_ES_URL" \
+	    --index "${MEDLOAD_REPORT_ES_INDEX:-logs-generic-default}" --user elastic \
+	    --report-wait 5s
+fi
 # shellcheck disable=SC2086 # word splitting of the extra options is wanted
 set -- "$@" ${MEDLOAD_EXTRA_ARGS:-}
 

@@ -47,6 +47,9 @@ const char cmd_run_help[] =
 "  --connections N        max connections to the host (100)\n"
 "  --grace DUR            time for requests in flight at the end (10s)\n"
 "  --insecure, --cacert FILE   TLS verification\n"
+"  --allow-remote         load hosts other than 127.0.0.1/localhost (env\n"
+"                         MEDLOAD_ALLOW_REMOTE=1); without it, medload\n"
+"                         refuses to send load anywhere else\n"
 "  --out-dir DIR --run-id ID --csv PREFIX --label-prefix P\n"
 "  --shard I/N            shard I of N (needs --run-id)\n"
 "  --progress P           auto, tty, plain, none\n"
@@ -133,8 +136,9 @@ cmd_run(int argc, char **argv)
 	flags = util_calloc((size_t)argc + 1, sizeof(*flags));
 	for (i = 0; i < nnames; i++) {
 		opts[i].name = names[i];
-		opts[i].has_arg = strcmp(names[i], "insecure") == 0 ?
-		    no_argument : required_argument;
+		opts[i].has_arg = strcmp(names[i], "insecure") == 0 ||
+		    strcmp(names[i], "allow-remote") == 0 ? no_argument :
+		    required_argument;
 		opts[i].val = OPT_SETTING + (int)i;
 	}
 	opts[i++] = (struct option){ "config", required_argument, NULL,

@@ -69,6 +69,8 @@ static const struct config_setting config_settings[] = {
 	{ "connections", "connections", NULL, T_UINT, OFF(connections), 0 },
 	{ "grace", "grace", NULL, T_DUR0, OFF(grace), 0 },
 	{ "insecure", "insecure", NULL, T_BOOL, OFF(insecure), 0 },
+	{ "allow_remote", "allow-remote", "MEDLOAD_ALLOW_REMOTE", T_BOOL,
+	    OFF(allow_remote), 0 },
 	{ "cacert", "cacert", NULL, T_STR, OFF(cacert), 0 },
 	{ "out_dir", "out-dir", NULL, T_STR, OFF(out_dir), 0 },
 	{ "run_id", "run-id", NULL, T_STR, OFF(run_id), 0 },
@@ -882,9 +884,14 @@ config_read_secret(const char *path, char **cause)
 	return util_strdup(buf);
 }
 
-/* Checks that a URL is http(s) on the loopback address. */
+/*
+ * Checks that a URL is http(s), and on the loopback address unless remote
+ * targets were allowed: a load test aimed at another machine is a choice
+ * to make explicitly.
+ */
 static int
-config_check_url(const char *key, const char *url, char **cause)
+config_check_url(const struct config *c, const char *key, const char *url,
+    char **cause)
 {
 	const char *h;
 
@@ -895,10 +902,14 @@ config_check_url(const char *key, const char *url, char **cause)
 	else
 		return util_fail(cause, "%s: \"%s\" is not an http:// or "
 		    "https:// URL", key, url);
-	if (strncmp(h, "127.0.0.1", 9) != 0 || (h[9] != ':' && h[9] != '/' &&
-	    h[9] != '\0'))
-		return util_fail(cause, "%s: medload only sends traffic to "
-		    "127.0.0.1 (got \"%s\")", key, url);
+	if (c->allow_remote)
+		return 0;
+	if ((strncmp(h, "127.0.0.1", 9) != 0 || (h[9] != ':' && h[9] != '/' &&
+	    h[9] != '\0')) && (strncmp(h, "localhost", 9) != 0 ||
+	    (h[9] != ':' && h[9] != '/' && h[9] != '\0')))
+		return util_fail(cause, "%s: \"%s\" is not on this machine; "
+		    "give --allow-remote (or MEDLOAD_ALLOW_REMOTE=1) to load "
+		    "another host", key, url);
 	return 0;
 }
 
@@ -943,19 +954,19 @@ config_finish(struct config *c, int targets, char **cause)
 	else if (c->scenario == SCENARIO_HTTP) {
 		if (c->url == NULL)
 			return util_fail(cause, "scenario http needs url");
-		if (config_check_url("url", c->url, cause) == -1)
+		if (config_check_url(c, "url", c->url, cause) == -1)
 			return -1;
 	} else {
 		if (c->admin_url == NULL)
 			return util_fail(cause, "admin_url (LOCUST_HOST) is "
 			    "not set");
-		if (config_check_url("admin_url", c->admin_url, cause) == -1)
+		if (config_check_url(c, "admin_url", c->admin_url, cause) == -1)
 			return -1;
 		n = strlen(c->admin_url);
 		while (n > 0 && c->admin_url[n - 1] == '/')
 			c->admin_url[--n] = '\0';
 		if (c->mediator_admin_url != NULL &&
-		    config_check_url("mediator_admin_url",
+		    config_check_url(c, "mediator_admin_url",
 		    c->mediator_admin_url, cause) == -1)
 			return -1;
 		if (c->invitation_url == NULL && c->mediator_admin_url == NULL)

@@ -45,6 +45,7 @@ struct config {
 	unsigned connections;		/* max connections to one host */
 	double grace;			/* seconds for in-flight work at stop */
 	int insecure;
+	int allow_remote;		/* targets beyond 127.0.0.1 allowed */
 	char *cacert;
 	char *out_dir;
 	char *run_id;			/* NULL = generated */
