@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The multi-agent stops in the middle of a run: the run completes (exit 0),
-# the failures are counted by kind (connection errors), the report is
+# the failures are counted by kind (connection errors or timeouts: ACA-Py
+# 1.7 keeps its socket open for a while as it shuts down), the report is
 # written, and the journal matches it. The agent is restarted at the end
 # with stack/up so later tests still work (this test runs last: 39-).
 # shellcheck source=tests/integration/lib-run.sh
@@ -33,11 +34,11 @@ dir="$RUN_TMP/$rid"
 [[ -s "$dir/results.json" && -s "$dir/medload_stats.csv" ]] || fail "no report after the agent stopped"
 check_counts "$dir"
 fails="$(jq '.total.failures' "$dir/results.json")"
-conn="$(jq '.errors.connection' "$dir/results.json")"
+conn="$(jq '.errors.connection + .errors.timeout' "$dir/results.json")"
 ((fails > 0)) || fail "no failures counted after the agent stopped"
-((conn > 0)) || fail "no connection errors counted: $(jq -c .errors "$dir/results.json")"
+((conn > 0)) || fail "no connection errors or timeouts counted: $(jq -c .errors "$dir/results.json")"
 grep -q 'Failures by kind' "$RUN_TMP/out.txt" || fail "the end table does not list failures by kind"
-lines="$(grep -c $'\tconnection\t' "$dir/journal.tsv")"
-((lines > 0)) || fail "the journal holds no connection errors"
+lines="$(grep -c -E $'\t(connection|timeout)\t' "$dir/journal.tsv")"
+[[ "$lines" == "$conn" ]] || fail "the journal holds $lines connection/timeout errors, results.json $conn"
 [[ "$(wc -l <"$dir/medload_failures.csv")" -gt 1 ]] || fail "medload_failures.csv is empty"
-echo "ok: $fails failures ($conn connection) counted, report complete"
+echo "ok: $fails failures ($conn connection or timeout) counted, report complete"
