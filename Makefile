@@ -94,10 +94,14 @@ demo: medload
 bench: medload
 	@sh bench/analyze
 
-install: medload
+install: medload install-files
+
+# Installs an already built binary ($(BIN)); `make install` builds first.
+BIN ?= medload
+install-files:
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(DATADIR)/report-templates $(DESTDIR)$(DATADIR)/queries
-	install -m 0755 medload $(DESTDIR)$(BINDIR)/medload
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/medload
 	install -m 0644 man/medload.1 $(DESTDIR)$(MANDIR)/man1/medload.1
 	install -m 0644 report-templates/*.tmpl \
 		$(DESTDIR)$(DATADIR)/report-templates/
@@ -114,6 +118,6 @@ clean:
 format:
 	clang-format -i $(SRC) $(wildcard core/*.h analyzer/*.h loader/*.h)
 
-.PHONY: all check units demo bench install uninstall clean format
+.PHONY: all check units demo bench install install-files uninstall clean format
 
 -include $(OBJ:.o=.d) $(UNIT_BIN:=.d)
