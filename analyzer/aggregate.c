@@ -38,6 +38,7 @@ struct agg {
 	double interval;
 	int auto_interval;
 	int label_in_key;
+	int lo_in_key;		/* label and outcome both in the group key */
 	size_t ladder;		/* position in agg_ladder when automatic */
 	size_t nbins;		/* bins over all labels */
 	double first;
@@ -81,8 +82,11 @@ agg_new(const enum agg_key *keys, size_t nkeys, double interval)
 
 	memcpy(a->keys, keys, nkeys * sizeof(*keys));
 	a->nkeys = nkeys;
-	for (size_t i = 0; i < nkeys; i++)
+	for (size_t i = 0; i < nkeys; i++) {
 		a->label_in_key |= keys[i] == AGG_KEY_LABEL;
+		a->lo_in_key |= keys[i] == AGG_KEY_OUTCOME;
+	}
+	a->lo_in_key &= a->label_in_key;
 	a->groups = hmap_new();
 	a->labels = hmap_new();
 	a->ocounts = hmap_new();
@@ -207,8 +211,8 @@ agg_okey_index(const void *k, size_t len)
 	return idx;
 }
 
-/* Adds n to the count under (prefix, idx). */
-static void
+/* Adds n to the count under (prefix, idx); returns the counter. */
+static uint64_t *
 agg_ocount_add(struct hmap *m, const void *prefix, size_t plen,
     long long idx, uint64_t n)
 {
@@ -226,6 +230,19 @@ agg_ocount_add(struct hmap *m, const void *prefix, size_t plen,
 	*c += n;
 	if (key != buf)
 		free(key);
+	return c;
+}
+
+/* Forgets every group's cached outcome counter (the map is rebuilt). */
+static void
+agg_ocache_reset(struct agg *a)
+{
+	const void *k;
+	size_t pos = 0, len;
+	void *v;
+
+	while (hmap_next(a->groups, &pos, &k, &len, &v))
+		((struct agg_group *)v)->ocount = NULL;
 }
 
 /*
@@ -245,6 +262,7 @@ agg_ocounts_rebin(struct agg *a, struct hmap *src, double ratio)
 		idx = (long long)floor((double)agg_okey_index(k, len) / ratio);
 		agg_ocount_add(dst, k, len - sizeof(idx), idx, *(uint64_t *)v);
 	}
+	agg_ocache_reset(a);
 	if (src == a->ocounts) {
 		hmap_free(a->ocounts, free);
 		a->ocounts = dst;
@@ -353,6 +371,7 @@ agg_add(struct agg *a, const struct trace_event *ev)
 {
 	struct agg_group *g;
 	const char *v;
+	long long idx;
 	size_t i;
 
 	if (a->sorted != NULL || a->series != NULL)
@@ -392,11 +411,18 @@ agg_add(struct agg *a, const struct trace_event *ev)
 	/* START events always carry 0 ms: the series times the rest. */
 	if (ev->outcome == NULL || strstr(ev->outcome, ".START") == NULL)
 		agg_series_add(a, g->series, ev);
+	idx = agg_bin_index(ev->time, a->interval);
+	/* A group keyed by label and outcome counts into one cell per bin. */
+	if (a->lo_in_key && g->ocount != NULL && g->oidx == idx) {
+		(*g->ocount)++;
+		return;
+	}
 	strbuf_reset(&a->key);
 	agg_key_append(&a->key, ev->label);
 	agg_key_append(&a->key, ev->outcome);
-	agg_ocount_add(a->ocounts, a->key.data, a->key.len,
-	    agg_bin_index(ev->time, a->interval), 1);
+	g->ocount = agg_ocount_add(a->ocounts, a->key.data, a->key.len, idx,
+	    1);
+	g->oidx = idx;
 }
 
 /* Orders strings with absent ones first. */

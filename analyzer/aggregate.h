@@ -7,6 +7,7 @@
 #define MEDLOAD_AGGREGATE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct agg_label;
 struct hist;
@@ -34,6 +35,8 @@ struct agg_group {
 	double first;
 	double last;
 	struct agg_label *series;	/* internal: the label's series */
+	uint64_t *ocount;		/* internal: outcome count cache */
+	long long oidx;			/* internal: its bin */
 };
 
 /* One time bin of one label's series. */

@@ -907,8 +907,8 @@ config_check_url(const struct config *c, const char *key, const char *url,
 	if ((strncmp(h, "127.0.0.1", 9) != 0 || (h[9] != ':' && h[9] != '/' &&
 	    h[9] != '\0')) && (strncmp(h, "localhost", 9) != 0 ||
 	    (h[9] != ':' && h[9] != '/' && h[9] != '\0')))
-		return util_fail(cause, "%s: \"%s\" is not on this machine; "
-		    "give --allow-remote (or MEDLOAD_ALLOW_REMOTE=1) to load "
+		return util_fail(cause, "%s: \"%s\" is not on this machine "
+		    "(127.0.0.1 or localhost); give --allow-remote (or MEDLOAD_ALLOW_REMOTE=1) to load "
 		    "another host", key, url);
 	return 0;
 }
