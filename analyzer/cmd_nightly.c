@@ -32,6 +32,7 @@ const char cmd_nightly_help[] =
 "       medload nightly [options] TRACE-FILE...\n"
 "       medload nightly [options] --es URL [--since T] [--until T]\n"
 "       medload nightly [options] --run-config FILE --es URL\n"
+"       medload nightly [options] --run-config FILE --collect ADDR:PORT\n"
 "\n"
 "One command for a cron job or a CI schedule: gets tonight's analysis (an\n"
 "existing analysis JSON, trace files, a window of an Elasticsearch or\n"
@@ -48,7 +49,9 @@ const char cmd_nightly_help[] =
 "                        --run-id, --mode and the auth options below)\n"
 "  --run-config FILE     first run the load: 'medload run --config FILE'\n"
 "                        with a fresh --run-id, then analyze its events\n"
-"                        from --es\n"
+"                        from --es, or with --collect ADDR:PORT or\n"
+"                        --traces FILE as 'run --report' does (the run\n"
+"                        and its report go to OUT/runs/, OUT/run-report/)\n"
 "Baseline and verdict:\n"
 "  --baseline FILE       a pinned baseline analysis\n"
 "  --threshold EXPR      a threshold (repeatable; see medload compare)\n"
@@ -80,6 +83,7 @@ struct nightly {
 	const char *analysis, *es_url, *index, *since, *until, *run_id;
 	const char *mode, *run_config, *baseline, *history, *history_es;
 	const char *history_index, *out, *templates, *when_s;
+	const char *collect, *traces;	/* --run-config: the run's traces */
 	int failreg, dry, charts;
 	size_t trend;
 	double when;
@@ -225,38 +229,109 @@ nightly_analyze_argv(const struct nightly *n, const char *out,
 	return v;
 }
 
-/* Loads the baseline: pinned, else the last passing night's analysis. */
+/* Builds the argv of the load run (caller frees the array and *dir). */
+static char **
+nightly_run_argv(const struct nightly *n, const char *out,
+    const char *run_id, int *argc, char **dir)
+{
+	char **v = util_calloc(16, sizeof(*v));
+	int k = 0;
+
+	*dir = NULL;
+	v[k++] = (char *)"run";
+	v[k++] = (char *)"--config";
+	v[k++] = (char *)n->run_config;
+	v[k++] = (char *)"--run-id";
+	v[k++] = (char *)run_id;
+	if (n->collect != NULL || n->traces != NULL) {
+		v[k++] = (char *)(n->collect ? "--collect" : "--traces");
+		v[k++] = (char *)(n->collect ? n->collect : n->traces);
+		*dir = util_printf("%s/run-report%c%s/runs", out, '\0', out);
+		v[k++] = (char *)"--report";
+		v[k++] = *dir;
+		v[k++] = (char *)"--out-dir";
+		v[k++] = *dir + strlen(*dir) + 1;
+	}
+	*argc = k;
+	return v;
+}
+
+/* Returns 1 when doc is an analysis document. */
+static int
+nightly_is_analysis(struct json_object *doc)
+{
+	struct json_object *v;
+
+	return json_object_is_type(doc, json_type_object) &&
+	    json_object_object_get_ex(doc, "schema", &v) &&
+	    json_object_is_type(v, json_type_string) &&
+	    strcmp(json_object_get_string(v), "medload.analysis/1") == 0 &&
+	    json_object_is_type(json_object_object_get(doc, "groups"),
+	    json_type_array);
+}
+
+/* The analysis a night refers to (caller puts), or NULL with *cause. */
+static struct json_object *
+nightly_night_analysis(struct json_object *night, char **name, char **cause)
+{
+	struct json_object *v, *doc;
+	const char *when = json_object_get_string(json_object_object_get(night,
+	    "time"));
+	char *why = NULL;
+
+	if (json_object_object_get_ex(night, "analysis_json", &v)) {
+		doc = json_tokener_parse(json_object_get_string(v));
+		if (nightly_is_analysis(doc)) {
+			*name = util_printf("history night %s", when);
+			return doc;
+		}
+		json_object_put(doc);
+	}
+	if (!json_object_object_get_ex(night, "analysis", &v) ||
+	    !json_object_is_type(v, json_type_string)) {
+		util_fail(cause, "history night %s: no usable analysis", when);
+		return NULL;
+	}
+	doc = compare_load(json_object_get_string(v), &why);
+	if (doc != NULL)
+		*name = util_strdup(json_object_get_string(v));
+	else
+		util_fail(cause, "history night %s: %s", when, why);
+	free(why);
+	return doc;
+}
+
+/*
+ * Loads the baseline: pinned, else the analysis of the newest passing
+ * night of the history that can still be read (nights whose analysis is
+ * gone or corrupt are reported in warnings and passed over).
+ */
 static struct json_object *
 nightly_baseline(const struct nightly *n, struct json_object *nights,
-    char **name, char **cause)
+    struct json_object *warnings, char **name, char **cause)
 {
 	struct json_object *night, *v, *doc;
-	const char *path;
+	char *why = NULL;
+	size_t i;
 
 	*name = NULL;
 	if (n->baseline != NULL) {
 		*name = util_strdup(n->baseline);
 		return compare_load(n->baseline, cause);
 	}
-	night = history_last_passing(nights);
-	if (night == NULL)
-		return NULL;
-	if (json_object_object_get_ex(night, "analysis_json", &v)) {
-		doc = json_tokener_parse(json_object_get_string(v));
-		if (doc != NULL) {
-			*name = util_printf("history night %s",
-			    json_object_get_string(json_object_object_get(
-			    night, "time")));
+	for (i = json_object_array_length(nights); i-- > 0;) {
+		night = json_object_array_get_idx(nights, i);
+		if (!json_object_object_get_ex(night, "verdict", &v) ||
+		    strcmp(json_object_get_string(v), "pass") != 0)
+			continue;
+		doc = nightly_night_analysis(night, name, &why);
+		if (doc != NULL)
 			return doc;
-		}
+		json_object_array_add(warnings, json_object_new_string(why));
+		free(why);
+		why = NULL;
 	}
-	if (!json_object_object_get_ex(night, "analysis", &v))
-		return NULL;
-	path = json_object_get_string(v);
-	doc = compare_load(path, cause);
-	if (doc != NULL)
-		*name = util_strdup(path);
-	return doc;
+	return NULL;
 }
 
 /* The option parser; returns 0, 1 (help shown) or -1 with *cause. */
@@ -268,7 +343,7 @@ nightly_options(struct nightly *n, int argc, char **argv, char **cause)
 	    OPT_THRESHOLDS, OPT_FAILREG, OPT_MARGIN, OPT_MINDELTA,
 	    OPT_MINSAMPLES, OPT_Z, OPT_HISTORY, OPT_HISTORY_ES,
 	    OPT_HISTORY_INDEX, OPT_OUT, OPT_TREND, OPT_TIME, OPT_TEMPLATES,
-	    OPT_NOCHARTS, OPT_DRY };
+	    OPT_NOCHARTS, OPT_DRY, OPT_COLLECT, OPT_TRACES };
 	static const struct option opts[] = {
 		{ "analysis", required_argument, NULL, OPT_ANALYSIS },
 		{ "es", required_argument, NULL, OPT_ES },
@@ -278,6 +353,8 @@ nightly_options(struct nightly *n, int argc, char **argv, char **cause)
 		{ "run-id", required_argument, NULL, OPT_RUNID },
 		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "run-config", required_argument, NULL, OPT_RUNCONFIG },
+		{ "collect", required_argument, NULL, OPT_COLLECT },
+		{ "traces", required_argument, NULL, OPT_TRACES },
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 		{ "thresholds", required_argument, NULL, OPT_THRESHOLDS },
@@ -330,6 +407,8 @@ nightly_options(struct nightly *n, int argc, char **argv, char **cause)
 		case OPT_RUNID: n->run_id = optarg; break;
 		case OPT_MODE: n->mode = optarg; break;
 		case OPT_RUNCONFIG: n->run_config = optarg; break;
+		case OPT_COLLECT: n->collect = optarg; break;
+		case OPT_TRACES: n->traces = optarg; break;
 		case OPT_BASELINE: n->baseline = optarg; break;
 		case OPT_FAILREG: n->failreg = 1; break;
 		case OPT_HISTORY: n->history = optarg; break;
@@ -401,13 +480,22 @@ nightly_options(struct nightly *n, int argc, char **argv, char **cause)
 	}
 	n->files = argv + optind;
 	n->nfiles = argc - optind;
-	if ((n->analysis != NULL) + (n->nfiles > 0) + (n->es_url != NULL) !=
-	    1)
+	if ((n->collect != NULL || n->traces != NULL) && n->run_config == NULL)
+		return util_fail(cause, "--collect and --traces go with "
+		    "--run-config");
+	if ((n->analysis != NULL) + (n->nfiles > 0) + (n->es_url != NULL) +
+	    (n->collect != NULL) + (n->traces != NULL) != 1)
 		return util_fail(cause, "give one input: --analysis FILE, "
-		    "trace files or --es URL");
-	if (n->run_config != NULL && n->es_url == NULL)
-		return util_fail(cause, "--run-config needs --es URL to read "
-		    "the run's trace events from");
+		    "trace files, --es URL, or --run-config FILE with one of "
+		    "--es, --collect, --traces");
+	if (n->run_config != NULL && n->es_url == NULL && n->collect == NULL &&
+	    n->traces == NULL)
+		return util_fail(cause, "--run-config needs --es URL, "
+		    "--collect ADDR:PORT or --traces FILE to read the run's "
+		    "trace events from");
+	if (n->run_config != NULL &&
+	    threshold_set_load_config(&n->ts, n->run_config, cause) == -1)
+		return -1;
 	if (n->history_es != NULL && n->history != NULL)
 		return util_fail(cause, "give --history or --history-es, not "
 		    "both");
@@ -428,16 +516,25 @@ nightly_plan(const struct nightly *n, const char *out, const char *hist,
 	util_fput_safe(out, stdout);
 	putchar('\n');
 	if (n->run_config != NULL) {
-		char *v[] = { (char *)"run", (char *)"--config",
-		    (char *)n->run_config, (char *)"--run-id", (char *)run_id };
+		char *dir;
 
-		nightly_print_argv("run", 5, v);
+		av = nightly_run_argv(n, out, run_id, &ac, &dir);
+		nightly_print_argv("run", ac, av);
+		free(av);
+		if (dir != NULL) {
+			printf("analysis: ");
+			util_fput_safe(dir + strlen(dir) + 1, stdout);
+			printf("/");
+			util_fput_safe(run_id, stdout);
+			printf("/analysis.json (copied to analysis.json)\n");
+		}
+		free(dir);
 	}
 	if (n->analysis != NULL) {
 		printf("analysis: ");
 		util_fput_safe(n->analysis, stdout);
 		printf(" (copied to analysis.json)\n");
-	} else {
+	} else if (n->collect == NULL && n->traces == NULL) {
 		av = nightly_analyze_argv(n, ap, n->run_config ? run_id :
 		    n->run_id, &ac);
 		nightly_print_argv("analyze", ac, av);
@@ -549,6 +646,7 @@ cmd_nightly(int argc, char **argv)
 	struct nightly n;
 	struct nightly_state st;
 	char *cause = NULL, *hist = NULL, *run_id = NULL, *p, buf[TIME_BUF];
+	char *run_analysis = NULL;
 	char **av;
 	int status = EXIT_OK, rc, ac, pass = 1;
 	size_t i;
@@ -602,19 +700,32 @@ cmd_nightly(int argc, char **argv)
 
 	/* 1. the load, when asked */
 	if (n.run_config != NULL) {
-		char *v[] = { (char *)"run", (char *)"--config",
-		    (char *)n.run_config, (char *)"--run-id", run_id, NULL };
+		char *dir;
 
-		rc = cmd_run(5, v);
-		if (rc != EXIT_OK) {
+		av = nightly_run_argv(&n, st.out, run_id, &ac, &dir);
+		rc = cmd_run(ac, av);
+		free(av);
+		if (dir != NULL)
+			run_analysis = util_printf("%s/%s/analysis.json",
+			    dir + strlen(dir) + 1, run_id);
+		free(dir);
+		/* the run's own thresholds (its config's) are judged below */
+		if (rc == EXIT_PARTIAL)
+			status = EXIT_PARTIAL;
+		else if (rc != EXIT_OK && !(rc == EXIT_THRESHOLD &&
+		    run_analysis != NULL)) {
 			cli_error("the run failed (status %d)", rc);
 			status = rc;
 			goto done;
 		}
 	}
 	/* 2. tonight's analysis */
-	if (n.analysis != NULL) {
-		st.doc = compare_load(n.analysis, &cause);
+	if (n.analysis != NULL || run_analysis != NULL) {
+		st.doc = compare_load(run_analysis ? run_analysis : n.analysis,
+		    &cause);
+		/* nightly judges the thresholds itself */
+		if (st.doc != NULL && run_analysis != NULL)
+			json_object_object_del(st.doc, "thresholds");
 		if (st.doc == NULL || nightly_write_json(st.apath, st.doc,
 		    &cause) == -1) {
 			cli_error("%s", cause);
@@ -647,7 +758,7 @@ cmd_nightly(int argc, char **argv)
 	if (n.history_es != NULL) {
 		if (es_open(n.history_es, &n.ec.http, &st.hes, &cause) == -1 ||
 		    history_es_read(st.hes, n.history_index, n.trend + 365,
-		    &st.nights, &cause) == -1) {
+		    &st.nights, st.warnings, &cause) == -1) {
 			cli_error("history: %s", cause);
 			status = EXIT_IO;
 			goto done;
@@ -658,6 +769,9 @@ cmd_nightly(int argc, char **argv)
 		status = EXIT_IO;
 		goto done;
 	}
+	/* 4. the baseline and the comparison */
+	st.base = nightly_baseline(&n, st.nights, st.warnings, &st.base_name,
+	    &cause);
 	for (i = 0; i < json_object_array_length(st.warnings); i++) {
 		struct strbuf b;
 
@@ -667,8 +781,6 @@ cmd_nightly(int argc, char **argv)
 		cli_error("%s (skipped)", b.data);
 		strbuf_release(&b);
 	}
-	/* 4. the baseline and the comparison */
-	st.base = nightly_baseline(&n, st.nights, &st.base_name, &cause);
 	if (st.base == NULL && cause != NULL) {
 		if (n.baseline != NULL) {
 			cli_error("%s", cause);
@@ -778,6 +890,7 @@ cmd_nightly(int argc, char **argv)
 	if (!pass && status == EXIT_OK)
 		status = EXIT_THRESHOLD;
 done:
+	free(run_analysis);
 	nightly_state_release(&st);
 	threshold_set_release(&n.ts);
 	es_cli_release(&n.ec);

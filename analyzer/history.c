@@ -159,7 +159,8 @@ static void
 history_warn(struct json_object *warnings, const char *path, size_t line,
     const char *why)
 {
-	char *s = util_printf("%s:%zu: %s", path, line, why);
+	char *s = line > 0 ? util_printf("%s:%zu: %s", path, line, why) :
+	    util_printf("%s: %s", path, why);
 
 	if (warnings != NULL)
 		json_object_array_add(warnings, json_object_new_string(s));
@@ -258,9 +259,9 @@ history_file_append(const char *path, struct json_object *night,
 
 int
 history_es_read(struct es *es, const char *index, size_t max,
-    struct json_object **nights, char **cause)
+    struct json_object **nights, struct json_object *warnings, char **cause)
 {
-	struct json_object *body, *sort, *o, *ans = NULL, *hits, *src;
+	struct json_object *body, *sort, *o, *ans = NULL, *hits, *hit, *src;
 	char *path;
 	size_t i, n;
 	int rc;
@@ -289,11 +290,19 @@ history_es_read(struct es *es, const char *index, size_t max,
 	    json_object_object_get_ex(hits, "hits", &hits)) {
 		n = json_object_array_length(hits);
 		for (i = n; i-- > 0;) {
-			if (json_object_object_get_ex(
-			    json_object_array_get_idx(hits, i), "_source",
-			    &src) && history_is_night(src))
+			hit = json_object_array_get_idx(hits, i);
+			if (json_object_object_get_ex(hit, "_source", &src) &&
+			    history_is_night(src)) {
 				json_object_array_add(*nights,
 				    json_object_get(src));
+				continue;
+			}
+			path = util_printf("%s/_doc/%s", index,
+			    json_object_get_string(json_object_object_get(hit,
+			    "_id")));
+			history_warn(warnings, path, 0, "not a night record "
+			    "(schema " HISTORY_SCHEMA ")");
+			free(path);
 		}
 	}
 	json_object_put(ans);

@@ -57,10 +57,13 @@ int history_file_append(const char *path, struct json_object *night,
 
 /*
  * Reads the newest max nights of an index into *nights (oldest first;
- * caller puts). A missing index is an empty history. 0 or -1.
+ * caller puts). A missing index is an empty history. A document that is
+ * not a night record is skipped and reported in warnings ("index/_doc/ID:
+ * why"; may be NULL). 0 or -1.
  */
 int history_es_read(struct es *es, const char *index, size_t max,
-    struct json_object **nights, char **cause);
+    struct json_object **nights, struct json_object *warnings,
+    char **cause);
 
 /*
  * Indexes a night (with analysis, borrowed, as "analysis_json"), creating

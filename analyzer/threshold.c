@@ -399,7 +399,7 @@ threshold_load_text(struct threshold_set *s, const char *path, FILE *f,
 /* Reads a YAML file: "thresholds: [..]" or a top-level sequence. */
 static int
 threshold_load_yaml(struct threshold_set *s, const char *path, FILE *f,
-    char **cause)
+    int optional, char **cause)
 {
 	yaml_parser_t parser;
 	yaml_event_t ev;
@@ -475,7 +475,7 @@ threshold_load_yaml(struct threshold_set *s, const char *path, FILE *f,
 		yaml_event_delete(&ev);
 	}
 	yaml_parser_delete(&parser);
-	if (rc == 0 && !seen)
+	if (rc == 0 && !seen && !optional)
 		rc = util_fail(cause, "%s: no \"thresholds\" sequence", path);
 	return rc;
 }
@@ -492,9 +492,24 @@ threshold_set_load(struct threshold_set *s, const char *path, char **cause)
 		    strerror(errno));
 	if ((len > 5 && strcmp(path + len - 5, ".yaml") == 0) ||
 	    (len > 4 && strcmp(path + len - 4, ".yml") == 0))
-		rc = threshold_load_yaml(s, path, f, cause);
+		rc = threshold_load_yaml(s, path, f, 0, cause);
 	else
 		rc = threshold_load_text(s, path, f, cause);
+	fclose(f);
+	return rc;
+}
+
+int
+threshold_set_load_config(struct threshold_set *s, const char *path,
+    char **cause)
+{
+	FILE *f = fopen(path, "r");
+	int rc;
+
+	if (f == NULL)
+		return util_fail(cause, "%s: cannot open: %s", path,
+		    strerror(errno));
+	rc = threshold_load_yaml(s, path, f, 1, cause);
 	fclose(f);
 	return rc;
 }

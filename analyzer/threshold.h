@@ -68,6 +68,14 @@ int threshold_set_add(struct threshold_set *s, const char *expr,
 int threshold_set_load(struct threshold_set *s, const char *path,
     char **cause);
 
+/*
+ * Reads the "thresholds" sequence of a YAML settings file whatever its
+ * name (medload run --config); a file without one adds nothing. Errors
+ * name the file, line and column. 0 or -1.
+ */
+int threshold_set_load_config(struct threshold_set *s, const char *path,
+    char **cause);
+
 /* Returns 1 when any threshold of the set is relative. */
 int threshold_set_relative(const struct threshold_set *s);
 

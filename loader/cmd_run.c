@@ -6,11 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "collect.h"
+#include "compare.h"
 #include "config.h"
 #include "es_cli.h"
 #include "oneshot.h"
 #include "run.h"
+#include "threshold.h"
 #include "timeutil.h"
 #include "util.h"
 
@@ -58,9 +62,8 @@ const char cmd_run_help[] =
 "Run and report (one shot):\n"
 "  --report DIR           after the run, analyze this run's traces and write\n"
 "                         the report folder DIR (medload report's outputs)\n"
-"  --collect ADDR:PORT    receive the agents' traces during the run (point\n"
-"                         their --trace-target here; events are tagged with\n"
-"                         the run id and kept in the run directory)\n"
+"  --collect ADDR:PORT    receive the agents' traces (their --trace-target)\n"
+"                         during the run, tagged, to the run directory\n"
 "  --traces FILE          or read them from a file another collector writes\n"
 "  --es URL [--index P]   or from Elasticsearch/OpenSearch (the run's window\n"
 "                         and, when mapped, its medload.run_id)\n"
@@ -68,6 +71,9 @@ ES_CLI_HELP
 "  --report-wait DUR      wait for late traces after the run (default 2s)\n"
 "  --title TEXT           the report's title\n"
 "  --templates DIR        report templates to use first\n"
+"  --threshold EXPR       judge the analysis: 'p95<250' (repeatable; or\n"
+"                         thresholds: in --config; see medload compare)\n"
+"  --thresholds FILE --baseline ANALYSIS --junit FILE\n"
 "\n"
 "Other options:\n"
 "  --config FILE          YAML settings\n"
@@ -81,8 +87,8 @@ ES_CLI_HELP
 "write the results; a second SIGINT stops at once.\n"
 "\n"
 "Exit status: 0 run completed (even with request failures), 2 usage or\n"
-"configuration error, 3 run directory not writable, 6 admin API\n"
-"unreachable at start.\n";
+"configuration error, 3 run directory or report not writable, 5 a\n"
+"threshold breached, 6 admin API unreachable at start.\n";
 
 /* Signal handler: counts; the loop does the rest. */
 static void
@@ -111,9 +117,13 @@ cmd_run(int argc, char **argv)
 {
 	enum { OPT_CONFIG = 1000, OPT_ENV_FILE, OPT_PRINT, OPT_DRY, OPT_MERGE,
 	    OPT_REPORT, OPT_COLLECT, OPT_TRACES, OPT_ES, OPT_INDEX, OPT_WAIT,
-	    OPT_TITLE, OPT_TEMPLATES, OPT_SETTING = 2000 };
+	    OPT_TITLE, OPT_TEMPLATES, OPT_THRESHOLD, OPT_THRESHOLDS,
+	    OPT_BASELINE, OPT_JUNIT, OPT_SETTING = 2000 };
 	static const struct option es_opts[] = { ES_CLI_OPTIONS };
 	struct oneshot_opts os;
+	struct threshold_set ts;
+	struct json_object *baseline = NULL;
+	const char *baseline_path = NULL;
 	struct collector *col = NULL;
 	struct es_cli ec;
 	char *run_dir = NULL;
@@ -124,13 +134,14 @@ cmd_run(int argc, char **argv)
 	struct config cfg;
 	struct sigaction sa;
 	char *cause = NULL;
-	size_t nnames, nflags = 0, i;
+	size_t nnames, nflags = 0, i, cli_thresholds;
 	int c, print = 0, dry = 0, merge = 0, status;
 
 	for (nnames = 0; names[nnames] != NULL; nnames++)
 		;
-	opts = util_calloc(nnames + 20, sizeof(*opts));
+	opts = util_calloc(nnames + 24, sizeof(*opts));
 	memset(&os, 0, sizeof(os));
+	threshold_set_init(&ts);
 	os.wait_s = 2;
 	es_cli_init(&ec);
 	flags = util_calloc((size_t)argc + 1, sizeof(*flags));
@@ -164,6 +175,14 @@ cmd_run(int argc, char **argv)
 	    OPT_TITLE };
 	opts[i++] = (struct option){ "templates", required_argument, NULL,
 	    OPT_TEMPLATES };
+	opts[i++] = (struct option){ "threshold", required_argument, NULL,
+	    OPT_THRESHOLD };
+	opts[i++] = (struct option){ "thresholds", required_argument, NULL,
+	    OPT_THRESHOLDS };
+	opts[i++] = (struct option){ "baseline", required_argument, NULL,
+	    OPT_BASELINE };
+	opts[i++] = (struct option){ "junit", required_argument, NULL,
+	    OPT_JUNIT };
 	for (size_t k = 0; k < sizeof(es_opts) / sizeof(es_opts[0]); k++)
 		opts[i++] = es_opts[k];
 	opts[i++] = (struct option){ "help", no_argument, NULL, 'h' };
@@ -202,6 +221,20 @@ cmd_run(int argc, char **argv)
 			break;
 		case OPT_TEMPLATES:
 			os.templates = optarg;
+			break;
+		case OPT_THRESHOLD:
+			if (threshold_set_add(&ts, optarg, &cause) == -1)
+				goto usage;
+			break;
+		case OPT_THRESHOLDS:
+			if (threshold_set_load(&ts, optarg, &cause) == -1)
+				goto usage;
+			break;
+		case OPT_BASELINE:
+			baseline_path = optarg;
+			break;
+		case OPT_JUNIT:
+			os.junit = optarg;
 			break;
 		case OPT_CONFIG:
 			config_path = optarg;
@@ -242,8 +275,10 @@ cmd_run(int argc, char **argv)
 		util_fail(&cause, "unexpected argument '%s'", argv[optind]);
 		goto usage;
 	}
+	cli_thresholds = ts.n;
 	if (config_path != NULL &&
-	    config_load_yaml(&cfg, config_path, &cause) == -1)
+	    (config_load_yaml(&cfg, config_path, &cause) == -1 ||
+	    threshold_set_load_config(&ts, config_path, &cause) == -1))
 		goto usage;
 	if (env_file != NULL &&
 	    config_load_env_file(&cfg, env_file, &cause) == -1)
@@ -285,6 +320,15 @@ cmd_run(int argc, char **argv)
 		    "--report DIR");
 		goto usage;
 	}
+	if (os.report_dir == NULL && (cli_thresholds > 0 || os.junit ||
+	    baseline_path)) {
+		util_fail(&cause, "--threshold(s), --baseline and --junit go "
+		    "with --report DIR (they judge the run's analysis)");
+		goto usage;
+	}
+	if (os.report_dir == NULL && ts.n > 0)
+		cli_error("the thresholds of %s are not evaluated without "
+		    "--report DIR", config_path);
 	if (!!os.collect + !!os.traces + !!os.es_url > 1) {
 		util_fail(&cause, "give one of --collect, --traces, --es");
 		goto usage;
@@ -304,6 +348,18 @@ cmd_run(int argc, char **argv)
 		if (os.es_url != NULL && es_cli_finish(&ec, &cause) == -1)
 			goto usage;
 		os.http = &ec.http;
+		if (baseline_path != NULL) {
+			baseline = compare_load(baseline_path, &cause);
+			if (baseline == NULL) {
+				cli_error("run: --baseline: %s", cause);
+				status = EXIT_IO;
+				goto out;
+			}
+		} else if (threshold_set_relative(&ts))
+			cli_error("thresholds relative to a baseline are "
+			    "skipped without --baseline");
+		os.thresholds = &ts;
+		os.baseline = baseline;
 		run_dir = util_printf("%s/%s", cfg.out_dir, cfg.run_id);
 		if (oneshot_collect_start(&os, run_dir, cfg.run_id, &col,
 		    &cause) == -1) {
@@ -336,6 +392,8 @@ cmd_run(int argc, char **argv)
 usage:
 	status = cli_usage_error("run", "%s", cause);
 out:
+	json_object_put(baseline);
+	threshold_set_release(&ts);
 	free(run_dir);
 	es_cli_release(&ec);
 	free(cause);

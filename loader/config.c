@@ -556,6 +556,32 @@ config_yaml_stages(struct config *c, struct config_yaml *y, char **cause)
 	return 0;
 }
 
+/* Checks a "thresholds" value is a sequence of strings and passes it. */
+static int
+config_yaml_thresholds(struct config_yaml *y, char **cause)
+{
+	char *msg;
+	int rc;
+
+	if (config_yaml_next(y, cause) == -1)
+		return -1;
+	if (y->ev.type == YAML_SEQUENCE_START_EVENT) {
+		for (;;) {
+			if (config_yaml_next(y, cause) == -1)
+				return -1;
+			if (y->ev.type == YAML_SEQUENCE_END_EVENT)
+				return 0;
+			if (y->ev.type != YAML_SCALAR_EVENT)
+				break;
+		}
+	}
+	msg = util_printf("thresholds: expected a sequence of expressions, "
+	    "got %s", config_yaml_kind(&y->ev));
+	rc = config_yaml_fail(y, cause, msg);
+	free(msg);
+	return rc;
+}
+
 int
 config_load_yaml(struct config *c, const char *path, char **cause)
 {
@@ -607,6 +633,13 @@ config_load_yaml(struct config *c, const char *path, char **cause)
 			goto out;
 		}
 		key = util_strdup((const char *)y.ev.data.scalar.value);
+		if (strcmp(key, "thresholds") == 0) {
+			/* read by medload run --report (threshold.h) */
+			free(key);
+			if (config_yaml_thresholds(&y, cause) == -1)
+				goto out;
+			continue;
+		}
 		s = config_find(key, NULL);
 		if (s == NULL || strcmp(s->key, key) != 0) {
 			msg = util_printf("unknown setting \"%s\"", key);

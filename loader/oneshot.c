@@ -13,12 +13,14 @@
 #include "cli.h"
 #include "collect.h"
 #include "filter.h"
+#include "junit.h"
 #include "pipeline.h"
 #include "render.h"
 #include "report.h"
 #include "run.h"
 #include "source_es.h"
 #include "source_file.h"
+#include "threshold.h"
 #include "timeutil.h"
 #include "util.h"
 
@@ -116,6 +118,36 @@ oneshot_from_file(const char *path, const struct filter *f,
 	return doc;
 }
 
+/* Writes DIR/thresholds.json and the JUnit XML; -1 after a message. */
+static int
+oneshot_thresholds(const struct oneshot_opts *o, struct json_object *tblock)
+{
+	char *path, *cause = NULL;
+	FILE *out;
+	int rc = 0;
+
+	if (tblock != NULL) {
+		path = util_printf("%s/thresholds.json", o->report_dir);
+		out = fopen(path, "w");
+		if (out == NULL || render_json(tblock, out) == -1) {
+			cli_error("report: %s: cannot write", path);
+			rc = -1;
+		}
+		if (out != NULL && fclose(out) != 0 && rc == 0) {
+			cli_error("report: %s: cannot write", path);
+			rc = -1;
+		}
+		free(path);
+	}
+	if (o->junit != NULL && junit_write_file(o->junit, "medload run",
+	    tblock, NULL, &cause) == -1) {
+		cli_error("report: %s", cause);
+		free(cause);
+		rc = -1;
+	}
+	return rc;
+}
+
 int
 oneshot_report(const struct oneshot_opts *o, const char *run_dir,
     struct collector *col)
@@ -123,7 +155,7 @@ oneshot_report(const struct oneshot_opts *o, const char *run_dir,
 	struct report_input in;
 	struct report_result res;
 	struct collect_stats st;
-	struct json_object *run = NULL, *doc = NULL;
+	struct json_object *run = NULL, *doc = NULL, *tblock = NULL;
 	struct filter f;
 	char *cause = NULL, *path, *file = NULL, tb[TIME_BUF];
 	double start, end;
@@ -196,6 +228,11 @@ oneshot_report(const struct oneshot_opts *o, const char *run_dir,
 		json_object_put(run);
 		return EXIT_IO;
 	}
+	if (o->thresholds != NULL && o->thresholds->n > 0) {
+		tblock = threshold_evaluate(o->thresholds, doc, o->baseline);
+		json_object_object_add(doc, "thresholds",
+		    json_object_get(tblock));
+	}
 	path = util_printf("%s/analysis.json", run_dir);
 	out = fopen(path, "w");
 	if (out == NULL || render_json(doc, out) == -1)
@@ -231,6 +268,15 @@ oneshot_report(const struct oneshot_opts *o, const char *run_dir,
 		    res.skipped ? res.skipped : "");
 		free(res.skipped);
 	}
+	if (oneshot_thresholds(o, tblock) == -1 && status == EXIT_OK)
+		status = EXIT_IO;
+	if (threshold_block_failed(tblock) > 0) {
+		cli_error("%d of %zu thresholds breached",
+		    threshold_block_failed(tblock), o->thresholds->n);
+		if (status == EXIT_OK)
+			status = EXIT_THRESHOLD;
+	}
+	json_object_put(tblock);
 	json_object_put(doc);
 	json_object_put(run);
 	return status;

@@ -10,6 +10,8 @@
 #include "http.h"
 
 struct collector;
+struct json_object;
+struct threshold_set;
 
 struct oneshot_opts {
 	const char *report_dir;
@@ -21,6 +23,9 @@ struct oneshot_opts {
 	const char *title;
 	const char *templates;
 	double wait_s;			/* for late traces after the run */
+	const struct threshold_set *thresholds;	/* borrowed, or NULL */
+	struct json_object *baseline;	/* borrowed analysis, or NULL */
+	const char *junit;		/* JUnit XML of the thresholds */
 };
 
 /*
@@ -35,8 +40,12 @@ int oneshot_collect_start(const struct oneshot_opts *o, const char *run_dir,
  * After the run: waits for late traces, stops the collector, analyzes the
  * run's traces for its window (from run_dir/results.json, which a run
  * writes even when interrupted), writes run_dir/analysis.json and the
- * report folder, and prints the text report on stdout. Returns an exit
- * status (0, or EXIT_IO / EXIT_NO_EVENTS with a message on stderr).
+ * report folder, and prints the text report on stdout. With thresholds,
+ * evaluates them on the analysis (relative ones against o->baseline) and
+ * puts the block in analysis.json ("thresholds"), the report and
+ * DIR/thresholds.json, and the JUnit XML in o->junit. Returns an exit
+ * status (0, EXIT_THRESHOLD on a breach, or EXIT_IO / EXIT_NO_EVENTS with
+ * a message on stderr).
  */
 int oneshot_report(const struct oneshot_opts *o, const char *run_dir,
     struct collector *col);

@@ -80,3 +80,50 @@ expect_grep nightly-pinned-baseline "baseline: .*analysis-base.json" \
 	"$TMP/out"
 expect_rc nightly-no-input 2 "$MEDLOAD" nightly --history "$H"
 expect_rc nightly-two-inputs 2 "$MEDLOAD" nightly --analysis x --es http://x
+
+# --run-config: the run's traces from --collect/--traces, the config's
+# thresholds join the night's; checked before anything runs
+C=$TMP/run.yaml
+printf '%s\n' 'admin_url: http://127.0.0.1:1' 'time_limit: 5s' 'thresholds:' \
+	'  - "label=mediator.trace p95<250"' '  - error_rate < 1%' >"$C"
+expect_rc nightly-run-plan 0 "$MEDLOAD" nightly --dry-run --run-config "$C" \
+	--traces "$TMP/t.ndjson" --history "$TMP/h6.jsonl" --out "$TMP/r"
+expect_grep nightly-run-plan-report "^run: run --config $C --run-id nightly-[0-9]* --traces $TMP/t.ndjson --report $TMP/r/run-report --out-dir $TMP/r/runs" "$TMP/out"
+expect_grep nightly-run-plan-analysis "^analysis: $TMP/r/runs/nightly-[0-9]*/analysis.json" "$TMP/out"
+expect_grep nightly-run-plan-thresholds '^thresholds: 2$' "$TMP/out"
+expect_rc nightly-collect-alone 2 "$MEDLOAD" nightly --collect 127.0.0.1:1 \
+	--analysis "$D/analysis-base.json"
+expect_rc nightly-run-two-sources 2 "$MEDLOAD" nightly --run-config "$C" \
+	--traces x --collect 127.0.0.1:1
+printf '%s\n' 'time_limit: 5s' 'thresholds:' '  - p95<<1' >"$TMP/bad.yaml"
+expect_rc nightly-run-bad-threshold 2 "$MEDLOAD" nightly --dry-run \
+	--run-config "$TMP/bad.yaml" --collect 127.0.0.1:1
+expect_grep nightly-run-bad-threshold-where "bad.yaml:3:" "$TMP/err"
+
+# medload run: thresholds need --report; the config's thresholds: list is
+# accepted and checked
+expect_rc run-threshold-no-report 2 "$MEDLOAD" run --admin-url \
+	http://127.0.0.1:1 --invitation-url 'http://127.0.0.1:1?c_i=e30' \
+	--threshold 'p95<1'
+expect_grep run-threshold-no-report-why 'go with --report' "$TMP/err"
+expect_rc run-config-thresholds 0 "$MEDLOAD" run --config "$C" --dry-run
+expect_rc run-config-bad-threshold 2 "$MEDLOAD" run --config "$TMP/bad.yaml" \
+	--dry-run
+expect_grep run-config-bad-threshold-where "bad.yaml:3:" "$TMP/err"
+printf '%s\n' 'thresholds: p95<1' >"$TMP/scalar.yaml"
+expect_rc run-config-thresholds-scalar 2 "$MEDLOAD" run --config \
+	"$TMP/scalar.yaml" --dry-run
+expect_grep run-config-thresholds-scalar-why 'thresholds: expected a sequence' \
+	"$TMP/err"
+
+# a passing night whose analysis is gone is passed over for the one before
+H7=$TMP/h7.jsonl
+expect_rc nightly-gone-1 0 "$MEDLOAD" nightly --history "$H7" --out "$TMP/g1" \
+	--time 2026-11-01T02:00:00Z --analysis "$D/analysis-base.json" --no-charts
+expect_rc nightly-gone-2 0 "$MEDLOAD" nightly --history "$H7" --out "$TMP/g2" \
+	--time 2026-11-02T02:00:00Z --analysis "$D/analysis-noise.json" --no-charts
+rm -f "$TMP/g2/analysis.json"
+expect_rc nightly-gone-3 0 "$MEDLOAD" nightly --history "$H7" --out "$TMP/g3" \
+	--time 2026-11-03T02:00:00Z --analysis "$D/analysis-noise.json" --no-charts
+expect_grep nightly-gone-baseline "baseline: .*g1/analysis.json" "$TMP/out"
+expect_grep nightly-gone-reported "history night 2026-11-02T02:00:00.*g2/analysis.json: cannot open" "$TMP/err"
