@@ -62,8 +62,14 @@ wait_ready() { # URL [KEYFILE]
 	done
 }
 
-# --shard needs --run-id; the out dir is the run's report folder
-set -- run --run-id "$id" --shard "$i/$n" --out-dir "$reports/$id/shard-$i" "$@"
+# --shard needs --run-id and counts from 1 (shard-<i> folders from 0, as
+# JOB_COMPLETION_INDEX); the out dir is the run's report folder. One shard
+# is a plain run.
+if [ "$n" -gt 1 ]; then
+	set -- run --run-id "$id" --shard "$((i + 1))/$n" --out-dir "$reports/$id/shard-$i" "$@"
+else
+	set -- run --run-id "$id" --out-dir "$reports/$id/shard-$i" "$@"
+fi
 if [ -n "${MEDIATOR_INVITATION_URL:-}" ]; then
 	: # medload reads MEDIATOR_INVITATION_URL itself
 else

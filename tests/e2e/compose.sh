@@ -301,26 +301,26 @@ o=$(env -i PATH="$PATH" JOB_COMPLETION_INDEX=2 MEDLOAD_SHARDS=4 MEDLOAD_RUN_ID=r
 	MEDIATOR_ADMIN_URL=http://mediator:3002 MEDIATOR_ADMIN_API_KEY_FILE=/run/secrets/k \
 	STEP_TIME=30 sh "$run" --dry-run 2>&1)
 case $o in
-"medload run --run-id r1 --shard 2/4 --out-dir /reports/r1/shard-2 --mediator-admin-url http://mediator:3002 --mediator-admin-api-key-file /run/secrets/k")
+"medload run --run-id r1 --shard 3/4 --out-dir /reports/r1/shard-2 --mediator-admin-url http://mediator:3002 --mediator-admin-api-key-file /run/secrets/k")
 	pass entry-k8s-shard ;;
 *) fail entry-k8s-shard "$o" ;;
 esac
 o=$(env -i PATH="$PATH" MEDLOAD_RUN_ID=r1 MEDIATOR_INVITATION_URL='http://m:3000?c_i=x' MEDIATOR_ADMIN_URL=http://m:3002 \
 	MEDLOAD_EXTRA_ARGS='--max-users 100' sh "$run" --dry-run 2>&1)
 case $o in
-*"--shard 0/1"*--max-users\ 100) case $o in *--mediator-admin-url*) fail entry-invitation-given "$o" ;; *) pass entry-invitation-given ;; esac ;;
+"medload run --run-id r1 --out-dir /reports/r1/shard-0"*--max-users\ 100) case $o in *--mediator-admin-url*) fail entry-invitation-given "$o" ;; *) pass entry-invitation-given ;; esac ;;
 *) fail entry-invitation-given "$o" ;;
 esac
 env -i PATH="$PATH" MEDLOAD_RUN_ID_FILE="$TMP/rid" sh "$run" --new-run-id 2>/dev/null
 rid=$(cat "$TMP/rid" 2>/dev/null)
 o=$(env -i PATH="$PATH" MEDLOAD_RUN_ID_FILE="$TMP/rid" MEDLOAD_SHARD_INDEX=3 MEDLOAD_SHARDS=4 \
 	MEDIATOR_ADMIN_URL=http://m:3002 sh "$run" --dry-run 2>&1)
-case $o in *"--run-id $rid --shard 3/4"*) [ -n "$rid" ] && pass entry-shared-run-id ;; *) fail entry-shared-run-id "id '$rid': $o" ;; esac
+case $o in *"--run-id $rid --shard 4/4 --out-dir /reports/$rid/shard-3"*) [ -n "$rid" ] && pass entry-shared-run-id ;; *) fail entry-shared-run-id "id '$rid': $o" ;; esac
 # The command line the entry point builds is one `medload run` accepts
 # (checked with its --dry-run once the subcommand is in the binary).
 if "$MEDLOAD" run --help >/dev/null 2>&1; then
 	echo k >"$TMP/key"
-	cmdline=$(env -i PATH="$PATH" MEDLOAD_SHARD_INDEX=2 MEDLOAD_SHARDS=4 MEDLOAD_RUN_ID=r1 MEDLOAD_REPORTS="$TMP/rep" \
+	cmdline=$(env -i PATH="$PATH" MEDLOAD_SHARD_INDEX=0 MEDLOAD_SHARDS=4 MEDLOAD_RUN_ID=r1 MEDLOAD_REPORTS="$TMP/rep" \
 		MEDIATOR_ADMIN_URL=http://mediator:3002 MEDIATOR_ADMIN_API_KEY_FILE="$TMP/key" MEDLOAD_EXTRA_ARGS='--max-users 100' \
 		sh "$run" --dry-run 2>&1)
 	# shellcheck disable=SC2086 # the printed command line, split as the entry point would
