@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,18 +16,43 @@
 
 #define ENG_MAX_EVENTS 256
 #define ENG_NEVER INT64_MAX
+#define ENG_NHDR 5
+#define ENG_MAX_IDLE 65536L		/* idle connections kept, unlimited */
 
+/*
+ * A transfer object. Its easy handle keeps the options that never change
+ * (set once when it is made) and is reused without curl_easy_reset; a
+ * request sets only the URL (when it differs), the method, the body and
+ * the header list, whose nodes and lines live here too.
+ */
 struct eng_req {
 	CURL *easy;
-	struct curl_slist *hdrs;
+	struct curl_slist hdr[ENG_NHDR];	/* this request's header list */
 	struct strbuf resp;
-	char *body;
+	struct strbuf url;		/* the URL the handle has */
+	struct strbuf body;		/* POST/PUT body */
+	struct strbuf secret;		/* secret header lines, wiped after */
 	eng_done_fn fn;
 	void *arg;
 	int64_t sched_us, start_us;
 	struct eng_req *next;		/* free list */
 	int inflight;
+	int custom;			/* CURLOPT_CUSTOMREQUEST is set */
 	char errbuf[CURL_ERROR_SIZE];
+};
+
+/*
+ * What epoll holds for one descriptor. Sockets curl opens for connections
+ * (through eng_open_cb) stay registered when curl stops watching them
+ * between two transfers on the same kept-alive connection, so reusing it
+ * costs no epoll_ctl; eng_close_cb forgets them. Other sockets are added
+ * and removed as curl asks.
+ */
+struct eng_fd {
+	uint32_t events;		/* registered events */
+	uint8_t reg;			/* in the epoll set */
+	uint8_t want;			/* curl watches it */
+	uint8_t conn;			/* opened by eng_open_cb */
 };
 
 struct eng_timer {
@@ -50,7 +76,14 @@ struct eng {
 	struct eng_req **all;		/* every request object, to free */
 	size_t nall, aall;
 	unsigned inflight;
+	struct eng_fd *fds;		/* indexed by descriptor */
+	size_t nfds;
 };
+
+/* Constant header lines (curl only reads them). */
+static char eng_h_accept[] = "Accept: application/json";
+static char eng_h_expect[] = "Expect:";
+static char eng_h_json[] = "Content-Type: application/json";
 
 int64_t
 eng_now(void)
@@ -67,6 +100,32 @@ eng_epoch_us(const struct eng *e, int64_t mono_us)
 	return mono_us + e->epoch_offset;
 }
 
+/* The table entry for descriptor fd (grown as needed). */
+static struct eng_fd *
+eng_fd(struct eng *e, int fd)
+{
+	if ((size_t)fd >= e->nfds) {
+		size_t n = e->nfds ? e->nfds : 64;
+
+		while (n <= (size_t)fd)
+			n *= 2;
+		e->fds = util_realloc(e->fds, n * sizeof(*e->fds));
+		memset(e->fds + e->nfds, 0, (n - e->nfds) * sizeof(*e->fds));
+		e->nfds = n;
+	}
+	return &e->fds[fd];
+}
+
+/* Removes fd from the epoll set. */
+static void
+eng_fd_del(struct eng *e, int fd, struct eng_fd *f)
+{
+	if (f->reg)
+		epoll_ctl(e->epfd, EPOLL_CTL_DEL, fd, NULL);
+	f->reg = 0;
+	f->events = 0;
+}
+
 /* curl's socket callback: mirrors what curl wants into epoll. */
 static int
 eng_sock_cb(CURL *easy, curl_socket_t s, int what, void *userp,
@@ -74,26 +133,69 @@ eng_sock_cb(CURL *easy, curl_socket_t s, int what, void *userp,
 {
 	struct eng *e = userp;
 	struct epoll_event ev;
+	struct eng_fd *f;
+	uint32_t events;
 
 	(void)easy;
+	(void)socketp;
+	if (s < 0)
+		return 0;
+	f = eng_fd(e, s);
 	if (what == CURL_POLL_REMOVE) {
-		epoll_ctl(e->epfd, EPOLL_CTL_DEL, s, NULL);
-		curl_multi_assign(e->multi, s, NULL);
+		f->want = 0;
+		if (!f->conn) {
+			/* may be closed behind our back: drop it now */
+			f->reg = 1;
+			eng_fd_del(e, s, f);
+		}
 		return 0;
 	}
-	memset(&ev, 0, sizeof(ev));
-	ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) |
+	events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) |
 	    ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
+	f->want = 1;
+	if (f->reg && f->conn && f->events == events)
+		return 0;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = events;
 	ev.data.fd = s;
-	if (socketp == NULL) {
-		if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, s, &ev) == -1 &&
-		    errno == EEXIST)
-			epoll_ctl(e->epfd, EPOLL_CTL_MOD, s, &ev);
-		curl_multi_assign(e->multi, s, e);
-	} else if (epoll_ctl(e->epfd, EPOLL_CTL_MOD, s, &ev) == -1 &&
-	    errno == ENOENT)
-		epoll_ctl(e->epfd, EPOLL_CTL_ADD, s, &ev);
+	if (f->reg || !f->conn) {
+		/* not known to be absent: modify, else add */
+		if (epoll_ctl(e->epfd, EPOLL_CTL_MOD, s, &ev) == -1 &&
+		    errno == ENOENT)
+			epoll_ctl(e->epfd, EPOLL_CTL_ADD, s, &ev);
+	} else if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, s, &ev) == -1 &&
+	    errno == EEXIST)
+		epoll_ctl(e->epfd, EPOLL_CTL_MOD, s, &ev);
+	f->reg = 1;
+	f->events = events;
 	return 0;
+}
+
+/* curl's open-socket callback: a connection's socket, tracked. */
+static curl_socket_t
+eng_open_cb(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct eng *e = arg;
+	int fd;
+
+	(void)purpose;
+	fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+	if (fd == -1)
+		return CURL_SOCKET_BAD;
+	memset(eng_fd(e, fd), 0, sizeof(struct eng_fd));
+	e->fds[fd].conn = 1;
+	return fd;
+}
+
+/* curl's close-socket callback: forgets the socket, then closes it. */
+static int
+eng_close_cb(void *arg, curl_socket_t s)
+{
+	struct eng *e = arg;
+
+	if (s >= 0 && (size_t)s < e->nfds)
+		memset(&e->fds[s], 0, sizeof(struct eng_fd));
+	return close(s);
 }
 
 /* curl's timer callback: remembers when curl wants to be called. */
@@ -146,12 +248,19 @@ eng_init(const struct eng_opts *o, struct eng **out, char **cause)
 	curl_multi_setopt(e->multi, CURLMOPT_SOCKETDATA, e);
 	curl_multi_setopt(e->multi, CURLMOPT_TIMERFUNCTION, eng_timer_cb);
 	curl_multi_setopt(e->multi, CURLMOPT_TIMERDATA, e);
+	/*
+	 * The connection cache must hold every connection we may use, or
+	 * curl closes idle ones (by default it keeps 4 per transfer running,
+	 * too few when users think between requests) and keep-alive is lost.
+	 */
 	if (o->max_host_connections > 0) {
 		curl_multi_setopt(e->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
 		    (long)o->max_host_connections);
 		curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS,
 		    (long)o->max_host_connections);
-	}
+	} else
+		curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS,
+		    ENG_MAX_IDLE);
 	clock_gettime(CLOCK_REALTIME, &rt);
 	e->epoch_offset = ((int64_t)rt.tv_sec * 1000000 + rt.tv_nsec / 1000) -
 	    eng_now();
@@ -165,6 +274,18 @@ fail:
 	free(e);
 	curl_global_cleanup();
 	return -1;
+}
+
+/* Wipes a buffer that held secrets and empties it. */
+static void
+eng_wipe(struct strbuf *b)
+{
+	volatile char *p = b->data;
+	size_t i;
+
+	for (i = 0; p != NULL && i < b->len; i++)
+		p[i] = '\0';
+	strbuf_reset(b);
 }
 
 void
@@ -182,14 +303,17 @@ eng_free(struct eng *e)
 			r->fn(r->arg, NULL);
 		}
 		curl_easy_cleanup(r->easy);
-		curl_slist_free_all(r->hdrs);
 		strbuf_release(&r->resp);
-		free(r->body);
+		strbuf_release(&r->url);
+		strbuf_release(&r->body);
+		eng_wipe(&r->secret);
+		strbuf_release(&r->secret);
 		free(r);
 	}
 	free(e->all);
 	free(e->heap);
 	curl_multi_cleanup(e->multi);
+	free(e->fds);
 	close(e->epfd);
 	close(e->tfd);
 	free(e);
@@ -284,10 +408,7 @@ eng_drain(struct eng *e)
 		r->inflight = 0;
 		e->inflight--;
 		r->fn(r->arg, &res);
-		curl_slist_free_all(r->hdrs);
-		r->hdrs = NULL;
-		free(r->body);
-		r->body = NULL;
+		eng_wipe(&r->secret);
 		strbuf_reset(&r->resp);
 		r->next = e->free_list;
 		e->free_list = r;
@@ -305,54 +426,36 @@ eng_write_cb(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
-/* Appends a header line whose value is secret (wiped after copying). */
-static struct curl_slist *
-eng_secret_header(struct curl_slist *h, const char *name, const char *v)
+/* Appends "name: v" and its terminator to the secret lines; the offset. */
+static size_t
+eng_secret_line(struct strbuf *b, const char *name, const char *v)
 {
-	struct curl_slist *n;
-	char *line = util_printf("%s: %s", name, v);
-	volatile char *p;
+	size_t at = b->len;
 
-	n = curl_slist_append(h, line);
-	for (p = line; *p != '\0'; p++)
-		*p = '\0';
-	free(line);
-	return n;
+	strbuf_adds(b, name);
+	strbuf_add(b, ": ", 2);
+	strbuf_adds(b, v);
+	strbuf_add(b, "", 1);	/* keeps the terminator inside len */
+	return at;
 }
 
-int
-eng_request(struct eng *e, const struct eng_call *c, eng_done_fn fn,
-    void *arg)
+/* A new transfer object, its handle set up with the invariant options. */
+static struct eng_req *
+eng_req_new(struct eng *e)
 {
-	struct eng_req *r = e->free_list;
+	struct eng_req *r = util_calloc(1, sizeof(*r));
 	CURL *h;
 
-	if (r != NULL) {
-		e->free_list = r->next;
-		curl_easy_reset(r->easy);
-	} else {
-		r = util_calloc(1, sizeof(*r));
-		r->easy = curl_easy_init();
-		if (r->easy == NULL) {
-			free(r);
-			return -1;
-		}
-		strbuf_init(&r->resp, e->o.max_body ? e->o.max_body :
-		    (1 << 20));
-		if (e->nall == e->aall) {
-			e->aall = e->aall ? e->aall * 2 : 64;
-			e->all = util_realloc(e->all, e->aall *
-			    sizeof(*e->all));
-		}
-		e->all[e->nall++] = r;
+	r->easy = h = curl_easy_init();
+	if (h == NULL) {
+		free(r);
+		return NULL;
 	}
-	h = r->easy;
-	r->fn = fn;
-	r->arg = arg;
-	r->errbuf[0] = '\0';
-	r->sched_us = c->sched_us;
+	strbuf_init(&r->resp, e->o.max_body ? e->o.max_body : (1 << 20));
+	strbuf_init(&r->url, 0);
+	strbuf_init(&r->body, 0);
+	strbuf_init(&r->secret, 0);
 	curl_easy_setopt(h, CURLOPT_PRIVATE, (char *)r);
-	curl_easy_setopt(h, CURLOPT_URL, c->url);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, eng_write_cb);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, r->errbuf);
@@ -361,48 +464,95 @@ eng_request(struct eng *e, const struct eng_call *c, eng_done_fn fn,
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, e->o.timeout_ms);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
+	curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, eng_open_cb);
+	curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, e);
+	curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, eng_close_cb);
+	curl_easy_setopt(h, CURLOPT_CLOSESOCKETDATA, e);
 	if (e->o.insecure) {
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 	if (e->o.cacert != NULL)
 		curl_easy_setopt(h, CURLOPT_CAINFO, e->o.cacert);
-	r->hdrs = curl_slist_append(NULL, "Accept: application/json");
-	r->hdrs = curl_slist_append(r->hdrs, "Expect:");
-	if (c->body != NULL) {
-		r->hdrs = curl_slist_append(r->hdrs,
-		    "Content-Type: application/json");
-		r->body = util_strdup(c->body);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, r->body);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE,
-		    (long)strlen(r->body));
+	if (e->nall == e->aall) {
+		e->aall = e->aall ? e->aall * 2 : 64;
+		e->all = util_realloc(e->all, e->aall * sizeof(*e->all));
 	}
-	if (c->api_key != NULL)
-		r->hdrs = eng_secret_header(r->hdrs, "x-api-key", c->api_key);
-	if (c->token != NULL)
-		r->hdrs = eng_secret_header(r->hdrs, "Authorization",
-		    c->token);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, r->hdrs);
-	if (strcmp(c->method, "GET") == 0)
-		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-	else if (strcmp(c->method, "POST") == 0) {
-		if (c->body == NULL) {
-			curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
-			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
-		}
-	} else {
+	e->all[e->nall++] = r;
+	return r;
+}
+
+/* Sets the request body (copied), which also makes the method POST. */
+static void
+eng_set_body(struct eng_req *r, const char *body)
+{
+	strbuf_reset(&r->body);
+	strbuf_adds(&r->body, body);
+	curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, r->body.data != NULL ?
+	    r->body.data : "");
+	curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE, (long)r->body.len);
+}
+
+int
+eng_request(struct eng *e, const struct eng_call *c, eng_done_fn fn,
+    void *arg)
+{
+	struct eng_req *r = e->free_list;
+	size_t nh = 0, key = 0, tok = 0;
+	CURL *h;
+
+	if (r != NULL)
+		e->free_list = r->next;
+	else if ((r = eng_req_new(e)) == NULL)
+		return -1;
+	h = r->easy;
+	r->fn = fn;
+	r->arg = arg;
+	r->errbuf[0] = '\0';
+	r->sched_us = c->sched_us;
+	if (r->url.data == NULL || strcmp(r->url.data, c->url) != 0) {
+		strbuf_reset(&r->url);
+		strbuf_adds(&r->url, c->url);
+		curl_easy_setopt(h, CURLOPT_URL, c->url);
+	}
+	/* the method: the same options a freshly reset handle would get */
+	if (r->custom) {
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, (char *)NULL);
+		r->custom = 0;
+	}
+	curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	if (c->body != NULL)
+		eng_set_body(r, c->body);
+	else if (strcmp(c->method, "POST") == 0 ||
+	    strcmp(c->method, "PUT") == 0)
+		eng_set_body(r, "");
+	if (strcmp(c->method, "GET") == 0) {
+		if (c->body != NULL)
+			curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	} else if (strcmp(c->method, "POST") != 0) {
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, c->method);
-		if (c->body == NULL && strcmp(c->method, "PUT") == 0) {
-			curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
-			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
-		}
+		r->custom = 1;
 	}
+	/* the header list, built in place (no allocation once warm) */
+	if (c->api_key != NULL)
+		key = eng_secret_line(&r->secret, "x-api-key", c->api_key);
+	if (c->token != NULL)
+		tok = eng_secret_line(&r->secret, "Authorization", c->token);
+	r->hdr[nh++].data = eng_h_accept;
+	r->hdr[nh++].data = eng_h_expect;
+	if (c->body != NULL)
+		r->hdr[nh++].data = eng_h_json;
+	if (c->api_key != NULL)
+		r->hdr[nh++].data = r->secret.data + key;
+	if (c->token != NULL)
+		r->hdr[nh++].data = r->secret.data + tok;
+	for (key = 0; key + 1 < nh; key++)
+		r->hdr[key].next = &r->hdr[key + 1];
+	r->hdr[nh - 1].next = NULL;
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, r->hdr);
 	r->start_us = eng_now();
 	if (curl_multi_add_handle(e->multi, h) != CURLM_OK) {
-		curl_slist_free_all(r->hdrs);
-		r->hdrs = NULL;
-		free(r->body);
-		r->body = NULL;
+		eng_wipe(&r->secret);
 		r->next = e->free_list;
 		e->free_list = r;
 		return -1;
@@ -418,7 +568,12 @@ eng_inflight(const struct eng *e)
 	return e->inflight;
 }
 
-/* Arms the timerfd for the earliest deadline. */
+/*
+ * Arms the timerfd for the earliest deadline. It is only moved earlier:
+ * a deadline that moved later (curl's, every time the oldest transfer
+ * ends) would cost a timerfd_settime per request; instead the timer may
+ * fire early once, and is then armed again.
+ */
 static void
 eng_arm(struct eng *e)
 {
@@ -427,7 +582,7 @@ eng_arm(struct eng *e)
 
 	if (e->nheap > 0 && e->heap[0].at < at)
 		at = e->heap[0].at;
-	if (at == e->armed)
+	if (at >= e->armed)
 		return;
 	memset(&its, 0, sizeof(its));
 	if (at != ENG_NEVER) {
@@ -483,6 +638,12 @@ eng_poll(struct eng *e)
 			e->armed = ENG_NEVER;
 			continue;
 		}
+		if ((size_t)evs[i].data.fd < e->nfds &&
+		    !e->fds[evs[i].data.fd].want) {
+			/* an idle kept-alive connection: closed or reset */
+			eng_fd_del(e, evs[i].data.fd, &e->fds[evs[i].data.fd]);
+			continue;
+		}
 		curl_multi_socket_action(e->multi, evs[i].data.fd,
 		    ((evs[i].events & EPOLLIN) ? CURL_CSELECT_IN : 0) |
 		    ((evs[i].events & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
@@ -498,5 +659,5 @@ size_t
 eng_memory(const struct eng *e)
 {
 	return e->aheap * sizeof(*e->heap) + e->nall * sizeof(struct eng_req)
-	    + e->aall * sizeof(*e->all);
+	    + e->aall * sizeof(*e->all) + e->nfds * sizeof(*e->fds);
 }

@@ -76,6 +76,8 @@ struct run {
 	size_t ntenants, atenants;
 	unsigned actual;
 	unsigned target;
+	/* spawn ticks: the last one run, the next one due, their spacing */
+	int64_t spawn_last, spawn_at, spawn_d;
 	size_t top;			/* tenants[0..top) may be active */
 	struct tenant **ready;
 	size_t nready, rr;
@@ -103,6 +105,7 @@ struct call {
 
 static void tenant_step_run(struct tenant *t, int64_t sched);
 static void run_begin_stop(struct run *r);
+static void run_spawn_wake(struct run *r);
 
 /* xorshift64*: think times. */
 static double
@@ -209,6 +212,7 @@ tenant_leave(struct tenant *t, enum tenant_state why)
 	r->actual--;
 	if (why == TS_FAILED)
 		r->gave_up++;
+	run_spawn_wake(r);
 }
 
 /* Classifies a transfer's result; returns the parsed body or NULL. */
@@ -976,6 +980,31 @@ run_unspawn(struct run *r)
 	}
 }
 
+/*
+ * Seconds from the start at which the target may next differ from its
+ * value at t (t in the main part; the ramp-down changes it all the time).
+ */
+static double
+run_span_end(const struct shape *s, double t)
+{
+	double end = shape_main_end(s), acc = 0, next;
+	size_t i;
+
+	if (s->nstages == 0)
+		next = (floor(t / s->step_time) + 1) * s->step_time;
+	else {
+		next = end;
+		for (i = 0; i < s->nstages; i++) {
+			acc += s->stages[i].duration;
+			if (acc > t) {
+				next = acc;
+				break;
+			}
+		}
+	}
+	return next < end ? next : end;
+}
+
 /* Timer: one spawn tick of the shape. */
 static void
 run_spawn_tick(void *arg, int64_t at)
@@ -983,9 +1012,10 @@ run_spawn_tick(void *arg, int64_t at)
 	struct run *r = arg;
 	double t = (double)(at - r->start) / 1e6, rate;
 	unsigned target;
+	int64_t d, next, until;
 
-	if (r->stopping)
-		return;
+	if (r->stopping || at != r->spawn_at)
+		return;		/* stopped, or superseded by run_spawn_wake */
 	if (shape_target(&r->c->shape, t, &target, &rate) == -1) {
 		run_begin_stop(r);
 		return;
@@ -996,7 +1026,42 @@ run_spawn_tick(void *arg, int64_t at)
 	else if (r->actual > r->target)
 		run_unspawn(r);
 	run_sample(r, at);
-	eng_timer(r->eng, at + (int64_t)(1e6 / rate), run_spawn_tick, r);
+	d = (int64_t)(1e6 / rate);
+	next = at + d;
+	/*
+	 * At the target, the ticks until the target can change would do
+	 * nothing: skip to the first of them at or after that moment, on the
+	 * same grid (run_spawn_wake brings it forward when a user leaves).
+	 */
+	if (r->actual == r->target && d > 0 && t < shape_main_end(
+	    &r->c->shape)) {
+		until = r->start + (int64_t)(1e6 * run_span_end(&r->c->shape,
+		    t)) - 1;
+		if (until > next)
+			next = at + (until - at + d - 1) / d * d;
+	}
+	r->spawn_last = at;
+	r->spawn_d = d;
+	r->spawn_at = next;
+	eng_timer(r->eng, next, run_spawn_tick, r);
+}
+
+/* The user count dropped: the spawn tick due next on the grid runs. */
+static void
+run_spawn_wake(struct run *r)
+{
+	int64_t now = eng_now(), next;
+
+	if (r->stopping || r->spawn_d <= 0 || r->spawn_at <= now)
+		return;
+	next = r->spawn_last + ((now - r->spawn_last + r->spawn_d - 1) /
+	    r->spawn_d) * r->spawn_d;
+	if (next <= r->spawn_last)
+		next = r->spawn_last + r->spawn_d;
+	if (next < r->spawn_at) {
+		r->spawn_at = next;
+		eng_timer(r->eng, next, run_spawn_tick, r);
+	}
 }
 
 /* Timer: only wakes the loop up. */
@@ -1526,6 +1591,7 @@ run_execute(struct config *c, FILE *out, FILE *err)
 	    c->scenario == SCENARIO_HTTP ? "" : ", protocol ",
 	    c->scenario == SCENARIO_HTTP ? "" :
 	    config_protocol_name(r.protocol), r.dir);
+	r.spawn_at = r.start;
 	eng_timer(r.eng, r.start, run_spawn_tick, &r);
 	eng_timer(r.eng, r.start + 1000000, run_second_tick, &r);
 	if (c->pacing == PACING_OPEN) {

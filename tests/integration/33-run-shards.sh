@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# medload run --shard: two shards of one run (same --run-id, the seed
+# scenario against the real agents) run side by side, then run --merge
+# joins their journals. The merged counts are the sums of the shards', the
+# merged per-second target users follow the step formula of the whole run
+# (each shard's are half of it), every journal line is in the merge, and no
+# user was driven by both shards (user pairs alternate between shards).
+# shellcheck source=tests/integration/lib-run.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib-run.sh"
+load_stack_env
+mapfile -t ka < <(admin_key_args)
+rid="itest-shards-$(date +%s)-$$"
+# whole run: 4 users for 6 s, then 8 (2 then 4 per shard); 4 pings/s in all
+for i in 1 2; do
+	timeout 120 "$MEDLOAD" run --scenario seed --shard "$i/2" --run-id "$rid" \
+		--step-time 6s --step-load 4 --time-limit 12s --spawn-rate 8 \
+		--pacing open --rate 4 --out-dir "$RUN_TMP" --progress none "${ka[@]}" \
+		>"$RUN_TMP/out-$i.txt" 2>"$RUN_TMP/err-$i.txt" &
+	pids[i]=$!
+done
+for i in 1 2; do
+	wait "${pids[i]}" || fail "shard $i/2 exited $?: $(tail -n 2 "$RUN_TMP/err-$i.txt")"
+done
+base="$RUN_TMP/$rid"
+s1="$base/shard-1" s2="$base/shard-2"
+for d in "$s1" "$s2"; do
+	check_counts "$d"
+	[[ "$(jq '.total.failures' "$d/results.json")" == 0 ]] ||
+		fail "$d: failures: $(jq -c .errors "$d/results.json")"
+done
+for i in 1 2; do
+	head -n 1 "$base/shard-$i/journal.tsv" | grep -q "run_id=$rid shard=$i/2 " ||
+		fail "shard $i journal header: $(head -n 1 "$base/shard-$i/journal.tsv")"
+done
+
+"$MEDLOAD" run --merge --out-dir "$RUN_TMP" "$s1" "$s2" >"$RUN_TMP/merge.txt" 2>"$RUN_TMP/merge.err" ||
+	fail "run --merge exited $?: $(tail -n 2 "$RUN_TMP/merge.err")"
+m="$base"
+[[ -s "$m/results.json" ]] || fail "the merge wrote no results.json"
+jq -e --arg r "$rid" '.run_id == $r and .merged_from == 2' "$m/results.json" >/dev/null ||
+	fail "merged results.json: run id or merged_from wrong"
+
+# counts: the merge's equal the sums of the shards'
+sum() { jq -s "map($1) | add" "$s1/results.json" "$s2/results.json"; }
+for f in .total.count .total.failures; do
+	a="$(sum "$f")" b="$(jq "$f" "$m/results.json")"
+	[[ "$a" == "$b" ]] || fail "merged $f is $b, the shards' sum $a"
+done
+per_name() {
+	jq -r '.stats[] | "\(.method) \(.name) \(.count)"' "$@" |
+		awk '{n[$1 " " $2] += $3} END {for (k in n) print k, n[k]}' | sort
+}
+a="$(per_name "$s1/results.json" "$s2/results.json")" b="$(per_name "$m/results.json")"
+[[ "$a" == "$b" ]] || fail "per-name counts differ: shards $(tr '\n' ';' <<<"$a"), merge $(tr '\n' ';' <<<"$b")"
+pings="$(jq '[.stats[] | select(.name | test("^02[12]_")) | .count] | add' "$m/results.json")"
+((pings >= 20 && pings <= 48)) || fail "$pings pings in 12 s at 4/s over both shards"
+
+# every journal line is in the merge
+lines="$(cat "$s1/journal.tsv" "$s2/journal.tsv" | grep -c '^R')"
+[[ "$(jq '.journal_lines' "$m/results.json")" == "$lines" ]] ||
+	fail "merge replayed $(jq '.journal_lines' "$m/results.json") journal lines, the shards have $lines"
+
+# target users: the whole run's formula in the merge, half of it per shard
+check_target_series "$m" 6 4 12
+for d in "$s1" "$s2"; do
+	bad="$(jq -r '.series[] | select(.t < 11) |
+		select(.target_users != ((((.t / 6) | floor) + 1) * 2)) | .t' "$d/results.json" | head -n 3)"
+	[[ -z "$bad" ]] || fail "$d: target users not half the formula at seconds: $bad"
+done
+
+# users: each shard drove its own pairs (1-2, 5-6 / 3-4, 7-8), none both
+for i in 1 2; do
+	awk -F'\t' '$1 == "R" && $7 != "-" {print $7}' "$base/shard-$i/journal.tsv" |
+		sed 's/.*-//' | sort -n -u >"$RUN_TMP/users-$i"
+	[[ "$(grep -c . "$RUN_TMP/users-$i")" == 4 ]] ||
+		fail "shard $i drove users $(tr '\n' ' ' <"$RUN_TMP/users-$i"), want 4"
+	while read -r u; do
+		(((u - 1) / 2 % 2 == i - 1)) || fail "shard $i drove user $u, another shard's"
+	done <"$RUN_TMP/users-$i"
+done
+both="$(comm -12 "$RUN_TMP/users-1" "$RUN_TMP/users-2" | tr '\n' ' ')"
+[[ -z "$both" ]] || fail "users driven by both shards: $both"
+[[ "$(sort -n "$RUN_TMP/users-1" "$RUN_TMP/users-2" | tr '\n' ' ')" == "1 2 3 4 5 6 7 8 " ]] ||
+	fail "the shards' users are not 1-8: $(sort -n "$RUN_TMP/users-1" "$RUN_TMP/users-2" | tr '\n' ' ')"
+grep -q "medload-$rid-" "$s1/journal.tsv" || fail "tenant labels do not carry the run id"
+check_no_secrets "$base"
+echo "ok: 2 shards, $(jq '.total.count' "$m/results.json") requests merged ($lines journal lines), $pings pings, users 1-8 split by pairs"
