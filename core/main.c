@@ -12,25 +12,26 @@
 #include "version.h"
 
 const struct cli_cmd cli_cmds[] = {
-	{ "analyze", cmd_analyze,
-	    "aggregate ACA-Py trace events from files by label, handler, outcome",
-	    cmd_analyze_help },
 	{ "run", cmd_run,
-	    "drive the tenant and mediation workflow (load test)", cmd_run_help },
-	{ "collect", cmd_collect,
-	    "receive trace events from ACA-Py agents (a Logstash stand-in)",
-	    cmd_collect_help },
+	    "drive the tenant and mediation workflow (load test; --report)",
+	    cmd_run_help },
+	{ "analyze", cmd_analyze,
+	    "aggregate trace events (files or Elasticsearch) by label, handler, "
+	    "outcome", cmd_analyze_help },
 	{ "report", cmd_report,
 	    "write a report folder (text, Markdown, HTML, charts)",
 	    cmd_report_help },
-	{ "ingest", cmd_ingest,
-	    "load trace files into Elasticsearch or OpenSearch", cmd_ingest_help },
 	{ "compare", cmd_compare,
 	    "compare two analyses: differences, verdicts, thresholds",
 	    cmd_compare_help },
 	{ "nightly", cmd_nightly,
 	    "analyze, compare with a baseline, keep a history (cron/CI)",
 	    cmd_nightly_help },
+	{ "collect", cmd_collect,
+	    "receive trace events from ACA-Py agents (a Logstash stand-in)",
+	    cmd_collect_help },
+	{ "ingest", cmd_ingest,
+	    "load trace files into Elasticsearch or OpenSearch", cmd_ingest_help },
 	{ NULL, NULL, NULL, NULL },
 };
 
