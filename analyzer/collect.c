@@ -93,35 +93,59 @@ collect_write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* Appends s as a JSON string (control characters escaped). */
+static void
+collect_json_string(struct strbuf *b, const char *s)
+{
+	struct strbuf safe;
+	const unsigned char *p;
+
+	/* Invalid UTF-8 in a path becomes visible \xNN text first. */
+	strbuf_init(&safe, 0);
+	util_safe_append(&safe, s);
+	strbuf_addc(b, '"');
+	for (p = (const unsigned char *)(safe.data ? safe.data : ""); *p; p++) {
+		if (*p == '"' || *p == '\\') {
+			strbuf_addc(b, '\\');
+			strbuf_addc(b, (char)*p);
+		} else if (*p < 0x20)
+			strbuf_addf(b, "\\u%04x", *p);
+		else
+			strbuf_addc(b, (char)*p);
+	}
+	strbuf_addc(b, '"');
+	strbuf_release(&safe);
+}
+
+/* The event time of a trace event body, else now. */
+static double
+collect_event_time(struct collector *c, const char *body, size_t len,
+    double now)
+{
+	struct trace_event ev;
+
+	if (trace_parse(c->parser, body, len, &ev, NULL) == TRACE_OK)
+		return ev.time;
+	return now;
+}
+
 /*
- * Turns a request body into the stored line: the event's object with
- * medload.received, medload.path, medload.run_id and @timestamp (the event
- * time) added. Returns NULL when the body is not one JSON object.
+ * The stored line built with json-c, for bodies the fast path leaves
+ * alone (a "medload" member already there, newlines between tokens).
  */
 static char *
-collect_line(struct collector *c, const char *body, size_t len,
-    const char *path)
+collect_line_tree(struct collector *c, const char *body, size_t len,
+    const char *path, double now)
 {
 	struct json_object *doc, *meta, *v;
-	struct trace_event ev;
-	enum jscan_type type;
-	const char *err, *text;
-	char tbuf[TIME_BUF];
-	size_t end;
-	double now = time_now();
-	char *line;
+	const char *text;
+	char tbuf[TIME_BUF], *line;
 
-	if (jscan_value(body, len, &type, &end, NULL, 0, NULL, &err) == -1 ||
-	    type != JSCAN_OBJECT)
-		return NULL;
-	while (end < len && (body[end] == ' ' || body[end] == '\n' ||
-	    body[end] == '\r' || body[end] == '\t'))
-		end++;
-	if (end != len)
-		return NULL;
 	doc = json_tokener_parse(body);
-	if (doc == NULL)
+	if (doc == NULL || !json_object_is_type(doc, json_type_object)) {
+		json_object_put(doc);
 		return NULL;
+	}
 	meta = json_object_new_object();
 	json_object_object_add(meta, "received",
 	    json_object_new_string(time_format(now, tbuf)));
@@ -129,20 +153,80 @@ collect_line(struct collector *c, const char *body, size_t len,
 	if (c->o.run_id != NULL)
 		json_object_object_add(meta, "run_id",
 		    json_object_new_string(c->o.run_id));
-	if (!json_object_object_get_ex(doc, "@timestamp", &v)) {
-		double t = now;
-
-		if (trace_parse(c->parser, body, len, &ev, NULL) == TRACE_OK)
-			t = ev.time;
-		json_object_object_add(doc, "@timestamp",
-		    json_object_new_string(time_format(t, tbuf)));
-	}
+	if (!json_object_object_get_ex(doc, "@timestamp", &v))
+		json_object_object_add(doc, "@timestamp", json_object_new_string(
+		    time_format(collect_event_time(c, body, len, now), tbuf)));
 	json_object_object_add(doc, "medload", meta);
 	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE);
 	line = util_printf("%s\n", text);
 	json_object_put(doc);
 	return line;
+}
+
+/*
+ * Turns a request body into the stored line: the event's object with
+ * @timestamp (the event time, when absent) and medload.received,
+ * medload.path and medload.run_id added in front of its own members.
+ * Returns NULL when the body is not one JSON object.
+ */
+static char *
+collect_line(struct collector *c, const char *body, size_t len,
+    const char *path)
+{
+	struct jscan_member m[32];
+	struct strbuf b;
+	enum jscan_type type;
+	const char *err;
+	char tbuf[TIME_BUF];
+	size_t end, n, i, e;
+	double now = time_now();
+	int has_ts = 0, tree = 0;
+
+	if (jscan_value(body, len, &type, &end, m, 32, &n, &err) == -1 ||
+	    type != JSCAN_OBJECT)
+		return NULL;
+	for (e = end; e < len; e++)
+		if (body[e] != ' ' && body[e] != '\n' && body[e] != '\r' &&
+		    body[e] != '\t')
+			return NULL;
+	/* The fast path splices text; odd bodies go through json-c. */
+	if (n > 32 || memchr(body, '\n', end) || memchr(body, '\r', end))
+		tree = 1;
+	for (i = 0; i < n && i < 32 && !tree; i++) {
+		if (m[i].kescaped || (m[i].klen == 7 &&
+		    memcmp(m[i].key, "medload", 7) == 0))
+			tree = 1;
+		else if (m[i].klen == 10 && memcmp(m[i].key, "@timestamp",
+		    10) == 0)
+			has_ts = 1;
+	}
+	if (tree)
+		return collect_line_tree(c, body, len, path, now);
+	strbuf_init(&b, 0);
+	strbuf_addc(&b, '{');
+	if (!has_ts)
+		strbuf_addf(&b, "\"@timestamp\":\"%s\",", time_format(
+		    collect_event_time(c, body, len, now), tbuf));
+	strbuf_addf(&b, "\"medload\":{\"received\":\"%s\",\"path\":",
+	    time_format(now, tbuf));
+	collect_json_string(&b, path);
+	if (c->o.run_id != NULL) {
+		strbuf_adds(&b, ",\"run_id\":");
+		collect_json_string(&b, c->o.run_id);
+	}
+	strbuf_addc(&b, '}');
+	if (n > 0)
+		strbuf_addc(&b, ',');
+	/* The body's own members and its closing brace. */
+	i = 1;
+	while (i < end && (body[i] == ' ' || body[i] == '\t'))
+		i++;
+	if (n == 0)
+		i = end - 1;
+	strbuf_add(&b, body + i, end - i);
+	strbuf_addc(&b, '\n');
+	return strbuf_detach(&b);
 }
 
 /* Stores one event; 0 when it is in the file. */

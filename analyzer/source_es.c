@@ -354,50 +354,33 @@ es_total(const struct jscan_member *m)
 
 /*
  * Walks one search/scroll answer: feeds its hits, returns how many, sets
- * *scroll_id (caller frees). -1 when the answer is malformed.
+ * *scroll_id (caller frees). -1 when the answer is malformed. The hits are
+ * read in one pass (each then parsed once by the pipeline).
  */
 static long
 es_scroll_page(struct es_slice *s, const char *body, size_t len,
     char **scroll_id)
 {
-	struct jscan_member root[16], hits[8];
-	const struct jscan_member *arr = NULL;
-	enum jscan_type t;
-	size_t n, nh, end, i, before;
+	static const char *const path[] = { "hits", "hits" };
+	struct jscan_member m, t;
 	const char *err;
+	size_t before;
 
-	if (jscan_value(body, len, &t, &end, root, 16, &n, &err) == -1 ||
-	    t != JSCAN_OBJECT)
-		return -1;
-	for (i = 0; i < n && i < 16; i++) {
+	if (jscan_member(body, len, "_scroll_id", &m) == 1 &&
+	    m.type == JSCAN_STRING) {
 		struct strbuf b;
 
-		if (root[i].klen == 10 && memcmp(root[i].key, "_scroll_id",
-		    10) == 0 && root[i].type == JSCAN_STRING) {
-			strbuf_init(&b, 0);
-			jscan_unescape(root[i].val, root[i].vlen, &b);
-			free(*scroll_id);
-			*scroll_id = strbuf_detach(&b);
-		} else if (root[i].klen == 4 && memcmp(root[i].key, "hits",
-		    4) == 0 && root[i].type == JSCAN_OBJECT) {
-			if (jscan_value(root[i].val, root[i].vlen, &t, &end,
-			    hits, 8, &nh, &err) == -1)
-				return -1;
-			for (size_t j = 0; j < nh && j < 8; j++) {
-				if (hits[j].klen == 5 && memcmp(hits[j].key,
-				    "total", 5) == 0 && s->total == 0)
-					s->total = es_total(&hits[j]);
-				if (hits[j].klen == 4 && memcmp(hits[j].key,
-				    "hits", 4) == 0 && hits[j].type ==
-				    JSCAN_ARRAY)
-					arr = &hits[j];
-			}
-		}
+		strbuf_init(&b, 0);
+		jscan_unescape(m.val, m.vlen, &b);
+		free(*scroll_id);
+		*scroll_id = strbuf_detach(&b);
 	}
-	if (arr == NULL)
-		return -1;
+	if (s->total == 0 && jscan_member(body, len, "hits", &m) == 1 &&
+	    m.type == JSCAN_OBJECT &&
+	    jscan_member(m.val, m.vlen, "total", &t) == 1)
+		s->total = es_total(&t);
 	before = s->pipe.counts.read;
-	if (jscan_array_each(arr->val, arr->vlen, es_hit, s, &err) == -1)
+	if (jscan_path_each(body, len, path, 2, es_hit, s, &err) == -1)
 		return -1;
 	pthread_mutex_lock(s->lock);
 	s->fetched = s->pipe.counts.read;

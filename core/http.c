@@ -195,6 +195,23 @@ http_redact_url(const char *url)
 	return util_printf("%.*s%s", (int)(scheme - url), url, at + 1);
 }
 
+/* Says whether a URL's host is this machine. */
+static int
+http_loopback(const char *url)
+{
+	static const char *const hosts[] = { "127.", "localhost", "[::1]" };
+	const char *h = strstr(url, "://");
+	size_t i;
+
+	if (h == NULL)
+		return 0;
+	h += 3;
+	for (i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++)
+		if (strncmp(h, hosts[i], strlen(hosts[i])) == 0)
+			return 1;
+	return 0;
+}
+
 /* One attempt. */
 static CURLcode
 http_once(struct http_client *c, const char *method, const char *url,
@@ -230,7 +247,10 @@ http_once(struct http_client *c, const char *method, const char *url,
 	curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, http_progress);
 	curl_easy_setopt(e, CURLOPT_XFERINFODATA, c);
-	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	/* Compression pays over a network, not over loopback, where it
+	 * only doubles the server's work. */
+	if (!http_loopback(url))
+		curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "medload");
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	if (c->o.cacert != NULL)

@@ -362,6 +362,173 @@ jscan_value(const char *s, size_t len, enum jscan_type *type, size_t *end,
 	return 0;
 }
 
+/*
+ * Walks the members of the object at j's position; for each, *key and
+ * *klen are set and visit(j, key, klen, arg) decides: 1 = it consumed the
+ * value and the walk stops, 0 = skip the value, -1 = error.
+ */
+static int
+jscan_walk(struct jscan *j, int (*visit)(struct jscan *j, const char *key,
+    size_t klen, int kesc, void *arg), void *arg)
+{
+	const char *key;
+	size_t klen;
+	int kesc, rc;
+	enum jscan_type t;
+
+	jscan_ws(j);
+	if (j->i >= j->len || j->s[j->i] != '{')
+		return jscan_fail(j, "not an object");
+	j->i++;
+	jscan_ws(j);
+	if (j->i < j->len && j->s[j->i] == '}')
+		return 0;
+	for (;;) {
+		jscan_ws(j);
+		if (j->i >= j->len || j->s[j->i] != '"')
+			return jscan_fail(j, "expected a quoted member name");
+		if (jscan_string(j, &key, &klen, &kesc) == -1)
+			return -1;
+		jscan_ws(j);
+		if (j->i >= j->len || j->s[j->i] != ':')
+			return jscan_fail(j, "expected ':'");
+		j->i++;
+		jscan_ws(j);
+		rc = visit(j, key, klen, kesc, arg);
+		if (rc != 0)
+			return rc;
+		if (jscan_any(j, &t, NULL, 0, NULL) == -1)
+			return -1;
+		jscan_ws(j);
+		if (j->i < j->len && j->s[j->i] == ',') {
+			j->i++;
+			continue;
+		}
+		if (j->i < j->len && j->s[j->i] == '}')
+			return 0;
+		return jscan_fail(j, "expected ',' or '}'");
+	}
+}
+
+/* State of jscan_path_each. */
+struct jscan_path {
+	const char *const *path;
+	size_t n;
+	size_t depth;
+	int (*fn)(const char *, size_t, void *);
+	void *arg;
+	int done;
+};
+
+/* Visits one member on the path. */
+static int
+jscan_path_visit(struct jscan *j, const char *key, size_t klen, int kesc,
+    void *arg)
+{
+	struct jscan_path *p = arg;
+	const char *want = p->path[p->depth];
+	enum jscan_type t;
+	size_t start;
+
+	if (kesc || klen != strlen(want) || memcmp(key, want, klen) != 0)
+		return 0;
+	if (p->depth + 1 < p->n) {
+		p->depth++;
+		return jscan_walk(j, jscan_path_visit, p) == -1 ? -1 : 1;
+	}
+	if (j->i >= j->len || j->s[j->i] != '[')
+		return jscan_fail(j, "not an array");
+	j->i++;
+	jscan_ws(j);
+	p->done = 1;
+	if (j->i < j->len && j->s[j->i] == ']')
+		return 1;
+	for (;;) {
+		jscan_ws(j);
+		start = j->i;
+		if (jscan_any(j, &t, NULL, 0, NULL) == -1)
+			return -1;
+		if (p->fn(j->s + start, j->i - start, p->arg) != 0)
+			return 1;
+		jscan_ws(j);
+		if (j->i < j->len && j->s[j->i] == ',') {
+			j->i++;
+			continue;
+		}
+		if (j->i < j->len && j->s[j->i] == ']')
+			return 1;
+		return jscan_fail(j, "expected ',' or ']'");
+	}
+}
+
+int
+jscan_path_each(const char *s, size_t len, const char *const *path,
+    size_t n, int (*fn)(const char *item, size_t len, void *arg), void *arg,
+    const char **err)
+{
+	struct jscan j = { s, len, 0, NULL, 1 };
+	struct jscan_path p = { path, n, 0, fn, arg, 0 };
+
+	if (n == 0 || jscan_walk(&j, jscan_path_visit, &p) == -1) {
+		*err = j.err ? j.err : "no path";
+		return -1;
+	}
+	if (!p.done) {
+		*err = "the path is not in the document";
+		return -1;
+	}
+	return 0;
+}
+
+/* State of jscan_member. */
+struct jscan_find {
+	const char *key;
+	struct jscan_member *m;
+	int found;
+};
+
+/* Visits one member looking for a key. */
+static int
+jscan_find_visit(struct jscan *j, const char *key, size_t klen, int kesc,
+    void *arg)
+{
+	struct jscan_find *f = arg;
+	enum jscan_type t;
+	size_t start = j->i;
+
+	if (kesc || klen != strlen(f->key) || memcmp(key, f->key, klen) != 0)
+		return 0;
+	if (jscan_any(j, &t, NULL, 0, NULL) == -1)
+		return -1;
+	f->m->key = key;
+	f->m->klen = klen;
+	f->m->kescaped = 0;
+	f->m->type = t;
+	if (t == JSCAN_STRING) {
+		f->m->val = j->s + start + 1;
+		f->m->vlen = j->i - start - 2;
+		f->m->escaped = memchr(f->m->val, '\\', f->m->vlen) != NULL;
+	} else {
+		f->m->val = j->s + start;
+		f->m->vlen = j->i - start;
+		f->m->escaped = 0;
+	}
+	f->found = 1;
+	return 1;
+}
+
+int
+jscan_member(const char *s, size_t len, const char *key,
+    struct jscan_member *m)
+{
+	struct jscan j = { s, len, 0, NULL, 1 };
+	struct jscan_find f = { key, m, 0 };
+
+	if (jscan_walk(&j, jscan_find_visit, &f) == -1)
+		return -1;
+	return f.found;
+}
+
 int
 jscan_array_each(const char *s, size_t len,
     int (*fn)(const char *item, size_t n, void *arg), void *arg,

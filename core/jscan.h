@@ -57,6 +57,24 @@ int jscan_array_each(const char *s, size_t len,
     const char **err);
 
 /*
+ * Descends from the object at s through members named path[0..n-1]
+ * (objects all but the last, which must be an array) and calls fn for each
+ * element of that array, scanning nothing else twice: for search answers
+ * ("hits", "hits"). Members before the path are skipped (validated);
+ * members after it are not read. Returns 0, or -1 with *err.
+ */
+int jscan_path_each(const char *s, size_t len, const char *const *path,
+    size_t n, int (*fn)(const char *item, size_t len, void *arg), void *arg,
+    const char **err);
+
+/*
+ * Finds the first member named key of the object at s, stopping there.
+ * Returns 1 and sets *m, 0 when absent, -1 on invalid JSON.
+ */
+int jscan_member(const char *s, size_t len, const char *key,
+    struct jscan_member *m);
+
+/*
  * Appends the unescaped text of a validated string body to out (UTF-8; a
  * lone surrogate becomes U+FFFD).
  */
