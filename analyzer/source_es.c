@@ -319,6 +319,15 @@ struct es_slice {
 	int done;
 	int started;
 	char *cause;
+	/* Pages fetched ahead while the last one is parsed. */
+	pthread_mutex_t qlock;
+	pthread_cond_t qcv;
+	char *qdata[2];
+	size_t qlen[2];
+	int qhead;
+	int qcount;
+	int fetch_done;
+	int stop;
 	pthread_mutex_t *lock;
 };
 
@@ -352,29 +361,29 @@ es_total(const struct jscan_member *m)
 	return 0;
 }
 
+/* Stops a path walk at the first hit: says there is one. */
+static int
+es_any_hit(const char *item, size_t n, void *arg)
+{
+	(void)item;
+	(void)n;
+	*(int *)arg = 1;
+	return 1;
+}
+
 /*
- * Walks one search/scroll answer: feeds its hits, returns how many, sets
- * *scroll_id (caller frees). -1 when the answer is malformed. The hits are
- * read in one pass (each then parsed once by the pipeline).
+ * Feeds the hits of one search/scroll answer to the slice's pipeline and
+ * returns how many, or -1 when the answer is malformed. The hits are read
+ * in one pass (each then parsed once by the pipeline).
  */
 static long
-es_scroll_page(struct es_slice *s, const char *body, size_t len,
-    char **scroll_id)
+es_page_parse(struct es_slice *s, const char *body, size_t len)
 {
 	static const char *const path[] = { "hits", "hits" };
 	struct jscan_member m, t;
 	const char *err;
 	size_t before;
 
-	if (jscan_member(body, len, "_scroll_id", &m) == 1 &&
-	    m.type == JSCAN_STRING) {
-		struct strbuf b;
-
-		strbuf_init(&b, 0);
-		jscan_unescape(m.val, m.vlen, &b);
-		free(*scroll_id);
-		*scroll_id = strbuf_detach(&b);
-	}
 	if (s->total == 0 && jscan_member(body, len, "hits", &m) == 1 &&
 	    m.type == JSCAN_OBJECT &&
 	    jscan_member(m.val, m.vlen, "total", &t) == 1)
@@ -388,9 +397,32 @@ es_scroll_page(struct es_slice *s, const char *body, size_t len,
 	return (long)(s->pipe.counts.read - before);
 }
 
-/* Runs one slice's scroll to its end, always releasing the scroll. */
+/* Hands a fetched page to the parser; waits while two are queued. */
+static int
+es_queue_push(struct es_slice *s, char *data, size_t len)
+{
+	pthread_mutex_lock(&s->qlock);
+	while (s->qcount == 2 && !s->stop)
+		pthread_cond_wait(&s->qcv, &s->qlock);
+	if (s->stop) {
+		pthread_mutex_unlock(&s->qlock);
+		free(data);
+		return -1;
+	}
+	s->qdata[(s->qhead + s->qcount) % 2] = data;
+	s->qlen[(s->qhead + s->qcount) % 2] = len;
+	s->qcount++;
+	pthread_cond_broadcast(&s->qcv);
+	pthread_mutex_unlock(&s->qlock);
+	return 0;
+}
+
+/*
+ * Fetches one slice's pages (search, then scroll) ahead of the parser,
+ * always releasing the scroll at the end.
+ */
 static void *
-es_slice_run(void *arg)
+es_fetch_run(void *arg)
 {
 	struct es_slice *s = arg;
 	const struct source_es_opts *o = s->o;
@@ -399,8 +431,9 @@ es_slice_run(void *arg)
 	struct http_response r;
 	struct es *es = NULL;
 	char *scroll_id = NULL, *url = NULL, *line;
-	const char *text;
-	long got;
+	const char *text, *err;
+	struct jscan_member m;
+	int any;
 
 	http_response_init(&r);
 	if (es_open(o->url, o->http, &es, &s->cause) == -1)
@@ -434,13 +467,33 @@ es_slice_run(void *arg)
 			free(line);
 			goto fail;
 		}
-		got = es_scroll_page(s, r.body.data, r.body.len, &scroll_id);
-		if (got < 0) {
+		if (jscan_member(r.body.data, r.body.len, "_scroll_id",
+		    &m) == 1 && m.type == JSCAN_STRING) {
+			struct strbuf b;
+
+			strbuf_init(&b, 0);
+			jscan_unescape(m.val, m.vlen, &b);
+			free(scroll_id);
+			scroll_id = strbuf_detach(&b);
+		}
+		any = 0;
+		if (jscan_path_each(r.body.data, r.body.len, (const char *[]){
+		    "hits", "hits" }, 2, es_any_hit, &any, &err) == -1) {
 			util_fail(&s->cause, "the server's answer is not a "
 			    "search result");
 			goto fail;
 		}
-		if (got == 0 || scroll_id == NULL)
+		if (!any)
+			break;
+		{
+			size_t len = r.body.len;
+
+			if (es_queue_push(s, strbuf_detach(&r.body), len) == -1)
+				goto out;
+			http_response_release(&r);
+			http_response_init(&r);
+		}
+		if (scroll_id == NULL)
 			break;
 		if (o->interrupted != NULL && *o->interrupted) {
 			util_fail(&s->cause, "interrupted");
@@ -472,6 +525,69 @@ out:
 	json_object_put(body);
 	http_response_release(&r);
 	es_free(es);
+	pthread_mutex_lock(&s->qlock);
+	s->fetch_done = 1;
+	pthread_cond_broadcast(&s->qcv);
+	pthread_mutex_unlock(&s->qlock);
+	return NULL;
+}
+
+/* Runs one slice: a fetcher thread ahead, this thread parsing. */
+static void *
+es_slice_run(void *arg)
+{
+	struct es_slice *s = arg;
+	pthread_t fetcher;
+	char *data, *pcause = NULL;
+	size_t len;
+	int started, pfailed = 0;
+
+	pthread_mutex_init(&s->qlock, NULL);
+	pthread_cond_init(&s->qcv, NULL);
+	started = pthread_create(&fetcher, NULL, es_fetch_run, s) == 0;
+	if (!started) {
+		s->failed = 1;
+		s->cause = util_strdup("cannot start a thread");
+	}
+	while (started) {
+		pthread_mutex_lock(&s->qlock);
+		while (s->qcount == 0 && !s->fetch_done)
+			pthread_cond_wait(&s->qcv, &s->qlock);
+		if (s->qcount == 0) {
+			pthread_mutex_unlock(&s->qlock);
+			break;
+		}
+		data = s->qdata[s->qhead];
+		len = s->qlen[s->qhead];
+		s->qhead = (s->qhead + 1) % 2;
+		s->qcount--;
+		pthread_cond_broadcast(&s->qcv);
+		pthread_mutex_unlock(&s->qlock);
+		if (!s->stop && es_page_parse(s, data, len) < 0) {
+			/* Tell the fetcher to stop (it releases the scroll). */
+			pthread_mutex_lock(&s->qlock);
+			s->stop = 1;
+			pthread_cond_broadcast(&s->qcv);
+			pthread_mutex_unlock(&s->qlock);
+			pfailed = 1;
+			if (pcause == NULL)
+				pcause = util_strdup("the server's answer is "
+				    "not a search result");
+		}
+		free(data);
+	}
+	if (started)
+		pthread_join(fetcher, NULL);
+	/* The fetcher is gone: its cause and this thread's can merge. */
+	if (pfailed) {
+		s->failed = 1;
+		if (s->cause == NULL)
+			s->cause = pcause;
+		else
+			free(pcause);
+	}
+	pthread_mutex_destroy(&s->qlock);
+	pthread_cond_destroy(&s->qcv);
 	pthread_mutex_lock(s->lock);
 	s->done = 1;
 	pthread_mutex_unlock(s->lock);
