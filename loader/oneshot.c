@@ -262,6 +262,7 @@ oneshot_report(const struct oneshot_opts *o, const char *run_dir,
 		if (out != NULL)
 			fclose(out);
 		free(path);
+		fflush(stdout);
 		fprintf(stderr, "medload: report written to %s/ (%d chart%s%s%s)"
 		    "\n", o->report_dir, res.charts, res.charts == 1 ? "" : "s",
 		    res.skipped ? "; charts skipped: " : "",
