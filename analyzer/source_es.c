@@ -1162,6 +1162,31 @@ es_aggs_groups(struct es *es, const struct es_layout *l,
 	return 0;
 }
 
+/*
+ * Sets the time-bucket parameter of a series query: date_histogram with
+ * fixed_interval on a date field, histogram on epoch seconds.
+ */
+static void
+es_time_buckets(const struct es_layout *l, double interval,
+    struct jsub_params *p)
+{
+	struct json_object *h = json_object_new_object();
+	char buf[32];
+
+	json_object_object_add(h, "field",
+	    json_object_new_string(l->time_field));
+	json_object_object_add(h, "min_doc_count", json_object_new_int(1));
+	if (l->time_is_date) {
+		snprintf(buf, sizeof(buf), "%.0fs", interval);
+		json_object_object_add(h, "fixed_interval",
+		    json_object_new_string(buf));
+		jsub_set(p, "date_histogram", h);
+	} else {
+		json_object_object_add(h, "interval", analysis_num(interval));
+		jsub_set(p, "histogram", h);
+	}
+}
+
 /* The spectrum's percentiles beyond the mixing grid. */
 static const double es_spec_extra[] = { 99.99 };
 
@@ -1193,12 +1218,11 @@ es_series_pass(struct es *es, const struct es_layout *l,
     struct es_cell **spec, size_t *nspec, char **cause)
 {
 	struct json_object *body, *res, *aggs, *labs, *buckets, *lb, *t, *tb;
-	struct json_object *h, *mx, *lk, *q;
+	struct json_object *mx, *lk, *q;
 	struct jsub_params *p;
 	struct es_cell *c;
 	struct es_side *sd;
 	double sgrid[ES_GRID_MAX];
-	char buf[32];
 	size_t i, j, sg, ng = sizeof(es_grid) / sizeof(es_grid[0]);
 
 	q = es_query_with(query, field);
@@ -1208,19 +1232,7 @@ es_series_pass(struct es *es, const struct es_layout *l,
 	jsub_set_string(p, "label_field", l->key_field[AGG_KEY_LABEL]);
 	sg = es_grid_with(es_spec_extra, 1, sgrid);
 	jsub_set(p, "spectrum", es_percentiles(field, sgrid, sg, o->hdr));
-	h = json_object_new_object();
-	json_object_object_add(h, "field",
-	    json_object_new_string(l->time_field));
-	json_object_object_add(h, "min_doc_count", json_object_new_int(1));
-	if (l->time_is_date) {
-		snprintf(buf, sizeof(buf), "%.0fs", interval);
-		json_object_object_add(h, "fixed_interval",
-		    json_object_new_string(buf));
-		jsub_set(p, "date_histogram", h);
-	} else {
-		json_object_object_add(h, "interval", analysis_num(interval));
-		jsub_set(p, "histogram", h);
-	}
+	es_time_buckets(l, interval, p);
 	jsub_set(p, "percentiles", es_percentiles(field, es_grid, ng, o->hdr));
 	jsub_set(p, "elapsed", es_field_obj(field));
 	body = es_template("aggs-series.json", p, cause);
@@ -1385,9 +1397,8 @@ es_aggs_outcomes(struct es *es, const struct es_layout *l,
     double interval, char **cause)
 {
 	struct json_object *body, *res, *aggs, *labs, *lb, *lk, *ob, *obs;
-	struct json_object *out, *arr, *h, *s, *pts, *pt, *ok, *t, *tb;
+	struct json_object *out, *arr, *s, *pts, *pt, *ok, *t, *tb;
 	struct jsub_params *p;
-	char buf[32];
 	size_t i, j, k;
 
 	out = json_object_new_object();
@@ -1400,19 +1411,7 @@ es_aggs_outcomes(struct es *es, const struct es_layout *l,
 	jsub_set(p, "query", json_object_get(query));
 	jsub_set_string(p, "label_field", l->key_field[AGG_KEY_LABEL]);
 	jsub_set_string(p, "outcome_field", l->key_field[AGG_KEY_OUTCOME]);
-	h = json_object_new_object();
-	json_object_object_add(h, "field",
-	    json_object_new_string(l->time_field));
-	json_object_object_add(h, "min_doc_count", json_object_new_int(1));
-	if (l->time_is_date) {
-		snprintf(buf, sizeof(buf), "%.0fs", interval);
-		json_object_object_add(h, "fixed_interval",
-		    json_object_new_string(buf));
-		jsub_set(p, "date_histogram", h);
-	} else {
-		json_object_object_add(h, "interval", analysis_num(interval));
-		jsub_set(p, "histogram", h);
-	}
+	es_time_buckets(l, interval, p);
 	body = es_template("aggs-outcomes.json", p, cause);
 	jsub_params_free(p);
 	res = body ? es_search(es, o->index, body, cause) : NULL;
