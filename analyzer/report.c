@@ -272,12 +272,26 @@ report_add_file(struct json_object *e, const char *name, const char *suffix)
 	free(file);
 }
 
+/* Adds one label's curve {file, label, color} to a chart's list. */
+static void
+report_label_entry(struct json_object *arr, const char *chart,
+    const char *suffix, const char *label, size_t i)
+{
+	struct json_object *e = json_object_new_object();
+
+	report_add_file(e, chart, suffix);
+	json_object_object_add(e, "label", json_object_new_string(label));
+	json_object_object_add(e, "color",
+	    json_object_new_int((int)(i % 8) + 1));
+	json_object_array_add(arr, e);
+}
+
 /* Chart 2: latency percentiles over time per label. */
 static void
 report_chart_latency(struct report_charts *rc)
 {
 	struct json_object *labels = report_get(rc->in->analysis,
-	    "series.labels"), *params, *arr, *e, *pts, *p;
+	    "series.labels"), *params, *arr, *pts, *p;
 	struct chart *c;
 	char *cause = NULL, suffix[32], tbuf[TIME_BUF];
 	double start, interval;
@@ -316,13 +330,8 @@ report_chart_latency(struct report_charts *rc)
 			    "p95", 0), report_num(p, "p99", 0), report_num(p,
 			    "max", 0));
 		}
-		e = json_object_new_object();
-		report_add_file(e, "latency", suffix);
-		json_object_object_add(e, "label", json_object_new_string(
-		    report_str(l, "label")));
-		json_object_object_add(e, "color",
-		    json_object_new_int((int)(i % 8) + 1));
-		json_object_array_add(arr, e);
+		report_label_entry(arr, "latency", suffix, report_str(l, "label"),
+		    i);
 	}
 	params = json_object_new_object();
 	json_object_object_add(params, "labels", arr);
@@ -440,7 +449,7 @@ static void
 report_chart_spectrum(struct report_charts *rc)
 {
 	struct json_object *spec = report_get(rc->in->analysis, "spectrum");
-	struct json_object *arr, *params, *e, *pts, *p;
+	struct json_object *arr, *params, *pts, *p;
 	struct chart *c;
 	char *cause = NULL, suffix[32];
 	size_t i, j;
@@ -473,13 +482,8 @@ report_chart_spectrum(struct report_charts *rc)
 			fprintf(f, "%g %.10g %g\n", q, 1 / (1 - q / 100),
 			    report_num(p, "v", 0));
 		}
-		e = json_object_new_object();
-		report_add_file(e, "spectrum", suffix);
-		json_object_object_add(e, "label", json_object_new_string(
-		    report_str(l, "label")));
-		json_object_object_add(e, "color",
-		    json_object_new_int((int)(i % 8) + 1));
-		json_object_array_add(arr, e);
+		report_label_entry(arr, "spectrum", suffix, report_str(l, "label"),
+		    i);
 	}
 	params = json_object_new_object();
 	json_object_object_add(params, "labels", arr);
