@@ -269,11 +269,16 @@ jscan_object(struct jscan *j, struct jscan_member *members, size_t max,
 	}
 }
 
-/* Scans an array (at '['). */
+/*
+ * Scans an array (at '['), calling fn (when not NULL) with each element's
+ * text. Returns 0 at the end, 1 when fn asked to stop, -1 on an error.
+ */
 static int
-jscan_array(struct jscan *j)
+jscan_array(struct jscan *j, int (*fn)(const char *, size_t, void *),
+    void *arg)
 {
 	enum jscan_type t;
+	size_t start;
 
 	if (++j->depth > JSCAN_DEPTH)
 		return jscan_fail(j, "nested too deep");
@@ -286,8 +291,11 @@ jscan_array(struct jscan *j)
 	}
 	for (;;) {
 		jscan_ws(j);
+		start = j->i;
 		if (jscan_any(j, &t, NULL, 0, NULL) == -1)
 			return -1;
+		if (fn != NULL && fn(j->s + start, j->i - start, arg) != 0)
+			return 1;
 		jscan_ws(j);
 		if (j->i >= j->len)
 			return jscan_fail(j, "the JSON ends before the line does");
@@ -321,7 +329,7 @@ jscan_any(struct jscan *j, enum jscan_type *type,
 		return jscan_object(j, members, max, n);
 	case '[':
 		*type = JSCAN_ARRAY;
-		return jscan_array(j);
+		return jscan_array(j, NULL, NULL);
 	case '"':
 		*type = JSCAN_STRING;
 		return jscan_string(j, &b, &bl, &esc);
@@ -427,8 +435,6 @@ jscan_path_visit(struct jscan *j, const char *key, size_t klen, int kesc,
 {
 	struct jscan_path *p = arg;
 	const char *want = p->path[p->depth];
-	enum jscan_type t;
-	size_t start;
 
 	if (kesc || klen != strlen(want) || memcmp(key, want, klen) != 0)
 		return 0;
@@ -438,27 +444,8 @@ jscan_path_visit(struct jscan *j, const char *key, size_t klen, int kesc,
 	}
 	if (j->i >= j->len || j->s[j->i] != '[')
 		return jscan_fail(j, "not an array");
-	j->i++;
-	jscan_ws(j);
 	p->done = 1;
-	if (j->i < j->len && j->s[j->i] == ']')
-		return 1;
-	for (;;) {
-		jscan_ws(j);
-		start = j->i;
-		if (jscan_any(j, &t, NULL, 0, NULL) == -1)
-			return -1;
-		if (p->fn(j->s + start, j->i - start, p->arg) != 0)
-			return 1;
-		jscan_ws(j);
-		if (j->i < j->len && j->s[j->i] == ',') {
-			j->i++;
-			continue;
-		}
-		if (j->i < j->len && j->s[j->i] == ']')
-			return 1;
-		return jscan_fail(j, "expected ',' or ']'");
-	}
+	return jscan_array(j, p->fn, p->arg) == -1 ? -1 : 1;
 }
 
 int
@@ -534,43 +521,18 @@ jscan_array_each(const char *s, size_t len,
     int (*fn)(const char *item, size_t n, void *arg), void *arg,
     const char **err)
 {
-	struct jscan j;
-	enum jscan_type t;
-	size_t start;
+	struct jscan j = { s, len, 0, NULL, 0 };
 
-	j.s = s;
-	j.len = len;
-	j.i = 0;
-	j.err = NULL;
-	j.depth = 1;
 	jscan_ws(&j);
 	if (j.i >= len || s[j.i] != '[') {
 		*err = "not an array";
 		return -1;
 	}
-	j.i++;
-	jscan_ws(&j);
-	if (j.i < len && s[j.i] == ']')
-		return 0;
-	for (;;) {
-		jscan_ws(&j);
-		start = j.i;
-		if (jscan_any(&j, &t, NULL, 0, NULL) == -1) {
-			*err = j.err;
-			return -1;
-		}
-		if (fn(s + start, j.i - start, arg) != 0)
-			return 0;
-		jscan_ws(&j);
-		if (j.i < len && s[j.i] == ',') {
-			j.i++;
-			continue;
-		}
-		if (j.i < len && s[j.i] == ']')
-			return 0;
-		*err = "expected ',' or ']'";
+	if (jscan_array(&j, fn, arg) == -1) {
+		*err = j.err;
 		return -1;
 	}
+	return 0;
 }
 
 /* Appends a code point as UTF-8. */
