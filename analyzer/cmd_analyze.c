@@ -351,12 +351,8 @@ cmd_analyze(int argc, char **argv)
 			filter_release(&filter);
 			return EXIT_OK;
 		case ':':
-			util_fail(&cause, "option '%s' needs a value",
-			    argv[optind - 1]);
-			goto usage;
 		default:
-			util_fail(&cause, "unknown option '%s'",
-			    argv[optind - 1]);
+			cli_bad_option(c, argv, &cause);
 			goto usage;
 		}
 	}

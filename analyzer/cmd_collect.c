@@ -158,12 +158,8 @@ cmd_collect(int argc, char **argv)
 			free(host);
 			return EXIT_OK;
 		case ':':
-			util_fail(&cause, "option '%s' needs a value",
-			    argv[optind - 1]);
-			goto usage;
 		default:
-			util_fail(&cause, "unknown option '%s'",
-			    argv[optind - 1]);
+			cli_bad_option(c, argv, &cause);
 			goto usage;
 		}
 	}

@@ -263,12 +263,8 @@ cmd_compare(int argc, char **argv)
 			threshold_set_release(&ts);
 			return EXIT_OK;
 		case ':':
-			util_fail(&cause, "option '%s' needs a value",
-			    argv[optind - 1]);
-			goto usage;
 		default:
-			util_fail(&cause, "unknown option '%s'",
-			    argv[optind - 1]);
+			cli_bad_option(c, argv, &cause);
 			goto usage;
 		}
 	}

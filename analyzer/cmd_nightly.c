@@ -471,11 +471,8 @@ nightly_options(struct nightly *n, int argc, char **argv, char **cause)
 			fputs(cmd_nightly_help, stdout);
 			return 1;
 		case ':':
-			return util_fail(cause, "option '%s' needs a value",
-			    argv[optind - 1]);
 		default:
-			return util_fail(cause, "unknown option '%s'",
-			    argv[optind - 1]);
+			return cli_bad_option(c, argv, cause);
 		}
 	}
 	n->files = argv + optind;

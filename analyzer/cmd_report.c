@@ -79,12 +79,8 @@ cmd_report(int argc, char **argv)
 			fputs(cmd_report_help, stdout);
 			return EXIT_OK;
 		case ':':
-			util_fail(&cause, "option '%s' needs a value",
-			    argv[optind - 1]);
-			goto usage;
 		default:
-			util_fail(&cause, "unknown option '%s'",
-			    argv[optind - 1]);
+			cli_bad_option(c, argv, &cause);
 			goto usage;
 		}
 	}

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,4 +101,11 @@ cli_output_close(FILE *f, const char *path, char *tmp, int ok, char **cause)
 		unlink(tmp);
 	free(tmp);
 	return rc;
+}
+
+int
+cli_bad_option(int c, char *const argv[], char **cause)
+{
+	return util_fail(cause, c == ':' ? "option '%s' needs a value" :
+	    "unknown option '%s'", argv[optind - 1]);
 }

@@ -68,6 +68,12 @@ void cli_error(const char *fmt, ...)
 #endif
     ;
 
+/*
+ * The cause of a getopt_long error: c is ':' for a missing value, anything
+ * else for an unknown option. Returns -1.
+ */
+int cli_bad_option(int c, char *const argv[], char **cause);
+
 /* Prints a usage error for cmd and returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 #if defined(__GNUC__)

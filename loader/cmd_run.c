@@ -256,9 +256,6 @@ cmd_run(int argc, char **argv)
 			status = EXIT_OK;
 			goto out;
 		case ':':
-			util_fail(&cause, "option '%s' needs a value",
-			    argv[optind - 1]);
-			goto usage;
 		default:
 			if (c >= OPT_SETTING && c < OPT_SETTING + (int)nnames) {
 				flags[nflags].name = names[c - OPT_SETTING];
@@ -266,8 +263,7 @@ cmd_run(int argc, char **argv)
 				    "true";
 				break;
 			}
-			util_fail(&cause, "unknown option '%s'",
-			    argv[optind - 1]);
+			cli_bad_option(c, argv, &cause);
 			goto usage;
 		}
 	}
