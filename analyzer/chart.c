@@ -242,3 +242,26 @@ out:
 	free(set);
 	return rc;
 }
+
+struct json_object *
+chart_render_listed(struct chart *c, const char *name, const char *title,
+    const char *tmpl_path, const char *templates_dir,
+    struct json_object *params, struct json_object *list,
+    struct json_object *problems)
+{
+	struct json_object *e;
+	char *cause = NULL;
+
+	json_object_object_add(params, "title", json_object_new_string(title));
+	if (chart_render(c, tmpl_path, templates_dir, params, &cause) == -1) {
+		json_object_array_add(problems, json_object_new_string(
+		    cause ? cause : name));
+		free(cause);
+		return NULL;
+	}
+	e = json_object_new_object();
+	json_object_object_add(e, "title", json_object_new_string(title));
+	json_object_object_add(e, "file", json_object_new_string(name));
+	json_object_array_add(list, e);
+	return e;
+}

@@ -55,4 +55,15 @@ void chart_data_string(FILE *f, const char *s);
 int chart_render(struct chart *c, const char *tmpl_path,
     const char *templates_dir, struct json_object *params, char **cause);
 
+/*
+ * chart_render with params' "title" set, then the outcome recorded for a
+ * report: on success {"title", "file": name} is appended to list and
+ * returned (borrowed); on failure the reason goes to problems and NULL is
+ * returned.
+ */
+struct json_object *chart_render_listed(struct chart *c, const char *name,
+    const char *title, const char *tmpl_path, const char *templates_dir,
+    struct json_object *params, struct json_object *list,
+    struct json_object *problems);
+
 #endif

@@ -907,29 +907,6 @@ compare_find(struct json_object *doc, struct json_object *key)
 	return NULL;
 }
 
-/* Renders one chart and records it in list or problems. */
-static int
-compare_chart_done(struct chart *c, const char *name, const char *title,
-    const char *tmpl, const char *templates, struct json_object *params,
-    struct json_object *list, struct json_object *problems)
-{
-	struct json_object *e;
-	char *cause = NULL;
-
-	json_object_object_add(params, "title", json_object_new_string(title));
-	if (chart_render(c, tmpl, templates, params, &cause) == -1) {
-		json_object_array_add(problems, json_object_new_string(
-		    cause ? cause : name));
-		free(cause);
-		return 0;
-	}
-	e = json_object_new_object();
-	json_object_object_add(e, "title", json_object_new_string(title));
-	json_object_object_add(e, "file", json_object_new_string(name));
-	json_object_array_add(list, e);
-	return 1;
-}
-
 /* Writes a group's percentile spectrum (q, 1/(1-q), value). */
 static void
 compare_spectrum_data(FILE *f, struct json_object *g)
@@ -999,10 +976,10 @@ compare_chart_spectrum(struct json_object *cmp, struct json_object *base,
 		}
 	}
 	json_object_object_add(params, "series", series);
-	drawn = compare_chart_done(c, "compare-spectrum", "Latency by "
+	drawn = chart_render_listed(c, "compare-spectrum", "Latency by "
 	    "percentile: baseline (dashed) vs contender",
 	    "report-templates/compare.spectrum.gp.tmpl", templates, params,
-	    list, problems);
+	    list, problems) != NULL;
 	json_object_put(params);
 	chart_free(c);
 	return drawn;
@@ -1071,10 +1048,10 @@ compare_chart_p95(struct json_object *cmp, const char *dir,
 		}
 	}
 	params = json_object_new_object();
-	drawn = compare_chart_done(c, "compare-p95", "p95 change per group "
+	drawn = chart_render_listed(c, "compare-p95", "p95 change per group "
 	    "(red: worse, green: better, grey: noise)",
 	    "report-templates/compare.p95.gp.tmpl", templates, params, list,
-	    problems);
+	    problems) != NULL;
 	json_object_put(params);
 	chart_free(c);
 	return drawn;

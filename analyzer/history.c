@@ -480,29 +480,6 @@ history_point_name(struct json_object *pt, char out[16])
 	snprintf(out, 16, "%.5s %.5s", t + 5, t + 11);
 }
 
-/* Renders one chart and records it. */
-static int
-history_chart_done(struct chart *c, const char *name, const char *title,
-    const char *tmpl, const char *templates, struct json_object *params,
-    struct json_object *list, struct json_object *problems)
-{
-	struct json_object *e;
-	char *cause = NULL;
-
-	json_object_object_add(params, "title", json_object_new_string(title));
-	if (chart_render(c, tmpl, templates, params, &cause) == -1) {
-		json_object_array_add(problems, json_object_new_string(
-		    cause ? cause : name));
-		free(cause);
-		return 0;
-	}
-	e = json_object_new_object();
-	json_object_object_add(e, "title", json_object_new_string(title));
-	json_object_object_add(e, "file", json_object_new_string(name));
-	json_object_array_add(list, e);
-	return 1;
-}
-
 /*
  * One trend chart: for each (label, field) pair a series. labels is the
  * trend's label array; only = -1 for all labels, else that one.
@@ -574,9 +551,9 @@ history_trend_chart(struct json_object *labels, int only,
 	json_object_object_add(params, "series", series);
 	json_object_object_add(params, "ylabel", json_object_new_string(ylabel));
 	json_object_object_add(params, "xmax", analysis_num((double)npts - 0.5));
-	drawn = history_chart_done(c, name, title,
+	drawn = chart_render_listed(c, name, title,
 	    "report-templates/nightly.trend.gp.tmpl", templates, params, list,
-	    problems);
+	    problems) != NULL;
 	json_object_put(params);
 	chart_free(c);
 	return drawn;

@@ -165,25 +165,19 @@ report_chart_done(struct report_charts *rc, struct chart *c, const char *file,
     const char *title, const char *tmpl, struct json_object *params)
 {
 	struct json_object *entry, *svg;
-	char *cause = NULL, *svgpath;
+	char *svgpath;
 
-	json_object_object_add(params, "title", json_object_new_string(title));
-	if (chart_render(c, tmpl, rc->in->templates, params, &cause) == -1) {
-		json_object_array_add(rc->problems, json_object_new_string(
-		    cause ? cause : file));
+	entry = chart_render_listed(c, file, title, tmpl, rc->in->templates,
+	    params, rc->list, rc->problems);
+	if (entry == NULL) {
 		rc->failed++;
-		free(cause);
 		return;
 	}
-	entry = json_object_new_object();
-	json_object_object_add(entry, "title", json_object_new_string(title));
-	json_object_object_add(entry, "file", json_object_new_string(file));
 	svgpath = util_printf("%s/%s.svg", rc->dir, file);
 	svg = report_svg(svgpath);
 	free(svgpath);
 	if (svg != NULL)
 		json_object_object_add(entry, "svg", svg);
-	json_object_array_add(rc->list, entry);
 	rc->drawn++;
 }
 
