@@ -181,16 +181,45 @@ strbuf_addc(struct strbuf *b, char c)
 int
 strbuf_addf(struct strbuf *b, const char *fmt, ...)
 {
+	size_t room = b->alloc > b->len ? b->alloc - b->len : 0;
 	va_list ap;
-	char *p;
-	int rc;
+	int n;
 
+	/* format into the spare room; only text that does not fit formats
+	 * twice */
 	va_start(ap, fmt);
-	p = util_vprintf(fmt, ap);
+	n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, ap);
 	va_end(ap);
-	rc = strbuf_adds(b, p);
-	free(p);
-	return rc;
+	if (n < 0)
+		return 0;
+	if ((size_t)n >= room || b->len + (size_t)n > b->cap) {
+		/* undo a partial write; strbuf_grow enforces the cap */
+		if (b->data != NULL)
+			b->data[b->len] = '\0';
+		if (strbuf_grow(b, (size_t)n) == -1)
+			return -1;
+		va_start(ap, fmt);
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	b->len += (size_t)n;
+	return 0;
+}
+
+int
+strbuf_add_int(struct strbuf *b, int64_t v)
+{
+	char tmp[24];
+	size_t i = sizeof(tmp);
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		tmp[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (v < 0)
+		tmp[--i] = '-';
+	return strbuf_add(b, tmp + i, sizeof(tmp) - i);
 }
 
 char *

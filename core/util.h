@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #if defined(__GNUC__)
@@ -63,6 +64,8 @@ int strbuf_adds(struct strbuf *b, const char *s);
 int strbuf_addc(struct strbuf *b, char c);
 /* Appends formatted text. */
 int strbuf_addf(struct strbuf *b, const char *fmt, ...) UTIL_PRINTF(2, 3);
+/* Appends a signed integer in decimal (no locale, no allocation). */
+int strbuf_add_int(struct strbuf *b, int64_t v);
 /* Takes the buffer's string (caller frees) and leaves the buffer empty. */
 char *strbuf_detach(struct strbuf *b);
 

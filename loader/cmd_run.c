@@ -51,7 +51,7 @@ const char cmd_run_help[] =
 "  --connections N        max connections to the host (100)\n"
 "  --grace DUR            time for requests in flight at the end (10s)\n"
 "  --insecure, --cacert FILE   TLS verification\n"
-"  --allow-remote         load hosts other than 127.0.0.1/localhost (env\n"
+"  --allow-remote         load hosts other than 127.0.0.1/localhost/[::1] (env\n"
 "                         MEDLOAD_ALLOW_REMOTE=1); without it, medload\n"
 "                         refuses to send load anywhere else\n"
 "  --out-dir DIR --run-id ID --csv PREFIX --label-prefix P\n"

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
 #include <json-c/json.h>
 #include <yaml.h>
 
@@ -917,33 +918,49 @@ config_read_secret(const char *path, char **cause)
 	return util_strdup(buf);
 }
 
+/* Whether host (as libcurl's parser returns it) is this machine. */
+static int
+config_loopback(const char *host)
+{
+	return strcmp(host, "127.0.0.1") == 0 ||
+	    strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0;
+}
+
 /*
- * Checks that a URL is http(s), and on the loopback address unless remote
- * targets were allowed: a load test aimed at another machine is a choice
- * to make explicitly.
+ * Checks that a URL is one libcurl will take, http(s), and on the loopback
+ * address unless remote targets were allowed: a load test aimed at another
+ * machine is a choice to make explicitly. The host is the one libcurl's
+ * parser finds, so user information ("localhost:80@host") cannot pass for
+ * a local address.
  */
 static int
 config_check_url(const struct config *c, const char *key, const char *url,
     char **cause)
 {
-	const char *h;
+	char *scheme = NULL, *host = NULL;
+	CURLUcode uc;
+	CURLU *u;
+	int rc = 0;
 
-	if (strncmp(url, "http://", 7) == 0)
-		h = url + 7;
-	else if (strncmp(url, "https://", 8) == 0)
-		h = url + 8;
-	else
-		return util_fail(cause, "%s: \"%s\" is not an http:// or "
+	if ((u = curl_url()) == NULL)
+		return util_fail(cause, "%s: out of memory", key);
+	uc = curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME);
+	if (uc != CURLUE_OK)
+		rc = util_fail(cause, "%s: \"%s\" is not a valid URL (%s)", key,
+		    url, curl_url_strerror(uc));
+	else if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0))
+		rc = util_fail(cause, "%s: \"%s\" is not an http:// or "
 		    "https:// URL", key, url);
-	if (c->allow_remote)
-		return 0;
-	if ((strncmp(h, "127.0.0.1", 9) != 0 || (h[9] != ':' && h[9] != '/' &&
-	    h[9] != '\0')) && (strncmp(h, "localhost", 9) != 0 ||
-	    (h[9] != ':' && h[9] != '/' && h[9] != '\0')))
-		return util_fail(cause, "%s: \"%s\" is not on this machine "
-		    "(127.0.0.1 or localhost); give --allow-remote (or MEDLOAD_ALLOW_REMOTE=1) to load "
-		    "another host", key, url);
-	return 0;
+	else if (!c->allow_remote && (curl_url_get(u, CURLUPART_HOST, &host,
+	    0) != CURLUE_OK || !config_loopback(host)))
+		rc = util_fail(cause, "%s: \"%s\" is not on this machine "
+		    "(127.0.0.1, localhost or [::1]); give --allow-remote (or "
+		    "MEDLOAD_ALLOW_REMOTE=1) to load another host", key, url);
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return rc;
 }
 
 int

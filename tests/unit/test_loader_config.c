@@ -241,6 +241,23 @@ test_finish(void)
 	    &cause) == 0);
 	CHECK(config_finish(&c, 1, &cause) == -1);
 	CHECK(cause != NULL && strstr(cause, "127.0.0.1") != NULL);
+	/* user information does not make a remote host local */
+	CHECK(config_set(&c, "admin-url", "http://localhost:80@example.com/",
+	    "flag", &cause) == 0);
+	CHECK(config_finish(&c, 1, &cause) == -1);
+	CHECK(cause != NULL && strstr(cause, "not on this machine") != NULL);
+	CHECK(config_set(&c, "admin-url", "http://127.0.0.1:9014/a b", "flag",
+	    &cause) == 0);
+	CHECK(config_finish(&c, 1, &cause) == -1);
+	CHECK(cause != NULL && strstr(cause, "admin_url: \"http://127.0.0.1:"
+	    "9014/a b\" is not a valid URL (") != NULL);
+	CHECK(config_set(&c, "admin-url", "ftp://127.0.0.1:9014", "flag",
+	    &cause) == 0);
+	CHECK(config_finish(&c, 1, &cause) == -1);
+	CHECK(cause != NULL && strstr(cause, "not an http://") != NULL);
+	CHECK(config_set(&c, "admin-url", "http://[::1]:9014", "flag",
+	    &cause) == 0);
+	CHECK(config_finish(&c, 1, &cause) == 0);
 	CHECK(config_set(&c, "admin-url", "http://127.0.0.1:9014", "flag",
 	    &cause) == 0);
 	CHECK(config_set(&c, "shard", "2/3", "flag", &cause) == 0);

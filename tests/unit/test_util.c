@@ -1,7 +1,9 @@
 /* test_util.c: buffers with caps, terminal-safe text, numbers, JSON scan. */
 #include "util.h"
 
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "jscan.h"
@@ -17,6 +19,52 @@ test_strbuf_cap(void)
 	CHECK(b.toobig);
 	CHECK(b.len == 8);
 	CHECK_STR(b.data, "12345678");
+	strbuf_release(&b);
+}
+
+/* strbuf_addf formats in place, grows past the first block, keeps the cap. */
+static void
+test_strbuf_addf(void)
+{
+	struct strbuf b;
+	size_t i;
+
+	strbuf_init(&b, 0);
+	for (i = 0; i < 100; i++)
+		CHECK(strbuf_addf(&b, "%zu,", i) == 0);
+	CHECK(b.len == 290);
+	CHECK(strncmp(b.data, "0,1,2,", 6) == 0);
+	CHECK(strcmp(b.data + b.len - 6, "98,99,") == 0);
+	strbuf_release(&b);
+	strbuf_init(&b, 10);
+	CHECK(strbuf_addf(&b, "%s", "abc") == 0);
+	/* fits in the spare allocation but not under the cap */
+	CHECK(strbuf_addf(&b, "%d", 12345678) == -1);
+	CHECK(b.toobig);
+	CHECK_STR(b.data, "abc");
+	CHECK(strbuf_addf(&b, "%d", 1234567) == 0);
+	CHECK_STR(b.data, "abc1234567");
+	strbuf_release(&b);
+}
+
+/* strbuf_add_int writes every int64_t, the extremes too. */
+static void
+test_strbuf_add_int(void)
+{
+	struct strbuf b;
+
+	strbuf_init(&b, 0);
+	strbuf_add_int(&b, 0);
+	strbuf_addc(&b, ' ');
+	strbuf_add_int(&b, -7);
+	strbuf_addc(&b, ' ');
+	strbuf_add_int(&b, 1700000000123456);
+	strbuf_addc(&b, ' ');
+	strbuf_add_int(&b, INT64_MIN);
+	strbuf_addc(&b, ' ');
+	strbuf_add_int(&b, INT64_MAX);
+	CHECK_STR(b.data, "0 -7 1700000000123456 -9223372036854775808 "
+	    "9223372036854775807");
 	strbuf_release(&b);
 }
 
@@ -108,6 +156,8 @@ int
 main(void)
 {
 	RUN(test_strbuf_cap);
+	RUN(test_strbuf_addf);
+	RUN(test_strbuf_add_int);
 	RUN(test_safe_text);
 	RUN(test_numbers);
 	RUN(test_hash_deterministic);
