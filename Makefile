@@ -91,8 +91,13 @@ check: medload $(UNIT_BIN)
 demo: medload
 	sh tools/demo
 
+# Benchmarks (never fail): BENCH picks them; es and collect need the
+# search engines running (stack/opensearch start, stack/elasticsearch start).
+BENCH ?= analyze driver
 bench: medload
-	@sh bench/analyze
+	@for b in $(BENCH); do echo "== bench/$$b"; \
+		case $$b in analyze) sh bench/analyze ;; *) bash bench/$$b ;; esac \
+		|| exit 1; done
 
 install: medload install-files
 
