@@ -4,7 +4,8 @@
 # elapsed fields in one index) analyzed from the file, in raw mode (exact:
 # equal to the file's figures, with 1 and 2 slices) and in aggs mode (counts,
 # min, max exact; percentiles within the documented tolerance); ingesting
-# twice does not duplicate; hostile labels cannot change the query.
+# twice does not duplicate; hostile labels cannot change the query; a raw
+# export shows a progress line on a terminal and none otherwise.
 . "$(dirname "${BASH_SOURCE[0]}")/lib-stack.sh"
 M="$MEDLOAD_REPO/medload"
 D="$MEDLOAD_REPO/tests/data"
@@ -30,6 +31,14 @@ for url in "$os" "$es"; do
 	done
 	"$M" analyze --es "$url" --index "$idx" --mode raw --slices 2 --format json >"$T/raw2.json" 2>"$T/err" ||
 		fail "analyze --es $url --slices 2: $(cat "$T/err")"
+	grep -q ' events, ' "$T/err" && fail "a progress line on a stderr that is not a terminal: $(cat "$T/err")"
+	# on a terminal, the raw export's progress line ends with the full count
+	script -qec "'$M' analyze --es '$url' --index '$idx' --mode raw --format json >'$T/rawtty.json'" \
+		"$T/tty.log" >/dev/null || fail "analyze --es $url on a terminal failed: $(tail -c 300 "$T/tty.log")"
+	grep -aq 'medload: 574 / 574 events, [0-9]*/s' "$T/tty.log" ||
+		fail "no final progress line on the terminal: $(tail -c 300 "$T/tty.log" | cat -v)"
+	cmp -s <(jq -S .groups "$T/raw.json") <(jq -S .groups "$T/rawtty.json") ||
+		fail "the export on a terminal differs from the one without"
 	python3 - "$T" "$url" <<'PY' || exit 1
 import json, math, sys
 t, url = sys.argv[1], sys.argv[2]
