@@ -770,9 +770,11 @@ config_parse_env_text(const char *name, const char *text,
 			e[-1] = '\0';
 		for (e = k; *e != '\0'; e++)
 			if (!(isalnum((unsigned char)*e) || *e == '_')) {
-				free(line);
-				return util_fail(cause, "%s:%u: \"%s\" is not "
+				/* the message quotes the line: free it after */
+				rc = util_fail(cause, "%s:%u: \"%s\" is not "
 				    "a variable name", name, lineno, k);
+				free(line);
+				return rc;
 			}
 		while (isspace((unsigned char)*v))
 			v++;

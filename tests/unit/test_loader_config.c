@@ -222,6 +222,10 @@ test_env_text(void)
 	CHECK(config_parse_env_text("x", "A=\"open\n", collect, buf,
 	    &cause) == -1);
 	CHECK_STR(cause, "x:1: unterminated quote");
+	/* the message quotes the bad name (once read after it was freed) */
+	CHECK(config_parse_env_text("x", "A=1\nMY-VAR=2\n", collect, buf,
+	    &cause) == -1);
+	CHECK_STR(cause, "x:2: \"MY-VAR\" is not a variable name");
 	free(cause);
 }
 
