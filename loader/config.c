@@ -768,6 +768,11 @@ config_parse_env_text(const char *name, const char *text,
 		*v++ = '\0';
 		for (e = v - 1; e > k && isspace((unsigned char)e[-1]); e--)
 			e[-1] = '\0';
+		if (*k == '\0') {
+			free(line);
+			return util_fail(cause, "%s:%u: no variable name "
+			    "before '='", name, lineno);
+		}
 		for (e = k; *e != '\0'; e++)
 			if (!(isalnum((unsigned char)*e) || *e == '_')) {
 				/* the message quotes the line: free it after */

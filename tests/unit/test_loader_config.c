@@ -226,6 +226,9 @@ test_env_text(void)
 	CHECK(config_parse_env_text("x", "A=1\nMY-VAR=2\n", collect, buf,
 	    &cause) == -1);
 	CHECK_STR(cause, "x:2: \"MY-VAR\" is not a variable name");
+	CHECK(config_parse_env_text("x", " = 90\n", collect, buf, &cause) ==
+	    -1);
+	CHECK_STR(cause, "x:1: no variable name before '='");
 	free(cause);
 }
 
