@@ -198,7 +198,11 @@ agg_key_append(struct strbuf *b, const char *v)
 static long long
 agg_bin_index(double t, double width)
 {
-	return (long long)floor(t / width);
+	double q = floor(t / width);
+
+	/* within long long, whatever a damaged source said */
+	return q > -4e18 ? (q < 4e18 ? (long long)q : (long long)4e18) :
+	    (long long)-4e18;
 }
 
 /* Splits an outcome-count key into its bin index (the last 8 bytes). */

@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "assets.h"
+#include "jx.h"
 #include "tmpl.h"
 #include "util.h"
 
@@ -188,7 +189,7 @@ chart_render(struct chart *c, const char *tmpl_path,
 		util_fail(cause, "%s: cannot write its data", c->name);
 		goto out;
 	}
-	if (params != NULL) {
+	if (jx_is_object(params)) {
 		json_object_object_foreach(params, k, v)
 			json_object_object_add(ctx, k, json_object_get(v));
 	}

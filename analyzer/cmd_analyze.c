@@ -14,6 +14,7 @@
 #include "es_cli.h"
 #include "http.h"
 #include "junit.h"
+#include "jx.h"
 #include "pipeline.h"
 #include "source_es.h"
 #include "render.h"
@@ -449,7 +450,7 @@ cmd_analyze(int argc, char **argv)
 		json_object_object_add(source, "kind",
 		    json_object_new_string("files"));
 		json_object_object_add(source, "inputs", inputs);
-		if (json_object_array_length(errors) > 0)
+		if (jx_len(errors) > 0)
 			json_object_object_add(source, "errors", errors);
 		else
 			json_object_put(errors);

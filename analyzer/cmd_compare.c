@@ -12,6 +12,7 @@
 #include "chart.h"
 #include "compare.h"
 #include "junit.h"
+#include "jx.h"
 #include "threshold.h"
 #include "util.h"
 
@@ -88,17 +89,17 @@ compare_regression_cases(struct json_object *cmp)
 
 	if (!json_object_object_get_ex(cmp, "groups", &groups))
 		return out;
-	for (i = 0; i < json_object_array_length(groups); i++) {
+	for (i = 0; i < jx_len(groups); i++) {
 		struct strbuf msg;
 		int worse = 0;
 
-		g = json_object_array_get_idx(groups, i);
+		g = jx_at(groups, i);
 		title = json_object_get_string(json_object_object_get(g,
 		    "title"));
 		json_object_object_get_ex(g, "metrics", &metrics);
 		strbuf_init(&msg, 0);
-		for (j = 0; j < json_object_array_length(metrics); j++) {
-			m = json_object_array_get_idx(metrics, j);
+		for (j = 0; j < jx_len(metrics); j++) {
+			m = jx_at(metrics, j);
 			if (strcmp(json_object_get_string(
 			    json_object_object_get(m, "verdict")), "worse") != 0)
 				continue;
@@ -146,12 +147,12 @@ compare_draw(struct json_object *cmp, struct json_object *base,
 	} else {
 		drawn = compare_charts(cmp, base, cont, dir, templates, list,
 		    problems);
-		for (i = 0; i < json_object_array_length(problems); i++) {
+		for (i = 0; i < jx_len(problems); i++) {
 			struct strbuf b;
 
 			strbuf_init(&b, 0);
 			util_safe_append(&b, json_object_get_string(
-			    json_object_array_get_idx(problems, i)));
+			    jx_at(problems, i)));
 			cli_error("chart: %s", b.data);
 			strbuf_release(&b);
 		}

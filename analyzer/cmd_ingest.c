@@ -9,6 +9,7 @@
 
 #include "es.h"
 #include "es_cli.h"
+#include "jx.h"
 #include "source_file.h"
 #include "timeutil.h"
 #include "trace.h"
@@ -95,8 +96,8 @@ ingest_flush(struct ingest *in)
 	}
 	in->indexed += ok;
 	in->failed += failed;
-	for (i = 0; i < json_object_array_length(errors); i++) {
-		struct json_object *e = json_object_array_get_idx(errors, i);
+	for (i = 0; i < jx_len(errors); i++) {
+		struct json_object *e = jx_at(errors, i);
 		struct json_object *r = NULL, *t = NULL;
 
 		json_object_object_get_ex(e, "reason", &r);

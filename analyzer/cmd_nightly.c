@@ -22,6 +22,7 @@
 #include "es_cli.h"
 #include "history.h"
 #include "junit.h"
+#include "jx.h"
 #include "render.h"
 #include "threshold.h"
 #include "timeutil.h"
@@ -319,8 +320,8 @@ nightly_baseline(const struct nightly *n, struct json_object *nights,
 		*name = util_strdup(n->baseline);
 		return compare_load(n->baseline, cause);
 	}
-	for (i = json_object_array_length(nights); i-- > 0;) {
-		night = json_object_array_get_idx(nights, i);
+	for (i = jx_len(nights); i-- > 0;) {
+		night = jx_at(nights, i);
 		if (!json_object_object_get_ex(night, "verdict", &v) ||
 		    strcmp(json_object_get_string(v), "pass") != 0)
 			continue;
@@ -599,7 +600,7 @@ nightly_write_md(const struct nightly *n, struct nightly_state *st,
 	json_object_object_add(view, "warnings",
 	    json_object_get(st->warnings));
 	json_object_object_add(view, "has_warnings", json_object_new_boolean(
-	    json_object_array_length(st->warnings) > 0));
+	    jx_len(st->warnings) > 0));
 	json_object_object_add(view, "charts", json_object_get(st->charts));
 	json_object_object_add(view, "chart_problems",
 	    json_object_get(st->problems));
@@ -626,12 +627,12 @@ nightly_charts(const struct nightly *n, struct nightly_state *st)
 	if (st->cmp != NULL)
 		compare_charts(st->cmp, st->base, st->doc, st->out,
 		    n->templates, st->charts, st->problems);
-	for (i = 0; i < json_object_array_length(st->problems); i++) {
+	for (i = 0; i < jx_len(st->problems); i++) {
 		struct strbuf b;
 
 		strbuf_init(&b, 0);
 		util_safe_append(&b, json_object_get_string(
-		    json_object_array_get_idx(st->problems, i)));
+		    jx_at(st->problems, i)));
 		cli_error("chart: %s", b.data);
 		strbuf_release(&b);
 	}
@@ -769,12 +770,12 @@ cmd_nightly(int argc, char **argv)
 	/* 4. the baseline and the comparison */
 	st.base = nightly_baseline(&n, st.nights, st.warnings, &st.base_name,
 	    &cause);
-	for (i = 0; i < json_object_array_length(st.warnings); i++) {
+	for (i = 0; i < jx_len(st.warnings); i++) {
 		struct strbuf b;
 
 		strbuf_init(&b, 0);
 		util_safe_append(&b, json_object_get_string(
-		    json_object_array_get_idx(st.warnings, i)));
+		    jx_at(st.warnings, i)));
 		cli_error("%s (skipped)", b.data);
 		strbuf_release(&b);
 	}

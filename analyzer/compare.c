@@ -14,6 +14,7 @@
 #include "assets.h"
 #include "chart.h"
 #include "hmap.h"
+#include "jx.h"
 #include "render.h"
 #include "timeutil.h"
 #include "tmpl.h"
@@ -154,8 +155,8 @@ compare_doc_knows_errors(struct json_object *doc)
 
 	if (!json_object_object_get_ex(doc, "by", &by))
 		return 0;
-	for (i = 0; i < json_object_array_length(by); i++) {
-		s = json_object_get_string(json_object_array_get_idx(by, i));
+	for (i = 0; i < jx_len(by); i++) {
+		s = json_object_get_string(jx_at(by, i));
 		if (s != NULL && (strcmp(s, "outcome") == 0 ||
 		    strcmp(s, "traced_type") == 0))
 			return 1;
@@ -192,10 +193,10 @@ compare_key_string(struct json_object *by, struct json_object *g,
 
 	strbuf_init(&b, 0);
 	json_object_object_get_ex(g, "key", &key);
-	for (i = 0; i < json_object_array_length(by); i++) {
+	for (i = 0; i < jx_len(by); i++) {
 		v = NULL;
 		json_object_object_get_ex(key, json_object_get_string(
-		    json_object_array_get_idx(by, i)), &v);
+		    jx_at(by, i)), &v);
 		strbuf_adds(&b, v ? json_object_get_string(v) : "");
 		strbuf_addc(&b, '\x1f');
 	}
@@ -211,11 +212,13 @@ compare_key_title(struct json_object *key)
 	int first = 1;
 
 	strbuf_init(&b, 0);
+	if (!jx_is_object(key))
+		return util_strdup("-");
 	json_object_object_foreach(key, k, v) {
 		(void)k;
 		if (!first)
 			strbuf_adds(&b, " / ");
-		strbuf_adds(&b, json_object_get_string(v));
+		strbuf_adds(&b, v != NULL ? json_object_get_string(v) : "-");
 		first = 0;
 	}
 	return strbuf_detach(&b);
@@ -233,7 +236,8 @@ compare_quantiles(struct json_object *g, double *p, double *q)
 		p[n] = 0;
 		q[n++] = v;
 	}
-	if (json_object_object_get_ex(g, "percentiles", &pcts)) {
+	if (json_object_object_get_ex(g, "percentiles", &pcts) &&
+	    jx_is_object(pcts)) {
 		json_object_object_foreach(pcts, name, val) {
 			if (n + 2 >= COMPARE_MAX_PCTS || name[0] != 'p')
 				continue;
@@ -559,8 +563,8 @@ compare_labels(struct json_object *doc)
 	double v;
 
 	json_object_object_get_ex(doc, "groups", &groups);
-	for (i = 0; i < json_object_array_length(groups); i++) {
-		g = json_object_array_get_idx(groups, i);
+	for (i = 0; i < jx_len(groups); i++) {
+		g = jx_at(groups, i);
 		if (!json_object_object_get_ex(g, "key", &key) ||
 		    !json_object_object_get_ex(key, "label", &lv))
 			continue;
@@ -599,10 +603,10 @@ compare_label_rows(struct json_object *base, struct json_object *cont,
 
 	*worse = 0;
 	json_object_object_get_ex(base, "groups", &groups);
-	for (i = 0; i < json_object_array_length(groups); i++) {
+	for (i = 0; i < jx_len(groups); i++) {
 		struct json_object *key, *lv;
 
-		json_object_object_get_ex(json_object_array_get_idx(groups, i),
+		json_object_object_get_ex(jx_at(groups, i),
 		    "key", &key);
 		if (!json_object_object_get_ex(key, "label", &lv))
 			continue;
@@ -727,11 +731,11 @@ compare_build(struct json_object *base, struct json_object *cont,
 	}
 	json_object_object_get_ex(base, "groups", &gb);
 	json_object_object_get_ex(cont, "groups", &gc);
-	nb = json_object_array_length(gb);
-	nc = json_object_array_length(gc);
+	nb = jx_len(gb);
+	nc = jx_len(gc);
 	index = hmap_new();
 	for (i = 0; i < nc; i++) {
-		k = compare_key_string(byb, json_object_array_get_idx(gc, i),
+		k = compare_key_string(byb, jx_at(gc, i),
 		    &len);
 		hmap_put(index, k, len, (void *)(uintptr_t)(i + 1));
 		free(k);
@@ -740,7 +744,7 @@ compare_build(struct json_object *base, struct json_object *cont,
 	rows = util_calloc(nb + 1, sizeof(*rows));
 	only_b = json_object_new_array();
 	for (i = 0; i < nb; i++) {
-		struct json_object *g = json_object_array_get_idx(gb, i);
+		struct json_object *g = jx_at(gb, i);
 		uintptr_t j;
 
 		k = compare_key_string(byb, g, &len);
@@ -751,7 +755,7 @@ compare_build(struct json_object *base, struct json_object *cont,
 			continue;
 		}
 		used[j - 1] = 1;
-		compare_groups(g, json_object_array_get_idx(gc, j - 1), o,
+		compare_groups(g, jx_at(gc, j - 1), o,
 		    &rows[n]);
 		rows[n].order = n;
 		counts[rows[n].verdict + 1]++;
@@ -761,7 +765,7 @@ compare_build(struct json_object *base, struct json_object *cont,
 	for (i = 0; i < nc; i++)
 		if (!used[i])
 			json_object_array_add(only_c, compare_lone(
-			    json_object_array_get_idx(gc, i)));
+			    jx_at(gc, i)));
 	qsort(rows, n, sizeof(*rows), compare_row_cmp);
 	arr = json_object_new_array();
 	for (i = 0; i < n; i++)
@@ -805,9 +809,9 @@ compare_build(struct json_object *base, struct json_object *cont,
 	    json_object_new_int(counts[1]));
 	json_object_object_add(sum, "labels_worse", json_object_new_int(lworse));
 	json_object_object_add(sum, "baseline_only", json_object_new_int64(
-	    (int64_t)json_object_array_length(only_b)));
+	    (int64_t)jx_len(only_b)));
 	json_object_object_add(sum, "contender_only", json_object_new_int64(
-	    (int64_t)json_object_array_length(only_c)));
+	    (int64_t)jx_len(only_c)));
 	json_object_object_add(sum, "regressed",
 	    json_object_new_boolean(counts[2] > 0 || lworse > 0));
 	json_object_object_add(doc, "summary", sum);
@@ -845,7 +849,7 @@ compare_flag(struct json_object *view, const char *name, const char *flag)
 	json_object_object_add(view, flag, json_object_new_boolean(
 	    json_object_object_get_ex(view, name, &a) &&
 	    json_object_is_type(a, json_type_array) &&
-	    json_object_array_length(a) > 0));
+	    jx_len(a) > 0));
 }
 
 int
@@ -898,8 +902,8 @@ compare_find(struct json_object *doc, struct json_object *key)
 
 	if (!json_object_object_get_ex(doc, "groups", &groups))
 		return NULL;
-	for (i = 0; i < json_object_array_length(groups); i++) {
-		g = json_object_array_get_idx(groups, i);
+	for (i = 0; i < jx_len(groups); i++) {
+		g = jx_at(groups, i);
 		if (json_object_object_get_ex(g, "key", &k) &&
 		    json_object_equal(k, key))
 			return g;
@@ -939,8 +943,8 @@ compare_chart_spectrum(struct json_object *cmp, struct json_object *base,
 	json_object_object_get_ex(cmp, "groups", &groups);
 	params = json_object_new_object();
 	series = json_object_new_array();
-	for (i = 0; i < json_object_array_length(groups) && i < 3; i++) {
-		json_object_object_get_ex(json_object_array_get_idx(groups, i),
+	for (i = 0; i < jx_len(groups) && i < 3; i++) {
+		json_object_object_get_ex(jx_at(groups, i),
 		    "key", &key);
 		for (side = 0; side < 2; side++) {
 			g = compare_find(side ? cont : base, key);
@@ -1026,11 +1030,11 @@ compare_chart_p95(struct json_object *cmp, const char *dir,
 		return 0;
 	}
 	json_object_object_get_ex(cmp, "groups", &groups);
-	for (i = 0; i < json_object_array_length(groups) && k < 30; i++) {
-		g = json_object_array_get_idx(groups, i);
+	for (i = 0; i < jx_len(groups) && k < 30; i++) {
+		g = jx_at(groups, i);
 		json_object_object_get_ex(g, "metrics", &metrics);
-		for (j = 0; j < json_object_array_length(metrics); j++) {
-			m = json_object_array_get_idx(metrics, j);
+		for (j = 0; j < jx_len(metrics); j++) {
+			m = jx_at(metrics, j);
 			if (strcmp(json_object_get_string(
 			    json_object_object_get(m, "metric")), "p95") != 0 ||
 			    !json_object_object_get_ex(m, "pct", &pct) ||

@@ -17,6 +17,7 @@
 #include "compare.h"
 #include "es.h"
 #include "hmap.h"
+#include "jx.h"
 #include "timeutil.h"
 #include "tmpl.h"
 #include "util.h"
@@ -76,8 +77,8 @@ history_night(const struct history_input *in)
 		json_object_object_add(n, "thresholds", t);
 	}
 	json_object_object_get_ex(in->analysis, "groups", &groups);
-	for (i = 0; i < json_object_array_length(groups); i++) {
-		g = json_object_array_get_idx(groups, i);
+	for (i = 0; i < jx_len(groups); i++) {
+		g = jx_at(groups, i);
 		if (!json_object_object_get_ex(g, "key", &key) ||
 		    !json_object_object_get_ex(key, "label", &lv))
 			continue;
@@ -120,10 +121,12 @@ history_night(const struct history_input *in)
 		    hl->count > 0 ? hl->errors / hl->count : 0) : NULL);
 		json_object_object_get_ex(hl->heavy, "key", &key);
 		v = json_object_new_object();
-		json_object_object_foreach(key, kk, kv)
-			if (strcmp(kk, "label") != 0)
-				json_object_object_add(v, kk,
-				    json_object_get(kv));
+		if (jx_is_object(key)) {
+			json_object_object_foreach(key, kk, kv)
+				if (strcmp(kk, "label") != 0)
+					json_object_object_add(v, kk,
+					    json_object_get(kv));
+		}
 		json_object_object_add(l, "group", v);
 		for (j = 0; j < 3; j++)
 			if (compare_group_metric(hl->heavy, pcts[j], &pv) == 0)
@@ -198,7 +201,7 @@ history_file_read(const char *path, struct json_object **nights,
 			history_warn(warnings, path, lineno, "line too long");
 			continue;
 		}
-		if (json_object_array_length(*nights) >= HISTORY_MAX_NIGHTS)
+		if (jx_len(*nights) >= HISTORY_MAX_NIGHTS)
 			json_object_array_del_idx(*nights, 0, 1);
 		o = json_tokener_parse(line);
 		if (o == NULL) {
@@ -288,9 +291,9 @@ history_es_read(struct es *es, const char *index, size_t max,
 		return 0;
 	if (json_object_object_get_ex(ans, "hits", &hits) &&
 	    json_object_object_get_ex(hits, "hits", &hits)) {
-		n = json_object_array_length(hits);
+		n = jx_len(hits);
 		for (i = n; i-- > 0;) {
-			hit = json_object_array_get_idx(hits, i);
+			hit = jx_at(hits, i);
 			if (json_object_object_get_ex(hit, "_source", &src) &&
 			    history_is_night(src)) {
 				json_object_array_add(*nights,
@@ -362,8 +365,8 @@ history_last_passing(struct json_object *nights)
 	struct json_object *n, *v;
 	size_t i;
 
-	for (i = json_object_array_length(nights); i-- > 0;) {
-		n = json_object_array_get_idx(nights, i);
+	for (i = jx_len(nights); i-- > 0;) {
+		n = jx_at(nights, i);
 		if (json_object_object_get_ex(n, "verdict", &v) &&
 		    strcmp(json_object_get_string(v), "pass") == 0)
 			return n;
@@ -377,7 +380,7 @@ history_trend(struct json_object *nights, size_t n)
 	struct json_object *out = json_object_new_object(), *arr, *labels;
 	struct json_object *night, *ls, *l, *lv, *pts, *pt, *v;
 	struct hmap *m = hmap_new();
-	size_t total = json_object_array_length(nights), from, i, j;
+	size_t total = jx_len(nights), from, i, j;
 	static const char *const fields[] = { "p50", "p95", "p99", "rate",
 	    "error_share" };
 	const char *name;
@@ -387,12 +390,12 @@ history_trend(struct json_object *nights, size_t n)
 	arr = json_object_new_array();
 	labels = json_object_new_array();
 	for (i = from; i < total; i++) {
-		night = json_object_array_get_idx(nights, i);
+		night = jx_at(nights, i);
 		json_object_array_add(arr, json_object_get(night));
 		if (!json_object_object_get_ex(night, "labels", &ls))
 			continue;
-		for (j = 0; j < json_object_array_length(ls); j++) {
-			l = json_object_array_get_idx(ls, j);
+		for (j = 0; j < jx_len(ls); j++) {
+			l = jx_at(ls, j);
 			if (!json_object_object_get_ex(l, "label", &lv))
 				continue;
 			name = json_object_get_string(lv);
@@ -493,7 +496,7 @@ history_trend_chart(struct json_object *labels, int only,
 {
 	struct json_object *params, *series, *s, *l, *pts, *pt, *v;
 	struct chart *c = chart_new(dir, name);
-	size_t i, j, k, nl = json_object_array_length(labels), ns = 0, npts = 1;
+	size_t i, j, k, nl = jx_len(labels), ns = 0, npts = 1;
 	char suffix[32], night[16], num[32], *file, *cause = NULL;
 	FILE *f;
 	int drawn;
@@ -503,7 +506,7 @@ history_trend_chart(struct json_object *labels, int only,
 	for (i = 0; i < nl; i++) {
 		if (only >= 0 && (size_t)only != i)
 			continue;
-		l = json_object_array_get_idx(labels, i);
+		l = jx_at(labels, i);
 		json_object_object_get_ex(l, "points", &pts);
 		for (k = 0; k < nf; k++) {
 			snprintf(suffix, sizeof(suffix), "s%zu", ns);
@@ -517,10 +520,10 @@ history_trend_chart(struct json_object *labels, int only,
 				chart_free(c);
 				return 0;
 			}
-			if (json_object_array_length(pts) > npts)
-				npts = json_object_array_length(pts);
-			for (j = 0; j < json_object_array_length(pts); j++) {
-				pt = json_object_array_get_idx(pts, j);
+			if (jx_len(pts) > npts)
+				npts = jx_len(pts);
+			for (j = 0; j < jx_len(pts); j++) {
+				pt = jx_at(pts, j);
 				if (!json_object_object_get_ex(pt, fields[k],
 				    &v) || json_object_is_type(v,
 				    json_type_null))
@@ -574,12 +577,12 @@ history_charts(struct json_object *trend, const char *dir,
 
 	if (!json_object_object_get_ex(trend, "labels", &labels))
 		return 0;
-	n = json_object_array_length(labels);
+	n = jx_len(labels);
 	for (i = 0; i < n && i < 16; i++) {
 		snprintf(name, sizeof(name), "trend-latency-%zu", i);
 		title = util_printf("%s: p50, p95, p99 by night",
 		    json_object_get_string(json_object_object_get(
-		    json_object_array_get_idx(labels, i), "label")));
+		    jx_at(labels, i), "label")));
 		drawn += history_trend_chart(labels, (int)i, lat, 3, 1, name,
 		    title, "ms", dir, templates, list, problems);
 		free(title);

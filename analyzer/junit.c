@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "jx.h"
 #include "util.h"
 
 /* Length of the valid UTF-8 sequence at s, or 0. */
@@ -115,12 +116,12 @@ junit_write(FILE *out, const char *suite, struct json_object *block,
 	strbuf_init(&cases, 0);
 	if (block != NULL)
 		json_object_object_get_ex(block, "results", &results);
-	for (i = 0; results != NULL && i < json_object_array_length(results);
+	for (i = 0; results != NULL && i < jx_len(results);
 	    i++)
-		junit_case(&cases, suite, json_object_array_get_idx(results, i),
+		junit_case(&cases, suite, jx_at(results, i),
 		    &failures, &skipped, &tests);
-	for (i = 0; extra != NULL && i < json_object_array_length(extra); i++)
-		junit_case(&cases, suite, json_object_array_get_idx(extra, i),
+	for (i = 0; extra != NULL && i < jx_len(extra); i++)
+		junit_case(&cases, suite, jx_at(extra, i),
 		    &failures, &skipped, &tests);
 	strbuf_init(&head, 0);
 	strbuf_addf(&head, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "assets.h"
+#include "jx.h"
 #include "tmpl.h"
 #include "util.h"
 
@@ -87,30 +88,31 @@ render_csv(struct json_object *doc, FILE *out)
 	if (!json_object_object_get_ex(doc, "by", &by) ||
 	    !json_object_object_get_ex(doc, "groups", &groups))
 		return -1;
-	for (i = 0; i < json_object_array_length(by); i++) {
-		render_csv_value(json_object_array_get_idx(by, i), out);
+	for (i = 0; i < jx_len(by); i++) {
+		render_csv_value(jx_at(by, i), out);
 		fputc(',', out);
 	}
 	for (i = 0; i < 5; i++)
 		fprintf(out, "%s,", stats[i]);
-	g = json_object_array_get_idx(groups, 0);
+	g = jx_at(groups, 0);
 	pcts = NULL;
-	if (g != NULL && json_object_object_get_ex(g, "percentiles", &pcts)) {
+	if (json_object_object_get_ex(g, "percentiles", &pcts) &&
+	    jx_is_object(pcts)) {
 		json_object_object_foreach(pcts, name, pv) {
 			(void)pv;
 			fprintf(out, "%s,", name);
 		}
 	}
 	fputs("first,last,rate\n", out);
-	for (j = 0; j < json_object_array_length(groups); j++) {
+	for (j = 0; j < jx_len(groups); j++) {
 		struct json_object *key;
 
-		g = json_object_array_get_idx(groups, j);
+		g = jx_at(groups, j);
 		json_object_object_get_ex(g, "key", &key);
-		for (i = 0; i < json_object_array_length(by); i++) {
+		for (i = 0; i < jx_len(by); i++) {
 			v = NULL;
 			json_object_object_get_ex(key, json_object_get_string(
-			    json_object_array_get_idx(by, i)), &v);
+			    jx_at(by, i)), &v);
 			render_csv_value(v, out);
 			fputc(',', out);
 		}
@@ -119,7 +121,8 @@ render_csv(struct json_object *doc, FILE *out)
 			render_csv_value(v, out);
 			fputc(',', out);
 		}
-		if (json_object_object_get_ex(g, "percentiles", &pcts)) {
+		if (json_object_object_get_ex(g, "percentiles", &pcts) &&
+		    jx_is_object(pcts)) {
 			json_object_object_foreach(pcts, name, pv) {
 				(void)name;
 				render_csv_value(pv, out);
@@ -164,25 +167,27 @@ render_view(struct json_object *doc)
 	struct json_object *names, *ev, *rej;
 	size_t nby, ng, i, j, w, widths[16];
 
+	if (!jx_is_object(doc))
+		return view;
 	json_object_object_foreach(doc, k, val)
 		json_object_object_add(view, k, json_object_get(val));
 	if (!json_object_object_get_ex(doc, "by", &by) ||
 	    !json_object_object_get_ex(doc, "groups", &groups))
 		return view;
-	nby = json_object_array_length(by);
+	nby = jx_len(by);
 	if (nby > 16)
 		nby = 16;
-	ng = json_object_array_length(groups);
+	ng = jx_len(groups);
 	for (i = 0; i < nby; i++)
 		widths[i] = strlen(json_object_get_string(
-		    json_object_array_get_idx(by, i)));
+		    jx_at(by, i)));
 	for (j = 0; j < ng; j++) {
-		json_object_object_get_ex(json_object_array_get_idx(groups, j),
+		json_object_object_get_ex(jx_at(groups, j),
 		    "key", &key);
 		for (i = 0; i < nby; i++) {
 			v = NULL;
 			json_object_object_get_ex(key, json_object_get_string(
-			    json_object_array_get_idx(by, i)), &v);
+			    jx_at(by, i)), &v);
 			w = render_cell_width(v ? json_object_get_string(v) :
 			    "-");
 			if (w > widths[i])
@@ -193,7 +198,7 @@ render_view(struct json_object *doc)
 	for (i = 0; i < nby; i++) {
 		cell = json_object_new_object();
 		json_object_object_add(cell, "name", json_object_get(
-		    json_object_array_get_idx(by, i)));
+		    jx_at(by, i)));
 		json_object_object_add(cell, "width",
 		    json_object_new_int64((int64_t)widths[i]));
 		json_object_array_add(cols, cell);
@@ -202,7 +207,7 @@ render_view(struct json_object *doc)
 	rows = json_object_new_array();
 	names = json_object_new_array();
 	for (j = 0; j < ng; j++) {
-		struct json_object *g = json_object_array_get_idx(groups, j);
+		struct json_object *g = jx_at(groups, j);
 
 		json_object_object_get_ex(g, "key", &key);
 		row = json_object_new_object();
@@ -210,7 +215,7 @@ render_view(struct json_object *doc)
 		for (i = 0; i < nby; i++) {
 			v = NULL;
 			json_object_object_get_ex(key, json_object_get_string(
-			    json_object_array_get_idx(by, i)), &v);
+			    jx_at(by, i)), &v);
 			cell = json_object_new_object();
 			json_object_object_add(cell, "v", v ?
 			    json_object_get(v) : json_object_new_string("-"));
@@ -222,7 +227,7 @@ render_view(struct json_object *doc)
 		json_object_object_add(row, "g", json_object_get(g));
 		json_object_array_add(rows, row);
 		if (j == 0 && json_object_object_get_ex(g, "percentiles",
-		    &pcts)) {
+		    &pcts) && jx_is_object(pcts)) {
 			json_object_object_foreach(pcts, pn, pv) {
 				(void)pv;
 				json_object_array_add(names,
@@ -235,7 +240,7 @@ render_view(struct json_object *doc)
 	if (json_object_object_get_ex(doc, "events", &ev) &&
 	    json_object_object_get_ex(ev, "rejected_by_reason", &rej))
 		json_object_object_add(view, "has_rejects",
-		    json_object_new_boolean(json_object_object_length(rej) > 0));
+		    json_object_new_boolean(jx_members(rej) > 0));
 	return view;
 }
 

@@ -14,6 +14,7 @@
 
 #include "assets.h"
 #include "chart.h"
+#include "jx.h"
 #include "render.h"
 #include "timeutil.h"
 #include "tmpl.h"
@@ -202,7 +203,7 @@ report_chart_users(struct report_charts *rc)
 	double prev = -1;
 	size_t i, n;
 
-	if (series == NULL || (n = json_object_array_length(series)) == 0)
+	if (series == NULL || (n = jx_len(series)) == 0)
 		return;
 	c = chart_new(rc->dir, "users");
 	fs = chart_data(c, "series", &cause);
@@ -217,7 +218,7 @@ report_chart_users(struct report_charts *rc)
 	for (i = 0; i < n; i++) {
 		double t, target;
 
-		p = json_object_array_get_idx(series, i);
+		p = jx_at(series, i);
 		t = report_num(p, "t", (double)i);
 		target = report_num(p, "target_users", 0);
 		fprintf(fs, "%g %g %g %g %g\n", t, target,
@@ -242,13 +243,13 @@ report_series_start(struct json_object *labels)
 	size_t i;
 	int any = 0;
 
-	for (i = 0; i < json_object_array_length(labels); i++) {
+	for (i = 0; i < jx_len(labels); i++) {
 		struct json_object *pts = report_get(
-		    json_object_array_get_idx(labels, i), "points");
+		    jx_at(labels, i), "points");
 
-		if (pts == NULL || json_object_array_length(pts) == 0)
+		if (pts == NULL || jx_len(pts) == 0)
 			continue;
-		ts = report_num(json_object_array_get_idx(pts, 0), "ts", 0);
+		ts = report_num(jx_at(pts, 0), "ts", 0);
 		if (!any || ts < start)
 			start = ts;
 		any = 1;
@@ -292,14 +293,14 @@ report_chart_latency(struct report_charts *rc)
 	size_t i, j;
 	FILE *f;
 
-	if (labels == NULL || json_object_array_length(labels) == 0)
+	if (labels == NULL || jx_len(labels) == 0)
 		return;
 	interval = report_num(rc->in->analysis, "series.interval_s", 1);
 	start = report_series_start(labels);
 	c = chart_new(rc->dir, "latency");
 	arr = json_object_new_array();
-	for (i = 0; i < json_object_array_length(labels); i++) {
-		struct json_object *l = json_object_array_get_idx(labels, i);
+	for (i = 0; i < jx_len(labels); i++) {
+		struct json_object *l = jx_at(labels, i);
 
 		snprintf(suffix, sizeof(suffix), "label%zu", i);
 		f = chart_data(c, suffix, &cause);
@@ -311,11 +312,11 @@ report_chart_latency(struct report_charts *rc)
 		}
 		fprintf(f, "# seconds count p50 p95 p99 max\n");
 		pts = report_get(l, "points");
-		for (j = 0; pts && j < json_object_array_length(pts); j++) {
-			p = json_object_array_get_idx(pts, j);
+		for (j = 0; pts && j < jx_len(pts); j++) {
+			p = jx_at(pts, j);
 			/* A blank line breaks the curve over bins without data. */
 			if (j > 0 && report_num(p, "ts", 0) - report_num(
-			    json_object_array_get_idx(pts, j - 1), "ts", 0) >
+			    jx_at(pts, j - 1), "ts", 0) >
 			    interval * 1.5)
 				fputc('\n', f);
 			fprintf(f, "%g %g %g %g %g %g\n",
@@ -349,7 +350,7 @@ report_group_name(struct json_object *g)
 	const char *label = report_str(key, "label");
 
 	strbuf_init(&b, 0);
-	if (key != NULL) {
+	if (jx_is_object(key)) {
 		json_object_object_foreach(key, k, v) {
 			const char *s = v ? json_object_get_string(v) : "-";
 
@@ -393,11 +394,11 @@ report_chart_groups(struct report_charts *rc)
 	size_t i, n = 0, total;
 	FILE *f;
 
-	if (groups == NULL || (total = json_object_array_length(groups)) == 0)
+	if (groups == NULL || (total = jx_len(groups)) == 0)
 		return;
 	sel = util_calloc(total, sizeof(*sel));
 	for (i = 0; i < total; i++) {
-		struct json_object *g = json_object_array_get_idx(groups, i);
+		struct json_object *g = jx_at(groups, i);
 		const char *o = report_str(g, "key.outcome");
 
 		if (strstr(o, ".START") != NULL ||
@@ -449,12 +450,12 @@ report_chart_spectrum(struct report_charts *rc)
 	size_t i, j;
 	FILE *f;
 
-	if (spec == NULL || json_object_array_length(spec) == 0)
+	if (spec == NULL || jx_len(spec) == 0)
 		return;
 	c = chart_new(rc->dir, "spectrum");
 	arr = json_object_new_array();
-	for (i = 0; i < json_object_array_length(spec); i++) {
-		struct json_object *l = json_object_array_get_idx(spec, i);
+	for (i = 0; i < jx_len(spec); i++) {
+		struct json_object *l = jx_at(spec, i);
 
 		snprintf(suffix, sizeof(suffix), "label%zu", i);
 		f = chart_data(c, suffix, &cause);
@@ -466,10 +467,10 @@ report_chart_spectrum(struct report_charts *rc)
 		}
 		fprintf(f, "# percentile 1/(1-q) ms\n");
 		pts = report_get(l, "points");
-		for (j = 0; pts && j < json_object_array_length(pts); j++) {
+		for (j = 0; pts && j < jx_len(pts); j++) {
 			double q;
 
-			p = json_object_array_get_idx(pts, j);
+			p = jx_at(pts, j);
 			q = report_num(p, "q", 0);
 			if (q >= 100)
 				continue;
@@ -496,8 +497,8 @@ report_series_total(struct json_object *s)
 	double t = 0;
 	size_t i;
 
-	for (i = 0; pts && i < json_object_array_length(pts); i++)
-		t += report_num(json_object_array_get_idx(pts, i), "count", 0);
+	for (i = 0; pts && i < jx_len(pts); i++)
+		t += report_num(jx_at(pts, i), "count", 0);
 	return t;
 }
 
@@ -531,12 +532,12 @@ report_chart_outcomes(struct report_charts *rc)
 	int any = 0, color = 0;
 	FILE *f;
 
-	if (ser == NULL || (n = json_object_array_length(ser)) == 0)
+	if (ser == NULL || (n = jx_len(ser)) == 0)
 		return;
 	interval = report_num(rc->in->analysis, "outcomes.interval_s", 1);
 	sel = util_calloc(n, sizeof(*sel));
 	for (i = 0, j = 0; i < n; i++) {
-		struct json_object *x = json_object_array_get_idx(ser, i);
+		struct json_object *x = jx_at(ser, i);
 
 		/* Every START has its END: the chart shows the ENDs. */
 		if (strstr(report_str(x, "outcome"), ".START") != NULL &&
@@ -544,10 +545,10 @@ report_chart_outcomes(struct report_charts *rc)
 			continue;
 		sel[j++] = x;
 		pts = report_get(x, "points");
-		if (pts && json_object_array_length(pts) > 0) {
-			double ts = report_num(json_object_array_get_idx(pts, 0),
-			    "ts", 0), te = report_num(json_object_array_get_idx(
-			    pts, json_object_array_length(pts) - 1), "ts", 0);
+		if (pts && jx_len(pts) > 0) {
+			double ts = report_num(jx_at(pts, 0),
+			    "ts", 0), te = report_num(jx_at(
+			    pts, jx_len(pts) - 1), "ts", 0);
 
 			if (!any || ts < start)
 				start = ts;
@@ -584,10 +585,10 @@ report_chart_outcomes(struct report_charts *rc)
 		for (j = 0, t = start; t <= end + interval / 2; t += interval) {
 			double cnt = 0;
 
-			while (pts && j < json_object_array_length(pts) &&
-			    report_num(json_object_array_get_idx(pts, j), "ts",
+			while (pts && j < jx_len(pts) &&
+			    report_num(jx_at(pts, j), "ts",
 			    0) < t + interval / 2) {
-				cnt += report_num(json_object_array_get_idx(pts,
+				cnt += report_num(jx_at(pts,
 				    j), "count", 0);
 				j++;
 			}
@@ -629,7 +630,7 @@ report_chart_requests(struct report_charts *rc)
 	size_t i, n;
 	FILE *f;
 
-	if (stats == NULL || (n = json_object_array_length(stats)) == 0)
+	if (stats == NULL || (n = jx_len(stats)) == 0)
 		return;
 	c = chart_new(rc->dir, "requests");
 	f = chart_data(c, "requests", &cause);
@@ -640,7 +641,7 @@ report_chart_requests(struct report_charts *rc)
 	}
 	fprintf(f, "# request p50 p95 p99 (ms from the intended start)\n");
 	for (i = 0; i < n; i++) {
-		struct json_object *s = json_object_array_get_idx(stats, i);
+		struct json_object *s = jx_at(stats, i);
 		char *name = strcmp(report_str(s, "method"), "WAIT") == 0 ?
 		    util_printf("%s (wait)", report_str(s, "name")) :
 		    util_strdup(report_str(s, "name"));

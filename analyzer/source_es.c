@@ -17,6 +17,7 @@
 #include "es.h"
 #include "jscan.h"
 #include "jsub.h"
+#include "jx.h"
 #include "pipeline.h"
 #include "timeutil.h"
 #include "util.h"
@@ -943,8 +944,8 @@ es_pct_values(struct json_object *bucket, size_t n, double *out)
 	if (!json_object_object_get_ex(bucket, "pct", &p) ||
 	    !json_object_object_get_ex(p, "values", &vals))
 		return;
-	for (i = 0; i < n && i < json_object_array_length(vals); i++) {
-		e = json_object_array_get_idx(vals, i);
+	for (i = 0; i < n && i < jx_len(vals); i++) {
+		e = jx_at(vals, i);
 		out[i] = es_num(e, "value");
 	}
 }
@@ -1030,8 +1031,8 @@ es_groups_pass(struct es *es, const struct es_layout *l,
 			    "answer");
 			break;
 		}
-		for (i = 0; i < json_object_array_length(buckets); i++) {
-			b = json_object_array_get_idx(buckets, i);
+		for (i = 0; i < jx_len(buckets); i++) {
+			b = jx_at(buckets, i);
 			json_object_object_get_ex(b, "key", &key);
 			json_object_object_get_ex(b, "elapsed", &stats);
 			k = json_object_new_object();
@@ -1056,7 +1057,7 @@ es_groups_pass(struct es *es, const struct es_layout *l,
 			es_pct_values(b, ng, sd->pv);
 		}
 		if (json_object_object_get_ex(gr, "after_key", &ak) &&
-		    json_object_array_length(buckets) > 0)
+		    jx_len(buckets) > 0)
 			after = json_object_get(ak);
 		json_object_put(res);
 		if (after == NULL) {
@@ -1246,8 +1247,8 @@ es_series_pass(struct es *es, const struct es_layout *l,
 	if (json_object_object_get_ex(res, "aggregations", &aggs) &&
 	    json_object_object_get_ex(aggs, "labels", &labs) &&
 	    json_object_object_get_ex(labs, "buckets", &buckets)) {
-		for (i = 0; i < json_object_array_length(buckets); i++) {
-			lb = json_object_array_get_idx(buckets, i);
+		for (i = 0; i < jx_len(buckets); i++) {
+			lb = jx_at(buckets, i);
 			json_object_object_get_ex(lb, "key", &lk);
 			{
 				struct json_object *key = json_object_new_object();
@@ -1276,9 +1277,9 @@ es_series_pass(struct es *es, const struct es_layout *l,
 			if (!json_object_object_get_ex(lb, "t", &t) ||
 			    !json_object_object_get_ex(t, "buckets", &tb))
 				continue;
-			for (j = 0; j < json_object_array_length(tb); j++) {
+			for (j = 0; j < jx_len(tb); j++) {
 				struct json_object *x =
-				    json_object_array_get_idx(tb, j), *key;
+				    jx_at(tb, j), *key;
 
 				key = json_object_new_object();
 				json_object_object_add(key, "label",
@@ -1423,16 +1424,16 @@ es_aggs_outcomes(struct es *es, const struct es_layout *l,
 	if (json_object_object_get_ex(res, "aggregations", &aggs) &&
 	    json_object_object_get_ex(aggs, "labels", &labs) &&
 	    json_object_object_get_ex(labs, "buckets", &lb)) {
-		for (i = 0; i < json_object_array_length(lb); i++) {
-			struct json_object *b = json_object_array_get_idx(lb, i);
+		for (i = 0; i < jx_len(lb); i++) {
+			struct json_object *b = jx_at(lb, i);
 
 			json_object_object_get_ex(b, "key", &lk);
 			if (!json_object_object_get_ex(b, "outcomes", &ob) ||
 			    !json_object_object_get_ex(ob, "buckets", &obs))
 				continue;
-			for (j = 0; j < json_object_array_length(obs); j++) {
+			for (j = 0; j < jx_len(obs); j++) {
 				struct json_object *x =
-				    json_object_array_get_idx(obs, j);
+				    jx_at(obs, j);
 
 				json_object_object_get_ex(x, "key", &ok);
 				s = json_object_new_object();
@@ -1448,10 +1449,10 @@ es_aggs_outcomes(struct es *es, const struct es_layout *l,
 				if (json_object_object_get_ex(x, "t", &t) &&
 				    json_object_object_get_ex(t, "buckets",
 				    &tb)) {
-					for (k = 0; k < json_object_array_length(
+					for (k = 0; k < jx_len(
 					    tb); k++) {
 						struct json_object *y =
-						    json_object_array_get_idx(tb,
+						    jx_at(tb,
 						    k);
 
 						pt = json_object_new_object();
@@ -1618,6 +1619,7 @@ source_es_analyze(const struct source_es_opts *o, int *partial, char **cause)
 		return NULL;
 	if (es_detect(es, o->index, &l, cause) == -1 ||
 	    es_resolve_label(es, o->index, &l, cause) == -1) {
+		es_layout_release(&l);
 		es_free(es);
 		return NULL;
 	}

@@ -13,6 +13,7 @@
 
 #include "analysis.h"
 #include "compare.h"
+#include "jx.h"
 #include "util.h"
 
 #define THRESHOLD_MAX_SEL 4
@@ -589,9 +590,9 @@ threshold_measure(const struct threshold *t, struct json_object *doc,
 		m->status = -3;
 		return;
 	}
-	n = json_object_array_length(groups);
+	n = jx_len(groups);
 	for (i = 0; i < n; i++) {
-		g = json_object_array_get_idx(groups, i);
+		g = jx_at(groups, i);
 		if (!threshold_selects(t, g))
 			continue;
 		json_object_object_get_ex(g, "key", &key);
@@ -629,10 +630,10 @@ threshold_measure(const struct threshold *t, struct json_object *doc,
 		m->group = NULL;
 	else if (m->group == NULL)
 		for (i = 0; i < n; i++)
-			if (threshold_selects(t, json_object_array_get_idx(
+			if (threshold_selects(t, jx_at(
 			    groups, i)))
 				json_object_object_get_ex(
-				    json_object_array_get_idx(groups, i), "key",
+				    jx_at(groups, i), "key",
 				    &m->group);
 }
 
@@ -666,11 +667,15 @@ threshold_show_key(struct strbuf *b, struct json_object *key)
 {
 	int first = 1;
 
+	if (!jx_is_object(key)) {
+		strbuf_addc(b, '-');
+		return;
+	}
 	json_object_object_foreach(key, k, v) {
 		(void)k;
 		if (!first)
 			strbuf_addc(b, '/');
-		strbuf_adds(b, json_object_get_string(v));
+		strbuf_adds(b, v != NULL ? json_object_get_string(v) : "-");
 		first = 0;
 	}
 }
@@ -702,8 +707,8 @@ threshold_find_group(struct json_object *doc, struct json_object *key)
 
 	if (!json_object_object_get_ex(doc, "groups", &groups))
 		return NULL;
-	for (i = 0; i < json_object_array_length(groups); i++) {
-		g = json_object_array_get_idx(groups, i);
+	for (i = 0; i < jx_len(groups); i++) {
+		g = jx_at(groups, i);
 		if (json_object_object_get_ex(g, "key", &k) &&
 		    json_object_equal(k, key))
 			return g;
@@ -727,8 +732,8 @@ threshold_relative_groups(const struct threshold *t, struct json_object *doc,
 	int ok, wok = 1;
 
 	json_object_object_get_ex(doc, "groups", &groups);
-	for (i = 0; i < json_object_array_length(groups); i++) {
-		g = json_object_array_get_idx(groups, i);
+	for (i = 0; i < jx_len(groups); i++) {
+		g = jx_at(groups, i);
 		if (!threshold_selects(t, g) ||
 		    !json_object_object_get_ex(g, "key", &key) ||
 		    compare_group_metric(g, t->metric, &v) == -1 ||
@@ -921,13 +926,13 @@ threshold_print_text(struct json_object *block, FILE *out)
 	if (block == NULL || !json_object_object_get_ex(block, "results",
 	    &results))
 		return;
-	n = json_object_array_length(results);
+	n = jx_len(results);
 	fprintf(out, "thresholds: %d passed, %d failed, %d skipped\n",
 	    json_object_get_int(json_object_object_get(block, "passed")),
 	    json_object_get_int(json_object_object_get(block, "failed")),
 	    json_object_get_int(json_object_object_get(block, "skipped")));
 	for (i = 0; i < n; i++) {
-		r = json_object_array_get_idx(results, i);
+		r = jx_at(results, i);
 		v = json_object_object_get(r, "status");
 		fprintf(out, "  %-4s  ", strcmp(json_object_get_string(v),
 		    "pass") == 0 ? "PASS" : strcmp(json_object_get_string(v),

@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "assets.h"
+#include "jx.h"
 #include "util.h"
 
 #define ES_ERRORS_KEPT 5
@@ -189,7 +190,8 @@ es_field_caps(struct es *es, const char *index, const char *const *fields,
 		struct es_field *f = &out[i];
 		char *sub;
 
-		if (!json_object_object_get_ex(caps, fields[i], &fc))
+		if (!json_object_object_get_ex(caps, fields[i], &fc) ||
+		    !jx_is_object(fc))
 			continue;
 		f->exists = 1;
 		kinds = 0;
@@ -243,13 +245,15 @@ es_bulk(struct es *es, const char *body, size_t len, size_t *ok,
 		json_object_put(root);
 		return util_fail(cause, "POST /_bulk: the answer has no items");
 	}
-	for (i = 0; i < json_object_array_length(items); i++) {
-		it = json_object_array_get_idx(items, i);
+	for (i = 0; i < jx_len(items); i++) {
+		it = jx_at(items, i);
 		res = NULL;
-		json_object_object_foreach(it, action, v) {
-			(void)action;
-			res = v;
-			break;
+		if (jx_is_object(it)) {
+			json_object_object_foreach(it, action, v) {
+				(void)action;
+				res = v;
+				break;
+			}
 		}
 		status = 0;
 		if (res != NULL && json_object_object_get_ex(res, "status", &st))
@@ -259,7 +263,7 @@ es_bulk(struct es *es, const char *body, size_t len, size_t *ok,
 			continue;
 		}
 		(*failed)++;
-		if (errors != NULL && json_object_array_length(errors) <
+		if (errors != NULL && jx_len(errors) <
 		    ES_ERRORS_KEPT && res != NULL &&
 		    json_object_object_get_ex(res, "error", &err))
 			json_object_array_add(errors, json_object_get(err));

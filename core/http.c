@@ -12,6 +12,8 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 
+#include "jx.h"
+
 #define HTTP_BODY_MAX ((size_t)512 << 20)
 
 struct http_client {
@@ -347,8 +349,8 @@ http_error_line(const struct http_response *r)
 
 			/* The root cause says more than the wrapper. */
 			if (json_object_object_get_ex(err, "root_cause", &rc) &&
-			    json_object_array_length(rc) > 0)
-				err = json_object_array_get_idx(rc, 0);
+			    jx_len(rc) > 0)
+				err = jx_at(rc, 0);
 			if (json_object_object_get_ex(err, "type", &v))
 				type = json_object_get_string(v);
 			if (json_object_object_get_ex(err, "reason", &v))

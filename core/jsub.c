@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "hmap.h"
+#include "jx.h"
 #include "util.h"
 
 struct jsub_params {
@@ -131,8 +132,8 @@ jsub_walk(struct json_object *o, const struct jsub_params *p,
 		json_object_put(o);
 		return copy;
 	case json_type_array:
-		for (i = 0; i < json_object_array_length(o); i++) {
-			v = json_object_array_get_idx(o, i);
+		for (i = 0; i < jx_len(o); i++) {
+			v = jx_at(o, i);
 			json_object_get(v);
 			n = jsub_walk(v, p, tname, cause, failed);
 			json_object_array_put_idx(o, i, n);

@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 
+#include "jx.h"
 #include "util.h"
 
 #define TMPL_DEPTH 32
@@ -359,7 +360,7 @@ tmpl_truthy(struct json_object *v, int found)
 	case json_type_string:
 		return json_object_get_string_len(v) > 0;
 	case json_type_array:
-		return json_object_array_length(v) > 0;
+		return jx_len(v) > 0;
 	default:
 		return 1;
 	}
@@ -588,10 +589,10 @@ tmpl_run(struct tmpl_ctx *c, size_t from, size_t to)
 				}
 			} else if (v != NULL && json_object_is_type(v,
 			    json_type_array)) {
-				for (j = 0; j < json_object_array_length(v);
+				for (j = 0; j < jx_len(v);
 				    j++) {
 					c->stack[c->depth].value =
-					    json_object_array_get_idx(v, j);
+					    jx_at(v, j);
 					c->stack[c->depth++].key = NULL;
 					if (tmpl_run(c, i + 1, k->end) == -1)
 						return -1;

@@ -346,9 +346,11 @@ trace_time(struct trace_parser *p, const struct trace_found *f, double *t,
 	const char *s;
 
 	if (f->timestamp != NULL) {
-		if (trace_num(p, f->timestamp, t) == 1 && *t >= 0)
+		if (trace_num(p, f->timestamp, t) == 1 && *t >= 0 &&
+		    *t <= TRACE_TIME_MAX)
 			return TRACE_OK;
-		*detail = "\"timestamp\" is not a non-negative number";
+		*detail = "\"timestamp\" is not a number of seconds from 1970 "
+		    "to 9999";
 		return TRACE_REJ_BAD_TIME;
 	}
 	if (f->str_time != NULL) {

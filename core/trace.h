@@ -24,6 +24,9 @@ enum trace_shape {
 };
 
 /* Why a record was rejected; TRACE_OK when it was not. */
+/* The latest event time accepted: 9999-12-31T23:59:59Z, epoch seconds. */
+#define TRACE_TIME_MAX 253402300799.0
+
 enum trace_reject {
 	TRACE_OK = 0,
 	TRACE_REJ_INVALID_JSON,

@@ -18,6 +18,7 @@
 #include "hist.h"
 #include "invite.h"
 #include "journal.h"
+#include "jx.h"
 #include "stats.h"
 #include "timeutil.h"
 #include "util.h"
@@ -444,11 +445,11 @@ run_find_conn(struct json_object *o, const char *id, const char **found)
 	if (!json_object_object_get_ex(o, "results", &res) ||
 	    !json_object_is_type(res, json_type_array))
 		return NULL;
-	n = json_object_array_length(res);
+	n = jx_len(res);
 	for (i = 0; i < n; i++) {
 		const char *cid;
 
-		e = json_object_array_get_idx(res, i);
+		e = jx_at(res, i);
 		cid = run_str(e, "connection_id");
 		if (cid == NULL)
 			continue;

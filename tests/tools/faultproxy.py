@@ -7,12 +7,18 @@ forwards every request unchanged, except those whose "METHOD path" matches
                    with Retry-After: --retry-after seconds);
   --fail-after N   forward the first N matches, then answer every later one
                    with --status (a server that stops answering mid-export);
-  --delay S        wait S seconds before forwarding a match.
+  --delay S        wait S seconds before forwarding a match;
+  --corrupt-every K  forward every match, but damage the answer's body of
+                   every K-th one (0: never): cut it short, change bytes,
+                   give a JSON value another type, drop a member, or wrap
+                   it deeply; --seed makes the choices repeatable.
 Every request is logged to --log as "METHOD path -> status" lines.
 It is the one fake server of the suite: a fault injector, never the only
 test of a feature. Bounded: it exits after --lifetime seconds."""
 import argparse
 import http.server
+import json
+import random
 import re
 import socketserver
 import sys
@@ -32,7 +38,56 @@ ap.add_argument("--retry-after", default="1")
 ap.add_argument("--delay", type=float, default=0)
 ap.add_argument("--log", required=True)
 ap.add_argument("--lifetime", type=float, default=120)
+ap.add_argument("--corrupt-every", type=int, default=0)
+ap.add_argument("--seed", type=int, default=1)
 args = ap.parse_args()
+rng = random.Random(args.seed)
+ODD_VALUES = [None, True, "", "x\u001b[2J\"}", -1, 1e308, 12345678901234567890,
+              [], {}, [[[]]], {"a": {"b": None}}, "NaN", 0.5]
+
+
+def damage_json(doc):
+    """Gives one node of doc another type, or drops one member."""
+    nodes = []
+
+    def walk(v, parent, key):
+        nodes.append((parent, key))
+        if isinstance(v, dict):
+            for k in list(v):
+                walk(v[k], v, k)
+        elif isinstance(v, list):
+            for i, x in enumerate(v):
+                walk(x, v, i)
+    walk(doc, None, None)
+    parent, key = rng.choice(nodes)
+    if parent is None:
+        return rng.choice(ODD_VALUES)
+    if isinstance(parent, dict) and rng.random() < 0.3:
+        del parent[key]
+    else:
+        parent[key] = rng.choice(ODD_VALUES)
+    return doc
+
+
+def damage(body):
+    """One kind of damage, chosen at random (with --seed)."""
+    kind = rng.choice(["cut", "bytes", "json", "json", "json", "deep"])
+    if kind == "cut" and body:
+        return kind, body[:rng.randrange(len(body))]
+    if kind == "bytes" and body:
+        b = bytearray(body)
+        for _ in range(rng.randint(1, 8)):
+            b[rng.randrange(len(b))] = rng.randrange(256)
+        return kind, bytes(b)
+    if kind == "deep":
+        return kind, b"[" * 5000 + body + b"]" * 5000
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        return "cut", body[:len(body) // 2]
+    for _ in range(rng.randint(1, 3)):
+        doc = damage_json(doc)
+    return kind, json.dumps(doc).encode()
 lock = threading.Lock()
 seen = {"n": 0}
 logf = open(args.log, "a", buffering=1)
@@ -57,6 +112,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n) if n else None
         matched = re.search(args.match, "%s %s" % (self.command, self.path))
+        k = 0
         if matched:
             with lock:
                 seen["n"] += 1
@@ -73,7 +129,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 time.sleep(args.delay)
         req = urllib.request.Request(args.upstream + self.path, data=body,
                                      method=self.command)
-        for h in ("Content-Type", "Authorization"):
+        for h in ("Content-Type", "Authorization", "x-api-key"):
             if self.headers.get(h):
                 req.add_header(h, self.headers[h])
         try:
@@ -83,6 +139,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except urllib.error.HTTPError as e:
             status, data = e.code, e.read()
             ctype = e.headers.get("Content-Type", "application/json")
+        if args.corrupt_every > 0 and k > 0 and k % args.corrupt_every == 0:
+            with lock:
+                kind, data = damage(data)
+            logf.write("damaged (%s): " % kind)
         self.answer(status, data, [("Content-Type", ctype)])
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = handle_any

@@ -113,6 +113,13 @@ test_rejections(void)
 	    TRACE_REJ_BAD_TIME);
 	CHECK(parse("{\"ellapsed_milli\":1,\"timestamp\":-5}", &ev) ==
 	    TRACE_REJ_BAD_TIME);
+	/* a damaged or millisecond timestamp is not a time in seconds */
+	CHECK(parse("{\"ellapsed_milli\":1,\"timestamp\":1e300}", &ev) ==
+	    TRACE_REJ_BAD_TIME);
+	CHECK(parse("{\"ellapsed_milli\":1,\"timestamp\":1795938957907}",
+	    &ev) == TRACE_REJ_BAD_TIME);
+	CHECK(parse("{\"ellapsed_milli\":1,\"timestamp\":253402300799}",
+	    &ev) == TRACE_OK);
 	CHECK_STR(trace_reject_name(TRACE_REJ_BAD_TIME), "bad_time");
 }
 

@@ -1,0 +1,29 @@
+/* jx.c: json-c accessors that tolerate the wrong type. */
+#include "jx.h"
+
+#include <json-c/json.h>
+
+size_t
+jx_len(const struct json_object *a)
+{
+	return json_object_is_type(a, json_type_array) ?
+	    json_object_array_length(a) : 0;
+}
+
+struct json_object *
+jx_at(const struct json_object *a, size_t i)
+{
+	return i < jx_len(a) ? json_object_array_get_idx(a, i) : NULL;
+}
+
+size_t
+jx_members(const struct json_object *o)
+{
+	return jx_is_object(o) ? (size_t)json_object_object_length(o) : 0;
+}
+
+int
+jx_is_object(const struct json_object *o)
+{
+	return json_object_is_type(o, json_type_object);
+}

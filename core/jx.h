@@ -1,0 +1,27 @@
+/*
+ * jx.h: reading json-c documents that came from elsewhere (a server, an
+ * agent, a file) without trusting their shape. json-c's array and object
+ * accessors abort the process when given a value of another type; these
+ * answer "empty" instead, so a damaged document is a missing value, never
+ * a crash.
+ */
+#ifndef MEDLOAD_JX_H
+#define MEDLOAD_JX_H
+
+#include <stddef.h>
+
+struct json_object;
+
+/* The length of array a; 0 when a is NULL or not an array. */
+size_t jx_len(const struct json_object *a);
+
+/* Element i of array a; NULL when a is not an array or i is past its end. */
+struct json_object *jx_at(const struct json_object *a, size_t i);
+
+/* The number of members of object o; 0 when o is NULL or not an object. */
+size_t jx_members(const struct json_object *o);
+
+/* Whether o is a JSON object (json_object_object_foreach needs one). */
+int jx_is_object(const struct json_object *o);
+
+#endif
