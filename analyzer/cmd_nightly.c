@@ -276,12 +276,12 @@ static struct json_object *
 nightly_night_analysis(struct json_object *night, char **name, char **cause)
 {
 	struct json_object *v, *doc;
-	const char *when = json_object_get_string(json_object_object_get(night,
-	    "time"));
+	const char *when = jx_str(json_object_object_get(night, "time"),
+	    "(no time)");
 	char *why = NULL;
 
 	if (json_object_object_get_ex(night, "analysis_json", &v)) {
-		doc = json_tokener_parse(json_object_get_string(v));
+		doc = json_tokener_parse(jx_str(v, ""));
 		if (nightly_is_analysis(doc)) {
 			*name = util_printf("history night %s", when);
 			return doc;

@@ -565,10 +565,11 @@ compare_labels(struct json_object *doc)
 	json_object_object_get_ex(doc, "groups", &groups);
 	for (i = 0; i < jx_len(groups); i++) {
 		g = jx_at(groups, i);
+		/* a label that is null (a damaged file) is no label */
 		if (!json_object_object_get_ex(g, "key", &key) ||
-		    !json_object_object_get_ex(key, "label", &lv))
+		    !json_object_object_get_ex(key, "label", &lv) ||
+		    (name = json_object_get_string(lv)) == NULL)
 			continue;
-		name = json_object_get_string(lv);
 		l = hmap_get(m, name, strlen(name));
 		if (l == NULL) {
 			l = util_calloc(1, sizeof(*l));
@@ -610,7 +611,7 @@ compare_label_rows(struct json_object *base, struct json_object *cont,
 		    "key", &key);
 		if (!json_object_object_get_ex(key, "label", &lv))
 			continue;
-		name = json_object_get_string(lv);
+		name = jx_str(lv, "-");
 		lb = hmap_get(mb, name, strlen(name));
 		lc = hmap_get(mc, name, strlen(name));
 		if (lb == NULL || lc == NULL)

@@ -82,7 +82,7 @@ history_night(const struct history_input *in)
 		if (!json_object_object_get_ex(g, "key", &key) ||
 		    !json_object_object_get_ex(key, "label", &lv))
 			continue;
-		name = json_object_get_string(lv);
+		name = jx_str(lv, "-");
 		hl = hmap_get(m, name, strlen(name));
 		if (hl == NULL) {
 			if (nl == sizeof(order) / sizeof(order[0]))
@@ -301,8 +301,7 @@ history_es_read(struct es *es, const char *index, size_t max,
 				continue;
 			}
 			path = util_printf("%s/_doc/%s", index,
-			    json_object_get_string(json_object_object_get(hit,
-			    "_id")));
+			    jx_str(json_object_object_get(hit, "_id"), "?"));
 			history_warn(warnings, path, 0, "not a night record "
 			    "(schema " HISTORY_SCHEMA ")");
 			free(path);
@@ -368,7 +367,7 @@ history_last_passing(struct json_object *nights)
 	for (i = jx_len(nights); i-- > 0;) {
 		n = jx_at(nights, i);
 		if (json_object_object_get_ex(n, "verdict", &v) &&
-		    strcmp(json_object_get_string(v), "pass") == 0)
+		    strcmp(jx_str(v, ""), "pass") == 0)
 			return n;
 	}
 	return NULL;
@@ -398,7 +397,7 @@ history_trend(struct json_object *nights, size_t n)
 			l = jx_at(ls, j);
 			if (!json_object_object_get_ex(l, "label", &lv))
 				continue;
-			name = json_object_get_string(lv);
+			name = jx_str(lv, "-");
 			pts = hmap_get(m, name, strlen(name));
 			if (pts == NULL) {
 				struct json_object *lo = json_object_new_object();
@@ -473,8 +472,7 @@ history_render_md(struct json_object *view, const char *templates,
 static void
 history_point_name(struct json_object *pt, char out[16])
 {
-	const char *t = json_object_get_string(json_object_object_get(pt,
-	    "time"));
+	const char *t = jx_str(json_object_object_get(pt, "time"), "");
 
 	if (t == NULL || strlen(t) < 16) {
 		snprintf(out, 16, "?");
@@ -540,8 +538,8 @@ history_trend_chart(struct json_object *labels, int only,
 			    json_object_new_string(file));
 			free(file);
 			file = only >= 0 ? util_strdup(fields[k]) :
-			    util_strdup(json_object_get_string(
-			    json_object_object_get(l, "label")));
+			    util_strdup(jx_str(json_object_object_get(l,
+			    "label"), "-"));
 			json_object_object_add(s, "title",
 			    json_object_new_string(file));
 			free(file);
@@ -581,8 +579,8 @@ history_charts(struct json_object *trend, const char *dir,
 	for (i = 0; i < n && i < 16; i++) {
 		snprintf(name, sizeof(name), "trend-latency-%zu", i);
 		title = util_printf("%s: p50, p95, p99 by night",
-		    json_object_get_string(json_object_object_get(
-		    jx_at(labels, i), "label")));
+		    jx_str(json_object_object_get(jx_at(labels, i),
+		    "label"), "-"));
 		drawn += history_trend_chart(labels, (int)i, lat, 3, 1, name,
 		    title, "ms", dir, templates, list, problems);
 		free(title);

@@ -23,6 +23,7 @@
 #define REPORT_MAX_BYTES ((size_t)256 << 20)
 #define REPORT_TOP_GROUPS 20
 #define REPORT_TOP_OUTCOMES 10
+#define REPORT_MAX_BINS 1000000	/* time bins of one chart curve */
 
 /* A member by path of dotted keys (no dots inside keys), or NULL. */
 static struct json_object *
@@ -528,7 +529,7 @@ report_chart_outcomes(struct report_charts *rc)
 	struct chart *c;
 	char *cause = NULL, suffix[32], tbuf[TIME_BUF], *title;
 	double interval, start = 0, end = 0, t;
-	size_t i, j, n;
+	size_t i, j, n, b, nbins;
 	int any = 0, color = 0;
 	FILE *f;
 
@@ -562,6 +563,16 @@ report_chart_outcomes(struct report_charts *rc)
 		free(sel);
 		return;
 	}
+	/* a damaged analysis may claim any span: the bins are bounded */
+	if (!(interval > 0) || !isfinite(end - start) ||
+	    (end - start) / interval > REPORT_MAX_BINS) {
+		report_chart_fail(rc, util_printf("outcomes: a series of %g s "
+		    "in bins of %g s is not a time series this chart can "
+		    "draw", end - start, interval));
+		free(sel);
+		return;
+	}
+	nbins = (size_t)((end - start) / interval + 0.5) + 1;
 	qsort(sel, n, sizeof(*sel), report_outcome_cmp);
 	if (n > REPORT_TOP_OUTCOMES)
 		n = REPORT_TOP_OUTCOMES;
@@ -582,9 +593,10 @@ report_chart_outcomes(struct report_charts *rc)
 		fprintf(f, "# seconds events/s\n");
 		pts = report_get(sel[i], "points");
 		/* Every bin of the window: no event is 0 events/s. */
-		for (j = 0, t = start; t <= end + interval / 2; t += interval) {
+		for (j = 0, b = 0; b < nbins; b++) {
 			double cnt = 0;
 
+			t = start + (double)b * interval;
 			while (pts && j < jx_len(pts) &&
 			    report_num(jx_at(pts, j), "ts",
 			    0) < t + interval / 2) {

@@ -1363,7 +1363,7 @@ es_aggs_series(struct es *es, const struct es_layout *l,
 		const char *l2;
 
 		json_object_object_get_ex(cells[i].key, "label", &lab);
-		l2 = json_object_get_string(lab);
+		l2 = jx_str(lab, "");
 		if (cur == NULL || strcmp(cur, l2) != 0) {
 			s = json_object_new_object();
 			json_object_object_add(s, "label", json_object_get(lab));

@@ -22,6 +22,15 @@ jx_members(const struct json_object *o)
 	return jx_is_object(o) ? (size_t)json_object_object_length(o) : 0;
 }
 
+const char *
+jx_str(const struct json_object *o, const char *dflt)
+{
+	const char *s = o != NULL ? json_object_get_string(
+	    (struct json_object *)o) : NULL;
+
+	return s != NULL ? s : dflt;
+}
+
 int
 jx_is_object(const struct json_object *o)
 {

@@ -21,6 +21,12 @@ struct json_object *jx_at(const struct json_object *a, size_t i);
 /* The number of members of object o; 0 when o is NULL or not an object. */
 size_t jx_members(const struct json_object *o);
 
+/*
+ * The text of o (json_object_get_string: a string's value, another type's
+ * JSON), or dflt when o is NULL (a missing member or a JSON null).
+ */
+const char *jx_str(const struct json_object *o, const char *dflt);
+
 /* Whether o is a JSON object (json_object_object_foreach needs one). */
 int jx_is_object(const struct json_object *o);
 
