@@ -8,9 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "util.h"
 
 #define JOURNAL_BATCH (64 * 1024)
+#define JOURNAL_BAD_SHOWN 5	/* bad lines named on stderr */
 
 struct journal {
 	int fd;
@@ -196,9 +198,18 @@ journal_err(const char *s)
 	return STATS_ERR_OTHER;
 }
 
+/* An HTTP status from its text: 0 unless 1-999. */
+static int
+journal_status(const char *s)
+{
+	long v = strtol(s, NULL, 10);
+
+	return v > 0 && v < 1000 ? (int)v : 0;
+}
+
 int
 journal_replay(const char *path, struct stats *st, unsigned shard_slot,
-    uint64_t *lines, char **cause)
+    uint64_t *lines, uint64_t *bad, char **cause)
 {
 	char *line = NULL, *f[12];
 	size_t cap = 0, n;
@@ -227,7 +238,7 @@ journal_replay(const char *path, struct stats *st, unsigned shard_slot,
 			r.method = f[4];
 			r.name = f[5];
 			r.tenant = f[6];
-			r.status = atoi(f[7]);
+			r.status = journal_status(f[7]);
 			r.err = journal_err(f[8]);
 			r.error = strcmp(f[9], "-") ? f[9] : NULL;
 			r.detail = strcmp(f[10], "-") ? f[10] : NULL;
@@ -238,12 +249,9 @@ journal_replay(const char *path, struct stats *st, unsigned shard_slot,
 			stats_users(st, strtoll(f[1], NULL, 10),
 			    (unsigned)strtoul(f[2], NULL, 10),
 			    (unsigned)strtoul(f[3], NULL, 10), shard_slot);
-		} else {
-			free(line);
-			fclose(fp);
-			return util_fail(cause, "%s:%llu: not a journal line",
-			    path, lineno);
-		}
+		} else if (++*bad <= JOURNAL_BAD_SHOWN)
+			cli_error("%s:%llu: not a journal line (skipped)", path,
+			    lineno);
 	}
 	free(line);
 	fclose(fp);

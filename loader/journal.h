@@ -48,10 +48,13 @@ struct journal_info {
 
 /*
  * Replays a journal into st (created by the caller with the start time
- * from journal_read_info). shard_slot is where its user samples go.
+ * from journal_read_info). shard_slot is where its user samples go. Adds
+ * the request lines read to *lines and the lines that are not journal
+ * lines (skipped; the first few named on stderr) to *bad. Returns 0, or
+ * -1 with *cause when the file cannot be read.
  */
 int journal_replay(const char *path, struct stats *st, unsigned shard_slot,
-    uint64_t *lines, char **cause);
+    uint64_t *lines, uint64_t *bad, char **cause);
 
 /* Reads a journal's header. */
 int journal_read_info(const char *path, struct journal_info *info,

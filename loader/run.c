@@ -1687,7 +1687,7 @@ run_merge(const struct config *c, char **dirs, int ndirs, FILE *out)
 	struct stats *st = NULL;
 	struct json_object *meta;
 	char *cause = NULL, *path, *dir = NULL;
-	uint64_t lines = 0;
+	uint64_t lines = 0, bad = 0;
 	int64_t start = INT64_MAX;
 	int i, status = EXIT_OK;
 
@@ -1711,7 +1711,7 @@ run_merge(const struct config *c, char **dirs, int ndirs, FILE *out)
 	st = stats_new(start);
 	for (i = 0; i < ndirs; i++) {
 		path = util_printf("%s/journal.tsv", dirs[i]);
-		if (journal_replay(path, st, (unsigned)i, &lines,
+		if (journal_replay(path, st, (unsigned)i, &lines, &bad,
 		    &cause) == -1) {
 			free(path);
 			goto io;
@@ -1728,6 +1728,12 @@ run_merge(const struct config *c, char **dirs, int ndirs, FILE *out)
 	    ndirs));
 	json_object_object_add(meta, "journal_lines", json_object_new_int64(
 	    (int64_t)lines));
+	json_object_object_add(meta, "journal_lines_skipped",
+	    json_object_new_int64((int64_t)bad));
+	if (bad > 0)
+		cli_error("run --merge: skipped %llu line%s that %s not "
+		    "journal lines", (unsigned long long)bad, bad == 1 ? "" :
+		    "s", bad == 1 ? "is" : "are");
 	if (run_results(st, meta, dir, NULL, out, &cause) == -1) {
 		json_object_put(meta);
 		goto io;

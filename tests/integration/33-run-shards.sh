@@ -60,6 +60,19 @@ lines="$(cat "$s1/journal.tsv" "$s2/journal.tsv" | grep -c '^R')"
 [[ "$(jq '.journal_lines' "$m/results.json")" == "$lines" ]] ||
 	fail "merge replayed $(jq '.journal_lines' "$m/results.json") journal lines, the shards have $lines"
 
+# a damaged line in a shard's journal is skipped, named, and counted; the
+# other lines still merge
+cp -r "$s1" "$RUN_TMP/damaged-1"
+awk 'NR == 5 {print "R\tnot\ta journal line"} {print}' "$s1/journal.tsv" >"$RUN_TMP/damaged-1/journal.tsv"
+"$MEDLOAD" run --merge --out-dir "$RUN_TMP/dm" "$RUN_TMP/damaged-1" "$s2" >/dev/null 2>"$RUN_TMP/dm.err" ||
+	fail "merge with a damaged line exited $?: $(tail -n 2 "$RUN_TMP/dm.err")"
+grep -q "damaged-1/journal.tsv:5: not a journal line (skipped)" "$RUN_TMP/dm.err" ||
+	fail "the damaged line is not named: $(cat "$RUN_TMP/dm.err")"
+[[ "$(jq '.journal_lines_skipped' "$RUN_TMP/dm/$rid/results.json")" == 1 ]] ||
+	fail "merge did not count the skipped line"
+[[ "$(jq '.journal_lines' "$RUN_TMP/dm/$rid/results.json")" == "$lines" ]] ||
+	fail "merge with a damaged line replayed $(jq '.journal_lines' "$RUN_TMP/dm/$rid/results.json") lines, want $lines"
+
 # target users: the whole run's formula in the merge, half of it per shard
 check_target_series "$m" 6 4 12
 for d in "$s1" "$s2"; do
