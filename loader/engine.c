@@ -472,8 +472,7 @@ eng_req_new(struct eng *e)
 	 * environment lookups on every transfer.
 	 */
 	curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
-	/* the agents' addresses are resolved once per run: no cache sweep
-	 * on every transfer */
+	/* addresses resolved once per run: no cache sweep per transfer */
 	curl_easy_setopt(h, CURLOPT_DNS_CACHE_TIMEOUT, -1L);
 	curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, eng_open_cb);
 	curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, e);

@@ -268,7 +268,7 @@ fuzz_text(const char *buf, size_t len, int *bad)
 	    buf);
 	strbuf_init(&out, 0);
 	util_safe_append(&out, buf);
-	if (out.data != NULL && memchr(out.data, '\x1b', out.len) != NULL)
+	if (out.data != NULL && memchr(out.data, 0x1b, out.len) != NULL)
 		fuzz_bad(bad, "safe text kept an escape character", buf);
 	strbuf_release(&out);
 }
