@@ -197,7 +197,7 @@ compare_key_string(struct json_object *by, struct json_object *g,
 		v = NULL;
 		json_object_object_get_ex(key, json_object_get_string(
 		    jx_at(by, i)), &v);
-		strbuf_adds(&b, v ? json_object_get_string(v) : "");
+		strbuf_adds(&b, jx_str(v, ""));
 		strbuf_addc(&b, '\x1f');
 	}
 	*len = b.len;
@@ -209,18 +209,9 @@ static char *
 compare_key_title(struct json_object *key)
 {
 	struct strbuf b;
-	int first = 1;
 
 	strbuf_init(&b, 0);
-	if (!jx_is_object(key))
-		return util_strdup("-");
-	json_object_object_foreach(key, k, v) {
-		(void)k;
-		if (!first)
-			strbuf_adds(&b, " / ");
-		strbuf_adds(&b, v != NULL ? json_object_get_string(v) : "-");
-		first = 0;
-	}
+	jx_join_values(&b, key, " / ");
 	return strbuf_detach(&b);
 }
 

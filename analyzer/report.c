@@ -353,7 +353,7 @@ report_group_name(struct json_object *g)
 	strbuf_init(&b, 0);
 	if (jx_is_object(key)) {
 		json_object_object_foreach(key, k, v) {
-			const char *s = v ? json_object_get_string(v) : "-";
+			const char *s = jx_str(v, "-");
 
 			/* The handler repeats the label in ACA-Py traces. */
 			if (strcmp(k, "handler") == 0 && strcmp(s, label) == 0 &&

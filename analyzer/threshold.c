@@ -661,25 +661,6 @@ threshold_show(struct strbuf *b, const char *metric, double v)
 		    threshold_unit(metric));
 }
 
-/* Appends "label/handler/outcome" of a key. */
-static void
-threshold_show_key(struct strbuf *b, struct json_object *key)
-{
-	int first = 1;
-
-	if (!jx_is_object(key)) {
-		strbuf_addc(b, '-');
-		return;
-	}
-	json_object_object_foreach(key, k, v) {
-		(void)k;
-		if (!first)
-			strbuf_addc(b, '/');
-		strbuf_adds(b, v != NULL ? json_object_get_string(v) : "-");
-		first = 0;
-	}
-}
-
 /* Returns 1 when t's metric is judged group by group. */
 static int
 threshold_per_group(const struct threshold *t)
@@ -772,7 +753,7 @@ threshold_relative_groups(const struct threshold *t, struct json_object *doc,
 	strbuf_addf(msg, "%s = ", t->metric);
 	threshold_show(msg, t->metric, wv);
 	strbuf_adds(msg, " (");
-	threshold_show_key(msg, worst);
+	jx_join_values(msg, worst, "/");
 	strbuf_addf(msg, "), %s %s ", wok ? "within" : "breaks",
 	    threshold_op_names[t->op]);
 	threshold_show(msg, t->metric, wl);
@@ -856,7 +837,7 @@ threshold_eval_one(const struct threshold *t, struct json_object *doc,
 		strbuf_adds(&msg, " (");
 		if (m.groups > 1)
 			strbuf_addf(&msg, "worst of %zu groups: ", m.groups);
-		threshold_show_key(&msg, m.group);
+		jx_join_values(&msg, m.group, "/");
 		strbuf_adds(&msg, ")");
 	} else if (m.groups > 1)
 		strbuf_addf(&msg, " (%s %zu groups)",

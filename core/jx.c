@@ -3,6 +3,8 @@
 
 #include <json-c/json.h>
 
+#include "util.h"
+
 size_t
 jx_len(const struct json_object *a)
 {
@@ -29,6 +31,26 @@ jx_str(const struct json_object *o, const char *dflt)
 	    (struct json_object *)o) : NULL;
 
 	return s != NULL ? s : dflt;
+}
+
+void
+jx_join_values(struct strbuf *b, const struct json_object *o,
+    const char *sep)
+{
+	struct json_object *obj = (struct json_object *)o;
+	int first = 1;
+
+	if (!jx_is_object(obj)) {
+		strbuf_addc(b, '-');
+		return;
+	}
+	json_object_object_foreach(obj, k, v) {
+		(void)k;
+		if (!first)
+			strbuf_adds(b, sep);
+		strbuf_adds(b, jx_str(v, "-"));
+		first = 0;
+	}
 }
 
 int

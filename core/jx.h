@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 struct json_object;
+struct strbuf;
 
 /* The length of array a; 0 when a is NULL or not an array. */
 size_t jx_len(const struct json_object *a);
@@ -26,6 +27,14 @@ size_t jx_members(const struct json_object *o);
  * JSON), or dflt when o is NULL (a missing member or a JSON null).
  */
 const char *jx_str(const struct json_object *o, const char *dflt);
+
+/*
+ * Appends the values of object o's members to b, sep between them, "-"
+ * for a null value; "-" alone when o is not an object (a group key for
+ * display).
+ */
+void jx_join_values(struct strbuf *b, const struct json_object *o,
+    const char *sep);
 
 /* Whether o is a JSON object (json_object_object_foreach needs one). */
 int jx_is_object(const struct json_object *o);
