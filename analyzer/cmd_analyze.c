@@ -164,7 +164,7 @@ cmd_analyze(int argc, char **argv)
 	enum { OPT_BY = 256, OPT_LABEL, OPT_OUTCOME, OPT_TYPE, OPT_SINCE,
 	    OPT_UNTIL, OPT_PCTS, OPT_INTERVAL, OPT_FORMAT, OPT_TEMPLATES,
 	    OPT_SHOW, OPT_ES, OPT_INDEX, OPT_MODE, OPT_RAWMAX, OPT_SLICES,
-	    OPT_BATCH, OPT_HDR, OPT_RUNID, OPT_THRESHOLD, OPT_THRESHOLDS,
+	    OPT_BATCH, OPT_HDR, OPT_RUNID,
 	    OPT_JUNIT };
 	static const struct option opts[] = {
 		{ "by", required_argument, NULL, OPT_BY },
@@ -187,8 +187,7 @@ cmd_analyze(int argc, char **argv)
 		{ "batch", required_argument, NULL, OPT_BATCH },
 		{ "hdr", no_argument, NULL, OPT_HDR },
 		{ "run-id", required_argument, NULL, OPT_RUNID },
-		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
-		{ "thresholds", required_argument, NULL, OPT_THRESHOLDS },
+		THRESHOLD_CLI_OPTIONS,
 		{ "junit", required_argument, NULL, OPT_JUNIT },
 		ES_CLI_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
@@ -209,7 +208,7 @@ cmd_analyze(int argc, char **argv)
 	unsigned long long ull, show_max = 5, accepted = 0;
 	char *cause = NULL, *tmp;
 	size_t nkeys = 3, npcts = 6;
-	int c, i, n, status = EXIT_OK, partial = 0;
+	int c, i, n, status = EXIT_OK, partial = 0, th;
 	FILE *out;
 	struct threshold_set ts;	/* --threshold, --thresholds */
 	struct json_object *tblock = NULL;
@@ -230,6 +229,11 @@ cmd_analyze(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
 		if (es_cli_option(&ec, c, optarg))
 			continue;
+		if ((th = threshold_cli_option(&ts, c, optarg, &cause)) != 0) {
+			if (th == -1)
+				goto usage;
+			continue;
+		}
 		switch (c) {
 		case OPT_BY:
 			if (analyze_parse_by(optarg, keys, &nkeys, &cause) == -1)
@@ -334,14 +338,6 @@ cmd_analyze(int argc, char **argv)
 			break;
 		case OPT_RUNID:
 			es.run_id = optarg;
-			break;
-		case OPT_THRESHOLD:
-			if (threshold_set_add(&ts, optarg, &cause) == -1)
-				goto usage;
-			break;
-		case OPT_THRESHOLDS:
-			if (threshold_set_load(&ts, optarg, &cause) == -1)
-				goto usage;
 			break;
 		case OPT_JUNIT:
 			junit = optarg;

@@ -166,7 +166,7 @@ int
 cmd_compare(int argc, char **argv)
 {
 	enum { OPT_MARGIN = 256, OPT_MINDELTA, OPT_MINSAMPLES, OPT_Z,
-	    OPT_FORMAT, OPT_TEMPLATES, OPT_THRESHOLD, OPT_THRESHOLDS,
+	    OPT_FORMAT, OPT_TEMPLATES,
 	    OPT_JUNIT, OPT_FAILREG, OPT_CHARTS };
 	static const struct option opts[] = {
 		{ "margin", required_argument, NULL, OPT_MARGIN },
@@ -176,8 +176,7 @@ cmd_compare(int argc, char **argv)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "out", required_argument, NULL, 'o' },
 		{ "templates", required_argument, NULL, OPT_TEMPLATES },
-		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
-		{ "thresholds", required_argument, NULL, OPT_THRESHOLDS },
+		THRESHOLD_CLI_OPTIONS,
 		{ "junit", required_argument, NULL, OPT_JUNIT },
 		{ "fail-on-regression", no_argument, NULL, OPT_FAILREG },
 		{ "charts", required_argument, NULL, OPT_CHARTS },
@@ -193,7 +192,7 @@ cmd_compare(int argc, char **argv)
 	const char *charts = NULL;
 	unsigned long long ull;
 	char *cause = NULL, *tmp;
-	int c, status = EXIT_OK, failreg = 0, rc;
+	int c, status = EXIT_OK, failreg = 0, rc, th;
 	FILE *out;
 
 	compare_opts_init(&co);
@@ -201,6 +200,11 @@ cmd_compare(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
+		if ((th = threshold_cli_option(&ts, c, optarg, &cause)) != 0) {
+			if (th == -1)
+				goto usage;
+			continue;
+		}
 		switch (c) {
 		case OPT_MARGIN:
 			if (compare_parse_margin(optarg, &co.margin) == -1) {
@@ -241,14 +245,6 @@ cmd_compare(int argc, char **argv)
 			break;
 		case OPT_TEMPLATES:
 			templates = optarg;
-			break;
-		case OPT_THRESHOLD:
-			if (threshold_set_add(&ts, optarg, &cause) == -1)
-				goto usage;
-			break;
-		case OPT_THRESHOLDS:
-			if (threshold_set_load(&ts, optarg, &cause) == -1)
-				goto usage;
 			break;
 		case OPT_JUNIT:
 			junit = optarg;

@@ -340,8 +340,8 @@ static int
 nightly_options(struct nightly *n, int argc, char **argv, char **cause)
 {
 	enum { OPT_ANALYSIS = 256, OPT_ES, OPT_INDEX, OPT_SINCE, OPT_UNTIL,
-	    OPT_RUNID, OPT_MODE, OPT_RUNCONFIG, OPT_BASELINE, OPT_THRESHOLD,
-	    OPT_THRESHOLDS, OPT_FAILREG, OPT_MARGIN, OPT_MINDELTA,
+	    OPT_RUNID, OPT_MODE, OPT_RUNCONFIG, OPT_BASELINE,
+	    OPT_FAILREG, OPT_MARGIN, OPT_MINDELTA,
 	    OPT_MINSAMPLES, OPT_Z, OPT_HISTORY, OPT_HISTORY_ES,
 	    OPT_HISTORY_INDEX, OPT_OUT, OPT_TREND, OPT_TIME, OPT_TEMPLATES,
 	    OPT_NOCHARTS, OPT_DRY, OPT_COLLECT, OPT_TRACES };
@@ -357,8 +357,7 @@ nightly_options(struct nightly *n, int argc, char **argv, char **cause)
 		{ "collect", required_argument, NULL, OPT_COLLECT },
 		{ "traces", required_argument, NULL, OPT_TRACES },
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
-		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
-		{ "thresholds", required_argument, NULL, OPT_THRESHOLDS },
+		THRESHOLD_CLI_OPTIONS,
 		{ "fail-on-regression", no_argument, NULL, OPT_FAILREG },
 		{ "margin", required_argument, NULL, OPT_MARGIN },
 		{ "min-delta", required_argument, NULL, OPT_MINDELTA },
@@ -380,7 +379,7 @@ nightly_options(struct nightly *n, int argc, char **argv, char **cause)
 	unsigned long long ull;
 	double d;
 	char *pct;
-	int c;
+	int c, th;
 
 	optind = 1;
 	opterr = 0;
@@ -397,6 +396,11 @@ nightly_options(struct nightly *n, int argc, char **argv, char **cause)
 				if (c != ES_CLI_INSECURE)
 					n->auth[n->nauth++] = optarg;
 			}
+			continue;
+		}
+		if ((th = threshold_cli_option(&n->ts, c, optarg, cause)) != 0) {
+			if (th == -1)
+				return -1;
 			continue;
 		}
 		switch (c) {
@@ -419,14 +423,6 @@ nightly_options(struct nightly *n, int argc, char **argv, char **cause)
 		case OPT_TEMPLATES: n->templates = optarg; break;
 		case OPT_NOCHARTS: n->charts = 0; break;
 		case OPT_DRY: n->dry = 1; break;
-		case OPT_THRESHOLD:
-			if (threshold_set_add(&n->ts, optarg, cause) == -1)
-				return -1;
-			break;
-		case OPT_THRESHOLDS:
-			if (threshold_set_load(&n->ts, optarg, cause) == -1)
-				return -1;
-			break;
 		case OPT_MARGIN:
 			pct = util_strdup(optarg);
 			if (pct[0] != '\0' && pct[strlen(pct) - 1] == '%')

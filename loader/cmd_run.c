@@ -117,9 +117,10 @@ cmd_run(int argc, char **argv)
 {
 	enum { OPT_CONFIG = 1000, OPT_ENV_FILE, OPT_PRINT, OPT_DRY, OPT_MERGE,
 	    OPT_REPORT, OPT_COLLECT, OPT_TRACES, OPT_ES, OPT_INDEX, OPT_WAIT,
-	    OPT_TITLE, OPT_TEMPLATES, OPT_THRESHOLD, OPT_THRESHOLDS,
+	    OPT_TITLE, OPT_TEMPLATES,
 	    OPT_BASELINE, OPT_JUNIT, OPT_SETTING = 2000 };
-	static const struct option es_opts[] = { ES_CLI_OPTIONS };
+	static const struct option shared_opts[] = { ES_CLI_OPTIONS,
+	    THRESHOLD_CLI_OPTIONS };
 	struct oneshot_opts os;
 	struct threshold_set ts;
 	struct json_object *baseline = NULL;
@@ -135,7 +136,7 @@ cmd_run(int argc, char **argv)
 	struct sigaction sa;
 	char *cause = NULL;
 	size_t nnames, nflags = 0, i, cli_thresholds;
-	int c, print = 0, dry = 0, merge = 0, status;
+	int c, print = 0, dry = 0, merge = 0, status, th;
 
 	for (nnames = 0; names[nnames] != NULL; nnames++)
 		;
@@ -175,16 +176,13 @@ cmd_run(int argc, char **argv)
 	    OPT_TITLE };
 	opts[i++] = (struct option){ "templates", required_argument, NULL,
 	    OPT_TEMPLATES };
-	opts[i++] = (struct option){ "threshold", required_argument, NULL,
-	    OPT_THRESHOLD };
-	opts[i++] = (struct option){ "thresholds", required_argument, NULL,
-	    OPT_THRESHOLDS };
 	opts[i++] = (struct option){ "baseline", required_argument, NULL,
 	    OPT_BASELINE };
 	opts[i++] = (struct option){ "junit", required_argument, NULL,
 	    OPT_JUNIT };
-	for (size_t k = 0; k < sizeof(es_opts) / sizeof(es_opts[0]); k++)
-		opts[i++] = es_opts[k];
+	for (size_t k = 0; k < sizeof(shared_opts) / sizeof(shared_opts[0]);
+	    k++)
+		opts[i++] = shared_opts[k];
 	opts[i++] = (struct option){ "help", no_argument, NULL, 'h' };
 	config_init(&cfg);
 	optind = 1;
@@ -192,6 +190,11 @@ cmd_run(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (es_cli_option(&ec, c, optarg))
 			continue;
+		if ((th = threshold_cli_option(&ts, c, optarg, &cause)) != 0) {
+			if (th == -1)
+				goto usage;
+			continue;
+		}
 		switch (c) {
 		case OPT_REPORT:
 			os.report_dir = optarg;
@@ -221,14 +224,6 @@ cmd_run(int argc, char **argv)
 			break;
 		case OPT_TEMPLATES:
 			os.templates = optarg;
-			break;
-		case OPT_THRESHOLD:
-			if (threshold_set_add(&ts, optarg, &cause) == -1)
-				goto usage;
-			break;
-		case OPT_THRESHOLDS:
-			if (threshold_set_load(&ts, optarg, &cause) == -1)
-				goto usage;
 			break;
 		case OPT_BASELINE:
 			baseline_path = optarg;
