@@ -261,12 +261,7 @@ nightly_run_argv(const struct nightly *n, const char *out,
 static int
 nightly_is_analysis(struct json_object *doc)
 {
-	struct json_object *v;
-
-	return json_object_is_type(doc, json_type_object) &&
-	    json_object_object_get_ex(doc, "schema", &v) &&
-	    json_object_is_type(v, json_type_string) &&
-	    strcmp(json_object_get_string(v), "medload.analysis/1") == 0 &&
+	return jx_schema_is(doc, "medload.analysis/1") &&
 	    json_object_is_type(json_object_object_get(doc, "groups"),
 	    json_type_array);
 }

@@ -51,7 +51,7 @@ struct json_object *
 compare_load(const char *path, char **cause)
 {
 	struct json_tokener *tok;
-	struct json_object *doc, *schema;
+	struct json_object *doc;
 	struct strbuf b;
 	char buf[65536];
 	size_t n;
@@ -97,9 +97,7 @@ compare_load(const char *path, char **cause)
 	strbuf_release(&b);
 	if (doc == NULL)
 		return NULL;
-	if (!json_object_object_get_ex(doc, "schema", &schema) ||
-	    !json_object_is_type(schema, json_type_string) ||
-	    strcmp(json_object_get_string(schema), ANALYSIS_SCHEMA) != 0 ||
+	if (!jx_schema_is(doc, ANALYSIS_SCHEMA) ||
 	    !json_object_is_type(json_object_object_get(doc, "groups"),
 	    json_type_array)) {
 		util_fail(cause, "%s: not an analysis (schema \"%s\", as "

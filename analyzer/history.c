@@ -145,10 +145,7 @@ history_is_night(struct json_object *o)
 {
 	struct json_object *v;
 
-	return json_object_is_type(o, json_type_object) &&
-	    json_object_object_get_ex(o, "schema", &v) &&
-	    json_object_is_type(v, json_type_string) &&
-	    strcmp(json_object_get_string(v), HISTORY_SCHEMA) == 0 &&
+	return jx_schema_is(o, HISTORY_SCHEMA) &&
 	    json_object_object_get_ex(o, "time", &v) &&
 	    json_object_is_type(v, json_type_string) &&
 	    json_object_object_get_ex(o, "verdict", &v) &&

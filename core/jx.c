@@ -1,6 +1,8 @@
 /* jx.c: json-c accessors that tolerate the wrong type. */
 #include "jx.h"
 
+#include <string.h>
+
 #include <json-c/json.h>
 
 #include "util.h"
@@ -51,6 +53,16 @@ jx_join_values(struct strbuf *b, const struct json_object *o,
 		strbuf_adds(b, jx_str(v, "-"));
 		first = 0;
 	}
+}
+
+int
+jx_schema_is(const struct json_object *o, const char *name)
+{
+	struct json_object *v;
+
+	return jx_is_object(o) && json_object_object_get_ex(o, "schema", &v) &&
+	    json_object_is_type(v, json_type_string) &&
+	    strcmp(json_object_get_string(v), name) == 0;
 }
 
 int

@@ -36,6 +36,9 @@ const char *jx_str(const struct json_object *o, const char *dflt);
 void jx_join_values(struct strbuf *b, const struct json_object *o,
     const char *sep);
 
+/* Whether o is an object whose "schema" member is the string name. */
+int jx_schema_is(const struct json_object *o, const char *name);
+
 /* Whether o is a JSON object (json_object_object_foreach needs one). */
 int jx_is_object(const struct json_object *o);
 
