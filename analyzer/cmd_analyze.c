@@ -208,7 +208,7 @@ cmd_analyze(int argc, char **argv)
 	unsigned long long ull, show_max = 5, accepted = 0;
 	char *cause = NULL, *tmp;
 	size_t nkeys = 3, npcts = 6;
-	int c, i, n, status = EXIT_OK, partial = 0, th;
+	int c, i, n, status = STATUS_OK, partial = 0, th;
 	FILE *out;
 	struct threshold_set ts;	/* --threshold, --thresholds */
 	struct json_object *tblock = NULL;
@@ -346,7 +346,7 @@ cmd_analyze(int argc, char **argv)
 			fputs(cmd_analyze_help, stdout);
 			threshold_set_release(&ts);
 			filter_release(&filter);
-			return EXIT_OK;
+			return STATUS_OK;
 		case ':':
 		default:
 			cli_bad_option(c, argv, &cause);
@@ -413,10 +413,10 @@ cmd_analyze(int argc, char **argv)
 			free(cause);
 			filter_release(&filter);
 			threshold_set_release(&ts);
-			return cli_interrupted ? EXIT_PARTIAL : EXIT_IO;
+			return cli_interrupted ? STATUS_PARTIAL : STATUS_IO;
 		}
 		if (partial)
-			status = EXIT_PARTIAL;
+			status = STATUS_PARTIAL;
 		accepted = analyze_accepted(doc);
 	} else {
 		pipeline_init(&pipe, keys, nkeys, interval, &filter, show_max);
@@ -438,7 +438,7 @@ cmd_analyze(int argc, char **argv)
 				strbuf_release(&b);
 				free(cause);
 				cause = NULL;
-				status = EXIT_IO;
+				status = STATUS_IO;
 			}
 		}
 		pipeline_reject_summary(&pipe);
@@ -453,7 +453,7 @@ cmd_analyze(int argc, char **argv)
 		if (cli_interrupted) {
 			json_object_object_add(source, "partial",
 			    json_object_new_boolean(1));
-			status = EXIT_PARTIAL;
+			status = STATUS_PARTIAL;
 		}
 		req.source = source;
 		doc = analysis_build(pipe.agg, &pipe.counts, &req);
@@ -471,7 +471,7 @@ cmd_analyze(int argc, char **argv)
 	out = cli_output_open(out_path, &tmp, &cause);
 	if (out == NULL) {
 		cli_error("%s", cause);
-		status = EXIT_IO;
+		status = STATUS_IO;
 	} else {
 		int rc = render(doc, format, templates, out, &cause);
 
@@ -490,9 +490,9 @@ cmd_analyze(int argc, char **argv)
 			rc = -1;
 		}
 		if (rc == -1)
-			status = EXIT_IO;
+			status = STATUS_IO;
 	}
-	if (status == EXIT_OK && accepted == 0) {
+	if (status == STATUS_OK && accepted == 0) {
 		struct json_object *ev, *v;
 		long long rd = 0, rj = 0, fo = 0;
 
@@ -506,18 +506,18 @@ cmd_analyze(int argc, char **argv)
 		}
 		cli_error("no events accepted (%lld read, %lld rejected, %lld "
 		    "filtered out)", rd, rj, fo);
-		status = EXIT_NO_EVENTS;
+		status = STATUS_NO_EVENTS;
 	}
 	if (junit != NULL && junit_write_file(junit, "medload analyze", tblock,
 	    NULL, &cause) == -1) {
 		cli_error("%s", cause);
-		status = EXIT_IO;
+		status = STATUS_IO;
 	}
 	if (threshold_block_failed(tblock) > 0) {
 		cli_error("%d of %zu thresholds breached",
 		    threshold_block_failed(tblock), ts.n);
-		if (status == EXIT_OK)
-			status = EXIT_THRESHOLD;
+		if (status == STATUS_OK)
+			status = STATUS_THRESHOLD;
 	}
 	json_object_put(tblock);
 	threshold_set_release(&ts);

@@ -156,7 +156,7 @@ cmd_collect(int argc, char **argv)
 		case 'h':
 			fputs(cmd_collect_help, stdout);
 			free(host);
-			return EXIT_OK;
+			return STATUS_OK;
 		case ':':
 		default:
 			cli_bad_option(c, argv, &cause);
@@ -187,7 +187,7 @@ cmd_collect(int argc, char **argv)
 		free(cause);
 		free(host);
 		es_cli_release(&ec);
-		return EXIT_IO;
+		return STATUS_IO;
 	}
 	fprintf(stderr, "medload: collecting on http://%s:%u/ into %s%s%s\n",
 	    o.host, collector_port(col), o.out, o.es_url ? ", forwarding to " :
@@ -206,7 +206,7 @@ cmd_collect(int argc, char **argv)
 	fputc('\n', stderr);
 	free(host);
 	es_cli_release(&ec);
-	return EXIT_OK;
+	return STATUS_OK;
 usage:
 	free(host);
 	status = cli_usage_error("collect", "%s", cause);

@@ -192,7 +192,7 @@ cmd_compare(int argc, char **argv)
 	const char *charts = NULL;
 	unsigned long long ull;
 	char *cause = NULL, *tmp;
-	int c, status = EXIT_OK, failreg = 0, rc, th;
+	int c, status = STATUS_OK, failreg = 0, rc, th;
 	FILE *out;
 
 	compare_opts_init(&co);
@@ -258,7 +258,7 @@ cmd_compare(int argc, char **argv)
 		case 'h':
 			fputs(cmd_compare_help, stdout);
 			threshold_set_release(&ts);
-			return EXIT_OK;
+			return STATUS_OK;
 		case ':':
 		default:
 			cli_bad_option(c, argv, &cause);
@@ -274,14 +274,14 @@ cmd_compare(int argc, char **argv)
 	if ((base = compare_load(argv[optind], &cause)) == NULL ||
 	    (cont = compare_load(argv[optind + 1], &cause)) == NULL) {
 		cli_error("%s", cause);
-		status = EXIT_IO;
+		status = STATUS_IO;
 		goto done;
 	}
 	cmp = compare_build(base, cont, &co, argv[optind], argv[optind + 1],
 	    &cause);
 	if (cmp == NULL) {
 		cli_error("%s", cause);
-		status = EXIT_USAGE;
+		status = STATUS_USAGE;
 		goto done;
 	}
 	if (ts.n > 0) {
@@ -291,7 +291,7 @@ cmd_compare(int argc, char **argv)
 	out = cli_output_open(out_path, &tmp, &cause);
 	if (out == NULL) {
 		cli_error("%s", cause);
-		status = EXIT_IO;
+		status = STATUS_IO;
 		goto done;
 	}
 	rc = compare_render(cmp, format, templates, out, &cause);
@@ -303,29 +303,29 @@ cmd_compare(int argc, char **argv)
 		rc = -1;
 	}
 	if (rc == -1) {
-		status = EXIT_IO;
+		status = STATUS_IO;
 		goto done;
 	}
 	if (charts != NULL && compare_draw(cmp, base, cont, charts,
 	    templates) == -1)
-		status = EXIT_IO;
+		status = STATUS_IO;
 	if (failreg)
 		extra = compare_regression_cases(cmp);
 	if (junit != NULL && junit_write_file(junit, "medload compare", block,
 	    extra, &cause) == -1) {
 		cli_error("%s", cause);
-		status = EXIT_IO;
+		status = STATUS_IO;
 		goto done;
 	}
 	if (threshold_block_failed(block) > 0) {
 		cli_error("%d of %zu thresholds breached",
 		    threshold_block_failed(block), ts.n);
-		status = EXIT_THRESHOLD;
+		status = STATUS_THRESHOLD;
 	}
 	if (failreg && compare_regressions(cmp) > 0) {
 		cli_error("%d groups or labels got worse",
 		    compare_regressions(cmp));
-		status = EXIT_THRESHOLD;
+		status = STATUS_THRESHOLD;
 	}
 done:
 	json_object_put(extra);

@@ -192,7 +192,7 @@ cmd_ingest(int argc, char **argv)
 	const char *url = NULL;
 	unsigned long long ull;
 	char *cause = NULL, *path;
-	int c, i, template = 1, status = EXIT_OK;
+	int c, i, template = 1, status = STATUS_OK;
 	struct json_object *res = NULL;
 
 	memset(&in, 0, sizeof(in));
@@ -233,7 +233,7 @@ cmd_ingest(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(cmd_ingest_help, stdout);
-			return EXIT_OK;
+			return STATUS_OK;
 		case ':':
 		default:
 			cli_bad_option(c, argv, &cause);
@@ -267,7 +267,7 @@ cmd_ingest(int argc, char **argv)
 		free(cause);
 		es_free(in.es);
 		es_cli_release(&ec);
-		return EXIT_IO;
+		return STATUS_IO;
 	}
 	in.parser = trace_parser_new();
 	strbuf_init(&in.bulk, 0);
@@ -278,19 +278,19 @@ cmd_ingest(int argc, char **argv)
 			cli_error("%s", cause);
 			free(cause);
 			cause = NULL;
-			status = EXIT_IO;
+			status = STATUS_IO;
 		}
 		if (!in.request_failed)
 			ingest_flush(&in);
 	}
 	if (in.request_failed) {
 		cli_error("%s", in.cause);
-		status = EXIT_PARTIAL;
+		status = STATUS_PARTIAL;
 	} else {
 		path = util_printf("/%s/_refresh", in.index);
 		if (es_call(in.es, "POST", path, NULL, 0, &res, &cause) == -1) {
 			cli_error("%s", cause);
-			status = EXIT_IO;
+			status = STATUS_IO;
 		}
 		json_object_put(res);
 		free(path);
@@ -298,12 +298,12 @@ cmd_ingest(int argc, char **argv)
 	printf("%s: indexed %llu, rejected %llu (not trace events), failed "
 	    "%llu (not indexed) of %llu records\n", in.index, in.indexed,
 	    in.rejected, in.failed, in.read);
-	if (status == EXIT_OK && in.failed > 0)
-		status = EXIT_PARTIAL;
-	if (status == EXIT_OK && in.queued == 0)
-		status = EXIT_NO_EVENTS;
-	if (cli_interrupted && status == EXIT_OK)
-		status = EXIT_PARTIAL;
+	if (status == STATUS_OK && in.failed > 0)
+		status = STATUS_PARTIAL;
+	if (status == STATUS_OK && in.queued == 0)
+		status = STATUS_NO_EVENTS;
+	if (cli_interrupted && status == STATUS_OK)
+		status = STATUS_PARTIAL;
 	strbuf_release(&in.bulk);
 	trace_parser_free(in.parser);
 	es_free(in.es);

@@ -637,7 +637,7 @@ cmd_nightly(int argc, char **argv)
 	char *cause = NULL, *hist = NULL, *run_id = NULL, *p, buf[TIME_BUF];
 	char *run_analysis = NULL;
 	char **av;
-	int status = EXIT_OK, rc, ac, pass = 1;
+	int status = STATUS_OK, rc, ac, pass = 1;
 	size_t i;
 
 	memset(&n, 0, sizeof(n));
@@ -682,7 +682,7 @@ cmd_nightly(int argc, char **argv)
 	}
 	if (nightly_mkdirs(st.out, &cause) == -1) {
 		cli_error("%s", cause);
-		status = EXIT_IO;
+		status = STATUS_IO;
 		goto done;
 	}
 	st.apath = util_printf("%s/analysis.json", st.out);
@@ -699,9 +699,9 @@ cmd_nightly(int argc, char **argv)
 			    dir + strlen(dir) + 1, run_id);
 		free(dir);
 		/* the run's own thresholds (its config's) are judged below */
-		if (rc == EXIT_PARTIAL)
-			status = EXIT_PARTIAL;
-		else if (rc != EXIT_OK && !(rc == EXIT_THRESHOLD &&
+		if (rc == STATUS_PARTIAL)
+			status = STATUS_PARTIAL;
+		else if (rc != STATUS_OK && !(rc == STATUS_THRESHOLD &&
 		    run_analysis != NULL)) {
 			cli_error("the run failed (status %d)", rc);
 			status = rc;
@@ -718,7 +718,7 @@ cmd_nightly(int argc, char **argv)
 		if (st.doc == NULL || nightly_write_json(st.apath, st.doc,
 		    &cause) == -1) {
 			cli_error("%s", cause);
-			status = EXIT_IO;
+			status = STATUS_IO;
 			goto done;
 		}
 	} else {
@@ -726,17 +726,17 @@ cmd_nightly(int argc, char **argv)
 		    n.run_id, &ac);
 		rc = cmd_analyze(ac, av);
 		free(av);
-		if (rc != EXIT_OK && rc != EXIT_PARTIAL) {
+		if (rc != STATUS_OK && rc != STATUS_PARTIAL) {
 			cli_error("the analysis failed (status %d)", rc);
-			status = rc == EXIT_NO_EVENTS ? EXIT_NO_EVENTS : EXIT_IO;
+			status = rc == STATUS_NO_EVENTS ? STATUS_NO_EVENTS : STATUS_IO;
 			goto done;
 		}
-		if (rc == EXIT_PARTIAL)
-			status = EXIT_PARTIAL;
+		if (rc == STATUS_PARTIAL)
+			status = STATUS_PARTIAL;
 		st.doc = compare_load(st.apath, &cause);
 		if (st.doc == NULL) {
 			cli_error("%s", cause);
-			status = EXIT_IO;
+			status = STATUS_IO;
 			goto done;
 		}
 	}
@@ -749,13 +749,13 @@ cmd_nightly(int argc, char **argv)
 		    history_es_read(st.hes, n.history_index, n.trend + 365,
 		    &st.nights, st.warnings, &cause) == -1) {
 			cli_error("history: %s", cause);
-			status = EXIT_IO;
+			status = STATUS_IO;
 			goto done;
 		}
 	} else if (history_file_read(hist, &st.nights, st.warnings,
 	    &cause) == -1) {
 		cli_error("%s", cause);
-		status = EXIT_IO;
+		status = STATUS_IO;
 		goto done;
 	}
 	/* 4. the baseline and the comparison */
@@ -773,7 +773,7 @@ cmd_nightly(int argc, char **argv)
 	if (st.base == NULL && cause != NULL) {
 		if (n.baseline != NULL) {
 			cli_error("%s", cause);
-			status = EXIT_IO;
+			status = STATUS_IO;
 			goto done;
 		}
 		cli_error("baseline from the history: %s; no comparison",
@@ -824,7 +824,7 @@ cmd_nightly(int argc, char **argv)
 		rc = history_file_append(hist, st.night, &cause);
 	if (rc == -1) {
 		cli_error("history: %s", cause);
-		status = EXIT_IO;
+		status = STATUS_IO;
 	}
 	json_object_array_add(st.nights, json_object_get(st.night));
 	st.trend = history_trend(st.nights, n.trend);
@@ -864,7 +864,7 @@ cmd_nightly(int argc, char **argv)
 	free(p);
 	if (rc == -1) {
 		cli_error("%s", cause);
-		status = EXIT_IO;
+		status = STATUS_IO;
 	}
 	/* 8. the verdict */
 	printf("medload nightly: %s", pass ? "pass" : "FAIL");
@@ -876,8 +876,8 @@ cmd_nightly(int argc, char **argv)
 	printf("); report: ");
 	util_fput_safe(st.out, stdout);
 	putchar('\n');
-	if (!pass && status == EXIT_OK)
-		status = EXIT_THRESHOLD;
+	if (!pass && status == STATUS_OK)
+		status = STATUS_THRESHOLD;
 done:
 	free(run_analysis);
 	nightly_state_release(&st);
@@ -895,7 +895,7 @@ usage:
 	free(run_id);
 	if (rc == 1) {
 		free(cause);
-		return EXIT_OK;
+		return STATUS_OK;
 	}
 	status = cli_usage_error("nightly", "%s", cause);
 	free(cause);

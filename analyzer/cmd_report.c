@@ -77,7 +77,7 @@ cmd_report(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(cmd_report_help, stdout);
-			return EXIT_OK;
+			return STATUS_OK;
 		case ':':
 		default:
 			cli_bad_option(c, argv, &cause);
@@ -129,11 +129,11 @@ cmd_report(int argc, char **argv)
 		fprintf(stderr, "; charts skipped: %s", res.skipped);
 	fprintf(stderr, ")\n");
 	free(res.skipped);
-	return EXIT_OK;
+	return STATUS_OK;
 io:
 	cli_error("%s", cause);
 	free(cause);
-	return EXIT_IO;
+	return STATUS_IO;
 usage:
 	status = cli_usage_error("report", "%s", cause);
 	free(cause);

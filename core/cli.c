@@ -55,7 +55,7 @@ cli_usage_error(const char *cmd, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry 'medload help %s'.\n", cmd);
-	return EXIT_USAGE;
+	return STATUS_USAGE;
 }
 
 FILE *

@@ -5,15 +5,8 @@
 #include <signal.h>
 #include <stdio.h>
 
-/* Exit statuses (documented in medload(1)). */
-enum {
-	EXIT_OK = 0,
-	EXIT_NO_EVENTS = 1,	/* the input held no usable event */
-	EXIT_USAGE = 2,		/* bad command line or configuration */
-	EXIT_IO = 3,		/* an input or output could not be used */
-	EXIT_PARTIAL = 4,	/* a source stopped early: the result is partial */
-	EXIT_THRESHOLD = 5,	/* a threshold was breached */
-};
+#include "status.h"
+
 
 /* Set by SIGINT/SIGTERM once cli_catch_signals has run. */
 extern volatile sig_atomic_t cli_interrupted;
@@ -74,7 +67,7 @@ void cli_error(const char *fmt, ...)
  */
 int cli_bad_option(int c, char *const argv[], char **cause);
 
-/* Prints a usage error for cmd and returns EXIT_USAGE. */
+/* Prints a usage error for cmd and returns STATUS_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))

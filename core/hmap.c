@@ -20,18 +20,6 @@ struct hmap {
 	size_t used;
 };
 
-/* Mixes 64 bits (the finalizer of SplitMix64). */
-static uint64_t
-hmap_mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
-
 /* Hashes the key eight bytes at a time. */
 static uint64_t
 hmap_hash(const void *key, size_t len)
@@ -42,12 +30,12 @@ hmap_hash(const void *key, size_t len)
 
 	for (; i + 8 <= len; i += 8) {
 		memcpy(&w, p + i, 8);
-		h = hmap_mix(h ^ w);
+		h = util_mix64(h ^ w);
 	}
 	if (i < len) {
 		w = 0;
 		memcpy(&w, p + i, len - i);
-		h = hmap_mix(h ^ w ^ ((uint64_t)(len - i) << 56));
+		h = util_mix64(h ^ w ^ ((uint64_t)(len - i) << 56));
 	}
 	return h;
 }

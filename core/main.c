@@ -76,40 +76,40 @@ main(int argc, char **argv)
 
 	if (argc < 2) {
 		main_help(stderr);
-		return EXIT_USAGE;
+		return STATUS_USAGE;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		main_help(stdout);
-		return EXIT_OK;
+		return STATUS_OK;
 	}
 	if (strcmp(argv[1], "--version") == 0 ||
 	    strcmp(argv[1], "version") == 0) {
 		printf("medload %s\n", MEDLOAD_VERSION);
-		return EXIT_OK;
+		return STATUS_OK;
 	}
 	if (strcmp(argv[1], "help") == 0) {
 		if (argc < 3) {
 			main_help(stdout);
-			return EXIT_OK;
+			return STATUS_OK;
 		}
 		c = main_find(argv[2]);
 		if (c == NULL) {
 			cli_error("no such command: '%s'", argv[2]);
-			return EXIT_USAGE;
+			return STATUS_USAGE;
 		}
 		fputs(c->help, stdout);
-		return EXIT_OK;
+		return STATUS_OK;
 	}
 	if (argv[1][0] == '-') {
 		cli_error("unknown option '%s'", argv[1]);
 		main_help(stderr);
-		return EXIT_USAGE;
+		return STATUS_USAGE;
 	}
 	c = main_find(argv[1]);
 	if (c == NULL) {
 		cli_error("no such command: '%s' (see 'medload --help')",
 		    argv[1]);
-		return EXIT_USAGE;
+		return STATUS_USAGE;
 	}
 	return c->run(argc - 1, argv + 1);
 }

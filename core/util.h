@@ -7,10 +7,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "strbuf.h"
+
 #if defined(__GNUC__)
 #define UTIL_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define UTIL_PRINTF(f, a)
+/* SplitMix64's finaliser: mixes the 64 bits of x (for hashing). */
+uint64_t util_mix64(uint64_t x);
+
 /*
  * A 128-bit digest of data as 32 hex digits in out (not cryptographic:
  * for deterministic document ids).
@@ -39,37 +44,6 @@ char *util_printf(const char *fmt, ...) UTIL_PRINTF(1, 2);
 int util_fail(char **cause, const char *fmt, ...) UTIL_PRINTF(2, 3);
 
 /*
- * A growable byte buffer with a hard cap. data is always NUL-terminated.
- * Appending past cap fails with -1 and sets toobig.
- */
-struct strbuf {
-	char *data;
-	size_t len;
-	size_t alloc;
-	size_t cap;
-	int toobig;
-};
-
-/* Initialises an empty buffer that may grow to cap bytes (0 = 1 GiB). */
-void strbuf_init(struct strbuf *b, size_t cap);
-/* Frees the buffer's memory; the struct may be reused after strbuf_init. */
-void strbuf_release(struct strbuf *b);
-/* Empties the buffer, keeping its memory. */
-void strbuf_reset(struct strbuf *b);
-/* Appends n bytes. Returns 0, or -1 when the cap would be exceeded. */
-int strbuf_add(struct strbuf *b, const void *p, size_t n);
-/* Appends a NUL-terminated string. */
-int strbuf_adds(struct strbuf *b, const char *s);
-/* Appends one byte. */
-int strbuf_addc(struct strbuf *b, char c);
-/* Appends formatted text. */
-int strbuf_addf(struct strbuf *b, const char *fmt, ...) UTIL_PRINTF(2, 3);
-/* Appends a signed integer in decimal (no locale, no allocation). */
-int strbuf_add_int(struct strbuf *b, int64_t v);
-/* Takes the buffer's string (caller frees) and leaves the buffer empty. */
-char *strbuf_detach(struct strbuf *b);
-
-/*
  * Writes s to out with every control character (C0, DEL, C1) and Unicode
  * bidirectional override shown as a visible escape (\xNN or \u{NNNN}),
  * so untrusted text cannot move the cursor or reorder a terminal line.
@@ -94,6 +68,9 @@ int util_parse_double(const char *s, double *out);
 /* Parses a whole string as a non-negative integer <= max; 0 or -1. */
 int util_parse_uint(const char *s, unsigned long long max,
     unsigned long long *out);
+
+/* SplitMix64's finaliser: mixes the 64 bits of x (for hashing). */
+uint64_t util_mix64(uint64_t x);
 
 /*
  * A 128-bit digest of data as 32 hex digits in out (not cryptographic:

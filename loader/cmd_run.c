@@ -248,7 +248,7 @@ cmd_run(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(cmd_run_help, stdout);
-			status = EXIT_OK;
+			status = STATUS_OK;
 			goto out;
 		case ':':
 		default:
@@ -303,7 +303,7 @@ cmd_run(int argc, char **argv)
 			config_print(&cfg, stdout);
 		if (dry)
 			run_print_schedule(&cfg, stdout);
-		status = EXIT_OK;
+		status = STATUS_OK;
 		goto out;
 	}
 	if (os.report_dir == NULL && (os.collect || os.traces || os.es_url)) {
@@ -343,7 +343,7 @@ cmd_run(int argc, char **argv)
 			baseline = compare_load(baseline_path, &cause);
 			if (baseline == NULL) {
 				cli_error("run: --baseline: %s", cause);
-				status = EXIT_IO;
+				status = STATUS_IO;
 				goto out;
 			}
 		} else if (threshold_set_relative(&ts))
@@ -355,7 +355,7 @@ cmd_run(int argc, char **argv)
 		if (oneshot_collect_start(&os, run_dir, cfg.run_id, &col,
 		    &cause) == -1) {
 			cli_error("run: %s", cause);
-			status = EXIT_IO;
+			status = STATUS_IO;
 			goto out;
 		}
 	}
@@ -370,13 +370,13 @@ cmd_run(int argc, char **argv)
 		int rs;
 
 		fflush(stdout);
-		if (status != EXIT_OK && status != EXIT_PARTIAL) {
+		if (status != STATUS_OK && status != STATUS_PARTIAL) {
 			/* The run did not happen: nothing to report on. */
 			collector_stop(col, 0, NULL);
 			goto out;
 		}
 		rs = oneshot_report(&os, run_dir, col);
-		if (status == EXIT_OK)
+		if (status == STATUS_OK)
 			status = rs;
 	}
 	goto out;

@@ -134,9 +134,9 @@ config_init(struct config *c)
 	c->shape.spawn_rate = 10;
 	c->shape.time_limit = 300;
 	c->admin_url = util_strdup("http://127.0.0.1:9014");
-	c->scenario = SCENARIO_MEDIATION;
-	c->protocol = PROTOCOL_AUTO;
-	c->pacing = PACING_THINK;
+	c->scenario = CONFIG_SCENARIO_MEDIATION;
+	c->protocol = CONFIG_PROTOCOL_AUTO;
+	c->pacing = CONFIG_PACING_THINK;
 	c->active_fraction = 0.5;
 	c->think_min = 2;
 	c->think_max = 5;
@@ -239,7 +239,7 @@ config_protocol_name(int v)
 const char *
 config_pacing_name(int v)
 {
-	return v == PACING_OPEN ? "open" : "think";
+	return v == CONFIG_PACING_OPEN ? "open" : "think";
 }
 
 /* Parses a duration, accepting 0 when zero_ok. */
@@ -1008,7 +1008,7 @@ config_finish(struct config *c, int targets, char **cause)
 		    "(%g s)", c->think_max, c->think_min);
 	if (!targets)
 		;
-	else if (c->scenario == SCENARIO_HTTP) {
+	else if (c->scenario == CONFIG_SCENARIO_HTTP) {
 		if (c->url == NULL)
 			return util_fail(cause, "scenario http needs url");
 		if (config_check_url(c, "url", c->url, cause) == -1)

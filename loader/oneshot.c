@@ -159,7 +159,7 @@ oneshot_report(const struct oneshot_opts *o, const char *run_dir,
 	struct filter f;
 	char *cause = NULL, *path, *file = NULL, tb[TIME_BUF];
 	double start, end;
-	int partial = 0, status = EXIT_OK;
+	int partial = 0, status = STATUS_OK;
 	FILE *out;
 
 	oneshot_wait(o->wait_s);
@@ -176,7 +176,7 @@ oneshot_report(const struct oneshot_opts *o, const char *run_dir,
 		free(cause);
 		free(path);
 		json_object_put(run);
-		return EXIT_IO;
+		return STATUS_IO;
 	}
 	free(path);
 	memset(&f, 0, sizeof(f));
@@ -226,7 +226,7 @@ oneshot_report(const struct oneshot_opts *o, const char *run_dir,
 		cli_error("report: traces: %s", cause ? cause : "unreadable");
 		free(cause);
 		json_object_put(run);
-		return EXIT_IO;
+		return STATUS_IO;
 	}
 	if (o->thresholds != NULL && o->thresholds->n > 0) {
 		tblock = threshold_evaluate(o->thresholds, doc, o->baseline);
@@ -249,7 +249,7 @@ oneshot_report(const struct oneshot_opts *o, const char *run_dir,
 	if (report_write(&in, &res, &cause) == -1) {
 		cli_error("report: %s", cause);
 		free(cause);
-		status = EXIT_IO;
+		status = STATUS_IO;
 	} else {
 		char buf[8192];
 		size_t n;
@@ -269,13 +269,13 @@ oneshot_report(const struct oneshot_opts *o, const char *run_dir,
 		    res.skipped ? res.skipped : "");
 		free(res.skipped);
 	}
-	if (oneshot_thresholds(o, tblock) == -1 && status == EXIT_OK)
-		status = EXIT_IO;
+	if (oneshot_thresholds(o, tblock) == -1 && status == STATUS_OK)
+		status = STATUS_IO;
 	if (threshold_block_failed(tblock) > 0) {
 		cli_error("%d of %zu thresholds breached",
 		    threshold_block_failed(tblock), o->thresholds->n);
-		if (status == EXIT_OK)
-			status = EXIT_THRESHOLD;
+		if (status == STATUS_OK)
+			status = STATUS_THRESHOLD;
 	}
 	json_object_put(tblock);
 	json_object_put(doc);

@@ -44,7 +44,7 @@ int oneshot_collect_start(const struct oneshot_opts *o, const char *run_dir,
  * evaluates them on the analysis (relative ones against o->baseline) and
  * puts the block in analysis.json ("thresholds"), the report and
  * DIR/thresholds.json, and the JUnit XML in o->junit. Returns an exit
- * status (0, EXIT_THRESHOLD on a breach, or EXIT_IO / EXIT_NO_EVENTS with
+ * status (0, STATUS_THRESHOLD on a breach, or STATUS_IO / STATUS_NO_EVENTS with
  * a message on stderr).
  */
 int oneshot_report(const struct oneshot_opts *o, const char *run_dir,

@@ -67,7 +67,7 @@ struct run {
 	char *dir;
 	char *run_id;
 	char *inv_json;			/* the mediator invitation */
-	int protocol;			/* PROTOCOL_CONNECTIONS or _OOB */
+	int protocol;			/* CONFIG_PROTOCOL_CONNECTIONS or _OOB */
 	int64_t start;			/* mono */
 	int64_t end_at;			/* mono; shape end */
 	int64_t stop_deadline;
@@ -329,7 +329,7 @@ run_next_step(const struct tenant *t, enum tenant_step s)
 	const struct run *r = t->run;
 
 	s++;
-	if (r->c->scenario == SCENARIO_SEED &&
+	if (r->c->scenario == CONFIG_SCENARIO_SEED &&
 	    (s == STEP_REQ_MED || s == STEP_GRANTED || s == STEP_DEFAULT))
 		s = STEP_PEER_WAIT;
 	if (s == STEP_PEER_WAIT && t->num % 2 == 1)
@@ -359,7 +359,7 @@ tenant_ready(struct tenant *t, int64_t now)
 	t->state = TS_READY;
 	t->ready_idx = (int)r->nready;
 	r->ready[r->nready++] = t;
-	if (r->c->pacing == PACING_THINK)
+	if (r->c->pacing == CONFIG_PACING_THINK)
 		eng_timer(r->eng, now + (int64_t)(1e6 * (r->c->think_min +
 		    run_rand(r) * (r->c->think_max - r->c->think_min))),
 		    run_task_timer, t);
@@ -519,7 +519,7 @@ tenant_done(void *arg, const struct eng_result *res)
 				    json_object_to_json_string_ext(inv,
 				    JSON_C_TO_STRING_PLAIN));
 			}
-			if (ok && r->protocol == PROTOCOL_CONNECTIONS)
+			if (ok && r->protocol == CONFIG_PROTOCOL_CONNECTIONS)
 				ok = run_copy_id(t->peer_conn,
 				    run_str(o, "connection_id")) == 0;
 			break;
@@ -530,7 +530,7 @@ tenant_done(void *arg, const struct eng_result *res)
 			    run_str(o, "connection_id")) == 0;
 			break;
 		case STEP_FETCH_OWN:
-			if (r->protocol == PROTOCOL_OOB) {
+			if (r->protocol == CONFIG_PROTOCOL_OOB) {
 				state = run_find_conn(o, NULL, &v);
 				if (v != NULL)
 					run_copy_id(t->peer_conn, v);
@@ -672,7 +672,7 @@ tenant_step_run(struct tenant *t, int64_t sched)
 {
 	struct run *r = t->run;
 	struct tenant *peer = t->k > 0 ? r->tenants[t->k - 1] : NULL;
-	int oob = r->protocol == PROTOCOL_OOB;
+	int oob = r->protocol == CONFIG_PROTOCOL_OOB;
 	char path[512], name[160], pname[160];
 	struct json_object *o;
 	char *body;
@@ -726,7 +726,7 @@ tenant_step_run(struct tenant *t, int64_t sched)
 		o = json_object_new_object();
 		json_object_object_add(o, "my_label",
 		    json_object_new_string(name));
-		if (r->c->scenario == SCENARIO_MEDIATION)
+		if (r->c->scenario == CONFIG_SCENARIO_MEDIATION)
 			json_object_object_add(o, "mediation_id",
 			    json_object_new_string(t->med_id));
 		if (oob) {
@@ -755,8 +755,8 @@ tenant_step_run(struct tenant *t, int64_t sched)
 		snprintf(path, sizeof(path), "/%s/receive-invitation?alias=%s&"
 		    "auto_accept=true%s%s", oob ? "out-of-band" :
 		    "connections", name,
-		    r->c->scenario == SCENARIO_MEDIATION ? "&mediation_id=" :
-		    "", r->c->scenario == SCENARIO_MEDIATION ? peer->med_id :
+		    r->c->scenario == CONFIG_SCENARIO_MEDIATION ? "&mediation_id=" :
+		    "", r->c->scenario == CONFIG_SCENARIO_MEDIATION ? peer->med_id :
 		    "");
 		run_send(t, peer, "POST", "012_receive_invitation", path,
 		    t->inv, sched, 0, tenant_done);
@@ -801,7 +801,7 @@ run_task_done(void *arg, const struct eng_result *res)
 		free(cl);
 		return;
 	}
-	if (r->c->scenario == SCENARIO_HTTP) {
+	if (r->c->scenario == CONFIG_SCENARIO_HTTP) {
 		err = STATS_OK;
 		msg[0] = '\0';
 		if (res->curl_code != CURLE_OK || res->status < 200 ||
@@ -817,7 +817,7 @@ run_task_done(void *arg, const struct eng_result *res)
 	    err != STATS_OK ? msg : NULL, tid, res->len);
 	json_object_put(o);
 	free(cl);
-	if (r->c->pacing == PACING_THINK && t->state == TS_READY &&
+	if (r->c->pacing == CONFIG_PACING_THINK && t->state == TS_READY &&
 	    !r->stopping)
 		eng_timer(r->eng, res->end_us + (int64_t)(1e6 *
 		    (r->c->think_min + run_rand(r) * (r->c->think_max -
@@ -834,7 +834,7 @@ run_task(struct tenant *t, int64_t sched)
 
 	hist_record(r->lateness, (double)(eng_now() > sched ?
 	    eng_now() - sched : 0));
-	if (r->c->scenario == SCENARIO_HTTP) {
+	if (r->c->scenario == CONFIG_SCENARIO_HTTP) {
 		struct eng_call ec;
 		struct call *cl = util_calloc(1, sizeof(*cl));
 
@@ -957,7 +957,7 @@ run_spawn(struct run *r, int64_t now)
 	r->tenants[r->ntenants++] = t;
 	r->top = r->ntenants;
 	r->actual++;
-	if (r->c->scenario == SCENARIO_HTTP) {
+	if (r->c->scenario == CONFIG_SCENARIO_HTTP) {
 		tenant_ready(t, now);
 		return;
 	}
@@ -1208,9 +1208,9 @@ run_fetch_invitation(struct config *c, char **cause)
 
 	strbuf_init(&resp, 1 << 20);
 	for (i = 0; i < 2 && rc == -1; i++) {
-		int oob = c->protocol == PROTOCOL_OOB || i == 1;
+		int oob = c->protocol == CONFIG_PROTOCOL_OOB || i == 1;
 
-		if (i == 1 && c->protocol == PROTOCOL_CONNECTIONS)
+		if (i == 1 && c->protocol == CONFIG_PROTOCOL_CONNECTIONS)
 			break;
 		strbuf_reset(&resp);
 		u = util_printf("%s%s", c->mediator_admin_url, oob ?
@@ -1232,7 +1232,7 @@ run_fetch_invitation(struct config *c, char **cause)
 		if (status < 200 || status > 299) {
 			util_fail(cause, "%s: creating an invitation: HTTP %ld",
 			    c->mediator_admin_url, status);
-			if (oob || c->protocol == PROTOCOL_CONNECTIONS)
+			if (oob || c->protocol == CONFIG_PROTOCOL_CONNECTIONS)
 				break;
 			continue;	/* 1.x: no Connections protocol */
 		}
@@ -1275,7 +1275,7 @@ run_print_schedule(const struct config *c, FILE *out)
 	for (i = 0; i < n && i < max; i++) {
 		double rate;
 
-		if (c->pacing == PACING_OPEN)
+		if (c->pacing == CONFIG_PACING_OPEN)
 			rate = c->rate > 0 ? c->rate : c->active_fraction *
 			    steps[i].users;
 		else
@@ -1284,8 +1284,8 @@ run_print_schedule(const struct config *c, FILE *out)
 			    c->think_max) / 2 : 1);
 		fprintf(out, "%-5zu %9s %9s %7u %14.2f\n", i + 1,
 		    util_num(steps[i].start, a), util_num(steps[i].end, b),
-		    steps[i].users, c->scenario == SCENARIO_HTTP ||
-		    c->pacing == PACING_OPEN || c->think_max > 0 ? rate : 0);
+		    steps[i].users, c->scenario == CONFIG_SCENARIO_HTTP ||
+		    c->pacing == CONFIG_PACING_OPEN || c->think_max > 0 ? rate : 0);
 	}
 	fprintf(out, "# end %ss\n", util_num(shape_end(&c->shape), a));
 	free(steps);
@@ -1429,7 +1429,7 @@ run_meta(const struct run *r)
 	json_object_object_add(m, "scenario", json_object_new_string(
 	    config_scenario_name(r->c->scenario)));
 	json_object_object_add(m, "protocol", json_object_new_string(
-	    r->c->scenario == SCENARIO_HTTP ? "http" :
+	    r->c->scenario == CONFIG_SCENARIO_HTTP ? "http" :
 	    config_protocol_name(r->protocol)));
 	json_object_object_add(m, "shard", json_object_new_int64(
 	    r->shard + 1));
@@ -1466,8 +1466,8 @@ run_preflight(struct config *c, int *status, char **cause)
 	long code = 0;
 	char *u;
 
-	*status = RUN_EXIT_UNREACHABLE;
-	if (c->scenario == SCENARIO_HTTP)
+	*status = STATUS_UNREACHABLE;
+	if (c->scenario == CONFIG_SCENARIO_HTTP)
 		return 0;
 	strbuf_init(&resp, 1 << 16);
 	u = util_printf("%s/status/ready", c->admin_url);
@@ -1504,7 +1504,7 @@ run_execute(struct config *c, FILE *out, FILE *err)
 	struct json_object *meta;
 	enum invite_kind kind = INVITE_CONNECTIONS;
 	char *cause = NULL, *text, *path, *base;
-	int status = EXIT_OK, st;
+	int status = STATUS_OK, st;
 	size_t i;
 
 	memset(&r, 0, sizeof(r));
@@ -1519,20 +1519,20 @@ run_execute(struct config *c, FILE *out, FILE *err)
 		free(cause);
 		return st;
 	}
-	if (c->scenario != SCENARIO_HTTP) {
+	if (c->scenario != CONFIG_SCENARIO_HTTP) {
 		if (invite_decode(c->invitation_url, &kind, &r.inv_json,
 		    &cause) == -1) {
 			cli_error("run: mediator invitation URL: %s", cause);
 			free(cause);
-			return EXIT_USAGE;
+			return STATUS_USAGE;
 		}
-		r.protocol = c->protocol != PROTOCOL_AUTO ? c->protocol :
-		    kind == INVITE_OOB ? PROTOCOL_OOB : PROTOCOL_CONNECTIONS;
-		if (kind == INVITE_OOB && r.protocol == PROTOCOL_CONNECTIONS) {
+		r.protocol = c->protocol != CONFIG_PROTOCOL_AUTO ? c->protocol :
+		    kind == INVITE_OOB ? CONFIG_PROTOCOL_OOB : CONFIG_PROTOCOL_CONNECTIONS;
+		if (kind == INVITE_OOB && r.protocol == CONFIG_PROTOCOL_CONNECTIONS) {
 			cli_error("run: --protocol connections needs a c_i= "
 			    "invitation, got oob=");
 			free(r.inv_json);
-			return EXIT_USAGE;
+			return STATUS_USAGE;
 		}
 	}
 	r.run_id = c->run_id ? util_strdup(c->run_id) : run_new_id();
@@ -1558,7 +1558,7 @@ run_execute(struct config *c, FILE *out, FILE *err)
 		free(r.dir);
 		free(r.run_id);
 		free(r.inv_json);
-		return EXIT_IO;
+		return STATUS_IO;
 	}
 	r.start = eng_now();
 	r.stats = stats_new(eng_epoch_us(r.eng, r.start));
@@ -1589,13 +1589,13 @@ run_execute(struct config *c, FILE *out, FILE *err)
 	    && isatty(fileno(err)));
 	fprintf(err, "medload run: run %s, scenario %s%s%s, results in %s\n",
 	    r.run_id, config_scenario_name(c->scenario),
-	    c->scenario == SCENARIO_HTTP ? "" : ", protocol ",
-	    c->scenario == SCENARIO_HTTP ? "" :
+	    c->scenario == CONFIG_SCENARIO_HTTP ? "" : ", protocol ",
+	    c->scenario == CONFIG_SCENARIO_HTTP ? "" :
 	    config_protocol_name(r.protocol), r.dir);
 	r.spawn_at = r.start;
 	eng_timer(r.eng, r.start, run_spawn_tick, &r);
 	eng_timer(r.eng, r.start + 1000000, run_second_tick, &r);
-	if (c->pacing == PACING_OPEN) {
+	if (c->pacing == CONFIG_PACING_OPEN) {
 		r.open_sec = r.start;
 		eng_timer(r.eng, r.start, run_open_tick, &r);
 	}
@@ -1641,7 +1641,7 @@ run_execute(struct config *c, FILE *out, FILE *err)
 		cli_error("run: %s", cause);
 		free(cause);
 		cause = NULL;
-		status = EXIT_IO;
+		status = STATUS_IO;
 	}
 	r.journal = NULL;
 	if (run_results(r.stats, meta, r.dir, c->csv_prefix, out,
@@ -1649,18 +1649,18 @@ run_execute(struct config *c, FILE *out, FILE *err)
 		cli_error("run: %s", cause);
 		free(cause);
 		cause = NULL;
-		status = EXIT_IO;
+		status = STATUS_IO;
 	}
 	json_object_put(meta);
 	if (r.io_error)
-		status = EXIT_IO;
+		status = STATUS_IO;
 	fprintf(err, "medload run: results in %s\n", r.dir);
 	goto done;
 io:
 	cli_error("run: %s", cause);
 	free(cause);
 	cause = NULL;
-	status = EXIT_IO;
+	status = STATUS_IO;
 done:
 	eng_free(r.eng);
 	if (r.journal != NULL)
@@ -1689,7 +1689,7 @@ run_merge(const struct config *c, char **dirs, int ndirs, FILE *out)
 	char *cause = NULL, *path, *dir = NULL;
 	uint64_t lines = 0, bad = 0;
 	int64_t start = INT64_MAX;
-	int i, status = EXIT_OK;
+	int i, status = STATUS_OK;
 
 	for (i = 0; i < ndirs; i++) {
 		path = util_printf("%s/journal.tsv", dirs[i]);
@@ -1703,7 +1703,7 @@ run_merge(const struct config *c, char **dirs, int ndirs, FILE *out)
 		else if (strcmp(info.run_id, first.run_id) != 0) {
 			cli_error("run --merge: %s has run id %s, %s has %s",
 			    dirs[i], info.run_id, dirs[0], first.run_id);
-			return EXIT_USAGE;
+			return STATUS_USAGE;
 		}
 		if (info.start_us < start)
 			start = info.start_us;
@@ -1745,7 +1745,7 @@ run_merge(const struct config *c, char **dirs, int ndirs, FILE *out)
 io:
 	cli_error("run --merge: %s", cause);
 	free(cause);
-	status = EXIT_IO;
+	status = STATUS_IO;
 done:
 	stats_free(st);
 	free(dir);

@@ -10,9 +10,7 @@
 #include <stdio.h>
 
 #include "config.h"
-
-/* Exit statuses of `medload run` beyond cli.h's. */
-#define RUN_EXIT_UNREACHABLE 6	/* admin API unreachable at start */
+#include "status.h"
 
 /* Set by the SIGINT/SIGTERM handler: the number of signals seen. */
 extern volatile sig_atomic_t run_signals;
@@ -20,7 +18,7 @@ extern volatile sig_atomic_t run_signals;
 /*
  * Runs the load described by c (finished with config_finish). Writes the
  * run directory, prints the end table on out and progress on err.
- * Returns an exit status (0, EXIT_IO, RUN_EXIT_UNREACHABLE, EXIT_USAGE)
+ * Returns an exit status (0, STATUS_IO, STATUS_UNREACHABLE, STATUS_USAGE)
  * and prints its own error messages.
  */
 int run_execute(struct config *c, FILE *out, FILE *err);
