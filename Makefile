@@ -21,7 +21,7 @@ ifeq ($(WERROR),1)
 WARN += -Werror
 endif
 OPT ?= -O2 -g
-CPPFLAGS += -D_GNU_SOURCE -Icore -Ianalyzer -Iloader
+CPPFLAGS += -D_GNU_SOURCE -Icore -Ianalyzer -Iloader -Icmd
 CFLAGS ?=
 CFLAGS += -std=c11 $(OPT) $(WARN) $(PKG_CFLAGS) -MMD -MP
 LDLIBS += $(PKG_LIBS) -lm
@@ -47,10 +47,11 @@ $(shell mkdir -p $(BUILD); echo '$(FLAGS_NOW)' | cmp -s - $(FLAGS_STAMP) || \
 SRC_CORE := $(sort $(wildcard core/*.c))
 SRC_ANALYZER := $(sort $(wildcard analyzer/*.c))
 SRC_LOADER := $(sort $(wildcard loader/*.c))
-SRC := $(SRC_CORE) $(SRC_ANALYZER) $(SRC_LOADER)
+SRC_CMD := $(sort $(wildcard cmd/*.c))
+SRC := $(SRC_CORE) $(SRC_ANALYZER) $(SRC_LOADER) $(SRC_CMD)
 ASSETS := $(sort $(wildcard report-templates/*.tmpl queries/*.json))
 OBJ := $(SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/assets.o
-LIBOBJ := $(filter-out $(BUILD)/core/main.o,$(OBJ))
+LIBOBJ := $(filter-out $(BUILD)/cmd/main.o,$(OBJ))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 

@@ -20,6 +20,7 @@
 #include "jx.h"
 #include "pipeline.h"
 #include "timeutil.h"
+#include "interrupt.h"
 #include "util.h"
 
 #define ES_SCROLL_KEEP "2m"
@@ -496,7 +497,7 @@ es_fetch_run(void *arg)
 		}
 		if (scroll_id == NULL)
 			break;
-		if (o->interrupted != NULL && *o->interrupted) {
+		if (interrupt_pending()) {
 			util_fail(&s->cause, "interrupted");
 			goto fail;
 		}
@@ -1064,7 +1065,7 @@ es_groups_pass(struct es *es, const struct es_layout *l,
 			json_object_put(q);
 			return 0;
 		}
-		if (o->interrupted != NULL && *o->interrupted) {
+		if (interrupt_pending()) {
 			json_object_put(after);
 			util_fail(cause, "interrupted");
 			break;

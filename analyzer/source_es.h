@@ -38,7 +38,6 @@ struct source_es_opts {
 	double interval;	/* 0: automatic */
 	unsigned long long show_rejects;
 	int progress;		/* progress line on stderr */
-	volatile sig_atomic_t *interrupted;
 	struct json_object *filters_doc;	/* borrowed, for the document */
 };
 

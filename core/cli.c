@@ -11,28 +11,6 @@
 
 #include "util.h"
 
-volatile sig_atomic_t cli_interrupted;
-
-/* Notes the signal; the work loops look at the flag. */
-static void
-cli_on_signal(int sig)
-{
-	(void)sig;
-	cli_interrupted = 1;
-}
-
-void
-cli_catch_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = cli_on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
 void
 cli_error(const char *fmt, ...)
 {

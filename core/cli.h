@@ -1,4 +1,4 @@
-/* cli.h: the subcommand table, exit statuses and shared CLI helpers. */
+/* cli.h: messages to the user of the command line. */
 #ifndef MEDLOAD_CLI_H
 #define MEDLOAD_CLI_H
 
@@ -7,52 +7,6 @@
 
 #include "status.h"
 
-
-/* Set by SIGINT/SIGTERM once cli_catch_signals has run. */
-extern volatile sig_atomic_t cli_interrupted;
-
-/* Makes SIGINT and SIGTERM set cli_interrupted instead of killing us. */
-void cli_catch_signals(void);
-
-struct cli_cmd {
-	const char *name;
-	int (*run)(int argc, char **argv);
-	const char *summary;
-	const char *help;	/* full help text */
-};
-
-/* The subcommands, ended by a NULL name. */
-extern const struct cli_cmd cli_cmds[];
-
-/* Help text of `medload analyze`. */
-extern const char cmd_analyze_help[];
-/* Runs `medload analyze`. */
-int cmd_analyze(int argc, char **argv);
-
-/* `medload ingest`. */
-extern const char cmd_ingest_help[];
-int cmd_ingest(int argc, char **argv);
-
-/* Help text of `medload run`. */
-extern const char cmd_run_help[];
-/* Runs `medload run` (the load driver, loader/). */
-int cmd_run(int argc, char **argv);
-
-/* `medload collect`. */
-extern const char cmd_collect_help[];
-int cmd_collect(int argc, char **argv);
-
-/* `medload compare`: baseline vs contender analyses. */
-extern const char cmd_compare_help[];
-int cmd_compare(int argc, char **argv);
-
-/* `medload nightly`: analyze, compare, thresholds, history, report. */
-extern const char cmd_nightly_help[];
-int cmd_nightly(int argc, char **argv);
-
-/* `medload report`. */
-extern const char cmd_report_help[];
-int cmd_report(int argc, char **argv);
 
 /* Prints "medload: <msg>" on stderr. */
 void cli_error(const char *fmt, ...)

@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 
+#include "interrupt.h"
 #include "jx.h"
 
 #define HTTP_BODY_MAX ((size_t)512 << 20)
@@ -23,14 +24,6 @@ struct http_client {
 	int uninterruptible;
 	char errbuf[CURL_ERROR_SIZE];
 };
-
-static volatile sig_atomic_t *http_interrupt;
-
-void
-http_set_interrupt(volatile sig_atomic_t *flag)
-{
-	http_interrupt = flag;
-}
 
 void
 http_response_init(struct http_response *r)
@@ -132,7 +125,8 @@ http_client_uninterruptible(struct http_client *c, int on)
 static int
 http_stopped(const struct http_client *c)
 {
-	return !c->uninterruptible && http_interrupt != NULL && *http_interrupt;
+	return !c->uninterruptible && !c->o.ignore_interrupt &&
+	    interrupt_pending();
 }
 
 /* Aborts transfers when interrupted. */
@@ -214,6 +208,27 @@ http_loopback(const char *url)
 	return 0;
 }
 
+void
+http_easy_setup(void *easy, const struct http_opts *o)
+{
+	CURL *e = easy;
+	long timeout = o->timeout_ms > 0 ? o->timeout_ms : 60000;
+
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+	    timeout < 10000 ? timeout : 10000L);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (o->noproxy)
+		curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
+	if (o->cacert != NULL)
+		curl_easy_setopt(e, CURLOPT_CAINFO, o->cacert);
+	if (o->insecure) {
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+}
+
 /* One attempt. */
 static CURLcode
 http_once(struct http_client *c, const char *method, const char *url,
@@ -243,9 +258,7 @@ http_once(struct http_client *c, const char *method, const char *url,
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, http_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, resp);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->o.timeout_ms);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	http_easy_setup(e, &c->o);
 	curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, http_progress);
 	curl_easy_setopt(e, CURLOPT_XFERINFODATA, c);
@@ -254,13 +267,6 @@ http_once(struct http_client *c, const char *method, const char *url,
 	if (!http_loopback(url))
 		curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "medload");
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	if (c->o.cacert != NULL)
-		curl_easy_setopt(e, CURLOPT_CAINFO, c->o.cacert);
-	if (c->o.insecure) {
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
-	}
 	if (c->o.user != NULL) {
 		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(e, CURLOPT_USERNAME, c->o.user);

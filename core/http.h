@@ -23,6 +23,8 @@ struct http_opts {
 	long timeout_ms;	/* per attempt; 0 = 60 s */
 	int retries;		/* extra attempts; 0 = none, -1 = default 5 */
 	long retry_budget_ms;	/* total time for all retries; 0 = 60 s */
+	int noproxy;		/* ignore http_proxy and friends */
+	int ignore_interrupt;	/* go on after SIGINT (interrupt_pending) */
 };
 
 struct http_response {
@@ -42,12 +44,16 @@ int http_client_new(const struct http_opts *o, struct http_client **out,
 void http_client_free(struct http_client *c);
 
 /*
- * Makes the client give up (between attempts and during transfers) when
- * *flag becomes non-zero: for Ctrl-C.
+ * Sets on a libcurl easy handle what every medload transfer shares: TLS
+ * verification (on unless o->insecure; o->cacert), http and https only,
+ * no signals, the proxy choice, connect and total timeouts. The engine of
+ * `medload run` and the one-off client both use it.
  */
-void http_set_interrupt(volatile sig_atomic_t *flag);
+void http_easy_setup(void *easy, const struct http_opts *o);
 
 /*
+ * A client gives up (between attempts and during transfers) once
+ * interrupt_pending(), unless its options say ignore_interrupt.
  * With on set, the client ignores the interrupt flag: for releasing server
  * resources (scrolls, points in time) after Ctrl-C.
  */

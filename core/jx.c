@@ -1,10 +1,13 @@
 /* jx.c: json-c accessors that tolerate the wrong type. */
 #include "jx.h"
 
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
+#include "files.h"
 #include "util.h"
 
 size_t
@@ -69,4 +72,106 @@ int
 jx_is_object(const struct json_object *o)
 {
 	return json_object_is_type(o, json_type_object);
+}
+
+struct json_object *
+jx_get(const struct json_object *o, const char *path)
+{
+	struct json_object *cur = (struct json_object *)o, *v;
+	const char *dot;
+	char key[128];
+	size_t n;
+
+	while (cur != NULL) {
+		dot = strchr(path, '.');
+		n = dot != NULL ? (size_t)(dot - path) : strlen(path);
+		if (n >= sizeof(key) || !jx_is_object(cur))
+			return NULL;
+		memcpy(key, path, n);
+		key[n] = '\0';
+		if (!json_object_object_get_ex(cur, key, &v))
+			return NULL;
+		cur = v;
+		if (dot == NULL)
+			return cur;
+		path = dot + 1;
+	}
+	return NULL;
+}
+
+long long
+jx_int(const struct json_object *o, const char *path, long long dflt)
+{
+	struct json_object *v = jx_get(o, path);
+
+	if (!json_object_is_type(v, json_type_int) &&
+	    !json_object_is_type(v, json_type_double))
+		return dflt;
+	return (long long)json_object_get_int64(v);
+}
+
+/* Parses text as one JSON value with only white space after it. */
+static struct json_object *
+jx_parse_whole(const char *path, const char *text, size_t len, char **cause)
+{
+	struct json_tokener *tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
+	struct json_object *doc;
+	size_t i;
+
+	doc = json_tokener_parse_ex(tok, text, (int)len);
+	if (doc == NULL) {
+		util_fail(cause, "%s: not a JSON document: %s", path,
+		    json_tokener_error_desc(json_tokener_get_error(tok)));
+		json_tokener_free(tok);
+		return NULL;
+	}
+	for (i = (size_t)json_tokener_get_parse_end(tok); i < len; i++) {
+		if (strchr(" \t\r\n", text[i]) == NULL) {
+			util_fail(cause, "%s: not a JSON document (text after "
+			    "the end)", path);
+			json_object_put(doc);
+			doc = NULL;
+			break;
+		}
+	}
+	json_tokener_free(tok);
+	return doc;
+}
+
+struct json_object *
+jx_load(const char *path, const char *schema, size_t max, char **cause)
+{
+	struct json_object *doc, *v;
+	struct strbuf b;
+	size_t len;
+	char *text = files_read(path, max ? max : (size_t)256 << 20, &len,
+	    cause);
+
+	if (text == NULL)
+		return NULL;
+	if (len > (size_t)INT32_MAX) {
+		free(text);
+		util_fail(cause, "%s: too large", path);
+		return NULL;
+	}
+	doc = jx_parse_whole(path, text, len, cause);
+	free(text);
+	if (doc == NULL || schema == NULL || jx_schema_is(doc, schema))
+		return doc;
+	v = jx_get(doc, "schema");
+	strbuf_init(&b, 0);
+	if (v == NULL)
+		strbuf_adds(&b, "missing");
+	else if (!json_object_is_type(v, json_type_string))
+		strbuf_adds(&b, "not a string");
+	else {
+		strbuf_addc(&b, '"');
+		util_safe_append(&b, json_object_get_string(v));
+		strbuf_addc(&b, '"');
+	}
+	util_fail(cause, "%s: not a %s document (its schema is %.80s)", path,
+	    schema, b.data);
+	strbuf_release(&b);
+	json_object_put(doc);
+	return NULL;
 }

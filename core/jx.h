@@ -39,6 +39,26 @@ void jx_join_values(struct strbuf *b, const struct json_object *o,
 /* Whether o is an object whose "schema" member is the string name. */
 int jx_schema_is(const struct json_object *o, const char *name);
 
+/*
+ * The member at a dotted path ("events.accepted") of object o, borrowed;
+ * NULL when a step is missing or not an object.
+ */
+struct json_object *jx_get(const struct json_object *o, const char *path);
+
+/* The number at path as a 64-bit integer, or dflt when missing. */
+long long jx_int(const struct json_object *o, const char *path,
+    long long dflt);
+
+/*
+ * Loads the JSON document at path ("-" for standard input; at most max
+ * bytes, 0 for 256 MiB): one JSON value and nothing but white space after
+ * it. With schema not NULL, the document must be an object whose "schema"
+ * member is that string; the message names the schema found instead.
+ * Returns the document (caller puts), or NULL with *cause naming the file.
+ */
+struct json_object *jx_load(const char *path, const char *schema,
+    size_t max, char **cause);
+
 /* Whether o is a JSON object (json_object_object_foreach needs one). */
 int jx_is_object(const struct json_object *o);
 

@@ -17,13 +17,12 @@
 #include "engine.h"
 #include "hist.h"
 #include "invite.h"
+#include "interrupt.h"
 #include "journal.h"
 #include "jx.h"
 #include "stats.h"
 #include "timeutil.h"
 #include "util.h"
-
-volatile sig_atomic_t run_signals;
 
 enum tenant_state { TS_SETUP, TS_READY, TS_STOPPED, TS_FAILED };
 
@@ -1444,7 +1443,7 @@ run_meta(const struct run *r)
 	json_object_object_add(m, "journal_lines", json_object_new_int64(
 	    (int64_t)journal_lines(r->journal)));
 	json_object_object_add(m, "interrupted", json_object_new_boolean(
-	    run_signals > 0));
+	    interrupt_seen() > 0));
 	hist_percentiles(r->lateness, q, 3, p);
 	lat = json_object_new_object();
 	json_object_object_add(lat, "count", json_object_new_int64(
@@ -1604,16 +1603,16 @@ run_execute(struct config *c, FILE *out, FILE *err)
 	for (;;) {
 		int64_t now;
 
-		if (eng_poll(r.eng) == -1 && run_signals == 0)
+		if (eng_poll(r.eng) == -1 && !interrupt_pending())
 			continue;
 		if (journal_flush(r.journal) == -1 && !r.io_error) {
 			r.io_error = 1;
 			cli_error("run: journal: write error");
 		}
 		now = eng_now();
-		if (run_signals >= 2)
+		if (interrupt_seen() >= 2)
 			break;
-		if (run_signals == 1 && !r.stopping) {
+		if (interrupt_seen() == 1 && !r.stopping) {
 			if (r.tty)
 				fputc('\n', err);
 			fprintf(err, "medload run: interrupted: stopping, "

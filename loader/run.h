@@ -12,8 +12,6 @@
 #include "config.h"
 #include "status.h"
 
-/* Set by the SIGINT/SIGTERM handler: the number of signals seen. */
-extern volatile sig_atomic_t run_signals;
 
 /*
  * Runs the load described by c (finished with config_finish). Writes the

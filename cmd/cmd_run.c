@@ -1,5 +1,5 @@
 /* cmd_run.c: `medload run`: the load driver's command line. */
-#include "cli.h"
+#include "cmd.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -12,7 +12,8 @@
 #include "compare.h"
 #include "config.h"
 #include "es_cli.h"
-#include "oneshot.h"
+#include "interrupt.h"
+#include "run_report.h"
 #include "run.h"
 #include "threshold.h"
 #include "timeutil.h"
@@ -90,15 +91,6 @@ ES_CLI_HELP
 "configuration error, 3 run directory or report not writable, 5 a\n"
 "threshold breached, 6 admin API unreachable at start.\n";
 
-/* Signal handler: counts; the loop does the rest. */
-static void
-cmd_run_signal(int sig)
-{
-	(void)sig;
-	if (run_signals < 100)
-		run_signals++;
-}
-
 /* getenv for config_load_env. */
 static const char *
 cmd_run_getenv(const char *name, void *arg)
@@ -133,7 +125,6 @@ cmd_run(int argc, char **argv)
 	struct cmd_run_flag *flags;
 	struct option *opts;
 	struct config cfg;
-	struct sigaction sa;
 	char *cause = NULL;
 	size_t nnames, nflags = 0, i, cli_thresholds;
 	int c, print = 0, dry = 0, merge = 0, status, th;
@@ -359,12 +350,7 @@ cmd_run(int argc, char **argv)
 			goto out;
 		}
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = cmd_run_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	interrupt_catch();
 	status = run_execute(&cfg, stdout, stderr);
 	if (os.report_dir != NULL) {
 		int rs;

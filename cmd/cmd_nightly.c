@@ -4,7 +4,7 @@
  * thresholds, append to the history, write the report folder, exit with
  * the verdict.
  */
-#include "cli.h"
+#include "cmd.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -1,5 +1,5 @@
 /* cmd_report.c: `medload report`: analysis (+ run) -> report folder. */
-#include "cli.h"
+#include "cmd.h"
 
 #include <getopt.h>
 #include <stdlib.h>

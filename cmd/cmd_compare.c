@@ -1,5 +1,5 @@
 /* cmd_compare.c: `medload compare`: baseline vs contender analyses. */
-#include "cli.h"
+#include "cmd.h"
 
 #include <errno.h>
 #include <getopt.h>

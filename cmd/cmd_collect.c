@@ -1,5 +1,5 @@
 /* cmd_collect.c: `medload collect`: a trace sink for ACA-Py agents. */
-#include "cli.h"
+#include "cmd.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -11,6 +11,7 @@
 #include "es.h"
 #include "es_cli.h"
 #include "timeutil.h"
+#include "interrupt.h"
 #include "util.h"
 
 const char cmd_collect_help[] =
@@ -180,8 +181,8 @@ cmd_collect(int argc, char **argv)
 	}
 	o.host = host ? host : "127.0.0.1";
 	o.http = &ec.http;
-	cli_catch_signals();
-	http_set_interrupt(NULL);
+	interrupt_catch();
+	ec.http.ignore_interrupt = 1;	/* flush after Ctrl-C */
 	if (collector_start(&o, &col, &cause) == -1) {
 		cli_error("%s", cause);
 		free(cause);
@@ -193,7 +194,7 @@ cmd_collect(int argc, char **argv)
 	    o.host, collector_port(col), o.out, o.es_url ? ", forwarding to " :
 	    "", o.es_url ? o.index ? o.index : "medload-traces" : "");
 	start = time_now();
-	while (!cli_interrupted && (duration <= 0 ||
+	while (!interrupt_pending() && (duration <= 0 ||
 	    time_now() - start < duration))
 		nanosleep(&ts, NULL);
 	collector_stop(col, drain, &st);

@@ -1,5 +1,5 @@
 /* oneshot.c: after `medload run`: the run's traces -> report folder. */
-#include "oneshot.h"
+#include "run_report.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "collect.h"
 #include "filter.h"
+#include "interrupt.h"
 #include "junit.h"
 #include "pipeline.h"
 #include "render.h"
@@ -63,9 +64,9 @@ static void
 oneshot_wait(double s)
 {
 	struct timespec ts = { 0, 100000000 };
-	int start = run_signals;
 
-	while (s > 0 && run_signals == start) {
+	interrupt_rearm();
+	while (s > 0 && !interrupt_pending()) {
 		nanosleep(&ts, NULL);
 		s -= 0.1;
 	}

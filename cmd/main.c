@@ -1,5 +1,5 @@
 /* main.c: medload's entry point and subcommand dispatch. */
-#include "cli.h"
+#include "cmd.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 #include "util.h"
 #include "version.h"
 
-const struct cli_cmd cli_cmds[] = {
+const struct cmd cmd_table[] = {
 	{ "run", cmd_run,
 	    "drive the tenant and mediation workflow (load test; --report)",
 	    cmd_run_help },
@@ -39,7 +39,7 @@ const struct cli_cmd cli_cmds[] = {
 static void
 main_help(FILE *out)
 {
-	const struct cli_cmd *c;
+	const struct cmd *c;
 
 	fprintf(out,
 	    "usage: medload [--version] [--help] COMMAND [ARGS]\n"
@@ -47,7 +47,7 @@ main_help(FILE *out)
 	    "Load-test DIDComm mediators and analyze ACA-Py trace events.\n"
 	    "\n"
 	    "Commands:\n");
-	for (c = cli_cmds; c->name != NULL; c++)
+	for (c = cmd_table; c->name != NULL; c++)
 		fprintf(out, "  %-10s %s\n", c->name, c->summary);
 	fprintf(out,
 	    "  %-10s %s\n"
@@ -58,12 +58,12 @@ main_help(FILE *out)
 }
 
 /* Finds a command by name. */
-static const struct cli_cmd *
+static const struct cmd *
 main_find(const char *name)
 {
-	const struct cli_cmd *c;
+	const struct cmd *c;
 
-	for (c = cli_cmds; c->name != NULL; c++)
+	for (c = cmd_table; c->name != NULL; c++)
 		if (strcmp(c->name, name) == 0)
 			return c;
 	return NULL;
@@ -72,7 +72,7 @@ main_find(const char *name)
 int
 main(int argc, char **argv)
 {
-	const struct cli_cmd *c;
+	const struct cmd *c;
 
 	if (argc < 2) {
 		main_help(stderr);

@@ -1,5 +1,5 @@
 /* cmd_analyze.c: `medload analyze`: trace files -> analysis report. */
-#include "cli.h"
+#include "cmd.h"
 
 #include <getopt.h>
 #include <unistd.h>
@@ -13,6 +13,7 @@
 #include "filter.h"
 #include "es_cli.h"
 #include "http.h"
+#include "interrupt.h"
 #include "junit.h"
 #include "jx.h"
 #include "pipeline.h"
@@ -380,8 +381,7 @@ cmd_analyze(int argc, char **argv)
 	req.pcts = pcts;
 	req.npcts = npcts;
 	req.filters = analyze_filters_doc(&filter);
-	cli_catch_signals();
-	http_set_interrupt(&cli_interrupted);
+	interrupt_catch();
 	if (es.url != NULL) {
 		if (es_cli_finish(&ec, &cause) == -1) {
 			threshold_set_release(&ts);
@@ -398,7 +398,6 @@ cmd_analyze(int argc, char **argv)
 		es.interval = interval;
 		es.show_rejects = show_max;
 		es.progress = isatty(STDERR_FILENO);
-		es.interrupted = &cli_interrupted;
 		es.filters_doc = req.filters;
 		doc = source_es_analyze(&es, &partial, &cause);
 		if (doc == NULL) {
@@ -413,7 +412,7 @@ cmd_analyze(int argc, char **argv)
 			free(cause);
 			filter_release(&filter);
 			threshold_set_release(&ts);
-			return cli_interrupted ? STATUS_PARTIAL : STATUS_IO;
+			return interrupt_pending() ? STATUS_PARTIAL : STATUS_IO;
 		}
 		if (partial)
 			status = STATUS_PARTIAL;
@@ -422,7 +421,7 @@ cmd_analyze(int argc, char **argv)
 		pipeline_init(&pipe, keys, nkeys, interval, &filter, show_max);
 		inputs = json_object_new_array();
 		errors = json_object_new_array();
-		for (i = optind; i < argc && !cli_interrupted; i++) {
+		for (i = optind; i < argc && !interrupt_pending(); i++) {
 			pipe.where = argv[i];
 			json_object_array_add(inputs,
 			    json_object_new_string(argv[i]));
@@ -450,7 +449,7 @@ cmd_analyze(int argc, char **argv)
 			json_object_object_add(source, "errors", errors);
 		else
 			json_object_put(errors);
-		if (cli_interrupted) {
+		if (interrupt_pending()) {
 			json_object_object_add(source, "partial",
 			    json_object_new_boolean(1));
 			status = STATUS_PARTIAL;

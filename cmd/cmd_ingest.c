@@ -1,5 +1,5 @@
 /* cmd_ingest.c: `medload ingest`: trace files -> Elasticsearch. */
-#include "cli.h"
+#include "cmd.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 #include "source_file.h"
 #include "timeutil.h"
 #include "trace.h"
+#include "interrupt.h"
 #include "util.h"
 
 const char cmd_ingest_help[] =
@@ -168,7 +169,7 @@ ingest_line(const char *line, size_t len, unsigned long long lineno,
 	in->nqueued++;
 	if (in->bulk.len >= in->batch_bytes && ingest_flush(in) == -1)
 		return 1;
-	return cli_interrupted ? 1 : 0;
+	return interrupt_pending() ? 1 : 0;
 }
 
 int
@@ -259,8 +260,7 @@ cmd_ingest(int argc, char **argv)
 		es_cli_release(&ec);
 		goto usage;
 	}
-	cli_catch_signals();
-	http_set_interrupt(&cli_interrupted);
+	interrupt_catch();
 	if (es_open(url, &ec.http, &in.es, &cause) == -1 ||
 	    (template && es_install_template(in.es, in.index, &cause) == -1)) {
 		cli_error("%s", cause);
@@ -271,7 +271,7 @@ cmd_ingest(int argc, char **argv)
 	}
 	in.parser = trace_parser_new();
 	strbuf_init(&in.bulk, 0);
-	for (i = optind; i < argc && !cli_interrupted && !in.request_failed;
+	for (i = optind; i < argc && !interrupt_pending() && !in.request_failed;
 	    i++) {
 		in.path = argv[i];
 		if (source_file_read(argv[i], ingest_line, &in, &cause) == -1) {
@@ -302,7 +302,7 @@ cmd_ingest(int argc, char **argv)
 		status = STATUS_PARTIAL;
 	if (status == STATUS_OK && in.queued == 0)
 		status = STATUS_NO_EVENTS;
-	if (cli_interrupted && status == STATUS_OK)
+	if (interrupt_pending() && status == STATUS_OK)
 		status = STATUS_PARTIAL;
 	strbuf_release(&in.bulk);
 	trace_parser_free(in.parser);

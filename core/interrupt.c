@@ -1,0 +1,47 @@
+/* interrupt.c: SIGINT and SIGTERM counted into one flag. */
+#include "interrupt.h"
+
+#include <string.h>
+
+volatile sig_atomic_t interrupt_count;
+static sig_atomic_t interrupt_floor;
+
+/* Counts the signal; the work loops do the rest. */
+static void
+interrupt_on_signal(int sig)
+{
+	(void)sig;
+	if (interrupt_count < 100)
+		interrupt_count++;
+}
+
+void
+interrupt_catch(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = interrupt_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int
+interrupt_seen(void)
+{
+	return interrupt_count - interrupt_floor;
+}
+
+int
+interrupt_pending(void)
+{
+	return interrupt_seen() > 0;
+}
+
+void
+interrupt_rearm(void)
+{
+	interrupt_floor = interrupt_count;
+}
