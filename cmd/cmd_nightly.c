@@ -384,11 +384,11 @@ nightly_options(struct nightly *n, int argc, char **argv, char **cause)
 			    "--password-file", "--api-key-file", "--cacert",
 			    "--insecure" };
 
-			if (c >= ES_CLI_USER && c <= ES_CLI_INSECURE &&
+			if (c >= ES_CLI_GETOPT && c <= ES_CLI_GETOPT + 4 &&
 			    n->nauth + 2 <= sizeof(n->auth) /
 			    sizeof(n->auth[0])) {
-				n->auth[n->nauth++] = names[c - ES_CLI_USER];
-				if (c != ES_CLI_INSECURE)
+				n->auth[n->nauth++] = names[c - ES_CLI_GETOPT];
+				if (c != ES_CLI_GETOPT + 4)
 					n->auth[n->nauth++] = optarg;
 			}
 			continue;

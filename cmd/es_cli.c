@@ -6,6 +6,24 @@
 
 #include "util.h"
 
+enum { ES_CLI_USER, ES_CLI_PWFILE, ES_CLI_KEYFILE, ES_CLI_CACERT,
+    ES_CLI_INSECURE };
+
+const struct opt es_cli_opts[] = {
+	{ "user", 0, "USER", ES_CLI_USER, 0, "basic auth user; the password "
+	    "comes from --password-file or\nthe environment variable "
+	    "MEDLOAD_ES_PASSWORD, never from\nthe command line" },
+	{ "password-file", 0, "F", ES_CLI_PWFILE, 0, "read the basic auth "
+	    "password from F" },
+	{ "api-key-file", 0, "F", ES_CLI_KEYFILE, 0, "send 'Authorization: "
+	    "ApiKey' with the key in F (or\nMEDLOAD_ES_API_KEY)" },
+	{ "cacert", 0, "FILE", ES_CLI_CACERT, 0, "trust this CA bundle for "
+	    "https" },
+	{ "insecure", 0, NULL, ES_CLI_INSECURE, 0, "do not verify TLS "
+	    "certificates (not recommended)" },
+	{ NULL, 0, NULL, 0, 0, NULL },
+};
+
 void
 es_cli_init(struct es_cli *e)
 {
@@ -14,24 +32,27 @@ es_cli_init(struct es_cli *e)
 }
 
 int
-es_cli_option(struct es_cli *e, int c, const char *arg)
+es_cli_take(void *ctx, int id, const char *value, char **cause)
 {
-	switch (c) {
+	struct es_cli *e = ctx;
+
+	(void)cause;
+	switch (id) {
 	case ES_CLI_USER:
-		e->http.user = arg;
-		return 1;
+		e->http.user = value;
+		break;
 	case ES_CLI_PWFILE:
-		e->pwfile = arg;
-		return 1;
+		e->pwfile = value;
+		break;
 	case ES_CLI_KEYFILE:
-		e->keyfile = arg;
-		return 1;
+		e->keyfile = value;
+		break;
 	case ES_CLI_CACERT:
-		e->http.cacert = arg;
-		return 1;
+		e->http.cacert = value;
+		break;
 	case ES_CLI_INSECURE:
 		e->http.insecure = 1;
-		return 1;
+		break;
 	}
 	return 0;
 }
@@ -44,8 +65,8 @@ es_cli_finish(struct es_cli *e, char **cause)
 		    cause);
 		if (e->password == NULL) {
 			if (cause != NULL && *cause == NULL)
-				util_fail(cause, "--user needs a password: set "
-				    "MEDLOAD_ES_PASSWORD or give --password-file");
+				util_fail(cause, "--user needs a password: give "
+				    "--password-file or set MEDLOAD_ES_PASSWORD");
 			return -1;
 		}
 		e->http.password = e->password;
@@ -73,4 +94,13 @@ es_cli_release(struct es_cli *e)
 	es_cli_wipe(e->password);
 	es_cli_wipe(e->api_key);
 	e->password = e->api_key = NULL;
+}
+
+int
+es_cli_option(struct es_cli *e, int c, const char *arg)
+{
+	if (c < ES_CLI_GETOPT || c > ES_CLI_GETOPT + 4)
+		return 0;
+	es_cli_take(e, c - ES_CLI_GETOPT, arg, NULL);
+	return 1;
 }

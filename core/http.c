@@ -387,10 +387,8 @@ http_read_secret(const char *env, const char *file, char **cause)
 	char buf[4096], *nl, *secret;
 	FILE *f;
 
-	if (v != NULL && *v != '\0')
-		return util_strdup(v);
 	if (file == NULL)
-		return NULL;
+		return v != NULL && *v != '\0' ? util_strdup(v) : NULL;
 	f = fopen(file, "r");
 	if (f == NULL) {
 		util_fail(cause, "%s: cannot read: %s", file, strerror(errno));

@@ -81,10 +81,10 @@ void http_response_release(struct http_response *r);
 char *http_error_line(const struct http_response *r);
 
 /*
- * Reads a secret: the environment variable env if set, else the first line
- * of file (when not NULL). Returns a new string (caller frees), NULL with
- * *cause when a named file cannot be read, NULL without cause when neither
- * is given.
+ * Reads a secret: the first line of file when one is named (a flag beats
+ * the environment), else the environment variable env when set. Returns
+ * a new string (caller frees), NULL with *cause when a named file cannot
+ * be read, NULL without cause when neither is given.
  */
 char *http_read_secret(const char *env, const char *file, char **cause);
 
