@@ -708,6 +708,8 @@ report_file(const struct report_input *in, const char *tmpl_path,
 		    strerror(errno));
 		unlink(tmp);
 	}
+	if (rc == 0 && esc == TMPL_TEXT && in->echo != NULL)
+		fwrite(b.data ? b.data : "", 1, b.len, in->echo);
 	strbuf_release(&b);
 	free(path);
 	free(tmp);

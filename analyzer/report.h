@@ -8,6 +8,8 @@
 #ifndef MEDLOAD_REPORT_H
 #define MEDLOAD_REPORT_H
 
+#include <stdio.h>
+
 struct json_object;
 
 struct report_input {
@@ -16,6 +18,7 @@ struct report_input {
 	const char *out_dir;
 	const char *templates;		/* NULL: the built-in templates */
 	const char *title;		/* NULL: a default */
+	FILE *echo;			/* the text report also here, or NULL */
 };
 
 struct report_result {

@@ -25,7 +25,7 @@
 #include "trace.h"
 #include "util.h"
 
-const char cmd_analyze_help[] =
+static const char cmd_analyze_help_text[] =
 "usage: medload analyze [options] FILE...\n"
 "       medload analyze --es URL [options]\n"
 "\n"
@@ -344,7 +344,7 @@ cmd_analyze(int argc, char **argv)
 			junit = optarg;
 			break;
 		case 'h':
-			fputs(cmd_analyze_help, stdout);
+			cmd_analyze_help(stdout);
 			threshold_set_release(&ts);
 			filter_release(&filter);
 			return STATUS_OK;
@@ -532,4 +532,11 @@ usage:
 	status = cli_usage_error("analyze", "%s", cause);
 	free(cause);
 	return status;
+}
+
+/* Prints the help (transitional). */
+void
+cmd_analyze_help(FILE *out)
+{
+	fputs(cmd_analyze_help_text, out);
 }

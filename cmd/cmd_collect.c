@@ -14,7 +14,7 @@
 #include "interrupt.h"
 #include "util.h"
 
-const char cmd_collect_help[] =
+static const char cmd_collect_help_text[] =
 "usage: medload collect [options]\n"
 "\n"
 "Receives ACA-Py trace events the way Logstash's http input does: point\n"
@@ -155,7 +155,7 @@ cmd_collect(int argc, char **argv)
 			}
 			break;
 		case 'h':
-			fputs(cmd_collect_help, stdout);
+			cmd_collect_help(stdout);
 			free(host);
 			return STATUS_OK;
 		case ':':
@@ -213,4 +213,11 @@ usage:
 	status = cli_usage_error("collect", "%s", cause);
 	free(cause);
 	return status;
+}
+
+/* Prints the help (transitional). */
+void
+cmd_collect_help(FILE *out)
+{
+	fputs(cmd_collect_help_text, out);
 }

@@ -16,7 +16,7 @@
 #include "threshold.h"
 #include "util.h"
 
-const char cmd_compare_help[] =
+static const char cmd_compare_help_text[] =
 "usage: medload compare [options] BASELINE.json CONTENDER.json\n"
 "\n"
 "Compares two analyses (written by 'medload analyze --format json') group\n"
@@ -256,7 +256,7 @@ cmd_compare(int argc, char **argv)
 			charts = optarg;
 			break;
 		case 'h':
-			fputs(cmd_compare_help, stdout);
+			cmd_compare_help(stdout);
 			threshold_set_release(&ts);
 			return STATUS_OK;
 		case ':':
@@ -341,4 +341,11 @@ usage:
 	status = cli_usage_error("compare", "%s", cause);
 	free(cause);
 	return status;
+}
+
+/* Prints the help (transitional). */
+void
+cmd_compare_help(FILE *out)
+{
+	fputs(cmd_compare_help_text, out);
 }

@@ -16,7 +16,7 @@
 #include "interrupt.h"
 #include "util.h"
 
-const char cmd_ingest_help[] =
+static const char cmd_ingest_help_text[] =
 "usage: medload ingest [options] --es URL --index NAME FILE...\n"
 "\n"
 "Loads trace files (every input shape `medload analyze` reads) into\n"
@@ -233,7 +233,7 @@ cmd_ingest(int argc, char **argv)
 				in.show_max = ull;
 			break;
 		case 'h':
-			fputs(cmd_ingest_help, stdout);
+			cmd_ingest_help(stdout);
 			return STATUS_OK;
 		case ':':
 		default:
@@ -316,4 +316,11 @@ usage:
 	status = cli_usage_error("ingest", "%s", cause);
 	free(cause);
 	return status;
+}
+
+/* Prints the help (transitional). */
+void
+cmd_ingest_help(FILE *out)
+{
+	fputs(cmd_ingest_help_text, out);
 }

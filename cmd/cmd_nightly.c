@@ -28,7 +28,7 @@
 #include "timeutil.h"
 #include "util.h"
 
-const char cmd_nightly_help[] =
+static const char cmd_nightly_help_text[] =
 "usage: medload nightly [options] --analysis FILE\n"
 "       medload nightly [options] TRACE-FILE...\n"
 "       medload nightly [options] --es URL [--since T] [--until T]\n"
@@ -460,7 +460,7 @@ nightly_options(struct nightly *n, int argc, char **argv, char **cause)
 			n->when_s = optarg;
 			break;
 		case 'h':
-			fputs(cmd_nightly_help, stdout);
+			cmd_nightly_help(stdout);
 			return 1;
 		case ':':
 		default:
@@ -900,4 +900,11 @@ usage:
 	status = cli_usage_error("nightly", "%s", cause);
 	free(cause);
 	return status;
+}
+
+/* Prints the help (transitional). */
+void
+cmd_nightly_help(FILE *out)
+{
+	fputs(cmd_nightly_help_text, out);
 }

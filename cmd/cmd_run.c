@@ -19,7 +19,7 @@
 #include "timeutil.h"
 #include "util.h"
 
-const char cmd_run_help[] =
+static const char cmd_run_help_text[] =
 "usage: medload run [options]\n"
 "       medload run --merge [--out-dir DIR] RUNDIR...\n"
 "\n"
@@ -238,7 +238,7 @@ cmd_run(int argc, char **argv)
 			merge = 1;
 			break;
 		case 'h':
-			fputs(cmd_run_help, stdout);
+			cmd_run_help(stdout);
 			status = STATUS_OK;
 			goto out;
 		case ':':
@@ -378,4 +378,11 @@ out:
 	free(flags);
 	config_release(&cfg);
 	return status;
+}
+
+/* Prints the help (transitional). */
+void
+cmd_run_help(FILE *out)
+{
+	fputs(cmd_run_help_text, out);
 }

@@ -12,26 +12,21 @@
 #include "version.h"
 
 const struct cmd cmd_table[] = {
-	{ "run", cmd_run,
-	    "drive the tenant and mediation workflow (load test; --report)",
-	    cmd_run_help },
-	{ "analyze", cmd_analyze,
+	{ "run", cmd_run, cmd_run_help,
+	    "drive the tenant and mediation workflow (load test; --report)" },
+	{ "analyze", cmd_analyze, cmd_analyze_help,
 	    "aggregate trace events (files or Elasticsearch) by label, handler, "
-	    "outcome", cmd_analyze_help },
-	{ "report", cmd_report,
-	    "write a report folder (text, Markdown, HTML, charts)",
-	    cmd_report_help },
-	{ "compare", cmd_compare,
-	    "compare two analyses: differences, verdicts, thresholds",
-	    cmd_compare_help },
-	{ "nightly", cmd_nightly,
-	    "analyze, compare with a baseline, keep a history (cron/CI)",
-	    cmd_nightly_help },
-	{ "collect", cmd_collect,
-	    "receive trace events from ACA-Py agents (a Logstash stand-in)",
-	    cmd_collect_help },
-	{ "ingest", cmd_ingest,
-	    "load trace files into Elasticsearch or OpenSearch", cmd_ingest_help },
+	    "outcome" },
+	{ "report", cmd_report, cmd_report_help,
+	    "write a report folder (text, Markdown, HTML, charts)" },
+	{ "compare", cmd_compare, cmd_compare_help,
+	    "compare two analyses: differences, verdicts, thresholds" },
+	{ "nightly", cmd_nightly, cmd_nightly_help,
+	    "analyze, compare with a baseline, keep a history (cron/CI)" },
+	{ "collect", cmd_collect, cmd_collect_help,
+	    "receive trace events from ACA-Py agents (a Logstash stand-in)" },
+	{ "ingest", cmd_ingest, cmd_ingest_help,
+	    "load trace files into Elasticsearch or OpenSearch" },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -69,6 +64,20 @@ main_find(const char *name)
 	return NULL;
 }
 
+/* Says that name is no command or option of ours; a usage error. */
+static int
+main_unknown(const char *name)
+{
+	struct strbuf b;
+
+	strbuf_init(&b, 0);
+	util_safe_append(&b, name);
+	cli_error("%s '%.60s' (see 'medload --help')", name[0] == '-' ?
+	    "unknown option" : "no such command:", b.data);
+	strbuf_release(&b);
+	return STATUS_USAGE;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -93,23 +102,13 @@ main(int argc, char **argv)
 			return STATUS_OK;
 		}
 		c = main_find(argv[2]);
-		if (c == NULL) {
-			cli_error("no such command: '%s'", argv[2]);
-			return STATUS_USAGE;
-		}
-		fputs(c->help, stdout);
+		if (c == NULL)
+			return main_unknown(argv[2]);
+		c->help(stdout);
 		return STATUS_OK;
 	}
-	if (argv[1][0] == '-') {
-		cli_error("unknown option '%s'", argv[1]);
-		main_help(stderr);
-		return STATUS_USAGE;
-	}
 	c = main_find(argv[1]);
-	if (c == NULL) {
-		cli_error("no such command: '%s' (see 'medload --help')",
-		    argv[1]);
-		return STATUS_USAGE;
-	}
+	if (c == NULL)
+		return main_unknown(argv[1]);
 	return c->run(argc - 1, argv + 1);
 }

@@ -8,12 +8,21 @@
 #include "status.h"
 
 
-/* Prints "medload: <msg>" on stderr. */
+/*
+ * Prints "medload: <msg>" on stderr, control characters made visible (a
+ * message may quote a file name, a server or a trace).
+ */
 void cli_error(const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
+
+/*
+ * Prints "medload: <msg>" on stderr with control characters made visible:
+ * for messages that quote a file, a server or a trace.
+ */
+void cli_error_safe(const char *msg);
 
 /*
  * The cause of a getopt_long error: c is ':' for a missing value, anything

@@ -62,7 +62,7 @@ util_strndup(const char *s, size_t n)
 }
 
 /* Formats into a new string from a va_list. */
-static char *
+char *
 util_vprintf(const char *fmt, va_list ap)
 {
 	va_list ap2;

@@ -37,6 +37,9 @@ char *util_strndup(const char *s, size_t n);
 /* Formats a new string (caller frees). */
 char *util_printf(const char *fmt, ...) UTIL_PRINTF(1, 2);
 
+/* The same from a va_list (caller frees). */
+char *util_vprintf(const char *fmt, va_list ap) UTIL_PRINTF(1, 0);
+
 /*
  * Sets *cause to a newly formatted message when cause is not NULL (an old
  * message is freed first). Returns -1 so callers can `return util_fail(...)`.
