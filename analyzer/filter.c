@@ -4,6 +4,9 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 
+#include <json-c/json.h>
+
+#include "timeutil.h"
 #include "trace.h"
 #include "util.h"
 
@@ -50,4 +53,38 @@ filter_release(struct filter *f)
 	free(f->types);
 	f->labels = f->outcomes = f->types = NULL;
 	f->nlabels = f->noutcomes = f->ntypes = 0;
+}
+
+/* Records a list of patterns in the filters object. */
+static void
+filter_doc_list(struct json_object *o, const char *name,
+    const char **list, size_t n)
+{
+	struct json_object *arr;
+	size_t i;
+
+	if (n == 0)
+		return;
+	arr = json_object_new_array();
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, json_object_new_string(list[i]));
+	json_object_object_add(o, name, arr);
+}
+
+struct json_object *
+filter_doc(const struct filter *f)
+{
+	struct json_object *o = json_object_new_object();
+	char buf[TIME_BUF];
+
+	filter_doc_list(o, "label", f->labels, f->nlabels);
+	filter_doc_list(o, "outcome", f->outcomes, f->noutcomes);
+	filter_doc_list(o, "traced_type", f->types, f->ntypes);
+	if (f->has_since)
+		json_object_object_add(o, "since",
+		    json_object_new_string(time_format(f->since, buf)));
+	if (f->has_until)
+		json_object_object_add(o, "until",
+		    json_object_new_string(time_format(f->until, buf)));
+	return o;
 }

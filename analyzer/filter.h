@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+struct json_object;
 struct trace_event;
 
 /* Glob lists (any may match; empty = all) and a time window. */
@@ -25,6 +26,9 @@ int filter_match(const struct filter *f, const struct trace_event *ev);
 
 /* Appends a borrowed pattern to one of the lists. */
 void filter_add(const char ***list, size_t *n, const char *pattern);
+
+/* The "filters" block of an analysis document (caller puts). */
+struct json_object *filter_doc(const struct filter *f);
 
 /* Frees the lists (not the strings). */
 void filter_release(struct filter *f);

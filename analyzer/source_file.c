@@ -9,6 +9,7 @@
 
 #include <zlib.h>
 
+#include "interrupt.h"
 #include "util.h"
 
 #define SOURCE_CHUNK (256 * 1024)
@@ -37,7 +38,7 @@ source_file_read(const char *path, source_line_fn fn, void *arg,
 	struct strbuf line;
 	char *chunk;
 	gzFile gz;
-	int fd, n, errnum, too_long = 0, rc = 0;
+	int fd, n = 0, errnum, too_long = 0, rc = 0;
 	unsigned long long lineno = 0;
 	size_t seg;
 	const char *start, *nl, *end;
@@ -57,7 +58,8 @@ source_file_read(const char *path, source_line_fn fn, void *arg,
 	gzbuffer(gz, SOURCE_CHUNK);
 	chunk = util_malloc(SOURCE_CHUNK);
 	strbuf_init(&line, SOURCE_LINE_MAX);
-	while (rc == 0 && (n = gzread(gz, chunk, SOURCE_CHUNK)) > 0) {
+	while (rc == 0 && !interrupt_pending() &&
+	    (n = gzread(gz, chunk, SOURCE_CHUNK)) > 0) {
 		start = chunk;
 		end = chunk + n;
 		while (rc == 0 && start < end) {
@@ -87,6 +89,8 @@ source_file_read(const char *path, source_line_fn fn, void *arg,
 			start = nl + 1;
 		}
 	}
+	if (rc == 0 && interrupt_pending())
+		rc = 1;		/* Ctrl-C: what was read so far counts */
 	if (rc == 0) {
 		/* A truncated gzip stream ends with Z_BUF_ERROR, not at EOF. */
 		const char *msg = gzerror(gz, &errnum);

@@ -19,7 +19,9 @@ typedef int (*source_line_fn)(const char *line, size_t len,
 /*
  * Reads path ("-" for standard input; gzip-compressed input is detected and
  * decompressed) line by line. Returns 0 when the whole file was read, 1 when
- * fn asked to stop, -1 on an I/O error with *cause set (caller frees).
+ * fn asked to stop or a signal interrupted the read (interrupt_pending;
+ * a read blocked on a pipe returns at once), -1 on an I/O error with
+ * *cause set (caller frees).
  * Memory stays bounded by SOURCE_LINE_MAX whatever the file's size.
  */
 int source_file_read(const char *path, source_line_fn fn, void *arg,

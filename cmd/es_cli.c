@@ -11,8 +11,8 @@ enum { ES_CLI_USER, ES_CLI_PWFILE, ES_CLI_KEYFILE, ES_CLI_CACERT,
 
 const struct opt es_cli_opts[] = {
 	{ "user", 0, "USER", ES_CLI_USER, 0, "basic auth user; the password "
-	    "comes from --password-file or\nthe environment variable "
-	    "MEDLOAD_ES_PASSWORD, never from\nthe command line" },
+	    "comes from\n--password-file or the environment variable\n"
+	    "MEDLOAD_ES_PASSWORD, never from the command line" },
 	{ "password-file", 0, "F", ES_CLI_PWFILE, 0, "read the basic auth "
 	    "password from F" },
 	{ "api-key-file", 0, "F", ES_CLI_KEYFILE, 0, "send 'Authorization: "

@@ -1,0 +1,150 @@
+/* analyze.c: a trace source and filters -> the analysis document. */
+#include "analyze.h"
+
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "cli.h"
+#include "interrupt.h"
+#include "jx.h"
+#include "pipeline.h"
+#include "source_file.h"
+#include "util.h"
+
+void
+analyze_request_init(struct analyze_request *r)
+{
+	static const double pcts[] = { 50, 75, 90, 95, 99, 99.9 };
+
+	memset(r, 0, sizeof(*r));
+	r->keys[0] = AGG_KEY_LABEL;
+	r->keys[1] = AGG_KEY_HANDLER;
+	r->keys[2] = AGG_KEY_OUTCOME;
+	r->nkeys = 3;
+	memcpy(r->pcts, pcts, sizeof(pcts));
+	r->npcts = sizeof(pcts) / sizeof(pcts[0]);
+	r->show_rejects = 5;
+	r->es.index = SOURCE_ES_DEFAULT_INDEX;
+	r->es.mode = SOURCE_ES_AUTO;
+	r->es.slices = 1;
+	r->es.batch = 5000;
+	r->es.auto_raw_max = 200000;
+}
+
+/* The "source" block of a file or empty analysis. */
+static struct json_object *
+analyze_source_block(const struct analyze_request *r, struct json_object *errors,
+    int partial)
+{
+	struct json_object *src = json_object_new_object(), *in;
+	size_t i;
+
+	json_object_object_add(src, "kind", json_object_new_string(
+	    r->source == ANALYZE_NONE ? "none" : "files"));
+	in = json_object_new_array();
+	for (i = 0; i < r->nfiles; i++)
+		json_object_array_add(in, json_object_new_string(r->files[i]));
+	json_object_object_add(src, "inputs", in);
+	if (jx_len(errors) > 0)
+		json_object_object_add(src, "errors", json_object_get(errors));
+	if (partial)
+		json_object_object_add(src, "partial",
+		    json_object_new_boolean(1));
+	if (r->run_id != NULL)
+		json_object_object_add(src, "run_id",
+		    json_object_new_string(r->run_id));
+	return src;
+}
+
+/* Reads every file through the pipeline (none for ANALYZE_NONE). */
+static void
+analyze_files(const struct analyze_request *r, struct pipeline *p,
+    struct json_object *errors, struct analyze_result *res)
+{
+	char *cause = NULL;
+	size_t i;
+
+	for (i = 0; i < r->nfiles && !interrupt_pending(); i++) {
+		p->where = r->files[i];
+		if (source_file_read(r->files[i], pipeline_line, p,
+		    &cause) == -1) {
+			cli_error("%s", cause);
+			json_object_array_add(errors,
+			    json_object_new_string(cause));
+			free(cause);
+			cause = NULL;
+			res->unreadable++;
+		}
+	}
+	if (interrupt_pending())
+		res->partial = 1;
+	pipeline_reject_summary(p);
+}
+
+/* The analysis of files, standard input, or of nothing. */
+static int
+analyze_local(const struct analyze_request *r, struct json_object *filters,
+    struct analyze_result *res)
+{
+	struct analysis_request req;
+	struct json_object *errors = json_object_new_array();
+	struct pipeline p;
+
+	pipeline_init(&p, r->keys, r->nkeys, r->interval, &r->filter,
+	    r->show_rejects);
+	analyze_files(r, &p, errors, res);
+	memset(&req, 0, sizeof(req));
+	req.keys = r->keys;
+	req.nkeys = r->nkeys;
+	req.pcts = r->pcts;
+	req.npcts = r->npcts;
+	req.filters = filters;
+	req.source = analyze_source_block(r, errors, res->partial);
+	res->doc = analysis_build(p.agg, &p.counts, &req);
+	res->accepted = p.counts.accepted;
+	json_object_put(req.source);
+	json_object_put(errors);
+	pipeline_release(&p);
+	return 0;
+}
+
+/* The analysis of a search engine's events. */
+static int
+analyze_es(const struct analyze_request *r, struct json_object *filters,
+    struct analyze_result *res, char **cause)
+{
+	struct source_es_opts o = r->es;
+
+	o.filter = &r->filter;
+	o.keys = r->keys;
+	o.nkeys = r->nkeys;
+	o.pcts = r->pcts;
+	o.npcts = r->npcts;
+	o.interval = r->interval;
+	o.show_rejects = r->show_rejects;
+	o.run_id = r->run_id;
+	o.filters_doc = filters;
+	res->doc = source_es_analyze(&o, &res->partial, cause);
+	if (res->doc == NULL)
+		return -1;
+	res->accepted = (unsigned long long)jx_int(res->doc,
+	    "events.accepted", 0);
+	return 0;
+}
+
+int
+analyze_run(const struct analyze_request *r, struct analyze_result *res,
+    char **cause)
+{
+	struct json_object *filters = filter_doc(&r->filter);
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (r->source == ANALYZE_ES)
+		rc = analyze_es(r, filters, res, cause);
+	else
+		rc = analyze_local(r, filters, res);
+	json_object_put(filters);
+	return rc;
+}
