@@ -1,89 +1,31 @@
-/* cmd_run.c: `medload run`: the load driver's command line. */
+/* cmd_run.c: `medload run`: the load driver and its one-shot report. */
 #include "cmd.h"
 
-#include <getopt.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
 #include "collect.h"
-#include "compare.h"
 #include "config.h"
 #include "es_cli.h"
 #include "interrupt.h"
-#include "run_report.h"
+#include "jx.h"
 #include "run.h"
-#include "threshold.h"
-#include "timeutil.h"
+#include "run_report.h"
+#include "threshold_cli.h"
 #include "util.h"
 
-static const char cmd_run_help_text[] =
+static const char run_usage[] =
 "usage: medload run [options]\n"
 "       medload run --merge [--out-dir DIR] RUNDIR...\n"
 "\n"
 "Drives the seed's tenant and mediation workflow against a multi-tenant\n"
 "ACA-Py with the seed's step load shape. Results go to OUT_DIR/RUN_ID/:\n"
 "config.yaml, schedule.txt, journal.tsv, summary.txt, results.json and\n"
-"Locust-compatible medload_{stats,stats_history,failures}.csv.\n"
-"\n"
-"Settings (flags > environment > --env-file > --config > defaults; YAML\n"
-"keys are the flag names with _ for -; see medload(1)):\n"
-"  --admin-url URL        multi-tenant admin API (env LOCUST_HOST)\n"
-"  --admin-api-key-file F x-api-key (or env MEDLOAD_ADMIN_API_KEY)\n"
-"  --invitation-url URL   ?c_i= or ?oob= (env MEDIATOR_INVITATION_URL)\n"
-"  --mediator-admin-url URL, --mediator-admin-api-key-file F\n"
-"                         create a multi-use invitation on the mediator\n"
-"  --scenario S           mediation (default), seed, http (GET --url)\n"
-"  --protocol P           auto, connections, oob\n"
-"  --step-time DUR --step-load N --spawn-rate R --time-limit DUR\n"
-"                         the step shape (env STEP_TIME, STEP_LOAD,\n"
-"                         SPAWN_RATE, TIME_LIMIT; 30s 10 10 300s)\n"
-"  --max-users N          user cap (0 = none)\n"
-"  --ramp-down DUR        lower users to 0 over DUR after the end\n"
-"  --stages LIST          DUR:USERS[:RATE],... instead of the formula\n"
-"  --pacing P             think (2-5 s between tasks) or open\n"
-"  --active-fraction F    open: share of ready users starting a task/s\n"
-"  --rate R               open: fixed tasks per second\n"
-"  --think-min DUR --think-max DUR\n"
-"  --request-timeout DUR --wait-timeout DUR --poll-interval DUR\n"
-"  --retries N            retries of a failed setup step (2)\n"
-"  --connections N        max connections to the host (100)\n"
-"  --grace DUR            time for requests in flight at the end (10s)\n"
-"  --insecure, --cacert FILE   TLS verification\n"
-"  --allow-remote         load hosts other than 127.0.0.1/localhost/[::1] (env\n"
-"                         MEDLOAD_ALLOW_REMOTE=1); without it, medload\n"
-"                         refuses to send load anywhere else\n"
-"  --out-dir DIR --run-id ID --csv PREFIX --label-prefix P\n"
-"  --shard I/N            shard I of N (needs --run-id)\n"
-"  --progress P           auto, tty, plain, none\n"
-"  --seed N               random seed for think times\n"
-"\n"
-"Run and report (one shot):\n"
-"  --report DIR           after the run, analyze this run's traces and write\n"
-"                         the report folder DIR (medload report's outputs)\n"
-"  --collect ADDR:PORT    receive the agents' traces (their --trace-target)\n"
-"                         during the run, tagged, to the run directory\n"
-"  --traces FILE          or read them from a file another collector writes\n"
-"  --es URL [--index P]   or from Elasticsearch/OpenSearch (the run's window\n"
-"                         and, when mapped, its medload.run_id)\n"
-ES_CLI_HELP
-"  --report-wait DUR      wait for late traces after the run (default 2s)\n"
-"  --title TEXT           the report's title\n"
-"  --templates DIR        report templates to use first\n"
-"  --threshold EXPR       judge the analysis: 'p95<250' (repeatable; or\n"
-"                         thresholds: in --config; see medload compare)\n"
-"  --thresholds FILE --baseline ANALYSIS --junit FILE\n"
-"\n"
-"Other options:\n"
-"  --config FILE          YAML settings\n"
-"  --env-file PATH        the seed's .env\n"
-"  --print-config         show the settings, secrets masked, and sources\n"
-"  --dry-run              print the planned schedule and exit\n"
-"  --merge                merge the journals of RUNDIR... (shards)\n"
-"  -h, --help             show this help\n"
-"\n"
+"Locust-compatible medload_{stats,stats_history,failures}.csv.\n";
+
+static const char run_after[] =
 "SIGINT/SIGTERM: stop starting work, wait --grace for requests in flight,\n"
 "write the results; a second SIGINT stops at once.\n"
 "\n"
@@ -91,298 +33,390 @@ ES_CLI_HELP
 "configuration error, 3 run directory or report not writable, 5 a\n"
 "threshold breached, 6 admin API unreachable at start.\n";
 
-/* getenv for config_load_env. */
-static const char *
-cmd_run_getenv(const char *name, void *arg)
-{
-	(void)arg;
-	return getenv(name);
-}
+enum { R_REPORT, R_COLLECT, R_TRACES, R_ES, R_INDEX, R_WAIT, R_TITLE,
+    R_TEMPLATES, R_BASELINE, R_JUNIT, R_CONFIG, R_ENV_FILE, R_PRINT, R_DRY,
+    R_MERGE };
 
-struct cmd_run_flag {
+static const struct opt run_report_opts_table[] = {
+	{ NULL, 0, NULL, 0, 0, "Run and report (one shot):" },
+	{ "report", 0, "DIR", R_REPORT, 0, "after the run, analyze this run's "
+	    "traces and write\nthe report folder DIR (medload report's "
+	    "outputs)" },
+	{ "collect", 0, "ADDR:PORT", R_COLLECT, 0, "receive the agents' "
+	    "traces (their --trace-target)\nduring the run, tagged, to the "
+	    "run directory" },
+	{ "traces", 0, "FILE", R_TRACES, OPT_MANY, "or read them from files "
+	    "another collector writes\n(repeatable)" },
+	{ "es", 0, "URL", R_ES, 0, "or from Elasticsearch/OpenSearch (the "
+	    "run's window\nand, when mapped, its medload.run_id)" },
+	{ "index", 0, "PATTERN", R_INDEX, 0, "the indices of --es" },
+	{ "report-wait", 0, "DUR", R_WAIT, 0, "wait for late traces after the "
+	    "run (default 2s)" },
+	{ "title", 0, "TEXT", R_TITLE, 0, "the report's title" },
+	{ "templates", 0, "DIR", R_TEMPLATES, 0, "report templates to use "
+	    "first" },
+	{ "baseline", 0, "ANALYSIS", R_BASELINE, 0, "the analysis relative "
+	    "thresholds compare with" },
+	{ "junit", 0, "FILE", R_JUNIT, 0, "write the threshold results as "
+	    "JUnit XML" },
+	{ NULL, 0, NULL, 0, 0, NULL },
+};
+
+static const struct opt run_other_opts[] = {
+	{ NULL, 0, NULL, 0, 0, "Other options:" },
+	{ "config", 0, "FILE", R_CONFIG, 0, "YAML settings (and a "
+	    "'thresholds:' list)" },
+	{ "env-file", 0, "PATH", R_ENV_FILE, 0, "the seed's .env" },
+	{ "print-config", 0, NULL, R_PRINT, 0, "show the settings, secrets "
+	    "masked, and sources" },
+	{ "dry-run", 0, NULL, R_DRY, 0, "print the planned schedule and exit" },
+	{ "merge", 0, NULL, R_MERGE, 0, "merge the journals of RUNDIR... "
+	    "(shards)" },
+	{ NULL, 0, NULL, 0, 0, NULL },
+};
+
+#define RUN_MAX_SETTINGS 63
+
+/* A setting given on the command line. */
+struct run_flag {
 	const char *name;
 	const char *value;
 };
 
-int
-cmd_run(int argc, char **argv)
-{
-	enum { OPT_CONFIG = 1000, OPT_ENV_FILE, OPT_PRINT, OPT_DRY, OPT_MERGE,
-	    OPT_REPORT, OPT_COLLECT, OPT_TRACES, OPT_ES, OPT_INDEX, OPT_WAIT,
-	    OPT_TITLE, OPT_TEMPLATES,
-	    OPT_BASELINE, OPT_JUNIT, OPT_SETTING = 2000 };
-	static const struct option shared_opts[] = { ES_CLI_OPTIONS,
-	    THRESHOLD_CLI_OPTIONS };
-	struct oneshot_opts os;
+/* What the command line says. */
+struct run_cmd {
+	struct run_report_opts rep;
 	struct threshold_set ts;
-	struct json_object *baseline = NULL;
-	const char *baseline_path = NULL;
-	struct collector *col = NULL;
 	struct es_cli ec;
-	char *run_dir = NULL;
-	const char *const *names = config_flag_names();
-	const char *config_path = NULL, *env_file = NULL;
-	struct cmd_run_flag *flags;
-	struct option *opts;
-	struct config cfg;
-	char *cause = NULL;
-	size_t nnames, nflags = 0, i, cli_thresholds;
-	int c, print = 0, dry = 0, merge = 0, status, th;
+	const char *config_path, *env_file, *baseline_path, *es_only;
+	struct run_flag *flags;
+	size_t nflags, cli_thresholds, ntraces;
+	const char **traces;
+	char **operands;
+	size_t noperands;
+	int print, dry, merge, help;
+};
 
-	for (nnames = 0; names[nnames] != NULL; nnames++)
-		;
-	opts = util_calloc(nnames + 24, sizeof(*opts));
-	memset(&os, 0, sizeof(os));
-	threshold_set_init(&ts);
-	os.wait_s = 2;
-	es_cli_init(&ec);
-	flags = util_calloc((size_t)argc + 1, sizeof(*flags));
-	for (i = 0; i < nnames; i++) {
-		opts[i].name = names[i];
-		opts[i].has_arg = strcmp(names[i], "insecure") == 0 ||
-		    strcmp(names[i], "allow-remote") == 0 ? no_argument :
-		    required_argument;
-		opts[i].val = OPT_SETTING + (int)i;
-	}
-	opts[i++] = (struct option){ "config", required_argument, NULL,
-	    OPT_CONFIG };
-	opts[i++] = (struct option){ "env-file", required_argument, NULL,
-	    OPT_ENV_FILE };
-	opts[i++] = (struct option){ "print-config", no_argument, NULL,
-	    OPT_PRINT };
-	opts[i++] = (struct option){ "dry-run", no_argument, NULL, OPT_DRY };
-	opts[i++] = (struct option){ "merge", no_argument, NULL, OPT_MERGE };
-	opts[i++] = (struct option){ "report", required_argument, NULL,
-	    OPT_REPORT };
-	opts[i++] = (struct option){ "collect", required_argument, NULL,
-	    OPT_COLLECT };
-	opts[i++] = (struct option){ "traces", required_argument, NULL,
-	    OPT_TRACES };
-	opts[i++] = (struct option){ "es", required_argument, NULL, OPT_ES };
-	opts[i++] = (struct option){ "index", required_argument, NULL,
-	    OPT_INDEX };
-	opts[i++] = (struct option){ "report-wait", required_argument, NULL,
-	    OPT_WAIT };
-	opts[i++] = (struct option){ "title", required_argument, NULL,
-	    OPT_TITLE };
-	opts[i++] = (struct option){ "templates", required_argument, NULL,
-	    OPT_TEMPLATES };
-	opts[i++] = (struct option){ "baseline", required_argument, NULL,
-	    OPT_BASELINE };
-	opts[i++] = (struct option){ "junit", required_argument, NULL,
-	    OPT_JUNIT };
-	for (size_t k = 0; k < sizeof(shared_opts) / sizeof(shared_opts[0]);
-	    k++)
-		opts[i++] = shared_opts[k];
-	opts[i++] = (struct option){ "help", no_argument, NULL, 'h' };
-	config_init(&cfg);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (es_cli_option(&ec, c, optarg))
-			continue;
-		if ((th = threshold_cli_option(&ts, c, optarg, &cause)) != 0) {
-			if (th == -1)
-				goto usage;
-			continue;
-		}
-		switch (c) {
-		case OPT_REPORT:
-			os.report_dir = optarg;
-			break;
-		case OPT_COLLECT:
-			os.collect = optarg;
-			break;
-		case OPT_TRACES:
-			os.traces = optarg;
-			break;
-		case OPT_ES:
-			os.es_url = optarg;
-			break;
-		case OPT_INDEX:
-			os.es_index = optarg;
-			break;
-		case OPT_WAIT:
-			if (time_parse_duration(optarg, &os.wait_s) == -1 ||
-			    os.wait_s > 600) {
-				util_fail(&cause, "--report-wait: \"%s\" is not "
-				    "a duration up to 10m", optarg);
-				goto usage;
-			}
-			break;
-		case OPT_TITLE:
-			os.title = optarg;
-			break;
-		case OPT_TEMPLATES:
-			os.templates = optarg;
-			break;
-		case OPT_BASELINE:
-			baseline_path = optarg;
-			break;
-		case OPT_JUNIT:
-			os.junit = optarg;
-			break;
-		case OPT_CONFIG:
-			config_path = optarg;
-			break;
-		case OPT_ENV_FILE:
-			env_file = optarg;
-			break;
-		case OPT_PRINT:
-			print = 1;
-			break;
-		case OPT_DRY:
-			dry = 1;
-			break;
-		case OPT_MERGE:
-			merge = 1;
-			break;
-		case 'h':
-			cmd_run_help(stdout);
-			status = STATUS_OK;
-			goto out;
-		case ':':
-		default:
-			if (c >= OPT_SETTING && c < OPT_SETTING + (int)nnames) {
-				flags[nflags].name = names[c - OPT_SETTING];
-				flags[nflags++].value = optarg ? optarg :
-				    "true";
-				break;
-			}
-			cli_bad_option(c, argv, &cause);
-			goto usage;
-		}
-	}
-	if (optind < argc && !merge) {
-		util_fail(&cause, "unexpected argument '%s'", argv[optind]);
-		goto usage;
-	}
-	cli_thresholds = ts.n;
-	if (config_path != NULL &&
-	    (config_load_yaml(&cfg, config_path, &cause) == -1 ||
-	    threshold_set_load_config(&ts, config_path, &cause) == -1))
-		goto usage;
-	if (env_file != NULL &&
-	    config_load_env_file(&cfg, env_file, &cause) == -1)
-		goto usage;
-	if (config_load_env(&cfg, cmd_run_getenv, NULL, "env", &cause) == -1)
-		goto usage;
-	for (i = 0; i < nflags; i++) {
-		char *src = util_printf("flag --%s", flags[i].name);
-		int rc = config_set(&cfg, flags[i].name, flags[i].value, src,
-		    &cause);
+/* The settings' table, made once from the config module's. */
+static const struct opt *
+run_setting_opts(void)
+{
+	static struct opt t[RUN_MAX_SETTINGS + 2];
+	const char *flag, *arg, *help;
+	size_t i;
 
-		free(src);
-		if (rc == -1)
-			goto usage;
+	if (t[0].help != NULL)
+		return t;
+	t[0].help = "Settings (flags > environment > --env-file > --config > "
+	    "defaults;\nYAML keys are the flag names with _ for -; see "
+	    "medload(1)):";
+	for (i = 0; i < RUN_MAX_SETTINGS && config_flag(i, &flag, &arg,
+	    &help) == 0; i++)
+		t[i + 1] = (struct opt){ flag, 0, arg, (int)i, 0, help };
+	return t;
+}
+
+/* Takes a setting: applied later, above every other source. */
+static int
+run_take_setting(void *ctx, int id, const char *value, char **cause)
+{
+	struct run_cmd *c = ctx;
+
+	(void)cause;
+	c->flags[c->nflags].name = run_setting_opts()[id + 1].name;
+	c->flags[c->nflags++].value = value != NULL ? value : "true";
+	return 0;
+}
+
+/* Takes one of the report and other options. */
+static int
+run_take(void *ctx, int id, const char *v, char **cause)
+{
+	struct run_cmd *c = ctx;
+
+	if (id == R_INDEX && c->es_only == NULL)
+		c->es_only = "--index";
+	switch (id) {
+	case R_REPORT: c->rep.report_dir = v; break;
+	case R_COLLECT: c->rep.collect = v; break;
+	case R_TRACES: c->traces[c->ntraces++] = v; break;
+	case R_ES: c->rep.es_url = v; break;
+	case R_INDEX: c->rep.es_index = v; break;
+	case R_WAIT:
+		return opt_duration("report-wait", v, 0, 600, &c->rep.wait_s,
+		    cause);
+	case R_TITLE: c->rep.title = v; break;
+	case R_TEMPLATES: c->rep.templates = v; break;
+	case R_BASELINE: c->baseline_path = v; break;
+	case R_JUNIT: c->rep.junit = v; break;
+	case R_CONFIG: c->config_path = v; break;
+	case R_ENV_FILE: c->env_file = v; break;
+	case R_PRINT: c->print = 1; break;
+	case R_DRY: c->dry = 1; break;
+	case R_MERGE: c->merge = 1; break;
 	}
-	if (merge) {
-		if (optind >= argc) {
-			util_fail(&cause, "--merge needs run directories");
-			goto usage;
-		}
-		status = run_merge(&cfg, argv + optind, argc - optind, stdout);
-		goto out;
-	}
-	if (config_finish(&cfg, !(print || dry), &cause) == -1) {
-		if (print)
-			config_print(&cfg, stdout);
-		goto usage;
-	}
-	if (print || dry) {
-		if (print)
-			config_print(&cfg, stdout);
-		if (dry)
-			run_print_schedule(&cfg, stdout);
-		status = STATUS_OK;
-		goto out;
-	}
-	if (os.report_dir == NULL && (os.collect || os.traces || os.es_url)) {
-		util_fail(&cause, "--collect, --traces and --es go with "
+	return 0;
+}
+
+/* Takes an authentication option of --es. */
+static int
+run_take_auth(void *ctx, int id, const char *value, char **cause)
+{
+	struct run_cmd *c = ctx;
+
+	if (c->es_only == NULL)
+		c->es_only = "--user, --password-file and --api-key-file";
+	return es_cli_take(&c->ec, id, value, cause);
+}
+
+/* Fills groups for c; returns their number. */
+static size_t
+run_groups(struct run_cmd *c, struct opt_group *g)
+{
+	g[0] = (struct opt_group){ run_setting_opts(), run_take_setting, c };
+	g[1] = (struct opt_group){ run_report_opts_table, run_take, c };
+	g[2] = (struct opt_group){ es_cli_auth_opts, run_take_auth, c };
+	g[3] = (struct opt_group)THRESHOLD_CLI_GROUP(&c->ts);
+	g[4] = (struct opt_group){ run_other_opts, run_take, c };
+	g[5] = (struct opt_group)CMD_HELP_GROUP(&c->help);
+	return 6;
+}
+
+void
+cmd_run_help(FILE *out)
+{
+	struct run_cmd c;
+	struct opt_group g[6];
+
+	cmd_help(out, run_usage, g, run_groups(&c, g), run_after);
+}
+
+/* Sets the defaults; argc bounds the lists the options fill. */
+static void
+run_init(struct run_cmd *c, int argc)
+{
+	memset(c, 0, sizeof(*c));
+	threshold_set_init(&c->ts);
+	es_cli_init(&c->ec);
+	c->rep.wait_s = 2;
+	c->flags = util_calloc((size_t)argc + 1, sizeof(*c->flags));
+	c->traces = util_calloc((size_t)argc + 1, sizeof(*c->traces));
+}
+
+/* Releases what parsing and the run made. */
+static void
+run_release(struct run_cmd *c)
+{
+	threshold_set_release(&c->ts);
+	es_cli_release(&c->ec);
+	json_object_put(c->rep.baseline);
+	free(c->flags);
+	free(c->traces);
+	free(c->operands);
+}
+
+/* The rules between the report's options; 0 or -1 with *cause. */
+static int
+run_check_report(struct run_cmd *c, char **cause)
+{
+	const struct run_report_opts *r = &c->rep;
+
+	if (r->report_dir == NULL && (r->collect || c->ntraces || r->es_url))
+		return util_fail(cause, "--collect, --traces and --es go with "
 		    "--report DIR");
-		goto usage;
-	}
-	if (os.report_dir == NULL && (cli_thresholds > 0 || os.junit ||
-	    baseline_path)) {
-		util_fail(&cause, "--threshold(s), --baseline and --junit go "
-		    "with --report DIR (they judge the run's analysis)");
-		goto usage;
-	}
-	if (os.report_dir == NULL && ts.n > 0)
-		cli_error("the thresholds of %s are not evaluated without "
-		    "--report DIR", config_path);
-	if (!!os.collect + !!os.traces + !!os.es_url > 1) {
-		util_fail(&cause, "give one of --collect, --traces, --es");
-		goto usage;
-	}
-	if (os.report_dir != NULL) {
-		if (cfg.shard_count > 0) {
-			util_fail(&cause, "--report works on a whole run: merge "
-			    "the shards, then use medload report");
-			goto usage;
-		}
-		if (cfg.run_id == NULL) {
-			char *id = run_new_id();
+	if (r->report_dir == NULL && (c->cli_thresholds > 0 || r->junit ||
+	    c->baseline_path))
+		return util_fail(cause, "--threshold(s), --baseline and --junit "
+		    "go with --report DIR (they judge the run's analysis)");
+	if (!!r->collect + !!c->ntraces + !!r->es_url > 1)
+		return util_fail(cause, "give one of --collect, --traces, --es");
+	if (r->es_url == NULL && c->es_only != NULL)
+		return util_fail(cause, "%s go with --es URL", c->es_only);
+	if (c->merge && (r->report_dir != NULL || c->print || c->dry))
+		return util_fail(cause, "--merge goes alone (with --out-dir): "
+		    "merge the shards, then use medload report");
+	if (c->noperands > 0 && !c->merge)
+		return util_fail(cause, "unexpected argument '%s'",
+		    c->operands[0]);
+	if (c->merge && c->noperands == 0)
+		return util_fail(cause, "--merge needs run directories");
+	return 0;
+}
 
-			config_set(&cfg, "run-id", id, "generated", &cause);
-			free(id);
+/* Parses and checks the command line; 0, or -1 with *cause. */
+static int
+run_parse(struct run_cmd *c, int argc, char **argv, char **cause)
+{
+	struct opt_group g[6];
+
+	if (opt_parse(g, run_groups(c, g), argc, argv, &c->operands,
+	    &c->noperands, cause) == -1)
+		return -1;
+	c->rep.traces = c->traces;
+	c->rep.ntraces = c->ntraces;
+	c->cli_thresholds = c->ts.n;
+	if (c->help)
+		return 0;
+	return run_check_report(c, cause);
+}
+
+/* The settings from every source, flags last; 0 or -1 with *cause. */
+static int
+run_settings(struct run_cmd *c, struct config *cfg, char **cause)
+{
+	size_t i;
+	int rc = 0;
+
+	if (run_report_config(cfg, c->config_path, c->env_file, cause) == -1 ||
+	    (c->config_path != NULL && threshold_set_load_config(&c->ts,
+	    c->config_path, cause) == -1))
+		return -1;
+	for (i = 0; i < c->nflags && rc == 0; i++) {
+		char *src = util_printf("flag --%s", c->flags[i].name);
+
+		rc = config_set(cfg, c->flags[i].name, c->flags[i].value, src,
+		    cause);
+		free(src);
+	}
+	return rc;
+}
+
+/*
+ * Gets the report's inputs ready before the load starts. Returns 0,
+ * STATUS_USAGE with *cause, or STATUS_IO after a message.
+ */
+static int
+run_prepare_report(struct run_cmd *c, struct config *cfg, char **cause)
+{
+	char *id;
+
+	if (cfg->shard_count > 0) {
+		util_fail(cause, "--report works on a whole run: merge the "
+		    "shards, then use medload report");
+		return STATUS_USAGE;
+	}
+	if (cfg->run_id == NULL) {
+		id = run_new_id();
+		config_set(cfg, "run-id", id, "generated", cause);
+		free(id);
+	}
+	c->ec.http.cacert = cfg->cacert;
+	c->ec.http.insecure = cfg->insecure;
+	if (c->rep.es_url != NULL && es_cli_finish(&c->ec, cause) == -1)
+		return STATUS_USAGE;
+	c->rep.http = &c->ec.http;
+	c->rep.thresholds = &c->ts;
+	if (c->baseline_path != NULL) {
+		c->rep.baseline = jx_load(c->baseline_path,
+		    "medload.analysis/1", 0, cause);
+		if (c->rep.baseline == NULL) {
+			cli_error("run: --baseline: %s", *cause);
+			return STATUS_IO;
 		}
-		if (os.es_url != NULL && es_cli_finish(&ec, &cause) == -1)
-			goto usage;
-		os.http = &ec.http;
-		if (baseline_path != NULL) {
-			baseline = compare_load(baseline_path, &cause);
-			if (baseline == NULL) {
-				cli_error("run: --baseline: %s", cause);
-				status = STATUS_IO;
-				goto out;
-			}
-		} else if (threshold_set_relative(&ts))
-			cli_error("thresholds relative to a baseline are "
-			    "skipped without --baseline");
-		os.thresholds = &ts;
-		os.baseline = baseline;
-		run_dir = util_printf("%s/%s", cfg.out_dir, cfg.run_id);
-		if (oneshot_collect_start(&os, run_dir, cfg.run_id, &col,
-		    &cause) == -1) {
-			cli_error("run: %s", cause);
-			status = STATUS_IO;
-			goto out;
-		}
+	} else if (threshold_set_relative(&c->ts))
+		cli_error("thresholds relative to a baseline are skipped "
+		    "without --baseline");
+	return 0;
+}
+
+/* Runs the load and, when asked, the report; returns an exit status. */
+static int
+run_load(struct run_cmd *c, struct config *cfg)
+{
+	struct collector *col = NULL;
+	struct json_object *results = NULL;
+	char *dir = util_printf("%s/%s", cfg->out_dir, cfg->run_id), *cause = NULL;
+	int status;
+
+	if (c->rep.report_dir != NULL && run_report_start(&c->rep, dir,
+	    cfg->run_id, &col, &cause) == -1) {
+		cli_error("run: %s", cause);
+		free(cause);
+		free(dir);
+		return STATUS_IO;
 	}
 	interrupt_catch();
-	status = run_execute(&cfg, stdout, stderr);
-	if (os.report_dir != NULL) {
-		int rs;
+	status = run_execute(cfg, stdout, stderr);
+	fflush(stdout);
+	{	/* transitional: until run_execute hands back its results */
+		char *p = util_printf("%s/results.json", dir);
 
-		fflush(stdout);
-		if (status != STATUS_OK && status != STATUS_PARTIAL) {
-			/* The run did not happen: nothing to report on. */
-			collector_stop(col, 0, NULL);
-			goto out;
-		}
-		rs = oneshot_report(&os, run_dir, col);
+		results = jx_load(p, "medload.run/1", 0, NULL);
+		free(p);
+	}
+	if (c->rep.report_dir != NULL && status != STATUS_OK &&
+	    status != STATUS_PARTIAL)
+		collector_stop(col, 0, NULL);	/* nothing to report on */
+	else if (c->rep.report_dir != NULL) {
+		int rs = run_report_finish(&c->rep, dir, col, results, NULL);
+
 		if (status == STATUS_OK)
 			status = rs;
 	}
+	json_object_put(results);
+	free(dir);
+	return status;
+}
+
+/* Everything after the command line; returns an exit status. */
+static int
+run_execute_cmd(struct run_cmd *c)
+{
+	struct config cfg;
+	char *cause = NULL;
+	int status = STATUS_OK, finished;
+
+	config_init(&cfg);
+	if (run_settings(c, &cfg, &cause) == -1)
+		goto usage;
+	if (c->merge) {
+		status = run_merge(&cfg, c->operands, (int)c->noperands,
+		    stdout);
+		goto out;
+	}
+	finished = config_finish(&cfg, !(c->print || c->dry), &cause) == 0;
+	if (c->print)
+		config_print(&cfg, stdout);
+	if (!finished)
+		goto usage;
+	if (c->dry)
+		run_print_schedule(&cfg, stdout);
+	if (c->print || c->dry)
+		goto out;
+	if (c->rep.report_dir == NULL && c->ts.n > c->cli_thresholds)
+		cli_error("the thresholds of %s are not evaluated without "
+		    "--report DIR", c->config_path);
+	if (c->rep.report_dir != NULL)
+		status = run_prepare_report(c, &cfg, &cause);
+	if (status == STATUS_USAGE)
+		goto usage;
+	if (status == STATUS_OK)
+		status = run_load(c, &cfg);
 	goto out;
 usage:
 	status = cli_usage_error("run", "%s", cause);
 out:
-	json_object_put(baseline);
-	threshold_set_release(&ts);
-	free(run_dir);
-	es_cli_release(&ec);
 	free(cause);
-	free(opts);
-	free(flags);
 	config_release(&cfg);
 	return status;
 }
 
-/* Prints the help (transitional). */
-void
-cmd_run_help(FILE *out)
+int
+cmd_run(int argc, char **argv)
 {
-	fputs(cmd_run_help_text, out);
+	struct run_cmd c;
+	char *cause = NULL;
+	int status;
+
+	run_init(&c, argc);
+	if (run_parse(&c, argc, argv, &cause) == -1)
+		status = cli_usage_error("run", "%s", cause);
+	else if (c.help) {
+		cmd_run_help(stdout);
+		status = STATUS_OK;
+	} else
+		status = run_execute_cmd(&c);
+	free(cause);
+	run_release(&c);
+	return status;
 }

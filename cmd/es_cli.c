@@ -10,6 +10,10 @@ enum { ES_CLI_USER, ES_CLI_PWFILE, ES_CLI_KEYFILE, ES_CLI_CACERT,
     ES_CLI_INSECURE };
 
 const struct opt es_cli_opts[] = {
+	{ "cacert", 0, "FILE", ES_CLI_CACERT, 0, "trust this CA bundle for "
+	    "https" },
+	{ "insecure", 0, NULL, ES_CLI_INSECURE, 0, "do not verify TLS "
+	    "certificates (not recommended)" },
 	{ "user", 0, "USER", ES_CLI_USER, 0, "basic auth user; the password "
 	    "comes from\n--password-file or the environment variable\n"
 	    "MEDLOAD_ES_PASSWORD, never from the command line" },
@@ -17,12 +21,10 @@ const struct opt es_cli_opts[] = {
 	    "password from F" },
 	{ "api-key-file", 0, "F", ES_CLI_KEYFILE, 0, "send 'Authorization: "
 	    "ApiKey' with the key in F (or\nMEDLOAD_ES_API_KEY)" },
-	{ "cacert", 0, "FILE", ES_CLI_CACERT, 0, "trust this CA bundle for "
-	    "https" },
-	{ "insecure", 0, NULL, ES_CLI_INSECURE, 0, "do not verify TLS "
-	    "certificates (not recommended)" },
 	{ NULL, 0, NULL, 0, 0, NULL },
 };
+
+const struct opt *const es_cli_auth_opts = es_cli_opts + 2;
 
 void
 es_cli_init(struct es_cli *e)

@@ -24,6 +24,12 @@ extern const struct opt es_cli_opts[];
 /* The opt_fn of es_cli_opts; ctx is a struct es_cli. */
 int es_cli_take(void *ctx, int id, const char *value, char **cause);
 
+/*
+ * The same without --cacert and --insecure, for a command whose own
+ * settings hold those (medload run).
+ */
+extern const struct opt *const es_cli_auth_opts;
+
 /* An opt_group for e. */
 #define ES_CLI_GROUP(e) { es_cli_opts, es_cli_take, (e) }
 

@@ -1,4 +1,4 @@
-/* oneshot.c: after `medload run`: the run's traces -> report folder. */
+/* run_report.c: a load run's settings, its traces, and its report. */
 #include "run_report.h"
 
 #include <stdio.h>
@@ -8,29 +8,42 @@
 
 #include <json-c/json.h>
 
-#include "aggregate.h"
-#include "analysis.h"
+#include "analyze.h"
 #include "cli.h"
 #include "collect.h"
-#include "filter.h"
+#include "config.h"
+#include "files.h"
 #include "interrupt.h"
 #include "junit.h"
-#include "pipeline.h"
+#include "jx.h"
 #include "render.h"
 #include "report.h"
-#include "run.h"
-#include "source_es.h"
-#include "source_file.h"
+#include "status.h"
 #include "threshold.h"
 #include "timeutil.h"
 #include "util.h"
 
-static const enum agg_key oneshot_keys[] = { AGG_KEY_LABEL, AGG_KEY_HANDLER,
-    AGG_KEY_OUTCOME };
-static const double oneshot_pcts[] = { 50, 75, 90, 95, 99, 99.9 };
+/* getenv for config_load_env. */
+static const char *
+run_report_getenv(const char *name, void *arg)
+{
+	(void)arg;
+	return getenv(name);
+}
 
 int
-oneshot_collect_start(const struct oneshot_opts *o, const char *run_dir,
+run_report_config(struct config *c, const char *yaml, const char *env_file,
+    char **cause)
+{
+	if (yaml != NULL && config_load_yaml(c, yaml, cause) == -1)
+		return -1;
+	if (env_file != NULL && config_load_env_file(c, env_file, cause) == -1)
+		return -1;
+	return config_load_env(c, run_report_getenv, NULL, "env", cause);
+}
+
+int
+run_report_start(const struct run_report_opts *o, const char *run_dir,
     const char *run_id, struct collector **out, char **cause)
 {
 	struct collect_opts co;
@@ -44,7 +57,7 @@ oneshot_collect_start(const struct oneshot_opts *o, const char *run_dir,
 	if (collect_parse_listen(o->collect, &host, &co.port) == -1)
 		return util_fail(cause, "--collect: \"%s\" is not ADDR:PORT",
 		    o->collect);
-	if (run_mkdirs(run_dir, cause) == -1) {
+	if (files_mkdirs(run_dir, cause) == -1) {
 		free(host);
 		return -1;
 	}
@@ -59,9 +72,9 @@ oneshot_collect_start(const struct oneshot_opts *o, const char *run_dir,
 	return rc;
 }
 
-/* Sleeps up to s seconds, less when a signal arrives. */
+/* Sleeps up to s seconds, less when a (further) signal arrives. */
 static void
-oneshot_wait(double s)
+run_report_wait(double s)
 {
 	struct timespec ts = { 0, 100000000 };
 
@@ -72,205 +85,173 @@ oneshot_wait(double s)
 	}
 }
 
-/* The run's window from its results document. */
+/* The analysis request for the run's window and traces. */
 static int
-oneshot_window(struct json_object *run, double *start, double *end)
+run_report_request(const struct run_report_opts *o, const char *run_dir,
+    struct json_object *results, struct analyze_request *r, char **own,
+    char **cause)
 {
-	struct json_object *v;
+	double start, end;
 
-	if (!json_object_object_get_ex(run, "window_start", &v) ||
-	    time_parse(json_object_get_string(v), start) == -1 ||
-	    !json_object_object_get_ex(run, "window_end", &v) ||
-	    time_parse(json_object_get_string(v), end) == -1)
-		return -1;
+	analyze_request_init(r);
+	if (time_parse(jx_str(jx_get(results, "window_start"), ""),
+	    &start) == -1 || time_parse(jx_str(jx_get(results, "window_end"),
+	    ""), &end) == -1)
+		return util_fail(cause, "the run's window is missing from its "
+		    "results");
+	r->filter.since = start - 1;
+	r->filter.until = end + o->wait_s + 1;
+	r->filter.has_since = r->filter.has_until = 1;
+	r->run_id = jx_str(jx_get(results, "run_id"), NULL);
+	*own = NULL;
+	if (o->collect != NULL) {
+		*own = util_printf("%s/traces.ndjson", run_dir);
+		r->source = ANALYZE_FILES;
+		r->files = (const char *const *)own;
+		r->nfiles = 1;
+	} else if (o->ntraces > 0) {
+		r->source = ANALYZE_FILES;
+		r->files = o->traces;
+		r->nfiles = o->ntraces;
+	} else if (o->es_url != NULL) {
+		r->source = ANALYZE_ES;
+		r->es.url = o->es_url;
+		r->es.http = o->http;
+		if (o->es_index != NULL)
+			r->es.index = o->es_index;
+	} else
+		r->source = ANALYZE_NONE;	/* the report covers the run */
 	return 0;
 }
 
-/* Analysis of a trace file, limited to the window. */
-static struct json_object *
-oneshot_from_file(const char *path, const struct filter *f,
-    const char *run_id, char **cause)
+/* Writes a JSON document under a name of ours; -1 after a message. */
+static int
+run_report_json(const char *dir, const char *name, struct json_object *doc)
 {
-	struct analysis_request req;
-	struct json_object *src, *in, *doc;
-	struct pipeline p;
+	char *path = util_printf("%s/%s", dir, name), *cause = NULL;
+	struct files_out o;
+	int rc = files_open(&o, path, FILES_OWN, &cause);
 
-	pipeline_init(&p, oneshot_keys, 3, 0, f, 5);
-	p.where = path;
-	if (source_file_read(path, pipeline_line, &p, cause) == -1) {
-		pipeline_release(&p);
-		return NULL;
+	if (rc == 0) {
+		rc = render_json(doc, o.f);
+		rc = files_close(&o, rc == 0, &cause);
 	}
-	src = json_object_new_object();
-	json_object_object_add(src, "kind", json_object_new_string("files"));
-	in = json_object_new_array();
-	json_object_array_add(in, json_object_new_string(path));
-	json_object_object_add(src, "inputs", in);
-	json_object_object_add(src, "run_id", json_object_new_string(run_id));
-	memset(&req, 0, sizeof(req));
-	req.keys = oneshot_keys;
-	req.nkeys = 3;
-	req.pcts = oneshot_pcts;
-	req.npcts = 6;
-	req.source = src;
-	doc = analysis_build(p.agg, &p.counts, &req);
-	json_object_put(src);
-	pipeline_release(&p);
-	return doc;
+	if (rc == -1)
+		cli_error("report: %s", cause ? cause : path);
+	free(cause);
+	free(path);
+	return rc;
+}
+
+/* Evaluates the thresholds into doc; returns the block or NULL. */
+static struct json_object *
+run_report_judge(const struct run_report_opts *o, struct json_object *doc)
+{
+	struct json_object *tblock;
+
+	if (o->thresholds == NULL || o->thresholds->n == 0)
+		return NULL;
+	tblock = threshold_evaluate(o->thresholds, doc, o->baseline);
+	json_object_object_add(doc, "thresholds", json_object_get(tblock));
+	return tblock;
 }
 
 /* Writes DIR/thresholds.json and the JUnit XML; -1 after a message. */
 static int
-oneshot_thresholds(const struct oneshot_opts *o, struct json_object *tblock)
+run_report_verdict(const struct run_report_opts *o, struct json_object *tb)
 {
-	char *path, *cause = NULL;
-	FILE *out;
+	char *cause = NULL;
 	int rc = 0;
 
-	if (tblock != NULL) {
-		path = util_printf("%s/thresholds.json", o->report_dir);
-		out = fopen(path, "w");
-		if (out == NULL || render_json(tblock, out) == -1) {
-			cli_error("report: %s: cannot write", path);
-			rc = -1;
-		}
-		if (out != NULL && fclose(out) != 0 && rc == 0) {
-			cli_error("report: %s: cannot write", path);
-			rc = -1;
-		}
-		free(path);
-	}
-	if (o->junit != NULL && junit_write_file(o->junit, "medload run",
-	    tblock, NULL, &cause) == -1) {
+	if (tb != NULL && run_report_json(o->report_dir, "thresholds.json",
+	    tb) == -1)
+		rc = -1;
+	if (o->junit != NULL && junit_write_file(o->junit, "medload run", tb,
+	    NULL, &cause) == -1) {
 		cli_error("report: %s", cause);
-		free(cause);
 		rc = -1;
 	}
+	free(cause);
 	return rc;
 }
 
-int
-oneshot_report(const struct oneshot_opts *o, const char *run_dir,
-    struct collector *col)
+/* Writes the report folder and says where it went; -1 after a message. */
+static int
+run_report_folder(const struct run_report_opts *o, struct json_object *doc,
+    struct json_object *results)
 {
 	struct report_input in;
 	struct report_result res;
-	struct collect_stats st;
-	struct json_object *run = NULL, *doc = NULL, *tblock = NULL;
-	struct filter f;
-	char *cause = NULL, *path, *file = NULL, tb[TIME_BUF];
-	double start, end;
-	int partial = 0, status = STATUS_OK;
-	FILE *out;
+	char *cause = NULL;
 
-	oneshot_wait(o->wait_s);
+	memset(&in, 0, sizeof(in));
+	in.analysis = doc;
+	in.run = results;
+	in.out_dir = o->report_dir;
+	in.templates = o->templates;
+	in.title = o->title;
+	if (!o->quiet) {
+		fputc('\n', stdout);
+		in.echo = stdout;
+	}
+	if (report_write(&in, &res, &cause) == -1) {
+		cli_error("report: %s", cause);
+		free(cause);
+		return -1;
+	}
+	fflush(stdout);
+	fprintf(stderr, "medload: report written to ");
+	util_fput_safe(o->report_dir, stderr);
+	fprintf(stderr, "/ (%d chart%s%s", res.charts, res.charts == 1 ? "" :
+	    "s", res.skipped ? "; charts skipped: " : "");
+	util_fput_safe(res.skipped ? res.skipped : "", stderr);
+	fprintf(stderr, ")\n");
+	free(res.skipped);
+	return 0;
+}
+
+/* Analyzes the run's traces; the document, or NULL after a message. */
+static struct json_object *
+run_report_analysis(const struct run_report_opts *o, const char *run_dir,
+    struct json_object *results)
+{
+	struct analyze_request r;
+	struct analyze_result res;
+	char *cause = NULL, *own = NULL;
+
+	if (run_report_request(o, run_dir, results, &r, &own, &cause) == -1 ||
+	    analyze_run(&r, &res, &cause) == -1) {
+		cli_error("report: traces: %s", cause ? cause : "unreadable");
+		free(cause);
+		free(own);
+		return NULL;
+	}
+	free(own);
+	return res.doc;
+}
+
+int
+run_report_finish(const struct run_report_opts *o, const char *run_dir,
+    struct collector *col, struct json_object *results,
+    struct json_object **analysis)
+{
+	struct collect_stats st;
+	struct json_object *doc, *tblock;
+	int status = STATUS_OK;
+
+	run_report_wait(o->wait_s);
 	if (col != NULL) {
 		collector_stop(col, 0, &st);
 		fprintf(stderr, "medload: collected %llu trace events during "
 		    "the run\n", st.written);
 	}
-	path = util_printf("%s/results.json", run_dir);
-	if (report_load(path, "medload.run/1", &run, &cause) == -1 ||
-	    oneshot_window(run, &start, &end) == -1) {
-		cli_error("report: %s", cause ? cause : "the run's window is "
-		    "missing from results.json");
-		free(cause);
-		free(path);
-		json_object_put(run);
+	doc = run_report_analysis(o, run_dir, results);
+	if (doc == NULL)
 		return STATUS_IO;
-	}
-	free(path);
-	memset(&f, 0, sizeof(f));
-	f.since = start - 1;
-	f.until = end + o->wait_s + 1;
-	f.has_since = f.has_until = 1;
-	if (col != NULL || o->traces != NULL) {
-		file = col ? util_printf("%s/traces.ndjson", run_dir) :
-		    util_strdup(o->traces);
-		doc = oneshot_from_file(file, &f, json_object_get_string(
-		    json_object_object_get(run, "run_id")), &cause);
-	} else if (o->es_url != NULL) {
-		struct source_es_opts es;
-		struct json_object *fd = json_object_new_object();
-
-		memset(&es, 0, sizeof(es));
-		es.url = o->es_url;
-		es.http = o->http;
-		es.index = o->es_index ? o->es_index : SOURCE_ES_DEFAULT_INDEX;
-		es.mode = SOURCE_ES_AUTO;
-		es.slices = 1;
-		es.batch = 5000;
-		es.auto_raw_max = 200000;
-		es.filter = &f;
-		es.keys = oneshot_keys;
-		es.nkeys = 3;
-		es.pcts = oneshot_pcts;
-		es.npcts = 6;
-		es.show_rejects = 5;
-		es.filters_doc = fd;
-		json_object_object_add(fd, "since", json_object_new_string(
-		    time_format(f.since, tb)));
-		json_object_object_add(fd, "until", json_object_new_string(
-		    time_format(f.until, tb)));
-		doc = source_es_analyze(&es, &partial, &cause);
-		json_object_put(fd);
-	} else {
-		/* No traces asked for: the report covers the run alone. */
-		file = util_printf("%s/no-traces.ndjson", run_dir);
-		out = fopen(file, "w");
-		if (out != NULL)
-			fclose(out);
-		doc = oneshot_from_file(file, &f, "", &cause);
-	}
-	free(file);
-	if (doc == NULL) {
-		cli_error("report: traces: %s", cause ? cause : "unreadable");
-		free(cause);
-		json_object_put(run);
-		return STATUS_IO;
-	}
-	if (o->thresholds != NULL && o->thresholds->n > 0) {
-		tblock = threshold_evaluate(o->thresholds, doc, o->baseline);
-		json_object_object_add(doc, "thresholds",
-		    json_object_get(tblock));
-	}
-	path = util_printf("%s/analysis.json", run_dir);
-	out = fopen(path, "w");
-	if (out == NULL || render_json(doc, out) == -1)
-		cli_error("report: %s: cannot write", path);
-	if (out != NULL)
-		fclose(out);
-	free(path);
-	memset(&in, 0, sizeof(in));
-	in.analysis = doc;
-	in.run = run;
-	in.out_dir = o->report_dir;
-	in.templates = o->templates;
-	in.title = o->title;
-	if (report_write(&in, &res, &cause) == -1) {
-		cli_error("report: %s", cause);
-		free(cause);
-		status = STATUS_IO;
-	} else {
-		char buf[8192];
-		size_t n;
-
-		path = util_printf("%s/report.txt", o->report_dir);
-		out = fopen(path, "r");
-		fputc('\n', stdout);
-		while (out != NULL && (n = fread(buf, 1, sizeof(buf), out)) > 0)
-			fwrite(buf, 1, n, stdout);
-		if (out != NULL)
-			fclose(out);
-		free(path);
-		fflush(stdout);
-		fprintf(stderr, "medload: report written to %s/ (%d chart%s%s%s)"
-		    "\n", o->report_dir, res.charts, res.charts == 1 ? "" : "s",
-		    res.skipped ? "; charts skipped: " : "",
-		    res.skipped ? res.skipped : "");
-		free(res.skipped);
-	}
-	if (oneshot_thresholds(o, tblock) == -1 && status == STATUS_OK)
+	tblock = run_report_judge(o, doc);
+	run_report_json(run_dir, "analysis.json", doc);
+	if (run_report_folder(o, doc, results) == -1 ||
+	    run_report_verdict(o, tblock) == -1)
 		status = STATUS_IO;
 	if (threshold_block_failed(tblock) > 0) {
 		cli_error("%d of %zu thresholds breached",
@@ -279,7 +260,9 @@ oneshot_report(const struct oneshot_opts *o, const char *run_dir,
 			status = STATUS_THRESHOLD;
 	}
 	json_object_put(tblock);
-	json_object_put(doc);
-	json_object_put(run);
+	if (analysis != NULL)
+		*analysis = doc;
+	else
+		json_object_put(doc);
 	return status;
 }

@@ -1,22 +1,27 @@
 /*
- * oneshot.h: `medload run --report DIR`: the run's own traces, analyzed
- * for the run's window, and the report folder. The traces come from the
- * collector embedded in the run (agents tracing to medload), from a trace
- * file another collector writes, or from Elasticsearch.
+ * run_report.h: `medload run --report DIR` (and `nightly --run-config`):
+ * the settings of a load run from their sources, the run's own traces
+ * (from the collector embedded in the run, trace files another collector
+ * writes, or Elasticsearch) analyzed for the run's window, and the report
+ * folder.
  */
-#ifndef MEDLOAD_ONESHOT_H
-#define MEDLOAD_ONESHOT_H
+#ifndef MEDLOAD_RUN_REPORT_H
+#define MEDLOAD_RUN_REPORT_H
+
+#include <stddef.h>
 
 #include "http.h"
 
 struct collector;
+struct config;
 struct json_object;
 struct threshold_set;
 
-struct oneshot_opts {
+struct run_report_opts {
 	const char *report_dir;
 	const char *collect;		/* ADDR:PORT of the embedded collector */
-	const char *traces;		/* a trace file (NDJSON, log, .gz) */
+	const char *const *traces;	/* trace files (NDJSON, log, .gz) */
+	size_t ntraces;
 	const char *es_url;		/* or Elasticsearch */
 	const char *es_index;
 	const struct http_opts *http;
@@ -26,28 +31,38 @@ struct oneshot_opts {
 	const struct threshold_set *thresholds;	/* borrowed, or NULL */
 	struct json_object *baseline;	/* borrowed analysis, or NULL */
 	const char *junit;		/* JUnit XML of the thresholds */
+	int quiet;			/* do not print the text report */
 };
+
+/*
+ * Loads a run's settings in their order of precedence, lowest first: the
+ * YAML file (NULL: none), the .env file (NULL: none), the environment.
+ * Flags come after, through config_set. Returns 0 or -1 with *cause.
+ */
+int run_report_config(struct config *c, const char *yaml, const char *env_file,
+    char **cause);
 
 /*
  * Starts the embedded collector (when o->collect is set), writing
  * run_dir/traces.ndjson with every event tagged with run_id. *out is NULL
  * when no collector was asked for. Returns 0 or -1 with *cause.
  */
-int oneshot_collect_start(const struct oneshot_opts *o, const char *run_dir,
+int run_report_start(const struct run_report_opts *o, const char *run_dir,
     const char *run_id, struct collector **out, char **cause);
 
 /*
  * After the run: waits for late traces, stops the collector, analyzes the
- * run's traces for its window (from run_dir/results.json, which a run
- * writes even when interrupted), writes run_dir/analysis.json and the
- * report folder, and prints the text report on stdout. With thresholds,
- * evaluates them on the analysis (relative ones against o->baseline) and
- * puts the block in analysis.json ("thresholds"), the report and
- * DIR/thresholds.json, and the JUnit XML in o->junit. Returns an exit
- * status (0, STATUS_THRESHOLD on a breach, or STATUS_IO / STATUS_NO_EVENTS with
- * a message on stderr).
+ * run's traces for its window (from results, the run's results document),
+ * writes run_dir/analysis.json and the report folder, and prints the text
+ * report on stdout unless o->quiet. With thresholds, evaluates them on
+ * the analysis (relative ones against o->baseline) and puts the block in
+ * the analysis ("thresholds"), the report and DIR/thresholds.json, and the
+ * JUnit XML in o->junit. *analysis (when not NULL) gets the analysis
+ * (caller puts). Returns an exit status (0, STATUS_THRESHOLD on a breach,
+ * or STATUS_IO with a message on stderr).
  */
-int oneshot_report(const struct oneshot_opts *o, const char *run_dir,
-    struct collector *col);
+int run_report_finish(const struct run_report_opts *o, const char *run_dir,
+    struct collector *col, struct json_object *results,
+    struct json_object **analysis);
 
 #endif

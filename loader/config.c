@@ -26,61 +26,99 @@ struct config_setting {
 	enum config_type type;
 	size_t off;
 	const char *names;	/* T_ENUM: "a|b|c" */
+	const char *arg;	/* the flag's value placeholder; NULL: none */
+	const char *help;	/* the flag's help text */
 };
 
 #define OFF(f) offsetof(struct config, f)
 #define SOFF(f) (offsetof(struct config, shape) + offsetof(struct shape, f))
 
 static const struct config_setting config_settings[] = {
-	{ "admin_url", "admin-url", "LOCUST_HOST", T_STR, OFF(admin_url), 0 },
+	{ "admin_url", "admin-url", "LOCUST_HOST", T_STR, OFF(admin_url), 0,
+	    "URL", "multi-tenant admin API (env LOCUST_HOST)" },
 	{ "admin_api_key_file", "admin-api-key-file", NULL, T_STR,
-	    OFF(admin_api_key_file), 0 },
+	    OFF(admin_api_key_file), 0,
+	    "F", "its x-api-key (or env MEDLOAD_ADMIN_API_KEY)" },
 	{ "mediator_invitation_url", "invitation-url",
-	    "MEDIATOR_INVITATION_URL", T_STR, OFF(invitation_url), 0 },
+	    "MEDIATOR_INVITATION_URL", T_STR, OFF(invitation_url), 0,
+	    "URL", "the mediator's invitation, ?c_i= or ?oob= (env\nMEDIATOR_INVITATION_URL)" },
 	{ "mediator_admin_url", "mediator-admin-url", NULL, T_STR,
-	    OFF(mediator_admin_url), 0 },
+	    OFF(mediator_admin_url), 0,
+	    "URL", "create a multi-use invitation on the mediator\ninstead" },
 	{ "mediator_admin_api_key_file", "mediator-admin-api-key-file", NULL,
-	    T_STR, OFF(mediator_api_key_file), 0 },
+	    T_STR, OFF(mediator_api_key_file), 0,
+	    "F", "its x-api-key (or env\nMEDLOAD_MEDIATOR_ADMIN_API_KEY)" },
 	{ "scenario", "scenario", NULL, T_ENUM, OFF(scenario),
-	    "mediation|seed|http" },
+	    "mediation|seed|http",
+	    "S", "mediation (default), seed, http (GET --url)" },
 	{ "protocol", "protocol", NULL, T_ENUM, OFF(protocol),
-	    "auto|connections|oob" },
-	{ "url", "url", NULL, T_STR, OFF(url), 0 },
-	{ "step_time", "step-time", "STEP_TIME", T_DUR, SOFF(step_time), 0 },
-	{ "step_load", "step-load", "STEP_LOAD", T_UINT, SOFF(step_load), 0 },
+	    "auto|connections|oob",
+	    "P", "auto (default), connections, oob" },
+	{ "url", "url", NULL, T_STR, OFF(url), 0,
+	    "URL", "scenario http: the URL to GET" },
+	{ "step_time", "step-time", "STEP_TIME", T_DUR, SOFF(step_time), 0,
+	    "DUR", "users are added every DUR (env STEP_TIME; 30s)" },
+	{ "step_load", "step-load", "STEP_LOAD", T_UINT, SOFF(step_load), 0,
+	    "N", "users added per step (env STEP_LOAD; 10)" },
 	{ "spawn_rate", "spawn-rate", "SPAWN_RATE", T_DOUBLE,
-	    SOFF(spawn_rate), 0 },
+	    SOFF(spawn_rate), 0,
+	    "R", "users started per second (env SPAWN_RATE; 10)" },
 	{ "time_limit", "time-limit", "TIME_LIMIT", T_DUR, SOFF(time_limit),
-	    0 },
-	{ "max_users", "max-users", NULL, T_UINT, SOFF(max_users), 0 },
-	{ "ramp_down", "ramp-down", NULL, T_DUR0, SOFF(ramp_down), 0 },
-	{ "stages", "stages", NULL, T_STAGES, 0, 0 },
-	{ "pacing", "pacing", NULL, T_ENUM, OFF(pacing), "think|open" },
+	    0,
+	    "DUR", "length of the run (env TIME_LIMIT; 300s)" },
+	{ "max_users", "max-users", NULL, T_UINT, SOFF(max_users), 0,
+	    "N", "user cap (0 = none)" },
+	{ "ramp_down", "ramp-down", NULL, T_DUR0, SOFF(ramp_down), 0,
+	    "DUR", "lower users to 0 over DUR after the end" },
+	{ "stages", "stages", NULL, T_STAGES, 0, 0,
+	    "LIST", "DUR:USERS[:RATE],... instead of the step formula" },
+	{ "pacing", "pacing", NULL, T_ENUM, OFF(pacing), "think|open",
+	    "P", "think (2-5 s between a user's tasks) or open" },
 	{ "active_fraction", "active-fraction", NULL, T_FRAC,
-	    OFF(active_fraction), 0 },
-	{ "rate", "rate", NULL, T_DOUBLE, OFF(rate), 0 },
-	{ "think_min", "think-min", NULL, T_DUR0, OFF(think_min), 0 },
-	{ "think_max", "think-max", NULL, T_DUR0, OFF(think_max), 0 },
+	    OFF(active_fraction), 0,
+	    "F", "open: share of ready users starting a task a\nsecond (0.5)" },
+	{ "rate", "rate", NULL, T_DOUBLE, OFF(rate), 0,
+	    "R", "open: a fixed number of tasks a second" },
+	{ "think_min", "think-min", NULL, T_DUR0, OFF(think_min), 0,
+	    "DUR", "think pacing: shortest pause (2s)" },
+	{ "think_max", "think-max", NULL, T_DUR0, OFF(think_max), 0,
+	    "DUR", "think pacing: longest pause (5s)" },
 	{ "request_timeout", "request-timeout", NULL, T_DUR,
-	    OFF(request_timeout), 0 },
-	{ "wait_timeout", "wait-timeout", NULL, T_DUR, OFF(wait_timeout), 0 },
+	    OFF(request_timeout), 0,
+	    "DUR", "per request (30s)" },
+	{ "wait_timeout", "wait-timeout", NULL, T_DUR, OFF(wait_timeout), 0,
+	    "DUR", "deadline of a wait for a state change (60s)" },
 	{ "poll_interval", "poll-interval", NULL, T_DUR, OFF(poll_interval),
-	    0 },
-	{ "retries", "retries", NULL, T_UINT, OFF(retries), 0 },
-	{ "connections", "connections", NULL, T_UINT, OFF(connections), 0 },
-	{ "grace", "grace", NULL, T_DUR0, OFF(grace), 0 },
-	{ "insecure", "insecure", NULL, T_BOOL, OFF(insecure), 0 },
+	    0,
+	    "DUR", "first poll of a wait; doubles up to 2s (250ms)" },
+	{ "retries", "retries", NULL, T_UINT, OFF(retries), 0,
+	    "N", "retries of a failed setup step (2)" },
+	{ "connections", "connections", NULL, T_UINT, OFF(connections), 0,
+	    "N", "max connections to the host (100)" },
+	{ "grace", "grace", NULL, T_DUR0, OFF(grace), 0,
+	    "DUR", "time for requests in flight at the end (10s)" },
+	{ "insecure", "insecure", NULL, T_BOOL, OFF(insecure), 0,
+	    NULL, "do not verify TLS certificates (not recommended)" },
 	{ "allow_remote", "allow-remote", "MEDLOAD_ALLOW_REMOTE", T_BOOL,
-	    OFF(allow_remote), 0 },
-	{ "cacert", "cacert", NULL, T_STR, OFF(cacert), 0 },
-	{ "out_dir", "out-dir", NULL, T_STR, OFF(out_dir), 0 },
-	{ "run_id", "run-id", NULL, T_STR, OFF(run_id), 0 },
-	{ "csv_prefix", "csv", NULL, T_STR, OFF(csv_prefix), 0 },
-	{ "label_prefix", "label-prefix", NULL, T_STR, OFF(label_prefix), 0 },
-	{ "shard", "shard", NULL, T_SHARD, 0, 0 },
+	    OFF(allow_remote), 0,
+	    NULL, "load hosts other than 127.0.0.1/localhost/[::1]\n(env MEDLOAD_ALLOW_REMOTE=1); without it, medload\nrefuses to send load anywhere else" },
+	{ "cacert", "cacert", NULL, T_STR, OFF(cacert), 0,
+	    "FILE", "trust this CA bundle for https" },
+	{ "out_dir", "out-dir", NULL, T_STR, OFF(out_dir), 0,
+	    "DIR", "results go to DIR/RUN_ID/ (default runs)" },
+	{ "run_id", "run-id", NULL, T_STR, OFF(run_id), 0,
+	    "ID", "the run's id (default: time and a random suffix)" },
+	{ "csv_prefix", "csv", NULL, T_STR, OFF(csv_prefix), 0,
+	    "PREFIX", "Locust CSVs as PREFIX_*.csv (default in the run\ndirectory)" },
+	{ "label_prefix", "label-prefix", NULL, T_STR, OFF(label_prefix), 0,
+	    "P", "tenant wallet names start with P (medload)" },
+	{ "shard", "shard", NULL, T_SHARD, 0, 0,
+	    "I/N", "shard I of N (needs --run-id)" },
 	{ "progress", "progress", NULL, T_ENUM, OFF(progress),
-	    "auto|tty|plain|none" },
-	{ "seed", "seed", NULL, T_U64, OFF(seed), 0 },
+	    "auto|tty|plain|none",
+	    "P", "auto, tty, plain, none" },
+	{ "seed", "seed", NULL, T_U64, OFF(seed), 0,
+	    "N", "random seed for think times" },
 };
 #define NSETTINGS (sizeof(config_settings) / sizeof(config_settings[0]))
 
@@ -100,16 +138,15 @@ config_find(const char *key, size_t *idx)
 	return NULL;
 }
 
-const char *const *
-config_flag_names(void)
+int
+config_flag(size_t i, const char **flag, const char **arg, const char **help)
 {
-	static const char *names[NSETTINGS + 1];
-	size_t i;
-
-	for (i = 0; i < NSETTINGS; i++)
-		names[i] = config_settings[i].flag;
-	names[NSETTINGS] = NULL;
-	return names;
+	if (i >= NSETTINGS)
+		return -1;
+	*flag = config_settings[i].flag;
+	*arg = config_settings[i].arg;
+	*help = config_settings[i].help;
+	return 0;
 }
 
 /* Sets the source of setting i. */

@@ -11,6 +11,7 @@
 #ifndef MEDLOAD_CONFIG_H
 #define MEDLOAD_CONFIG_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 #include "shape.h"
@@ -128,7 +129,12 @@ const char *config_scenario_name(int v);
 const char *config_protocol_name(int v);
 const char *config_pacing_name(int v);
 
-/* The flag names of every setting, for getopt: NULL-terminated, static. */
-const char *const *config_flag_names(void);
+/*
+ * The command-line flag of setting i: its name ("step-time"), its value's
+ * placeholder ("DUR", NULL for a switch) and its help text (static).
+ * Returns 0, or -1 when i is past the last setting.
+ */
+int config_flag(size_t i, const char **flag, const char **arg,
+    const char **help);
 
 #endif
