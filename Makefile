@@ -121,8 +121,12 @@ uninstall:
 clean:
 	rm -rf $(BUILD) medload
 
+# Formats the lines changed since FORMAT_BASE (default HEAD) with
+# .clang-format; the rest of the tree is left as it is.
+FORMAT_BASE ?= HEAD
 format:
-	clang-format -i $(SRC) $(wildcard core/*.h analyzer/*.h loader/*.h)
+	git clang-format --extensions c,h $(FORMAT_BASE) -- core analyzer \
+		loader cmd tests/unit
 
 .PHONY: all check units demo bench install install-files uninstall clean format
 
