@@ -325,6 +325,8 @@ analysis_doc_new(const struct analysis_counts *c,
 	    (int64_t)c->rejected));
 	json_object_object_add(o, "filtered_out", json_object_new_int64(
 	    (int64_t)c->filtered));
+	json_object_object_add(o, "skipped", json_object_new_int64(
+	    (int64_t)c->skipped));
 	w = json_object_new_object();
 	for (i = 1; i < TRACE_REJ_COUNT; i++)
 		if (c->by_reason[i] > 0)

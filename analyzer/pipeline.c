@@ -43,6 +43,10 @@ pipeline_line(const char *line, size_t len, unsigned long long lineno,
 		detail = "longer than 16 MiB";
 	} else
 		rej = trace_parse(p->parser, line, len, &ev, &detail);
+	if (rej == TRACE_SKIP) {
+		p->counts.skipped++;
+		return 0;
+	}
 	if (rej != TRACE_OK) {
 		p->counts.rejected++;
 		p->counts.by_reason[rej]++;
@@ -78,6 +82,7 @@ pipeline_merge(struct pipeline *dst, const struct pipeline *src)
 	dst->counts.accepted += src->counts.accepted;
 	dst->counts.rejected += src->counts.rejected;
 	dst->counts.filtered += src->counts.filtered;
+	dst->counts.skipped += src->counts.skipped;
 	for (i = 0; i < TRACE_REJ_COUNT; i++)
 		dst->counts.by_reason[i] += src->counts.by_reason[i];
 	for (i = 0; i < 5; i++)

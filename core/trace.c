@@ -165,6 +165,24 @@ trace_scan(struct trace_parser *p, const char *s, size_t len, size_t *end,
 }
 
 /* The text of a string member, unescaped into buf; NULL if not a string. */
+/* Replaces each NUL of buf's text by the six characters "\u0000". */
+static void
+trace_show_nuls(struct strbuf *buf)
+{
+	struct strbuf out;
+	size_t i;
+
+	strbuf_init(&out, buf->cap);
+	for (i = 0; i < buf->len; i++) {
+		if (buf->data[i] == '\0')
+			strbuf_adds(&out, "\\u0000");
+		else
+			strbuf_addc(&out, buf->data[i]);
+	}
+	strbuf_release(buf);
+	*buf = out;
+}
+
 static const char *
 trace_text(const struct jscan_member *m, struct strbuf *buf)
 {
@@ -184,6 +202,8 @@ trace_text(const struct jscan_member *m, struct strbuf *buf)
 	default:
 		return NULL;
 	}
+	if (buf->data != NULL && strlen(buf->data) != buf->len)
+		trace_show_nuls(buf);
 	return buf->data ? buf->data : "";
 }
 
@@ -355,16 +375,18 @@ trace_time(struct trace_parser *p, const struct trace_found *f, double *t,
 	}
 	if (f->str_time != NULL) {
 		s = trace_text(f->str_time, &p->scratch);
-		if (s != NULL && time_parse(s, t) == 0)
+		if (s != NULL && time_parse(s, t) == 0 && *t >= 0 &&
+		    *t <= TRACE_TIME_MAX)
 			return TRACE_OK;
-		*detail = "\"str_time\" is not a time";
+		*detail = "\"str_time\" is not a time from 1970 to 9999";
 		return TRACE_REJ_BAD_TIME;
 	}
 	if (f->at_timestamp != NULL) {
 		s = trace_text(f->at_timestamp, &p->scratch);
-		if (s != NULL && time_parse(s, t) == 0)
+		if (s != NULL && time_parse(s, t) == 0 && *t >= 0 &&
+		    *t <= TRACE_TIME_MAX)
 			return TRACE_OK;
-		*detail = "\"@timestamp\" is not a time";
+		*detail = "\"@timestamp\" is not a time from 1970 to 9999";
 		return TRACE_REJ_BAD_TIME;
 	}
 	*detail = "no \"timestamp\", \"str_time\" or \"@timestamp\"";
@@ -393,12 +415,33 @@ trace_fill(struct trace_parser *p, const struct trace_found *f,
 		*detail = "elapsed is negative";
 		return TRACE_REJ_BAD_ELAPSED;
 	}
+	if (!(ev->elapsed_ms <= TRACE_ELAPSED_MAX)) {
+		*detail = "elapsed is over a day (86400000 ms) or not finite";
+		return TRACE_REJ_BAD_ELAPSED;
+	}
 	for (k = 0; k < TF_COUNT; k++)
 		*dst[k] = f->field[k] ? trace_text(f->field[k],
 		    &p->fields[k]) : NULL;
 	if (ev->label == NULL)
 		ev->label = ev->handler;
 	return trace_time(p, f, &ev->time, detail);
+}
+
+/*
+ * Says whether text (a log line from its first '{') names a trace field,
+ * so that damaged JSON there is a damaged trace event, not log text.
+ */
+static int
+trace_names_a_field(const char *s, size_t n)
+{
+	static const char *const names[] = { "\"msg_id\"", "_milli\"",
+	    "\"outcome\"", "\"traced_type\"" };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (memmem(s, n, names[i], strlen(names[i])) != NULL)
+			return 1;
+	return 0;
 }
 
 /* Checks that only whitespace follows a value. */
@@ -442,13 +485,16 @@ trace_parse(struct trace_parser *p, const char *line, size_t len,
 		brace = memchr(line, '{', len);
 		if (brace == NULL) {
 			*detail = "no '{' on the line";
-			return TRACE_REJ_NO_JSON_OBJECT;
+			return TRACE_SKIP;
 		}
 		ev->shape = TRACE_SHAPE_LOG;
 		obj = brace;
 		olen = len - (size_t)(brace - line);
 	}
 	n = trace_scan(p, obj, olen, &end, &type, &err);
+	if (n == -1 && ev->shape == TRACE_SHAPE_LOG &&
+	    !trace_names_a_field(obj, olen))
+		return TRACE_SKIP;
 	if (n == -1) {
 		*detail = err;
 		return TRACE_REJ_INVALID_JSON;
@@ -475,6 +521,10 @@ trace_parse(struct trace_parser *p, const char *line, size_t len,
 	} else if (ev->shape == TRACE_SHAPE_EVENT &&
 	    (f.at_timestamp != NULL || f.at_version != NULL))
 		ev->shape = TRACE_SHAPE_LOGSTASH;
+	if (ev->shape == TRACE_SHAPE_LOG && f.ellapsed == NULL &&
+	    f.elapsed == NULL && f.field[TF_OUTCOME] == NULL &&
+	    f.field[TF_MSG_ID] == NULL && f.field[TF_TYPE] == NULL)
+		return TRACE_SKIP;	/* JSON in a log line, not a trace */
 	ev->doc = obj;
 	ev->doc_len = end;
 	p->doc_text = obj;

@@ -23,10 +23,19 @@ enum trace_shape {
 	TRACE_SHAPE_LOG = 4
 };
 
-/* Why a record was rejected; TRACE_OK when it was not. */
 /* The latest event time accepted: 9999-12-31T23:59:59Z, epoch seconds. */
 #define TRACE_TIME_MAX 253402300799.0
 
+/*
+ * The largest elapsed value accepted, in ms: one day. Larger (or not
+ * finite) values are damage, rejected as bad_elapsed.
+ */
+#define TRACE_ELAPSED_MAX 86400000.0
+
+/*
+ * Why a record was rejected; TRACE_OK when it was not. TRACE_SKIP is no
+ * rejection: the line is log text with no trace event in it.
+ */
 enum trace_reject {
 	TRACE_OK = 0,
 	TRACE_REJ_INVALID_JSON,
@@ -37,12 +46,15 @@ enum trace_reject {
 	TRACE_REJ_NO_TIME,
 	TRACE_REJ_BAD_TIME,
 	TRACE_REJ_TOO_LONG,
-	TRACE_REJ_COUNT
+	TRACE_REJ_COUNT,
+	TRACE_SKIP = 100
 };
 
 /*
  * One trace event. Every string is borrowed from the parser and valid until
- * its next parse; NULL when the record lacks the field.
+ * its next parse; NULL when the record lacks the field. A NUL escaped in
+ * the JSON (\u0000) is kept as the six characters "\u0000", so a string is
+ * never cut short.
  */
 struct trace_event {
 	const char *label;	/* explicit "label", else "handler" */
@@ -69,7 +81,10 @@ void trace_parser_free(struct trace_parser *p);
 /*
  * Parses one record of len bytes (no newline). Fills *ev and returns
  * TRACE_OK, or returns the reason the record is rejected; then *detail (if
- * not NULL) points to a static phrase saying more.
+ * not NULL) points to a static phrase saying more. Returns TRACE_SKIP for
+ * a line of log text that holds no trace event: no '{' at all, or text
+ * before a '{' that starts no trace (not JSON and no trace field name in
+ * it, or a JSON object with none of the trace fields).
  */
 enum trace_reject trace_parse(struct trace_parser *p, const char *line,
     size_t len, struct trace_event *ev, const char **detail);

@@ -28,6 +28,7 @@ def check(name, ok, why=""):
     print(("PASS reference-%s" % name) if ok else ("FAIL reference-%s: %s" % (name, why)))
 check("accepted", m["events"]["accepted"] == r["accepted"], (m["events"]["accepted"], r["accepted"]))
 check("rejected", m["events"]["rejected"] == r["rejected"], (m["events"]["rejected"], r["rejected"]))
+check("skipped", m["events"]["skipped"] == r["skipped"], (m["events"]["skipped"], r["skipped"]))
 mg = {"|".join("" if g["key"][k] is None else g["key"][k] for k in ("label", "handler", "outcome")): g for g in m["groups"]}
 check("group-keys", sorted(mg) == sorted(r["groups"]), set(mg) ^ set(r["groups"]))
 bad = []

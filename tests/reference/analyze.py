@@ -4,7 +4,8 @@
 Reads the same inputs by the rules of the trace-input contract with the
 Python standard library only, computes count, min, max, mean, population
 stddev and nearest-rank percentiles from fully sorted values, and prints
-JSON {"accepted", "rejected", "groups": {"label|handler|outcome": {...}}}.
+JSON {"accepted", "rejected", "skipped", "groups": {"label|handler|outcome":
+{...}}}. Log text holding no trace event is skipped, not rejected.
 It shares no code with medload.
 """
 import gzip
@@ -15,6 +16,10 @@ import sys
 from datetime import datetime, timezone
 
 PCTS = [50, 75, 90, 95, 99, 99.9]
+SKIP = "skip"
+TIME_MAX = 253402300799.0
+ELAPSED_MAX = 86400000.0
+TRACE_FIELDS = ("ellapsed_milli", "elapsed_milli", "outcome", "msg_id", "traced_type")
 DECIMAL = re.compile(r"^ *[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)? *$")
 
 
@@ -44,24 +49,35 @@ def number(v):
 
 def event(line):
     text = line.strip()
-    if not text.startswith("{"):
+    log = not text.startswith("{")
+    if log:
+        try:
+            json.loads(text)
+            return None     # JSON, but not an object
+        except ValueError:
+            pass
         i = line.find("{")
         if i < 0:
-            return None
+            return SKIP
         text = line[i:]
     try:
         doc = json.loads(text)
     except ValueError:
+        if log and not any('"%s"' % f in text for f in ("msg_id", "outcome", "traced_type")) \
+                and '_milli"' not in text:
+            return SKIP
         return None
     if not isinstance(doc, dict):
         return None
+    if log and not any(f in doc for f in TRACE_FIELDS):
+        return SKIP
     if isinstance(doc.get("_source"), dict) and ("_index" in doc or "_id" in doc):
         doc = doc["_source"]
     key = "ellapsed_milli" if "ellapsed_milli" in doc else "elapsed_milli"
     if key not in doc:
         return None
     elapsed = number(doc[key])
-    if elapsed is None or elapsed < 0:
+    if elapsed is None or elapsed < 0 or elapsed > ELAPSED_MAX:
         return None
     if "timestamp" in doc:
         t = number(doc["timestamp"])
@@ -73,7 +89,7 @@ def event(line):
         t = parse_time(doc["@timestamp"])
     else:
         return None
-    if t is None:
+    if t is None or t < 0 or t > TIME_MAX:
         return None
     label = doc.get("label", doc.get("handler"))
     return (label, doc.get("handler"), doc.get("outcome")), elapsed
@@ -85,7 +101,7 @@ def nearest_rank(sorted_vals, q):
 
 
 def main(paths):
-    groups, accepted, rejected = {}, 0, 0
+    groups, accepted, rejected, skipped = {}, 0, 0, 0
     for path in paths:
         opener = gzip.open if path.endswith(".gz") else open
         with opener(path, "rt", encoding="utf-8", errors="replace") as f:
@@ -93,6 +109,9 @@ def main(paths):
                 if not line.strip():
                     continue
                 ev = event(line)
+                if ev == SKIP:
+                    skipped += 1
+                    continue
                 if ev is None:
                     rejected += 1
                     continue
@@ -111,7 +130,8 @@ def main(paths):
             "stddev": math.sqrt(sum((v - mean) ** 2 for v in vals) / n),
             "percentiles": {"p%g" % q: nearest_rank(vals, q) for q in PCTS},
         }
-    json.dump({"accepted": accepted, "rejected": rejected, "groups": out}, sys.stdout)
+    json.dump({"accepted": accepted, "rejected": rejected, "skipped": skipped,
+               "groups": out}, sys.stdout)
 
 
 if __name__ == "__main__":

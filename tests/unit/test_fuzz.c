@@ -190,7 +190,8 @@ fuzz_trace(const char *buf, size_t len, struct trace_parser *p,
 		if (!(ev.elapsed_ms >= 0) || trace_parser_doc(p) == NULL)
 			fuzz_bad(bad, "trace accepted without elapsed time or "
 			    "document", buf);
-	} else if ((unsigned)r >= TRACE_REJ_COUNT || detail == NULL)
+	} else if (((unsigned)r >= TRACE_REJ_COUNT && r != TRACE_SKIP) ||
+	    detail == NULL)
 		fuzz_bad(bad, "trace refusal without a valid reason", buf);
 	r2 = trace_parse(p, buf, len, &ev, &detail);
 	if (r2 != r)

@@ -96,7 +96,7 @@ test_rejections(void)
 	CHECK(parse("{\"ellapsed_milli\":1e999,\"timestamp\":1}", &ev) ==
 	    TRACE_REJ_BAD_ELAPSED);
 	CHECK(parse("{\"a\":\"\xff\"}", &ev) == TRACE_REJ_INVALID_JSON);
-	CHECK(parse("plain log line", &ev) == TRACE_REJ_NO_JSON_OBJECT);
+	CHECK(parse("plain log line", &ev) == TRACE_SKIP);
 	CHECK(parse("[1,2]", &ev) == TRACE_REJ_NOT_OBJECT);
 	CHECK(parse("42", &ev) == TRACE_REJ_NOT_OBJECT);
 	CHECK(parse("{\"timestamp\":1}", &ev) == TRACE_REJ_NO_ELAPSED);
@@ -171,6 +171,56 @@ test_parser_reuse(void)
 	}
 }
 
+/* Values beyond the documented bounds are damage. */
+static void
+test_bounds(void)
+{
+	struct trace_event ev;
+
+	CHECK(parse("{\"ellapsed_milli\":1e100,\"timestamp\":1}", &ev) ==
+	    TRACE_REJ_BAD_ELAPSED);
+	CHECK(parse("{\"ellapsed_milli\":86400001,\"timestamp\":1}", &ev) ==
+	    TRACE_REJ_BAD_ELAPSED);
+	CHECK(parse("{\"ellapsed_milli\":86400000,\"timestamp\":1}", &ev) ==
+	    TRACE_OK);
+	CHECK(parse("{\"ellapsed_milli\":1,\"str_time\":\"0000-01-01 "
+	    "00:00:00.000000Z\"}", &ev) == TRACE_REJ_BAD_TIME);
+	CHECK(parse("{\"ellapsed_milli\":1,\"@timestamp\":\"1969-12-31T23:"
+	    "59:59Z\"}", &ev) == TRACE_REJ_BAD_TIME);
+	CHECK(parse("{\"ellapsed_milli\":1,\"str_time\":\"2026-11-29 07:00:"
+	    "00.000000Z\"}", &ev) == TRACE_OK);
+}
+
+/* Log text is skipped, a damaged trace in a log line is still rejected. */
+static void
+test_log_text(void)
+{
+	struct trace_event ev;
+
+	CHECK(parse("2026-12-02 04:19:55,162 aries_cloudagent.resolver "
+	    "WARNING Ledger is not configured", &ev) == TRACE_SKIP);
+	CHECK(parse("INFO settings {'wallet': 'askar'}", &ev) == TRACE_SKIP);
+	CHECK(parse("INFO webhook {\"topic\": \"connections\"}", &ev) ==
+	    TRACE_SKIP);
+	CHECK(parse("INFO acapy.events {\"msg_id\": \"m\", \"ellapsed_mi",
+	    &ev) == TRACE_REJ_INVALID_JSON);
+	CHECK(parse("INFO acapy.events {\"outcome\": \"x.END\", "
+	    "\"timestamp\": 1}", &ev) == TRACE_REJ_NO_ELAPSED);
+	CHECK(parse("{\"topic\": \"connections\"}", &ev) ==
+	    TRACE_REJ_NO_ELAPSED);
+}
+
+/* "a\u0000b" stays three characters apart, never the group "a". */
+static void
+test_nul_kept(void)
+{
+	struct trace_event ev;
+
+	CHECK(parse("{\"ellapsed_milli\":1,\"timestamp\":1,\"handler\":"
+	    "\"a\\u0000b\"}", &ev) == TRACE_OK);
+	CHECK_STR(ev.handler, "a\\u0000b");
+}
+
 int
 main(void)
 {
@@ -179,6 +229,9 @@ main(void)
 	RUN(test_field_rules);
 	RUN(test_hit_and_log_shapes);
 	RUN(test_rejections);
+	RUN(test_bounds);
+	RUN(test_log_text);
+	RUN(test_nul_kept);
 	RUN(test_escapes_and_duplicates);
 	RUN(test_parser_reuse);
 	trace_parser_free(p);
