@@ -112,3 +112,17 @@ expect_rc collect-operand 2 "$MEDLOAD" collect extra $quick
 expect_help_lists collect --listen --out --fsync --max-body \
 	--max-connections --run-id --es --index --batch-bytes --drain \
 	--duration $es_opts --help
+
+# ingest (an option wrongly taken meets a closed port: status 3, not 2)
+nowhere="--es http://127.0.0.1:1 $data/acapy-1.7.0-traces.ndjson"
+expect_rc ingest-unknown-option 2 "$MEDLOAD" ingest --indx i $nowhere
+expect_grep ingest-unknown-near "did you mean '--index'" "$TMP/err"
+expect_rc ingest-abbreviation 2 "$MEDLOAD" ingest --ind i $nowhere
+expect_grep ingest-abbreviation-msg "unknown option '--ind'" "$TMP/err"
+expect_rc ingest-twice 2 "$MEDLOAD" ingest --index i --index j $nowhere
+expect_grep ingest-twice-msg "'--index' given twice" "$TMP/err"
+expect_rc ingest-small-batch 2 "$MEDLOAD" ingest --index i --batch-bytes 10 \
+	$nowhere
+expect_grep ingest-small-batch-msg 'from 1024 to' "$TMP/err"
+expect_help_lists ingest --es --index --run-id --no-template --batch-bytes \
+	--show-errors $es_opts --help
