@@ -126,3 +126,24 @@ expect_rc ingest-small-batch 2 "$MEDLOAD" ingest --index i --batch-bytes 10 \
 expect_grep ingest-small-batch-msg 'from 1024 to' "$TMP/err"
 expect_help_lists ingest --es --index --run-id --no-template --batch-bytes \
 	--show-errors $es_opts --help
+
+# compare (an option wrongly taken would compare: status 5 or 0, not 2)
+pair="$REPO/tests/golden/data/analysis-base.json $REPO/tests/golden/data/analysis-slow.json"
+expect_rc compare-unknown-option 2 "$MEDLOAD" compare --fail-on-regresion \
+	$pair
+expect_grep compare-unknown-near "did you mean '--fail-on-regression'" \
+	"$TMP/err"
+expect_rc compare-abbreviation 2 "$MEDLOAD" compare --fail-on $pair
+expect_grep compare-abbreviation-msg "unknown option '--fail-on'" "$TMP/err"
+expect_rc compare-twice 2 "$MEDLOAD" compare --format json --format text \
+	$pair
+expect_grep compare-twice-msg "'--format' given twice" "$TMP/err"
+expect_rc compare-threshold-repeats 5 "$MEDLOAD" compare \
+	--threshold 'p95<100000' --threshold 'p95<1' $pair
+expect_grep compare-threshold-repeats-msg '1 of 2 thresholds breached' \
+	"$TMP/err"
+expect_rc compare-bad-min-samples 2 "$MEDLOAD" compare --min-samples 0 $pair
+expect_grep compare-bad-min-samples-msg '\-\-min-samples: "0"' "$TMP/err"
+expect_help_lists compare --margin --min-delta --min-samples --z --format \
+	--out --templates --threshold --thresholds --junit \
+	--fail-on-regression --charts --help
