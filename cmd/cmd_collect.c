@@ -74,29 +74,24 @@ static const enum collect_fsync collect_fsync_modes[] = {
 /* The longest --drain or --duration, in seconds (about 31 years). */
 #define COLLECT_MAX_SECONDS 1e9
 
+/* The largest --max-body, --max-connections or --batch-bytes. */
+#define COLLECT_MAX_COUNT (1ULL << 30)
+
 /* What the command line says. */
 struct collect_cmd {
 	struct collect_opts o;	/* its strings borrow argv or host */
 	struct es_cli es;
 	char *host;		/* from --listen; owned */
+	unsigned long long max_body, max_conn, batch_bytes; /* 0: default */
 	double drain, duration;	/* seconds; duration 0: until a signal */
 	int help;
 };
-
-/* Takes a count option into *out. */
-static int
-collect_count(const char *name, const char *value, unsigned long long *out,
-    char **cause)
-{
-	return opt_count(name, value, 1, 1ULL << 30, out, cause);
-}
 
 /* Takes one option. */
 static int
 collect_take(void *ctx, int id, const char *value, char **cause)
 {
 	struct collect_cmd *c = ctx;
-	unsigned long long n;
 	int i;
 
 	switch (id) {
@@ -113,20 +108,14 @@ collect_take(void *ctx, int id, const char *value, char **cause)
 		c->o.fsync = collect_fsync_modes[i];
 		return 0;
 	case C_MAXBODY:
-		if (collect_count("max-body", value, &n, cause) == -1)
-			return -1;
-		c->o.max_body = n;
-		return 0;
+		return opt_count("max-body", value, 1, COLLECT_MAX_COUNT,
+		    &c->max_body, cause);
 	case C_MAXCONN:
-		if (collect_count("max-connections", value, &n, cause) == -1)
-			return -1;
-		c->o.max_connections = (unsigned)n;
-		return 0;
+		return opt_count("max-connections", value, 1,
+		    COLLECT_MAX_COUNT, &c->max_conn, cause);
 	case C_BATCH:
-		if (collect_count("batch-bytes", value, &n, cause) == -1)
-			return -1;
-		c->o.batch_bytes = n;
-		return 0;
+		return opt_count("batch-bytes", value, 1, COLLECT_MAX_COUNT,
+		    &c->batch_bytes, cause);
 	case C_RUNID: c->o.run_id = value; return 0;
 	case C_ES: c->o.es_url = value; return 0;
 	case C_INDEX: c->o.index = value; return 0;
@@ -196,8 +185,6 @@ collect_check(struct collect_cmd *c, char **cause)
 	}
 	if (c->o.es_url != NULL && es_cli_finish(&c->es, cause) == -1)
 		return -1;
-	c->o.host = c->host != NULL ? c->host : "127.0.0.1";
-	c->o.http = &c->es.http;
 	return 0;
 }
 
@@ -224,6 +211,11 @@ collect_execute(struct collect_cmd *c)
 	char *cause = NULL;
 	double start;
 
+	c->o.host = c->host != NULL ? c->host : "127.0.0.1";
+	c->o.max_body = c->max_body;
+	c->o.max_connections = (unsigned)c->max_conn;
+	c->o.batch_bytes = c->batch_bytes;
+	c->o.http = &c->es.http;
 	interrupt_catch();
 	c->es.http.ignore_interrupt = 1;	/* flush after Ctrl-C */
 	if (collector_start(&c->o, &col, &cause) == -1) {
