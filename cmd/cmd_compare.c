@@ -1,22 +1,21 @@
 /* cmd_compare.c: `medload compare`: baseline vs contender analyses. */
 #include "cmd.h"
 
-#include <errno.h>
-#include <getopt.h>
-#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
+#include "analysis.h"
 #include "chart.h"
 #include "compare.h"
+#include "files.h"
 #include "junit.h"
 #include "jx.h"
-#include "threshold.h"
+#include "threshold_cli.h"
 #include "util.h"
 
-static const char cmd_compare_help_text[] =
+static const char compare_usage[] =
 "usage: medload compare [options] BASELINE.json CONTENDER.json\n"
 "\n"
 "Compares two analyses (written by 'medload analyze --format json') group\n"
@@ -32,33 +31,63 @@ static const char cmd_compare_help_text[] =
 "by Welch's z, counts and rates by the Poisson z, error shares by the\n"
 "two-proportion z. max is judged on the margin alone.\n"
 "\n"
-"Options:\n"
-"  --margin PCT          relative noise margin (default 5%)\n"
-"  --min-delta MS        latency changes smaller than this are noise\n"
-"                        (default 1 ms, the traces' resolution)\n"
-"  --min-samples N       groups with fewer events on either side are never\n"
-"                        flagged (default 20)\n"
-"  --z Z                 critical |z| of the tests (default 3: about 0.3 %\n"
-"                        false alarms per test, as many are made at once)\n"
-"  --format FMT          text (default), markdown or json\n"
-"  -o, --out FILE        write the report to FILE\n"
-"  --templates DIR       read report templates from DIR first\n"
-"  --threshold EXPR      a pass/fail threshold on the contender, like\n"
-"                        'label=mediator.trace p95<250' or\n"
-"                        'p95 < baseline*1.10' (repeatable)\n"
-"  --thresholds FILE     thresholds from FILE (one a line, or YAML with a\n"
-"                        'thresholds:' list)\n"
-"  --junit FILE          write the thresholds (and, with\n"
-"                        --fail-on-regression, the regressions) as JUnit XML\n"
-"  --fail-on-regression  exit 5 when a group or label got worse\n"
-"  --charts DIR          draw charts with gnuplot into DIR (created):\n"
-"                        compare-spectrum (baseline vs contender by\n"
-"                        percentile) and compare-p95 (p95 change bars)\n"
-"  -h, --help            show this help\n"
-"\n"
+"Thresholds (--threshold, --thresholds) judge the contender and may\n"
+"refer to the baseline, like 'p95 < baseline*1.10'.\n";
+
+static const char compare_after[] =
 "Exit status: 0 when no threshold failed, 2 on a usage error, 3 when an\n"
 "analysis or an output could not be used, 5 when a threshold was breached\n"
 "(or, with --fail-on-regression, something got worse).\n";
+
+enum { P_MARGIN, P_MINDELTA, P_MINSAMPLES, P_Z, P_FORMAT, P_OUT,
+    P_TEMPLATES, P_JUNIT, P_FAILREG, P_CHARTS };
+
+/* The options --help lists before --threshold, */
+static const struct opt compare_options[] = {
+	{ NULL, 0, NULL, 0, 0, "Options:" },
+	{ "margin", 0, "PCT", P_MARGIN, 0, "relative noise margin (default "
+	    "5%)" },
+	{ "min-delta", 0, "MS", P_MINDELTA, 0, "latency changes smaller than "
+	    "this are noise\n(default 1 ms, the traces' resolution)" },
+	{ "min-samples", 0, "N", P_MINSAMPLES, 0, "groups with fewer events "
+	    "on either side are never\nflagged (default 20)" },
+	{ "z", 0, "Z", P_Z, 0, "critical |z| of the tests (default 3: about "
+	    "0.3 %\nfalse alarms per test, as many are made at once)" },
+	{ "format", 0, "FMT", P_FORMAT, 0, "text (default), markdown or "
+	    "json" },
+	{ "out", 'o', "FILE", P_OUT, 0, "write the report to FILE" },
+	{ "templates", 0, "DIR", P_TEMPLATES, 0, "read report templates from "
+	    "DIR first" },
+	{ NULL, 0, NULL, 0, 0, NULL },
+};
+
+/* and those it lists after --thresholds. */
+static const struct opt compare_judge_options[] = {
+	{ "junit", 0, "FILE", P_JUNIT, 0, "write the thresholds (and, with "
+	    "--fail-on-regression,\nthe regressions) as JUnit XML" },
+	{ "fail-on-regression", 0, NULL, P_FAILREG, 0, "exit 5 when a group "
+	    "or label got worse" },
+	{ "charts", 0, "DIR", P_CHARTS, 0, "draw charts with gnuplot into DIR "
+	    "(created):\ncompare-spectrum (baseline vs contender by "
+	    "percentile)\nand compare-p95 (p95 change bars)" },
+	{ NULL, 0, NULL, 0, 0, NULL },
+};
+
+/* --format's values, and the formats they stand for. */
+static const char *const compare_format_names[] = { "text", "markdown",
+    "md", "json", NULL };
+static const enum compare_format compare_formats[] = { COMPARE_TEXT,
+    COMPARE_MARKDOWN, COMPARE_MARKDOWN, COMPARE_JSON };
+
+/* What the command line says. */
+struct compare_cmd {
+	struct compare_opts co;
+	struct threshold_set ts;	/* released by cmd_compare */
+	enum compare_format format;
+	const char *base, *cont;	/* the two analyses */
+	const char *out, *templates, *junit, *charts;
+	int fail_on_regression, help;
+};
 
 /* Parses "5%", "5" or "0.05" (a fraction when below 1 without %). */
 static int
@@ -139,213 +168,240 @@ compare_draw(struct json_object *cmp, struct json_object *base,
 	size_t i;
 	int drawn = 0;
 
-	if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
-		cli_error("%s: cannot create: %s", dir, strerror(errno));
+	if (files_mkdirs(dir, &why) == -1) {
+		cli_error_safe(why);
+		free(why);
 	} else if (!chart_available(&why)) {
 		cli_error("charts: %s", why);
 		free(why);
 	} else {
 		drawn = compare_charts(cmp, base, cont, dir, templates, list,
 		    problems);
-		for (i = 0; i < jx_len(problems); i++) {
-			struct strbuf b;
-
-			strbuf_init(&b, 0);
-			util_safe_append(&b, json_object_get_string(
-			    jx_at(problems, i)));
-			cli_error("chart: %s", b.data);
-			strbuf_release(&b);
-		}
+		for (i = 0; i < jx_len(problems); i++)
+			cli_error("chart: %s", jx_str(jx_at(problems, i), ""));
 	}
 	json_object_put(list);
 	json_object_put(problems);
 	return drawn > 0 ? 0 : -1;
 }
 
-int
-cmd_compare(int argc, char **argv)
+/* Takes a number of at least 0 for option name. */
+static int
+compare_number(const char *name, const char *value, double *out,
+    char **cause)
 {
-	enum { OPT_MARGIN = 256, OPT_MINDELTA, OPT_MINSAMPLES, OPT_Z,
-	    OPT_FORMAT, OPT_TEMPLATES,
-	    OPT_JUNIT, OPT_FAILREG, OPT_CHARTS };
-	static const struct option opts[] = {
-		{ "margin", required_argument, NULL, OPT_MARGIN },
-		{ "min-delta", required_argument, NULL, OPT_MINDELTA },
-		{ "min-samples", required_argument, NULL, OPT_MINSAMPLES },
-		{ "z", required_argument, NULL, OPT_Z },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "out", required_argument, NULL, 'o' },
-		{ "templates", required_argument, NULL, OPT_TEMPLATES },
-		THRESHOLD_CLI_OPTIONS,
-		{ "junit", required_argument, NULL, OPT_JUNIT },
-		{ "fail-on-regression", no_argument, NULL, OPT_FAILREG },
-		{ "charts", required_argument, NULL, OPT_CHARTS },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct compare_opts co;
-	struct threshold_set ts;
-	enum compare_format format = COMPARE_TEXT;
-	struct json_object *base = NULL, *cont = NULL, *cmp = NULL;
-	struct json_object *block = NULL, *extra = NULL;
-	const char *out_path = NULL, *templates = NULL, *junit = NULL;
-	const char *charts = NULL;
-	unsigned long long ull;
-	char *cause = NULL, *tmp;
-	int c, status = STATUS_OK, failreg = 0, rc, th;
-	FILE *out;
+	if (util_parse_double(value, out) == -1 || *out < 0)
+		return util_fail(cause, "--%s: \"%.40s\" is not a non-negative "
+		    "number", name, value);
+	return 0;
+}
 
-	compare_opts_init(&co);
-	threshold_set_init(&ts);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
-		if ((th = threshold_cli_option(&ts, c, optarg, &cause)) != 0) {
-			if (th == -1)
-				goto usage;
-			continue;
-		}
-		switch (c) {
-		case OPT_MARGIN:
-			if (compare_parse_margin(optarg, &co.margin) == -1) {
-				util_fail(&cause, "--margin: \"%s\" is not a "
-				    "percentage (like 5%%)", optarg);
-				goto usage;
-			}
-			break;
-		case OPT_MINDELTA:
-		case OPT_Z:
-			if (util_parse_double(optarg, c == OPT_Z ? &co.z :
-			    &co.min_delta) == -1 || (c == OPT_Z ? co.z :
-			    co.min_delta) < 0) {
-				util_fail(&cause, "%s: \"%s\" is not a "
-				    "non-negative number", c == OPT_Z ? "--z" :
-				    "--min-delta", optarg);
-				goto usage;
-			}
-			break;
-		case OPT_MINSAMPLES:
-			if (util_parse_uint(optarg, 1000000000ULL, &ull) == -1 ||
-			    ull == 0) {
-				util_fail(&cause, "--min-samples: \"%s\" is not "
-				    "a count of 1 or more", optarg);
-				goto usage;
-			}
-			co.min_samples = ull;
-			break;
-		case OPT_FORMAT:
-			if (compare_format_parse(optarg, &format) == -1) {
-				util_fail(&cause, "--format: \"%s\" is not "
-				    "text, markdown or json", optarg);
-				goto usage;
-			}
-			break;
-		case 'o':
-			out_path = optarg;
-			break;
-		case OPT_TEMPLATES:
-			templates = optarg;
-			break;
-		case OPT_JUNIT:
-			junit = optarg;
-			break;
-		case OPT_FAILREG:
-			failreg = 1;
-			break;
-		case OPT_CHARTS:
-			charts = optarg;
-			break;
-		case 'h':
-			cmd_compare_help(stdout);
-			threshold_set_release(&ts);
-			return STATUS_OK;
-		case ':':
-		default:
-			cli_bad_option(c, argv, &cause);
-			goto usage;
-		}
+/* Takes one option. */
+static int
+compare_take(void *ctx, int id, const char *value, char **cause)
+{
+	struct compare_cmd *c = ctx;
+	int i;
+
+	switch (id) {
+	case P_MARGIN:
+		if (compare_parse_margin(value, &c->co.margin) == -1)
+			return util_fail(cause, "--margin: \"%.40s\" is not a "
+			    "percentage (like 5%%)", value);
+		break;
+	case P_MINDELTA:
+		return compare_number("min-delta", value, &c->co.min_delta,
+		    cause);
+	case P_Z: return compare_number("z", value, &c->co.z, cause);
+	case P_MINSAMPLES:
+		return opt_count("min-samples", value, 1, 1000000000ULL,
+		    &c->co.min_samples, cause);
+	case P_FORMAT:
+		if (opt_choice("format", value, compare_format_names, &i,
+		    cause) == -1)
+			return -1;
+		c->format = compare_formats[i];
+		break;
+	case P_OUT: c->out = value; break;
+	case P_TEMPLATES: c->templates = value; break;
+	case P_JUNIT: c->junit = value; break;
+	case P_FAILREG: c->fail_on_regression = 1; break;
+	case P_CHARTS: c->charts = value; break;
 	}
-	if (argc - optind != 2) {
-		util_fail(&cause, "expected BASELINE.json CONTENDER.json");
-		goto usage;
+	return 0;
+}
+
+/* Fills groups for c; returns their number. */
+static size_t
+compare_groups(struct compare_cmd *c, struct opt_group *g)
+{
+	g[0] = (struct opt_group){ compare_options, compare_take, c };
+	g[1] = (struct opt_group)THRESHOLD_CLI_GROUP(&c->ts);
+	g[2] = (struct opt_group){ compare_judge_options, compare_take, c };
+	g[3] = (struct opt_group)CMD_HELP_GROUP(&c->help);
+	return 4;
+}
+
+void
+cmd_compare_help(FILE *out)
+{
+	struct compare_cmd c;
+	struct opt_group g[4];
+
+	cmd_help(out, compare_usage, g, compare_groups(&c, g), compare_after);
+}
+
+/* Parses the command line into c (released by cmd_compare); 0 or -1. */
+static int
+compare_parse(struct compare_cmd *c, int argc, char **argv, char **cause)
+{
+	struct opt_group g[4];
+	char **ops;
+	size_t n;
+
+	memset(c, 0, sizeof(*c));
+	compare_opts_init(&c->co);
+	threshold_set_init(&c->ts);
+	c->format = COMPARE_TEXT;
+	if (opt_parse(g, compare_groups(c, g), argc, argv, &ops, &n,
+	    cause) == -1)
+		return -1;
+	if (n == 2) {
+		c->base = ops[0];
+		c->cont = ops[1];
 	}
-	if (templates == NULL)
-		templates = getenv("MEDLOAD_TEMPLATES");
-	if ((base = compare_load(argv[optind], &cause)) == NULL ||
-	    (cont = compare_load(argv[optind + 1], &cause)) == NULL) {
-		cli_error("%s", cause);
-		status = STATUS_IO;
-		goto done;
+	free(ops);
+	return 0;
+}
+
+/* Checks the command line as a whole; 0 or -1 with *cause. */
+static int
+compare_check(struct compare_cmd *c, char **cause)
+{
+	if (c->base == NULL)
+		return util_fail(cause, "expected BASELINE.json "
+		    "CONTENDER.json");
+	if (c->templates == NULL)
+		c->templates = getenv("MEDLOAD_TEMPLATES");
+	return 0;
+}
+
+/*
+ * Loads an analysis document (caller puts); NULL with *cause. Its groups
+ * and their keys must be there: compare_build reads "by" unchecked.
+ */
+static struct json_object *
+compare_load_analysis(const char *path, char **cause)
+{
+	struct json_object *doc = jx_load(path, ANALYSIS_SCHEMA, 0, cause);
+
+	if (doc != NULL && (jx_get(doc, "by") == NULL ||
+	    !json_object_is_type(jx_get(doc, "groups"), json_type_array))) {
+		util_fail(cause, "%s: not an analysis (no \"by\" or no "
+		    "\"groups\" list)", path);
+		json_object_put(doc);
+		return NULL;
 	}
-	cmp = compare_build(base, cont, &co, argv[optind], argv[optind + 1],
-	    &cause);
-	if (cmp == NULL) {
-		cli_error("%s", cause);
-		status = STATUS_USAGE;
-		goto done;
-	}
-	if (ts.n > 0) {
-		block = threshold_evaluate(&ts, cont, base);
-		json_object_object_add(cmp, "thresholds", json_object_get(block));
-	}
-	out = cli_output_open(out_path, &tmp, &cause);
-	if (out == NULL) {
-		cli_error("%s", cause);
-		status = STATUS_IO;
-		goto done;
-	}
-	rc = compare_render(cmp, format, templates, out, &cause);
-	if (rc == -1)
-		cli_error("%s", cause);
-	if (cli_output_close(out, out_path, tmp, rc == 0, &cause) == -1 &&
-	    rc == 0) {
-		cli_error("%s", cause);
+	return doc;
+}
+
+/* Writes the comparison to --out (standard output by default); 0 or -1. */
+static int
+compare_write(const struct compare_cmd *c, struct json_object *cmp,
+    char **cause)
+{
+	struct files_out out;
+	int rc;
+
+	if (files_open(&out, c->out, FILES_USER, cause) == -1)
+		return -1;
+	rc = compare_render(cmp, c->format, c->templates, out.f, cause);
+	if (files_close(&out, rc == 0, rc == 0 ? cause : NULL) == -1)
 		rc = -1;
-	}
-	if (rc == -1) {
-		status = STATUS_IO;
-		goto done;
-	}
-	if (charts != NULL && compare_draw(cmp, base, cont, charts,
-	    templates) == -1)
-		status = STATUS_IO;
-	if (failreg)
-		extra = compare_regression_cases(cmp);
-	if (junit != NULL && junit_write_file(junit, "medload compare", block,
-	    extra, &cause) == -1) {
-		cli_error("%s", cause);
-		status = STATUS_IO;
-		goto done;
-	}
+	return rc;
+}
+
+/* Says what failed; STATUS_THRESHOLD when something did, else status. */
+static int
+compare_judge(const struct compare_cmd *c, struct json_object *cmp,
+    struct json_object *block, int status)
+{
 	if (threshold_block_failed(block) > 0) {
 		cli_error("%d of %zu thresholds breached",
-		    threshold_block_failed(block), ts.n);
+		    threshold_block_failed(block), c->ts.n);
 		status = STATUS_THRESHOLD;
 	}
-	if (failreg && compare_regressions(cmp) > 0) {
+	if (c->fail_on_regression && compare_regressions(cmp) > 0) {
 		cli_error("%d groups or labels got worse",
 		    compare_regressions(cmp));
 		status = STATUS_THRESHOLD;
 	}
-done:
+	return status;
+}
+
+/* Compares, writes the report, charts and JUnit XML; an exit status. */
+static int
+compare_execute(const struct compare_cmd *c)
+{
+	struct json_object *base = NULL, *cont = NULL, *cmp = NULL;
+	struct json_object *block = NULL, *extra = NULL;
+	char *cause = NULL;
+	int status = STATUS_IO;
+
+	if ((base = compare_load_analysis(c->base, &cause)) == NULL ||
+	    (cont = compare_load_analysis(c->cont, &cause)) == NULL)
+		goto out;
+	cmp = compare_build(base, cont, &c->co, c->base, c->cont, &cause);
+	if (cmp == NULL) {
+		status = STATUS_USAGE;
+		goto out;
+	}
+	if (c->ts.n > 0) {
+		block = threshold_evaluate(&c->ts, cont, base);
+		json_object_object_add(cmp, "thresholds", json_object_get(block));
+	}
+	if (compare_write(c, cmp, &cause) == -1)
+		goto out;
+	status = STATUS_OK;
+	if (c->charts != NULL && compare_draw(cmp, base, cont, c->charts,
+	    c->templates) == -1)
+		status = STATUS_IO;
+	if (c->fail_on_regression)
+		extra = compare_regression_cases(cmp);
+	if (c->junit != NULL && junit_write_file(c->junit, "medload compare",
+	    block, extra, &cause) == -1) {
+		status = STATUS_IO;
+		goto out;
+	}
+	status = compare_judge(c, cmp, block, status);
+out:
+	if (cause != NULL)
+		cli_error_safe(cause);
 	json_object_put(extra);
 	json_object_put(block);
 	json_object_put(cmp);
 	json_object_put(base);
 	json_object_put(cont);
-	threshold_set_release(&ts);
-	free(cause);
-	return status;
-usage:
-	threshold_set_release(&ts);
-	status = cli_usage_error("compare", "%s", cause);
 	free(cause);
 	return status;
 }
 
-/* Prints the help (transitional). */
-void
-cmd_compare_help(FILE *out)
+int
+cmd_compare(int argc, char **argv)
 {
-	fputs(cmd_compare_help_text, out);
+	struct compare_cmd c;
+	char *cause = NULL;
+	int status;
+
+	if (compare_parse(&c, argc, argv, &cause) == -1 ||
+	    (!c.help && compare_check(&c, &cause) == -1))
+		status = cli_usage_error("compare", "%s", cause);
+	else if (c.help) {
+		cmd_compare_help(stdout);
+		status = STATUS_OK;
+	} else
+		status = compare_execute(&c);
+	free(cause);
+	threshold_set_release(&c.ts);
+	return status;
 }

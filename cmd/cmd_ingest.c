@@ -1,7 +1,6 @@
 /* cmd_ingest.c: `medload ingest`: trace files -> Elasticsearch. */
 #include "cmd.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +15,7 @@
 #include "interrupt.h"
 #include "util.h"
 
-static const char cmd_ingest_help_text[] =
+static const char ingest_usage[] =
 "usage: medload ingest [options] --es URL --index NAME FILE...\n"
 "\n"
 "Loads trace files (every input shape `medload analyze` reads) into\n"
@@ -25,23 +24,42 @@ static const char cmd_ingest_help_text[] =
 "NAME. Document ids are derived from each event's content, so loading\n"
 "the same file twice does not duplicate events. Each document keeps the\n"
 "event's fields and gains medload.source, medload.line, medload.run_id\n"
-"(with --run-id) and @timestamp (the event time) when it has none.\n"
-"\n"
-"Options:\n"
-"  --es URL            the server (required)\n"
-"  --index NAME        the index to write (required; no wildcards)\n"
-"  --run-id ID         tag every document with medload.run_id\n"
-"  --no-template       do not install the index template\n"
-"  --batch-bytes N     _bulk request size (default 5000000)\n"
-"  --show-errors N     print the first N rejected or failed events\n"
-"                      (default 5)\n"
-ES_CLI_HELP
-"  -h, --help          show this help\n"
-"\n"
+"(with --run-id) and @timestamp (the event time) when it has none.\n";
+
+static const char ingest_after[] =
 "Exit status: 0 when every event was indexed, 1 when the files held no\n"
 "event, 2 on a usage error, 3 when a file or the server could not be used,\n"
 "4 when some events were not indexed (the summary says how many).\n";
 
+enum { I_ES, I_INDEX, I_RUNID, I_NOTPL, I_BATCH, I_SHOW };
+
+static const struct opt ingest_options[] = {
+	{ NULL, 0, NULL, 0, 0, "Options:" },
+	{ "es", 0, "URL", I_ES, 0, "the server (required)" },
+	{ "index", 0, "NAME", I_INDEX, 0, "the index to write (required; no "
+	    "wildcards)" },
+	{ "run-id", 0, "ID", I_RUNID, 0, "tag every document with "
+	    "medload.run_id" },
+	{ "no-template", 0, NULL, I_NOTPL, 0, "do not install the index "
+	    "template" },
+	{ "batch-bytes", 0, "N", I_BATCH, 0, "_bulk request size (default "
+	    "5000000)" },
+	{ "show-errors", 0, "N", I_SHOW, 0, "print the first N rejected or "
+	    "failed events\n(default 5)" },
+	{ NULL, 0, NULL, 0, 0, NULL },
+};
+
+/* What the command line says. */
+struct ingest_cmd {
+	const char *url, *index, *run_id;
+	char **files;		/* the operands: array owned, strings borrowed */
+	size_t nfiles;
+	unsigned long long batch_bytes, show_max;
+	int no_template, help;
+	struct es_cli es;
+};
+
+/* The state of a load into the server. */
 struct ingest {
 	struct es *es;
 	struct trace_parser *parser;
@@ -50,9 +68,7 @@ struct ingest {
 	const char *path;
 	struct strbuf bulk;
 	size_t batch_bytes;
-	unsigned long long *lines;	/* line of each queued document */
 	size_t nqueued;
-	size_t cap;
 	unsigned long long read, queued, indexed, rejected, failed;
 	unsigned long long shown, show_max;
 	int request_failed;
@@ -172,155 +188,182 @@ ingest_line(const char *line, size_t len, unsigned long long lineno,
 	return interrupt_pending() ? 1 : 0;
 }
 
-int
-cmd_ingest(int argc, char **argv)
+/* Takes one option. */
+static int
+ingest_take(void *ctx, int id, const char *value, char **cause)
 {
-	enum { OPT_ES = 256, OPT_INDEX, OPT_RUNID, OPT_NOTPL, OPT_BATCH,
-	    OPT_SHOW };
-	static const struct option opts[] = {
-		{ "es", required_argument, NULL, OPT_ES },
-		{ "index", required_argument, NULL, OPT_INDEX },
-		{ "run-id", required_argument, NULL, OPT_RUNID },
-		{ "no-template", no_argument, NULL, OPT_NOTPL },
-		{ "batch-bytes", required_argument, NULL, OPT_BATCH },
-		{ "show-errors", required_argument, NULL, OPT_SHOW },
-		ES_CLI_OPTIONS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct ingest in;
-	struct es_cli ec;
-	const char *url = NULL;
-	unsigned long long ull;
-	char *cause = NULL, *path;
-	int c, i, template = 1, status = STATUS_OK;
-	struct json_object *res = NULL;
+	struct ingest_cmd *c = ctx;
 
-	memset(&in, 0, sizeof(in));
-	in.batch_bytes = 5000000;
-	in.show_max = 5;
-	es_cli_init(&ec);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (es_cli_option(&ec, c, optarg))
-			continue;
-		switch (c) {
-		case OPT_ES:
-			url = optarg;
-			break;
-		case OPT_INDEX:
-			in.index = optarg;
-			break;
-		case OPT_RUNID:
-			in.run_id = optarg;
-			break;
-		case OPT_NOTPL:
-			template = 0;
-			break;
-		case OPT_BATCH:
-		case OPT_SHOW:
-			if (util_parse_uint(optarg, 1ULL << 30, &ull) == -1 ||
-			    (c == OPT_BATCH && ull < 1024)) {
-				util_fail(&cause, "%s: \"%s\" is not a %s",
-				    argv[optind - 1], optarg, c == OPT_BATCH ?
-				    "size of at least 1024 bytes" : "count");
-				goto usage;
-			}
-			if (c == OPT_BATCH)
-				in.batch_bytes = ull;
-			else
-				in.show_max = ull;
-			break;
-		case 'h':
-			cmd_ingest_help(stdout);
-			return STATUS_OK;
-		case ':':
-		default:
-			cli_bad_option(c, argv, &cause);
-			goto usage;
-		}
+	switch (id) {
+	case I_ES: c->url = value; break;
+	case I_INDEX: c->index = value; break;
+	case I_RUNID: c->run_id = value; break;
+	case I_NOTPL: c->no_template = 1; break;
+	case I_BATCH:
+		return opt_count("batch-bytes", value, 1024, 1ULL << 30,
+		    &c->batch_bytes, cause);
+	case I_SHOW:
+		return opt_count("show-errors", value, 0, 1ULL << 30,
+		    &c->show_max, cause);
 	}
-	if (url == NULL || in.index == NULL) {
-		util_fail(&cause, "--es URL and --index NAME are required");
-		goto usage;
-	}
-	if (optind >= argc) {
-		util_fail(&cause, "no input files (use '-' for standard input)");
-		goto usage;
-	}
-	if (es_check_index(in.index, &cause) == -1)
-		goto usage;
-	if (strpbrk(in.index, "*,") != NULL) {
-		util_fail(&cause, "--index %s: one index name, without * or ,",
-		    in.index);
-		goto usage;
-	}
-	if (es_cli_finish(&ec, &cause) == -1) {
-		es_cli_release(&ec);
-		goto usage;
-	}
-	interrupt_catch();
-	if (es_open(url, &ec.http, &in.es, &cause) == -1 ||
-	    (template && es_install_template(in.es, in.index, &cause) == -1)) {
-		cli_error("%s", cause);
-		free(cause);
-		es_free(in.es);
-		es_cli_release(&ec);
-		return STATUS_IO;
-	}
-	in.parser = trace_parser_new();
-	strbuf_init(&in.bulk, 0);
-	for (i = optind; i < argc && !interrupt_pending() && !in.request_failed;
-	    i++) {
-		in.path = argv[i];
-		if (source_file_read(argv[i], ingest_line, &in, &cause) == -1) {
-			cli_error("%s", cause);
+	return 0;
+}
+
+/* Fills groups for c; returns their number. */
+static size_t
+ingest_groups(struct ingest_cmd *c, struct opt_group *g)
+{
+	g[0] = (struct opt_group){ ingest_options, ingest_take, c };
+	g[1] = (struct opt_group)ES_CLI_GROUP(&c->es);
+	g[2] = (struct opt_group)CMD_HELP_GROUP(&c->help);
+	return 3;
+}
+
+void
+cmd_ingest_help(FILE *out)
+{
+	struct ingest_cmd c;
+	struct opt_group g[3];
+
+	cmd_help(out, ingest_usage, g, ingest_groups(&c, g), ingest_after);
+}
+
+/* Parses the command line into c (released by cmd_ingest); 0 or -1. */
+static int
+ingest_parse(struct ingest_cmd *c, int argc, char **argv, char **cause)
+{
+	struct opt_group g[3];
+
+	memset(c, 0, sizeof(*c));
+	c->batch_bytes = 5000000;
+	c->show_max = 5;
+	es_cli_init(&c->es);
+	return opt_parse(g, ingest_groups(c, g), argc, argv, &c->files,
+	    &c->nfiles, cause);
+}
+
+/* Checks the options together and reads the secrets; 0 or -1. */
+static int
+ingest_check(struct ingest_cmd *c, char **cause)
+{
+	if (c->url == NULL || c->index == NULL)
+		return util_fail(cause, "--es URL and --index NAME are "
+		    "required");
+	if (c->nfiles == 0)
+		return util_fail(cause, "no input files (use '-' for standard "
+		    "input)");
+	if (es_check_index(c->index, cause) == -1)
+		return -1;
+	if (strpbrk(c->index, "*,") != NULL)
+		return util_fail(cause, "--index %s: one index name, without * "
+		    "or ,", c->index);
+	return es_cli_finish(&c->es, cause);
+}
+
+/* Sends every file; STATUS_IO when one could not be read, else STATUS_OK. */
+static int
+ingest_files(struct ingest *in, const struct ingest_cmd *c)
+{
+	char *cause = NULL;
+	int status = STATUS_OK;
+	size_t i;
+
+	for (i = 0; i < c->nfiles && !interrupt_pending() &&
+	    !in->request_failed; i++) {
+		in->path = c->files[i];
+		if (source_file_read(in->path, ingest_line, in, &cause) == -1) {
+			cli_error_safe(cause);
 			free(cause);
 			cause = NULL;
 			status = STATUS_IO;
 		}
-		if (!in.request_failed)
-			ingest_flush(&in);
+		if (!in->request_failed)
+			ingest_flush(in);
 	}
-	if (in.request_failed) {
-		cli_error("%s", in.cause);
+	return status;
+}
+
+/* Makes the documents searchable and prints the summary; an exit status. */
+static int
+ingest_finish(struct ingest *in, int status)
+{
+	struct json_object *res = NULL;
+	char *cause = NULL, *path;
+
+	if (in->request_failed) {
+		cli_error_safe(in->cause);
 		status = STATUS_PARTIAL;
 	} else {
-		path = util_printf("/%s/_refresh", in.index);
-		if (es_call(in.es, "POST", path, NULL, 0, &res, &cause) == -1) {
-			cli_error("%s", cause);
+		path = util_printf("/%s/_refresh", in->index);
+		if (es_call(in->es, "POST", path, NULL, 0, &res, &cause) == -1) {
+			cli_error_safe(cause);
 			status = STATUS_IO;
 		}
 		json_object_put(res);
 		free(path);
+		free(cause);
 	}
 	printf("%s: indexed %llu, rejected %llu (not trace events), failed "
-	    "%llu (not indexed) of %llu records\n", in.index, in.indexed,
-	    in.rejected, in.failed, in.read);
-	if (status == STATUS_OK && in.failed > 0)
+	    "%llu (not indexed) of %llu records\n", in->index, in->indexed,
+	    in->rejected, in->failed, in->read);
+	if (status == STATUS_OK && in->failed > 0)
 		status = STATUS_PARTIAL;
-	if (status == STATUS_OK && in.queued == 0)
+	if (status == STATUS_OK && in->queued == 0)
 		status = STATUS_NO_EVENTS;
 	if (interrupt_pending() && status == STATUS_OK)
 		status = STATUS_PARTIAL;
+	return status;
+}
+
+/* Loads the files into the index; returns an exit status. */
+static int
+ingest_execute(const struct ingest_cmd *c)
+{
+	struct ingest in;
+	char *cause = NULL;
+	int status = STATUS_IO;
+
+	memset(&in, 0, sizeof(in));
+	in.index = c->index;
+	in.run_id = c->run_id;
+	in.batch_bytes = c->batch_bytes;
+	in.show_max = c->show_max;
+	strbuf_init(&in.bulk, 0);
+	interrupt_catch();
+	if (es_open(c->url, &c->es.http, &in.es, &cause) == -1 ||
+	    (!c->no_template && es_install_template(in.es, in.index,
+	    &cause) == -1)) {
+		cli_error_safe(cause);
+		goto out;
+	}
+	in.parser = trace_parser_new();
+	status = ingest_finish(&in, ingest_files(&in, c));
+out:
 	strbuf_release(&in.bulk);
 	trace_parser_free(in.parser);
 	es_free(in.es);
-	es_cli_release(&ec);
 	free(in.cause);
-	free(in.lines);
-	free(cause);
-	return status;
-usage:
-	status = cli_usage_error("ingest", "%s", cause);
 	free(cause);
 	return status;
 }
 
-/* Prints the help (transitional). */
-void
-cmd_ingest_help(FILE *out)
+int
+cmd_ingest(int argc, char **argv)
 {
-	fputs(cmd_ingest_help_text, out);
+	struct ingest_cmd c;
+	char *cause = NULL;
+	int status;
+
+	if (ingest_parse(&c, argc, argv, &cause) == -1 ||
+	    (!c.help && ingest_check(&c, &cause) == -1))
+		status = cli_usage_error("ingest", "%s", cause);
+	else if (c.help) {
+		cmd_ingest_help(stdout);
+		status = STATUS_OK;
+	} else
+		status = ingest_execute(&c);
+	free(cause);
+	free(c.files);
+	es_cli_release(&c.es);
+	return status;
 }

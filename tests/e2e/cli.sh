@@ -78,3 +78,72 @@ expect_grep templates-used '^custom 298$' "$TMP/out"
 printf '{{#x}}\n' >"$TMP/tpl/analysis.txt.tmpl"
 expect_rc templates-broken 3 "$MEDLOAD" analyze --templates "$TMP/tpl" "$data/acapy-1.7.0-traces.ndjson"
 expect_grep templates-broken-msg 'analysis.txt.tmpl:1: section "x" is never closed' "$TMP/err"
+
+# Options come from one table per command: names are exact (the nearest
+# known one is suggested, abbreviations are refused), an option not
+# marked repeatable is taken once, and --help lists every option.
+# expect_help_lists CMD OPTION...: `medload CMD --help` lists each OPTION.
+expect_help_lists() {
+	cmd=$1
+	shift
+	"$MEDLOAD" "$cmd" --help >"$TMP/out" 2>"$TMP/err"
+	missing=
+	for o in "$@"; do
+		grep -Eq -- "^  (-[a-zA-Z], )?$o( |\$)" "$TMP/out" ||
+		    missing="$missing $o"
+	done
+	if [ -z "$missing" ]; then pass "$cmd-help-lists"; else
+		fail "$cmd-help-lists" "not in --help:$missing"; fi
+}
+es_opts="--user --password-file --api-key-file --cacert --insecure"
+
+# collect (an option wrongly taken would start a collector: it stops soon)
+quick="--listen 127.0.0.1:0 --duration 50ms -o $TMP/c.ndjson"
+expect_rc collect-unknown-option 2 "$MEDLOAD" collect --indx x $quick
+expect_grep collect-unknown-near "did you mean '--index'" "$TMP/err"
+expect_rc collect-abbreviation 2 "$MEDLOAD" collect --max-conn 5 $quick
+expect_grep collect-abbreviation-msg "unknown option '--max-conn'" "$TMP/err"
+expect_rc collect-twice 2 "$MEDLOAD" collect --fsync always --fsync none \
+	$quick
+expect_grep collect-twice-msg "'--fsync' given twice" "$TMP/err"
+expect_rc collect-bad-fsync 2 "$MEDLOAD" collect --fsync sometimes $quick
+expect_grep collect-bad-fsync-msg 'always, interval or none' "$TMP/err"
+expect_rc collect-operand 2 "$MEDLOAD" collect extra $quick
+expect_help_lists collect --listen --out --fsync --max-body \
+	--max-connections --run-id --es --index --batch-bytes --drain \
+	--duration $es_opts --help
+
+# ingest (an option wrongly taken meets a closed port: status 3, not 2)
+nowhere="--es http://127.0.0.1:1 $data/acapy-1.7.0-traces.ndjson"
+expect_rc ingest-unknown-option 2 "$MEDLOAD" ingest --indx i $nowhere
+expect_grep ingest-unknown-near "did you mean '--index'" "$TMP/err"
+expect_rc ingest-abbreviation 2 "$MEDLOAD" ingest --ind i $nowhere
+expect_grep ingest-abbreviation-msg "unknown option '--ind'" "$TMP/err"
+expect_rc ingest-twice 2 "$MEDLOAD" ingest --index i --index j $nowhere
+expect_grep ingest-twice-msg "'--index' given twice" "$TMP/err"
+expect_rc ingest-small-batch 2 "$MEDLOAD" ingest --index i --batch-bytes 10 \
+	$nowhere
+expect_grep ingest-small-batch-msg 'from 1024 to' "$TMP/err"
+expect_help_lists ingest --es --index --run-id --no-template --batch-bytes \
+	--show-errors $es_opts --help
+
+# compare (an option wrongly taken would compare: status 5 or 0, not 2)
+pair="$REPO/tests/golden/data/analysis-base.json $REPO/tests/golden/data/analysis-slow.json"
+expect_rc compare-unknown-option 2 "$MEDLOAD" compare --fail-on-regresion \
+	$pair
+expect_grep compare-unknown-near "did you mean '--fail-on-regression'" \
+	"$TMP/err"
+expect_rc compare-abbreviation 2 "$MEDLOAD" compare --fail-on $pair
+expect_grep compare-abbreviation-msg "unknown option '--fail-on'" "$TMP/err"
+expect_rc compare-twice 2 "$MEDLOAD" compare --format json --format text \
+	$pair
+expect_grep compare-twice-msg "'--format' given twice" "$TMP/err"
+expect_rc compare-threshold-repeats 5 "$MEDLOAD" compare \
+	--threshold 'p95<100000' --threshold 'p95<1' $pair
+expect_grep compare-threshold-repeats-msg '1 of 2 thresholds breached' \
+	"$TMP/err"
+expect_rc compare-bad-min-samples 2 "$MEDLOAD" compare --min-samples 0 $pair
+expect_grep compare-bad-min-samples-msg '\-\-min-samples: "0"' "$TMP/err"
+expect_help_lists compare --margin --min-delta --min-samples --z --format \
+	--out --templates --threshold --thresholds --junit \
+	--fail-on-regression --charts --help
