@@ -69,7 +69,7 @@ struct ingest {
 	struct strbuf bulk;
 	size_t batch_bytes;
 	size_t nqueued;
-	unsigned long long read, queued, indexed, rejected, failed;
+	unsigned long long read, queued, indexed, rejected, failed, skipped;
 	unsigned long long shown, show_max;
 	int request_failed;
 	char *cause;
@@ -144,6 +144,10 @@ ingest_line(const char *line, size_t len, unsigned long long lineno,
 	in->read++;
 	rej = too_long ? TRACE_REJ_TOO_LONG :
 	    trace_parse(in->parser, line, len, &ev, &detail);
+	if (rej == TRACE_SKIP) {
+		in->skipped++;	/* log text, no trace in it */
+		return 0;
+	}
 	if (rej != TRACE_OK) {
 		in->rejected++;
 		ingest_problem(in, lineno, trace_reject_name(rej), detail);
@@ -304,8 +308,11 @@ ingest_finish(struct ingest *in, int status)
 		free(cause);
 	}
 	printf("%s: indexed %llu, rejected %llu (not trace events), failed "
-	    "%llu (not indexed) of %llu records\n", in->index, in->indexed,
+	    "%llu (not indexed) of %llu records", in->index, in->indexed,
 	    in->rejected, in->failed, in->read);
+	if (in->skipped > 0)
+		printf("; %llu log lines without a trace skipped", in->skipped);
+	putchar('\n');
 	if (status == STATUS_OK && in->failed > 0)
 		status = STATUS_PARTIAL;
 	if (status == STATUS_OK && in->queued == 0)
