@@ -41,4 +41,11 @@ grep -q 'Failures by kind' "$RUN_TMP/out.txt" || fail "the end table does not li
 lines="$(grep -c -E $'\t(connection|timeout)\t' "$dir/journal.tsv")"
 ((lines > 0)) || fail "the journal holds no connection or timeout errors"
 [[ "$(wc -l <"$dir/medload_failures.csv")" -gt 1 ]] || fail "medload_failures.csv is empty"
+# stack/env names the agent that is down and fails, so `eval "$(stack/env)"
+# && medload run` never goes on with default ports.
+erc=0
+"$STACK/env" >"$RUN_TMP/env.out" 2>"$RUN_TMP/env.err" || erc=$?
+((erc != 0)) || fail "stack/env exits 0 with the multi-agent down"
+grep -q 'multi-tenant agent is not running' "$RUN_TMP/env.err" ||
+	fail "stack/env does not name the agent that is down: $(cat "$RUN_TMP/env.err")"
 echo "ok: $fails failures ($conn connection or timeout) counted, report complete"
