@@ -1,6 +1,7 @@
 /* analyze.c: a trace source and filters -> the analysis document. */
 #include "analyze.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -82,6 +83,26 @@ analyze_files(const struct analyze_request *r, struct pipeline *p,
 	pipeline_reject_summary(p);
 }
 
+/* Says what the input held when nothing was accepted (caller frees). */
+static char *
+analyze_local_hint(const struct analyze_request *r, const struct pipeline *p)
+{
+	const struct analysis_counts *c = &p->counts;
+
+	if (p->left_out.n > 0)
+		return seen_hint(&p->left_out, &r->filter);
+	if (r->source == ANALYZE_NONE)
+		return NULL;
+	if (c->read == 0)
+		return util_strdup("the input holds no records (empty, or only "
+		    "blank lines)");
+	if (c->rejected == 0)
+		return util_printf("the input holds no trace events: %llu log "
+		    "lines without one", c->skipped);
+	return util_printf("every trace record was rejected (%llu); the "
+	    "first few are shown above with their reasons", c->rejected);
+}
+
 /* The analysis of files, standard input, or of nothing. */
 static int
 analyze_local(const struct analyze_request *r, struct json_object *filters,
@@ -103,6 +124,8 @@ analyze_local(const struct analyze_request *r, struct json_object *filters,
 	req.source = analyze_source_block(r, errors, res->partial);
 	res->doc = analysis_build(p.agg, &p.counts, &req);
 	res->accepted = p.counts.accepted;
+	if (res->accepted == 0)
+		res->hint = analyze_local_hint(r, &p);
 	json_object_put(req.source);
 	json_object_put(errors);
 	pipeline_release(&p);
@@ -131,6 +154,14 @@ analyze_es(const struct analyze_request *r, struct json_object *filters,
 	res->accepted = (unsigned long long)jx_int(res->doc,
 	    "events.accepted", 0);
 	return 0;
+}
+
+void
+analyze_result_release(struct analyze_result *res)
+{
+	json_object_put(res->doc);
+	free(res->hint);
+	memset(res, 0, sizeof(*res));
 }
 
 int

@@ -49,6 +49,7 @@ struct analyze_result {
 	unsigned long long accepted;	/* events that passed the filters */
 	int partial;			/* cut short: interrupted, server gone */
 	int unreadable;			/* inputs that could not be read */
+	char *hint;			/* why nothing was accepted, or NULL */
 };
 
 /*
@@ -58,6 +59,9 @@ struct analyze_result {
  * one slice, pages of 5,000 hits).
  */
 void analyze_request_init(struct analyze_request *r);
+
+/* Releases what a result holds. */
+void analyze_result_release(struct analyze_result *res);
 
 /*
  * Runs the analysis. Returns 0 with res->doc set (unreadable inputs and an

@@ -24,6 +24,7 @@ pipeline_release(struct pipeline *p)
 {
 	trace_parser_free(p->parser);
 	agg_free(p->agg);
+	seen_release(&p->left_out);
 	p->parser = NULL;
 	p->agg = NULL;
 }
@@ -65,6 +66,7 @@ pipeline_line(const char *line, size_t len, unsigned long long lineno,
 	}
 	if (p->filter != NULL && !filter_match(p->filter, &ev)) {
 		p->counts.filtered++;
+		seen_add(&p->left_out, &ev);
 		return 0;
 	}
 	p->counts.accepted++;
@@ -88,6 +90,7 @@ pipeline_merge(struct pipeline *dst, const struct pipeline *src)
 	for (i = 0; i < 5; i++)
 		dst->counts.by_shape[i] += src->counts.by_shape[i];
 	dst->shown += src->shown;
+	seen_merge(&dst->left_out, &src->left_out);
 	agg_merge(dst->agg, src->agg);
 }
 

@@ -11,6 +11,7 @@
 #include "aggregate.h"
 #include "analysis.h"
 #include "filter.h"
+#include "seen.h"
 
 struct trace_parser;
 
@@ -22,6 +23,7 @@ struct pipeline {
 	const char *where;		/* file name shown with rejects */
 	unsigned long long shown;
 	unsigned long long show_max;	/* rejects printed at most */
+	struct seen left_out;		/* what the filters dropped */
 };
 
 /* Sets up a pipeline aggregating by keys (see agg_new). */

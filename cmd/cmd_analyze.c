@@ -350,14 +350,18 @@ analyze_output(const struct analyze_cmd *c, struct json_object *doc,
 	return rc;
 }
 
-/* Says why nothing was accepted. */
+/* Says why nothing was accepted, and what the source does hold. */
 static void
-analyze_none_accepted(struct json_object *doc)
+analyze_none_accepted(const struct analyze_result *res)
 {
 	cli_error("no events accepted (%lld read, %lld rejected, %lld "
-	    "filtered out)", jx_int(doc, "events.read", 0),
-	    jx_int(doc, "events.rejected", 0),
-	    jx_int(doc, "events.filtered_out", 0));
+	    "filtered out, %lld log lines without a trace)",
+	    jx_int(res->doc, "events.read", 0),
+	    jx_int(res->doc, "events.rejected", 0),
+	    jx_int(res->doc, "events.filtered_out", 0),
+	    jx_int(res->doc, "events.skipped", 0));
+	if (res->hint != NULL)
+		cli_error("hint: %s", res->hint);
 }
 
 /* Runs the analysis and writes its outputs; returns an exit status. */
@@ -387,7 +391,7 @@ analyze_execute(struct analyze_cmd *c)
 	if (analyze_output(c, res.doc, tblock) == -1)
 		status = STATUS_IO;
 	if (status == STATUS_OK && res.accepted == 0) {
-		analyze_none_accepted(res.doc);
+		analyze_none_accepted(&res);
 		status = STATUS_NO_EVENTS;
 	}
 	if (c->junit != NULL && junit_write_file(c->junit, "medload analyze",
@@ -402,7 +406,7 @@ analyze_execute(struct analyze_cmd *c)
 			status = STATUS_THRESHOLD;
 	}
 	json_object_put(tblock);
-	json_object_put(res.doc);
+	analyze_result_release(&res);
 	free(cause);
 	return status;
 }

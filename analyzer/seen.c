@@ -1,0 +1,139 @@
+/* seen.c: the values of the events the filters left out, for hints. */
+#include "seen.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "filter.h"
+#include "timeutil.h"
+#include "trace.h"
+#include "util.h"
+
+/* Counts one value (NULL is shown as "-"). */
+static void
+seen_value(struct seen_values *v, const char *name, unsigned long long k)
+{
+	size_t i;
+
+	if (name == NULL)
+		name = "-";
+	for (i = 0; i < v->n; i++) {
+		if (strcmp(v->name[i], name) == 0) {
+			v->count[i] += k;
+			return;
+		}
+	}
+	if (v->n < SEEN_MAX) {
+		v->name[v->n] = util_strdup(name);
+		v->count[v->n++] = k;
+	} else
+		v->others += k;
+}
+
+void
+seen_add(struct seen *s, const struct trace_event *ev)
+{
+	seen_value(&s->labels, ev->label, 1);
+	seen_value(&s->outcomes, ev->outcome, 1);
+	seen_value(&s->types, ev->traced_type, 1);
+	if (s->n == 0 || ev->time < s->first)
+		s->first = ev->time;
+	if (s->n == 0 || ev->time > s->last)
+		s->last = ev->time;
+	s->n++;
+}
+
+/* Adds src's values into dst's. */
+static void
+seen_values_merge(struct seen_values *dst, const struct seen_values *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->n; i++)
+		seen_value(dst, src->name[i], src->count[i]);
+	dst->others += src->others;
+}
+
+void
+seen_merge(struct seen *dst, const struct seen *src)
+{
+	if (src->n == 0)
+		return;
+	seen_values_merge(&dst->labels, &src->labels);
+	seen_values_merge(&dst->outcomes, &src->outcomes);
+	seen_values_merge(&dst->types, &src->types);
+	if (dst->n == 0 || src->first < dst->first)
+		dst->first = src->first;
+	if (dst->n == 0 || src->last > dst->last)
+		dst->last = src->last;
+	dst->n += src->n;
+}
+
+/* Frees one list's names. */
+static void
+seen_values_release(struct seen_values *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		free(v->name[i]);
+	memset(v, 0, sizeof(*v));
+}
+
+void
+seen_release(struct seen *s)
+{
+	seen_values_release(&s->labels);
+	seen_values_release(&s->outcomes);
+	seen_values_release(&s->types);
+	s->n = 0;
+}
+
+/* Appends "what a (n), b (m), and k others". */
+static void
+seen_values_text(struct strbuf *b, const char *what,
+    const struct seen_values *v)
+{
+	size_t i;
+
+	strbuf_addf(b, "%s ", what);
+	for (i = 0; i < v->n; i++) {
+		strbuf_adds(b, i > 0 ? ", " : "");
+		util_safe_append(b, v->name[i]);
+		strbuf_addf(b, " (%llu)", v->count[i]);
+	}
+	if (v->others > 0)
+		strbuf_addf(b, " and %llu more events with other values",
+		    v->others);
+}
+
+char *
+seen_hint(const struct seen *s, const struct filter *f)
+{
+	struct strbuf b;
+	char t1[TIME_BUF], t2[TIME_BUF];
+	const char *sep = "";
+
+	if (s->n == 0)
+		return NULL;
+	strbuf_init(&b, 0);
+	strbuf_addf(&b, "the filters left out %llu valid events: ", s->n);
+	if (f->nlabels > 0 || (f->noutcomes == 0 && f->ntypes == 0 &&
+	    !f->has_since && !f->has_until)) {
+		seen_values_text(&b, "labels", &s->labels);
+		sep = "; ";
+	}
+	if (f->noutcomes > 0) {
+		strbuf_adds(&b, sep);
+		seen_values_text(&b, "outcomes", &s->outcomes);
+		sep = "; ";
+	}
+	if (f->ntypes > 0) {
+		strbuf_adds(&b, sep);
+		seen_values_text(&b, "traced types", &s->types);
+		sep = "; ";
+	}
+	strbuf_addf(&b, "%stimes %s to %s", sep, time_format(s->first, t1),
+	    time_format(s->last, t2));
+	return strbuf_detach(&b);
+}

@@ -1,0 +1,50 @@
+/*
+ * seen.h: what a source holds that the filters left out: the labels,
+ * outcomes and message types of the valid events they dropped (the most
+ * frequent few) and their time range, so that "0 events accepted" comes
+ * with a hint of what --label, --outcome, --traced-type, --since and
+ * --until could have matched.
+ */
+#ifndef MEDLOAD_SEEN_H
+#define MEDLOAD_SEEN_H
+
+#include <stddef.h>
+
+struct filter;
+struct trace_event;
+
+#define SEEN_MAX 6
+
+/* A few distinct values with their counts; the rest counted together. */
+struct seen_values {
+	char *name[SEEN_MAX];		/* owned */
+	unsigned long long count[SEEN_MAX];
+	size_t n;
+	unsigned long long others;	/* events with another value */
+};
+
+struct seen {
+	struct seen_values labels, outcomes, types;
+	unsigned long long n;		/* events noted */
+	double first, last;		/* their time range (n > 0) */
+};
+
+/* Notes a valid event the filters dropped. */
+void seen_add(struct seen *s, const struct trace_event *ev);
+
+/* Adds src into dst. */
+void seen_merge(struct seen *dst, const struct seen *src);
+
+/* Frees the names; s may be reused after a memset to 0. */
+void seen_release(struct seen *s);
+
+/*
+ * One line saying what the filters of f left out, for the filters used:
+ * the labels for --label, the outcomes for --outcome, the message types
+ * for --traced-type, the time range for --since and --until ("the filters
+ * left out 126 valid events: labels mediator.trace (126); times ... to
+ * ..."), terminal-safe, or NULL when nothing was noted. Caller frees.
+ */
+char *seen_hint(const struct seen *s, const struct filter *f);
+
+#endif

@@ -1,0 +1,47 @@
+#!/bin/sh
+# truth.sh: nothing silently ignored or defaulted: zero accepted events
+# come with a hint of what the input holds; log text is not damage; values
+# beyond the documented bounds are rejected; a repeated option is refused.
+. "$(dirname "$0")/../lib.sh"
+D=$REPO/tests/data
+
+expect_rc hint-label 1 "$MEDLOAD" analyze --label mediatr.trace \
+	"$D/acapy-0.12.0-traces.ndjson"
+expect_grep hint-label-names 'hint: .*labels multi.agent.trace (150), mediator.trace (126)' "$TMP/err"
+expect_rc hint-since 1 "$MEDLOAD" analyze --since -1m "$D/acapy-0.12.0-traces.ndjson"
+expect_grep hint-since-times 'hint: .*times 2026-11-29T07:55:57.907270Z to 2026-11-29T07:56:01.027717Z' "$TMP/err"
+: >"$TMP/empty"
+expect_rc hint-empty 1 "$MEDLOAD" analyze "$TMP/empty"
+expect_grep hint-empty-why 'hint: the input holds no records' "$TMP/err"
+
+# A full ACA-Py log: log text is skipped, the traces are read, none rejected.
+{ echo "2026-12-02 04:19:55,162 aries_cloudagent.resolver WARNING Ledger is not configured"
+  echo "Successfully registered DIDIndyRegistry"
+  echo "2026-12-02 04:19:56,001 aries_cloudagent.config INFO settings {'wallet.type': 'askar'}"
+  cat "$D/acapy-0.12.0-mediator.log"; } >"$TMP/full.log"
+expect_rc log-text-analyze 0 "$MEDLOAD" analyze --format json "$TMP/full.log"
+if [ "$(jq -c '[.events.accepted, .events.rejected, .events.skipped]' "$TMP/out")" = "[126,0,3]" ]
+then pass log-text-skipped; else fail log-text-skipped "$(jq -c .events "$TMP/out")"; fi
+expect_rc log-text-only 1 "$MEDLOAD" analyze "$TMP/empty" "$TMP/full.log" --label nope
+expect_grep log-text-summary '3 log lines without a trace' "$TMP/err"
+
+# Bounds: a 1e100 ms elapsed value and a year-0 time are rejected, and text
+# and JSON then agree (no 63-digit mean, no inf).
+printf '%s\n' \
+  '{"handler":"m","outcome":"o","timestamp":1795939000,"ellapsed_milli":1e100}' \
+  '{"handler":"m","outcome":"o","str_time":"0000-01-01 00:00:00.000000Z","ellapsed_milli":5}' \
+  '{"handler":"m","outcome":"o","timestamp":1795939000,"ellapsed_milli":7}' \
+  '{"handler":"a\u0000b","outcome":"o","timestamp":1795939000,"ellapsed_milli":7}' >"$TMP/bounds.ndjson"
+expect_rc bounds-json 0 "$MEDLOAD" analyze --format json --show-rejects 0 "$TMP/bounds.ndjson"
+if [ "$(jq -c '.events.rejected_by_reason' "$TMP/out")" = '{"bad_elapsed":1,"bad_time":1}' ]
+then pass bounds-rejected; else fail bounds-rejected "$(jq -c .events "$TMP/out")"; fi
+if [ "$(jq -r '.window.seconds' "$TMP/out")" = 0 ]; then pass bounds-window
+else fail bounds-window "window stretched: $(jq -c .window "$TMP/out")"; fi
+if jq -e '[.groups[].key.label] | index("a\\u0000b") != null' "$TMP/out" >/dev/null
+then pass nul-kept; else fail nul-kept "$(jq -c '[.groups[].key]' "$TMP/out")"; fi
+
+# Repeated single-valued options are refused, never silently overridden.
+expect_rc once-format 2 "$MEDLOAD" analyze --format json --format csv "$TMP/bounds.ndjson"
+expect_grep once-format-why "option '--format' given twice" "$TMP/err"
+expect_rc es-only-without-es 2 "$MEDLOAD" analyze --run-id x "$TMP/bounds.ndjson"
+expect_grep es-only-without-es-why '--run-id goes with --es URL' "$TMP/err"
