@@ -45,3 +45,19 @@ expect_rc once-format 2 "$MEDLOAD" analyze --format json --format csv "$TMP/boun
 expect_grep once-format-why "option '--format' given twice" "$TMP/err"
 expect_rc es-only-without-es 2 "$MEDLOAD" analyze --run-id x "$TMP/bounds.ndjson"
 expect_grep es-only-without-es-why '--run-id goes with --es URL' "$TMP/err"
+
+# Messages that quote outside text show control characters as escapes.
+printf '"st\\e[31mep": 1\n' >"$TMP/esc.yaml"
+printf 'A\033[2J=1\n' >"$TMP/esc.env"
+n=0
+for c in "run --config $TMP/esc.yaml --dry-run" "run --env-file $TMP/esc.env --dry-run" \
+	"analyze --by lab$(printf '\033')[2Jel x" "report $TMP/x$(printf '\033')[2J.json -o $TMP/r" \
+	"frob$(printf '\033')[2J"; do
+	n=$((n + 1))
+	# shellcheck disable=SC2086 # words on purpose
+	"$MEDLOAD" $c >/dev/null 2>"$TMP/err"
+	if grep -q "$(printf '\033')" "$TMP/err"; then
+		fail "escaped-message-$n" "raw escape: $(cat -v "$TMP/err")"
+	elif grep -q 'x1b' "$TMP/err"; then pass "escaped-message-$n"
+	else fail "escaped-message-$n" "no message: $(cat "$TMP/err")"; fi
+done
