@@ -20,6 +20,7 @@
 #include "interrupt.h"
 #include "journal.h"
 #include "jx.h"
+#include "preflight.h"
 #include "stats.h"
 #include "timeutil.h"
 #include "util.h"
@@ -1136,124 +1137,6 @@ run_second_tick(void *arg, int64_t at)
 		eng_timer(r->eng, at + 1000000, run_second_tick, r);
 }
 
-/* Blocking request used before the loop starts (preflight). */
-static int
-run_blocking(const struct config *c, const char *method, const char *url,
-    const char *api_key, const char *body, long *status,
-    struct strbuf *resp, char **cause)
-{
-	CURL *h = curl_easy_init();
-	struct curl_slist *hd = NULL;
-	char errbuf[CURL_ERROR_SIZE] = "";
-	CURLcode rc;
-
-	if (h == NULL)
-		return util_fail(cause, "libcurl: cannot create a handle");
-	hd = curl_slist_append(hd, "Content-Type: application/json");
-	if (api_key != NULL) {
-		char *line = util_printf("x-api-key: %s", api_key);
-
-		hd = curl_slist_append(hd, line);
-		memset(line, 0, strlen(line));
-		free(line);
-	}
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	if (c->insecure) {
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-	}
-	if (c->cacert != NULL)
-		curl_easy_setopt(h, CURLOPT_CAINFO, c->cacert);
-	if (strcmp(method, "POST") == 0)
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
-	{
-		/* collect the body */
-		FILE *mem;
-		char *buf = NULL;
-		size_t len = 0;
-
-		mem = open_memstream(&buf, &len);
-		curl_easy_setopt(h, CURLOPT_WRITEDATA, mem);
-		rc = curl_easy_perform(h);
-		fclose(mem);
-		if (resp != NULL && buf != NULL)
-			strbuf_add(resp, buf, len);
-		free(buf);
-	}
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
-	curl_slist_free_all(hd);
-	curl_easy_cleanup(h);
-	if (rc != CURLE_OK)
-		return util_fail(cause, "%s: %s", url, errbuf[0] ? errbuf :
-		    curl_easy_strerror(rc));
-	return 0;
-}
-
-/* Creates a multi-use invitation on the mediator's admin API. */
-static int
-run_fetch_invitation(struct config *c, char **cause)
-{
-	struct strbuf resp;
-	struct json_object *o;
-	const char *url;
-	char *u;
-	long status = 0;
-	int i, rc = -1;
-
-	strbuf_init(&resp, 1 << 20);
-	for (i = 0; i < 2 && rc == -1; i++) {
-		int oob = c->protocol == CONFIG_PROTOCOL_OOB || i == 1;
-
-		if (i == 1 && c->protocol == CONFIG_PROTOCOL_CONNECTIONS)
-			break;
-		strbuf_reset(&resp);
-		u = util_printf("%s%s", c->mediator_admin_url, oob ?
-		    "/out-of-band/create-invitation?multi_use=true" :
-		    "/connections/create-invitation?multi_use=true&"
-		    "alias=medload-clients");
-		if (run_blocking(c, "POST", u, c->mediator_api_key, oob ?
-		    "{\"alias\":\"medload-clients\",\"my_label\":"
-		    "\"medload-mediator\",\"handshake_protocols\":"
-		    "[\"https://didcomm.org/didexchange/1.1\"],"
-		    "\"use_public_did\":false}" :
-		    "{\"my_label\":\"medload-mediator\"}", &status, &resp,
-		    cause) == -1) {
-			free(u);
-			strbuf_release(&resp);
-			return -1;
-		}
-		free(u);
-		if (status < 200 || status > 299) {
-			util_fail(cause, "%s: creating an invitation: HTTP %ld",
-			    c->mediator_admin_url, status);
-			if (oob || c->protocol == CONFIG_PROTOCOL_CONNECTIONS)
-				break;
-			continue;	/* 1.x: no Connections protocol */
-		}
-		o = json_tokener_parse(resp.data ? resp.data : "");
-		url = run_str(o, "invitation_url");
-		if (url != NULL) {
-			free(c->invitation_url);
-			c->invitation_url = util_strdup(url);
-			rc = 0;
-		} else
-			util_fail(cause, "%s: no invitation_url in the answer",
-			    c->mediator_admin_url);
-		json_object_put(o);
-	}
-	strbuf_release(&resp);
-	if (rc == 0) {
-		free(*cause);	/* a refused first attempt */
-		*cause = NULL;
-	}
-	return rc;
-}
-
 /* Prints the planned schedule. */
 void
 run_print_schedule(const struct config *c, FILE *out)
@@ -1457,44 +1340,6 @@ run_meta(const struct run *r)
 	return m;
 }
 
-/* Preflight: the admin API answers. */
-static int
-run_preflight(struct config *c, int *status, char **cause)
-{
-	struct strbuf resp;
-	long code = 0;
-	char *u;
-
-	*status = STATUS_UNREACHABLE;
-	if (c->scenario == CONFIG_SCENARIO_HTTP)
-		return 0;
-	strbuf_init(&resp, 1 << 16);
-	u = util_printf("%s/status/ready", c->admin_url);
-	if (run_blocking(c, "GET", u, c->admin_api_key, NULL, &code, &resp,
-	    cause) == -1) {
-		char *m = *cause;
-
-		*cause = util_printf("admin API unreachable: %s", m);
-		free(m);
-		free(u);
-		strbuf_release(&resp);
-		return -1;
-	}
-	strbuf_release(&resp);
-	if (code < 200 || code > 299) {
-		util_fail(cause, "admin API %s answered HTTP %ld%s", u, code,
-		    code == 401 ? " (API key missing or wrong: "
-		    "--admin-api-key-file or MEDLOAD_ADMIN_API_KEY)" : "");
-		free(u);
-		return -1;
-	}
-	free(u);
-	if (c->invitation_url == NULL && c->mediator_admin_url != NULL &&
-	    run_fetch_invitation(c, cause) == -1)
-		return -1;
-	return 0;
-}
-
 int
 run_execute(struct config *c, FILE *out, FILE *err)
 {
@@ -1513,7 +1358,7 @@ run_execute(struct config *c, FILE *out, FILE *err)
 	r.shard = c->shard_count ? c->shard_index - 1 : 0;
 	r.nshards = c->shard_count ? c->shard_count : 1;
 	r.last_sample_sec = -1;
-	if (run_preflight(c, &st, &cause) == -1) {
+	if (preflight_check(c, &st, &cause) == -1) {
 		cli_error("run: %s", cause);
 		free(cause);
 		return st;
