@@ -1,12 +1,10 @@
 /* run.c: the load driver: tenants, spawner, pacing, journal, results. */
 #include "run.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,6 +13,7 @@
 
 #include "cli.h"
 #include "engine.h"
+#include "files.h"
 #include "hist.h"
 #include "invite.h"
 #include "interrupt.h"
@@ -1173,42 +1172,17 @@ run_print_schedule(const struct config *c, FILE *out)
 	free(steps);
 }
 
-/* Writes a string to path (0, or -1 with *cause). */
+/* Writes text to path, a file medload names (0, or -1 with *cause). */
 static int
 run_write_file(const char *path, const char *text, char **cause)
 {
-	FILE *f = fopen(path, "w");
-	int bad;
-
-	if (f == NULL)
-		return util_fail(cause, "%s: %s", path, strerror(errno));
-	fputs(text, f);
-	bad = ferror(f);
-	if (fclose(f) == EOF || bad)
-		return util_fail(cause, "%s: write error", path);
-	return 0;
+	return files_write(path, FILES_OWN, text, strlen(text), cause);
 }
 
 int
 run_mkdirs(const char *path, char **cause)
 {
-	char *p = util_strdup(path), *s;
-
-	for (s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) == -1 && errno != EEXIST) {
-			util_fail(cause, "%s: %s", p, strerror(errno));
-			free(p);
-			return -1;
-		}
-		*s = '/';
-	}
-	free(p);
-	if (mkdir(path, 0755) == -1 && errno != EEXIST)
-		return util_fail(cause, "%s: %s", path, strerror(errno));
-	return 0;
+	return files_mkdirs(path, cause);
 }
 
 /* Writes the end results: table, CSV files, results.json, summary.txt. */
@@ -1217,24 +1191,23 @@ run_results(struct stats *st, struct json_object *meta, const char *dir,
     const char *csv_prefix, FILE *out, char **cause)
 {
 	struct json_object *doc;
+	struct files_out fo;
 	char *path, *prefix;
-	FILE *f;
-	int rc = 0;
+	int rc;
 
 	stats_print_table(st, out);
 	fflush(out);
 	path = util_printf("%s/summary.txt", dir);
-	f = fopen(path, "w");
-	if (f != NULL) {
-		stats_print_table(st, f);
-		if (fclose(f) == EOF)
-			rc = util_fail(cause, "%s: write error", path);
-	} else
-		rc = util_fail(cause, "%s: %s", path, strerror(errno));
+	rc = files_open(&fo, path, FILES_OWN, cause);
+	if (rc == 0) {
+		stats_print_table(st, fo.f);
+		rc = files_close(&fo, 1, cause);
+	}
 	free(path);
 	prefix = csv_prefix ? util_strdup(csv_prefix) :
 	    util_printf("%s/medload", dir);
-	if (rc == 0 && stats_write_csv(st, prefix, cause) == -1)
+	if (rc == 0 && stats_write_csv(st, prefix, csv_prefix ? FILES_USER :
+	    FILES_OWN, cause) == -1)
 		rc = -1;
 	free(prefix);
 	doc = stats_json(st, meta);
