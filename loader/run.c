@@ -26,6 +26,7 @@
 #include "stats.h"
 #include "tenant.h"
 #include "util.h"
+#include "workflow.h"
 
 /* xorshift64*: think times. */
 double
@@ -280,6 +281,7 @@ run_execute(struct config *c, FILE *out, FILE *err)
 
 	memset(&r, 0, sizeof(r));
 	r.c = c;
+	r.wf = workflow_for((enum config_scenario)c->scenario);
 	r.out = out;
 	r.err = err;
 	r.shard = c->shard_count ? c->shard_index - 1 : 0;

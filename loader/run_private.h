@@ -18,6 +18,7 @@ struct eng;
 struct hist;
 struct journal;
 struct stats;
+struct workflow;
 
 /* Where a simulated user is in its life. */
 enum tenant_state {
@@ -49,6 +50,7 @@ struct tenant {
 /* One load run (one shard of it). */
 struct run {
 	struct config *c;
+	const struct workflow *wf;	/* the scenario's steps and task */
 	struct eng *eng;
 	struct stats *stats;
 	struct journal *journal;

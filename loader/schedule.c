@@ -22,7 +22,7 @@ schedule_task(struct tenant *t, int64_t sched)
 	int64_t now = eng_now();
 
 	hist_record(r->lateness, (double)(now > sched ? now - sched : 0));
-	workflow_task(t, sched);
+	r->wf->task(t, sched);
 }
 
 /* Timer: a think-paced user's next task. */

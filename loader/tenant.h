@@ -1,9 +1,9 @@
 /*
- * tenant.h: a simulated user's state machine. A new user runs the setup
- * steps of its scenario in order, retrying a failed step after a backoff,
- * polling state waits with a growing delay, waiting for its peer before
- * inviting it; then it is ready and the schedule gives it tasks until it
- * is stopped.
+ * tenant.h: a simulated user's state machine. A new user runs its
+ * workflow's setup steps in order (workflow.h says what each one sends and
+ * reads back), retrying a failed step after a backoff, polling state waits
+ * with a growing delay, waiting for its peer before inviting it; then it
+ * is ready and the schedule gives it tasks until it is stopped.
  */
 #ifndef MEDLOAD_TENANT_H
 #define MEDLOAD_TENANT_H
