@@ -339,8 +339,8 @@ config_set(struct config *c, const char *key, const char *value,
 		break;
 	case T_FRAC:
 		if (util_parse_double(value, &d) == -1 || d < 0 || d > 1)
-			return util_fail(cause, "%s: expected a fraction from 0 "
-			    "to 1, got \"%s\"", s->key, value);
+			return util_fail(cause, "%s: expected a fraction "
+			    "from 0 to 1, got \"%s\"", s->key, value);
 		*(double *)p = d;
 		break;
 	case T_DOUBLE:
@@ -513,8 +513,8 @@ config_yaml_stages(struct config *c, struct config_yaml *y, char **cause)
 				    time_parse_duration(v, &st.duration) == -1;
 				have_d = 1;
 				msg = util_printf("stages[%zu].duration: "
-				    "expected a duration (like 30s), got %s%s%s",
-				    n, v ? "\"" : "", v ? v :
+				    "expected a duration (like 30s), "
+				    "got %s%s%s", n, v ? "\"" : "", v ? v :
 				    config_yaml_kind(&y->ev), v ? "\"" : "");
 			} else if (strcmp(k, "users") == 0) {
 				bad = v == NULL ||
@@ -522,8 +522,8 @@ config_yaml_stages(struct config *c, struct config_yaml *y, char **cause)
 				if (!bad)
 					st.users = (unsigned)u;
 				have_u = 1;
-				msg = util_printf("stages[%zu].users: expected a "
-				    "whole number, got %s%s%s", n,
+				msg = util_printf("stages[%zu].users: "
+				    "expected a whole number, got %s%s%s", n,
 				    v ? "\"" : "", v ? v :
 				    config_yaml_kind(&y->ev), v ? "\"" : "");
 			} else if (strcmp(k, "spawn_rate") == 0) {

@@ -28,7 +28,7 @@ struct stats_entry {
 struct stats_second {
 	uint64_t reqs, fails;
 	struct hist *ms;	/* latency from intended, ms (float buckets) */
-	uint32_t *users;	/* [shard * 2 + 0] target+1, [.. + 1] actual+1 */
+	uint32_t *users;	/* [shard * 2] target+1, [.. + 1] actual+1 */
 };
 
 struct stats {
@@ -198,7 +198,8 @@ stats_record(struct stats *st, const struct stats_rec *r)
 			sec->fails++;
 		if (sec->ms == NULL)
 			sec->ms = hist_new();
-		hist_record(sec->ms, (double)(r->end_us - r->sched_us) / 1000.0);
+		hist_record(sec->ms, (double)(r->end_us - r->sched_us) /
+		    1000.0);
 	}
 }
 
@@ -490,7 +491,8 @@ stats_users_at(const struct stats *st, size_t upto, uint32_t *last,
 		for (s = 0; s < st->nshards; s++) {
 			if (st->secs[upto].users[s * 2] != 0) {
 				last[s * 2] = st->secs[upto].users[s * 2];
-				last[s * 2 + 1] = st->secs[upto].users[s * 2 + 1];
+				last[s * 2 + 1] =
+				    st->secs[upto].users[s * 2 + 1];
 			}
 		}
 	for (s = 0; s < st->nshards; s++) {
