@@ -63,7 +63,10 @@ http_client_new(const struct http_opts *o, struct http_client **out,
 		free(c);
 		return util_fail(cause, "cannot create an HTTP handle");
 	}
-	if (o->api_key != NULL)
+	if (o->api_key != NULL && o->api_key_header != NULL)
+		c->auth_header = util_printf("%s: %s", o->api_key_header,
+		    o->api_key);
+	else if (o->api_key != NULL)
 		c->auth_header = util_printf("Authorization: ApiKey %s",
 		    o->api_key);
 	*out = c;

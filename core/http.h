@@ -25,6 +25,9 @@ struct http_opts {
 	long retry_budget_ms;	/* total time for all retries; 0 = 60 s */
 	int noproxy;		/* ignore http_proxy and friends */
 	int ignore_interrupt;	/* go on after SIGINT (interrupt_pending) */
+	const char *api_key_header;	/* NULL: api_key goes as above; else
+					 * "<api_key_header>: <api_key>"
+					 * (ACA-Py: "x-api-key") */
 };
 
 struct http_response {

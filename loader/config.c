@@ -376,8 +376,8 @@ config_set(struct config *c, const char *key, const char *value,
 		break;
 	case T_FRAC:
 		if (util_parse_double(value, &d) == -1 || d < 0 || d > 1)
-			return util_fail(cause, "%s: expected a fraction from 0 "
-			    "to 1, got \"%s\"", s->key, value);
+			return util_fail(cause, "%s: expected a fraction "
+			    "from 0 to 1, got \"%s\"", s->key, value);
 		*(double *)p = d;
 		break;
 	case T_DOUBLE:
@@ -550,8 +550,8 @@ config_yaml_stages(struct config *c, struct config_yaml *y, char **cause)
 				    time_parse_duration(v, &st.duration) == -1;
 				have_d = 1;
 				msg = util_printf("stages[%zu].duration: "
-				    "expected a duration (like 30s), got %s%s%s",
-				    n, v ? "\"" : "", v ? v :
+				    "expected a duration (like 30s), "
+				    "got %s%s%s", n, v ? "\"" : "", v ? v :
 				    config_yaml_kind(&y->ev), v ? "\"" : "");
 			} else if (strcmp(k, "users") == 0) {
 				bad = v == NULL ||
@@ -559,8 +559,8 @@ config_yaml_stages(struct config *c, struct config_yaml *y, char **cause)
 				if (!bad)
 					st.users = (unsigned)u;
 				have_u = 1;
-				msg = util_printf("stages[%zu].users: expected a "
-				    "whole number, got %s%s%s", n,
+				msg = util_printf("stages[%zu].users: "
+				    "expected a whole number, got %s%s%s", n,
 				    v ? "\"" : "", v ? v :
 				    config_yaml_kind(&y->ev), v ? "\"" : "");
 			} else if (strcmp(k, "spawn_rate") == 0) {
@@ -620,12 +620,76 @@ config_yaml_thresholds(struct config_yaml *y, char **cause)
 	return rc;
 }
 
+/*
+ * Reads the next setting of the top mapping into c. Returns 1 at the
+ * mapping's end, 0 after a setting, -1 with *cause.
+ */
+static int
+config_yaml_setting(struct config *c, struct config_yaml *y,
+    const char *path, char **cause)
+{
+	const struct config_setting *s;
+	char *key, *src, *msg = NULL;
+	size_t line, col, idx;
+	int rc;
+
+	if (config_yaml_next(y, cause) == -1)
+		return -1;
+	if (y->ev.type == YAML_MAPPING_END_EVENT)
+		return 1;
+	if (y->ev.type != YAML_SCALAR_EVENT)
+		return config_yaml_fail(y, cause, "expected a setting name");
+	key = util_strdup((const char *)y->ev.data.scalar.value);
+	if (strcmp(key, "thresholds") == 0) {
+		/* read by medload run --report (threshold.h) */
+		free(key);
+		return config_yaml_thresholds(y, cause);
+	}
+	s = config_find(key, NULL);
+	if (s == NULL || strcmp(s->key, key) != 0) {
+		msg = util_printf("unknown setting \"%s\"", key);
+		rc = config_yaml_fail(y, cause, msg);
+		free(msg);
+		free(key);
+		return rc;
+	}
+	free(key);
+	if (config_yaml_next(y, cause) == -1)
+		return -1;
+	line = y->ev.start_mark.line + 1;
+	col = y->ev.start_mark.column + 1;
+	if (s->type == T_STAGES && y->ev.type == YAML_SEQUENCE_START_EVENT) {
+		if (config_yaml_stages(c, y, cause) == -1)
+			return -1;
+		config_find(s->key, &idx);
+		src = util_printf("file %s:%zu", path, line);
+		config_src(c, idx, src);
+		free(src);
+		return 0;
+	}
+	if (y->ev.type != YAML_SCALAR_EVENT) {
+		msg = util_printf("%s: expected %s, got %s", s->key,
+		    config_type_name(s), config_yaml_kind(&y->ev));
+		rc = config_yaml_fail(y, cause, msg);
+		free(msg);
+		return rc;
+	}
+	src = util_printf("file %s:%zu", path, line);
+	rc = config_set(c, s->key, (const char *)y->ev.data.scalar.value, src,
+	    &msg);
+	if (rc == -1)
+		util_fail(cause, "%s:%zu:%zu: %s", path, line, col, msg);
+	free(msg);
+	free(src);
+	return rc;
+}
+
 int
 config_load_yaml(struct config *c, const char *path, char **cause)
 {
 	struct config_yaml y;
 	FILE *f;
-	int rc = -1;
+	int rc = -1, more;
 
 	f = fopen(path, "rb");
 	if (f == NULL)
@@ -657,70 +721,10 @@ config_load_yaml(struct config *c, const char *path, char **cause)
 		free(msg);
 		goto out;
 	}
-	for (;;) {
-		const struct config_setting *s;
-		char *key, *src, *msg;
-		size_t line, col;
-
-		if (config_yaml_next(&y, cause) == -1)
-			goto out;
-		if (y.ev.type == YAML_MAPPING_END_EVENT)
-			break;
-		if (y.ev.type != YAML_SCALAR_EVENT) {
-			config_yaml_fail(&y, cause, "expected a setting name");
-			goto out;
-		}
-		key = util_strdup((const char *)y.ev.data.scalar.value);
-		if (strcmp(key, "thresholds") == 0) {
-			/* read by medload run --report (threshold.h) */
-			free(key);
-			if (config_yaml_thresholds(&y, cause) == -1)
-				goto out;
-			continue;
-		}
-		s = config_find(key, NULL);
-		if (s == NULL || strcmp(s->key, key) != 0) {
-			msg = util_printf("unknown setting \"%s\"", key);
-			config_yaml_fail(&y, cause, msg);
-			free(msg);
-			free(key);
-			goto out;
-		}
-		free(key);
-		if (config_yaml_next(&y, cause) == -1)
-			goto out;
-		line = y.ev.start_mark.line + 1;
-		col = y.ev.start_mark.column + 1;
-		if (s->type == T_STAGES &&
-		    y.ev.type == YAML_SEQUENCE_START_EVENT) {
-			size_t idx;
-
-			if (config_yaml_stages(c, &y, cause) == -1)
-				goto out;
-			config_find(s->key, &idx);
-			src = util_printf("file %s:%zu", path, line);
-			config_src(c, idx, src);
-			free(src);
-			continue;
-		}
-		if (y.ev.type != YAML_SCALAR_EVENT) {
-			msg = util_printf("%s: expected %s, got %s", s->key,
-			    config_type_name(s), config_yaml_kind(&y.ev));
-			config_yaml_fail(&y, cause, msg);
-			free(msg);
-			goto out;
-		}
-		src = util_printf("file %s:%zu", path, line);
-		msg = NULL;
-		if (config_set(c, s->key,
-		    (const char *)y.ev.data.scalar.value, src, &msg) == -1) {
-			util_fail(cause, "%s:%zu:%zu: %s", path, line, col, msg);
-			free(msg);
-			free(src);
-			goto out;
-		}
-		free(src);
-	}
+	while ((more = config_yaml_setting(c, &y, path, cause)) == 0)
+		;
+	if (more == -1)
+		goto out;
 	if (config_yaml_next(&y, cause) == -1)	/* document end */
 		goto out;
 	if (config_yaml_next(&y, cause) == -1)

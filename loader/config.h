@@ -18,8 +18,16 @@
 
 struct json_object;
 
-enum config_scenario { CONFIG_SCENARIO_MEDIATION, CONFIG_SCENARIO_SEED, CONFIG_SCENARIO_HTTP };
-enum config_protocol { CONFIG_PROTOCOL_AUTO, CONFIG_PROTOCOL_CONNECTIONS, CONFIG_PROTOCOL_OOB };
+enum config_scenario {
+	CONFIG_SCENARIO_MEDIATION,
+	CONFIG_SCENARIO_SEED,
+	CONFIG_SCENARIO_HTTP,
+};
+enum config_protocol {
+	CONFIG_PROTOCOL_AUTO,
+	CONFIG_PROTOCOL_CONNECTIONS,
+	CONFIG_PROTOCOL_OOB,
+};
 enum config_pacing { CONFIG_PACING_THINK, CONFIG_PACING_OPEN };
 enum config_progress { PROGRESS_AUTO, PROGRESS_TTY, PROGRESS_PLAIN,
 	PROGRESS_NONE };
@@ -37,7 +45,7 @@ struct config {
 	int pacing;			/* enum config_pacing */
 	int progress;			/* enum config_progress */
 	double active_fraction;		/* open pacing: tasks/s per user */
-	double rate;			/* open pacing: fixed tasks/s (0 = off) */
+	double rate;			/* open pacing: tasks/s (0 = off) */
 	double think_min, think_max;	/* think pacing, seconds */
 	double request_timeout;		/* seconds */
 	double wait_timeout;		/* deadline of a state wait */

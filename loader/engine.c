@@ -12,6 +12,7 @@
 
 #include <curl/curl.h>
 
+#include "http.h"
 #include "util.h"
 
 #define ENG_MAX_EVENTS 256
@@ -65,6 +66,7 @@ struct eng_timer {
 
 struct eng {
 	struct eng_opts o;
+	struct http_opts http;		/* what every handle shares */
 	CURLM *multi;
 	int epfd, tfd;
 	int64_t curl_deadline;
@@ -225,6 +227,15 @@ eng_init(const struct eng_opts *o, struct eng **out, char **cause)
 		    "failed");
 	e = util_calloc(1, sizeof(*e));
 	e->o = *o;
+	/*
+	 * Straight to the agents: proxy variables are ignored (a load test
+	 * through a proxy measures the proxy), which also spares curl's
+	 * environment lookups on every transfer.
+	 */
+	e->http.cacert = o->cacert;
+	e->http.insecure = o->insecure;
+	e->http.timeout_ms = o->timeout_ms;
+	e->http.noproxy = 1;
 	e->curl_deadline = ENG_NEVER;
 	e->armed = ENG_NEVER;
 	e->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -461,29 +472,16 @@ eng_req_new(struct eng *e)
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, eng_write_cb);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, r->errbuf);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, e->o.timeout_ms);
+	http_easy_setup(h, &e->http);
+	/* under load a connect may queue: it gets the whole request timeout */
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, e->o.timeout_ms);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
-	/*
-	 * Straight to the agents: proxy variables are ignored (a load test
-	 * through a proxy measures the proxy), which also spares curl's
-	 * environment lookups on every transfer.
-	 */
-	curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
 	/* addresses resolved once per run: no cache sweep per transfer */
 	curl_easy_setopt(h, CURLOPT_DNS_CACHE_TIMEOUT, -1L);
 	curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, eng_open_cb);
 	curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, e);
 	curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, eng_close_cb);
 	curl_easy_setopt(h, CURLOPT_CLOSESOCKETDATA, e);
-	if (e->o.insecure) {
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-	}
-	if (e->o.cacert != NULL)
-		curl_easy_setopt(h, CURLOPT_CAINFO, e->o.cacert);
 	if (e->nall == e->aall) {
 		e->aall = e->aall ? e->aall * 2 : 64;
 		e->all = util_realloc(e->all, e->aall * sizeof(*e->all));

@@ -5,7 +5,8 @@
  *
  * Format "medload.journal/1", tab-separated:
  *   # medload.journal/1 run_id=ID shard=I/N start_us=T
- *   R sched_us start_us end_us method name tenant status error_kind error detail
+ *   R sched_us start_us end_us method name tenant status error_kind error
+ *     detail bytes
  *   U t_us target_users actual_users
  * Times are microseconds since the epoch; "-" stands for an empty field;
  * tabs and newlines in text become spaces. No secret is ever written.

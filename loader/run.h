@@ -39,7 +39,7 @@ int run_merge(const struct config *c, char **dirs, int ndirs, FILE *out);
 /* A new run id: UTC time and a random suffix (caller frees). */
 char *run_new_id(void);
 
-/* mkdir -p; 0, or -1 with *cause. */
+/* mkdir -p (files_mkdirs); 0, or -1 with *cause. */
 int run_mkdirs(const char *path, char **cause);
 
 #endif

@@ -1,13 +1,13 @@
 /* stats.c: per-name latency stats, time series and their renderings. */
 #include "stats.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
+#include "files.h"
 #include "hist.h"
 #include "hmap.h"
 #include "timeutil.h"
@@ -28,7 +28,7 @@ struct stats_entry {
 struct stats_second {
 	uint64_t reqs, fails;
 	struct hist *ms;	/* latency from intended, ms (float buckets) */
-	uint32_t *users;	/* [shard * 2 + 0] target+1, [.. + 1] actual+1 */
+	uint32_t *users;	/* [shard * 2] target+1, [.. + 1] actual+1 */
 };
 
 struct stats {
@@ -198,7 +198,8 @@ stats_record(struct stats *st, const struct stats_rec *r)
 			sec->fails++;
 		if (sec->ms == NULL)
 			sec->ms = hist_new();
-		hist_record(sec->ms, (double)(r->end_us - r->sched_us) / 1000.0);
+		hist_record(sec->ms, (double)(r->end_us - r->sched_us) /
+		    1000.0);
 	}
 }
 
@@ -478,34 +479,6 @@ stats_csv_row(const struct stats *st, const struct stats_entry *e, FILE *out)
 	fputc('\n', out);
 }
 
-/* Opens prefix+suffix for writing. */
-static FILE *
-stats_open(const char *prefix, const char *suffix, char **path,
-    char **cause)
-{
-	FILE *f;
-
-	*path = util_printf("%s%s", prefix, suffix);
-	f = fopen(*path, "w");
-	if (f == NULL)
-		util_fail(cause, "%s: %s", *path, strerror(errno));
-	return f;
-}
-
-/* Closes a CSV file, reporting write errors. */
-static int
-stats_close(FILE *f, char *path, char **cause)
-{
-	int rc = 0, bad = ferror(f);
-
-	if (fclose(f) == EOF)
-		bad = 1;
-	if (bad)
-		rc = util_fail(cause, "%s: write error", path);
-	free(path);
-	return rc;
-}
-
 /* Sum of the shards' users at second i (carrying values forward). */
 static void
 stats_users_at(const struct stats *st, size_t upto, uint32_t *last,
@@ -518,7 +491,8 @@ stats_users_at(const struct stats *st, size_t upto, uint32_t *last,
 		for (s = 0; s < st->nshards; s++) {
 			if (st->secs[upto].users[s * 2] != 0) {
 				last[s * 2] = st->secs[upto].users[s * 2];
-				last[s * 2 + 1] = st->secs[upto].users[s * 2 + 1];
+				last[s * 2 + 1] =
+				    st->secs[upto].users[s * 2 + 1];
 			}
 		}
 	for (s = 0; s < st->nshards; s++) {
@@ -539,40 +513,27 @@ stats_nseconds(const struct stats *st)
 	return n < st->nsecs ? n : st->nsecs;
 }
 
-int
-stats_write_csv(const struct stats *st, const char *prefix, char **cause)
+/* Writes stats.csv: one row per name, then the Aggregated row. */
+static void
+stats_csv_stats(const struct stats *st, struct stats_entry **l, FILE *f)
 {
-	struct stats_entry **l;
-	uint32_t last[2 * STATS_MAX_SHARDS];
-	struct stats_entry run;
-	char *path;
 	size_t i;
-	FILE *f;
 
-	f = stats_open(prefix, "_stats.csv", &path, cause);
-	if (f == NULL) {
-		free(path);
-		return -1;
-	}
 	fprintf(f, "Type,Name,Request Count,Failure Count,Median Response "
 	    "Time,Average Response Time,Min Response Time,Max Response Time,"
 	    "Average Content Size,Requests/s,Failures/s,%s\n",
 	    stats_csv_qhdr);
-	l = stats_sorted(st);
 	for (i = 0; i < st->n; i++)
 		stats_csv_row(st, l[i], f);
 	stats_csv_row(st, &st->total, f);
-	if (stats_close(f, path, cause) == -1) {
-		free(l);
-		return -1;
-	}
+}
 
-	f = stats_open(prefix, "_failures.csv", &path, cause);
-	if (f == NULL) {
-		free(l);
-		free(path);
-		return -1;
-	}
+/* Writes failures.csv: one row per name and error text. */
+static void
+stats_csv_failures(const struct stats *st, struct stats_entry **l, FILE *f)
+{
+	size_t i;
+
 	fputs("Method,Name,Error,Occurrences\n", f);
 	for (i = 0; i < st->n; i++) {
 		size_t pos = 0, len;
@@ -592,15 +553,63 @@ stats_write_csv(const struct stats *st, const char *prefix, char **cause)
 			free(text);
 		}
 	}
-	free(l);
-	if (stats_close(f, path, cause) == -1)
-		return -1;
+}
 
-	f = stats_open(prefix, "_stats_history.csv", &path, cause);
-	if (f == NULL) {
-		free(path);
-		return -1;
+/* Writes a millisecond value rounded to the microsecond, after a comma. */
+static void
+stats_csv_ms3(FILE *f, double ms)
+{
+	char buf[32];
+
+	fprintf(f, ",%s", util_num(round(ms * 1000) / 1000, buf));
+}
+
+/*
+ * One stats_history.csv row: second i's counts and percentiles, then the
+ * totals so far (run, updated here).
+ */
+static void
+stats_csv_history_row(const struct stats *st, size_t i, unsigned actual,
+    struct stats_entry *run, FILE *f)
+{
+	const struct stats_second *s = &st->secs[i];
+	double p[STATS_CSV_NQ], tp[1], q50 = 50;
+	size_t k;
+
+	if (s->ms != NULL)
+		hist_merge(run->intended, s->ms);
+	run->count += s->reqs;
+	run->failures += s->fails;
+	if (s->ms != NULL)
+		hist_percentiles(s->ms, stats_csv_q, STATS_CSV_NQ, p);
+	fprintf(f, "%lld,%u,,Aggregated,%llu,%llu",
+	    (long long)((st->start_us / 1000000) + (int64_t)i + 1),
+	    actual, (unsigned long long)s->reqs,
+	    (unsigned long long)s->fails);
+	for (k = 0; k < STATS_CSV_NQ; k++) {
+		if (s->ms == NULL)
+			fputs(",N/A", f);
+		else
+			stats_csv_ms3(f, p[k]);
 	}
+	hist_percentiles(run->intended, &q50, 1, tp);
+	fprintf(f, ",%llu,%llu", (unsigned long long)run->count,
+	    (unsigned long long)run->failures);
+	stats_csv_ms3(f, tp[0]);
+	stats_csv_ms3(f, hist_mean(run->intended));
+	stats_csv_ms3(f, hist_min(run->intended));
+	stats_csv_ms3(f, hist_max(run->intended));
+	fputs(",0\n", f);
+}
+
+/* Writes stats_history.csv: one Aggregated row per second. */
+static void
+stats_csv_history(const struct stats *st, FILE *f)
+{
+	uint32_t last[2 * STATS_MAX_SHARDS];
+	struct stats_entry run;
+	size_t i;
+
 	fprintf(f, "Timestamp,User Count,Type,Name,Requests/s,Failures/s,%s,"
 	    "Total Request Count,Total Failure Count,Total Median Response "
 	    "Time,Total Average Response Time,Total Min Response Time,Total "
@@ -609,46 +618,55 @@ stats_write_csv(const struct stats *st, const char *prefix, char **cause)
 	memset(&run, 0, sizeof(run));
 	run.intended = hist_new();
 	for (i = 0; i < stats_nseconds(st); i++) {
-		const struct stats_second *s = &st->secs[i];
 		unsigned target, actual;
-		double p[STATS_CSV_NQ], tp[1], q50 = 50;
-		uint64_t fails = 0;
-		size_t k;
-		char buf[32];
 
 		stats_users_at(st, i, last, &target, &actual);
-		if (s->ms != NULL)
-			hist_merge(run.intended, s->ms);
-		run.count += s->reqs;
-		fails += s->fails;
-		run.failures += fails;
-		if (s->ms != NULL)
-			hist_percentiles(s->ms, stats_csv_q, STATS_CSV_NQ, p);
-		fprintf(f, "%lld,%u,,Aggregated,%llu,%llu",
-		    (long long)((st->start_us / 1000000) + (int64_t)i + 1),
-		    actual, (unsigned long long)s->reqs,
-		    (unsigned long long)s->fails);
-		for (k = 0; k < STATS_CSV_NQ; k++) {
-			if (s->ms == NULL)
-				fputs(",N/A", f);
-			else
-				fprintf(f, ",%s", util_num(round(p[k] * 1000)
-				    / 1000, buf));
-		}
-		hist_percentiles(run.intended, &q50, 1, tp);
-		fprintf(f, ",%llu,%llu", (unsigned long long)run.count,
-		    (unsigned long long)run.failures);
-		fprintf(f, ",%s", util_num(round(tp[0] * 1000) / 1000, buf));
-		fprintf(f, ",%s", util_num(round(hist_mean(run.intended) *
-		    1000) / 1000, buf));
-		fprintf(f, ",%s", util_num(round(hist_min(run.intended) *
-		    1000) / 1000, buf));
-		fprintf(f, ",%s", util_num(round(hist_max(run.intended) *
-		    1000) / 1000, buf));
-		fputs(",0\n", f);
+		stats_csv_history_row(st, i, actual, &run, f);
 	}
 	hist_free(run.intended);
-	return stats_close(f, path, cause);
+}
+
+/* Which CSV file stats_write_csv writes. */
+enum stats_csv { STATS_CSV_STATS, STATS_CSV_FAILURES, STATS_CSV_HISTORY };
+
+/* Writes prefix+suffix with the rows of file which. 0, or -1. */
+static int
+stats_csv_file(const struct stats *st, struct stats_entry **l,
+    enum stats_csv which, const char *prefix, enum files_kind kind,
+    char **cause)
+{
+	static const char *const suffix[] = { "_stats.csv", "_failures.csv",
+	    "_stats_history.csv" };
+	struct files_out o;
+	char *path = util_printf("%s%s", prefix, suffix[which]);
+	int rc = files_open(&o, path, kind, cause);
+
+	free(path);
+	if (rc == -1)
+		return -1;
+	if (which == STATS_CSV_STATS)
+		stats_csv_stats(st, l, o.f);
+	else if (which == STATS_CSV_FAILURES)
+		stats_csv_failures(st, l, o.f);
+	else
+		stats_csv_history(st, o.f);
+	return files_close(&o, 1, cause);
+}
+
+int
+stats_write_csv(const struct stats *st, const char *prefix,
+    enum files_kind kind, char **cause)
+{
+	struct stats_entry **l = stats_sorted(st);
+	int rc = 0;
+
+	if (stats_csv_file(st, l, STATS_CSV_STATS, prefix, kind, cause) == -1 ||
+	    stats_csv_file(st, l, STATS_CSV_FAILURES, prefix, kind,
+	    cause) == -1 || stats_csv_file(st, l, STATS_CSV_HISTORY, prefix,
+	    kind, cause) == -1)
+		rc = -1;
+	free(l);
+	return rc;
 }
 
 /* Latency summary of a histogram in ms. */

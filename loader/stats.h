@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "files.h"
+
 struct json_object;
 
 enum stats_err {
@@ -76,11 +78,13 @@ const char *stats_err_name(enum stats_err e);
 void stats_print_table(const struct stats *st, FILE *out);
 
 /*
- * Writes prefix_stats.csv, prefix_stats_history.csv and
- * prefix_failures.csv with Locust's column headers. -1 with *cause.
+ * Writes prefix_stats.csv, prefix_failures.csv and
+ * prefix_stats_history.csv with Locust's column headers; kind says whose
+ * the prefix is (files_open: FILES_USER for --csv, FILES_OWN inside the
+ * run directory). 0, or -1 with *cause.
  */
 int stats_write_csv(const struct stats *st, const char *prefix,
-    char **cause);
+    enum files_kind kind, char **cause);
 
 /* Writes one CSV field, quoted as Python's csv module does. */
 void stats_csv_field(FILE *out, const char *s);

@@ -2,8 +2,10 @@
 # medload run's configuration and failure modes against the real stack:
 # --env-file with the seed's .env, --print-config masking and sources, the
 # invitation fetched from the mediator's admin API, an unreachable admin API
-# (exit 6), a bad YAML file (exit 2, line and column), SIGINT mid-run
-# (summary written, exit 0).
+# (exit 6), a bad YAML file (exit 2, line and column), proxy variables
+# ignored (a dead proxy in every variable changes nothing: preflight,
+# invitation and load go straight to the agents), SIGINT mid-run (summary
+# written, exit 0).
 # shellcheck source=tests/integration/lib-run.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib-run.sh"
 load_stack_env
@@ -39,6 +41,31 @@ err="$("$MEDLOAD" run --admin-url http://127.0.0.1:9 --invitation-url "$MEDIATOR
 ((rc == 6)) || fail "unreachable admin API: exit $rc, want 6 ($err)"
 grep -q 'http://127.0.0.1:9/status/ready' <<<"$err" || fail "the error does not name the URL: $err"
 
+# proxy variables are ignored: all of them name a dead port, yet the
+# preflight, the invitation from the mediator's admin API and the load work
+dead=http://127.0.0.1:9
+rid="itest-proxy-$(date +%s)-$$"
+rc=0
+env -u MEDIATOR_INVITATION_URL -u no_proxy -u NO_PROXY \
+	http_proxy=$dead HTTP_PROXY=$dead https_proxy=$dead HTTPS_PROXY=$dead \
+	ALL_PROXY=$dead all_proxy=$dead \
+	"$MEDLOAD" run --mediator-admin-url "$MEDLOAD_MEDIATOR_ADMIN_URL" \
+	--mediator-admin-api-key-file "$MEDLOAD_MEDIATOR_ADMIN_API_KEY_FILE" --scenario seed \
+	--time-limit 8s --step-load 2 --spawn-rate 2 --think-min 1s --think-max 1s --grace 5s \
+	--out-dir "$RUN_TMP" --run-id "$rid" --progress none "${ka[@]}" \
+	>"$RUN_TMP/proxy-out.txt" 2>"$RUN_TMP/proxy-err.txt" || rc=$?
+((rc == 0)) || fail "with a dead proxy in the environment: exit $rc: $(tail -n 1 "$RUN_TMP/proxy-err.txt")"
+dir="$RUN_TMP/$rid"
+check_counts "$dir"
+pw="$(stat_of "$dir" POST 000_create_wallet)"
+((pw >= 2)) || fail "with a dead proxy in the environment: only $pw wallets"
+for n in 000_create_wallet 001_connect_to_mediator; do
+	[[ "$(stat_of "$dir" POST "$n" failures)" == 0 ]] ||
+		fail "with a dead proxy in the environment: $n failed: $(jq -c .errors "$dir/results.json")"
+done
+((pw == $(stat_of "$dir" POST 001_connect_to_mediator))) ||
+	fail "with a dead proxy in the environment: not every user connected to the mediator"
+
 # invitation from the mediator's admin API; SIGINT after a few seconds
 rid="itest-cli-$(date +%s)-$$"
 env -u MEDIATOR_INVITATION_URL "$MEDLOAD" run --mediator-admin-url "$MEDLOAD_MEDIATOR_ADMIN_URL" \
@@ -62,4 +89,4 @@ w="$(stat_of "$dir" POST 000_create_wallet)"
 ((w >= 2)) || fail "only $w wallets before the interrupt"
 [[ "$(stat_of "$dir" POST 001_connect_to_mediator failures)" == 0 ]] ||
 	fail "connecting with the fetched invitation failed"
-echo "ok: env-file/flags precedence, masked key, YAML error, exit 6, invitation fetched, SIGINT ($w wallets)"
+echo "ok: env-file/flags precedence, masked key, YAML error, exit 6, proxies ignored ($pw wallets), invitation fetched, SIGINT ($w wallets)"

@@ -138,7 +138,7 @@ test_csv_files(void)
 	    "HTTP 500, \"oops\"");
 	stats_set_end(st, t0 + 1000000);
 	snprintf(prefix, sizeof(prefix), "%s/x", dir);
-	CHECK(stats_write_csv(st, prefix, &cause) == 0);
+	CHECK(stats_write_csv(st, prefix, FILES_OWN, &cause) == 0);
 	snprintf(path, sizeof(path), "%s/x_failures.csv", dir);
 	f = fopen(path, "r");
 	CHECK(f != NULL);

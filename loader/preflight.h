@@ -1,0 +1,20 @@
+/*
+ * preflight.h: before a load run starts: the multi-tenant agent's admin
+ * API must answer, and when no mediator invitation is given, one is
+ * created on the mediator's admin API. Requests go through the core HTTP
+ * client straight to the agents (proxy variables ignored, as for the
+ * load), with the run's TLS settings, 10 s each and no retry.
+ */
+#ifndef MEDLOAD_PREFLIGHT_H
+#define MEDLOAD_PREFLIGHT_H
+
+#include "config.h"
+
+/*
+ * Checks the admin API of c (nothing for the http scenario) and fills
+ * c->invitation_url from c->mediator_admin_url when it is not set.
+ * Returns 0, or -1 with *cause and the exit status in *status.
+ */
+int preflight_check(struct config *c, int *status, char **cause);
+
+#endif

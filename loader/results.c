@@ -1,0 +1,286 @@
+/* results.c: the run directory's files: settings, schedule, results. */
+#include "results.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "cli.h"
+#include "files.h"
+#include "hist.h"
+#include "interrupt.h"
+#include "journal.h"
+#include "schedule.h"
+#include "stats.h"
+#include "status.h"
+#include "util.h"
+
+/* Writes text to dir/name, a file medload names. 0, or -1 with *cause. */
+static int
+results_write_text(const char *dir, const char *name, const char *text,
+    char **cause)
+{
+	char *path = util_printf("%s/%s", dir, name);
+	int rc = files_write(path, FILES_OWN, text, strlen(text), cause);
+
+	free(path);
+	return rc;
+}
+
+/* What print writes for c, as a string (caller frees). */
+static char *
+results_capture(void (*print)(const struct config *, FILE *),
+    const struct config *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		return util_strdup("");
+	print(c, f);
+	fclose(f);
+	return buf;
+}
+
+/* Writes text captured from print for c to dir/name. */
+static int
+results_write_capture(const char *dir, const char *name,
+    void (*print)(const struct config *, FILE *), const struct config *c,
+    char **cause)
+{
+	char *text = results_capture(print, c);
+	int rc = results_write_text(dir, name, text, cause);
+
+	free(text);
+	return rc;
+}
+
+int
+results_start(const struct run *r, char **cause)
+{
+	if (results_write_capture(r->dir, "config.yaml", config_print, r->c,
+	    cause) == -1)
+		return -1;
+	return results_write_capture(r->dir, "schedule.txt", schedule_print,
+	    r->c, cause);
+}
+
+/* The task start lateness block of the meta. */
+static struct json_object *
+results_lateness(const struct hist *h)
+{
+	static const double q[] = { 50, 99, 99.9 };
+	struct json_object *lat = json_object_new_object();
+	double p[3];
+
+	hist_percentiles(h, q, 3, p);
+	json_object_object_add(lat, "count", json_object_new_int64(
+	    (int64_t)hist_count(h)));
+	json_object_object_add(lat, "p50", json_object_new_double(p[0]));
+	json_object_object_add(lat, "p99", json_object_new_double(p[1]));
+	json_object_object_add(lat, "p99.9", json_object_new_double(p[2]));
+	json_object_object_add(lat, "max", json_object_new_double(
+	    hist_max(h)));
+	return lat;
+}
+
+/* Adds the integer member key = v to o. */
+static void
+results_int(struct json_object *o, const char *key, int64_t v)
+{
+	json_object_object_add(o, key, json_object_new_int64(v));
+}
+
+struct json_object *
+results_meta(const struct run *r)
+{
+	struct json_object *m = json_object_new_object();
+
+	json_object_object_add(m, "run_id", json_object_new_string(
+	    r->run_id));
+	json_object_object_add(m, "config", config_json(r->c));
+	json_object_object_add(m, "scenario", json_object_new_string(
+	    config_scenario_name(r->c->scenario)));
+	json_object_object_add(m, "protocol", json_object_new_string(
+	    r->c->scenario == CONFIG_SCENARIO_HTTP ? "http" :
+	    config_protocol_name(r->protocol)));
+	results_int(m, "shard", r->shard + 1);
+	results_int(m, "shards", r->nshards ? r->nshards : 1);
+	results_int(m, "users_started", (int64_t)r->ntenants);
+	results_int(m, "users_gave_up", (int64_t)r->gave_up);
+	results_int(m, "tasks_skipped_no_ready_user",
+	    (int64_t)r->tasks_skipped);
+	results_int(m, "journal_lines", (int64_t)journal_lines(r->journal));
+	json_object_object_add(m, "interrupted", json_object_new_boolean(
+	    interrupt_seen() > 0));
+	json_object_object_add(m, "task_start_lateness_us",
+	    results_lateness(r->lateness));
+	return m;
+}
+
+/* Writes the end table to dir/summary.txt. */
+static int
+results_summary(const struct stats *st, const char *dir, char **cause)
+{
+	struct files_out o;
+	char *path = util_printf("%s/summary.txt", dir);
+	int rc = files_open(&o, path, FILES_OWN, cause);
+
+	free(path);
+	if (rc == -1)
+		return -1;
+	stats_print_table(st, o.f);
+	return files_close(&o, 1, cause);
+}
+
+/* Writes results.json: the stats document with meta. */
+static int
+results_json(const struct stats *st, struct json_object *meta,
+    const char *dir, char **cause)
+{
+	struct json_object *doc = stats_json(st, meta);
+	struct strbuf b;
+	int rc;
+
+	strbuf_init(&b, 0);
+	strbuf_adds(&b, json_object_to_json_string_ext(doc,
+	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+	    JSON_C_TO_STRING_NOSLASHESCAPE));
+	strbuf_addc(&b, '\n');
+	rc = results_write_text(dir, "results.json", b.data, cause);
+	strbuf_release(&b);
+	json_object_put(doc);
+	return rc;
+}
+
+int
+results_write(const struct stats *st, struct json_object *meta,
+    const char *dir, const char *csv_prefix, FILE *out, char **cause)
+{
+	char *prefix;
+	int rc;
+
+	stats_print_table(st, out);
+	fflush(out);
+	if (results_summary(st, dir, cause) == -1)
+		return -1;
+	prefix = csv_prefix ? util_strdup(csv_prefix) :
+	    util_printf("%s/medload", dir);
+	rc = stats_write_csv(st, prefix, csv_prefix ? FILES_USER : FILES_OWN,
+	    cause);
+	free(prefix);
+	if (rc == -1)
+		return -1;
+	return results_json(st, meta, dir, cause);
+}
+
+/*
+ * Reads the headers of the journals in dirs: their common run id goes to
+ * *first, the earliest start to *start. Returns an exit status.
+ */
+static int
+results_merge_info(char **dirs, int ndirs, struct journal_info *first,
+    int64_t *start, char **cause)
+{
+	struct journal_info info;
+	char *path;
+	int i;
+
+	*start = INT64_MAX;
+	for (i = 0; i < ndirs; i++) {
+		path = util_printf("%s/journal.tsv", dirs[i]);
+		if (journal_read_info(path, &info, cause) == -1) {
+			free(path);
+			return STATUS_IO;
+		}
+		free(path);
+		if (i == 0)
+			*first = info;
+		else if (strcmp(info.run_id, first->run_id) != 0) {
+			util_fail(cause, "%s has run id %s, %s has %s",
+			    dirs[i], info.run_id, dirs[0], first->run_id);
+			return STATUS_USAGE;
+		}
+		if (info.start_us < *start)
+			*start = info.start_us;
+	}
+	return STATUS_OK;
+}
+
+/* The meta block of a merged result. */
+static struct json_object *
+results_merge_meta(const char *run_id, int ndirs, uint64_t lines,
+    uint64_t bad)
+{
+	struct json_object *meta = json_object_new_object();
+
+	json_object_object_add(meta, "run_id", json_object_new_string(
+	    run_id));
+	results_int(meta, "merged_from", ndirs);
+	results_int(meta, "journal_lines", (int64_t)lines);
+	results_int(meta, "journal_lines_skipped", (int64_t)bad);
+	return meta;
+}
+
+/* Replays the journals of dirs into st, counting lines. 0 or -1. */
+static int
+results_replay(struct stats *st, char **dirs, int ndirs, uint64_t *lines,
+    uint64_t *bad, char **cause)
+{
+	char *path;
+	int i, rc;
+
+	for (i = 0; i < ndirs; i++) {
+		path = util_printf("%s/journal.tsv", dirs[i]);
+		rc = journal_replay(path, st, (unsigned)i, lines, bad, cause);
+		free(path);
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+results_merge(const struct config *c, char **dirs, int ndirs, FILE *out)
+{
+	struct journal_info first;
+	struct stats *st = NULL;
+	struct json_object *meta;
+	char *cause = NULL, *dir = NULL;
+	uint64_t lines = 0, bad = 0;
+	int64_t start;
+	int status;
+
+	status = results_merge_info(dirs, ndirs, &first, &start, &cause);
+	if (status != STATUS_OK)
+		goto done;
+	status = STATUS_IO;
+	st = stats_new(start);
+	if (results_replay(st, dirs, ndirs, &lines, &bad, &cause) == -1)
+		goto done;
+	dir = util_printf("%s/%s", c->out_dir, first.run_id);
+	if (files_mkdirs(dir, &cause) == -1)
+		goto done;
+	meta = results_merge_meta(first.run_id, ndirs, lines, bad);
+	if (bad > 0)
+		cli_error("run --merge: skipped %llu line%s that %s not "
+		    "journal lines", (unsigned long long)bad, bad == 1 ? "" :
+		    "s", bad == 1 ? "is" : "are");
+	if (results_write(st, meta, dir, NULL, out, &cause) == 0) {
+		status = STATUS_OK;
+		fprintf(stderr, "medload run: merged %d journals (%llu "
+		    "requests) into %s\n", ndirs, (unsigned long long)lines,
+		    dir);
+	}
+	json_object_put(meta);
+done:
+	if (cause != NULL)
+		cli_error("run --merge: %s", cause);
+	free(cause);
+	stats_free(st);
+	free(dir);
+	return status;
+}
