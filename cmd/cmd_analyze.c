@@ -354,12 +354,13 @@ analyze_output(const struct analyze_cmd *c, struct json_object *doc,
 static void
 analyze_none_accepted(const struct analyze_result *res)
 {
+	long long skipped = jx_int(res->doc, "events.skipped", 0);
+
 	cli_error("no events accepted (%lld read, %lld rejected, %lld "
-	    "filtered out, %lld log lines without a trace)",
-	    jx_int(res->doc, "events.read", 0),
+	    "filtered out%s)", jx_int(res->doc, "events.read", 0),
 	    jx_int(res->doc, "events.rejected", 0),
-	    jx_int(res->doc, "events.filtered_out", 0),
-	    jx_int(res->doc, "events.skipped", 0));
+	    jx_int(res->doc, "events.filtered_out", 0), skipped > 0 ?
+	    ", the rest log lines without a trace" : "");
 	if (res->hint != NULL)
 		cli_error("hint: %s", res->hint);
 }
