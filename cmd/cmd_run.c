@@ -336,14 +336,8 @@ run_load(struct run_cmd *c, struct config *cfg)
 		return STATUS_IO;
 	}
 	interrupt_catch();
-	status = run_execute(cfg, stdout, stderr);
+	status = run_execute(cfg, stdout, stderr, &results);
 	fflush(stdout);
-	{	/* transitional: until run_execute hands back its results */
-		char *p = util_printf("%s/results.json", dir);
-
-		results = jx_load(p, "medload.run/1", 0, NULL);
-		free(p);
-	}
 	if (c->rep.report_dir != NULL && status != STATUS_OK &&
 	    status != STATUS_PARTIAL)
 		collector_stop(col, 0, NULL);	/* nothing to report on */

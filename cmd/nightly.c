@@ -361,14 +361,8 @@ nightly_run(const struct nightly *n, struct nightly_state *st)
 		goto out;
 	}
 	interrupt_catch();
-	status = run_execute(&cfg, stdout, stderr);
+	status = run_execute(&cfg, stdout, stderr, &results);
 	fflush(stdout);
-	{	/* transitional: until run_execute hands back its results */
-		char *p = util_printf("%s/results.json", dir);
-
-		results = jx_load(p, "medload.run/1", 0, NULL);
-		free(p);
-	}
 	if (status != STATUS_OK && status != STATUS_PARTIAL) {
 		collector_stop(col, 0, NULL);
 		cli_error("the run failed (status %d)", status);

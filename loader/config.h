@@ -29,8 +29,10 @@ enum config_protocol {
 	CONFIG_PROTOCOL_OOB,
 };
 enum config_pacing { CONFIG_PACING_THINK, CONFIG_PACING_OPEN };
-enum config_progress { PROGRESS_AUTO, PROGRESS_TTY, PROGRESS_PLAIN,
-	PROGRESS_NONE };
+enum config_progress {
+	CONFIG_PROGRESS_AUTO, CONFIG_PROGRESS_TTY, CONFIG_PROGRESS_PLAIN,
+	CONFIG_PROGRESS_NONE
+};
 
 struct config {
 	struct shape shape;

@@ -136,10 +136,10 @@ results_summary(const struct stats *st, const char *dir, char **cause)
 	return files_close(&o, 1, cause);
 }
 
-/* Writes results.json: the stats document with meta. */
+/* Writes results.json: the stats document with meta; *out gets it. */
 static int
 results_json(const struct stats *st, struct json_object *meta,
-    const char *dir, char **cause)
+    const char *dir, struct json_object **out, char **cause)
 {
 	struct json_object *doc = stats_json(st, meta);
 	struct strbuf b;
@@ -152,13 +152,17 @@ results_json(const struct stats *st, struct json_object *meta,
 	strbuf_addc(&b, '\n');
 	rc = results_write_text(dir, "results.json", b.data, cause);
 	strbuf_release(&b);
-	json_object_put(doc);
+	if (out != NULL)
+		*out = doc;
+	else
+		json_object_put(doc);
 	return rc;
 }
 
 int
 results_write(const struct stats *st, struct json_object *meta,
-    const char *dir, const char *csv_prefix, FILE *out, char **cause)
+    const char *dir, const char *csv_prefix, FILE *out,
+    struct json_object **doc, char **cause)
 {
 	char *prefix;
 	int rc;
@@ -174,7 +178,7 @@ results_write(const struct stats *st, struct json_object *meta,
 	free(prefix);
 	if (rc == -1)
 		return -1;
-	return results_json(st, meta, dir, cause);
+	return results_json(st, meta, dir, doc, cause);
 }
 
 /*
@@ -269,7 +273,7 @@ results_merge(const struct config *c, char **dirs, int ndirs, FILE *out)
 		cli_error("run --merge: skipped %llu line%s that %s not "
 		    "journal lines", (unsigned long long)bad, bad == 1 ? "" :
 		    "s", bad == 1 ? "is" : "are");
-	if (results_write(st, meta, dir, NULL, out, &cause) == 0) {
+	if (results_write(st, meta, dir, NULL, out, NULL, &cause) == 0) {
 		status = STATUS_OK;
 		fprintf(stderr, "medload run: merged %d journals (%llu "
 		    "requests) into %s\n", ndirs, (unsigned long long)lines,

@@ -28,10 +28,13 @@ struct json_object *results_meta(const struct run *r);
 /*
  * Prints the end table on out and writes summary.txt, the CSV files
  * (csv_prefix, a path the user named, or dir/medload) and results.json
- * (with meta, borrowed) in dir. 0, or -1 with *cause.
+ * (with meta, borrowed) in dir; *doc (when not NULL) gets the results
+ * document (caller puts) once results.json is written. 0, or -1 with
+ * *cause.
  */
 int results_write(const struct stats *st, struct json_object *meta,
-    const char *dir, const char *csv_prefix, FILE *out, char **cause);
+    const char *dir, const char *csv_prefix, FILE *out,
+    struct json_object **doc, char **cause);
 
 /*
  * Merges the journals of the run directories dirs into one result written

@@ -223,7 +223,7 @@ run_io_error(char **cause)
  * written. Returns an exit status.
  */
 static int
-run_finish(struct run *r)
+run_finish(struct run *r, struct json_object **results)
 {
 	struct json_object *meta;
 	char *cause = NULL;
@@ -233,7 +233,7 @@ run_finish(struct run *r)
 	stats_users(r->stats, eng_epoch_us(r->eng, eng_now()), 0, r->actual,
 	    0);
 	stats_set_end(r->stats, eng_epoch_us(r->eng, eng_now()));
-	if (r->c->progress != PROGRESS_NONE)
+	if (r->c->progress != CONFIG_PROGRESS_NONE)
 		schedule_progress(r, eng_now(), 1);
 	if (eng_inflight(r->eng) > 0)
 		fprintf(r->err, "medload run: %u requests still in flight were "
@@ -243,7 +243,7 @@ run_finish(struct run *r)
 		status = run_io_error(&cause);
 	r->journal = NULL;
 	if (results_write(r->stats, meta, r->dir, r->c->csv_prefix, r->out,
-	    &cause) == -1)
+	    results, &cause) == -1)
 		status = run_io_error(&cause);
 	json_object_put(meta);
 	if (r->io_error)
@@ -273,13 +273,16 @@ run_close(struct run *r)
 }
 
 int
-run_execute(struct config *c, FILE *out, FILE *err)
+run_execute(struct config *c, FILE *out, FILE *err,
+    struct json_object **results)
 {
 	struct run r;
 	char *cause = NULL;
 	int status;
 
 	memset(&r, 0, sizeof(r));
+	if (results != NULL)
+		*results = NULL;
 	r.c = c;
 	r.wf = workflow_for((enum config_scenario)c->scenario);
 	r.out = out;
@@ -297,7 +300,7 @@ run_execute(struct config *c, FILE *out, FILE *err)
 		run_close(&r);
 		return status;
 	}
-	r.tty = c->progress == PROGRESS_TTY || (c->progress == PROGRESS_AUTO
+	r.tty = c->progress == CONFIG_PROGRESS_TTY || (c->progress == CONFIG_PROGRESS_AUTO
 	    && isatty(fileno(err)));
 	fprintf(err, "medload run: run %s, scenario %s%s%s, results in %s\n",
 	    r.run_id, config_scenario_name(c->scenario),
@@ -306,7 +309,7 @@ run_execute(struct config *c, FILE *out, FILE *err)
 	    config_protocol_name(r.protocol), r.dir);
 	schedule_start(&r);
 	run_loop(&r);
-	status = run_finish(&r);
+	status = run_finish(&r, results);
 	run_close(&r);
 	return status;
 }

@@ -10,16 +10,21 @@
 #include <stdio.h>
 
 #include "config.h"
+
+struct json_object;
 #include "status.h"
 
 
 /*
  * Runs the load described by c (finished with config_finish). Writes the
- * run directory, prints the end table on out and progress on err.
+ * run directory, prints the end table on out and progress on err; when
+ * results is not NULL, *results gets the results document (what
+ * results.json holds; caller puts), or NULL when the run never started.
  * Returns an exit status (0, STATUS_IO, STATUS_UNREACHABLE, STATUS_USAGE)
  * and prints its own error messages.
  */
-int run_execute(struct config *c, FILE *out, FILE *err);
+int run_execute(struct config *c, FILE *out, FILE *err,
+    struct json_object **results);
 
 /* Prints the planned schedule (steps, users, expected task rate). */
 void run_print_schedule(const struct config *c, FILE *out);

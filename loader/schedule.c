@@ -293,7 +293,7 @@ schedule_second_tick(void *arg, int64_t at)
 	struct run *r = arg;
 
 	schedule_sample(r, at);
-	if (r->c->progress != PROGRESS_NONE)
+	if (r->c->progress != CONFIG_PROGRESS_NONE)
 		schedule_progress(r, at, 0);
 	if (!r->finished)
 		eng_timer(r->eng, at + 1000000, schedule_second_tick, r);
