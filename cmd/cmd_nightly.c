@@ -33,7 +33,8 @@ static const char nightly_after[] =
 "Exit status: 0 the night passed, 2 usage error, 3 an input, the history\n"
 "or the report could not be used, 4 the analysis is partial, 5 a\n"
 "threshold was breached (or, with --fail-on-regression, something got\n"
-"worse than the baseline).\n";
+"worse than the baseline), 130 the run of --run-config was interrupted\n"
+"(no night is recorded).\n";
 
 enum { N_ANALYSIS, N_ES, N_INDEX, N_SINCE, N_UNTIL, N_RUNID, N_MODE,
     N_RUNCONFIG, N_COLLECT, N_TRACES, N_BASELINE, N_FAILREG, N_MARGIN,

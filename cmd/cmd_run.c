@@ -27,11 +27,13 @@ static const char run_usage[] =
 
 static const char run_after[] =
 "SIGINT/SIGTERM: stop starting work, wait --grace for requests in flight,\n"
-"write the results; a second SIGINT stops at once.\n"
+"write the results (and the report); a second SIGINT stops at once.\n"
 "\n"
-"Exit status: 0 run completed (even with request failures), 2 usage or\n"
-"configuration error, 3 run directory or report not writable, 5 a\n"
-"threshold breached, 6 admin API unreachable at start.\n";
+"Exit status: 0 run completed (even with request failures), 1 no user\n"
+"finished its setup (nothing was measured), 2 usage or configuration\n"
+"error, 3 run directory or report not writable, 5 a threshold breached,\n"
+"6 admin API unreachable at start, 130 interrupted by SIGINT or SIGTERM\n"
+"(the results and the report cover what ran).\n";
 
 enum { R_REPORT, R_COLLECT, R_TRACES, R_ES, R_INDEX, R_WAIT, R_TITLE,
     R_TEMPLATES, R_BASELINE, R_JUNIT, R_CONFIG, R_ENV_FILE, R_PRINT, R_DRY,
@@ -326,7 +328,7 @@ run_load(struct run_cmd *c, struct config *cfg)
 	struct collector *col = NULL;
 	struct json_object *results = NULL;
 	char *dir = util_printf("%s/%s", cfg->out_dir, cfg->run_id), *cause = NULL;
-	int status;
+	int status, interrupted;
 
 	if (c->rep.report_dir != NULL && run_report_start(&c->rep, dir,
 	    cfg->run_id, &col, &cause) == -1) {
@@ -337,6 +339,7 @@ run_load(struct run_cmd *c, struct config *cfg)
 	}
 	interrupt_catch();
 	status = run_execute(cfg, stdout, stderr, &results);
+	interrupted = interrupt_seen() > 0;
 	fflush(stdout);
 	if (c->rep.report_dir != NULL && status != STATUS_OK &&
 	    status != STATUS_PARTIAL)
@@ -349,6 +352,9 @@ run_load(struct run_cmd *c, struct config *cfg)
 	}
 	json_object_put(results);
 	free(dir);
+	if (interrupted && (status == STATUS_OK || status == STATUS_THRESHOLD ||
+	    status == STATUS_NO_EVENTS))
+		status = STATUS_INTERRUPTED;
 	return status;
 }
 

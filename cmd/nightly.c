@@ -363,6 +363,14 @@ nightly_run(const struct nightly *n, struct nightly_state *st)
 	interrupt_catch();
 	status = run_execute(&cfg, stdout, stderr, &results);
 	fflush(stdout);
+	if (interrupt_seen() > 0 && status != STATUS_IO) {
+		/* a cut-short night must not become a baseline */
+		collector_stop(col, 0, NULL);
+		cli_error("the run was interrupted: no night is recorded");
+		json_object_put(results);
+		status = STATUS_INTERRUPTED;
+		goto out;
+	}
 	if (status != STATUS_OK && status != STATUS_PARTIAL) {
 		collector_stop(col, 0, NULL);
 		cli_error("the run failed (status %d)", status);

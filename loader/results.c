@@ -8,14 +8,17 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "engine.h"
 #include "files.h"
 #include "hist.h"
 #include "interrupt.h"
 #include "journal.h"
+#include "jx.h"
 #include "schedule.h"
 #include "stats.h"
 #include "status.h"
 #include "util.h"
+#include "workflow.h"
 
 /* Writes text to dir/name, a file medload names. 0, or -1 with *cause. */
 static int
@@ -94,6 +97,34 @@ results_int(struct json_object *o, const char *key, int64_t v)
 	json_object_object_add(o, key, json_object_new_int64(v));
 }
 
+/*
+ * Counts the users that never finished their setup, by the step they were
+ * at (still at it when the run ended, or given up after retries).
+ */
+static void
+results_never_ready(const struct run *r, struct json_object *m)
+{
+	struct json_object *by = json_object_new_object(), *v;
+	const char *name;
+	int64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < r->ntenants; i++) {
+		const struct tenant *t = r->tenants[i];
+
+		if (t == NULL || t->was_ready)
+			continue;
+		name = t->step < r->wf->nsteps ? r->wf->steps[t->step]->name :
+		    "setup";
+		v = json_object_object_get(by, name);
+		json_object_object_add(by, name, json_object_new_int64(
+		    (v != NULL ? json_object_get_int64(v) : 0) + 1));
+		n++;
+	}
+	results_int(m, "users_never_ready", n);
+	json_object_object_add(m, "users_never_ready_by_step", by);
+}
+
 struct json_object *
 results_meta(const struct run *r)
 {
@@ -111,19 +142,63 @@ results_meta(const struct run *r)
 	results_int(m, "shards", r->nshards ? r->nshards : 1);
 	results_int(m, "users_started", (int64_t)r->ntenants);
 	results_int(m, "users_gave_up", (int64_t)r->gave_up);
+	results_never_ready(r, m);
 	results_int(m, "tasks_skipped_no_ready_user",
 	    (int64_t)r->tasks_skipped);
 	results_int(m, "journal_lines", (int64_t)journal_lines(r->journal));
 	json_object_object_add(m, "interrupted", json_object_new_boolean(
 	    interrupt_seen() > 0));
+	json_object_object_add(m, "planned_seconds", json_object_new_double(
+	    (double)(r->end_at - r->start) / 1e6));
+	json_object_object_add(m, "elapsed_seconds", json_object_new_double(
+	    (double)(eng_now() - r->start) / 1e6));
 	json_object_object_add(m, "task_start_lateness_us",
 	    results_lateness(r->lateness));
 	return m;
 }
 
+/* Prints the users who never became ready and an interruption. */
+static void
+results_print_users(struct json_object *meta, FILE *out)
+{
+	struct json_object *by = json_object_object_get(meta,
+	    "users_never_ready_by_step");
+	long long started = jx_int(meta, "users_started", 0);
+	long long never = jx_int(meta, "users_never_ready", 0);
+	const char *sep = " (";
+
+	fprintf(out, "\nUsers: %lld started, %lld became ready, %lld never "
+	    "ready", started, started - never, never);
+	if (jx_is_object(by)) {
+		json_object_object_foreach(by, name, n) {
+			fprintf(out, "%s%s: %lld", sep, name,
+			    (long long)json_object_get_int64(n));
+			sep = ", ";
+		}
+	}
+	fprintf(out, "%s\n", *sep == ',' ? ")" : "");
+	if (json_object_get_boolean(json_object_object_get(meta,
+	    "interrupted")))
+		fprintf(out, "Interrupted at %.0f s of %.0f s planned: the "
+		    "results cover what ran.\n", json_object_get_double(
+		    json_object_object_get(meta, "elapsed_seconds")),
+		    json_object_get_double(json_object_object_get(meta,
+		    "planned_seconds")));
+}
+
+/* The end table, the users line and an interruption, on out. */
+static void
+results_print(const struct stats *st, struct json_object *meta, FILE *out)
+{
+	stats_print_table(st, out);
+	if (meta != NULL)
+		results_print_users(meta, out);
+}
+
 /* Writes the end table to dir/summary.txt. */
 static int
-results_summary(const struct stats *st, const char *dir, char **cause)
+results_summary(const struct stats *st, struct json_object *meta,
+    const char *dir, char **cause)
 {
 	struct files_out o;
 	char *path = util_printf("%s/summary.txt", dir);
@@ -132,7 +207,7 @@ results_summary(const struct stats *st, const char *dir, char **cause)
 	free(path);
 	if (rc == -1)
 		return -1;
-	stats_print_table(st, o.f);
+	results_print(st, meta, o.f);
 	return files_close(&o, 1, cause);
 }
 
@@ -167,9 +242,9 @@ results_write(const struct stats *st, struct json_object *meta,
 	char *prefix;
 	int rc;
 
-	stats_print_table(st, out);
+	results_print(st, meta, out);
 	fflush(out);
-	if (results_summary(st, dir, cause) == -1)
+	if (results_summary(st, meta, dir, cause) == -1)
 		return -1;
 	prefix = csv_prefix ? util_strdup(csv_prefix) :
 	    util_printf("%s/medload", dir);

@@ -19,6 +19,7 @@
 #include "interrupt.h"
 #include "invite.h"
 #include "journal.h"
+#include "jx.h"
 #include "preflight.h"
 #include "results.h"
 #include "run_private.h"
@@ -245,6 +246,12 @@ run_finish(struct run *r, struct json_object **results)
 	if (results_write(r->stats, meta, r->dir, r->c->csv_prefix, r->out,
 	    results, &cause) == -1)
 		status = run_io_error(&cause);
+	if (status == STATUS_OK && r->ntenants > 0 &&
+	    jx_int(meta, "users_never_ready", 0) == (long long)r->ntenants) {
+		fprintf(r->err, "medload run: no user finished its setup: "
+		    "nothing was measured\n");
+		status = STATUS_NO_EVENTS;
+	}
 	json_object_put(meta);
 	if (r->io_error)
 		status = STATUS_IO;

@@ -43,6 +43,7 @@ struct tenant {
 	uint8_t state;		/* enum tenant_state */
 	uint8_t step;		/* index in the workflow's steps */
 	uint8_t tries, peer_ok, parity;
+	uint8_t was_ready;	/* finished its setup at some point */
 	char med_conn[TENANT_ID_LEN], med_id[TENANT_ID_LEN];
 	char peer_conn[TENANT_ID_LEN];
 };

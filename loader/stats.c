@@ -185,9 +185,7 @@ stats_record(struct stats *st, const struct stats_rec *r)
 		st->list[st->n++] = e;
 	}
 	stats_entry_add(e, r);
-	/* waits are not requests: kept out of the aggregate and series */
-	if (strcmp(r->method, "WAIT") == 0)
-		return;
+	/* a wait that times out is a failure like any other: in the total */
 	stats_entry_add(&st->total, r);
 	if (r->end_us > st->end_us)
 		st->end_us = r->end_us;

@@ -142,6 +142,7 @@ tenant_ready(struct tenant *t, int64_t now)
 	struct run *r = t->run;
 
 	t->state = TENANT_READY;
+	t->was_ready = 1;
 	t->ready_idx = (int)r->nready;
 	r->ready[r->nready++] = t;
 	schedule_think(t, now);

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The mediator's endpoint is dead (its invitation names a port nobody
+# listens on): no user ever connects. Every failure counts: the waits that
+# timed out are in the Aggregated row, results.json's total, the progress
+# line and the failures CSV; the users never ready are counted by the step
+# they were stuck at; and the run exits 1 (nothing was measured), not 0.
+# shellcheck source=tests/integration/lib-run.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib-run.sh"
+load_stack_env
+mapfile -t ka < <(admin_key_args)
+
+# The stack's invitation with its service endpoint moved to a dead port.
+dead="$(python3 - "$MEDIATOR_INVITATION_URL" <<'PY'
+import base64, json, sys, urllib.parse
+url = sys.argv[1]
+q = urllib.parse.urlparse(url)
+params = urllib.parse.parse_qs(q.query)
+key = "c_i" if "c_i" in params else "oob"
+raw = params[key][0]
+inv = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+if "serviceEndpoint" in inv:
+    inv["serviceEndpoint"] = "http://127.0.0.1:9"
+for s in inv.get("services", []):
+    if isinstance(s, dict):
+        s["serviceEndpoint"] = "http://127.0.0.1:9"
+enc = base64.urlsafe_b64encode(json.dumps(inv).encode()).decode().rstrip("=")
+print("%s://%s%s?%s=%s" % (q.scheme, q.netloc, q.path, key, enc))
+PY
+)" || fail "cannot rewrite the invitation"
+
+rid="itest-dead-$(date +%s)-$$"
+rc=0
+"$MEDLOAD" run --scenario mediation --invitation-url "$dead" --step-time 4s \
+	--step-load 2 --time-limit 8s --spawn-rate 4 --wait-timeout 3s --retries 0 \
+	--request-timeout 5s --grace 2s --out-dir "$RUN_TMP" --run-id "$rid" \
+	--progress plain "${ka[@]}" >"$RUN_TMP/out.txt" 2>"$RUN_TMP/err.txt" || rc=$?
+((rc == 1)) || fail "a run where no user connected exited $rc, want 1: $(tail -n 3 "$RUN_TMP/err.txt")"
+grep -q 'no user finished its setup' "$RUN_TMP/err.txt" || fail "no message says nothing was measured"
+dir="$RUN_TMP/$rid"
+check_counts "$dir"
+started="$(jq '.users_started' "$dir/results.json")"
+never="$(jq '.users_never_ready' "$dir/results.json")"
+((started > 0 && never == started)) || fail "users never ready: $never of $started"
+stuck="$(jq '.users_never_ready_by_step["002_connections_list"] // 0' "$dir/results.json")"
+((stuck > 0)) || fail "no user counted at 002_connections_list: $(jq -c .users_never_ready_by_step "$dir/results.json")"
+waits="$(stat_of "$dir" WAIT 002_connections_list failures)"
+total="$(jq '.total.failures' "$dir/results.json")"
+((waits > 0)) || fail "no WAIT 002_connections_list failures"
+((total >= waits)) || fail "results.json total.failures $total leaves out the $waits failed waits"
+agg="$(awk -F, '$2 == "Aggregated" {print $4}' "$dir/medload_stats.csv")"
+[[ "$agg" == "$total" ]] || fail "medload_stats.csv Aggregated failures $agg, results.json $total"
+grep -q 'never ready (002_connections_list' "$RUN_TMP/out.txt" ||
+	fail "the end table does not say where users were stuck: $(grep Users "$RUN_TMP/out.txt")"
+last="$(grep -E 'fail(ures)? [0-9]+' "$RUN_TMP/err.txt" | tail -n 1)"
+[[ -n "$last" && ! "$last" =~ fail(ures)?\ 0([^0-9]|$) ]] ||
+	fail "the last progress line shows no failures: $last"
+grep -q 'timeout' "$dir/medload_failures.csv" || fail "medload_failures.csv lists no wait timeout"
+echo "ok: $never of $started users never ready, $total failures counted ($waits failed waits)"
