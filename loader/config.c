@@ -1011,37 +1011,47 @@ config_check_url(const struct config *c, const char *key, const char *url,
 	return rc;
 }
 
+/*
+ * Reads one API key by the documented precedence: a key file named by a
+ * flag, else the environment variable env, else a key file from the YAML
+ * or .env file. *out and *src are set when a key was found. 0 or -1.
+ */
+static int
+config_secret(struct config *c, const char *key, const char *env, int slot,
+    char **out, const char **src, char **cause)
+{
+	const struct config_setting *s;
+	const char *file, *v = getenv(env);
+	size_t i;
+
+	s = config_find(key, &i);
+	file = *(char **)((char *)c + s->off);
+	if (file != NULL && (strncmp(c->src[i], "flag", 4) == 0 ||
+	    v == NULL || *v == '\0')) {
+		*out = config_read_secret(file, cause);
+		if (*out == NULL)
+			return -1;
+		c->key_src_buf[slot] = util_printf("file %s", file);
+		*src = c->key_src_buf[slot];
+	} else if (v != NULL && *v != '\0') {
+		*out = util_strdup(v);
+		c->key_src_buf[slot] = util_printf("env %s", env);
+		*src = c->key_src_buf[slot];
+	}
+	return 0;
+}
+
 int
 config_finish(struct config *c, int targets, char **cause)
 {
-	const char *v;
 	size_t n;
 
-	if (c->admin_api_key_file != NULL) {
-		c->admin_api_key = config_read_secret(c->admin_api_key_file,
-		    cause);
-		if (c->admin_api_key == NULL)
-			return -1;
-		c->key_src_buf[0] = util_printf("file %s",
-		    c->admin_api_key_file);
-		c->admin_api_key_src = c->key_src_buf[0];
-	} else if ((v = getenv("MEDLOAD_ADMIN_API_KEY")) != NULL && *v) {
-		c->admin_api_key = util_strdup(v);
-		c->admin_api_key_src = "env MEDLOAD_ADMIN_API_KEY";
-	}
-	if (c->mediator_api_key_file != NULL) {
-		c->mediator_api_key = config_read_secret(
-		    c->mediator_api_key_file, cause);
-		if (c->mediator_api_key == NULL)
-			return -1;
-		c->key_src_buf[1] = util_printf("file %s",
-		    c->mediator_api_key_file);
-		c->mediator_api_key_src = c->key_src_buf[1];
-	} else if ((v = getenv("MEDLOAD_MEDIATOR_ADMIN_API_KEY")) != NULL &&
-	    *v) {
-		c->mediator_api_key = util_strdup(v);
-		c->mediator_api_key_src = "env MEDLOAD_MEDIATOR_ADMIN_API_KEY";
-	}
+	if (config_secret(c, "admin_api_key_file", "MEDLOAD_ADMIN_API_KEY", 0,
+	    &c->admin_api_key, &c->admin_api_key_src, cause) == -1 ||
+	    config_secret(c, "mediator_admin_api_key_file",
+	    "MEDLOAD_MEDIATOR_ADMIN_API_KEY", 1, &c->mediator_api_key,
+	    &c->mediator_api_key_src, cause) == -1)
+		return -1;
 	if (shape_check(&c->shape, cause) == -1)
 		return -1;
 	if (c->think_max < c->think_min)

@@ -278,6 +278,36 @@ test_finish(void)
 	config_release(&c);
 }
 
+/* A key file named by a flag beats the environment; one from YAML not. */
+static void
+test_secret_precedence(void)
+{
+	struct config c;
+	char *cause = NULL, *file = tmpfile_with("from-file\n");
+
+	setenv("MEDLOAD_ADMIN_API_KEY", "from-env", 1);
+	config_init(&c);
+	CHECK(config_set(&c, "invitation-url", "http://127.0.0.1:3000?c_i=e30",
+	    "flag", &cause) == 0);
+	CHECK(config_set(&c, "admin_api_key_file", file, "file c.yaml:1",
+	    &cause) == 0);
+	CHECK(config_finish(&c, 1, &cause) == 0);
+	CHECK_STR(c.admin_api_key, "from-env");
+	config_release(&c);
+	config_init(&c);
+	CHECK(config_set(&c, "invitation-url", "http://127.0.0.1:3000?c_i=e30",
+	    "flag", &cause) == 0);
+	CHECK(config_set(&c, "admin-api-key-file", file,
+	    "flag --admin-api-key-file", &cause) == 0);
+	CHECK(config_finish(&c, 1, &cause) == 0);
+	CHECK_STR(c.admin_api_key, "from-file");
+	config_release(&c);
+	unsetenv("MEDLOAD_ADMIN_API_KEY");
+	unlink(file);
+	free(file);
+	free(cause);
+}
+
 int
 main(void)
 {
@@ -286,5 +316,6 @@ main(void)
 	RUN(test_yaml_stages);
 	RUN(test_env_text);
 	RUN(test_finish);
+	RUN(test_secret_precedence);
 	return CHECK_EXIT();
 }

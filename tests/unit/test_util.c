@@ -4,8 +4,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
+#include "http.h"
 #include "jscan.h"
 
 static void
@@ -152,6 +154,28 @@ test_jscan(void)
 	CHECK(err != NULL && strstr(err, "deep") != NULL);
 }
 
+/* A secret's file named on the command line beats the environment. */
+static void
+test_secret_precedence(void)
+{
+	char path[] = "/tmp/medload-secret-XXXXXX", *cause = NULL, *v;
+	int fd = mkstemp(path);
+
+	CHECK(fd != -1 && write(fd, "from-file\n", 10) == 10);
+	close(fd);
+	setenv("MEDLOAD_TEST_SECRET", "from-env", 1);
+	v = http_read_secret("MEDLOAD_TEST_SECRET", path, &cause);
+	CHECK_STR(v, "from-file");
+	free(v);
+	v = http_read_secret("MEDLOAD_TEST_SECRET", NULL, &cause);
+	CHECK_STR(v, "from-env");
+	free(v);
+	unsetenv("MEDLOAD_TEST_SECRET");
+	CHECK(http_read_secret("MEDLOAD_TEST_SECRET", NULL, &cause) == NULL);
+	unlink(path);
+	free(cause);
+}
+
 int
 main(void)
 {
@@ -162,5 +186,6 @@ main(void)
 	RUN(test_numbers);
 	RUN(test_hash_deterministic);
 	RUN(test_jscan);
+	RUN(test_secret_precedence);
 	return CHECK_EXIT();
 }
