@@ -308,6 +308,7 @@ run_prepare_report(struct run_cmd *c, struct config *cfg, char **cause)
 		return STATUS_USAGE;
 	c->rep.http = &c->ec.http;
 	c->rep.thresholds = &c->ts;
+	c->rep.cfg = cfg;
 	if (c->baseline_path != NULL) {
 		c->rep.baseline = jx_load(c->baseline_path,
 		    "medload.analysis/1", 0, cause);

@@ -355,6 +355,7 @@ nightly_run(const struct nightly *n, struct nightly_state *st)
 		goto out;
 	}
 	dir = util_printf("%s/%s", cfg.out_dir, cfg.run_id);
+	rep.cfg = &cfg;
 	if (run_report_start(&rep, dir, cfg.run_id, &col, &cause) == -1) {
 		cli_error("run: %s", cause);
 		status = STATUS_IO;

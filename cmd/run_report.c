@@ -16,6 +16,7 @@
 #include "interrupt.h"
 #include "junit.h"
 #include "jx.h"
+#include "preflight.h"
 #include "render.h"
 #include "report.h"
 #include "status.h"
@@ -210,6 +211,26 @@ run_report_folder(const struct run_report_opts *o, struct json_object *doc,
 	return 0;
 }
 
+/* Says where the agents send their traces when none reached us. */
+static void
+run_report_no_traces(const struct run_report_opts *o)
+{
+	char *multi, *med;
+
+	if (o->cfg == NULL)
+		return;
+	multi = preflight_trace_target(o->cfg, 0);
+	med = o->cfg->mediator_admin_url != NULL ?
+	    preflight_trace_target(o->cfg, 1) : NULL;
+	cli_error("hint: no agent sent a trace to --collect %s: the "
+	    "multi-tenant agent %s%s%s; start the agents with --trace "
+	    "--trace-target http://%s/ (stack/up --trace-to http://%s/)",
+	    o->collect, multi, med ? ", the mediator " : "", med ? med : "",
+	    o->collect, o->collect);
+	free(multi);
+	free(med);
+}
+
 /* Analyzes the run's traces; the document, or NULL after a message. */
 static struct json_object *
 run_report_analysis(const struct run_report_opts *o, const char *run_dir,
@@ -244,6 +265,8 @@ run_report_finish(const struct run_report_opts *o, const char *run_dir,
 		collector_stop(col, 0, &st);
 		fprintf(stderr, "medload: collected %llu trace events during "
 		    "the run\n", st.written);
+		if (st.written == 0)
+			run_report_no_traces(o);
 	}
 	doc = run_report_analysis(o, run_dir, results);
 	if (doc == NULL)

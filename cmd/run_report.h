@@ -32,6 +32,8 @@ struct run_report_opts {
 	struct json_object *baseline;	/* borrowed analysis, or NULL */
 	const char *junit;		/* JUnit XML of the thresholds */
 	int quiet;			/* do not print the text report */
+	const struct config *cfg;	/* the run's, to ask the agents why
+					 * no trace came; may be NULL */
 };
 
 /*

@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "http.h"
+#include "jx.h"
 #include "status.h"
 #include "util.h"
 
@@ -143,4 +144,55 @@ preflight_check(struct config *c, int *status, char **cause)
 	    c->mediator_admin_url != NULL)
 		rc = preflight_invitation(c, cause);
 	return rc;
+}
+
+/* The trace settings of an answer of /status/config, as a line. */
+static char *
+preflight_trace_line(struct json_object *conf)
+{
+	struct json_object *en = jx_get(conf, "config"), *v;
+	struct strbuf b;
+
+	if (!jx_is_object(en))
+		return util_strdup("gave no configuration");
+	v = json_object_object_get(en, "trace.enabled");
+	if (v == NULL || !json_object_get_boolean(v))
+		return util_strdup("does not trace (no --trace)");
+	strbuf_init(&b, 0);
+	strbuf_adds(&b, "traces to ");
+	util_safe_append(&b, jx_str(json_object_object_get(en,
+	    "trace.target"), "(no target)"));
+	strbuf_adds(&b, " (label ");
+	util_safe_append(&b, jx_str(json_object_object_get(en,
+	    "trace.label"), "-"));
+	strbuf_adds(&b, ")");
+	return strbuf_detach(&b);
+}
+
+char *
+preflight_trace_target(const struct config *c, int mediator)
+{
+	struct http_response resp;
+	struct json_object *conf;
+	char *url, *cause = NULL, *line;
+	const char *base = mediator ? c->mediator_admin_url : c->admin_url;
+
+	if (base == NULL)
+		return util_strdup("could not be asked (no admin URL)");
+	url = util_printf("%s/status/config", base);
+	http_response_init(&resp);
+	if (preflight_request(c, "GET", url, mediator ? c->mediator_api_key :
+	    c->admin_api_key, NULL, &resp, &cause) == -1 ||
+	    resp.status != 200) {
+		line = util_printf("could not be asked (%s)", cause ? cause :
+		    "its admin API refused GET /status/config");
+		free(cause);
+	} else {
+		conf = json_tokener_parse(resp.body.data ? resp.body.data : "");
+		line = preflight_trace_line(conf);
+		json_object_put(conf);
+	}
+	http_response_release(&resp);
+	free(url);
+	return line;
 }

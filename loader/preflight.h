@@ -17,4 +17,13 @@
  */
 int preflight_check(struct config *c, int *status, char **cause);
 
+/*
+ * Asks an agent where it sends its trace events (GET /status/config):
+ * the multi-tenant agent, or the mediator when mediator is set (it needs
+ * c->mediator_admin_url). Returns a new line such as "traces to log
+ * (label mediator.trace)", "does not trace" or why it could not be asked
+ * (caller frees); every string from the agent is made terminal-safe.
+ */
+char *preflight_trace_target(const struct config *c, int mediator);
+
 #endif

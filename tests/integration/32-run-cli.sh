@@ -79,7 +79,9 @@ kill -INT "$pid"
 t0=$SECONDS
 rc=0
 wait "$pid" || rc=$?
-((rc == 0)) || fail "interrupted run exited $rc: $(tail -n 2 "$RUN_TMP/err.txt")"
+((rc == 130)) || fail "interrupted run exited $rc, want 130: $(tail -n 2 "$RUN_TMP/err.txt")"
+grep -q '^Interrupted at [0-9]* s of 60 s planned' "$RUN_TMP/out.txt" ||
+	fail "the end table does not say the run was interrupted"
 ((SECONDS - t0 <= 7)) || fail "interrupted run took $((SECONDS - t0)) s to stop (grace 5 s)"
 dir="$RUN_TMP/$rid"
 jq -e '.interrupted == true' "$dir/results.json" >/dev/null || fail "results.json does not say interrupted"
