@@ -141,7 +141,7 @@ time_parse_duration(const char *s, double *out)
 		v *= 86400;
 	else
 		return -1;
-	if (!(v > 0))
+	if (!(v >= 0))
 		return -1;
 	*out = v;
 	return 0;

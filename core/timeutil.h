@@ -23,7 +23,8 @@ int time_parse_when(const char *s, double now, double *out);
 
 /*
  * Parses a duration such as "30", "30s", "5m", "2h", "1d", "250ms" to
- * seconds (> 0). Returns 0 or -1.
+ * seconds (0 or more; callers that need more than 0 check). Returns 0 or
+ * -1.
  */
 int time_parse_duration(const char *s, double *out);
 

@@ -289,7 +289,9 @@ config_duration(const char *s, int zero_ok, double *out)
 		*out = 0;
 		return 0;
 	}
-	return time_parse_duration(s, out);
+	if (time_parse_duration(s, out) == -1)
+		return -1;
+	return zero_ok || *out > 0 ? 0 : -1;
 }
 
 /* Parses "DUR:USERS[:RATE],..." into the shape's stages. */
@@ -313,6 +315,7 @@ config_stages_text(struct config *c, const char *s, char **cause)
 		if (r != NULL)
 			*r++ = '\0';
 		if (time_parse_duration(tok, &st.duration) == -1 ||
+		    !(st.duration > 0) ||
 		    util_parse_uint(u, 10000000, &users) == -1 ||
 		    (r != NULL && (util_parse_double(r, &st.spawn_rate) ==
 		    -1 || !(st.spawn_rate > 0))))
@@ -547,7 +550,8 @@ config_yaml_stages(struct config *c, struct config_yaml *y, char **cause)
 			    (const char *)y->ev.data.scalar.value : NULL;
 			if (strcmp(k, "duration") == 0) {
 				bad = v == NULL ||
-				    time_parse_duration(v, &st.duration) == -1;
+				    time_parse_duration(v, &st.duration) ==
+				    -1 || !(st.duration > 0);
 				have_d = 1;
 				msg = util_printf("stages[%zu].duration: "
 				    "expected a duration (like 30s), "

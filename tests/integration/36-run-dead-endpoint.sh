@@ -55,4 +55,18 @@ last="$(grep -E 'fail(ures)? [0-9]+' "$RUN_TMP/err.txt" | tail -n 1)"
 [[ -n "$last" && ! "$last" =~ fail(ures)?\ 0([^0-9]|$) ]] ||
 	fail "the last progress line shows no failures: $last"
 grep -q 'timeout' "$dir/medload_failures.csv" || fail "medload_failures.csv lists no wait timeout"
-echo "ok: $never of $started users never ready, $total failures counted ($waits failed waits)"
+
+# The agents trace to their log, not to medload: a one-shot run with
+# --collect gets no trace, and says where the agents do send them.
+port=$((19850 + $$ % 100))
+"$MEDLOAD" run --scenario mediation --step-time 4s --step-load 2 --time-limit 4s \
+	--spawn-rate 4 --out-dir "$RUN_TMP" --run-id "$rid-hint" --progress none \
+	--mediator-admin-url "$MEDLOAD_MEDIATOR_ADMIN_URL" \
+	--mediator-admin-api-key-file "$MEDLOAD_MEDIATOR_ADMIN_API_KEY_FILE" \
+	--collect "127.0.0.1:$port" --report "$RUN_TMP/hint-report" --report-wait 0s \
+	"${ka[@]}" >"$RUN_TMP/hint.out" 2>"$RUN_TMP/hint.err" || true
+grep -q "collected 0 trace events" "$RUN_TMP/hint.err" || fail "no count of collected events: $(tail -n 3 "$RUN_TMP/hint.err")"
+grep -q "hint: no agent sent a trace to --collect 127.0.0.1:$port: the multi-tenant agent traces to log" \
+	"$RUN_TMP/hint.err" || fail "no hint of where the agents trace: $(grep -i hint "$RUN_TMP/hint.err")"
+grep -q 'the mediator traces to log' "$RUN_TMP/hint.err" || fail "the hint does not name the mediator's target"
+echo "ok: $never of $started users never ready, $total failures counted ($waits failed waits); the no-trace hint names both agents' targets"

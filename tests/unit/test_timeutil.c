@@ -59,7 +59,7 @@ test_when_and_duration(void)
 	CHECK_NUM(d, 0.25, 1e-12);
 	CHECK(time_parse_duration("1d", &d) == 0);
 	CHECK_NUM(d, 86400, 0);
-	CHECK(time_parse_duration("0", &d) == -1);
+	CHECK(time_parse_duration("0s", &d) == 0 && d == 0);
 	CHECK(time_parse_duration("-5s", &d) == -1);
 	CHECK(time_parse_duration("5 s", &d) == -1);
 }
