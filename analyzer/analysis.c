@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "hist.h"
+#include "jx.h"
 #include "timeutil.h"
 #include "util.h"
 #include "version.h"
@@ -382,4 +383,21 @@ analysis_build(struct agg *a, const struct analysis_counts *c,
 	json_object_object_add(doc, "spectrum", analysis_spectrum(a));
 	json_object_object_add(doc, "outcomes", analysis_outcomes(a));
 	return doc;
+}
+
+struct json_object *
+analysis_find_group(struct json_object *doc, const struct json_object *key)
+{
+	struct json_object *groups, *g, *k;
+	size_t i;
+
+	if (!json_object_object_get_ex(doc, "groups", &groups))
+		return NULL;
+	for (i = 0; i < jx_len(groups); i++) {
+		g = jx_at(groups, i);
+		if (json_object_object_get_ex(g, "key", &k) &&
+		    json_object_equal(k, (struct json_object *)key))
+			return g;
+	}
+	return NULL;
 }

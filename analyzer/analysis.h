@@ -76,6 +76,13 @@ const char *analysis_pct_name(double q, char buf[32]);
  */
 int analysis_parse_pcts(const char *s, double *out, size_t max, char **cause);
 
+/*
+ * The group of analysis document doc whose key equals key (both
+ * borrowed), borrowed; NULL when there is none.
+ */
+struct json_object *analysis_find_group(struct json_object *doc,
+    const struct json_object *key);
+
 /* A JSON number holding v as medload writes numbers. */
 struct json_object *analysis_num(double v);
 
