@@ -1,7 +1,6 @@
 /* compare.c: two analysis documents -> differences with verdicts. */
 #include "compare.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,8 +17,6 @@
 #include "util.h"
 #include "version.h"
 
-#define COMPARE_MAX_DOC (256u << 20)
-
 void
 compare_opts_init(struct compare_opts *o)
 {
@@ -32,59 +29,12 @@ compare_opts_init(struct compare_opts *o)
 struct json_object *
 compare_load(const char *path, char **cause)
 {
-	struct json_tokener *tok;
-	struct json_object *doc;
-	struct strbuf b;
-	char buf[65536];
-	size_t n;
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	struct json_object *doc = jx_load(path, ANALYSIS_SCHEMA, 0, cause);
 
-	if (f == NULL) {
-		util_fail(cause, "%s: cannot open: %s", path, strerror(errno));
-		return NULL;
-	}
-	strbuf_init(&b, COMPARE_MAX_DOC);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		if (strbuf_add(&b, buf, n) == -1)
-			break;
-	}
-	if (ferror(f) || b.toobig) {
-		util_fail(cause, "%s: %s", path, b.toobig ?
-		    "larger than 256 MiB" : "read error");
-		strbuf_release(&b);
-		if (f != stdin)
-			fclose(f);
-		return NULL;
-	}
-	if (f != stdin)
-		fclose(f);
-	tok = json_tokener_new();
-	doc = json_tokener_parse_ex(tok, b.data ? b.data : "", (int)b.len);
-	if (doc == NULL || tok->char_offset < (int)b.len) {
-		size_t i = doc != NULL ? (size_t)tok->char_offset : 0;
-
-		while (doc != NULL && i < b.len && strchr(" \t\r\n",
-		    b.data[i]) != NULL)
-			i++;
-		if (doc == NULL || i < b.len) {
-			util_fail(cause, "%s: not a JSON document%s%s", path,
-			    doc == NULL ? ": " : "", doc == NULL ?
-			    json_tokener_error_desc(json_tokener_get_error(
-			    tok)) : " (text after the end)");
-			json_object_put(doc);
-			doc = NULL;
-		}
-	}
-	json_tokener_free(tok);
-	strbuf_release(&b);
-	if (doc == NULL)
-		return NULL;
-	if (!jx_schema_is(doc, ANALYSIS_SCHEMA) ||
-	    !json_object_is_type(json_object_object_get(doc, "groups"),
+	if (doc != NULL && !json_object_is_type(jx_get(doc, "groups"),
 	    json_type_array)) {
-		util_fail(cause, "%s: not an analysis (schema \"%s\", as "
-		    "written by 'medload analyze --format json')", path,
-		    ANALYSIS_SCHEMA);
+		util_fail(cause, "%s: not an analysis (no \"groups\" array)",
+		    path);
 		json_object_put(doc);
 		return NULL;
 	}

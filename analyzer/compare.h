@@ -44,8 +44,10 @@ struct compare_opts {
 void compare_opts_init(struct compare_opts *o);
 
 /*
- * Reads an analysis document from path ("-" = stdin). Returns it (caller
- * puts) or NULL with *cause (not JSON, or not "medload.analysis/1").
+ * Reads an analysis document from path ("-" = stdin) with jx_load.
+ * Returns it (caller puts) or NULL with *cause: not JSON, not a
+ * "medload.analysis/1" document (the message names the schema found), or
+ * without a "groups" array.
  */
 struct json_object *compare_load(const char *path, char **cause);
 

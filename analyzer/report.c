@@ -20,7 +20,6 @@
 #include "tmpl.h"
 #include "util.h"
 
-#define REPORT_MAX_BYTES ((size_t)256 << 20)
 #define REPORT_TOP_GROUPS 20
 #define REPORT_TOP_OUTCOMES 10
 #define REPORT_MAX_BINS 1000000	/* time bins of one chart curve */
@@ -66,39 +65,8 @@ int
 report_load(const char *path, const char *schema, struct json_object **out,
     char **cause)
 {
-	struct json_object *doc;
-	enum json_tokener_error err;
-	struct strbuf b;
-	char buf[65536];
-	size_t n;
-	FILE *f;
-
-	f = fopen(path, "r");
-	if (f == NULL)
-		return util_fail(cause, "%s: cannot read: %s", path,
-		    strerror(errno));
-	strbuf_init(&b, REPORT_MAX_BYTES);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		if (strbuf_add(&b, buf, n) == -1) {
-			fclose(f);
-			strbuf_release(&b);
-			return util_fail(cause, "%s: larger than %zu bytes",
-			    path, REPORT_MAX_BYTES);
-		}
-	}
-	fclose(f);
-	doc = json_tokener_parse_verbose(b.data ? b.data : "", &err);
-	strbuf_release(&b);
-	if (doc == NULL)
-		return util_fail(cause, "%s: not JSON: %s", path,
-		    json_tokener_error_desc(err));
-	if (strcmp(report_str(doc, "schema"), schema) != 0) {
-		json_object_put(doc);
-		return util_fail(cause, "%s: not a %s document (its schema is "
-		    "\"%.40s\")", path, schema, report_str(doc, "schema"));
-	}
-	*out = doc;
-	return 0;
+	*out = jx_load(path, schema, 0, cause);
+	return *out != NULL ? 0 : -1;
 }
 
 /* State while drawing the charts. */

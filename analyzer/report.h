@@ -34,8 +34,9 @@ int report_write(const struct report_input *in, struct report_result *res,
     char **cause);
 
 /*
- * Reads a JSON document and checks its "schema" member equals schema.
- * Returns 0 and *out (caller puts), or -1 with *cause naming the file.
+ * Reads a JSON document with jx_load and checks its "schema" member
+ * equals schema. Returns 0 and *out (caller puts), or -1 with *cause
+ * naming the file (and, for another document, the schema it has).
  */
 int report_load(const char *path, const char *schema, struct json_object **out,
     char **cause);

@@ -251,7 +251,7 @@ files_read(const char *path, size_t max, size_t *len, char **cause)
 	ssize_t n;
 
 	if (fd == -1) {
-		util_fail(cause, "%s: cannot read: %s", path, strerror(errno));
+		util_fail(cause, "%s: cannot open: %s", path, strerror(errno));
 		return NULL;
 	}
 	strbuf_init(&b, max);

@@ -164,3 +164,15 @@ assert coloured > 500, coloured
 PY
 	fi
 fi
+
+# 5. A document of another kind is refused with the schema it has (the
+#    message used to read the document after freeing it and print "").
+printf '{"schema": "medload.run/1", "groups": []}\n' >"$TMP/wrong.json"
+expect_rc report-wrong-schema 3 "$MEDLOAD" report "$TMP/wrong.json" -o "$TMP/rw"
+expect_grep report-wrong-schema-named \
+    'wrong.json: not a medload.analysis/1 document (its schema is "medload.run/1")' "$TMP/err"
+mkdir -p "$TMP/wrun"
+printf '{"schema": "medload.analysis/1"}\n' >"$TMP/wrun/results.json"
+expect_rc report-wrong-run-schema 3 "$MEDLOAD" report "$D/analysis.json" --run "$TMP/wrun" -o "$TMP/rw2"
+expect_grep report-wrong-run-schema-named \
+    'results.json: not a medload.run/1 document (its schema is "medload.analysis/1")' "$TMP/err"
