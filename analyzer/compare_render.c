@@ -8,7 +8,6 @@
 #include <json-c/json.h>
 
 #include "analysis.h"
-#include "assets.h"
 #include "chart.h"
 #include "compare.h"
 #include "jx.h"
@@ -52,21 +51,11 @@ compare_render(struct json_object *cmp, enum compare_format f,
 	    "report-templates/compare.md.tmpl" :
 	    "report-templates/compare.txt.tmpl";
 	struct json_object *view;
-	struct tmpl *t;
 	struct strbuf b;
-	char *text;
 	int rc;
 
 	if (f == COMPARE_JSON)
 		return render_json(cmp, out);
-	text = assets_load(templates, path, NULL, cause);
-	if (text == NULL)
-		return -1;
-	rc = tmpl_parse(path, text, f == COMPARE_MARKDOWN ? TMPL_MARKDOWN :
-	    TMPL_TEXT, &t, cause);
-	free(text);
-	if (rc == -1)
-		return -1;
 	view = json_object_new_object();
 	json_object_object_foreach(cmp, k, v)
 		json_object_object_add(view, k, json_object_get(v));
@@ -74,8 +63,8 @@ compare_render(struct json_object *cmp, enum compare_format f,
 	compare_render_flag(view, "baseline_only", "has_baseline_only");
 	compare_render_flag(view, "contender_only", "has_contender_only");
 	strbuf_init(&b, 0);
-	rc = tmpl_render(t, view, &b, cause);
-	tmpl_free(t);
+	rc = tmpl_render_asset(templates, path, f == COMPARE_MARKDOWN ?
+	    TMPL_MARKDOWN : TMPL_TEXT, view, &b, cause);
 	json_object_put(view);
 	if (rc == 0 && b.len > 0)
 		fwrite(b.data, 1, b.len, out);

@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 
+#include "assets.h"
 #include "jx.h"
 #include "util.h"
 
@@ -625,4 +626,23 @@ tmpl_render(const struct tmpl *t, struct json_object *doc,
 	c.stack[0].value = doc;
 	c.depth = 1;
 	return tmpl_run(&c, 0, t->ntoks);
+}
+
+int
+tmpl_render_asset(const char *dir, const char *path, enum tmpl_escape esc,
+    struct json_object *doc, struct strbuf *out, char **cause)
+{
+	struct tmpl *t;
+	char *text = assets_load(dir, path, NULL, cause);
+	int rc;
+
+	if (text == NULL)
+		return -1;
+	rc = tmpl_parse(path, text, esc, &t, cause);
+	free(text);
+	if (rc == -1)
+		return -1;
+	rc = tmpl_render(t, doc, out, cause);
+	tmpl_free(t);
+	return rc;
 }
