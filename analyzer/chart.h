@@ -21,6 +21,12 @@ struct json_object;
  */
 int chart_available(char **why);
 
+/*
+ * Checks that dir is a folder the charts may go into (files_check_dir);
+ * when not, appends the reason to problems (an array) and returns -1.
+ */
+int chart_check_dir(const char *dir, struct json_object *problems);
+
 struct chart;
 
 /*

@@ -229,6 +229,8 @@ compare_charts(struct json_object *cmp, struct json_object *base,
     struct json_object *cont, const char *dir, const char *templates,
     struct json_object *list, struct json_object *problems)
 {
+	if (chart_check_dir(dir, problems) == -1)
+		return 0;
 	return compare_render_spectrum(cmp, base, cont, dir, templates, list,
 	    problems) + compare_render_p95(cmp, dir, templates, list, problems);
 }

@@ -1,19 +1,16 @@
 /* report.c: analysis (+ run) -> text, Markdown, HTML and charts. */
 #include "report.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <json-c/json.h>
 
-#include "assets.h"
 #include "chart.h"
+#include "files.h"
 #include "jx.h"
 #include "render.h"
 #include "timeutil.h"
@@ -106,26 +103,20 @@ report_has_handler(const char *s)
 static struct json_object *
 report_svg(const char *path)
 {
-	struct strbuf b;
-	char buf[16384], *start;
-	size_t n;
-	FILE *f = fopen(path, "r");
 	struct json_object *s = NULL;
+	char *text, *start;
+	size_t len;
 
-	if (f == NULL)
+	text = files_read(path, (size_t)16 << 20, &len, NULL);
+	if (text == NULL)
 		return NULL;
-	strbuf_init(&b, (size_t)16 << 20);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		if (strbuf_add(&b, buf, n) == -1)
-			break;
-	fclose(f);
-	start = b.data ? strstr(b.data, "<svg") : NULL;
-	if (start != NULL && !b.toobig && strcasestr(start, "<script") == NULL &&
+	start = strstr(text, "<svg");
+	if (start != NULL && strcasestr(start, "<script") == NULL &&
 	    strcasestr(start, "javascript:") == NULL &&
 	    strcasestr(start, "<foreignobject") == NULL &&
 	    !report_has_handler(start))
 		s = json_object_new_string(start);
-	strbuf_release(&b);
+	free(text);
 	return s;
 }
 
@@ -647,61 +638,18 @@ report_file(const struct report_input *in, const char *tmpl_path,
     enum tmpl_escape esc, struct json_object *ctx, const char *file,
     char **cause)
 {
-	struct tmpl *t;
 	struct strbuf b;
-	char *text, *path, *tmp;
-	FILE *f;
+	char *path;
 	int rc;
 
-	text = assets_load(in->templates, tmpl_path, NULL, cause);
-	if (text == NULL)
-		return -1;
-	rc = tmpl_parse(tmpl_path, text, esc, &t, cause);
-	free(text);
-	if (rc == -1)
-		return -1;
 	strbuf_init(&b, 0);
-	rc = tmpl_render(t, ctx, &b, cause);
-	tmpl_free(t);
-	if (rc == -1) {
-		strbuf_release(&b);
-		return -1;
-	}
-	path = util_printf("%s/%s", in->out_dir, file);
-	tmp = util_printf("%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (f == NULL || fwrite(b.data ? b.data : "", 1, b.len, f) != b.len ||
-	    fclose(f) == EOF || rename(tmp, path) == -1) {
-		rc = util_fail(cause, "%s: cannot write: %s", path,
-		    strerror(errno));
-		unlink(tmp);
+	rc = tmpl_render_asset(in->templates, tmpl_path, esc, ctx, &b, cause);
+	if (rc == 0) {
+		path = util_printf("%s/%s", in->out_dir, file);
+		rc = files_write(path, FILES_OWN, b.data, b.len, cause);
+		free(path);
 	}
 	strbuf_release(&b);
-	free(path);
-	free(tmp);
-	return rc;
-}
-
-/* Makes a directory and its parents unless they exist. */
-static int
-report_mkdir(const char *dir, char **cause)
-{
-	char *p = util_strdup(dir), *s;
-	int rc = 0;
-
-	for (s = p + 1; *s != '\0' && rc == 0; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) == -1 && errno != EEXIST)
-			rc = -1;
-		*s = '/';
-	}
-	if (rc == 0 && mkdir(p, 0755) == -1 && errno != EEXIST)
-		rc = -1;
-	if (rc == -1)
-		util_fail(cause, "%s: cannot create: %s", p, strerror(errno));
-	free(p);
 	return rc;
 }
 
@@ -717,19 +665,19 @@ report_write(const struct report_input *in, struct report_result *res,
 	int status = 0;
 
 	memset(res, 0, sizeof(*res));
-	if (report_mkdir(in->out_dir, cause) == -1)
+	if (files_mkdirs(in->out_dir, cause) == -1 ||
+	    files_check_dir(in->out_dir, cause) == -1)
 		return -1;
 	memset(&rc, 0, sizeof(rc));
 	rc.in = in;
 	rc.dir = util_printf("%s/charts", in->out_dir);
-	rc.list = json_object_new_array();
-	rc.problems = json_object_new_array();
-	if (report_mkdir(rc.dir, cause) == -1) {
+	if (files_mkdirs(rc.dir, cause) == -1 ||
+	    files_check_dir(rc.dir, cause) == -1) {
 		free(rc.dir);
-		json_object_put(rc.list);
-		json_object_put(rc.problems);
 		return -1;
 	}
+	rc.list = json_object_new_array();
+	rc.problems = json_object_new_array();
 	if (chart_available(&res->skipped)) {
 		if (in->run != NULL)
 			report_chart_users(&rc);
