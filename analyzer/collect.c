@@ -17,6 +17,7 @@
 #include <microhttpd.h>
 
 #include "es.h"
+#include "files.h"
 #include "jscan.h"
 #include "timeutil.h"
 #include "trace.h"
@@ -363,25 +364,18 @@ collect_done(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
-/* Saves the forwarded offset durably. */
+/* Saves the forwarded offset durably (FILE.offset beside the spool). */
 static void
 collect_save_offset(struct collector *c)
 {
-	char *tmp = util_printf("%s.tmp", c->offset_path);
-	char buf[32];
-	int fd, n;
+	struct files_out o;
+	int ok;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd != -1) {
-		n = snprintf(buf, sizeof(buf), "%llu\n", c->offset);
-		if (collect_write_all(fd, buf, (size_t)n) == 0 &&
-		    fsync(fd) == 0) {
-			close(fd);
-			rename(tmp, c->offset_path);
-		} else
-			close(fd);
-	}
-	free(tmp);
+	if (files_open(&o, c->offset_path, FILES_OWN, NULL) == -1)
+		return;
+	ok = fprintf(o.f, "%llu\n", c->offset) > 0 && fflush(o.f) == 0 &&
+	    fsync(fileno(o.f)) == 0;
+	files_close(&o, ok, NULL);
 }
 
 /* Reads the forwarded offset saved by an earlier run. */

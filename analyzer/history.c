@@ -11,11 +11,10 @@
 #include <json-c/json.h>
 
 #include "analysis.h"
-#include "assets.h"
 #include "chart.h"
-#include "cli.h"
 #include "compare.h"
 #include "es.h"
+#include "files.h"
 #include "hmap.h"
 #include "jx.h"
 #include "timeutil.h"
@@ -427,42 +426,26 @@ history_trend(struct json_object *nights, size_t n)
 }
 
 int
+history_render_md_to(struct json_object *view, const char *templates,
+    const char *path, enum files_kind kind, char **cause)
+{
+	static const char tp[] = "report-templates/nightly.md.tmpl";
+	struct strbuf b;
+	int rc;
+
+	strbuf_init(&b, 0);
+	rc = tmpl_render_asset(templates, tp, TMPL_MARKDOWN, view, &b, cause);
+	if (rc == 0)
+		rc = files_write(path, kind, b.data, b.len, cause);
+	strbuf_release(&b);
+	return rc;
+}
+
+int
 history_render_md(struct json_object *view, const char *templates,
     const char *path, char **cause)
 {
-	static const char tp[] = "report-templates/nightly.md.tmpl";
-	struct tmpl *t;
-	struct strbuf b;
-	char *text, *tmp;
-	FILE *f;
-	int rc;
-
-	text = assets_load(templates, tp, NULL, cause);
-	if (text == NULL)
-		return -1;
-	rc = tmpl_parse(tp, text, TMPL_MARKDOWN, &t, cause);
-	free(text);
-	if (rc == -1)
-		return -1;
-	strbuf_init(&b, 0);
-	rc = tmpl_render(t, view, &b, cause);
-	tmpl_free(t);
-	if (rc == 0) {
-		f = cli_output_open(path, &tmp, cause);
-		if (f == NULL)
-			rc = -1;
-		else {
-			if (b.len > 0)
-				fwrite(b.data, 1, b.len, f);
-			rc = ferror(f) ? util_fail(cause, "%s: write error",
-			    path) : 0;
-			if (cli_output_close(f, path, tmp, rc == 0, rc == 0 ?
-			    cause : NULL) == -1)
-				rc = -1;
-		}
-	}
-	strbuf_release(&b);
-	return rc;
+	return history_render_md_to(view, templates, path, FILES_USER, cause);
 }
 
 /* The short night name of a point ("11-29 07:56"). */
@@ -570,7 +553,8 @@ history_charts(struct json_object *trend, const char *dir,
 	int drawn = 0;
 	char name[32], *title;
 
-	if (!json_object_object_get_ex(trend, "labels", &labels))
+	if (!json_object_object_get_ex(trend, "labels", &labels) ||
+	    chart_check_dir(dir, problems) == -1)
 		return 0;
 	n = jx_len(labels);
 	for (i = 0; i < n && i < 16; i++) {
