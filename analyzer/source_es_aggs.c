@@ -204,7 +204,11 @@ source_es_aggs_cells_free(struct source_es_aggs_cell *cells, size_t n)
 	free(cells);
 }
 
-/* The next side of the cell for key at ts (its first or second pass). */
+/*
+ * The next side of the cell for key at ts (its first or second pass), or
+ * NULL when it has both: a server that repeats a bucket is not believed
+ * past two.
+ */
 static struct source_es_aggs_side *
 source_es_aggs_side_for(struct source_es_aggs_cell **cells, size_t *n,
     struct json_object *key, double ts)
@@ -212,7 +216,7 @@ source_es_aggs_side_for(struct source_es_aggs_cell **cells, size_t *n,
 	struct source_es_aggs_cell *c = source_es_aggs_cell_for(cells, n, key,
 	    ts);
 
-	return &c->side[c->nsides++];
+	return c->nsides < 2 ? &c->side[c->nsides++] : NULL;
 }
 
 /* The percentiles aggregation body for one elapsed field. */
@@ -366,6 +370,8 @@ source_es_aggs_group_bucket(const struct source_es_aggs_run *r,
 	}
 	sd = source_es_aggs_side_for(cells, ncells, k, 0);
 	json_object_put(k);
+	if (sd == NULL)
+		return;
 	sd->count = source_es_aggs_num(stats, "count");
 	sd->min = source_es_aggs_num(stats, "min");
 	sd->max = source_es_aggs_num(stats, "max");
@@ -599,6 +605,8 @@ source_es_aggs_spectrum_bucket(struct json_object *lb, struct json_object *lk,
 
 	sd = source_es_aggs_side_for(spec, nspec, key, 0);
 	json_object_put(key);
+	if (sd == NULL)
+		return;
 	sd->count = source_es_aggs_num(lb, "doc_count");
 	json_object_object_get_ex(lb, "smin", &sp);
 	sd->min = source_es_aggs_num(sp, "value");
@@ -628,6 +636,8 @@ source_es_aggs_series_bins(const struct source_es_layout *l,
 		    source_es_aggs_num(x, "key") /
 		    (l->time_is_date ? 1000 : 1));
 		json_object_put(key);
+		if (sd == NULL)
+			continue;
 		sd->count = source_es_aggs_num(x, "doc_count");
 		sd->max = source_es_aggs_num(json_object_object_get(x, "max"),
 		    "value");
