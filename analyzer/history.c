@@ -31,18 +31,12 @@ struct history_label {
 	struct json_object *heavy;	/* borrowed group */
 };
 
-struct json_object *
-history_night(const struct history_input *in)
+/* The night's own members, before its labels. */
+static void
+history_night_head(struct json_object *n, const struct history_input *in)
 {
-	struct json_object *n = json_object_new_object(), *groups, *g, *key;
-	struct json_object *lv, *labels, *l, *v, *ev, *t;
-	struct history_label *hl;
-	struct hmap *m = hmap_new();
-	const char *name, *order[4096];
-	size_t i, nl = 0;
-	double count, mean, rate;
+	struct json_object *v, *ev, *t;
 	char buf[TIME_BUF];
-	int errors = compare_doc_knows_errors(in->analysis);
 
 	json_object_object_add(n, "schema",
 	    json_object_new_string(HISTORY_SCHEMA));
@@ -75,6 +69,72 @@ history_night(const struct history_input *in)
 				    json_object_get(tv));
 		json_object_object_add(n, "thresholds", t);
 	}
+}
+
+/* Adds group g (its key borrowed) to its label's sums. */
+static void
+history_label_add(struct history_label *hl, struct json_object *g,
+    struct json_object *key)
+{
+	double count, mean, rate;
+
+	if (compare_group_metric(g, "count", &count) == -1)
+		count = 0;
+	if (compare_group_metric(g, "mean", &mean) == -1)
+		mean = 0;
+	hl->count += count;
+	if (compare_key_is_error(key))
+		hl->errors += count;
+	if (compare_group_metric(g, "rate", &rate) == 0)
+		hl->rate += rate;
+	if (hl->heavy == NULL || count * mean > hl->weight) {
+		hl->heavy = g;
+		hl->weight = count * mean;
+	}
+}
+
+/* A label's summary: totals and the latency of its heaviest group. */
+static struct json_object *
+history_label_obj(const char *name, const struct history_label *hl,
+    int errors)
+{
+	static const char *const pcts[] = { "p50", "p95", "p99" };
+	struct json_object *l = json_object_new_object(), *key = NULL, *v;
+	size_t j;
+	double pv;
+
+	json_object_object_add(l, "label", json_object_new_string(name));
+	json_object_object_add(l, "count", analysis_num(hl->count));
+	json_object_object_add(l, "rate", analysis_num(hl->rate));
+	json_object_object_add(l, "error_share", errors ? analysis_num(
+	    hl->count > 0 ? hl->errors / hl->count : 0) : NULL);
+	json_object_object_get_ex(hl->heavy, "key", &key);
+	v = json_object_new_object();
+	if (jx_is_object(key)) {
+		json_object_object_foreach(key, kk, kv)
+			if (strcmp(kk, "label") != 0)
+				json_object_object_add(v, kk,
+				    json_object_get(kv));
+	}
+	json_object_object_add(l, "group", v);
+	for (j = 0; j < 3; j++)
+		if (compare_group_metric(hl->heavy, pcts[j], &pv) == 0)
+			json_object_object_add(l, pcts[j], analysis_num(pv));
+	return l;
+}
+
+struct json_object *
+history_night(const struct history_input *in)
+{
+	struct json_object *n = json_object_new_object(), *groups, *g, *key;
+	struct json_object *lv, *labels;
+	struct history_label *hl;
+	struct hmap *m = hmap_new();
+	const char *name, *order[4096];
+	size_t i, nl = 0;
+	int errors = compare_doc_knows_errors(in->analysis);
+
+	history_night_head(n, in);
 	json_object_object_get_ex(in->analysis, "groups", &groups);
 	for (i = 0; i < jx_len(groups); i++) {
 		g = jx_at(groups, i);
@@ -90,49 +150,12 @@ history_night(const struct history_input *in)
 			hmap_put(m, name, strlen(name), hl);
 			order[nl++] = name;
 		}
-		if (compare_group_metric(g, "count", &count) == -1)
-			count = 0;
-		if (compare_group_metric(g, "mean", &mean) == -1)
-			mean = 0;
-		hl->count += count;
-		if (compare_key_is_error(key))
-			hl->errors += count;
-		if (compare_group_metric(g, "rate", &rate) == 0)
-			hl->rate += rate;
-		if (hl->heavy == NULL || count * mean > hl->weight) {
-			hl->heavy = g;
-			hl->weight = count * mean;
-		}
+		history_label_add(hl, g, key);
 	}
 	labels = json_object_new_array();
-	for (i = 0; i < nl; i++) {
-		static const char *const pcts[] = { "p50", "p95", "p99" };
-		size_t j;
-		double pv;
-
-		hl = hmap_get(m, order[i], strlen(order[i]));
-		l = json_object_new_object();
-		json_object_object_add(l, "label",
-		    json_object_new_string(order[i]));
-		json_object_object_add(l, "count", analysis_num(hl->count));
-		json_object_object_add(l, "rate", analysis_num(hl->rate));
-		json_object_object_add(l, "error_share", errors ? analysis_num(
-		    hl->count > 0 ? hl->errors / hl->count : 0) : NULL);
-		json_object_object_get_ex(hl->heavy, "key", &key);
-		v = json_object_new_object();
-		if (jx_is_object(key)) {
-			json_object_object_foreach(key, kk, kv)
-				if (strcmp(kk, "label") != 0)
-					json_object_object_add(v, kk,
-					    json_object_get(kv));
-		}
-		json_object_object_add(l, "group", v);
-		for (j = 0; j < 3; j++)
-			if (compare_group_metric(hl->heavy, pcts[j], &pv) == 0)
-				json_object_object_add(l, pcts[j],
-				    analysis_num(pv));
-		json_object_array_add(labels, l);
-	}
+	for (i = 0; i < nl; i++)
+		json_object_array_add(labels, history_label_obj(order[i],
+		    hmap_get(m, order[i], strlen(order[i])), errors));
 	json_object_object_add(n, "labels", labels);
 	hmap_free(m, free);
 	return n;
