@@ -400,6 +400,58 @@ collect_fwd_live(struct collector *c)
 	return !c->stop || collect_now() < c->drain_until;
 }
 
+/*
+ * Waits up to 200 ms for bytes past the forwarded offset. Returns 1 with
+ * *size the spool's size when there are some, 0 when there are none yet,
+ * -1 when the collector stops with nothing left to send.
+ */
+static int
+collect_fwd_wait(struct collector *c, unsigned long long *size)
+{
+	struct timespec ts;
+	int rc = 1;
+
+	pthread_mutex_lock(&c->lock);
+	*size = c->size;
+	if (c->offset >= *size && c->stop) {
+		rc = -1;
+	} else if (c->offset >= *size) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 200000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&c->wake, &c->lock, &ts);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+/*
+ * The _bulk body indexing each line of buf[0, used) (whole lines) under
+ * an id its bytes give, so a line sent twice is stored once.
+ */
+static void
+collect_fwd_bulk(const struct collector *c, const char *buf, size_t used,
+    struct strbuf *bulk)
+{
+	size_t i, start;
+	char id[33];
+
+	strbuf_reset(bulk);
+	for (start = 0, i = 0; i < used; i++) {
+		if (buf[i] != '\n')
+			continue;
+		util_hash128(buf + start, i - start, id);
+		strbuf_addf(bulk, "{\"index\":{\"_index\":\"%s\","
+		    "\"_id\":\"%s\"}}\n", c->o.index, id);
+		strbuf_add(bulk, buf + start, i - start + 1);
+		start = i + 1;
+	}
+}
+
 /* Sends the spool from the offset on to the server, batch by batch. */
 static void *
 collect_forward(void *arg)
@@ -410,36 +462,21 @@ collect_forward(void *arg)
 	char *rbuf = NULL;
 	size_t rcap = 0;
 	double backoff = 0.2;
-	char id[33], *cause = NULL;
+	char *cause = NULL;
 	int rfd;
 
 	rfd = open(c->o.out, O_RDONLY | O_CLOEXEC);
 	strbuf_init(&bulk, 0);
 	while (rfd != -1) {
 		unsigned long long size, want;
-		size_t ok = 0, failed = 0, used, i, start;
+		size_t ok = 0, failed = 0, used;
 		ssize_t n;
+		int w = collect_fwd_wait(c, &size);
 
-		pthread_mutex_lock(&c->lock);
-		size = c->size;
-		if (c->offset >= size) {
-			struct timespec ts;
-
-			if (c->stop) {
-				pthread_mutex_unlock(&c->lock);
-				break;
-			}
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 200000000;
-			if (ts.tv_nsec >= 1000000000) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000;
-			}
-			pthread_cond_timedwait(&c->wake, &c->lock, &ts);
-			pthread_mutex_unlock(&c->lock);
+		if (w == -1)
+			break;
+		if (w == 0)
 			continue;
-		}
-		pthread_mutex_unlock(&c->lock);
 		if (!collect_fwd_live(c))
 			break;
 		if (es == NULL && (es_open(c->o.es_url, c->o.http, &es,
@@ -471,16 +508,7 @@ collect_forward(void *arg)
 			}
 			goto retry;
 		}
-		strbuf_reset(&bulk);
-		for (start = 0, i = 0; i < used; i++) {
-			if (rbuf[i] != '\n')
-				continue;
-			util_hash128(rbuf + start, i - start, id);
-			strbuf_addf(&bulk, "{\"index\":{\"_index\":\"%s\","
-			    "\"_id\":\"%s\"}}\n", c->o.index, id);
-			strbuf_add(&bulk, rbuf + start, i - start + 1);
-			start = i + 1;
-		}
+		collect_fwd_bulk(c, rbuf, used, &bulk);
 		if (es_bulk(es, bulk.data, bulk.len, &ok, &failed, NULL,
 		    &cause) == -1)
 			goto retry;
