@@ -293,6 +293,17 @@ analysis_copy(struct json_object *src)
 }
 
 struct json_object *
+analysis_generator(void)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "name", json_object_new_string("medload"));
+	json_object_object_add(o, "version",
+	    json_object_new_string(MEDLOAD_VERSION));
+	return o;
+}
+
+struct json_object *
 analysis_doc_new(const struct analysis_counts *c,
     const struct analysis_request *r, double first, double last)
 {
@@ -302,11 +313,7 @@ analysis_doc_new(const struct analysis_counts *c,
 
 	json_object_object_add(doc, "schema",
 	    json_object_new_string(ANALYSIS_SCHEMA));
-	o = json_object_new_object();
-	json_object_object_add(o, "name", json_object_new_string("medload"));
-	json_object_object_add(o, "version",
-	    json_object_new_string(MEDLOAD_VERSION));
-	json_object_object_add(doc, "generator", o);
+	json_object_object_add(doc, "generator", analysis_generator());
 	json_object_object_add(doc, "generated",
 	    analysis_time(time_generated()));
 	json_object_object_add(doc, "source", analysis_copy(r->source));

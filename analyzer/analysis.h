@@ -51,6 +51,12 @@ struct json_object *analysis_build(struct agg *a,
 struct json_object *analysis_doc_new(const struct analysis_counts *c,
     const struct analysis_request *r, double first, double last);
 
+/*
+ * The "generator" member of the documents medload writes:
+ * {"name": "medload", "version": ...} (caller puts).
+ */
+struct json_object *analysis_generator(void);
+
 /* The "percentile_method" block. */
 struct json_object *analysis_method(const char *method, int exact,
     const char *note);

@@ -299,3 +299,27 @@ chart_render_listed(struct chart *c, const char *name, const char *title,
 	json_object_array_add(list, e);
 	return e;
 }
+
+int
+chart_draw(struct chart *c, const char *name, const char *title,
+    const char *tmpl_path, const char *templates_dir,
+    struct json_object *params, struct json_object *list,
+    struct json_object *problems)
+{
+	int drawn = chart_render_listed(c, name, title, tmpl_path,
+	    templates_dir, params, list, problems) != NULL;
+
+	json_object_put(params);
+	chart_free(c);
+	return drawn;
+}
+
+int
+chart_fail(struct chart *c, char *cause, struct json_object *problems)
+{
+	json_object_array_add(problems, json_object_new_string(cause ?
+	    cause : "cannot write chart data"));
+	free(cause);
+	chart_free(c);
+	return 0;
+}

@@ -72,4 +72,19 @@ struct json_object *chart_render_listed(struct chart *c, const char *name,
     struct json_object *params, struct json_object *list,
     struct json_object *problems);
 
+/*
+ * Gives up on chart c: appends cause (taken; a message of chart_data) to
+ * problems and frees c and cause. Returns 0, the number drawn.
+ */
+int chart_fail(struct chart *c, char *cause, struct json_object *problems);
+
+/*
+ * chart_render_listed, then c and params (both taken) released. Returns
+ * 1 when the chart was drawn, else 0.
+ */
+int chart_draw(struct chart *c, const char *name, const char *title,
+    const char *tmpl_path, const char *templates_dir,
+    struct json_object *params, struct json_object *list,
+    struct json_object *problems);
+
 #endif

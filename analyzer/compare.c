@@ -15,7 +15,6 @@
 #include "strbuf.h"
 #include "timeutil.h"
 #include "util.h"
-#include "version.h"
 
 void
 compare_opts_init(struct compare_opts *o)
@@ -778,7 +777,7 @@ compare_build(struct json_object *base, struct json_object *cont,
     const struct compare_opts *o, const char *base_name,
     const char *cont_name, char **cause)
 {
-	struct json_object *byb, *byc, *doc, *arr, *gen, *labels;
+	struct json_object *byb, *byc, *doc, *arr, *labels;
 	struct compare_match m;
 	char buf[TIME_BUF];
 	size_t i;
@@ -802,11 +801,7 @@ compare_build(struct json_object *base, struct json_object *cont,
 	doc = json_object_new_object();
 	json_object_object_add(doc, "schema",
 	    json_object_new_string(COMPARE_SCHEMA));
-	gen = json_object_new_object();
-	json_object_object_add(gen, "name", json_object_new_string("medload"));
-	json_object_object_add(gen, "version",
-	    json_object_new_string(MEDLOAD_VERSION));
-	json_object_object_add(doc, "generator", gen);
+	json_object_object_add(doc, "generator", analysis_generator());
 	json_object_object_add(doc, "generated", json_object_new_string(
 	    time_format(time_generated(), buf)));
 	json_object_object_add(doc, "baseline", compare_describe(base,

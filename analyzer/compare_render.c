@@ -101,7 +101,6 @@ compare_render_spectrum(struct json_object *cmp, struct json_object *base,
 	size_t i, side, ns = 0;
 	char suffix[16], *file, *cause = NULL;
 	FILE *f;
-	int drawn;
 
 	json_object_object_get_ex(cmp, "groups", &groups);
 	params = json_object_new_object();
@@ -116,13 +115,9 @@ compare_render_spectrum(struct json_object *cmp, struct json_object *base,
 			snprintf(suffix, sizeof(suffix), "s%zu", ns);
 			f = chart_data(c, suffix, &cause);
 			if (f == NULL) {
-				json_object_array_add(problems,
-				    json_object_new_string(cause));
-				free(cause);
 				json_object_put(series);
 				json_object_put(params);
-				chart_free(c);
-				return 0;
+				return chart_fail(c, cause, problems);
 			}
 			compare_render_spectrum_data(f, g);
 			s = json_object_new_object();
@@ -143,13 +138,10 @@ compare_render_spectrum(struct json_object *cmp, struct json_object *base,
 		}
 	}
 	json_object_object_add(params, "series", series);
-	drawn = chart_render_listed(c, "compare-spectrum", "Latency by "
-	    "percentile: baseline (dashed) vs contender",
+	return chart_draw(c, "compare-spectrum", "Latency by percentile: "
+	    "baseline (dashed) vs contender",
 	    "report-templates/compare.spectrum.gp.tmpl", templates, params,
-	    list, problems) != NULL;
-	json_object_put(params);
-	chart_free(c);
-	return drawn;
+	    list, problems);
 }
 
 /* Writes a title cut to 48 bytes (at a character boundary). */
@@ -177,21 +169,16 @@ compare_render_p95(struct json_object *cmp, const char *dir,
     const char *templates, struct json_object *list,
     struct json_object *problems)
 {
-	struct json_object *groups, *g, *metrics, *m, *params, *pct;
+	struct json_object *groups, *g, *metrics, *m, *pct;
 	struct chart *c = chart_new(dir, "compare-p95");
 	char *cause = NULL, num[32];
 	size_t i, j, k = 0;
 	const char *verdict;
 	FILE *f;
-	int drawn;
 
 	f = chart_data(c, "bars", &cause);
-	if (f == NULL) {
-		json_object_array_add(problems, json_object_new_string(cause));
-		free(cause);
-		chart_free(c);
-		return 0;
-	}
+	if (f == NULL)
+		return chart_fail(c, cause, problems);
 	json_object_object_get_ex(cmp, "groups", &groups);
 	for (i = 0; i < jx_len(groups) && k < 30; i++) {
 		g = jx_at(groups, i);
@@ -214,14 +201,10 @@ compare_render_p95(struct json_object *cmp, const char *dir,
 			    0x2ca02c : 0x9e9e9e);
 		}
 	}
-	params = json_object_new_object();
-	drawn = chart_render_listed(c, "compare-p95", "p95 change per group "
-	    "(red: worse, green: better, grey: noise)",
-	    "report-templates/compare.p95.gp.tmpl", templates, params, list,
-	    problems) != NULL;
-	json_object_put(params);
-	chart_free(c);
-	return drawn;
+	return chart_draw(c, "compare-p95", "p95 change per group (red: "
+	    "worse, green: better, grey: noise)",
+	    "report-templates/compare.p95.gp.tmpl", templates,
+	    json_object_new_object(), list, problems);
 }
 
 int

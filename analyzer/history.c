@@ -500,7 +500,6 @@ history_trend_chart(struct json_object *labels, int only,
 	size_t i, j, k, nl = jx_len(labels), ns = 0, npts = 1;
 	char suffix[32], night[16], num[32], *file, *cause = NULL;
 	FILE *f;
-	int drawn;
 
 	params = json_object_new_object();
 	series = json_object_new_array();
@@ -513,13 +512,9 @@ history_trend_chart(struct json_object *labels, int only,
 			snprintf(suffix, sizeof(suffix), "s%zu", ns);
 			f = chart_data(c, suffix, &cause);
 			if (f == NULL) {
-				json_object_array_add(problems,
-				    json_object_new_string(cause));
-				free(cause);
 				json_object_put(params);
 				json_object_put(series);
-				chart_free(c);
-				return 0;
+				return chart_fail(c, cause, problems);
 			}
 			if (jx_len(pts) > npts)
 				npts = jx_len(pts);
@@ -553,14 +548,13 @@ history_trend_chart(struct json_object *labels, int only,
 		}
 	}
 	json_object_object_add(params, "series", series);
-	json_object_object_add(params, "ylabel", json_object_new_string(ylabel));
-	json_object_object_add(params, "xmax", analysis_num((double)npts - 0.5));
-	drawn = chart_render_listed(c, name, title,
+	json_object_object_add(params, "ylabel",
+	    json_object_new_string(ylabel));
+	json_object_object_add(params, "xmax",
+	    analysis_num((double)npts - 0.5));
+	return chart_draw(c, name, title,
 	    "report-templates/nightly.trend.gp.tmpl", templates, params, list,
-	    problems) != NULL;
-	json_object_put(params);
-	chart_free(c);
-	return drawn;
+	    problems);
 }
 
 int

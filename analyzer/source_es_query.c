@@ -24,6 +24,20 @@ source_es_query_glob_unsupported(const char *g)
 	return strpbrk(g, "[]") != NULL;
 }
 
+/* A {"bool": {"should": should, "minimum_should_match": 1}} clause. */
+static struct json_object *
+source_es_query_any(struct json_object *should)
+{
+	struct json_object *b = json_object_new_object(), *c;
+
+	json_object_object_add(b, "should", should);
+	json_object_object_add(b, "minimum_should_match",
+	    json_object_new_int(1));
+	c = json_object_new_object();
+	json_object_object_add(c, "bool", b);
+	return c;
+}
+
 /*
  * Adds a clause matching any of the globs on field to the filter array.
  * Returns 0, or -1 when the server cannot express it (strict) .
@@ -70,13 +84,7 @@ source_es_query_globs(struct json_object *filters, const char *field,
 		}
 		json_object_array_add(should, c);
 	}
-	b = json_object_new_object();
-	json_object_object_add(b, "should", should);
-	json_object_object_add(b, "minimum_should_match",
-	    json_object_new_int(1));
-	c = json_object_new_object();
-	json_object_object_add(c, "bool", b);
-	json_object_array_add(filters, c);
+	json_object_array_add(filters, source_es_query_any(should));
 	return 0;
 }
 
@@ -121,7 +129,7 @@ static void
 source_es_query_elapsed(struct json_object *filters,
     const struct source_es_layout *l)
 {
-	struct json_object *should = json_object_new_array(), *sb, *b;
+	struct json_object *should = json_object_new_array();
 
 	if (l->have_ellapsed)
 		json_object_array_add(should,
@@ -129,13 +137,7 @@ source_es_query_elapsed(struct json_object *filters,
 	if (l->have_elapsed)
 		json_object_array_add(should,
 		    source_es_query_exists("elapsed_milli"));
-	sb = json_object_new_object();
-	json_object_object_add(sb, "should", should);
-	json_object_object_add(sb, "minimum_should_match",
-	    json_object_new_int(1));
-	b = json_object_new_object();
-	json_object_object_add(b, "bool", sb);
-	json_object_array_add(filters, b);
+	json_object_array_add(filters, source_es_query_any(should));
 }
 
 struct json_object *
