@@ -122,7 +122,8 @@ analysis_groups(struct agg *a, const struct analysis_request *r, int *exact)
 		analysis_stats(g, groups[i]->h, r->pcts, r->npcts);
 		json_object_object_add(g, "first",
 		    analysis_time(groups[i]->first));
-		json_object_object_add(g, "last", analysis_time(groups[i]->last));
+		json_object_object_add(g, "last",
+		    analysis_time(groups[i]->last));
 		json_object_object_add(g, "rate", analysis_num(analysis_rate(
 		    hist_count(groups[i]->h), groups[i]->first,
 		    groups[i]->last)));

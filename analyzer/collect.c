@@ -155,8 +155,9 @@ collect_line_tree(struct collector *c, const char *body, size_t len,
 		json_object_object_add(meta, "run_id",
 		    json_object_new_string(c->o.run_id));
 	if (!json_object_object_get_ex(doc, "@timestamp", &v))
-		json_object_object_add(doc, "@timestamp", json_object_new_string(
-		    time_format(collect_event_time(c, body, len, now), tbuf)));
+		json_object_object_add(doc, "@timestamp",
+		    json_object_new_string(time_format(collect_event_time(c,
+		    body, len, now), tbuf)));
 	json_object_object_add(doc, "medload", meta);
 	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -289,7 +290,8 @@ collect_handle(void *cls, struct MHD_Connection *conn, const char *url,
 		if (strcmp(method, "POST") == 0) {
 			cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 			    MHD_HTTP_HEADER_CONTENT_LENGTH);
-			if (cl != NULL && strtoull(cl, NULL, 10) > c->o.max_body)
+			if (cl != NULL &&
+			    strtoull(cl, NULL, 10) > c->o.max_body)
 				r->too_large = 1;
 		}
 		return MHD_YES;
@@ -304,8 +306,9 @@ collect_handle(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if (strcmp(method, "POST") != 0) {
 		pthread_mutex_lock(&c->lock);
-		if ((strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
-		    && (strcmp(url, "/") == 0 || strcmp(url, "/_status") == 0)) {
+		if ((strcmp(method, "GET") == 0 ||
+		    strcmp(method, "HEAD") == 0) && (strcmp(url, "/") == 0 ||
+		    strcmp(url, "/_status") == 0)) {
 			st = collect_status_json(c);
 			pthread_mutex_unlock(&c->lock);
 			rc = collect_reply(conn, MHD_HTTP_OK, st);

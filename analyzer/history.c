@@ -419,8 +419,9 @@ history_trend(struct json_object *nights, size_t n)
 			name = jx_str(lv, "-");
 			pts = hmap_get(m, name, strlen(name));
 			if (pts == NULL) {
-				struct json_object *lo = json_object_new_object();
+				struct json_object *lo;
 
+				lo = json_object_new_object();
 				pts = json_object_new_array();
 				json_object_object_add(lo, "label",
 				    json_object_new_string(name));

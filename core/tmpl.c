@@ -457,7 +457,7 @@ tmpl_escape(enum tmpl_escape esc, const char *s, struct strbuf *out)
 				strbuf_addc(out, *p);
 			break;
 		case TMPL_GNUPLOT:
-			/* Single-quoted gnuplot strings expand nothing but ''. */
+			/* Single-quoted gnuplot strings expand only ''. */
 			if (*p == '\'')
 				strbuf_addc(out, '\'');
 			if (*p == '@' || *p == '`')
@@ -614,7 +614,8 @@ tmpl_run(struct tmpl_ctx *c, size_t from, size_t to)
 			break;
 		case TMPL_TOK_RAW:
 			v = tmpl_lookup(c, k->text, &found, &kn);
-			if (v != NULL && json_object_is_type(v, json_type_string))
+			if (v != NULL && json_object_is_type(v,
+			    json_type_string))
 				strbuf_add(c->out, json_object_get_string(v),
 				    (size_t)json_object_get_string_len(v));
 			break;
@@ -639,8 +640,8 @@ tmpl_run(struct tmpl_ctx *c, size_t from, size_t to)
 					json_object_object_foreach(v, mk, mv) {
 						c->stack[c->depth].value = mv;
 						c->stack[c->depth++].key = mk;
-						if (tmpl_run(c, i + 1, k->end) ==
-						    -1)
+						if (tmpl_run(c, i + 1,
+						    k->end) == -1)
 							return -1;
 						c->depth--;
 					}
