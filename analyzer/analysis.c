@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "hist.h"
+#include "jx.h"
 #include "timeutil.h"
 #include "util.h"
 #include "version.h"
@@ -121,7 +122,8 @@ analysis_groups(struct agg *a, const struct analysis_request *r, int *exact)
 		analysis_stats(g, groups[i]->h, r->pcts, r->npcts);
 		json_object_object_add(g, "first",
 		    analysis_time(groups[i]->first));
-		json_object_object_add(g, "last", analysis_time(groups[i]->last));
+		json_object_object_add(g, "last",
+		    analysis_time(groups[i]->last));
 		json_object_object_add(g, "rate", analysis_num(analysis_rate(
 		    hist_count(groups[i]->h), groups[i]->first,
 		    groups[i]->last)));
@@ -292,6 +294,17 @@ analysis_copy(struct json_object *src)
 }
 
 struct json_object *
+analysis_generator(void)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "name", json_object_new_string("medload"));
+	json_object_object_add(o, "version",
+	    json_object_new_string(MEDLOAD_VERSION));
+	return o;
+}
+
+struct json_object *
 analysis_doc_new(const struct analysis_counts *c,
     const struct analysis_request *r, double first, double last)
 {
@@ -301,11 +314,7 @@ analysis_doc_new(const struct analysis_counts *c,
 
 	json_object_object_add(doc, "schema",
 	    json_object_new_string(ANALYSIS_SCHEMA));
-	o = json_object_new_object();
-	json_object_object_add(o, "name", json_object_new_string("medload"));
-	json_object_object_add(o, "version",
-	    json_object_new_string(MEDLOAD_VERSION));
-	json_object_object_add(doc, "generator", o);
+	json_object_object_add(doc, "generator", analysis_generator());
 	json_object_object_add(doc, "generated",
 	    analysis_time(time_generated()));
 	json_object_object_add(doc, "source", analysis_copy(r->source));
@@ -384,4 +393,21 @@ analysis_build(struct agg *a, const struct analysis_counts *c,
 	json_object_object_add(doc, "spectrum", analysis_spectrum(a));
 	json_object_object_add(doc, "outcomes", analysis_outcomes(a));
 	return doc;
+}
+
+struct json_object *
+analysis_find_group(struct json_object *doc, const struct json_object *key)
+{
+	struct json_object *groups, *g, *k;
+	size_t i;
+
+	if (!json_object_object_get_ex(doc, "groups", &groups))
+		return NULL;
+	for (i = 0; i < jx_len(groups); i++) {
+		g = jx_at(groups, i);
+		if (json_object_object_get_ex(g, "key", &k) &&
+		    json_object_equal(k, (struct json_object *)key))
+			return g;
+	}
+	return NULL;
 }

@@ -52,6 +52,12 @@ struct json_object *analysis_build(struct agg *a,
 struct json_object *analysis_doc_new(const struct analysis_counts *c,
     const struct analysis_request *r, double first, double last);
 
+/*
+ * The "generator" member of the documents medload writes:
+ * {"name": "medload", "version": ...} (caller puts).
+ */
+struct json_object *analysis_generator(void);
+
 /* The "percentile_method" block. */
 struct json_object *analysis_method(const char *method, int exact,
     const char *note);
@@ -76,6 +82,13 @@ const char *analysis_pct_name(double q, char buf[32]);
  * returns the number, or -1 with *cause set.
  */
 int analysis_parse_pcts(const char *s, double *out, size_t max, char **cause);
+
+/*
+ * The group of analysis document doc whose key equals key (both
+ * borrowed), borrowed; NULL when there is none.
+ */
+struct json_object *analysis_find_group(struct json_object *doc,
+    const struct json_object *key);
 
 /* A JSON number holding v as medload writes numbers. */
 struct json_object *analysis_num(double v);

@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "assets.h"
+#include "files.h"
 #include "jx.h"
 #include "tmpl.h"
 #include "util.h"
@@ -24,7 +25,7 @@ struct chart {
 	char *dir;
 	char *name;
 	struct json_object *data;	/* suffix -> file name */
-	FILE *files[CHART_MAX_DATA];
+	struct files_out files[CHART_MAX_DATA];
 	int nfiles;
 };
 
@@ -38,11 +39,12 @@ chart_program(void)
 }
 
 /*
- * Runs argv in dir with stdin from /dev/null and stdout+stderr appended to
- * logpath; kills it after the timeout. Returns its exit status, or -1.
+ * Runs argv in dir with stdin from /dev/null and stdout+stderr to logfd
+ * (/dev/null when -1); kills it after the timeout. Returns its exit
+ * status, or -1.
  */
 static int
-chart_exec(const char *dir, char *const argv[], const char *logpath)
+chart_exec(const char *dir, char *const argv[], int logfd)
 {
 	struct timespec ts = { 0, 50000000 };
 	pid_t pid, w;
@@ -57,8 +59,7 @@ chart_exec(const char *dir, char *const argv[], const char *logpath)
 		fd = open("/dev/null", O_RDONLY);
 		if (fd != -1)
 			dup2(fd, 0);
-		fd = logpath ? open(logpath, O_WRONLY | O_CREAT | O_APPEND,
-		    0644) : open("/dev/null", O_WRONLY);
+		fd = logfd != -1 ? logfd : open("/dev/null", O_WRONLY);
 		if (fd != -1) {
 			dup2(fd, 1);
 			dup2(fd, 2);
@@ -83,7 +84,7 @@ int
 chart_available(char **why)
 {
 	char *argv[] = { (char *)chart_program(), (char *)"--version", NULL };
-	int rc = chart_exec(NULL, argv, NULL);
+	int rc = chart_exec(NULL, argv, -1);
 
 	if (rc == 0)
 		return 1;
@@ -92,6 +93,18 @@ chart_available(char **why)
 		    "is not installed (Debian: apt-get install gnuplot-nox)" :
 		    "does not run");
 	return 0;
+}
+
+int
+chart_check_dir(const char *dir, struct json_object *problems)
+{
+	char *cause = NULL;
+
+	if (files_check_dir(dir, &cause) == 0)
+		return 0;
+	json_object_array_add(problems, json_object_new_string(cause));
+	free(cause);
+	return -1;
 }
 
 struct chart *
@@ -105,14 +118,14 @@ chart_new(const char *dir, const char *name)
 	return c;
 }
 
-/* Closes every data file. */
+/* Moves every data file into place; -1 with *cause when one failed. */
 static int
-chart_close_files(struct chart *c)
+chart_close_files(struct chart *c, char **cause)
 {
 	int i, rc = 0;
 
 	for (i = 0; i < c->nfiles; i++)
-		if (c->files[i] != NULL && fclose(c->files[i]) == EOF)
+		if (files_close(&c->files[i], 1, rc == 0 ? cause : NULL) == -1)
 			rc = -1;
 	c->nfiles = 0;
 	return rc;
@@ -123,7 +136,7 @@ chart_free(struct chart *c)
 {
 	if (c == NULL)
 		return;
-	chart_close_files(c);
+	chart_close_files(c, NULL);
 	json_object_put(c->data);
 	free(c->dir);
 	free(c->name);
@@ -133,8 +146,9 @@ chart_free(struct chart *c)
 FILE *
 chart_data(struct chart *c, const char *suffix, char **cause)
 {
+	struct files_out *o = &c->files[c->nfiles];
 	char *file, *path;
-	FILE *f;
+	FILE *f = NULL;
 
 	if (c->nfiles == CHART_MAX_DATA) {
 		util_fail(cause, "%s: too many data files", c->name);
@@ -142,11 +156,9 @@ chart_data(struct chart *c, const char *suffix, char **cause)
 	}
 	file = util_printf("%s-%s.dat", c->name, suffix);
 	path = util_printf("%s/%s", c->dir, file);
-	f = fopen(path, "w");
-	if (f == NULL) {
-		util_fail(cause, "%s: cannot write: %s", path, strerror(errno));
-	} else {
-		c->files[c->nfiles++] = f;
+	if (files_open(o, path, FILES_OWN, cause) == 0) {
+		f = o->f;
+		c->nfiles++;
 		json_object_object_add(c->data, suffix,
 		    json_object_new_string(file));
 	}
@@ -167,80 +179,101 @@ chart_data_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-int
-chart_render(struct chart *c, const char *tmpl_path,
-    const char *templates_dir, struct json_object *params, char **cause)
+/*
+ * Runs gnuplot on NAME.gp for NAME.png and NAME.svg, its messages to
+ * logfd. gnuplot writes each image into a fresh private folder (mkdtemp)
+ * and the image is renamed into place from there, so whatever is at
+ * NAME.png (a link planted there too) is replaced, never written through.
+ */
+static int
+chart_plot(struct chart *c, int logfd, const char *log, char **cause)
 {
-	struct json_object *ctx = json_object_new_object();
-	struct tmpl *t = NULL;
-	struct strbuf b;
-	char *text, *gp = NULL, *log = NULL, *set = NULL;
-	int rc = -1, i;
-	FILE *f;
 	static const char *const term[2][2] = {
 		{ "pngcairo size 1100,520 font 'DejaVu Sans,10' background "
 		    "rgb 'white'", "png" },
 		{ "svg size 1100,520 dynamic font 'DejaVu Sans,10' background "
 		    "rgb 'white'", "svg" },
 	};
+	char *tmp = util_printf("%s/.%s.XXXXXX", c->dir, c->name);
+	char *script = util_printf("%s.gp", c->name), *set, *from, *to;
+	char *argv[] = { (char *)chart_program(), (char *)"-e", NULL, script,
+	    NULL };
+	int i, st, rc = 0;
+
+	if (mkdtemp(tmp) == NULL) {
+		rc = util_fail(cause, "%s: cannot create a folder for gnuplot: "
+		    "%s", c->dir, strerror(errno));
+		free(tmp);
+		free(script);
+		return rc;
+	}
+	for (i = 0; i < 2 && rc == 0; i++) {
+		/* relative to c->dir, where gnuplot runs */
+		set = util_printf("set terminal %s; set output '%s/%s.%s'",
+		    term[i][0], strrchr(tmp, '/') + 1, c->name, term[i][1]);
+		argv[2] = set;
+		st = chart_exec(c->dir, argv, logfd);
+		free(set);
+		if (st != 0) {
+			rc = util_fail(cause, "%s.%s: gnuplot %s (see %s)",
+			    c->name, term[i][1], st == -1 ?
+			    "failed or timed out" : "reported an error", log);
+			break;
+		}
+		from = util_printf("%s/%s.%s", tmp, c->name, term[i][1]);
+		to = util_printf("%s/%s.%s", c->dir, c->name, term[i][1]);
+		if (rename(from, to) == -1)
+			rc = util_fail(cause, "%s: %s", to, strerror(errno));
+		free(from);
+		free(to);
+	}
+	for (i = 0; i < 2; i++) {
+		from = util_printf("%s/%s.%s", tmp, c->name, term[i][1]);
+		unlink(from);
+		free(from);
+	}
+	rmdir(tmp);
+	free(tmp);
+	free(script);
+	return rc;
+}
+
+int
+chart_render(struct chart *c, const char *tmpl_path,
+    const char *templates_dir, struct json_object *params, char **cause)
+{
+	struct json_object *ctx = json_object_new_object();
+	struct files_out lo;
+	struct strbuf b;
+	char *gp = NULL, *log = NULL;
+	int rc = -1;
 
 	strbuf_init(&b, 0);
-	if (chart_close_files(c) == -1) {
-		util_fail(cause, "%s: cannot write its data", c->name);
+	if (chart_close_files(c, cause) == -1)
 		goto out;
-	}
 	if (jx_is_object(params)) {
 		json_object_object_foreach(params, k, v)
 			json_object_object_add(ctx, k, json_object_get(v));
 	}
 	json_object_object_add(ctx, "name", json_object_new_string(c->name));
 	json_object_object_add(ctx, "data", json_object_get(c->data));
-	text = assets_load(templates_dir, tmpl_path, NULL, cause);
-	if (text == NULL)
+	if (tmpl_render_asset(templates_dir, tmpl_path, TMPL_GNUPLOT, ctx, &b,
+	    cause) == -1)
 		goto out;
-	rc = tmpl_parse(tmpl_path, text, TMPL_GNUPLOT, &t, cause);
-	free(text);
-	if (rc == -1 || tmpl_render(t, ctx, &b, cause) == -1) {
-		rc = -1;
-		goto out;
-	}
-	rc = -1;
 	gp = util_printf("%s/%s.gp", c->dir, c->name);
-	f = fopen(gp, "w");
-	if (f == NULL || fwrite(b.data ? b.data : "", 1, b.len, f) != b.len ||
-	    fclose(f) == EOF) {
-		util_fail(cause, "%s: cannot write: %s", gp, strerror(errno));
+	if (files_write(gp, FILES_OWN, b.data, b.len, cause) == -1)
 		goto out;
-	}
 	log = util_printf("%s/%s.log", c->dir, c->name);
-	unlink(log);
-	for (i = 0; i < 2; i++) {
-		char *script = util_printf("%s.gp", c->name);
-		char *argv[] = { (char *)chart_program(), (char *)"-e", NULL,
-		    script, NULL };
-		int st;
-
-		free(set);
-		set = util_printf("set terminal %s; set output '%s.%s'",
-		    term[i][0], c->name, term[i][1]);
-		argv[2] = set;
-		st = chart_exec(c->dir, argv, log);
-		free(script);
-		if (st != 0) {
-			util_fail(cause, "%s.%s: gnuplot %s (see %s)", c->name,
-			    term[i][1], st == -1 ? "failed or timed out" :
-			    "reported an error", log);
-			goto out;
-		}
-	}
-	rc = 0;
+	if (files_open(&lo, log, FILES_OWN, cause) == -1)
+		goto out;
+	rc = chart_plot(c, fileno(lo.f), log, cause);
+	if (files_close(&lo, 1, rc == 0 ? cause : NULL) == -1)
+		rc = -1;
 out:
 	strbuf_release(&b);
-	tmpl_free(t);
 	json_object_put(ctx);
 	free(gp);
 	free(log);
-	free(set);
 	return rc;
 }
 
@@ -265,4 +298,28 @@ chart_render_listed(struct chart *c, const char *name, const char *title,
 	json_object_object_add(e, "file", json_object_new_string(name));
 	json_object_array_add(list, e);
 	return e;
+}
+
+int
+chart_draw(struct chart *c, const char *name, const char *title,
+    const char *tmpl_path, const char *templates_dir,
+    struct json_object *params, struct json_object *list,
+    struct json_object *problems)
+{
+	int drawn = chart_render_listed(c, name, title, tmpl_path,
+	    templates_dir, params, list, problems) != NULL;
+
+	json_object_put(params);
+	chart_free(c);
+	return drawn;
+}
+
+int
+chart_fail(struct chart *c, char *cause, struct json_object *problems)
+{
+	json_object_array_add(problems, json_object_new_string(cause ?
+	    cause : "cannot write chart data"));
+	free(cause);
+	chart_free(c);
+	return 0;
 }

@@ -6,7 +6,9 @@
  * NAME.svg; users can re-plot or restyle from what is left in the folder.
  * Nothing from a trace is ever pasted into a script: strings reach the
  * script only through the template's escaping, and data only through
- * files.
+ * files. Every file lands in the folder through core/files.h (FILES_OWN)
+ * or, for gnuplot's images, a rename out of a private folder, so a link
+ * planted under a chart's name is replaced, never written through.
  */
 #ifndef MEDLOAD_CHART_H
 #define MEDLOAD_CHART_H
@@ -20,6 +22,12 @@ struct json_object;
  * why not. GNUPLOT names the program (default "gnuplot").
  */
 int chart_available(char **why);
+
+/*
+ * Checks that dir is a folder the charts may go into (files_check_dir);
+ * when not, appends the reason to problems (an array) and returns -1.
+ */
+int chart_check_dir(const char *dir, struct json_object *problems);
 
 struct chart;
 
@@ -50,7 +58,8 @@ void chart_data_string(FILE *f, const char *s);
  * Renders the script from the template at tmpl_path (an asset path;
  * templates_dir overrides) over params (borrowed; the chart adds "name"
  * and "data"), writes NAME.gp, and runs gnuplot for NAME.png and
- * NAME.svg (each bounded to 60 s). Returns 0, or -1 with *cause.
+ * NAME.svg (each bounded to 60 s; its messages in NAME.log). Returns 0,
+ * or -1 with *cause.
  */
 int chart_render(struct chart *c, const char *tmpl_path,
     const char *templates_dir, struct json_object *params, char **cause);
@@ -63,6 +72,21 @@ int chart_render(struct chart *c, const char *tmpl_path,
  */
 struct json_object *chart_render_listed(struct chart *c, const char *name,
     const char *title, const char *tmpl_path, const char *templates_dir,
+    struct json_object *params, struct json_object *list,
+    struct json_object *problems);
+
+/*
+ * Gives up on chart c: appends cause (taken; a message of chart_data) to
+ * problems and frees c and cause. Returns 0, the number drawn.
+ */
+int chart_fail(struct chart *c, char *cause, struct json_object *problems);
+
+/*
+ * chart_render_listed, then c and params (both taken) released. Returns
+ * 1 when the chart was drawn, else 0.
+ */
+int chart_draw(struct chart *c, const char *name, const char *title,
+    const char *tmpl_path, const char *templates_dir,
     struct json_object *params, struct json_object *list,
     struct json_object *problems);
 

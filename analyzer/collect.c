@@ -17,6 +17,7 @@
 #include <microhttpd.h>
 
 #include "es.h"
+#include "files.h"
 #include "jscan.h"
 #include "timeutil.h"
 #include "trace.h"
@@ -154,8 +155,9 @@ collect_line_tree(struct collector *c, const char *body, size_t len,
 		json_object_object_add(meta, "run_id",
 		    json_object_new_string(c->o.run_id));
 	if (!json_object_object_get_ex(doc, "@timestamp", &v))
-		json_object_object_add(doc, "@timestamp", json_object_new_string(
-		    time_format(collect_event_time(c, body, len, now), tbuf)));
+		json_object_object_add(doc, "@timestamp",
+		    json_object_new_string(time_format(collect_event_time(c,
+		    body, len, now), tbuf)));
 	json_object_object_add(doc, "medload", meta);
 	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -288,7 +290,8 @@ collect_handle(void *cls, struct MHD_Connection *conn, const char *url,
 		if (strcmp(method, "POST") == 0) {
 			cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 			    MHD_HTTP_HEADER_CONTENT_LENGTH);
-			if (cl != NULL && strtoull(cl, NULL, 10) > c->o.max_body)
+			if (cl != NULL &&
+			    strtoull(cl, NULL, 10) > c->o.max_body)
 				r->too_large = 1;
 		}
 		return MHD_YES;
@@ -303,8 +306,9 @@ collect_handle(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if (strcmp(method, "POST") != 0) {
 		pthread_mutex_lock(&c->lock);
-		if ((strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
-		    && (strcmp(url, "/") == 0 || strcmp(url, "/_status") == 0)) {
+		if ((strcmp(method, "GET") == 0 ||
+		    strcmp(method, "HEAD") == 0) && (strcmp(url, "/") == 0 ||
+		    strcmp(url, "/_status") == 0)) {
 			st = collect_status_json(c);
 			pthread_mutex_unlock(&c->lock);
 			rc = collect_reply(conn, MHD_HTTP_OK, st);
@@ -363,25 +367,18 @@ collect_done(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
-/* Saves the forwarded offset durably. */
+/* Saves the forwarded offset durably (FILE.offset beside the spool). */
 static void
 collect_save_offset(struct collector *c)
 {
-	char *tmp = util_printf("%s.tmp", c->offset_path);
-	char buf[32];
-	int fd, n;
+	struct files_out o;
+	int ok;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd != -1) {
-		n = snprintf(buf, sizeof(buf), "%llu\n", c->offset);
-		if (collect_write_all(fd, buf, (size_t)n) == 0 &&
-		    fsync(fd) == 0) {
-			close(fd);
-			rename(tmp, c->offset_path);
-		} else
-			close(fd);
-	}
-	free(tmp);
+	if (files_open(&o, c->offset_path, FILES_OWN, NULL) == -1)
+		return;
+	ok = fprintf(o.f, "%llu\n", c->offset) > 0 && fflush(o.f) == 0 &&
+	    fsync(fileno(o.f)) == 0;
+	files_close(&o, ok, NULL);
 }
 
 /* Reads the forwarded offset saved by an earlier run. */
@@ -406,6 +403,58 @@ collect_fwd_live(struct collector *c)
 	return !c->stop || collect_now() < c->drain_until;
 }
 
+/*
+ * Waits up to 200 ms for bytes past the forwarded offset. Returns 1 with
+ * *size the spool's size when there are some, 0 when there are none yet,
+ * -1 when the collector stops with nothing left to send.
+ */
+static int
+collect_fwd_wait(struct collector *c, unsigned long long *size)
+{
+	struct timespec ts;
+	int rc = 1;
+
+	pthread_mutex_lock(&c->lock);
+	*size = c->size;
+	if (c->offset >= *size && c->stop) {
+		rc = -1;
+	} else if (c->offset >= *size) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 200000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&c->wake, &c->lock, &ts);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+/*
+ * The _bulk body indexing each line of buf[0, used) (whole lines) under
+ * an id its bytes give, so a line sent twice is stored once.
+ */
+static void
+collect_fwd_bulk(const struct collector *c, const char *buf, size_t used,
+    struct strbuf *bulk)
+{
+	size_t i, start;
+	char id[33];
+
+	strbuf_reset(bulk);
+	for (start = 0, i = 0; i < used; i++) {
+		if (buf[i] != '\n')
+			continue;
+		util_hash128(buf + start, i - start, id);
+		strbuf_addf(bulk, "{\"index\":{\"_index\":\"%s\","
+		    "\"_id\":\"%s\"}}\n", c->o.index, id);
+		strbuf_add(bulk, buf + start, i - start + 1);
+		start = i + 1;
+	}
+}
+
 /* Sends the spool from the offset on to the server, batch by batch. */
 static void *
 collect_forward(void *arg)
@@ -416,36 +465,21 @@ collect_forward(void *arg)
 	char *rbuf = NULL;
 	size_t rcap = 0;
 	double backoff = 0.2;
-	char id[33], *cause = NULL;
+	char *cause = NULL;
 	int rfd;
 
 	rfd = open(c->o.out, O_RDONLY | O_CLOEXEC);
 	strbuf_init(&bulk, 0);
 	while (rfd != -1) {
 		unsigned long long size, want;
-		size_t ok = 0, failed = 0, used, i, start;
+		size_t ok = 0, failed = 0, used;
 		ssize_t n;
+		int w = collect_fwd_wait(c, &size);
 
-		pthread_mutex_lock(&c->lock);
-		size = c->size;
-		if (c->offset >= size) {
-			struct timespec ts;
-
-			if (c->stop) {
-				pthread_mutex_unlock(&c->lock);
-				break;
-			}
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 200000000;
-			if (ts.tv_nsec >= 1000000000) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000;
-			}
-			pthread_cond_timedwait(&c->wake, &c->lock, &ts);
-			pthread_mutex_unlock(&c->lock);
+		if (w == -1)
+			break;
+		if (w == 0)
 			continue;
-		}
-		pthread_mutex_unlock(&c->lock);
 		if (!collect_fwd_live(c))
 			break;
 		if (es == NULL && (es_open(c->o.es_url, c->o.http, &es,
@@ -477,16 +511,7 @@ collect_forward(void *arg)
 			}
 			goto retry;
 		}
-		strbuf_reset(&bulk);
-		for (start = 0, i = 0; i < used; i++) {
-			if (rbuf[i] != '\n')
-				continue;
-			util_hash128(rbuf + start, i - start, id);
-			strbuf_addf(&bulk, "{\"index\":{\"_index\":\"%s\","
-			    "\"_id\":\"%s\"}}\n", c->o.index, id);
-			strbuf_add(&bulk, rbuf + start, i - start + 1);
-			start = i + 1;
-		}
+		collect_fwd_bulk(c, rbuf, used, &bulk);
 		if (es_bulk(es, bulk.data, bulk.len, &ok, &failed, NULL,
 		    &cause) == -1)
 			goto retry;

@@ -1,9 +1,8 @@
 /* compare.c: two analysis documents -> differences with verdicts. */
 #include "compare.h"
 
-#include <errno.h>
-#include <stdint.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -11,18 +10,11 @@
 #include <json-c/json.h>
 
 #include "analysis.h"
-#include "assets.h"
-#include "chart.h"
 #include "hmap.h"
 #include "jx.h"
-#include "render.h"
+#include "strbuf.h"
 #include "timeutil.h"
-#include "tmpl.h"
 #include "util.h"
-#include "version.h"
-
-#define COMPARE_MAX_DOC (256u << 20)
-#define COMPARE_MAX_PCTS 40
 
 void
 compare_opts_init(struct compare_opts *o)
@@ -33,76 +25,15 @@ compare_opts_init(struct compare_opts *o)
 	o->z = 3;
 }
 
-int
-compare_format_parse(const char *s, enum compare_format *out)
-{
-	if (strcmp(s, "text") == 0)
-		*out = COMPARE_TEXT;
-	else if (strcmp(s, "markdown") == 0 || strcmp(s, "md") == 0)
-		*out = COMPARE_MARKDOWN;
-	else if (strcmp(s, "json") == 0)
-		*out = COMPARE_JSON;
-	else
-		return -1;
-	return 0;
-}
-
 struct json_object *
 compare_load(const char *path, char **cause)
 {
-	struct json_tokener *tok;
-	struct json_object *doc;
-	struct strbuf b;
-	char buf[65536];
-	size_t n;
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	struct json_object *doc = jx_load(path, ANALYSIS_SCHEMA, 0, cause);
 
-	if (f == NULL) {
-		util_fail(cause, "%s: cannot open: %s", path, strerror(errno));
-		return NULL;
-	}
-	strbuf_init(&b, COMPARE_MAX_DOC);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		if (strbuf_add(&b, buf, n) == -1)
-			break;
-	}
-	if (ferror(f) || b.toobig) {
-		util_fail(cause, "%s: %s", path, b.toobig ?
-		    "larger than 256 MiB" : "read error");
-		strbuf_release(&b);
-		if (f != stdin)
-			fclose(f);
-		return NULL;
-	}
-	if (f != stdin)
-		fclose(f);
-	tok = json_tokener_new();
-	doc = json_tokener_parse_ex(tok, b.data ? b.data : "", (int)b.len);
-	if (doc == NULL || tok->char_offset < (int)b.len) {
-		size_t i = doc != NULL ? (size_t)tok->char_offset : 0;
-
-		while (doc != NULL && i < b.len && strchr(" \t\r\n",
-		    b.data[i]) != NULL)
-			i++;
-		if (doc == NULL || i < b.len) {
-			util_fail(cause, "%s: not a JSON document%s%s", path,
-			    doc == NULL ? ": " : "", doc == NULL ?
-			    json_tokener_error_desc(json_tokener_get_error(
-			    tok)) : " (text after the end)");
-			json_object_put(doc);
-			doc = NULL;
-		}
-	}
-	json_tokener_free(tok);
-	strbuf_release(&b);
-	if (doc == NULL)
-		return NULL;
-	if (!jx_schema_is(doc, ANALYSIS_SCHEMA) ||
-	    !json_object_is_type(json_object_object_get(doc, "groups"),
+	if (doc != NULL && !json_object_is_type(jx_get(doc, "groups"),
 	    json_type_array)) {
-		util_fail(cause, "%s: not an analysis (schema \"%s\", as "
-		    "written by 'medload analyze --format json')", path,
-		    ANALYSIS_SCHEMA);
+		util_fail(cause, "%s: not an analysis (no \"groups\" array)",
+		    path);
 		json_object_put(doc);
 		return NULL;
 	}
@@ -202,8 +133,7 @@ compare_key_string(struct json_object *by, struct json_object *g,
 	return strbuf_detach(&b);
 }
 
-/* A key as "a / b / c" for display. Caller frees. */
-static char *
+char *
 compare_key_title(struct json_object *key)
 {
 	struct strbuf b;
@@ -213,8 +143,7 @@ compare_key_title(struct json_object *key)
 	return strbuf_detach(&b);
 }
 
-/* The percentiles of a group as sorted (p, q) pairs with min and max. */
-static size_t
+size_t
 compare_quantiles(struct json_object *g, double *p, double *q)
 {
 	struct json_object *pcts;
@@ -310,6 +239,119 @@ compare_fmt(char buf[48], double v, int share, int sign)
 	snprintf(buf, 48, "%s%s", sign && v > 0 ? "+" : "", num);
 }
 
+/* A metric's difference and its test. */
+struct compare_test {
+	double diff;		/* contender - baseline */
+	double pct;		/* percent change; HUGE_VAL from 0 */
+	double z;		/* NAN when no test applies */
+	int thin;		/* fewer than 5 events beyond a quantile */
+};
+
+/* The standard error of the difference, or -1 when no test applies. */
+static double
+compare_metric_se(const char *name, enum compare_kind kind,
+    const struct compare_side *b, const struct compare_side *c,
+    const struct compare_opts *o, int *thin)
+{
+	double se = -1, pr, seb, sec, q, pooled;
+
+	if (kind == KIND_QUANTILE) {
+		pr = strtod(name + 1, NULL) / 100;
+		seb = compare_quantile_se(b->g, pr, b->n, o->min_delta);
+		sec = compare_quantile_se(c->g, pr, c->n, o->min_delta);
+		if (seb >= 0 && sec >= 0)
+			se = sqrt(seb * seb + sec * sec);
+		*thin = seb == -2 || sec == -2;
+	} else if (kind == KIND_MEAN) {
+		q = o->min_delta * o->min_delta / 12;
+		se = sqrt((b->sd * b->sd + q) / b->n +
+		    (c->sd * c->sd + q) / c->n);
+	} else if (kind == KIND_COUNT) {
+		/*
+		 * Poisson counts: var(n) = n; a rate r = n / span has
+		 * var(r) = r^2 / n.
+		 */
+		if (strcmp(name, "count") == 0)
+			se = sqrt(b->n + c->n);
+		else
+			se = sqrt(b->v * b->v / b->n + c->v * c->v / c->n);
+	} else if (kind == KIND_SHARE) {
+		pooled = (b->share_n + c->share_n) / (b->n + c->n);
+		if (pooled > 0 && pooled < 1)
+			se = sqrt(pooled * (1 - pooled) * (1 / b->n +
+			    1 / c->n));
+	}
+	return se;
+}
+
+/* The difference of two sides and, where one applies, its z. */
+static void
+compare_metric_test(const char *name, enum compare_kind kind,
+    const struct compare_side *b, const struct compare_side *c,
+    const struct compare_opts *o, struct compare_test *t)
+{
+	double se;
+
+	t->diff = c->v - b->v;
+	t->pct = b->v != 0 ? t->diff / fabs(b->v) * 100 : t->diff == 0 ? 0 :
+	    HUGE_VAL;
+	t->z = NAN;
+	t->thin = 0;
+	if (b->n < (double)o->min_samples || c->n < (double)o->min_samples)
+		return;
+	se = compare_metric_se(name, kind, b, c, o, &t->thin);
+	if (se > 0)
+		t->z = t->diff / se;
+	else if (se == 0)
+		t->z = t->diff == 0 ? 0 : t->diff > 0 ? HUGE_VAL : -HUGE_VAL;
+}
+
+/*
+ * Judges a tested difference: returns 1 worse, -1 better or 0 unchanged,
+ * and why in reason.
+ */
+static int
+compare_metric_judge(const char *name, enum compare_kind kind,
+    int higher_worse, const struct compare_side *b,
+    const struct compare_side *c, const struct compare_opts *o,
+    const struct compare_test *t, char reason[160])
+{
+	int latency = kind == KIND_LATENCY || kind == KIND_QUANTILE ||
+	    kind == KIND_MEAN;
+	char buf[48];
+
+	if (b->n < (double)o->min_samples || c->n < (double)o->min_samples)
+		snprintf(reason, 160, "fewer than %llu events",
+		    o->min_samples);
+	else if (t->diff == 0)
+		snprintf(reason, 160, "same");
+	else if (latency && fabs(t->diff) < o->min_delta)
+		snprintf(reason, 160, "below %s ms",
+		    util_num(o->min_delta, buf));
+	else if (isfinite(t->pct) && fabs(t->pct) <= o->margin * 100)
+		snprintf(reason, 160, "within the %s%% margin",
+		    util_num(o->margin * 100, buf));
+	else if (t->thin)
+		snprintf(reason, 160, "fewer than 5 events beyond %s on a "
+		    "side", name);
+	else if (kind == KIND_LATENCY)
+		snprintf(reason, 160, "one extreme value: shown, not judged");
+	else if (isfinite(t->z) && fabs(t->z) < o->z)
+		snprintf(reason, 160, "not significant (|z| %.2f < %s)",
+		    fabs(t->z), util_num(o->z, buf));
+	else {
+		if (isfinite(t->z))
+			snprintf(reason, 160, "z = %.2f", t->z);
+		else if (isnan(t->z))
+			snprintf(reason, 160, "beyond the margin");
+		else
+			snprintf(reason, 160, "beyond the margin; no spread "
+			    "on either side");
+		return (t->diff > 0) == (higher_worse > 0) ? 1 : -1;
+	}
+	return 0;
+}
+
 /*
  * Compares one metric and returns its result object; *verdict is 1 worse,
  * -1 better, 0 unchanged; *pct_out the percent change (HUGE_VAL from 0).
@@ -320,105 +362,34 @@ compare_metric(const char *name, enum compare_kind kind, int higher_worse,
     const struct compare_opts *o, int *verdict, double *pct_out)
 {
 	struct json_object *m = json_object_new_object();
-	double diff = c->v - b->v, pct, z = NAN, se = -1, pr = 0, pooled;
-	int thin = 0;
-	int share = kind == KIND_SHARE, latency = kind == KIND_LATENCY ||
-	    kind == KIND_QUANTILE || kind == KIND_MEAN;
-	const char *v = "unchanged";
+	struct compare_test t;
+	int share = kind == KIND_SHARE;
 	char reason[160], buf[48];
 
-	*verdict = 0;
-	pct = b->v != 0 ? diff / fabs(b->v) * 100 : diff == 0 ? 0 : HUGE_VAL;
-	*pct_out = pct;
+	compare_metric_test(name, kind, b, c, o, &t);
+	*pct_out = t.pct;
 	json_object_object_add(m, "metric", json_object_new_string(name));
 	json_object_object_add(m, "baseline", analysis_num(b->v));
 	json_object_object_add(m, "contender", analysis_num(c->v));
-	json_object_object_add(m, "diff", analysis_num(diff));
-	json_object_object_add(m, "pct", isfinite(pct) ? analysis_num(
-	    round(pct * 100) / 100) : NULL);
-	/* the statistical test, where one applies */
-	if (b->n >= (double)o->min_samples && c->n >= (double)o->min_samples) {
-		if (kind == KIND_QUANTILE) {
-			double seb, sec;
-
-			pr = strtod(name + 1, NULL) / 100;
-			seb = compare_quantile_se(b->g, pr, b->n, o->min_delta);
-			sec = compare_quantile_se(c->g, pr, c->n, o->min_delta);
-			if (seb >= 0 && sec >= 0)
-				se = sqrt(seb * seb + sec * sec);
-			thin = seb == -2 || sec == -2;
-		} else if (kind == KIND_MEAN) {
-			double q = o->min_delta * o->min_delta / 12;
-
-			se = sqrt((b->sd * b->sd + q) / b->n +
-			    (c->sd * c->sd + q) / c->n);
-		} else if (kind == KIND_COUNT) {
-			double nb = b->n, nc = c->n;
-
-			/*
-			 * Poisson counts: var(n) = n; a rate r = n / span
-			 * has var(r) = r^2 / n.
-			 */
-			if (strcmp(name, "count") == 0)
-				se = sqrt(nb + nc);
-			else
-				se = sqrt(b->v * b->v / nb +
-				    c->v * c->v / nc);
-		} else if (kind == KIND_SHARE) {
-			pooled = (b->share_n + c->share_n) / (b->n + c->n);
-			if (pooled > 0 && pooled < 1)
-				se = sqrt(pooled * (1 - pooled) *
-				    (1 / b->n + 1 / c->n));
-		}
-		if (se > 0)
-			z = diff / se;
-		else if (se == 0)
-			z = diff == 0 ? 0 : diff > 0 ? HUGE_VAL : -HUGE_VAL;
-	}
-	if (b->n < (double)o->min_samples || c->n < (double)o->min_samples)
-		snprintf(reason, sizeof(reason), "fewer than %llu events",
-		    o->min_samples);
-	else if (diff == 0)
-		snprintf(reason, sizeof(reason), "same");
-	else if (latency && fabs(diff) < o->min_delta)
-		snprintf(reason, sizeof(reason), "below %s ms",
-		    util_num(o->min_delta, buf));
-	else if (isfinite(pct) && fabs(pct) <= o->margin * 100)
-		snprintf(reason, sizeof(reason), "within the %s%% margin",
-		    util_num(o->margin * 100, buf));
-	else if (thin)
-		snprintf(reason, sizeof(reason), "fewer than 5 events beyond "
-		    "%s on a side", name);
-	else if (kind == KIND_LATENCY)
-		snprintf(reason, sizeof(reason), "one extreme value: shown, "
-		    "not judged");
-	else if (isfinite(z) && fabs(z) < o->z)
-		snprintf(reason, sizeof(reason), "not significant (|z| %.2f "
-		    "< %s)", fabs(z), util_num(o->z, buf));
-	else {
-		*verdict = (diff > 0) == (higher_worse > 0) ? 1 : -1;
-		v = *verdict > 0 ? "worse" : "better";
-		if (isfinite(z))
-			snprintf(reason, sizeof(reason), "z = %.2f", z);
-		else if (isnan(z))
-			snprintf(reason, sizeof(reason), "beyond the margin");
-		else
-			snprintf(reason, sizeof(reason), "beyond the margin; "
-			    "no spread on either side");
-	}
-	json_object_object_add(m, "verdict", json_object_new_string(v));
+	json_object_object_add(m, "diff", analysis_num(t.diff));
+	json_object_object_add(m, "pct", isfinite(t.pct) ? analysis_num(
+	    round(t.pct * 100) / 100) : NULL);
+	*verdict = compare_metric_judge(name, kind, higher_worse, b, c, o, &t,
+	    reason);
+	json_object_object_add(m, "verdict", json_object_new_string(
+	    *verdict > 0 ? "worse" : *verdict < 0 ? "better" : "unchanged"));
 	json_object_object_add(m, "reason", json_object_new_string(reason));
-	if (isfinite(z))
+	if (isfinite(t.z))
 		json_object_object_add(m, "z",
-		    analysis_num(round(z * 1000) / 1000));
+		    analysis_num(round(t.z * 1000) / 1000));
 	compare_fmt(buf, b->v, share, 0);
 	json_object_object_add(m, "b", json_object_new_string(buf));
 	compare_fmt(buf, c->v, share, 0);
 	json_object_object_add(m, "c", json_object_new_string(buf));
-	compare_fmt(buf, diff, share, 1);
+	compare_fmt(buf, t.diff, share, 1);
 	json_object_object_add(m, "d", json_object_new_string(buf));
-	if (isfinite(pct))
-		snprintf(buf, sizeof(buf), "%+.1f%%", pct);
+	if (isfinite(t.pct))
+		snprintf(buf, sizeof(buf), "%+.1f%%", t.pct);
 	else
 		snprintf(buf, sizeof(buf), "new");
 	json_object_object_add(m, "p", json_object_new_string(buf));
@@ -696,19 +667,121 @@ compare_lone(struct json_object *g)
 	return o;
 }
 
+/* The groups of two analyses matched by key. */
+struct compare_match {
+	struct compare_row *rows;	/* one per matched group */
+	size_t n;
+	int counts[3];			/* better, unchanged, worse */
+	struct json_object *only_b;	/* groups of one side only */
+	struct json_object *only_c;
+};
+
+/* Matches the groups of base and cont by their "by" values into m. */
+static void
+compare_match(struct json_object *base, struct json_object *cont,
+    struct json_object *by, const struct compare_opts *o,
+    struct compare_match *m)
+{
+	struct json_object *gb, *gc, *g;
+	struct hmap *index = hmap_new();
+	size_t nb, nc, i, len;
+	unsigned char *used;
+	uintptr_t j;
+	char *k;
+
+	memset(m, 0, sizeof(*m));
+	json_object_object_get_ex(base, "groups", &gb);
+	json_object_object_get_ex(cont, "groups", &gc);
+	nb = jx_len(gb);
+	nc = jx_len(gc);
+	for (i = 0; i < nc; i++) {
+		k = compare_key_string(by, jx_at(gc, i), &len);
+		hmap_put(index, k, len, (void *)(uintptr_t)(i + 1));
+		free(k);
+	}
+	used = util_calloc(nc + 1, 1);
+	m->rows = util_calloc(nb + 1, sizeof(*m->rows));
+	m->only_b = json_object_new_array();
+	for (i = 0; i < nb; i++) {
+		g = jx_at(gb, i);
+		k = compare_key_string(by, g, &len);
+		j = (uintptr_t)hmap_get(index, k, len);
+		free(k);
+		if (j == 0 || used[j - 1]) {
+			json_object_array_add(m->only_b, compare_lone(g));
+			continue;
+		}
+		used[j - 1] = 1;
+		compare_groups(g, jx_at(gc, j - 1), o, &m->rows[m->n]);
+		m->rows[m->n].order = m->n;
+		m->counts[m->rows[m->n].verdict + 1]++;
+		m->n++;
+	}
+	m->only_c = json_object_new_array();
+	for (i = 0; i < nc; i++)
+		if (!used[i])
+			json_object_array_add(m->only_c, compare_lone(
+			    jx_at(gc, i)));
+	hmap_free(index, NULL);
+	free(used);
+}
+
+/* The "options" block: the margins and tests the verdicts used. */
+static struct json_object *
+compare_options(const struct compare_opts *o)
+{
+	struct json_object *opts = json_object_new_object();
+
+	json_object_object_add(opts, "margin", analysis_num(o->margin));
+	json_object_object_add(opts, "margin_pct",
+	    analysis_num(o->margin * 100));
+	json_object_object_add(opts, "min_delta_ms",
+	    analysis_num(o->min_delta));
+	json_object_object_add(opts, "min_samples",
+	    json_object_new_int64((int64_t)o->min_samples));
+	json_object_object_add(opts, "z", analysis_num(o->z));
+	json_object_object_add(opts, "tests", json_object_new_string(
+	    "percentiles: asymptotic normal quantile test (density from the "
+	    "neighbouring percentiles); mean: Welch z; count, rate: Poisson "
+	    "z; error share: two-proportion z; max: margin only"));
+	return opts;
+}
+
+/* The "summary" block. */
+static struct json_object *
+compare_summary(const struct compare_match *m, int lworse)
+{
+	struct json_object *sum = json_object_new_object();
+
+	json_object_object_add(sum, "matched", json_object_new_int64(
+	    (int64_t)m->n));
+	json_object_object_add(sum, "worse",
+	    json_object_new_int(m->counts[2]));
+	json_object_object_add(sum, "better",
+	    json_object_new_int(m->counts[0]));
+	json_object_object_add(sum, "unchanged",
+	    json_object_new_int(m->counts[1]));
+	json_object_object_add(sum, "labels_worse",
+	    json_object_new_int(lworse));
+	json_object_object_add(sum, "baseline_only", json_object_new_int64(
+	    (int64_t)jx_len(m->only_b)));
+	json_object_object_add(sum, "contender_only", json_object_new_int64(
+	    (int64_t)jx_len(m->only_c)));
+	json_object_object_add(sum, "regressed",
+	    json_object_new_boolean(m->counts[2] > 0 || lworse > 0));
+	return sum;
+}
+
 struct json_object *
 compare_build(struct json_object *base, struct json_object *cont,
     const struct compare_opts *o, const char *base_name,
     const char *cont_name, char **cause)
 {
-	struct json_object *byb, *byc, *gb, *gc, *doc, *arr, *opts, *sum;
-	struct json_object *only_b, *only_c, *labels;
-	struct compare_row *rows;
-	struct hmap *index;
-	size_t nb, nc, i, n = 0, len;
-	int counts[3] = { 0, 0, 0 }, lworse;
-	char *k, buf[TIME_BUF];
-	unsigned char *used;
+	struct json_object *byb, *byc, *doc, *arr, *labels;
+	struct compare_match m;
+	char buf[TIME_BUF];
+	size_t i;
+	int lworse;
 
 	if (!json_object_object_get_ex(base, "by", &byb) ||
 	    !json_object_object_get_ex(cont, "by", &byc) ||
@@ -719,57 +792,16 @@ compare_build(struct json_object *base, struct json_object *cont,
 		    byc ? json_object_to_json_string(byc) : "?");
 		return NULL;
 	}
-	json_object_object_get_ex(base, "groups", &gb);
-	json_object_object_get_ex(cont, "groups", &gc);
-	nb = jx_len(gb);
-	nc = jx_len(gc);
-	index = hmap_new();
-	for (i = 0; i < nc; i++) {
-		k = compare_key_string(byb, jx_at(gc, i),
-		    &len);
-		hmap_put(index, k, len, (void *)(uintptr_t)(i + 1));
-		free(k);
-	}
-	used = util_calloc(nc + 1, 1);
-	rows = util_calloc(nb + 1, sizeof(*rows));
-	only_b = json_object_new_array();
-	for (i = 0; i < nb; i++) {
-		struct json_object *g = jx_at(gb, i);
-		uintptr_t j;
-
-		k = compare_key_string(byb, g, &len);
-		j = (uintptr_t)hmap_get(index, k, len);
-		free(k);
-		if (j == 0 || used[j - 1]) {
-			json_object_array_add(only_b, compare_lone(g));
-			continue;
-		}
-		used[j - 1] = 1;
-		compare_groups(g, jx_at(gc, j - 1), o,
-		    &rows[n]);
-		rows[n].order = n;
-		counts[rows[n].verdict + 1]++;
-		n++;
-	}
-	only_c = json_object_new_array();
-	for (i = 0; i < nc; i++)
-		if (!used[i])
-			json_object_array_add(only_c, compare_lone(
-			    jx_at(gc, i)));
-	qsort(rows, n, sizeof(*rows), compare_row_cmp);
+	compare_match(base, cont, byb, o, &m);
+	qsort(m.rows, m.n, sizeof(*m.rows), compare_row_cmp);
 	arr = json_object_new_array();
-	for (i = 0; i < n; i++)
-		json_object_array_add(arr, rows[i].obj);
+	for (i = 0; i < m.n; i++)
+		json_object_array_add(arr, m.rows[i].obj);
 	labels = compare_label_rows(base, cont, o, &lworse);
-
 	doc = json_object_new_object();
 	json_object_object_add(doc, "schema",
 	    json_object_new_string(COMPARE_SCHEMA));
-	sum = json_object_new_object();
-	json_object_object_add(sum, "name", json_object_new_string("medload"));
-	json_object_object_add(sum, "version",
-	    json_object_new_string(MEDLOAD_VERSION));
-	json_object_object_add(doc, "generator", sum);
+	json_object_object_add(doc, "generator", analysis_generator());
 	json_object_object_add(doc, "generated", json_object_new_string(
 	    time_format(time_generated(), buf)));
 	json_object_object_add(doc, "baseline", compare_describe(base,
@@ -777,41 +809,13 @@ compare_build(struct json_object *base, struct json_object *cont,
 	json_object_object_add(doc, "contender", compare_describe(cont,
 	    cont_name));
 	json_object_object_add(doc, "by", json_object_get(byb));
-	opts = json_object_new_object();
-	json_object_object_add(opts, "margin", analysis_num(o->margin));
-	json_object_object_add(opts, "margin_pct",
-	    analysis_num(o->margin * 100));
-	json_object_object_add(opts, "min_delta_ms", analysis_num(o->min_delta));
-	json_object_object_add(opts, "min_samples",
-	    json_object_new_int64((int64_t)o->min_samples));
-	json_object_object_add(opts, "z", analysis_num(o->z));
-	json_object_object_add(opts, "tests", json_object_new_string(
-	    "percentiles: asymptotic normal quantile test (density from the "
-	    "neighbouring percentiles); mean: Welch z; count, rate: Poisson "
-	    "z; error share: two-proportion z; max: margin only"));
-	json_object_object_add(doc, "options", opts);
-	sum = json_object_new_object();
-	json_object_object_add(sum, "matched", json_object_new_int64(
-	    (int64_t)n));
-	json_object_object_add(sum, "worse", json_object_new_int(counts[2]));
-	json_object_object_add(sum, "better", json_object_new_int(counts[0]));
-	json_object_object_add(sum, "unchanged",
-	    json_object_new_int(counts[1]));
-	json_object_object_add(sum, "labels_worse", json_object_new_int(lworse));
-	json_object_object_add(sum, "baseline_only", json_object_new_int64(
-	    (int64_t)jx_len(only_b)));
-	json_object_object_add(sum, "contender_only", json_object_new_int64(
-	    (int64_t)jx_len(only_c)));
-	json_object_object_add(sum, "regressed",
-	    json_object_new_boolean(counts[2] > 0 || lworse > 0));
-	json_object_object_add(doc, "summary", sum);
+	json_object_object_add(doc, "options", compare_options(o));
+	json_object_object_add(doc, "summary", compare_summary(&m, lworse));
 	json_object_object_add(doc, "labels", labels);
 	json_object_object_add(doc, "groups", arr);
-	json_object_object_add(doc, "baseline_only", only_b);
-	json_object_object_add(doc, "contender_only", only_c);
-	hmap_free(index, NULL);
-	free(used);
-	free(rows);
+	json_object_object_add(doc, "baseline_only", m.only_b);
+	json_object_object_add(doc, "contender_only", m.only_c);
+	free(m.rows);
 	return doc;
 }
 
@@ -830,232 +834,3 @@ compare_regressions(struct json_object *cmp)
 	return n;
 }
 
-/* Sets flag in view when the array member name is not empty. */
-static void
-compare_flag(struct json_object *view, const char *name, const char *flag)
-{
-	struct json_object *a;
-
-	json_object_object_add(view, flag, json_object_new_boolean(
-	    json_object_object_get_ex(view, name, &a) &&
-	    json_object_is_type(a, json_type_array) &&
-	    jx_len(a) > 0));
-}
-
-int
-compare_render(struct json_object *cmp, enum compare_format f,
-    const char *templates, FILE *out, char **cause)
-{
-	const char *path = f == COMPARE_MARKDOWN ?
-	    "report-templates/compare.md.tmpl" :
-	    "report-templates/compare.txt.tmpl";
-	struct json_object *view;
-	struct tmpl *t;
-	struct strbuf b;
-	char *text;
-	int rc;
-
-	if (f == COMPARE_JSON)
-		return render_json(cmp, out);
-	text = assets_load(templates, path, NULL, cause);
-	if (text == NULL)
-		return -1;
-	rc = tmpl_parse(path, text, f == COMPARE_MARKDOWN ? TMPL_MARKDOWN :
-	    TMPL_TEXT, &t, cause);
-	free(text);
-	if (rc == -1)
-		return -1;
-	view = json_object_new_object();
-	json_object_object_foreach(cmp, k, v)
-		json_object_object_add(view, k, json_object_get(v));
-	compare_flag(view, "labels", "has_labels");
-	compare_flag(view, "baseline_only", "has_baseline_only");
-	compare_flag(view, "contender_only", "has_contender_only");
-	strbuf_init(&b, 0);
-	rc = tmpl_render(t, view, &b, cause);
-	tmpl_free(t);
-	json_object_put(view);
-	if (rc == 0 && b.len > 0)
-		fwrite(b.data, 1, b.len, out);
-	strbuf_release(&b);
-	if (rc == 0 && ferror(out))
-		rc = util_fail(cause, "write error");
-	return rc;
-}
-
-/* The group of doc whose key equals key, or NULL. */
-static struct json_object *
-compare_find(struct json_object *doc, struct json_object *key)
-{
-	struct json_object *groups, *g, *k;
-	size_t i;
-
-	if (!json_object_object_get_ex(doc, "groups", &groups))
-		return NULL;
-	for (i = 0; i < jx_len(groups); i++) {
-		g = jx_at(groups, i);
-		if (json_object_object_get_ex(g, "key", &k) &&
-		    json_object_equal(k, key))
-			return g;
-	}
-	return NULL;
-}
-
-/* Writes a group's percentile spectrum (q, 1/(1-q), value). */
-static void
-compare_spectrum_data(FILE *f, struct json_object *g)
-{
-	double p[COMPARE_MAX_PCTS], q[COMPARE_MAX_PCTS];
-	size_t n = compare_quantiles(g, p, q), i;
-	char num[32];
-
-	for (i = 0; i < n; i++) {
-		if (p[i] >= 1)
-			continue;
-		fprintf(f, "%g %g %s\n", p[i], 1 / (1 - p[i]),
-		    util_num(q[i], num));
-	}
-}
-
-/* The spectrum chart of the (up to three) groups listed first. */
-static int
-compare_chart_spectrum(struct json_object *cmp, struct json_object *base,
-    struct json_object *cont, const char *dir, const char *templates,
-    struct json_object *list, struct json_object *problems)
-{
-	struct json_object *groups, *params, *series, *s, *g, *key;
-	struct chart *c = chart_new(dir, "compare-spectrum");
-	size_t i, side, ns = 0;
-	char suffix[16], *file, *cause = NULL;
-	FILE *f;
-	int drawn;
-
-	json_object_object_get_ex(cmp, "groups", &groups);
-	params = json_object_new_object();
-	series = json_object_new_array();
-	for (i = 0; i < jx_len(groups) && i < 3; i++) {
-		json_object_object_get_ex(jx_at(groups, i),
-		    "key", &key);
-		for (side = 0; side < 2; side++) {
-			g = compare_find(side ? cont : base, key);
-			if (g == NULL)
-				continue;
-			snprintf(suffix, sizeof(suffix), "s%zu", ns);
-			f = chart_data(c, suffix, &cause);
-			if (f == NULL) {
-				json_object_array_add(problems,
-				    json_object_new_string(cause));
-				free(cause);
-				json_object_put(series);
-				json_object_put(params);
-				chart_free(c);
-				return 0;
-			}
-			compare_spectrum_data(f, g);
-			s = json_object_new_object();
-			file = util_printf("compare-spectrum-%s.dat", suffix);
-			json_object_object_add(s, "file",
-			    json_object_new_string(file));
-			free(file);
-			file = compare_key_title(key);
-			json_object_object_add(s, "title", json_object_new_string(
-			    side ? file : "baseline"));
-			free(file);
-			json_object_object_add(s, "color",
-			    json_object_new_int((int)i + 1));
-			json_object_object_add(s, "dash",
-			    json_object_new_int(side ? 1 : 2));
-			json_object_array_add(series, s);
-			ns++;
-		}
-	}
-	json_object_object_add(params, "series", series);
-	drawn = chart_render_listed(c, "compare-spectrum", "Latency by "
-	    "percentile: baseline (dashed) vs contender",
-	    "report-templates/compare.spectrum.gp.tmpl", templates, params,
-	    list, problems) != NULL;
-	json_object_put(params);
-	chart_free(c);
-	return drawn;
-}
-
-/* Writes a title cut to 48 bytes (at a character boundary). */
-static void
-compare_short_title(FILE *f, const char *title)
-{
-	size_t n = strlen(title);
-	char *s;
-
-	if (n <= 48) {
-		chart_data_string(f, title);
-		return;
-	}
-	n = 45;
-	while (n > 0 && ((unsigned char)title[n] & 0xc0) == 0x80)
-		n--;
-	s = util_printf("%.*s...", (int)n, title);
-	chart_data_string(f, s);
-	free(s);
-}
-
-/* The p95 change bars. */
-static int
-compare_chart_p95(struct json_object *cmp, const char *dir,
-    const char *templates, struct json_object *list,
-    struct json_object *problems)
-{
-	struct json_object *groups, *g, *metrics, *m, *params, *pct;
-	struct chart *c = chart_new(dir, "compare-p95");
-	char *cause = NULL, num[32];
-	size_t i, j, k = 0;
-	const char *verdict;
-	FILE *f;
-	int drawn;
-
-	f = chart_data(c, "bars", &cause);
-	if (f == NULL) {
-		json_object_array_add(problems, json_object_new_string(cause));
-		free(cause);
-		chart_free(c);
-		return 0;
-	}
-	json_object_object_get_ex(cmp, "groups", &groups);
-	for (i = 0; i < jx_len(groups) && k < 30; i++) {
-		g = jx_at(groups, i);
-		json_object_object_get_ex(g, "metrics", &metrics);
-		for (j = 0; j < jx_len(metrics); j++) {
-			m = jx_at(metrics, j);
-			if (strcmp(json_object_get_string(
-			    json_object_object_get(m, "metric")), "p95") != 0 ||
-			    !json_object_object_get_ex(m, "pct", &pct) ||
-			    pct == NULL)
-				continue;
-			verdict = json_object_get_string(
-			    json_object_object_get(m, "verdict"));
-			fprintf(f, "%zu ", k++);
-			compare_short_title(f, json_object_get_string(
-			    json_object_object_get(g, "title")));
-			fprintf(f, " %s %d\n", util_num(json_object_get_double(
-			    pct), num), strcmp(verdict, "worse") == 0 ?
-			    0xd62728 : strcmp(verdict, "better") == 0 ?
-			    0x2ca02c : 0x9e9e9e);
-		}
-	}
-	params = json_object_new_object();
-	drawn = chart_render_listed(c, "compare-p95", "p95 change per group "
-	    "(red: worse, green: better, grey: noise)",
-	    "report-templates/compare.p95.gp.tmpl", templates, params, list,
-	    problems) != NULL;
-	json_object_put(params);
-	chart_free(c);
-	return drawn;
-}
-
-int
-compare_charts(struct json_object *cmp, struct json_object *base,
-    struct json_object *cont, const char *dir, const char *templates,
-    struct json_object *list, struct json_object *problems)
-{
-	return compare_chart_spectrum(cmp, base, cont, dir, templates, list,
-	    problems) + compare_chart_p95(cmp, dir, templates, list, problems);
-}

@@ -1,7 +1,7 @@
 /*
  * compare.h: baseline analysis vs contender analysis -> the comparison
- * document (schema "medload.compare/1"), and its text, Markdown and JSON
- * renderings. Reads only analysis documents ("medload.analysis/1").
+ * document (schema "medload.compare/1"); compare_render.h renders it.
+ * Reads only analysis documents ("medload.analysis/1").
  *
  * Groups are matched by key. Per metric (count, rate, mean, p50, p95, p99,
  * max; per label also error_share) the verdict is "better", "worse" or
@@ -20,11 +20,18 @@
 #ifndef MEDLOAD_COMPARE_H
 #define MEDLOAD_COMPARE_H
 
-#include <stdio.h>
+#include <stddef.h>
+
+/*
+ * compare_render, compare_charts and compare_format_parse, for callers
+ * that include only this header.
+ */
+#include "compare_render.h"
 
 struct json_object;
 
 #define COMPARE_SCHEMA "medload.compare/1"
+#define COMPARE_MAX_PCTS 40	/* the most quantiles compare_quantiles gives */
 
 struct compare_opts {
 	double margin;			/* relative, 0.05 = 5 % */
@@ -33,17 +40,14 @@ struct compare_opts {
 	double z;			/* critical |z| */
 };
 
-enum compare_format { COMPARE_TEXT, COMPARE_MARKDOWN, COMPARE_JSON };
-
 /* Sets the defaults: 5 %, 1 ms, 20 samples, z 3. */
 void compare_opts_init(struct compare_opts *o);
 
-/* Parses "text", "markdown" (or "md") or "json"; 0 or -1. */
-int compare_format_parse(const char *s, enum compare_format *out);
-
 /*
- * Reads an analysis document from path ("-" = stdin). Returns it (caller
- * puts) or NULL with *cause (not JSON, or not "medload.analysis/1").
+ * Reads an analysis document from path ("-" = stdin) with jx_load.
+ * Returns it (caller puts) or NULL with *cause: not JSON, not a
+ * "medload.analysis/1" document (the message names the schema found), or
+ * without a "groups" array.
  */
 struct json_object *compare_load(const char *path, char **cause);
 
@@ -66,6 +70,16 @@ int compare_group_metric(struct json_object *g, const char *metric,
     double *out);
 
 /*
+ * The quantiles of group g (borrowed) as (p, q) pairs sorted by p in
+ * [0, 1], its min (p 0) and max (p 1) included: at most COMPARE_MAX_PCTS
+ * of them into p and q. Returns their number.
+ */
+size_t compare_quantiles(struct json_object *g, double *p, double *q);
+
+/* A group key's values as "a / b / c" for display (caller frees). */
+char *compare_key_title(struct json_object *key);
+
+/*
  * Compares two analyses (both borrowed). base_name and cont_name name
  * them in the output. Returns the comparison document (caller puts), or
  * NULL with *cause when they cannot be matched (grouped differently).
@@ -76,24 +90,5 @@ struct json_object *compare_build(struct json_object *base,
 
 /* The number of groups and labels whose verdict is "worse". */
 int compare_regressions(struct json_object *cmp);
-
-/*
- * Writes a comparison document. Text and Markdown come from
- * report-templates/compare.{txt,md}.tmpl (templates overrides the
- * embedded ones). Returns 0 or -1 with *cause.
- */
-int compare_render(struct json_object *cmp, enum compare_format f,
-    const char *templates, FILE *out, char **cause);
-
-/*
- * Draws the comparison charts into dir with gnuplot (see chart.h):
- * compare-spectrum (baseline vs contender percentiles of the groups that
- * changed most; base and cont are the analyses, borrowed) and compare-p95
- * (p95 change per group). Appends {title, file} per chart to list and
- * failures to problems. Returns the number drawn.
- */
-int compare_charts(struct json_object *cmp, struct json_object *base,
-    struct json_object *cont, const char *dir, const char *templates,
-    struct json_object *list, struct json_object *problems);
 
 #endif

@@ -11,11 +11,10 @@
 #include <json-c/json.h>
 
 #include "analysis.h"
-#include "assets.h"
 #include "chart.h"
-#include "cli.h"
 #include "compare.h"
 #include "es.h"
+#include "files.h"
 #include "hmap.h"
 #include "jx.h"
 #include "timeutil.h"
@@ -32,18 +31,12 @@ struct history_label {
 	struct json_object *heavy;	/* borrowed group */
 };
 
-struct json_object *
-history_night(const struct history_input *in)
+/* The night's own members, before its labels. */
+static void
+history_night_head(struct json_object *n, const struct history_input *in)
 {
-	struct json_object *n = json_object_new_object(), *groups, *g, *key;
-	struct json_object *lv, *labels, *l, *v, *ev, *t;
-	struct history_label *hl;
-	struct hmap *m = hmap_new();
-	const char *name, *order[4096];
-	size_t i, nl = 0;
-	double count, mean, rate;
+	struct json_object *v, *ev, *t;
 	char buf[TIME_BUF];
-	int errors = compare_doc_knows_errors(in->analysis);
 
 	json_object_object_add(n, "schema",
 	    json_object_new_string(HISTORY_SCHEMA));
@@ -76,6 +69,72 @@ history_night(const struct history_input *in)
 				    json_object_get(tv));
 		json_object_object_add(n, "thresholds", t);
 	}
+}
+
+/* Adds group g (its key borrowed) to its label's sums. */
+static void
+history_label_add(struct history_label *hl, struct json_object *g,
+    struct json_object *key)
+{
+	double count, mean, rate;
+
+	if (compare_group_metric(g, "count", &count) == -1)
+		count = 0;
+	if (compare_group_metric(g, "mean", &mean) == -1)
+		mean = 0;
+	hl->count += count;
+	if (compare_key_is_error(key))
+		hl->errors += count;
+	if (compare_group_metric(g, "rate", &rate) == 0)
+		hl->rate += rate;
+	if (hl->heavy == NULL || count * mean > hl->weight) {
+		hl->heavy = g;
+		hl->weight = count * mean;
+	}
+}
+
+/* A label's summary: totals and the latency of its heaviest group. */
+static struct json_object *
+history_label_obj(const char *name, const struct history_label *hl,
+    int errors)
+{
+	static const char *const pcts[] = { "p50", "p95", "p99" };
+	struct json_object *l = json_object_new_object(), *key = NULL, *v;
+	size_t j;
+	double pv;
+
+	json_object_object_add(l, "label", json_object_new_string(name));
+	json_object_object_add(l, "count", analysis_num(hl->count));
+	json_object_object_add(l, "rate", analysis_num(hl->rate));
+	json_object_object_add(l, "error_share", errors ? analysis_num(
+	    hl->count > 0 ? hl->errors / hl->count : 0) : NULL);
+	json_object_object_get_ex(hl->heavy, "key", &key);
+	v = json_object_new_object();
+	if (jx_is_object(key)) {
+		json_object_object_foreach(key, kk, kv)
+			if (strcmp(kk, "label") != 0)
+				json_object_object_add(v, kk,
+				    json_object_get(kv));
+	}
+	json_object_object_add(l, "group", v);
+	for (j = 0; j < 3; j++)
+		if (compare_group_metric(hl->heavy, pcts[j], &pv) == 0)
+			json_object_object_add(l, pcts[j], analysis_num(pv));
+	return l;
+}
+
+struct json_object *
+history_night(const struct history_input *in)
+{
+	struct json_object *n = json_object_new_object(), *groups, *g, *key;
+	struct json_object *lv, *labels;
+	struct history_label *hl;
+	struct hmap *m = hmap_new();
+	const char *name, *order[4096];
+	size_t i, nl = 0;
+	int errors = compare_doc_knows_errors(in->analysis);
+
+	history_night_head(n, in);
 	json_object_object_get_ex(in->analysis, "groups", &groups);
 	for (i = 0; i < jx_len(groups); i++) {
 		g = jx_at(groups, i);
@@ -91,49 +150,12 @@ history_night(const struct history_input *in)
 			hmap_put(m, name, strlen(name), hl);
 			order[nl++] = name;
 		}
-		if (compare_group_metric(g, "count", &count) == -1)
-			count = 0;
-		if (compare_group_metric(g, "mean", &mean) == -1)
-			mean = 0;
-		hl->count += count;
-		if (compare_key_is_error(key))
-			hl->errors += count;
-		if (compare_group_metric(g, "rate", &rate) == 0)
-			hl->rate += rate;
-		if (hl->heavy == NULL || count * mean > hl->weight) {
-			hl->heavy = g;
-			hl->weight = count * mean;
-		}
+		history_label_add(hl, g, key);
 	}
 	labels = json_object_new_array();
-	for (i = 0; i < nl; i++) {
-		static const char *const pcts[] = { "p50", "p95", "p99" };
-		size_t j;
-		double pv;
-
-		hl = hmap_get(m, order[i], strlen(order[i]));
-		l = json_object_new_object();
-		json_object_object_add(l, "label",
-		    json_object_new_string(order[i]));
-		json_object_object_add(l, "count", analysis_num(hl->count));
-		json_object_object_add(l, "rate", analysis_num(hl->rate));
-		json_object_object_add(l, "error_share", errors ? analysis_num(
-		    hl->count > 0 ? hl->errors / hl->count : 0) : NULL);
-		json_object_object_get_ex(hl->heavy, "key", &key);
-		v = json_object_new_object();
-		if (jx_is_object(key)) {
-			json_object_object_foreach(key, kk, kv)
-				if (strcmp(kk, "label") != 0)
-					json_object_object_add(v, kk,
-					    json_object_get(kv));
-		}
-		json_object_object_add(l, "group", v);
-		for (j = 0; j < 3; j++)
-			if (compare_group_metric(hl->heavy, pcts[j], &pv) == 0)
-				json_object_object_add(l, pcts[j],
-				    analysis_num(pv));
-		json_object_array_add(labels, l);
-	}
+	for (i = 0; i < nl; i++)
+		json_object_array_add(labels, history_label_obj(order[i],
+		    hmap_get(m, order[i], strlen(order[i])), errors));
 	json_object_object_add(n, "labels", labels);
 	hmap_free(m, free);
 	return n;
@@ -397,8 +419,9 @@ history_trend(struct json_object *nights, size_t n)
 			name = jx_str(lv, "-");
 			pts = hmap_get(m, name, strlen(name));
 			if (pts == NULL) {
-				struct json_object *lo = json_object_new_object();
+				struct json_object *lo;
 
+				lo = json_object_new_object();
 				pts = json_object_new_array();
 				json_object_object_add(lo, "label",
 				    json_object_new_string(name));
@@ -427,42 +450,26 @@ history_trend(struct json_object *nights, size_t n)
 }
 
 int
+history_render_md_to(struct json_object *view, const char *templates,
+    const char *path, enum files_kind kind, char **cause)
+{
+	static const char tp[] = "report-templates/nightly.md.tmpl";
+	struct strbuf b;
+	int rc;
+
+	strbuf_init(&b, 0);
+	rc = tmpl_render_asset(templates, tp, TMPL_MARKDOWN, view, &b, cause);
+	if (rc == 0)
+		rc = files_write(path, kind, b.data, b.len, cause);
+	strbuf_release(&b);
+	return rc;
+}
+
+int
 history_render_md(struct json_object *view, const char *templates,
     const char *path, char **cause)
 {
-	static const char tp[] = "report-templates/nightly.md.tmpl";
-	struct tmpl *t;
-	struct strbuf b;
-	char *text, *tmp;
-	FILE *f;
-	int rc;
-
-	text = assets_load(templates, tp, NULL, cause);
-	if (text == NULL)
-		return -1;
-	rc = tmpl_parse(tp, text, TMPL_MARKDOWN, &t, cause);
-	free(text);
-	if (rc == -1)
-		return -1;
-	strbuf_init(&b, 0);
-	rc = tmpl_render(t, view, &b, cause);
-	tmpl_free(t);
-	if (rc == 0) {
-		f = cli_output_open(path, &tmp, cause);
-		if (f == NULL)
-			rc = -1;
-		else {
-			if (b.len > 0)
-				fwrite(b.data, 1, b.len, f);
-			rc = ferror(f) ? util_fail(cause, "%s: write error",
-			    path) : 0;
-			if (cli_output_close(f, path, tmp, rc == 0, rc == 0 ?
-			    cause : NULL) == -1)
-				rc = -1;
-		}
-	}
-	strbuf_release(&b);
-	return rc;
+	return history_render_md_to(view, templates, path, FILES_USER, cause);
 }
 
 /* The short night name of a point ("11-29 07:56"). */
@@ -494,7 +501,6 @@ history_trend_chart(struct json_object *labels, int only,
 	size_t i, j, k, nl = jx_len(labels), ns = 0, npts = 1;
 	char suffix[32], night[16], num[32], *file, *cause = NULL;
 	FILE *f;
-	int drawn;
 
 	params = json_object_new_object();
 	series = json_object_new_array();
@@ -507,13 +513,9 @@ history_trend_chart(struct json_object *labels, int only,
 			snprintf(suffix, sizeof(suffix), "s%zu", ns);
 			f = chart_data(c, suffix, &cause);
 			if (f == NULL) {
-				json_object_array_add(problems,
-				    json_object_new_string(cause));
-				free(cause);
 				json_object_put(params);
 				json_object_put(series);
-				chart_free(c);
-				return 0;
+				return chart_fail(c, cause, problems);
 			}
 			if (jx_len(pts) > npts)
 				npts = jx_len(pts);
@@ -547,14 +549,13 @@ history_trend_chart(struct json_object *labels, int only,
 		}
 	}
 	json_object_object_add(params, "series", series);
-	json_object_object_add(params, "ylabel", json_object_new_string(ylabel));
-	json_object_object_add(params, "xmax", analysis_num((double)npts - 0.5));
-	drawn = chart_render_listed(c, name, title,
+	json_object_object_add(params, "ylabel",
+	    json_object_new_string(ylabel));
+	json_object_object_add(params, "xmax",
+	    analysis_num((double)npts - 0.5));
+	return chart_draw(c, name, title,
 	    "report-templates/nightly.trend.gp.tmpl", templates, params, list,
-	    problems) != NULL;
-	json_object_put(params);
-	chart_free(c);
-	return drawn;
+	    problems);
 }
 
 int
@@ -570,7 +571,8 @@ history_charts(struct json_object *trend, const char *dir,
 	int drawn = 0;
 	char name[32], *title;
 
-	if (!json_object_object_get_ex(trend, "labels", &labels))
+	if (!json_object_object_get_ex(trend, "labels", &labels) ||
+	    chart_check_dir(dir, problems) == -1)
 		return 0;
 	n = jx_len(labels);
 	for (i = 0; i < n && i < 16; i++) {

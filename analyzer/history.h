@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "files.h"
+
 struct json_object;
 struct es;
 
@@ -86,9 +88,15 @@ struct json_object *history_last_passing(struct json_object *nights);
 struct json_object *history_trend(struct json_object *nights, size_t n);
 
 /*
- * Renders report-templates/nightly.md.tmpl over view (borrowed) into path.
- * 0 or -1 with *cause.
+ * Renders report-templates/nightly.md.tmpl over view (borrowed) into path,
+ * opened as kind says (files.h: FILES_USER for a path the user named,
+ * FILES_OWN for a name medload chose inside its folder). 0 or -1 with
+ * *cause.
  */
+int history_render_md_to(struct json_object *view, const char *templates,
+    const char *path, enum files_kind kind, char **cause);
+
+/* history_render_md_to with FILES_USER. */
 int history_render_md(struct json_object *view, const char *templates,
     const char *path, char **cause);
 

@@ -6,7 +6,7 @@
 
 #include <json-c/json.h>
 
-#include "cli.h"
+#include "files.h"
 #include "jx.h"
 #include "util.h"
 
@@ -141,20 +141,25 @@ junit_write(FILE *out, const char *suite, struct json_object *block,
 }
 
 int
+junit_write_to(const char *path, enum files_kind kind, const char *suite,
+    struct json_object *block, struct json_object *extra, char **cause)
+{
+	struct files_out o;
+	int rc;
+
+	if (files_open(&o, path, kind, cause) == -1)
+		return -1;
+	rc = junit_write(o.f, suite, block, extra);
+	if (rc == -1)
+		util_fail(cause, "%s: write error", path);
+	if (files_close(&o, rc == 0, rc == 0 ? cause : NULL) == -1)
+		rc = -1;
+	return rc;
+}
+
+int
 junit_write_file(const char *path, const char *suite,
     struct json_object *block, struct json_object *extra, char **cause)
 {
-	char *tmp = NULL;
-	FILE *f = cli_output_open(path, &tmp, cause);
-	int rc;
-
-	if (f == NULL)
-		return -1;
-	rc = junit_write(f, suite, block, extra);
-	if (rc == -1)
-		util_fail(cause, "%s: write error", path);
-	if (cli_output_close(f, path, tmp, rc == 0, rc == 0 ? cause : NULL) ==
-	    -1)
-		rc = -1;
-	return rc;
+	return junit_write_to(path, FILES_USER, suite, block, extra, cause);
 }

@@ -9,6 +9,8 @@
 
 #include <stdio.h>
 
+#include "files.h"
+
 struct json_object;
 struct strbuf;
 
@@ -30,9 +32,14 @@ int junit_write(FILE *out, const char *suite, struct json_object *block,
 void junit_escape(struct strbuf *b, const char *s);
 
 /*
- * Writes results to path ("-" = stdout) atomically. Returns 0 or -1 with
- * *cause.
+ * Writes results to path atomically, opened as kind says (files.h:
+ * FILES_USER for a path the user named, "-" being stdout; FILES_OWN for a
+ * name medload chose inside its folder). Returns 0 or -1 with *cause.
  */
+int junit_write_to(const char *path, enum files_kind kind, const char *suite,
+    struct json_object *block, struct json_object *extra, char **cause);
+
+/* junit_write_to with FILES_USER. */
 int junit_write_file(const char *path, const char *suite,
     struct json_object *block, struct json_object *extra, char **cause);
 

@@ -6,7 +6,6 @@
 
 #include <json-c/json.h>
 
-#include "assets.h"
 #include "jx.h"
 #include "tmpl.h"
 #include "util.h"
@@ -249,27 +248,17 @@ render_text(struct json_object *doc, const char *templates_dir, FILE *out,
     char **cause)
 {
 	static const char path[] = "report-templates/analysis.txt.tmpl";
-	struct json_object *view;
-	struct tmpl *t;
+	struct json_object *view = render_view(doc);
 	struct strbuf b;
-	char *text;
 	int rc;
 
-	text = assets_load(templates_dir, path, NULL, cause);
-	if (text == NULL)
-		return -1;
-	rc = tmpl_parse(path, text, TMPL_TEXT, &t, cause);
-	free(text);
-	if (rc == -1)
-		return -1;
-	view = render_view(doc);
 	strbuf_init(&b, 0);
-	rc = tmpl_render(t, view, &b, cause);
+	rc = tmpl_render_asset(templates_dir, path, TMPL_TEXT, view, &b,
+	    cause);
 	if (rc == 0 && b.data != NULL)
 		fwrite(b.data, 1, b.len, out);
 	strbuf_release(&b);
 	json_object_put(view);
-	tmpl_free(t);
 	if (rc == 0 && ferror(out))
 		rc = util_fail(cause, "write error");
 	return rc;

@@ -1,50 +1,31 @@
 /* report.c: analysis (+ run) -> text, Markdown, HTML and charts. */
 #include "report.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <json-c/json.h>
 
-#include "assets.h"
 #include "chart.h"
+#include "files.h"
 #include "jx.h"
 #include "render.h"
 #include "timeutil.h"
 #include "tmpl.h"
 #include "util.h"
 
-#define REPORT_MAX_BYTES ((size_t)256 << 20)
 #define REPORT_TOP_GROUPS 20
 #define REPORT_TOP_OUTCOMES 10
 #define REPORT_MAX_BINS 1000000	/* time bins of one chart curve */
-
-/* A member by path of dotted keys (no dots inside keys), or NULL. */
-static struct json_object *
-report_get(struct json_object *o, const char *path)
-{
-	char *copy = util_strdup(path), *tok, *save = NULL;
-	struct json_object *v = o;
-
-	for (tok = strtok_r(copy, ".", &save); tok != NULL && v != NULL;
-	    tok = strtok_r(NULL, ".", &save))
-		if (!json_object_object_get_ex(v, tok, &v))
-			v = NULL;
-	free(copy);
-	return v;
-}
 
 /* A number by path, or dflt. */
 static double
 report_num(struct json_object *o, const char *path, double dflt)
 {
-	struct json_object *v = report_get(o, path);
+	struct json_object *v = jx_get(o, path);
 
 	if (v == NULL || !(json_object_is_type(v, json_type_int) ||
 	    json_object_is_type(v, json_type_double)))
@@ -56,7 +37,7 @@ report_num(struct json_object *o, const char *path, double dflt)
 static const char *
 report_str(struct json_object *o, const char *path)
 {
-	struct json_object *v = report_get(o, path);
+	struct json_object *v = jx_get(o, path);
 
 	return v && json_object_is_type(v, json_type_string) ?
 	    json_object_get_string(v) : "";
@@ -66,39 +47,8 @@ int
 report_load(const char *path, const char *schema, struct json_object **out,
     char **cause)
 {
-	struct json_object *doc;
-	enum json_tokener_error err;
-	struct strbuf b;
-	char buf[65536];
-	size_t n;
-	FILE *f;
-
-	f = fopen(path, "r");
-	if (f == NULL)
-		return util_fail(cause, "%s: cannot read: %s", path,
-		    strerror(errno));
-	strbuf_init(&b, REPORT_MAX_BYTES);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		if (strbuf_add(&b, buf, n) == -1) {
-			fclose(f);
-			strbuf_release(&b);
-			return util_fail(cause, "%s: larger than %zu bytes",
-			    path, REPORT_MAX_BYTES);
-		}
-	}
-	fclose(f);
-	doc = json_tokener_parse_verbose(b.data ? b.data : "", &err);
-	strbuf_release(&b);
-	if (doc == NULL)
-		return util_fail(cause, "%s: not JSON: %s", path,
-		    json_tokener_error_desc(err));
-	if (strcmp(report_str(doc, "schema"), schema) != 0) {
-		json_object_put(doc);
-		return util_fail(cause, "%s: not a %s document (its schema is "
-		    "\"%.40s\")", path, schema, report_str(doc, "schema"));
-	}
-	*out = doc;
-	return 0;
+	*out = jx_load(path, schema, 0, cause);
+	return *out != NULL ? 0 : -1;
 }
 
 /* State while drawing the charts. */
@@ -122,7 +72,8 @@ report_has_handler(const char *s)
 
 		if (p > s && (p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\n' ||
 		    p[-1] == '/')) {
-			while ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z'))
+			while ((*q >= 'a' && *q <= 'z') ||
+			    (*q >= 'A' && *q <= 'Z'))
 				q++;
 			while (*q == ' ')
 				q++;
@@ -138,26 +89,20 @@ report_has_handler(const char *s)
 static struct json_object *
 report_svg(const char *path)
 {
-	struct strbuf b;
-	char buf[16384], *start;
-	size_t n;
-	FILE *f = fopen(path, "r");
 	struct json_object *s = NULL;
+	char *text, *start;
+	size_t len;
 
-	if (f == NULL)
+	text = files_read(path, (size_t)16 << 20, &len, NULL);
+	if (text == NULL)
 		return NULL;
-	strbuf_init(&b, (size_t)16 << 20);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		if (strbuf_add(&b, buf, n) == -1)
-			break;
-	fclose(f);
-	start = b.data ? strstr(b.data, "<svg") : NULL;
-	if (start != NULL && !b.toobig && strcasestr(start, "<script") == NULL &&
+	start = strstr(text, "<svg");
+	if (start != NULL && strcasestr(start, "<script") == NULL &&
 	    strcasestr(start, "javascript:") == NULL &&
 	    strcasestr(start, "<foreignobject") == NULL &&
 	    !report_has_handler(start))
 		s = json_object_new_string(start);
-	strbuf_release(&b);
+	free(text);
 	return s;
 }
 
@@ -197,7 +142,7 @@ report_chart_fail(struct report_charts *rc, char *cause)
 static void
 report_chart_users(struct report_charts *rc)
 {
-	struct json_object *series = report_get(rc->in->run, "series"), *p;
+	struct json_object *series = jx_get(rc->in->run, "series"), *p;
 	struct chart *c;
 	FILE *fs, *fst;
 	char *cause = NULL;
@@ -245,7 +190,7 @@ report_series_start(struct json_object *labels)
 	int any = 0;
 
 	for (i = 0; i < jx_len(labels); i++) {
-		struct json_object *pts = report_get(
+		struct json_object *pts = jx_get(
 		    jx_at(labels, i), "points");
 
 		if (pts == NULL || jx_len(pts) == 0)
@@ -286,7 +231,7 @@ report_label_entry(struct json_object *arr, const char *chart,
 static void
 report_chart_latency(struct report_charts *rc)
 {
-	struct json_object *labels = report_get(rc->in->analysis,
+	struct json_object *labels = jx_get(rc->in->analysis,
 	    "series.labels"), *params, *arr, *pts, *p;
 	struct chart *c;
 	char *cause = NULL, suffix[32], tbuf[TIME_BUF];
@@ -312,10 +257,10 @@ report_chart_latency(struct report_charts *rc)
 			return;
 		}
 		fprintf(f, "# seconds count p50 p95 p99 max\n");
-		pts = report_get(l, "points");
+		pts = jx_get(l, "points");
 		for (j = 0; pts && j < jx_len(pts); j++) {
 			p = jx_at(pts, j);
-			/* A blank line breaks the curve over bins without data. */
+			/* A blank line breaks the curve over empty bins. */
 			if (j > 0 && report_num(p, "ts", 0) - report_num(
 			    jx_at(pts, j - 1), "ts", 0) >
 			    interval * 1.5)
@@ -326,8 +271,8 @@ report_chart_latency(struct report_charts *rc)
 			    "p95", 0), report_num(p, "p99", 0), report_num(p,
 			    "max", 0));
 		}
-		report_label_entry(arr, "latency", suffix, report_str(l, "label"),
-		    i);
+		report_label_entry(arr, "latency", suffix,
+		    report_str(l, "label"), i);
 	}
 	params = json_object_new_object();
 	json_object_object_add(params, "labels", arr);
@@ -346,7 +291,7 @@ report_chart_latency(struct report_charts *rc)
 static char *
 report_group_name(struct json_object *g)
 {
-	struct json_object *key = report_get(g, "key");
+	struct json_object *key = jx_get(g, "key");
 	struct strbuf b;
 	const char *label = report_str(key, "label");
 
@@ -356,7 +301,8 @@ report_group_name(struct json_object *g)
 			const char *s = jx_str(v, "-");
 
 			/* The handler repeats the label in ACA-Py traces. */
-			if (strcmp(k, "handler") == 0 && strcmp(s, label) == 0 &&
+			if (strcmp(k, "handler") == 0 &&
+			    strcmp(s, label) == 0 &&
 			    json_object_object_get_ex(key, "label", NULL))
 				continue;
 			strbuf_addf(&b, "%s%s", b.len ? " " : "", s);
@@ -388,7 +334,7 @@ report_p95_cmp(const void *pa, const void *pb)
 static void
 report_chart_groups(struct report_charts *rc)
 {
-	struct json_object *groups = report_get(rc->in->analysis, "groups");
+	struct json_object *groups = jx_get(rc->in->analysis, "groups");
 	struct json_object **sel, *params;
 	struct chart *c;
 	char *cause = NULL, *name;
@@ -403,7 +349,7 @@ report_chart_groups(struct report_charts *rc)
 		const char *o = report_str(g, "key.outcome");
 
 		if (strstr(o, ".START") != NULL ||
-		    report_get(g, "percentiles.p95") == NULL)
+		    jx_get(g, "percentiles.p95") == NULL)
 			continue;
 		sel[n++] = g;
 	}
@@ -427,7 +373,8 @@ report_chart_groups(struct report_charts *rc)
 		name = report_group_name(sel[i]);
 		chart_data_string(f, name);
 		free(name);
-		fprintf(f, " %g %g %g\n", report_num(sel[i], "percentiles.p50", 0),
+		fprintf(f, " %g %g %g\n",
+		    report_num(sel[i], "percentiles.p50", 0),
 		    report_num(sel[i], "percentiles.p95", 0),
 		    report_num(sel[i], "percentiles.p99", 0));
 	}
@@ -444,7 +391,7 @@ report_chart_groups(struct report_charts *rc)
 static void
 report_chart_spectrum(struct report_charts *rc)
 {
-	struct json_object *spec = report_get(rc->in->analysis, "spectrum");
+	struct json_object *spec = jx_get(rc->in->analysis, "spectrum");
 	struct json_object *arr, *params, *pts, *p;
 	struct chart *c;
 	char *cause = NULL, suffix[32];
@@ -467,7 +414,7 @@ report_chart_spectrum(struct report_charts *rc)
 			return;
 		}
 		fprintf(f, "# percentile 1/(1-q) ms\n");
-		pts = report_get(l, "points");
+		pts = jx_get(l, "points");
 		for (j = 0; pts && j < jx_len(pts); j++) {
 			double q;
 
@@ -478,8 +425,8 @@ report_chart_spectrum(struct report_charts *rc)
 			fprintf(f, "%g %.10g %g\n", q, 1 / (1 - q / 100),
 			    report_num(p, "v", 0));
 		}
-		report_label_entry(arr, "spectrum", suffix, report_str(l, "label"),
-		    i);
+		report_label_entry(arr, "spectrum", suffix,
+		    report_str(l, "label"), i);
 	}
 	params = json_object_new_object();
 	json_object_object_add(params, "labels", arr);
@@ -494,7 +441,7 @@ report_chart_spectrum(struct report_charts *rc)
 static double
 report_series_total(struct json_object *s)
 {
-	struct json_object *pts = report_get(s, "points");
+	struct json_object *pts = jx_get(s, "points");
 	double t = 0;
 	size_t i;
 
@@ -509,8 +456,8 @@ report_outcome_cmp(const void *pa, const void *pb)
 {
 	struct json_object *a = *(struct json_object *const *)pa;
 	struct json_object *b = *(struct json_object *const *)pb;
-	int ea = json_object_get_boolean(report_get(a, "error"));
-	int eb = json_object_get_boolean(report_get(b, "error"));
+	int ea = json_object_get_boolean(jx_get(a, "error"));
+	int eb = json_object_get_boolean(jx_get(b, "error"));
 	double x, y;
 
 	if (ea != eb)
@@ -520,45 +467,99 @@ report_outcome_cmp(const void *pa, const void *pb)
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
+/*
+ * The outcome series chart 5 shows (END outcomes and errors; each START
+ * has its END) into sel; their time window into *start and *end. Returns
+ * their number.
+ */
+static size_t
+report_outcomes_select(struct json_object *ser, struct json_object **sel,
+    double *start, double *end)
+{
+	struct json_object *x, *pts;
+	size_t i, n = 0;
+	double ts, te;
+	int any = 0;
+
+	for (i = 0; i < jx_len(ser); i++) {
+		x = jx_at(ser, i);
+		if (strstr(report_str(x, "outcome"), ".START") != NULL &&
+		    !json_object_get_boolean(jx_get(x, "error")))
+			continue;
+		sel[n++] = x;
+		pts = jx_get(x, "points");
+		if (pts == NULL || jx_len(pts) == 0)
+			continue;
+		ts = report_num(jx_at(pts, 0), "ts", 0);
+		te = report_num(jx_at(pts, jx_len(pts) - 1), "ts", 0);
+		if (!any || ts < *start)
+			*start = ts;
+		if (!any || te > *end)
+			*end = te;
+		any = 1;
+	}
+	return n;
+}
+
+/* Writes one outcome's events/s in every bin of the window. */
+static void
+report_outcomes_data(FILE *f, struct json_object *pts, double start,
+    double interval, size_t nbins)
+{
+	size_t j = 0, b;
+	double t, cnt;
+
+	fprintf(f, "# seconds events/s\n");
+	for (b = 0; b < nbins; b++) {
+		cnt = 0;
+		t = start + (double)b * interval;
+		while (pts && j < jx_len(pts) && report_num(jx_at(pts, j),
+		    "ts", 0) < t + interval / 2) {
+			cnt += report_num(jx_at(pts, j), "count", 0);
+			j++;
+		}
+		fprintf(f, "%g %g\n", t - start, cnt / interval);
+	}
+}
+
+/* The chart's entry for outcome series x: file, title, color, width. */
+static struct json_object *
+report_outcome_entry(struct json_object *x, const char *suffix, int *color)
+{
+	struct json_object *e = json_object_new_object();
+	int err = json_object_get_boolean(jx_get(x, "error"));
+	char *title;
+
+	report_add_file(e, "outcomes", suffix);
+	title = util_printf("%s%s %.60s", err ? "ERROR " : "",
+	    report_str(x, "label"), report_str(x, "outcome"));
+	json_object_object_add(e, "title", json_object_new_string(title));
+	free(title);
+	json_object_object_add(e, "color", json_object_new_int(err ? 9 :
+	    ((*color)++ % 8) + 1));
+	json_object_object_add(e, "width", json_object_new_double(err ?
+	    3 : 1.5));
+	return e;
+}
+
 /* Chart 5: events per second by label and outcome; errors in red. */
 static void
 report_chart_outcomes(struct report_charts *rc)
 {
-	struct json_object *ser = report_get(rc->in->analysis,
-	    "outcomes.series"), **sel, *arr, *params, *e, *pts;
+	struct json_object *ser = jx_get(rc->in->analysis,
+	    "outcomes.series"), **sel, *arr, *params;
 	struct chart *c;
-	char *cause = NULL, suffix[32], tbuf[TIME_BUF], *title;
-	double interval, start = 0, end = 0, t;
-	size_t i, j, n, b, nbins;
-	int any = 0, color = 0;
+	char *cause = NULL, suffix[32], tbuf[TIME_BUF];
+	double interval, start = 0, end = 0;
+	size_t i, n, nbins;
+	int color = 0;
 	FILE *f;
 
-	if (ser == NULL || (n = jx_len(ser)) == 0)
+	if (ser == NULL || jx_len(ser) == 0)
 		return;
 	interval = report_num(rc->in->analysis, "outcomes.interval_s", 1);
-	sel = util_calloc(n, sizeof(*sel));
-	for (i = 0, j = 0; i < n; i++) {
-		struct json_object *x = jx_at(ser, i);
-
-		/* Every START has its END: the chart shows the ENDs. */
-		if (strstr(report_str(x, "outcome"), ".START") != NULL &&
-		    !json_object_get_boolean(report_get(x, "error")))
-			continue;
-		sel[j++] = x;
-		pts = report_get(x, "points");
-		if (pts && jx_len(pts) > 0) {
-			double ts = report_num(jx_at(pts, 0),
-			    "ts", 0), te = report_num(jx_at(
-			    pts, jx_len(pts) - 1), "ts", 0);
-
-			if (!any || ts < start)
-				start = ts;
-			if (!any || te > end)
-				end = te;
-			any = 1;
-		}
-	}
-	n = j;
+	sel = util_calloc(jx_len(ser), sizeof(*sel));
+	n = report_outcomes_select(ser, sel, &start, &end);
 	if (n == 0) {
 		free(sel);
 		return;
@@ -579,8 +580,6 @@ report_chart_outcomes(struct report_charts *rc)
 	c = chart_new(rc->dir, "outcomes");
 	arr = json_object_new_array();
 	for (i = 0; i < n; i++) {
-		int err = json_object_get_boolean(report_get(sel[i], "error"));
-
 		snprintf(suffix, sizeof(suffix), "s%zu", i);
 		f = chart_data(c, suffix, &cause);
 		if (f == NULL) {
@@ -590,33 +589,10 @@ report_chart_outcomes(struct report_charts *rc)
 			free(sel);
 			return;
 		}
-		fprintf(f, "# seconds events/s\n");
-		pts = report_get(sel[i], "points");
-		/* Every bin of the window: no event is 0 events/s. */
-		for (j = 0, b = 0; b < nbins; b++) {
-			double cnt = 0;
-
-			t = start + (double)b * interval;
-			while (pts && j < jx_len(pts) &&
-			    report_num(jx_at(pts, j), "ts",
-			    0) < t + interval / 2) {
-				cnt += report_num(jx_at(pts,
-				    j), "count", 0);
-				j++;
-			}
-			fprintf(f, "%g %g\n", t - start, cnt / interval);
-		}
-		e = json_object_new_object();
-		report_add_file(e, "outcomes", suffix);
-		title = util_printf("%s%s %.60s", err ? "ERROR " : "",
-		    report_str(sel[i], "label"), report_str(sel[i], "outcome"));
-		json_object_object_add(e, "title", json_object_new_string(title));
-		free(title);
-		json_object_object_add(e, "color", json_object_new_int(err ? 9 :
-		    (color++ % 8) + 1));
-		json_object_object_add(e, "width", json_object_new_double(err ?
-		    3 : 1.5));
-		json_object_array_add(arr, e);
+		report_outcomes_data(f, jx_get(sel[i], "points"), start,
+		    interval, nbins);
+		json_object_array_add(arr, report_outcome_entry(sel[i], suffix,
+		    &color));
 	}
 	free(sel);
 	params = json_object_new_object();
@@ -626,8 +602,8 @@ report_chart_outcomes(struct report_charts *rc)
 	json_object_object_add(params, "interval", json_object_new_double(
 	    interval));
 	report_chart_done(rc, c, "outcomes", "Outcomes over time (events/s; "
-	    "END outcomes, each START has one; errors in red)", "report-templates/chart-outcomes.gp.tmpl",
-	    params);
+	    "END outcomes, each START has one; errors in red)",
+	    "report-templates/chart-outcomes.gp.tmpl", params);
 	json_object_put(params);
 	chart_free(c);
 }
@@ -636,7 +612,7 @@ report_chart_outcomes(struct report_charts *rc)
 static void
 report_chart_requests(struct report_charts *rc)
 {
-	struct json_object *stats = report_get(rc->in->run, "stats"), *params;
+	struct json_object *stats = jx_get(rc->in->run, "stats"), *params;
 	struct chart *c;
 	char *cause = NULL;
 	size_t i, n;
@@ -679,63 +655,20 @@ report_file(const struct report_input *in, const char *tmpl_path,
     enum tmpl_escape esc, struct json_object *ctx, const char *file,
     char **cause)
 {
-	struct tmpl *t;
 	struct strbuf b;
-	char *text, *path, *tmp;
-	FILE *f;
+	char *path;
 	int rc;
 
-	text = assets_load(in->templates, tmpl_path, NULL, cause);
-	if (text == NULL)
-		return -1;
-	rc = tmpl_parse(tmpl_path, text, esc, &t, cause);
-	free(text);
-	if (rc == -1)
-		return -1;
 	strbuf_init(&b, 0);
-	rc = tmpl_render(t, ctx, &b, cause);
-	tmpl_free(t);
-	if (rc == -1) {
-		strbuf_release(&b);
-		return -1;
-	}
-	path = util_printf("%s/%s", in->out_dir, file);
-	tmp = util_printf("%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (f == NULL || fwrite(b.data ? b.data : "", 1, b.len, f) != b.len ||
-	    fclose(f) == EOF || rename(tmp, path) == -1) {
-		rc = util_fail(cause, "%s: cannot write: %s", path,
-		    strerror(errno));
-		unlink(tmp);
+	rc = tmpl_render_asset(in->templates, tmpl_path, esc, ctx, &b, cause);
+	if (rc == 0) {
+		path = util_printf("%s/%s", in->out_dir, file);
+		rc = files_write(path, FILES_OWN, b.data, b.len, cause);
+		free(path);
 	}
 	if (rc == 0 && esc == TMPL_TEXT && in->echo != NULL)
 		fwrite(b.data ? b.data : "", 1, b.len, in->echo);
 	strbuf_release(&b);
-	free(path);
-	free(tmp);
-	return rc;
-}
-
-/* Makes a directory and its parents unless they exist. */
-static int
-report_mkdir(const char *dir, char **cause)
-{
-	char *p = util_strdup(dir), *s;
-	int rc = 0;
-
-	for (s = p + 1; *s != '\0' && rc == 0; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) == -1 && errno != EEXIST)
-			rc = -1;
-		*s = '/';
-	}
-	if (rc == 0 && mkdir(p, 0755) == -1 && errno != EEXIST)
-		rc = -1;
-	if (rc == -1)
-		util_fail(cause, "%s: cannot create: %s", p, strerror(errno));
-	free(p);
 	return rc;
 }
 
@@ -751,19 +684,19 @@ report_write(const struct report_input *in, struct report_result *res,
 	int status = 0;
 
 	memset(res, 0, sizeof(*res));
-	if (report_mkdir(in->out_dir, cause) == -1)
+	if (files_mkdirs(in->out_dir, cause) == -1 ||
+	    files_check_dir(in->out_dir, cause) == -1)
 		return -1;
 	memset(&rc, 0, sizeof(rc));
 	rc.in = in;
 	rc.dir = util_printf("%s/charts", in->out_dir);
-	rc.list = json_object_new_array();
-	rc.problems = json_object_new_array();
-	if (report_mkdir(rc.dir, cause) == -1) {
+	if (files_mkdirs(rc.dir, cause) == -1 ||
+	    files_check_dir(rc.dir, cause) == -1) {
 		free(rc.dir);
-		json_object_put(rc.list);
-		json_object_put(rc.problems);
 		return -1;
 	}
+	rc.list = json_object_new_array();
+	rc.problems = json_object_new_array();
 	if (chart_available(&res->skipped)) {
 		if (in->run != NULL)
 			report_chart_users(&rc);

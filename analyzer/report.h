@@ -28,17 +28,20 @@ struct report_result {
 };
 
 /*
- * Writes the folder (created when missing). Charts that cannot be drawn
- * are reported in the outputs and in res, not as an error. Returns 0, or
- * -1 with *cause when the folder or a file cannot be written. Caller
- * frees res->skipped.
+ * Writes the folder (created when missing; refused, as files_check_dir
+ * says, when every user may write in it). Every file goes through
+ * core/files.h, so a link planted under one of its names is replaced,
+ * never followed. Charts that cannot be drawn are reported in the outputs
+ * and in res, not as an error. Returns 0, or -1 with *cause when the
+ * folder or a file cannot be written. Caller frees res->skipped.
  */
 int report_write(const struct report_input *in, struct report_result *res,
     char **cause);
 
 /*
- * Reads a JSON document and checks its "schema" member equals schema.
- * Returns 0 and *out (caller puts), or -1 with *cause naming the file.
+ * Reads a JSON document with jx_load and checks its "schema" member
+ * equals schema. Returns 0 and *out (caller puts), or -1 with *cause
+ * naming the file (and, for another document, the schema it has).
  */
 int report_load(const char *path, const char *schema, struct json_object **out,
     char **cause);

@@ -679,24 +679,6 @@ threshold_limit(const struct threshold *t, double base)
 	    t->rel_op == '-' ? base - t->value : base;
 }
 
-/* The baseline group with the same key as key, or NULL. */
-static struct json_object *
-threshold_find_group(struct json_object *doc, struct json_object *key)
-{
-	struct json_object *groups, *g, *k;
-	size_t i;
-
-	if (!json_object_object_get_ex(doc, "groups", &groups))
-		return NULL;
-	for (i = 0; i < jx_len(groups); i++) {
-		g = jx_at(groups, i);
-		if (json_object_object_get_ex(g, "key", &k) &&
-		    json_object_equal(k, key))
-			return g;
-	}
-	return NULL;
-}
-
 /*
  * A relative threshold on a per-group metric: each selected group of doc
  * against the same group of the baseline. A group that is 0 on both sides
@@ -718,7 +700,7 @@ threshold_relative_groups(const struct threshold *t, struct json_object *doc,
 		if (!threshold_selects(t, g) ||
 		    !json_object_object_get_ex(g, "key", &key) ||
 		    compare_group_metric(g, t->metric, &v) == -1 ||
-		    (bg = threshold_find_group(baseline, key)) == NULL ||
+		    (bg = analysis_find_group(baseline, key)) == NULL ||
 		    compare_group_metric(bg, t->metric, &bv) == -1)
 			continue;
 		judged++;

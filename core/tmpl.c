@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 
+#include "assets.h"
 #include "jx.h"
 #include "util.h"
 
@@ -139,133 +140,190 @@ tmpl_blank(const char *a, const char *b)
 	return 1;
 }
 
+/* The parser's state. */
+struct tmpl_parser {
+	struct tmpl *t;
+	size_t stack[TMPL_DEPTH];	/* open sections (token indices) */
+	size_t depth;
+	int line;
+	char **cause;
+};
+
+/* The kind of a tag from its first character; *in moves past a sigil. */
+static enum tmpl_kind
+tmpl_tag_kind(const char **in)
+{
+	char sigil = **in;
+
+	if (sigil == '&') {
+		(*in)++;
+		return TMPL_TOK_RAW;
+	}
+	if (sigil == '#' || sigil == '^' || sigil == '%' || sigil == '/' ||
+	    sigil == '!') {
+		(*in)++;
+		return sigil == '#' ? TMPL_TOK_SECTION : sigil == '^' ?
+		    TMPL_TOK_INVERTED : sigil == '%' ? TMPL_TOK_MEMBERS :
+		    TMPL_TOK_CLOSE;
+	}
+	return TMPL_TOK_VAR;
+}
+
+/*
+ * Says whether the tag [open, close + 2) of kind stands alone on its line
+ * (a section or comment tag with only blanks around it): then the line
+ * goes with it. *ls gets the line's start, *le the end of the blanks after
+ * the tag; p is where the text not yet consumed starts.
+ */
+static int
+tmpl_standalone(const char *text, const char *p, const char *open,
+    const char *close, enum tmpl_kind kind, const char **ls, const char **le)
+{
+	*ls = open;
+	while (*ls > p && (*ls)[-1] != '\n')
+		(*ls)--;
+	*le = close + 2;
+	while (**le == ' ' || **le == '\t' || **le == '\r')
+		(*le)++;
+	return kind != TMPL_TOK_VAR && kind != TMPL_TOK_RAW &&
+	    (*ls > p || *ls == text || (*ls)[-1] == '\n') &&
+	    tmpl_blank(*ls, open) && (**le == '\n' || **le == '\0');
+}
+
+/* Splits the format off a {{path|fmt}} token [in, in + n) and checks it. */
+static int
+tmpl_tag_format(struct tmpl_parser *ps, struct tmpl_tok *k, const char *in,
+    size_t n)
+{
+	const char *bar = memchr(in, '|', n), *f;
+	size_t fl;
+
+	if (bar == NULL)
+		return 0;
+	f = bar + 1;
+	fl = tmpl_trim(&f, (size_t)(in + n - f));
+	k->fmt = util_strndup(f, fl);
+	free(k->text);
+	n = tmpl_trim(&in, (size_t)(bar - in));
+	k->text = util_strndup(in, n);
+	k->len = n;
+	if (tmpl_check_fmt(k->fmt) == -1)
+		return util_fail(ps->cause, "%s:%d: bad format \"%s\" "
+		    "(expected %%[-][width][.prec](s|d|f|g))", ps->t->name,
+		    ps->line, k->fmt);
+	return 0;
+}
+
+/* Opens a section at token k (the last one), or closes one. */
+static int
+tmpl_tag_nest(struct tmpl_parser *ps, const struct tmpl_tok *k)
+{
+	struct tmpl *t = ps->t;
+
+	if (k->kind == TMPL_TOK_SECTION || k->kind == TMPL_TOK_INVERTED ||
+	    k->kind == TMPL_TOK_MEMBERS) {
+		if (ps->depth == TMPL_DEPTH)
+			return util_fail(ps->cause, "%s:%d: sections nested "
+			    "too deep", t->name, ps->line);
+		ps->stack[ps->depth++] = t->ntoks - 1;
+	} else if (k->kind == TMPL_TOK_CLOSE) {
+		if (ps->depth == 0 || strcmp(t->toks[ps->stack[ps->depth -
+		    1]].text, k->text) != 0)
+			return util_fail(ps->cause, "%s:%d: {{/%s}} closes no "
+			    "open section", t->name, ps->line, k->text);
+		t->toks[ps->stack[--ps->depth]].end = t->ntoks - 1;
+	}
+	return 0;
+}
+
+/* Adds one tag, its inside [in, in + n) trimmed, to the template. */
+static int
+tmpl_tag(struct tmpl_parser *ps, char sigil, enum tmpl_kind kind,
+    const char *in, size_t n)
+{
+	struct tmpl_tok *k;
+
+	if (sigil == '!') {
+		/* A tag inside a comment would end it early. */
+		if (memmem(in, n, "{{", 2) != NULL)
+			return util_fail(ps->cause, "%s:%d: a comment holds "
+			    "\"{{\"", ps->t->name, ps->line);
+		return 0;
+	}
+	if (n == 0)
+		return util_fail(ps->cause, "%s:%d: empty tag", ps->t->name,
+		    ps->line);
+	k = tmpl_push(ps->t, kind, in, n, ps->line);
+	if (kind == TMPL_TOK_VAR && tmpl_tag_format(ps, k, in, n) == -1)
+		return -1;
+	return tmpl_tag_nest(ps, k);
+}
+
 int
 tmpl_parse(const char *name, const char *text, enum tmpl_escape esc,
     struct tmpl **out, char **cause)
 {
-	struct tmpl *t = util_calloc(1, sizeof(*t));
-	const char *p = text, *open, *close, *in, *bar, *ls, *le;
-	size_t stack[TMPL_DEPTH], depth = 0, n;
-	struct tmpl_tok *k;
+	struct tmpl_parser ps;
+	const char *p = text, *open, *close, *in, *ls, *le;
 	enum tmpl_kind kind;
-	int line = 1, standalone;
+	int standalone;
 	char sigil;
+	size_t n;
 
-	t->name = util_strdup(name);
-	t->esc = esc;
+	memset(&ps, 0, sizeof(ps));
+	ps.t = util_calloc(1, sizeof(*ps.t));
+	ps.t->name = util_strdup(name);
+	ps.t->esc = esc;
+	ps.line = 1;
+	ps.cause = cause;
 	while (*p != '\0') {
 		open = strstr(p, "{{");
 		if (open == NULL) {
-			tmpl_push(t, TMPL_TOK_TEXT, p, strlen(p), line);
+			tmpl_push(ps.t, TMPL_TOK_TEXT, p, strlen(p), ps.line);
 			break;
 		}
 		close = strstr(open + 2, "}}");
 		if (close == NULL) {
 			util_fail(cause, "%s:%d: \"{{\" without \"}}\"", name,
-			    line);
+			    ps.line);
 			goto fail;
 		}
 		in = open + 2;
 		sigil = *in;
-		kind = TMPL_TOK_VAR;
-		if (sigil == '&') {
-			kind = TMPL_TOK_RAW;
-			in++;
-		} else if (sigil == '#' || sigil == '^' || sigil == '%' ||
-		    sigil == '/' || sigil == '!') {
-			kind = sigil == '#' ? TMPL_TOK_SECTION : sigil == '^' ?
-			    TMPL_TOK_INVERTED : sigil == '%' ? TMPL_TOK_MEMBERS :
-			    TMPL_TOK_CLOSE;
-			in++;
-		}
-		/* A tag alone on its line takes the line with it. */
-		ls = open;
-		while (ls > p && ls[-1] != '\n')
-			ls--;
-		le = close + 2;
-		while (*le == ' ' || *le == '\t' || *le == '\r')
-			le++;
-		standalone = kind != TMPL_TOK_VAR && kind != TMPL_TOK_RAW &&
-		    (ls > p || ls == text || ls[-1] == '\n') &&
-		    tmpl_blank(ls, open) && (*le == '\n' || *le == '\0');
+		kind = tmpl_tag_kind(&in);
+		standalone = tmpl_standalone(text, p, open, close, kind, &ls,
+		    &le);
 		if (!standalone)
 			ls = open;
 		if (ls > p)
-			tmpl_push(t, TMPL_TOK_TEXT, p, (size_t)(ls - p), line);
+			tmpl_push(ps.t, TMPL_TOK_TEXT, p, (size_t)(ls - p),
+			    ps.line);
 		for (const char *c = p; c < open; c++)
-			line += *c == '\n';
+			ps.line += *c == '\n';
 		n = tmpl_trim(&in, (size_t)(close - in));
-		if (sigil == '!') {
-			/* A tag inside a comment would end it early. */
-			if (memmem(in, n, "{{", 2) != NULL) {
-				util_fail(cause, "%s:%d: a comment holds \"{{\"",
-				    name, line);
-				goto fail;
-			}
-			goto next;
-		}
-		if (n == 0) {
-			util_fail(cause, "%s:%d: empty tag", name, line);
+		if (tmpl_tag(&ps, sigil, kind, in, n) == -1)
 			goto fail;
-		}
-		k = tmpl_push(t, kind, in, n, line);
-		bar = memchr(in, '|', n);
-		if (kind == TMPL_TOK_VAR && bar != NULL) {
-			const char *f = bar + 1;
-			size_t fl = tmpl_trim(&f, (size_t)(in + n - f));
-
-			k->fmt = util_strndup(f, fl);
-			free(k->text);
-			n = (size_t)(bar - in);
-			n = tmpl_trim(&in, n);
-			k->text = util_strndup(in, n);
-			k->len = n;
-			if (tmpl_check_fmt(k->fmt) == -1) {
-				util_fail(cause, "%s:%d: bad format \"%s\" "
-				    "(expected %%[-][width][.prec](s|d|f|g))",
-				    name, line, k->fmt);
-				goto fail;
-			}
-		}
-		if (kind == TMPL_TOK_SECTION || kind == TMPL_TOK_INVERTED ||
-		    kind == TMPL_TOK_MEMBERS) {
-			if (depth == TMPL_DEPTH) {
-				util_fail(cause, "%s:%d: sections nested too "
-				    "deep", name, line);
-				goto fail;
-			}
-			stack[depth++] = t->ntoks - 1;
-		} else if (kind == TMPL_TOK_CLOSE) {
-			if (depth == 0 || strcmp(t->toks[stack[depth - 1]].text,
-			    k->text) != 0) {
-				util_fail(cause, "%s:%d: {{/%s}} closes no open "
-				    "section", name, line, k->text);
-				goto fail;
-			}
-			t->toks[stack[--depth]].end = t->ntoks - 1;
-		}
-next:
 		for (const char *c = open; c < close; c++)
-			line += *c == '\n';
+			ps.line += *c == '\n';
 		p = close + 2;
 		if (standalone) {
 			p = le;
 			if (*p == '\n') {
 				p++;
-				line++;
+				ps.line++;
 			}
 		}
 	}
-	if (depth > 0) {
+	if (ps.depth > 0) {
 		util_fail(cause, "%s:%d: section \"%s\" is never closed", name,
-		    t->toks[stack[depth - 1]].line,
-		    t->toks[stack[depth - 1]].text);
+		    ps.t->toks[ps.stack[ps.depth - 1]].line,
+		    ps.t->toks[ps.stack[ps.depth - 1]].text);
 		goto fail;
 	}
-	*out = t;
+	*out = ps.t;
 	return 0;
 fail:
-	tmpl_free(t);
+	tmpl_free(ps.t);
 	return -1;
 }
 
@@ -399,7 +457,7 @@ tmpl_escape(enum tmpl_escape esc, const char *s, struct strbuf *out)
 				strbuf_addc(out, *p);
 			break;
 		case TMPL_GNUPLOT:
-			/* Single-quoted gnuplot strings expand nothing but ''. */
+			/* Single-quoted gnuplot strings expand only ''. */
 			if (*p == '\'')
 				strbuf_addc(out, '\'');
 			if (*p == '@' || *p == '`')
@@ -556,7 +614,8 @@ tmpl_run(struct tmpl_ctx *c, size_t from, size_t to)
 			break;
 		case TMPL_TOK_RAW:
 			v = tmpl_lookup(c, k->text, &found, &kn);
-			if (v != NULL && json_object_is_type(v, json_type_string))
+			if (v != NULL && json_object_is_type(v,
+			    json_type_string))
 				strbuf_add(c->out, json_object_get_string(v),
 				    (size_t)json_object_get_string_len(v));
 			break;
@@ -581,8 +640,8 @@ tmpl_run(struct tmpl_ctx *c, size_t from, size_t to)
 					json_object_object_foreach(v, mk, mv) {
 						c->stack[c->depth].value = mv;
 						c->stack[c->depth++].key = mk;
-						if (tmpl_run(c, i + 1, k->end) ==
-						    -1)
+						if (tmpl_run(c, i + 1,
+						    k->end) == -1)
 							return -1;
 						c->depth--;
 					}
@@ -625,4 +684,23 @@ tmpl_render(const struct tmpl *t, struct json_object *doc,
 	c.stack[0].value = doc;
 	c.depth = 1;
 	return tmpl_run(&c, 0, t->ntoks);
+}
+
+int
+tmpl_render_asset(const char *dir, const char *path, enum tmpl_escape esc,
+    struct json_object *doc, struct strbuf *out, char **cause)
+{
+	struct tmpl *t;
+	char *text = assets_load(dir, path, NULL, cause);
+	int rc;
+
+	if (text == NULL)
+		return -1;
+	rc = tmpl_parse(path, text, esc, &t, cause);
+	free(text);
+	if (rc == -1)
+		return -1;
+	rc = tmpl_render(t, doc, out, cause);
+	tmpl_free(t);
+	return rc;
 }

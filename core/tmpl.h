@@ -52,6 +52,15 @@ void tmpl_free(struct tmpl *t);
 int tmpl_render(const struct tmpl *t, struct json_object *doc,
     struct strbuf *out, char **cause);
 
+/*
+ * Loads the template at path (an asset path such as
+ * "report-templates/report.md.tmpl"; dir, when not NULL, overrides the
+ * embedded copy as assets_load says), parses it for esc and renders it
+ * over doc (borrowed), appending to out. Returns 0, or -1 with *cause.
+ */
+int tmpl_render_asset(const char *dir, const char *path, enum tmpl_escape esc,
+    struct json_object *doc, struct strbuf *out, char **cause);
+
 /* Appends s escaped for esc to out. */
 void tmpl_escape(enum tmpl_escape esc, const char *s, struct strbuf *out);
 

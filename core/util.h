@@ -13,15 +13,6 @@
 #define UTIL_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define UTIL_PRINTF(f, a)
-/* SplitMix64's finaliser: mixes the 64 bits of x (for hashing). */
-uint64_t util_mix64(uint64_t x);
-
-/*
- * A 128-bit digest of data as 32 hex digits in out (not cryptographic:
- * for deterministic document ids).
- */
-void util_hash128(const void *data, size_t len, char out[33]);
-
 #endif
 
 /*

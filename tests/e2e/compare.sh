@@ -109,4 +109,13 @@ if command -v gnuplot >/dev/null 2>&1; then
 			pass "compare-chart-$c"
 		else fail "compare-chart-$c" "no $c.png/.svg"; fi
 	done
+	# a folder every user may write is refused (no chart, the reason said)
+	mkdir -p "$TMP/chopen"
+	chmod 0777 "$TMP/chopen"
+	"$MEDLOAD" compare --charts "$TMP/chopen" "$D/analysis-base.json" \
+		"$D/analysis-slow.json" >/dev/null 2>"$TMP/err"
+	expect_grep compare-charts-open-folder \
+		'chopen: every user may write in this folder' "$TMP/err"
+	[ ! -e "$TMP/chopen/compare-p95.gp" ] && pass compare-charts-open-folder-empty ||
+		fail compare-charts-open-folder-empty "compare-p95.gp written"
 fi

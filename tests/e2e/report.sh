@@ -164,3 +164,56 @@ assert coloured > 500, coloured
 PY
 	fi
 fi
+
+# 5. A document of another kind is refused with the schema it has (the
+#    message used to read the document after freeing it and print "").
+printf '{"schema": "medload.run/1", "groups": []}\n' >"$TMP/wrong.json"
+expect_rc report-wrong-schema 3 "$MEDLOAD" report "$TMP/wrong.json" -o "$TMP/rw"
+expect_grep report-wrong-schema-named \
+    'wrong.json: not a medload.analysis/1 document (its schema is "medload.run/1")' "$TMP/err"
+mkdir -p "$TMP/wrun"
+printf '{"schema": "medload.analysis/1"}\n' >"$TMP/wrun/results.json"
+expect_rc report-wrong-run-schema 3 "$MEDLOAD" report "$D/analysis.json" --run "$TMP/wrun" -o "$TMP/rw2"
+expect_grep report-wrong-run-schema-named \
+    'results.json: not a medload.run/1 document (its schema is "medload.analysis/1")' "$TMP/err"
+
+# 6. Links planted under the names medload writes in a report folder (a
+#    script, a chart data file, a gnuplot image and log, a report file and
+#    the temporary name the report files once used) are replaced, never
+#    written through: the 0600 files they point at keep their bytes.
+P=$TMP/planted
+mkdir -p "$P/charts"
+n=0
+for f in charts/latency.gp charts/latency-label0.dat charts/latency.png \
+    charts/spectrum.svg charts/latency.log report.txt report.md.tmp; do
+	n=$((n + 1))
+	printf 'victim %s\n' "$n" >"$TMP/victim$n"
+	chmod 0600 "$TMP/victim$n"
+	ln -s "$TMP/victim$n" "$P/$f"
+done
+expect_rc report-planted-links 0 "$MEDLOAD" report "$D/analysis.json" -o "$P" -q
+n=0 bad=""
+for f in charts/latency.gp charts/latency-label0.dat charts/latency.png \
+    charts/spectrum.svg charts/latency.log report.txt report.md.tmp; do
+	n=$((n + 1))
+	[ "$(cat "$TMP/victim$n")" = "victim $n" ] || bad="$bad $f"
+	[ "$(stat -c %a "$TMP/victim$n")" = 600 ] || bad="$bad $f(mode)"
+	case $f in *.tmp) continue ;; esac
+	{ [ -f "$P/$f" ] && [ ! -L "$P/$f" ]; } || bad="$bad $f(not replaced)"
+done
+[ -z "$bad" ] && pass report-planted-links-untouched ||
+    fail report-planted-links-untouched "written through:$bad"
+left=$(find "$P" -name '.*' ! -name . -print)
+[ -z "$left" ] && pass report-no-temporaries || fail report-no-temporaries "$left"
+
+# 7. A folder every user may write (0777, no sticky bit) is refused with
+#    the reason; the same with the sticky bit (as /tmp) is fine.
+mkdir -p "$TMP/open" "$TMP/sticky"
+chmod 0777 "$TMP/open"
+chmod 1777 "$TMP/sticky"
+expect_rc report-open-folder 3 "$MEDLOAD" report "$D/analysis.json" -o "$TMP/open" -q
+expect_grep report-open-folder-says-why \
+    'open: every user may write in this folder (mode 0777, no sticky bit)' "$TMP/err"
+[ ! -e "$TMP/open/report.txt" ] && pass report-open-folder-empty ||
+    fail report-open-folder-empty "report.txt written"
+expect_rc report-sticky-folder 0 "$MEDLOAD" report "$D/analysis.json" -o "$TMP/sticky" -q

@@ -11,7 +11,10 @@ forwards every request unchanged, except those whose "METHOD path" matches
   --corrupt-every K  forward every match, but damage the answer's body of
                    every K-th one (0: never): cut it short, change bytes,
                    give a JSON value another type, drop a member, or wrap
-                   it deeply; --seed makes the choices repeatable.
+                   it deeply; --seed makes the choices repeatable;
+  --repeat-buckets N  forward every match, but give every element of each
+                   "buckets" array of the answer N times (a server that
+                   repeats aggregation buckets).
 Every request is logged to --log as "METHOD path -> status" lines.
 It is the one fake server of the suite: a fault injector, never the only
 test of a feature. Bounded: it exits after --lifetime seconds."""
@@ -40,6 +43,7 @@ ap.add_argument("--log", required=True)
 ap.add_argument("--lifetime", type=float, default=120)
 ap.add_argument("--corrupt-every", type=int, default=0)
 ap.add_argument("--seed", type=int, default=1)
+ap.add_argument("--repeat-buckets", type=int, default=0)
 args = ap.parse_args()
 rng = random.Random(args.seed)
 ODD_VALUES = [None, True, "", "x\u001b[2J\"}", -1, 1e308, 12345678901234567890,
@@ -88,6 +92,22 @@ def damage(body):
     for _ in range(rng.randint(1, 3)):
         doc = damage_json(doc)
     return kind, json.dumps(doc).encode()
+
+
+def repeat_buckets(v):
+    """Gives every element of each "buckets" array args.repeat_buckets times."""
+    if isinstance(v, dict):
+        for k in v:
+            if k == "buckets" and isinstance(v[k], list):
+                v[k] = [y for y in map(repeat_buckets, v[k])
+                        for _ in range(args.repeat_buckets)]
+            else:
+                v[k] = repeat_buckets(v[k])
+    elif isinstance(v, list):
+        return [repeat_buckets(x) for x in v]
+    return v
+
+
 lock = threading.Lock()
 seen = {"n": 0}
 logf = open(args.log, "a", buffering=1)
@@ -139,6 +159,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except urllib.error.HTTPError as e:
             status, data = e.code, e.read()
             ctype = e.headers.get("Content-Type", "application/json")
+        if args.repeat_buckets > 0 and k > 0:
+            try:
+                data = json.dumps(repeat_buckets(json.loads(data))).encode()
+                logf.write("repeated buckets: ")
+            except ValueError:
+                pass
         if args.corrupt_every > 0 and k > 0 and k % args.corrupt_every == 0:
             with lock:
                 kind, data = damage(data)
