@@ -777,15 +777,14 @@ compare_build(struct json_object *base, struct json_object *cont,
     const struct compare_opts *o, const char *base_name,
     const char *cont_name, char **cause)
 {
-	struct json_object *byb, *byc, *doc, *arr, *labels;
+	struct json_object *byb = jx_get(base, "by"), *byc = jx_get(cont, "by");
+	struct json_object *doc, *arr, *labels;
 	struct compare_match m;
 	char buf[TIME_BUF];
 	size_t i;
 	int lworse;
 
-	if (!json_object_object_get_ex(base, "by", &byb) ||
-	    !json_object_object_get_ex(cont, "by", &byc) ||
-	    !json_object_equal(byb, byc)) {
+	if (byb == NULL || byc == NULL || !json_object_equal(byb, byc)) {
 		util_fail(cause, "the analyses are grouped differently (by "
 		    "%s vs %s); analyze both with the same --by",
 		    byb ? json_object_to_json_string(byb) : "?",

@@ -23,7 +23,7 @@
 #include <stddef.h>
 
 /*
- * compare_render, compare_charts and compare_format_parse, for callers
+ * compare_render and compare_charts, for callers
  * that include only this header.
  */
 #include "compare_render.h"

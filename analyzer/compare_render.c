@@ -16,20 +16,6 @@
 #include "tmpl.h"
 #include "util.h"
 
-int
-compare_format_parse(const char *s, enum compare_format *out)
-{
-	if (strcmp(s, "text") == 0)
-		*out = COMPARE_TEXT;
-	else if (strcmp(s, "markdown") == 0 || strcmp(s, "md") == 0)
-		*out = COMPARE_MARKDOWN;
-	else if (strcmp(s, "json") == 0)
-		*out = COMPARE_JSON;
-	else
-		return -1;
-	return 0;
-}
-
 /* Sets flag in view when the array member name is not empty. */
 static void
 compare_render_flag(struct json_object *view, const char *name,

@@ -13,9 +13,6 @@ struct json_object;
 
 enum compare_format { COMPARE_TEXT, COMPARE_MARKDOWN, COMPARE_JSON };
 
-/* Parses "text", "markdown" (or "md") or "json"; 0 or -1. */
-int compare_format_parse(const char *s, enum compare_format *out);
-
 /*
  * Writes a comparison document cmp (borrowed) to out in format f. Text
  * and Markdown come from report-templates/compare.{txt,md}.tmpl

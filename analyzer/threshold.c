@@ -908,14 +908,3 @@ threshold_print_text(struct json_object *block, FILE *out)
 		fputc('\n', out);
 	}
 }
-
-int
-threshold_cli_option(struct threshold_set *s, int c, const char *arg,
-    char **cause)
-{
-	if (c == THRESHOLD_CLI_ONE)
-		return threshold_set_add(s, arg, cause) == -1 ? -1 : 1;
-	if (c == THRESHOLD_CLI_FILE)
-		return threshold_set_load(s, arg, cause) == -1 ? -1 : 1;
-	return 0;
-}

@@ -20,7 +20,6 @@
 #ifndef MEDLOAD_THRESHOLD_H
 #define MEDLOAD_THRESHOLD_H
 
-#include <getopt.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -58,25 +57,6 @@ void threshold_set_release(struct threshold_set *s);
 
 /* Parses expr and appends it; 0 or -1 with *cause. */
 int threshold_set_add(struct threshold_set *s, const char *expr,
-    char **cause);
-
-/* getopt_long codes of --threshold and --thresholds, for every command. */
-enum {
-	THRESHOLD_CLI_ONE = 5100,
-	THRESHOLD_CLI_FILE,
-};
-
-/* Entries for a getopt_long table. */
-#define THRESHOLD_CLI_OPTIONS						\
-	{ "threshold", required_argument, NULL, THRESHOLD_CLI_ONE },	\
-	{ "thresholds", required_argument, NULL, THRESHOLD_CLI_FILE }
-
-/*
- * Takes --threshold or --thresholds into s. Returns 1 when c was one of
- * them, 0 when it was not, -1 with *cause when the value is wrong (a
- * usage error).
- */
-int threshold_cli_option(struct threshold_set *s, int c, const char *arg,
     char **cause);
 
 /*

@@ -288,7 +288,7 @@ compare_check(struct compare_cmd *c, char **cause)
 
 /*
  * Loads an analysis document (caller puts); NULL with *cause. Its groups
- * and their keys must be there: compare_build reads "by" unchecked.
+ * and their keys must be there to be compared.
  */
 static struct json_object *
 compare_load_analysis(const char *path, char **cause)

@@ -97,12 +97,3 @@ es_cli_release(struct es_cli *e)
 	es_cli_wipe(e->api_key);
 	e->password = e->api_key = NULL;
 }
-
-int
-es_cli_option(struct es_cli *e, int c, const char *arg)
-{
-	if (c < ES_CLI_GETOPT || c > ES_CLI_GETOPT + 4)
-		return 0;
-	es_cli_take(e, c - ES_CLI_GETOPT, arg, NULL);
-	return 1;
-}

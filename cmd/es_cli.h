@@ -42,16 +42,4 @@ int es_cli_finish(struct es_cli *e, char **cause);
 /* Wipes and frees the secrets. */
 void es_cli_release(struct es_cli *e);
 
-/* Transitional getopt_long form, until every command uses opt.h. */
-#include <getopt.h>
-enum { ES_CLI_GETOPT = 5000 };
-#define ES_CLI_OPTIONS							\
-	{ "user", required_argument, NULL, ES_CLI_GETOPT },		\
-	{ "password-file", required_argument, NULL, ES_CLI_GETOPT + 1 },	\
-	{ "api-key-file", required_argument, NULL, ES_CLI_GETOPT + 2 },	\
-	{ "cacert", required_argument, NULL, ES_CLI_GETOPT + 3 },	\
-	{ "insecure", no_argument, NULL, ES_CLI_GETOPT + 4 }
-#define ES_CLI_HELP ""
-int es_cli_option(struct es_cli *e, int c, const char *arg);
-
 #endif

@@ -631,7 +631,7 @@ nightly_write_md(const struct nightly *n, struct nightly_state *st,
 	json_object_object_add(view, "charts", json_object_get(st->charts));
 	json_object_object_add(view, "chart_problems",
 	    json_object_get(st->problems));
-	rc = history_render_md(view, n->templates, path, cause);
+	rc = history_render_md_to(view, n->templates, path, FILES_OWN, cause);
 	json_object_put(view);
 	free(path);
 	return rc;
@@ -666,8 +666,8 @@ nightly_folder(const struct nightly *n, struct nightly_state *st)
 	rc = nightly_file(0, n, st, "thresholds.json", st->tblock, -1, &cause);
 	p = util_printf("%s/junit.xml", st->out);
 	if (rc == 0)
-		rc = junit_write_file(p, "medload nightly", st->tblock, NULL,
-		    &cause);
+		rc = junit_write_to(p, FILES_OWN, "medload nightly",
+		    st->tblock, NULL, &cause);
 	free(p);
 	rc = nightly_file(rc, n, st, "trend.json", st->trend, -1, &cause);
 	if (st->cmp != NULL) {
@@ -748,7 +748,8 @@ nightly_execute(struct nightly *n)
 		nightly_state_release(&st);
 		return status;
 	}
-	if (files_mkdirs(st.out, &cause) == -1) {
+	if (files_mkdirs(st.out, &cause) == -1 ||
+	    files_check_dir(st.out, &cause) == -1) {
 		cli_error("%s", cause);
 		free(cause);
 		nightly_state_release(&st);

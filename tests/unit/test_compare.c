@@ -204,6 +204,26 @@ test_error_keys(void)
 	json_object_put(k);
 }
 
+/* A document without "by" is refused with a message, never a crash. */
+static void
+test_missing_by(void)
+{
+	struct json_object *a = json_tokener_parse("{\"schema\":"
+	    "\"medload.analysis/1\",\"groups\":[]}");
+	struct json_object *b = json_tokener_parse("{\"schema\":"
+	    "\"medload.analysis/1\",\"by\":[\"label\"],\"groups\":[]}");
+	struct compare_opts o;
+	char *cause = NULL;
+
+	compare_opts_init(&o);
+	CHECK(compare_build(a, b, &o, "a", "b", &cause) == NULL);
+	CHECK(cause != NULL && strstr(cause, "grouped differently") != NULL);
+	CHECK(compare_build(b, a, &o, "b", "a", &cause) == NULL);
+	json_object_put(a);
+	json_object_put(b);
+	free(cause);
+}
+
 int
 main(void)
 {
@@ -214,5 +234,6 @@ main(void)
 	RUN(test_grouped_differently);
 	RUN(test_junit_escape);
 	RUN(test_error_keys);
+	RUN(test_missing_by);
 	return CHECK_EXIT();
 }
