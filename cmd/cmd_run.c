@@ -350,6 +350,8 @@ run_load(struct run_cmd *c, struct config *cfg)
 
 		if (status == STATUS_OK)
 			status = rs;
+		if (interrupt_seen() > 0)	/* Ctrl-C during the report */
+			interrupted = 1;
 	}
 	json_object_put(results);
 	free(dir);
