@@ -61,3 +61,51 @@ for c in "run --config $TMP/esc.yaml --dry-run" "run --env-file $TMP/esc.env --d
 	elif grep -q 'x1b' "$TMP/err"; then pass "escaped-message-$n"
 	else fail "escaped-message-$n" "no message: $(cat "$TMP/err")"; fi
 done
+
+# -o names: a link the user made is written through (the link stays), a
+# pipe is written in place, a folder is refused; a failed write leaves the
+# old file whole.
+T=$REPO/tests/data/acapy-0.12.0-traces.ndjson
+echo old >"$TMP/target"
+ln -s "$TMP/target" "$TMP/link"
+expect_rc out-link 0 "$MEDLOAD" analyze --format csv -o "$TMP/link" "$T"
+if [ -L "$TMP/link" ] && grep -q '^label,' "$TMP/target"; then pass out-link-kept
+else fail out-link-kept "the link was replaced or the target not written"; fi
+mkfifo "$TMP/fifo"
+cat "$TMP/fifo" >"$TMP/fifo.out" &
+cpid=$!
+expect_rc out-fifo 0 "$MEDLOAD" analyze --format csv -o "$TMP/fifo" "$T"
+wait "$cpid"
+if [ -p "$TMP/fifo" ] && grep -q '^label,' "$TMP/fifo.out"; then pass out-fifo-in-place
+else fail out-fifo-in-place "the pipe was replaced or not written"; fi
+expect_rc out-folder 3 "$MEDLOAD" analyze -o "$TMP" "$T"
+expect_grep out-folder-why 'is a folder' "$TMP/err"
+
+# Ctrl-C stops a read that never ends (/dev/zero, a silent pipe) within a
+# second or two, and the partial result is written (exit 4).
+for src in zero fifo; do
+	if [ "$src" = fifo ]; then
+		rm -f "$TMP/slow"
+		mkfifo "$TMP/slow"
+		sleep 30 >"$TMP/slow" &
+		spid=$!
+		in=$TMP/slow
+	else in=/dev/zero; fi
+	"$MEDLOAD" analyze --format json -o "$TMP/partial.json" "$in" 2>"$TMP/err" &
+	apid=$!
+	sleep 1
+	kill -INT "$apid"
+	n=0
+	while kill -0 "$apid" 2>/dev/null && [ $n -lt 30 ]; do sleep 0.1; n=$((n + 1)); done
+	if kill -0 "$apid" 2>/dev/null; then
+		kill -KILL "$apid"
+		fail "interrupt-$src" "still reading 3 s after SIGINT"
+	else
+		wait "$apid"
+		rc=$?
+		if [ "$rc" = 4 ] && jq -e '.source.partial == true' "$TMP/partial.json" >/dev/null
+		then pass "interrupt-$src"
+		else fail "interrupt-$src" "exit $rc, partial document: $(head -c 200 "$TMP/partial.json")"; fi
+	fi
+	[ "$src" = fifo ] && kill "$spid" 2>/dev/null
+done
