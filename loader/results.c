@@ -98,6 +98,36 @@ results_int(struct json_object *o, const char *key, int64_t v)
 }
 
 /*
+ * The seed's users are ready with their wallet; those whose mediator
+ * connection never became active are counted by the request they were
+ * at: 001 (no connection) or 002 (never listed as active).
+ */
+static void
+results_never_connected(const struct run *r, struct json_object *m)
+{
+	int64_t none = 0, inactive = 0;
+	struct json_object *by = json_object_new_object();
+	size_t i;
+
+	for (i = 0; i < r->ntenants; i++) {
+		const struct tenant *t = r->tenants[i];
+
+		if (t == NULL || !t->was_ready || t->med_active)
+			continue;
+		if (t->med_conn[0] == '\0')
+			none++;
+		else
+			inactive++;
+	}
+	if (none > 0)
+		results_int(by, "001_connect_to_mediator", none);
+	if (inactive > 0)
+		results_int(by, "002_connections_list", inactive);
+	results_int(m, "users_never_connected", none + inactive);
+	json_object_object_add(m, "users_never_connected_by_step", by);
+}
+
+/*
  * Counts the users that never finished their setup, by the step they were
  * at (still at it when the run ended, or given up after retries).
  */
@@ -123,6 +153,8 @@ results_never_ready(const struct run *r, struct json_object *m)
 	}
 	results_int(m, "users_never_ready", n);
 	json_object_object_add(m, "users_never_ready_by_step", by);
+	if (r->c->scenario == CONFIG_SCENARIO_SEED)
+		results_never_connected(r, m);
 }
 
 struct json_object *
@@ -157,18 +189,21 @@ results_meta(const struct run *r)
 	return m;
 }
 
-/* Prints the users who never became ready and an interruption. */
+/* Prints ", N never WHAT (step: n, ...)" when meta has key. */
 static void
-results_print_users(struct json_object *meta, FILE *out)
+results_print_by(struct json_object *meta, const char *key, const char *what,
+    FILE *out)
 {
-	struct json_object *by = json_object_object_get(meta,
-	    "users_never_ready_by_step");
-	long long started = jx_int(meta, "users_started", 0);
-	long long never = jx_int(meta, "users_never_ready", 0);
+	struct json_object *by;
+	char *bykey;
 	const char *sep = " (";
 
-	fprintf(out, "\nUsers: %lld started, %lld became ready, %lld never "
-	    "ready", started, started - never, never);
+	if (jx_get(meta, key) == NULL)
+		return;
+	fprintf(out, ", %lld never %s", jx_int(meta, key, 0), what);
+	bykey = util_printf("%s_by_step", key);
+	by = jx_get(meta, bykey);
+	free(bykey);
 	if (jx_is_object(by)) {
 		json_object_object_foreach(by, name, n) {
 			fprintf(out, "%s%s: %lld", sep, name,
@@ -176,7 +211,22 @@ results_print_users(struct json_object *meta, FILE *out)
 			sep = ", ";
 		}
 	}
-	fprintf(out, "%s\n", *sep == ',' ? ")" : "");
+	if (*sep == ',')
+		fputc(')', out);
+}
+
+/* Prints the users who never became ready and an interruption. */
+static void
+results_print_users(struct json_object *meta, FILE *out)
+{
+	long long started = jx_int(meta, "users_started", 0);
+
+	fprintf(out, "\nUsers: %lld started, %lld became ready", started,
+	    started - jx_int(meta, "users_never_ready", 0));
+	results_print_by(meta, "users_never_ready", "ready", out);
+	results_print_by(meta, "users_never_connected", "connected to the "
+	    "mediator", out);
+	fputc('\n', out);
 	if (json_object_get_boolean(json_object_object_get(meta,
 	    "interrupted")))
 		fprintf(out, "Interrupted at %.0f s of %.0f s planned: the "

@@ -44,6 +44,10 @@ struct tenant {
 	uint8_t step;		/* index in the workflow's steps */
 	uint8_t tries, peer_ok, parity;
 	uint8_t was_ready;	/* finished its setup at some point */
+	uint8_t phase;		/* seed loop: the task it runs next */
+	uint8_t ping_i;		/* seed loop: pings sent in this task */
+	uint8_t med_active;	/* its mediator connection is active */
+	uint8_t peer_active;	/* its side of the pair's connection too */
 	char med_conn[TENANT_ID_LEN], med_id[TENANT_ID_LEN];
 	char peer_conn[TENANT_ID_LEN];
 };

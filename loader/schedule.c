@@ -36,6 +36,13 @@ schedule_think_timer(void *arg, int64_t at)
 }
 
 void
+schedule_task_at(struct tenant *t, int64_t at)
+{
+	if (t->run->c->pacing == CONFIG_PACING_THINK)
+		eng_timer(t->run->eng, at, schedule_think_timer, t);
+}
+
+void
 schedule_think(struct tenant *t, int64_t from)
 {
 	struct run *r = t->run;

@@ -29,6 +29,9 @@ void schedule_wake(struct run *r);
  */
 void schedule_think(struct tenant *t, int64_t from);
 
+/* Think pacing: t's next task starts at at (no think before it). */
+void schedule_task_at(struct tenant *t, int64_t at);
+
 /* Prints the progress line at now (final: the last one, ends the line). */
 void schedule_progress(struct run *r, int64_t now, int final);
 

@@ -145,7 +145,10 @@ tenant_ready(struct tenant *t, int64_t now)
 	t->was_ready = 1;
 	t->ready_idx = (int)r->nready;
 	r->ready[r->nready++] = t;
-	schedule_think(t, now);
+	if (r->wf->task_at_once)
+		schedule_task_at(t, now);
+	else
+		schedule_think(t, now);
 }
 
 /* Moves on to step i now (past the last: ready). */

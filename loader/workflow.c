@@ -11,6 +11,7 @@
 #include "call.h"
 #include "jx.h"
 #include "schedule.h"
+#include "seed_loop.h"
 #include "strbuf.h"
 #include "tenant.h"
 #include "util.h"
@@ -462,6 +463,13 @@ static const struct workflow_step workflow_steps[] = {
 	},
 };
 
+void
+workflow_task_over(struct tenant *t, int64_t end)
+{
+	if (t->state == TENANT_READY && !t->run->stopping)
+		schedule_think(t, end);
+}
+
 /* A ready user's task ended: record it, pace the user's next one. */
 static void
 workflow_task_end(struct call *cl, const struct eng_result *res,
@@ -471,8 +479,7 @@ workflow_task_end(struct call *cl, const struct eng_result *res,
 
 	call_record_result(cl, res, err, msg, detail);
 	free(cl);
-	if (t->state == TENANT_READY && !t->run->stopping)
-		schedule_think(t, res->end_us);
+	workflow_task_over(t, res->end_us);
 }
 
 /* A ping ended; its thread id goes to the journal. */
@@ -551,28 +558,27 @@ static const struct workflow_step *const workflow_mediation_steps[] = {
 	&workflow_steps[STEP_FETCH_PEER],
 };
 
-/* The seed scenario: as the seed's locustfile, no mediation request. */
+/*
+ * The seed scenario: the wallet is the seed's on_start; everything else is
+ * its loop of four tasks (seed_loop.c).
+ */
 static const struct workflow_step *const workflow_seed_steps[] = {
 	&workflow_steps[STEP_WALLET],
-	&workflow_steps[STEP_CONNECT],
-	&workflow_steps[STEP_MED_ACTIVE],
-	&workflow_steps[STEP_PEER_WAIT],
-	&workflow_steps[STEP_CREATE_INV],
-	&workflow_steps[STEP_RECEIVE_INV],
-	&workflow_steps[STEP_FETCH_OWN],
-	&workflow_steps[STEP_FETCH_PEER],
 };
 
 #define WORKFLOW_N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct workflow workflow_mediation = {
 	workflow_mediation_steps, WORKFLOW_N(workflow_mediation_steps),
-	workflow_ping,
+	workflow_ping, 0,
 };
 static const struct workflow workflow_seed = {
-	workflow_seed_steps, WORKFLOW_N(workflow_seed_steps), workflow_ping,
+	workflow_seed_steps, WORKFLOW_N(workflow_seed_steps), seed_loop_task,
+	1,
 };
-static const struct workflow workflow_http = { NULL, 0, workflow_http_get };
+static const struct workflow workflow_http = {
+	NULL, 0, workflow_http_get, 0,
+};
 
 const struct workflow *
 workflow_for(enum config_scenario s)
@@ -586,6 +592,24 @@ workflow_for(enum config_scenario s)
 		break;
 	}
 	return &workflow_mediation;
+}
+
+const struct workflow_step *
+workflow_step(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < WORKFLOW_N(workflow_steps); i++)
+		if (strcmp(workflow_steps[i].name, name) == 0)
+			return &workflow_steps[i];
+	return NULL;
+}
+
+int
+workflow_active(const char *state)
+{
+	return state != NULL && (strcmp(state, "active") == 0 ||
+	    strcmp(state, "completed") == 0);
 }
 
 int

@@ -71,10 +71,25 @@ struct workflow {
 	size_t nsteps;
 	/* Starts one task of ready user t intended at sched. */
 	void (*task)(struct tenant *t, int64_t sched);
+	/* The first task starts as soon as the user is ready (think
+	 * pacing), as a Locust user's first task does; else after a think. */
+	int task_at_once;
 };
 
 /* The workflow of scenario s (static). */
 const struct workflow *workflow_for(enum config_scenario s);
+
+/* The first row of the step table named name (static), or NULL. */
+const struct workflow_step *workflow_step(const char *name);
+
+/*
+ * A ready user's task ended at end: the next one comes after a think
+ * (think pacing) or when the open model starts it.
+ */
+void workflow_task_over(struct tenant *t, int64_t end);
+
+/* Whether a connection state is "active" (or DID exchange "completed"). */
+int workflow_active(const char *state);
 
 /* Whether state (NULL: none seen) ends the wait of polling step s. */
 int workflow_reached(const struct workflow_step *s, const char *state);
