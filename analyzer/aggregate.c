@@ -52,7 +52,7 @@ struct agg {
 };
 
 static const char *const agg_key_names[AGG_KEY_COUNT] = {
-	"label", "handler", "outcome", "traced_type",
+	"label", "handler", "outcome", "traced_type", "endpoint",
 };
 
 const char *
@@ -176,6 +176,8 @@ agg_value(const struct trace_event *ev, enum agg_key k)
 		return ev->outcome;
 	case AGG_KEY_TRACED_TYPE:
 		return ev->traced_type;
+	case AGG_KEY_ENDPOINT:
+		return ev->endpoint;
 	case AGG_KEY_COUNT:
 		break;
 	}

@@ -18,6 +18,7 @@ enum agg_key {
 	AGG_KEY_HANDLER,
 	AGG_KEY_OUTCOME,
 	AGG_KEY_TRACED_TYPE,
+	AGG_KEY_ENDPOINT,	/* where DELIVER outcomes went */
 	AGG_KEY_COUNT
 };
 

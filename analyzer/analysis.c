@@ -336,6 +336,8 @@ analysis_doc_new(const struct analysis_counts *c,
 	    (int64_t)c->filtered));
 	json_object_object_add(o, "skipped", json_object_new_int64(
 	    (int64_t)c->skipped));
+	json_object_object_add(o, "agent_starts", json_object_new_int64(
+	    (int64_t)c->agent_starts));
 	w = json_object_new_object();
 	for (i = 1; i < TRACE_REJ_COUNT; i++)
 		if (c->by_reason[i] > 0)

@@ -23,6 +23,7 @@ struct analysis_counts {
 	unsigned long long rejected;	/* invalid */
 	unsigned long long filtered;	/* valid but outside the filters */
 	unsigned long long skipped;	/* log text holding no trace event */
+	unsigned long long agent_starts;	/* start-up probes set aside */
 	unsigned long long by_reason[TRACE_REJ_COUNT];
 	unsigned long long by_shape[5];
 };

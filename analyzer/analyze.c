@@ -11,6 +11,7 @@
 #include "jx.h"
 #include "pipeline.h"
 #include "source_file.h"
+#include "trace.h"
 #include "util.h"
 
 void
@@ -114,6 +115,7 @@ analyze_local(const struct analyze_request *r, struct json_object *filters,
 
 	pipeline_init(&p, r->keys, r->nkeys, r->interval, &r->filter,
 	    r->show_rejects);
+	trace_parser_raw(p.parser, r->raw);
 	analyze_files(r, &p, errors, res);
 	memset(&req, 0, sizeof(req));
 	req.keys = r->keys;

@@ -41,6 +41,7 @@ struct analyze_request {
 	double interval;		/* series bins; 0: chosen from the span */
 	unsigned long long show_rejects;	/* rejects printed at most */
 	const char *run_id;		/* recorded; matched in the search engine */
+	int raw;			/* types and outcomes as written */
 };
 
 /* What came of it. */

@@ -64,6 +64,10 @@ pipeline_line(const char *line, size_t len, unsigned long long lineno,
 		}
 		return 0;
 	}
+	if (ev.probe) {
+		p->counts.agent_starts++;	/* no workflow: set aside */
+		return 0;
+	}
 	if (p->filter != NULL && !filter_match(p->filter, &ev)) {
 		p->counts.filtered++;
 		seen_add(&p->left_out, &ev);
@@ -85,6 +89,7 @@ pipeline_merge(struct pipeline *dst, const struct pipeline *src)
 	dst->counts.rejected += src->counts.rejected;
 	dst->counts.filtered += src->counts.filtered;
 	dst->counts.skipped += src->counts.skipped;
+	dst->counts.agent_starts += src->counts.agent_starts;
 	for (i = 0; i < TRACE_REJ_COUNT; i++)
 		dst->counts.by_reason[i] += src->counts.by_reason[i];
 	for (i = 0; i < 5; i++)

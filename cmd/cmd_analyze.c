@@ -36,14 +36,19 @@ static const char analyze_after[] =
 "stopped answering or Ctrl-C cut a read short (the report is partial),\n"
 "5 when a threshold was breached.\n";
 
-enum { A_BY, A_LABEL, A_OUTCOME, A_TYPE, A_SINCE, A_UNTIL, A_PCTS,
+enum { A_BY, A_RAW, A_LABEL, A_OUTCOME, A_TYPE, A_SINCE, A_UNTIL, A_PCTS,
     A_INTERVAL, A_FORMAT, A_OUT, A_TEMPLATES, A_SHOW, A_JUNIT, A_ES,
     A_INDEX, A_MODE, A_RAWMAX, A_SLICES, A_BATCH, A_HDR, A_RUNID };
 
 static const struct opt analyze_opts[] = {
 	{ NULL, 0, NULL, 0, 0, "Options:" },
 	{ "by", 0, "KEYS", A_BY, 0, "group keys, comma-separated, from label, "
-	    "handler,\noutcome, traced_type (default label,handler,outcome)" },
+	    "handler,\noutcome, traced_type, endpoint (default\n"
+	    "label,handler,outcome)" },
+	{ "raw", 0, NULL, A_RAW, 0, "keep message types and outcomes as the "
+	    "agents wrote\nthem (default: did:sov:...;spec/ types become\n"
+	    "https://didcomm.org/ ones, and DELIVER outcomes lose\ntheir "
+	    "endpoint to the endpoint key)" },
 	{ "label", 0, "GLOB", A_LABEL, OPT_MANY, "keep events whose trace "
 	    "label matches (repeatable)" },
 	{ "outcome", 0, "GLOB", A_OUTCOME, OPT_MANY, "keep events whose "
@@ -116,8 +121,8 @@ analyze_parse_by(struct analyze_request *r, const char *s, char **cause)
 	    tok = strtok_r(NULL, ",", &save)) {
 		if (agg_key_parse(tok, &k) == -1)
 			rc = util_fail(cause, "--by: unknown key \"%s\" "
-			    "(expected label, handler, outcome, traced_type)",
-			    tok);
+			    "(expected label, handler, outcome, traced_type, "
+			    "endpoint)", tok);
 		for (i = 0; rc == 0 && i < r->nkeys; i++)
 			if (r->keys[i] == k)
 				rc = util_fail(cause, "--by: \"%s\" given "
@@ -161,6 +166,7 @@ analyze_take(void *ctx, int id, const char *v, char **cause)
 
 	switch (id) {
 	case A_BY: return analyze_parse_by(r, v, cause);
+	case A_RAW: r->raw = 1; break;
 	case A_LABEL: filter_add(&r->filter.labels, &r->filter.nlabels, v);
 		break;
 	case A_OUTCOME:

@@ -29,6 +29,7 @@ struct trace_parser {
 	struct json_object *doc;	/* built on request */
 	const char *doc_text;
 	size_t doc_len;
+	int raw;		/* keep types and outcomes as written */
 };
 
 static const char *const trace_reject_names[TRACE_REJ_COUNT] = {
@@ -72,6 +73,12 @@ trace_parser_new(void)
 		strbuf_init(&p->fields[i], 0);
 	strbuf_init(&p->scratch, 0);
 	return p;
+}
+
+void
+trace_parser_raw(struct trace_parser *p, int raw)
+{
+	p->raw = raw;
 }
 
 void
@@ -393,6 +400,56 @@ trace_time(struct trace_parser *p, const struct trace_found *f, double *t,
 	return TRACE_REJ_NO_TIME;
 }
 
+/*
+ * The start-up probe an agent sends to its trace target: handler
+ * ArgParse, outcome Successfully_configured_aca-py, no message.
+ */
+static int
+trace_is_probe(const struct trace_event *ev)
+{
+	return (ev->handler != NULL && strcmp(ev->handler, "ArgParse") == 0) ||
+	    (ev->outcome != NULL && strcmp(ev->outcome,
+	    "Successfully_configured_aca-py") == 0);
+}
+
+/*
+ * One type, whatever the release: the prefix of ACA-Py 0.8 and older
+ * ("did:sov:BzCbsNYhMrjHiqZDTUASHg;spec/") becomes "https://didcomm.org/";
+ * an outcome that ends with the endpoint a message went to ("...DELIVER.
+ * END.http://127.0.0.1:9004") is split into the outcome and ev->endpoint.
+ * The strings are rewritten in the parser's own buffers.
+ */
+static void
+trace_normalise(struct trace_parser *p, struct trace_event *ev)
+{
+	static const char old[] = "did:sov:BzCbsNYhMrjHiqZDTUASHg;spec/";
+	static const char *const schemes[] = { ".http://", ".https://",
+	    ".ws://", ".wss://" };
+	struct strbuf *t = &p->fields[TF_TYPE], *o = &p->fields[TF_OUTCOME];
+	char *at;
+	size_t i;
+
+	if (ev->traced_type != NULL && strncmp(ev->traced_type, old,
+	    sizeof(old) - 1) == 0) {
+		strbuf_reset(&p->scratch);
+		strbuf_addf(&p->scratch, "https://didcomm.org/%s",
+		    ev->traced_type + sizeof(old) - 1);
+		strbuf_reset(t);
+		strbuf_add(t, p->scratch.data, p->scratch.len);
+		ev->traced_type = t->data;
+	}
+	for (i = 0; ev->outcome != NULL && o->data != NULL && i < sizeof(schemes) /
+	    sizeof(schemes[0]); i++) {
+		at = strstr(o->data, schemes[i]);
+		if (at == NULL || at == o->data)
+			continue;
+		*at = '\0';
+		ev->endpoint = at + 1;
+		ev->outcome = o->data;
+		break;
+	}
+}
+
 /* Fills ev from an event object's members. */
 static enum trace_reject
 trace_fill(struct trace_parser *p, const struct trace_found *f,
@@ -424,6 +481,9 @@ trace_fill(struct trace_parser *p, const struct trace_found *f,
 		    &p->fields[k]) : NULL;
 	if (ev->label == NULL)
 		ev->label = ev->handler;
+	ev->probe = trace_is_probe(ev);
+	if (!p->raw)
+		trace_normalise(p, ev);
 	return trace_time(p, f, &ev->time, detail);
 }
 

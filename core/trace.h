@@ -63,6 +63,8 @@ struct trace_event {
 	const char *traced_type;
 	const char *msg_id;
 	const char *thread_id;
+	const char *endpoint;	/* where a DELIVER outcome went, or NULL */
+	int probe;		/* an agent's start-up probe, not workflow */
 	double elapsed_ms;	/* ellapsed_milli or elapsed_milli, >= 0 */
 	double time;		/* epoch seconds */
 	enum trace_shape shape;
@@ -74,6 +76,16 @@ struct trace_parser;
 
 /* Creates a parser. Caller frees with trace_parser_free. */
 struct trace_parser *trace_parser_new(void);
+
+/*
+ * With raw set, the parser keeps message types and outcomes as the agent
+ * wrote them. By default it normalises them so that releases line up: the
+ * "did:sov:BzCbsNYhMrjHiqZDTUASHg;spec/" prefix of ACA-Py 0.8 becomes
+ * "https://didcomm.org/", and an outcome ending with an endpoint
+ * ("OutboundTransportManager.DELIVER.END.http://127.0.0.1:9004") loses it
+ * to ev->endpoint.
+ */
+void trace_parser_raw(struct trace_parser *p, int raw);
 
 /* Frees the parser; NULL is accepted. */
 void trace_parser_free(struct trace_parser *p);

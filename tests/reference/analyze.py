@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 
 PCTS = [50, 75, 90, 95, 99, 99.9]
 SKIP = "skip"
+PROBE = "probe"     # an agent's start-up probe: set aside, not analyzed
 TIME_MAX = 253402300799.0
 ELAPSED_MAX = 86400000.0
 TRACE_FIELDS = ("ellapsed_milli", "elapsed_milli", "outcome", "msg_id", "traced_type")
@@ -92,7 +93,16 @@ def event(line):
     if t is None or t < 0 or t > TIME_MAX:
         return None
     label = doc.get("label", doc.get("handler"))
-    return (label, doc.get("handler"), doc.get("outcome")), elapsed
+    outcome = doc.get("outcome")
+    if doc.get("handler") == "ArgParse" or outcome == "Successfully_configured_aca-py":
+        return PROBE
+    if isinstance(outcome, str):
+        for scheme in (".http://", ".https://", ".ws://", ".wss://"):
+            i = outcome.find(scheme)
+            if i > 0:
+                outcome = outcome[:i]
+                break
+    return (label, doc.get("handler"), outcome), elapsed
 
 
 def nearest_rank(sorted_vals, q):
@@ -111,6 +121,8 @@ def main(paths):
                 ev = event(line)
                 if ev == SKIP:
                     skipped += 1
+                    continue
+                if ev == PROBE:
                     continue
                 if ev is None:
                     rejected += 1

@@ -221,6 +221,40 @@ test_nul_kept(void)
 	CHECK_STR(ev.handler, "a\\u0000b");
 }
 
+/* Releases line up: old types, endpoints in outcomes, start-up probes. */
+static void
+test_normalised(void)
+{
+	struct trace_event ev;
+	const char *old = "{\"traced_type\":\"did:sov:BzCbsNYhMrjHiqZDTUASHg;"
+	    "spec/trust_ping/1.0/ping\",\"outcome\":\"OutboundTransport"
+	    "Manager.DELIVER.END.http://127.0.0.1:9004\",\"handler\":\"m\","
+	    "\"ellapsed_milli\":1,\"timestamp\":1}";
+
+	CHECK(parse(old, &ev) == TRACE_OK);
+	CHECK_STR(ev.traced_type, "https://didcomm.org/trust_ping/1.0/ping");
+	CHECK_STR(ev.outcome, "OutboundTransportManager.DELIVER.END");
+	CHECK_STR(ev.endpoint, "http://127.0.0.1:9004");
+	CHECK(!ev.probe);
+	trace_parser_raw(p, 1);
+	CHECK(parse(old, &ev) == TRACE_OK);
+	CHECK_STR(ev.traced_type, "did:sov:BzCbsNYhMrjHiqZDTUASHg;spec/"
+	    "trust_ping/1.0/ping");
+	CHECK_STR(ev.outcome, "OutboundTransportManager.DELIVER.END."
+	    "http://127.0.0.1:9004");
+	CHECK(ev.endpoint == NULL);
+	trace_parser_raw(p, 0);
+	CHECK(parse("{\"outcome\":\"x.END\",\"handler\":\"m\","
+	    "\"ellapsed_milli\":1,\"timestamp\":1}", &ev) == TRACE_OK);
+	CHECK(ev.endpoint == NULL);
+	CHECK_STR(ev.outcome, "x.END");
+	CHECK(parse("{\"msg_id\":\"N/A\",\"traced_type\":\"NoneType\","
+	    "\"timestamp\":1,\"handler\":\"ArgParse\",\"ellapsed_milli\":0,"
+	    "\"outcome\":\"Successfully_configured_aca-py\"}", &ev) ==
+	    TRACE_OK);
+	CHECK(ev.probe);
+}
+
 int
 main(void)
 {
@@ -232,6 +266,7 @@ main(void)
 	RUN(test_bounds);
 	RUN(test_log_text);
 	RUN(test_nul_kept);
+	RUN(test_normalised);
 	RUN(test_escapes_and_duplicates);
 	RUN(test_parser_reuse);
 	trace_parser_free(p);
