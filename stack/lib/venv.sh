@@ -1,18 +1,27 @@
 # shellcheck shell=bash disable=SC2034
 # ACA-Py virtualenvs per release (sourced after common.sh).
 
-# Set REL_PY, REL_REQ, REL_ELAPSED for release $1 from stack/acapy-versions.
+# Set REL_NAME (the release an alias stands for), REL_PY, REL_REQ,
+# REL_ELAPSED, REL_INVITATION and REL_HOME for release $1 from
+# stack/acapy-versions.
 release_info() {
-	local rel="$1" name py req field
-	REL_PY="" REL_REQ="" REL_ELAPSED=""
-	while read -r name py req field; do
+	local rel="$1" name py req field inv home known=""
+	REL_NAME="" REL_PY="" REL_REQ="" REL_ELAPSED="" REL_INVITATION="" REL_HOME=""
+	while read -r name py req field inv home; do
 		[[ -z "$name" || "$name" == \#* ]] && continue
-		if [[ "$name" == "$rel" ]]; then
-			REL_PY="$py" REL_REQ="$req" REL_ELAPSED="$field"
+		known="$known $name"
+		[[ "$name" == "$rel" ]] || continue
+		if [[ "$py" == alias ]]; then
+			release_info "$req"
 			return 0
 		fi
+		REL_NAME="$name" REL_PY="$py" REL_REQ="$req" REL_ELAPSED="$field"
+		REL_INVITATION="${inv:-connections}" REL_HOME="${home:-ACAPY_HOME}"
+		[[ -f "$MEDLOAD_STACK_SRC/constraints/$name.txt" ]] ||
+			die "ACA-Py release '$rel' has no pinned constraints (stack/constraints/$name.txt); pin it with pip freeze of a working venv"
+		return 0
 	done <"$MEDLOAD_STACK_SRC/acapy-versions"
-	die "unknown ACA-Py release '$rel' (see stack/acapy-versions)"
+	die "unknown ACA-Py release '$rel' (known:$known; see stack/acapy-versions)"
 }
 
 # Print the interpreter for Python version $1 (pyenv first, then PATH).
@@ -51,6 +60,7 @@ check_python_venv() {
 ensure_venv() {
 	local rel="$1" py dir stamp want t0
 	release_info "$rel"
+	rel="$REL_NAME"
 	dir="$MEDLOAD_CACHE/venvs/$rel"
 	stamp="$dir/.medload-release"
 	want="$REL_PY $REL_REQ $(cksum <"$MEDLOAD_STACK_SRC/constraints/$rel.txt" | cut -d' ' -f1)"
@@ -58,7 +68,7 @@ ensure_venv() {
 	(
 		flock -w 900 9 || die "timed out waiting for the venv lock $dir.lock"
 		if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] &&
-			"$dir/bin/aca-py" --version >/dev/null 2>&1; then
+			PATH="$dir/bin:$PATH" "$dir/bin/aca-py" --version >/dev/null 2>&1; then
 			exit 0
 		fi
 		py="$(find_python "$REL_PY")" ||
@@ -69,8 +79,9 @@ ensure_venv() {
 		rm -rf "$dir"
 		"$py" -m venv "$dir" >&2
 		"$dir/bin/pip" install --quiet -c "$MEDLOAD_STACK_SRC/constraints/$rel.txt" \
-			"$REL_REQ" >&2 || die "pip install $REL_REQ failed"
-		"$dir/bin/aca-py" --version >/dev/null 2>&1 || die "aca-py in $dir does not run"
+			"$REL_REQ" >&2 || die "ACA-Py release '$rel': pip install $REL_REQ failed (see above)"
+		PATH="$dir/bin:$PATH" "$dir/bin/aca-py" --version >/dev/null 2>&1 ||
+			die "ACA-Py release '$rel': aca-py in $dir does not run"
 		printf '%s\n' "$want" >"$stamp"
 		log "venv $rel ready in $((SECONDS - t0))s"
 	) 9>"$dir.lock" || return 1
