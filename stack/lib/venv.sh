@@ -2,12 +2,13 @@
 # ACA-Py virtualenvs per release (sourced after common.sh).
 
 # Set REL_NAME (the release an alias stands for), REL_PY, REL_REQ,
-# REL_ELAPSED, REL_INVITATION and REL_HOME for release $1 from
+# REL_ELAPSED, REL_INVITATION, REL_HOME and REL_QUIRKS for release $1 from
 # stack/acapy-versions.
 release_info() {
-	local rel="$1" name py req field inv home known=""
+	local rel="$1" name py req field inv home quirks known=""
 	REL_NAME="" REL_PY="" REL_REQ="" REL_ELAPSED="" REL_INVITATION="" REL_HOME=""
-	while read -r name py req field inv home; do
+	REL_QUIRKS=""
+	while read -r name py req field inv home quirks; do
 		[[ -z "$name" || "$name" == \#* ]] && continue
 		known="$known $name"
 		[[ "$name" == "$rel" ]] || continue
@@ -17,6 +18,7 @@ release_info() {
 		fi
 		REL_NAME="$name" REL_PY="$py" REL_REQ="$req" REL_ELAPSED="$field"
 		REL_INVITATION="${inv:-connections}" REL_HOME="${home:-ACAPY_HOME}"
+		REL_QUIRKS="${quirks:-}"
 		[[ -f "$MEDLOAD_STACK_SRC/constraints/$name.txt" ]] ||
 			die "ACA-Py release '$rel' has no pinned constraints (stack/constraints/$name.txt); pin it with pip freeze of a working venv"
 		return 0
