@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 #include <yaml.h>
 
+#include "live.h"
 #include "timeutil.h"
 #include "util.h"
 
@@ -102,6 +103,9 @@ static const struct config_setting config_settings[] = {
 	{ "allow_remote", "allow-remote", "MEDLOAD_ALLOW_REMOTE", T_BOOL,
 	    OFF(allow_remote), 0,
 	    NULL, "load hosts other than 127.0.0.1/localhost/[::1]\n(env MEDLOAD_ALLOW_REMOTE=1); without it, medload\nrefuses to send load anywhere else" },
+	{ "metrics", "metrics", NULL, T_STR, OFF(metrics), 0,
+	    "ADDR:PORT", "serve the run's figures live: Prometheus text on\n"
+	    "/metrics and a page on / (loopback only, unless\n--allow-remote)" },
 	{ "cacert", "cacert", NULL, T_STR, OFF(cacert), 0,
 	    "FILE", "trust this CA bundle for https" },
 	{ "out_dir", "out-dir", NULL, T_STR, OFF(out_dir), 0,
@@ -1086,6 +1090,9 @@ config_finish(struct config *c, int targets, char **cause)
 			    "MEDIATOR_INVITATION_URL (or --invitation-url), or "
 			    "--mediator-admin-url to create one");
 	}
+	if (c->metrics != NULL && live_check(c->metrics, c->allow_remote,
+	    cause) == -1)
+		return -1;
 	if (c->shard_count > 1 && c->run_id == NULL)
 		return util_fail(cause, "shard: sharded runs need --run-id "
 		    "(shared by every shard)");

@@ -58,6 +58,7 @@ struct config {
 	int insecure;
 	int allow_remote;		/* targets beyond 127.0.0.1 allowed */
 	char *cacert;
+	char *metrics;			/* ADDR:PORT of the live view, or NULL */
 	char *out_dir;
 	char *run_id;			/* NULL = generated */
 	char *csv_prefix;		/* NULL = <run dir>/medload */

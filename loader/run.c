@@ -19,6 +19,7 @@
 #include "interrupt.h"
 #include "invite.h"
 #include "journal.h"
+#include "run_live.h"
 #include "jx.h"
 #include "preflight.h"
 #include "results.h"
@@ -142,6 +143,8 @@ run_open(struct run *r, char **cause)
 	char *base, *path;
 	int rc;
 
+	if (c->metrics != NULL && run_live_start(r, c->metrics, cause) == -1)
+		return -1;
 	r->run_id = c->run_id ? util_strdup(c->run_id) : run_new_id();
 	base = util_printf("%s/%s", c->out_dir, r->run_id);
 	r->dir = c->shard_count ? util_printf("%s/shard-%u", base,
@@ -265,6 +268,7 @@ run_close(struct run *r)
 {
 	size_t i;
 
+	run_live_stop(r);
 	eng_free(r->eng);
 	if (r->journal != NULL)
 		journal_close(r->journal, NULL);

@@ -17,6 +17,7 @@
 struct eng;
 struct hist;
 struct journal;
+struct run_live;
 struct stats;
 struct workflow;
 
@@ -59,6 +60,7 @@ struct run {
 	struct eng *eng;
 	struct stats *stats;
 	struct journal *journal;
+	struct run_live *live;		/* --metrics, or NULL */
 	struct hist *lateness;		/* task start - intended, us */
 	FILE *out, *err;
 	char *dir;

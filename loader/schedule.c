@@ -8,6 +8,7 @@
 #include "hist.h"
 #include "journal.h"
 #include "run.h"
+#include "run_live.h"
 #include "shape.h"
 #include "stats.h"
 #include "tenant.h"
@@ -248,25 +249,6 @@ schedule_stop(struct run *r)
 	eng_timer(r->eng, r->stop_deadline, schedule_noop, r);
 }
 
-/* The shape's step (1-based) at el seconds from the start. */
-static unsigned
-schedule_step_at(const struct shape *s, double el)
-{
-	double acc = 0;
-	unsigned step = 0;
-	size_t i;
-
-	if (s->nstages == 0)
-		return (unsigned)(el / s->step_time) + 1;
-	for (i = 0; i < s->nstages; i++) {
-		acc += s->stages[i].duration;
-		step = (unsigned)i + 1;
-		if (el < acc)
-			break;
-	}
-	return step;
-}
-
 void
 schedule_progress(struct run *r, int64_t now, int final)
 {
@@ -279,7 +261,7 @@ schedule_progress(struct run *r, int64_t now, int final)
 
 	snprintf(line, sizeof(line), "%5.0fs step %u users %u/%u req/s %.1f "
 	    "requests %llu failures %s%llu%s p95 %.0fms%s", el,
-	    schedule_step_at(&r->c->shape, el), r->actual, r->target,
+	    shape_step_at(&r->c->shape, el), r->actual, r->target,
 	    stats_recent_rate(r->stats, ep),
 	    (unsigned long long)stats_count(r->stats), color ? "\033[31m" :
 	    "", (unsigned long long)fails, color ? "\033[0m" : "",
@@ -300,6 +282,7 @@ schedule_second_tick(void *arg, int64_t at)
 	struct run *r = arg;
 
 	schedule_sample(r, at);
+	run_live_tick(r, at);
 	if (r->c->progress != CONFIG_PROGRESS_NONE)
 		schedule_progress(r, at, 0);
 	if (!r->finished)

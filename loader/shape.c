@@ -188,3 +188,21 @@ shape_check(const struct shape *s, char **cause)
 		    "days");
 	return 0;
 }
+
+unsigned
+shape_step_at(const struct shape *s, double el)
+{
+	double acc = 0;
+	unsigned step = 0;
+	size_t i;
+
+	if (s->nstages == 0)
+		return (unsigned)(el / s->step_time) + 1;
+	for (i = 0; i < s->nstages; i++) {
+		acc += s->stages[i].duration;
+		step = (unsigned)i + 1;
+		if (el < acc)
+			break;
+	}
+	return step;
+}

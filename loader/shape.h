@@ -75,4 +75,7 @@ size_t shape_steps(const struct shape *s, struct shape_step *out,
 /* Checks a shape's values; -1 with *cause naming the setting. */
 int shape_check(const struct shape *s, char **cause);
 
+/* The load step (1-based) at el seconds from the start. */
+unsigned shape_step_at(const struct shape *s, double el);
+
 #endif

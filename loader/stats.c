@@ -805,3 +805,22 @@ stats_json(const struct stats *st, struct json_object *meta)
 	json_object_object_add(doc, "series", ser);
 	return doc;
 }
+
+void
+stats_each(const struct stats *st,
+    void (*fn)(const struct stats_view *v, void *arg), void *arg)
+{
+	struct stats_view v;
+	size_t i;
+
+	for (i = 0; i < st->n; i++) {
+		const struct stats_entry *e = st->list[i];
+
+		v.method = e->method;
+		v.name = e->name;
+		v.count = e->count;
+		v.failures = e->failures;
+		v.intended_us = e->intended;
+		fn(&v, arg);
+	}
+}

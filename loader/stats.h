@@ -14,6 +14,7 @@
 
 #include "files.h"
 
+struct hist;
 struct json_object;
 
 enum stats_err {
@@ -95,5 +96,20 @@ void stats_csv_field(FILE *out, const char *s);
  */
 struct json_object *stats_json(const struct stats *st,
     struct json_object *meta);
+
+/* One request name's figures, for live views (borrowed). */
+struct stats_view {
+	const char *method;	/* GET, POST, ...; WAIT */
+	const char *name;
+	uint64_t count, failures;
+	const struct hist *intended_us;	/* latency from the intended start */
+};
+
+/*
+ * Calls fn for every request name, in the order first seen; the views
+ * are valid during the call only.
+ */
+void stats_each(const struct stats *st,
+    void (*fn)(const struct stats_view *v, void *arg), void *arg);
 
 #endif
