@@ -103,9 +103,10 @@ static const struct config_setting config_settings[] = {
 	{ "allow_remote", "allow-remote", "MEDLOAD_ALLOW_REMOTE", T_BOOL,
 	    OFF(allow_remote), 0,
 	    NULL, "load hosts other than 127.0.0.1/localhost/[::1]\n(env MEDLOAD_ALLOW_REMOTE=1); without it, medload\nrefuses to send load anywhere else" },
-	{ "metrics", "metrics", NULL, T_STR, OFF(metrics), 0,
+	{ "metrics", "metrics", "MEDLOAD_METRICS", T_STR, OFF(metrics), 0,
 	    "ADDR:PORT", "serve the run's figures live: Prometheus text on\n"
-	    "/metrics and a page on / (loopback only, unless\n--allow-remote)" },
+	    "/metrics and a page on / (loopback only, unless\n--allow-remote; "
+	    "env MEDLOAD_METRICS)" },
 	{ "cacert", "cacert", NULL, T_STR, OFF(cacert), 0,
 	    "FILE", "trust this CA bundle for https" },
 	{ "out_dir", "out-dir", NULL, T_STR, OFF(out_dir), 0,

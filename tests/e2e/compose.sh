@@ -60,10 +60,11 @@ load agents -profile agents "$f" && expect_services agents "mediator,multi-agent
 load load -profile load "$f" && expect_services load "medload"
 load agents-load -profile agents -profile load "$f" &&
 	expect_services agents-load "mediator,medload,multi-agent,wallet-db"
+load monitor -profile monitor "$f" && expect_services monitor "grafana,prometheus"
 load all -profile all "$f" &&
-	expect_services all "elasticsearch,kibana,kibana-setup,logstash,mediator,medload,multi-agent,setup,wallet-db"
+	expect_services all "elasticsearch,grafana,kibana,kibana-setup,logstash,mediator,medload,multi-agent,prometheus,setup,wallet-db"
 load shards -profile all "$f" "$sh" &&
-	expect_services shards "elasticsearch,kibana,kibana-setup,logstash,mediator,medload,medload-run-id,medload-shard-1,medload-shard-2,medload-shard-3,multi-agent,setup,wallet-db"
+	expect_services shards "elasticsearch,grafana,kibana,kibana-setup,logstash,mediator,medload,medload-run-id,medload-shard-1,medload-shard-2,medload-shard-3,multi-agent,prometheus,setup,wallet-db"
 all=$TMP/all.json
 
 # COMPOSE_PROFILES in .env.example makes a plain `docker compose up` start everything.
@@ -77,7 +78,8 @@ if [ -n "$cv" ]; then
 	else
 		miss=""
 		for v in ELASTIC_PASSWORD LOGSTASH_INTERNAL_PASSWORD KIBANA_SYSTEM_PASSWORD POSTGRESQL_ADMIN_PASSWORD \
-			MEDIATOR_AGENT_ADMIN_API_KEY MEDIATOR_WALLET_KEY MULTI_ACAPY_WALLET_KEY MULTI_JWT_SECRET; do
+			MEDIATOR_AGENT_ADMIN_API_KEY MEDIATOR_WALLET_KEY MULTI_ACAPY_WALLET_KEY MULTI_JWT_SECRET \
+			GRAFANA_ADMIN_PASSWORD; do
 			grep -q "required variable $v " "$TMP/nosecret.err" || miss="$miss $v"
 		done
 		if [ -z "$miss" ]; then pass compose-secrets-required; else
@@ -90,7 +92,8 @@ fi
 # default or as a literal value.
 bad=""
 for v in ELASTIC_PASSWORD LOGSTASH_INTERNAL_PASSWORD KIBANA_SYSTEM_PASSWORD POSTGRESQL_ADMIN_PASSWORD \
-	MEDIATOR_AGENT_ADMIN_API_KEY MEDIATOR_WALLET_KEY MULTI_ACAPY_WALLET_KEY MULTI_JWT_SECRET; do
+	MEDIATOR_AGENT_ADMIN_API_KEY MEDIATOR_WALLET_KEY MULTI_ACAPY_WALLET_KEY MULTI_JWT_SECRET \
+	GRAFANA_ADMIN_PASSWORD; do
 	grep -q "\${$v:-" "$f" "$sh" && bad="$bad $v(default)"
 	val=$(sed -n "s/^$v=//p" "$env_example")
 	[ -n "$val" ] && grep -qF -- "$val" "$f" "$sh" "$c/k8s/medload-job.yaml" && bad="$bad $v(literal)"
@@ -395,3 +398,47 @@ fi
 
 # Docs: the README section exists and says what depends on subcommands landing.
 expect_grep readme-compose-section '^## Docker compose' "$REPO/README.md"
+
+# ------------------------------------------------------------- monitoring
+# Prometheus' own checker on its configuration; the Grafana dashboard holds
+# the fields Grafana needs, uses the provisioned data source, and queries
+# only metrics medload serves (their names as the man page lists them).
+m=$c/monitor
+if command -v promtool >/dev/null 2>&1; then
+	expect_rc monitor-prometheus-config 0 promtool check config "$m/prometheus.yml"
+else
+	fail monitor-prometheus-config "promtool (Debian prometheus) is not installed"
+fi
+if python3 - "$m/grafana/dashboards/medload.json" \
+	"$m/grafana/provisioning/datasources/prometheus.yml" "$REPO/man/medload.1" \
+	>"$TMP/dash" 2>&1 <<'PY'
+import json, re, sys
+dash = json.load(open(sys.argv[1]))
+ds_uid = re.search(r"uid: (\S+)", open(sys.argv[2]).read()).group(1)
+man = open(sys.argv[3]).read().replace("\\-", "-").replace("\\_", "_")
+bad = []
+for k in ("uid", "title", "schemaVersion", "panels", "templating"):
+    if k not in dash:
+        bad.append("no " + k)
+ids = set()
+for p in dash.get("panels", []):
+    for k in ("id", "type", "title", "gridPos", "targets", "datasource"):
+        if k not in p:
+            bad.append("panel %s: no %s" % (p.get("title"), k))
+    if p.get("id") in ids:
+        bad.append("panel id %s twice" % p.get("id"))
+    ids.add(p.get("id"))
+    if p.get("datasource", {}).get("uid") != ds_uid:
+        bad.append("panel %s: data source is not %s" % (p.get("title"), ds_uid))
+    g = p.get("gridPos", {})
+    if not all(isinstance(g.get(k), int) for k in ("x", "y", "w", "h")) or g.get("x", 0) + g.get("w", 0) > 24:
+        bad.append("panel %s: bad gridPos" % p.get("title"))
+    for t in p.get("targets", []):
+        for name in re.findall(r"\b(medload_[a-z_]+)", t.get("expr", "")):
+            base = re.sub(r"_(bucket|sum|count)$", "", name)
+            if base not in man:
+                bad.append("panel %s: %s is not a metric medload serves" % (p.get("title"), name))
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
+then pass monitor-dashboard; else fail monitor-dashboard "$(tr '\n' ';' <"$TMP/dash")"; fi
