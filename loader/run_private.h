@@ -76,6 +76,7 @@ struct run {
 	size_t ntenants, atenants;
 	unsigned actual;
 	unsigned target;
+	unsigned stop_target;		/* the target when the stop began */
 	/* spawn ticks: the last one run, the next one due, their spacing */
 	int64_t spawn_last, spawn_at, spawn_d;
 	size_t top;			/* tenants[0..top) may be active */

@@ -245,8 +245,18 @@ schedule_stop(struct run *r)
 		return;
 	r->stopping = 1;
 	r->stop_deadline = eng_now() + (int64_t)(r->c->grace * 1e6);
+	r->stop_target = r->target;
 	r->target = 0;
 	eng_timer(r->eng, r->stop_deadline, schedule_noop, r);
+}
+
+/* The load step at el seconds, the last one once the shape has ended. */
+static unsigned
+schedule_step_now(const struct run *r, double el)
+{
+	double end = shape_end(&r->c->shape);
+
+	return shape_step_at(&r->c->shape, el < end ? el : end - 0.001);
 }
 
 void
@@ -259,13 +269,21 @@ schedule_progress(struct run *r, int64_t now, int final)
 	const char *nc = getenv("NO_COLOR");
 	int color = r->tty && (nc == NULL || *nc == '\0') && fails > 0;
 
-	snprintf(line, sizeof(line), "%5.0fs step %u users %u/%u req/s %.1f "
-	    "requests %llu failures %s%llu%s p95 %.0fms%s", el,
-	    shape_step_at(&r->c->shape, el), r->actual, r->target,
-	    stats_recent_rate(r->stats, ep),
-	    (unsigned long long)stats_count(r->stats), color ? "\033[31m" :
-	    "", (unsigned long long)fails, color ? "\033[0m" : "",
-	    stats_recent_p95(r->stats, ep), r->stopping ? " (stopping)" : "");
+	if (final)
+		snprintf(line, sizeof(line), "done in %.0fs: requests %llu "
+		    "failures %s%llu%s, users at the end %u", el,
+		    (unsigned long long)stats_count(r->stats), color ?
+		    "\033[31m" : "", (unsigned long long)fails, color ?
+		    "\033[0m" : "", r->actual);
+	else
+		snprintf(line, sizeof(line), "%5.0fs step %u users %u/%u req/s "
+		    "%.1f requests %llu failures %s%llu%s p95 %.0fms%s", el,
+		    schedule_step_now(r, el), r->actual, r->stopping ?
+		    r->stop_target : r->target, stats_recent_rate(r->stats,
+		    ep), (unsigned long long)stats_count(r->stats), color ?
+		    "\033[31m" : "", (unsigned long long)fails, color ?
+		    "\033[0m" : "", stats_recent_p95(r->stats, ep),
+		    r->stopping ? " (stopping)" : "");
 	if (r->tty) {
 		fprintf(r->err, "\r\033[K%s%s", line, final ? "\n" : "");
 	} else if (final || now - r->last_plain >= 10000000) {
