@@ -15,6 +15,7 @@
 #include "assets.h"
 #include "files.h"
 #include "jx.h"
+#include "strbuf.h"
 #include "tmpl.h"
 #include "util.h"
 
@@ -170,13 +171,15 @@ chart_data(struct chart *c, const char *suffix, char **cause)
 void
 chart_data_string(FILE *f, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	struct strbuf b;
 
+	strbuf_init(&b, 0);
+	tmpl_escape(TMPL_GNUPLOT, s ? s : "", &b);
 	fputc('"', f);
-	for (; *p != '\0'; p++)
-		fputc(*p == '"' ? '\'' : *p == '\\' ? '/' : *p < 0x20 ||
-		    *p == 0x7f ? ' ' : *p, f);
+	if (b.len > 0)
+		fwrite(b.data, 1, b.len, f);
 	fputc('"', f);
+	strbuf_release(&b);
 }
 
 /*

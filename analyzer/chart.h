@@ -48,9 +48,10 @@ void chart_free(struct chart *c);
 FILE *chart_data(struct chart *c, const char *suffix, char **cause);
 
 /*
- * Writes one string cell for a data file: double-quoted, with quotes,
- * backslashes and control characters replaced, so a name can never break
- * the file's columns.
+ * Writes one string cell for a data file: double-quoted and escaped as
+ * the templates escape strings (TMPL_GNUPLOT: control characters made
+ * visible, quotes and backslashes as octal escapes gnuplot reads back),
+ * so a name can never break the file's columns and shows as it is.
  */
 void chart_data_string(FILE *f, const char *s);
 

@@ -109,6 +109,28 @@ if command -v gnuplot >/dev/null 2>&1; then
 			pass "compare-chart-$c"
 		else fail "compare-chart-$c" "no $c.png/.svg"; fi
 	done
+	# labels gnuplot's quoting used to break: both charts drawn, each
+	# label shown as it is on the bars' axis
+	CT=$REPO/tests/tools/charttest.py
+	python3 "$CT" traces "$TMP/q.ndjson"
+	python3 "$CT" traces "$TMP/qs.ndjson" --slow 40
+	"$MEDLOAD" analyze --format json -o "$TMP/q.json" "$TMP/q.ndjson"
+	"$MEDLOAD" analyze --format json -o "$TMP/qs.json" "$TMP/qs.ndjson"
+	expect_rc compare-quoting 0 "$MEDLOAD" compare --charts "$TMP/qc" \
+		"$TMP/q.json" "$TMP/qs.json"
+	if grep -q 'chart:' "$TMP/err"; then
+		fail compare-quoting-all-drawn "$(cat "$TMP/err")"
+	else pass compare-quoting-all-drawn; fi
+	python3 "$CT" texts "$TMP/qc/compare-p95.svg" >"$TMP/q.p95" 2>&1
+	bad=""
+	while IFS= read -r l; do
+		grep -qxF -- "$l / $l / Dispatcher.handle.END" "$TMP/q.p95" ||
+			bad="$bad [$l]"
+	done <<EOT
+$(python3 "$CT" expected)
+EOT
+	[ -z "$bad" ] && pass compare-quoting-labels-shown ||
+		fail compare-quoting-labels-shown "not shown as they are:$bad"
 	# a folder every user may write is refused (no chart, the reason said)
 	mkdir -p "$TMP/chopen"
 	chmod 0777 "$TMP/chopen"

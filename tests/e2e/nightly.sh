@@ -70,6 +70,32 @@ if command -v gnuplot >/dev/null 2>&1; then
 			pass "nightly-chart-$c" || fail "nightly-chart-$c" missing
 	done
 	expect_grep nightly-md-charts 'trend-rate.svg' "$TMP/n5/nightly.md"
+	# labels gnuplot's quoting used to break: every chart of two nights
+	# drawn, each label shown as it is in titles and legends
+	CT=$REPO/tests/tools/charttest.py
+	python3 "$CT" traces "$TMP/q.ndjson"
+	python3 "$CT" traces "$TMP/qs.ndjson" --slow 40
+	"$MEDLOAD" analyze --format json -o "$TMP/q.json" "$TMP/q.ndjson"
+	"$MEDLOAD" analyze --format json -o "$TMP/qs.json" "$TMP/qs.ndjson"
+	"$MEDLOAD" nightly --history "$TMP/hq.jsonl" --out "$TMP/q1" \
+		--time 2026-11-01T02:00:00Z --analysis "$TMP/q.json" >/dev/null 2>&1
+	expect_rc nightly-quoting 0 "$MEDLOAD" nightly --history "$TMP/hq.jsonl" \
+		--out "$TMP/q2" --time 2026-11-02T02:00:00Z --analysis "$TMP/qs.json"
+	if grep -q 'chart' "$TMP/err"; then
+		fail nightly-quoting-all-drawn "$(cat "$TMP/err")"
+	else pass nightly-quoting-all-drawn; fi
+	python3 "$CT" texts "$TMP"/q2/trend-*.svg >"$TMP/q.trend" 2>&1
+	bad=""
+	while IFS= read -r l; do
+		grep -qxF -- "$l: p50, p95, p99 by night" "$TMP/q.trend" ||
+			bad="$bad [$l: title]"
+		[ "$(grep -cxF -- "$l" "$TMP/q.trend")" = 2 ] ||
+			bad="$bad [$l: rate and error legends]"
+	done <<EOT
+$(python3 "$CT" expected)
+EOT
+	[ -z "$bad" ] && pass nightly-quoting-labels-shown ||
+		fail nightly-quoting-labels-shown "not shown as they are:$bad"
 fi
 # a pinned baseline; a threshold breach alone exits 5
 expect_rc nightly-pinned 5 "$MEDLOAD" nightly --history "$TMP/h2.jsonl" \

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""charttest.py: helpers for the chart tests in tests/e2e.
+
+  charttest.py traces OUT [--labels N] [--slow PCT] [--start T]
+      Writes a trace file (NDJSON) OUT. Without --labels the labels are
+      the quoting cases of QUOTING (a quote first, doubled quotes, a
+      double quote, a backslash, a newline, gnuplot enhanced-text and
+      macro characters, a backtick); with --labels N they are N labels
+      "lab00".."labNN" where label i has 10 * (i + 1) events, so the
+      busiest labels are the last ones. --slow raises every latency by
+      PCT percent; --start sets the first timestamp.
+  charttest.py expected
+      Prints the quoting labels as medload shows them, one a line (the
+      newline made visible as \\x0a).
+  charttest.py texts SVG...
+      Prints the text of every <text> element of the SVG files, one a
+      line, as an XML parser reads it (so the files must be well-formed).
+"""
+import json
+import sys
+import xml.etree.ElementTree as ET
+
+QUOTING = ["'a", "a''b", 'a"b', "a\\b", "new\nline", "@x{y}^z_w", "`b`"]
+
+
+def traces(argv):
+    out, n, slow, start = argv[0], 0, 0.0, 1795939003.5
+    i = 1
+    while i < len(argv):
+        if argv[i] == "--labels":
+            n = int(argv[i + 1])
+        elif argv[i] == "--slow":
+            slow = float(argv[i + 1])
+        elif argv[i] == "--start":
+            start = float(argv[i + 1])
+        i += 2
+    if n:
+        per = [("lab%02d" % k, 10 * (k + 1)) for k in range(n)]
+    else:
+        per = [(label, 30) for label in QUOTING]
+    with open(out, "w") as f:
+        t = start
+        for label, count in per:
+            for j in range(count):
+                ms = (5 + (j * 7) % 23 + len(label)) * (1 + slow / 100)
+                f.write(json.dumps({
+                    "timestamp": t + (j % 20), "label": label,
+                    "handler": label, "elapsed_milli": round(ms),
+                    "outcome": "Dispatcher.handle.END"}) + "\n")
+            t += 0.01
+
+
+def texts(argv):
+    for path in argv:
+        for el in ET.parse(path).getroot().iter():
+            if el.tag.endswith("}text") or el.tag == "text":
+                print("".join(el.itertext()))
+
+
+def main():
+    cmd = sys.argv[1]
+    if cmd == "traces":
+        traces(sys.argv[2:])
+    elif cmd == "expected":
+        for label in QUOTING:
+            print(label.replace("\n", "\\x0a"))
+    elif cmd == "texts":
+        texts(sys.argv[2:])
+    else:
+        sys.exit("charttest.py: unknown command " + cmd)
+
+
+if __name__ == "__main__":
+    main()
