@@ -131,6 +131,15 @@ $(python3 "$CT" expected)
 EOT
 	[ -z "$bad" ] && pass compare-quoting-labels-shown ||
 		fail compare-quoting-labels-shown "not shown as they are:$bad"
+	# analyses with no group in common: no chart, and the reason said
+	# (gnuplot used to fail on the empty data and point at its log)
+	python3 "$CT" traces "$TMP/new.ndjson" --labels 3 --prefix new
+	"$MEDLOAD" analyze --format json -o "$TMP/new.json" "$TMP/new.ndjson"
+	expect_rc compare-charts-nothing-common 3 "$MEDLOAD" compare \
+		--charts "$TMP/qn" "$TMP/q.json" "$TMP/new.json"
+	expect_grep compare-charts-nothing-common-why \
+		'compare-p95: no group has a p95 in both analyses: nothing to draw' \
+		"$TMP/err"
 	# a folder every user may write is refused (no chart, the reason said)
 	mkdir -p "$TMP/chopen"
 	chmod 0777 "$TMP/chopen"
