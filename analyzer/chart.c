@@ -108,6 +108,56 @@ chart_check_dir(const char *dir, struct json_object *problems)
 	return -1;
 }
 
+/* An item while chart_top ranks them. */
+struct chart_rank {
+	struct json_object *item;
+	double count;
+	size_t index;
+};
+
+/* Orders by count, largest first; ties by the original index. */
+static int
+chart_rank_cmp(const void *pa, const void *pb)
+{
+	const struct chart_rank *a = pa, *b = pb;
+
+	if (a->count != b->count)
+		return a->count < b->count ? 1 : -1;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* Orders by the original index. */
+static int
+chart_index_cmp(const void *pa, const void *pb)
+{
+	const struct chart_rank *a = pa, *b = pb;
+
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+size_t
+chart_top(struct json_object **items, const double *counts, size_t n,
+    size_t keep)
+{
+	struct chart_rank *r;
+	size_t i;
+
+	if (n <= keep)
+		return n;
+	r = util_calloc(n, sizeof(*r));
+	for (i = 0; i < n; i++) {
+		r[i].item = items[i];
+		r[i].count = counts[i];
+		r[i].index = i;
+	}
+	qsort(r, n, sizeof(*r), chart_rank_cmp);
+	qsort(r, keep, sizeof(*r), chart_index_cmp);
+	for (i = 0; i < n; i++)
+		items[i] = r[i].item;
+	free(r);
+	return keep;
+}
+
 struct chart *
 chart_new(const char *dir, const char *name)
 {

@@ -29,6 +29,21 @@ int chart_available(char **why);
  */
 int chart_check_dir(const char *dir, struct json_object *problems);
 
+/*
+ * How many labels (or series) a chart shows one by one; the rest are
+ * merged into one "others" line, so any number of labels can be drawn.
+ */
+#define CHART_TOP_LABELS 8
+
+/*
+ * Orders items[0..n) so the keep busiest (counts[i] is the event count of
+ * items[i]; ties go to the earlier one) come first, in their original
+ * order, and the others follow, busiest first. Returns how many are kept:
+ * n, or keep when there are more.
+ */
+size_t chart_top(struct json_object **items, const double *counts, size_t n,
+    size_t keep);
+
 struct chart;
 
 /*

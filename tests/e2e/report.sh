@@ -248,3 +248,55 @@ while IFS= read -r l; do
 done <"$TMP/q.want"
 [ -z "$bad" ] && pass report-quoting-labels-shown ||
     fail report-quoting-labels-shown "not shown as they are:$bad"
+
+# 9. Forty labels (more than the 16 data files a chart once took): every
+#    chart is drawn with the 8 busiest labels one by one and one "others"
+#    line: counts and rates of the rest added up, latencies the highest
+#    of the rest (as the legend says).
+python3 "$CT" traces "$TMP/l40.ndjson" --labels 40
+"$MEDLOAD" analyze --format json -o "$TMP/l40.json" "$TMP/l40.ndjson"
+expect_rc report-40-labels 0 "$MEDLOAD" report "$TMP/l40.json" -o "$TMP/l40" -q
+expect_grep report-40-labels-all-drawn 'report written to .*l40/ (4 charts)$' \
+    "$TMP/err"
+python3 - "$TMP/l40.json" "$TMP/l40/charts" "$CT" <<'PY' >"$TMP/py" 2>&1 &&
+import json, os, subprocess, sys
+an, d, ct = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
+top = ["lab%02d" % k for k in range(32, 40)]
+rest = ["lab%02d" % k for k in range(32)]
+def rows(name):
+    return [list(map(float, l.split())) for l in open(os.path.join(d, name))
+            if l.strip() and not l.startswith("#")]
+def texts(name):
+    return subprocess.run([sys.executable, ct, "texts", os.path.join(d, name)],
+                          capture_output=True, text=True).stdout.splitlines()
+series = {s["label"]: s["points"] for s in an["series"]["labels"]}
+start = min(p["ts"] for pts in series.values() for p in pts)
+others = {}
+for l in rest:
+    for p in series[l]:
+        o = others.setdefault(p["ts"] - start, [0, 0])
+        o[0] += p["count"]
+        o[1] = max(o[1], p["p95"])
+got = {r[0]: (r[1], r[3]) for r in rows("latency-others.dat")}
+assert got == {t: tuple(v) for t, v in others.items()}, ("latency", got, others)
+legend = texts("latency.svg")
+for l in top:
+    assert l + " p95" in legend, ("latency legend", l)
+assert not any(t.startswith(tuple(rest)) for t in legend), "a quiet label shown"
+assert "others (highest of 32 labels) p95" in legend, legend
+spec = {s["label"]: {p["q"]: p["v"] for p in s["points"]} for s in an["spectrum"]}
+want = {q: max(spec[l][q] for l in rest) for q in spec["lab00"] if q < 100}
+got = {r[0]: r[2] for r in rows("spectrum-others.dat")}
+assert got == want, ("spectrum", got, want)
+assert "others (highest of 32 labels)" in texts("spectrum.svg")
+outs = {s["label"]: s["points"] for s in an["outcomes"]["series"]}
+ostart = min(p["ts"] for pts in outs.values() for p in pts)
+rate = {}
+for l in ["lab%02d" % k for k in range(30)]:
+    for p in outs[l]:
+        rate[p["ts"] - ostart] = rate.get(p["ts"] - ostart, 0) + p["count"]
+got = {r[0]: r[1] for r in rows("outcomes-others.dat")}
+assert got == rate, ("outcomes", got, rate)
+assert "others: 30 more series added up" in texts("outcomes.svg")
+PY
+pass report-40-labels-others || fail report-40-labels-others "$(tail -5 "$TMP/py")"

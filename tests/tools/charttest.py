@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
 """charttest.py: helpers for the chart tests in tests/e2e.
 
-  charttest.py traces OUT [--labels N] [--slow PCT] [--start T]
+  charttest.py traces OUT [--labels N] [--prefix P] [--slow PCT]
+                         [--start T] [--errors]
       Writes a trace file (NDJSON) OUT. Without --labels the labels are
       the quoting cases of QUOTING (a quote first, doubled quotes, a
       double quote, a backslash, a newline, gnuplot enhanced-text and
       macro characters, a backtick); with --labels N they are N labels
-      "lab00".."labNN" where label i has 10 * (i + 1) events, so the
-      busiest labels are the last ones. --slow raises every latency by
-      PCT percent; --start sets the first timestamp.
+      "lab00".."labNN" (--prefix: P00..PNN) where label i has 10 * (i + 1)
+      events and is 2 * (N - i) ms slower than the base, so the busiest
+      labels are the last ones and the quietest the slowest. --slow raises
+      every latency by PCT percent; --start sets the first timestamp; with
+      --errors the first i events of label i have the outcome
+      Dispatcher.handle.error.
   charttest.py expected
       Prints the quoting labels as medload shows them, one a line (the
       newline made visible as \\x0a).
@@ -24,29 +28,35 @@ QUOTING = ["'a", "a''b", 'a"b', "a\\b", "new\nline", "@x{y}^z_w", "`b`"]
 
 
 def traces(argv):
-    out, n, slow, start = argv[0], 0, 0.0, 1795939003.5
+    out, n, slow, start, prefix = argv[0], 0, 0.0, 1795939003.5, "lab"
+    errors = "--errors" in argv
+    argv = [a for a in argv if a != "--errors"]
     i = 1
     while i < len(argv):
         if argv[i] == "--labels":
             n = int(argv[i + 1])
+        elif argv[i] == "--prefix":
+            prefix = argv[i + 1]
         elif argv[i] == "--slow":
             slow = float(argv[i + 1])
         elif argv[i] == "--start":
             start = float(argv[i + 1])
         i += 2
     if n:
-        per = [("lab%02d" % k, 10 * (k + 1)) for k in range(n)]
+        per = [("%s%02d" % (prefix, k), 10 * (k + 1), 2 * (n - k))
+               for k in range(n)]
     else:
-        per = [(label, 30) for label in QUOTING]
+        per = [(label, 30, len(label)) for label in QUOTING]
     with open(out, "w") as f:
         t = start
-        for label, count in per:
+        for k, (label, count, base) in enumerate(per):
             for j in range(count):
-                ms = (5 + (j * 7) % 23 + len(label)) * (1 + slow / 100)
+                ms = (5 + (j * 7) % 23 + base) * (1 + slow / 100)
                 f.write(json.dumps({
                     "timestamp": t + (j % 20), "label": label,
                     "handler": label, "elapsed_milli": round(ms),
-                    "outcome": "Dispatcher.handle.END"}) + "\n")
+                    "outcome": "Dispatcher.handle.error" if errors and
+                    j < k else "Dispatcher.handle.END"}) + "\n")
             t += 0.01
 
 
