@@ -16,11 +16,13 @@
 #include "files.h"
 #include "jx.h"
 #include "strbuf.h"
+#include "svg.h"
 #include "tmpl.h"
 #include "util.h"
 
 #define CHART_MAX_DATA 16
 #define CHART_TIMEOUT_S 60
+#define CHART_MAX_SVG ((size_t)16 << 20)
 
 struct chart {
 	char *dir;
@@ -28,6 +30,8 @@ struct chart {
 	struct json_object *data;	/* suffix -> file name */
 	struct files_out files[CHART_MAX_DATA];
 	int nfiles;
+	char *svg;		/* the SVG as checked and kept, or NULL */
+	char *svg_left_out;	/* why the SVG was left out, or NULL */
 };
 
 /* The gnuplot program to run. */
@@ -189,6 +193,8 @@ chart_free(struct chart *c)
 		return;
 	chart_close_files(c, NULL);
 	json_object_put(c->data);
+	free(c->svg);
+	free(c->svg_left_out);
 	free(c->dir);
 	free(c->name);
 	free(c);
@@ -230,6 +236,36 @@ chart_data_string(FILE *f, const char *s)
 		fwrite(b.data, 1, b.len, f);
 	fputc('"', f);
 	strbuf_release(&b);
+}
+
+/*
+ * Puts gnuplot's SVG at from into place at to through svg_clean, keeping
+ * the tidied text in c->svg. An SVG svg_clean refuses is left out (an
+ * older one at to removed), the reason in c->svg_left_out. -1 with
+ * *cause only when a file cannot be read or written.
+ */
+static int
+chart_keep_svg(struct chart *c, const char *from, const char *to,
+    char **cause)
+{
+	char *text, *why = NULL;
+	size_t len;
+
+	text = files_read(from, CHART_MAX_SVG, &len, cause);
+	if (text == NULL)
+		return -1;
+	free(c->svg);
+	c->svg = svg_clean(text, len, &why);
+	free(text);
+	if (c->svg == NULL) {
+		free(c->svg_left_out);
+		c->svg_left_out = util_printf("%s.svg left out: %s", c->name,
+		    why ? why : "not a drawing");
+		free(why);
+		unlink(to);
+		return 0;
+	}
+	return files_write(to, FILES_OWN, c->svg, strlen(c->svg), cause);
 }
 
 /*
@@ -275,7 +311,9 @@ chart_plot(struct chart *c, int logfd, const char *log, char **cause)
 		}
 		from = util_printf("%s/%s.%s", tmp, c->name, term[i][1]);
 		to = util_printf("%s/%s.%s", c->dir, c->name, term[i][1]);
-		if (rename(from, to) == -1)
+		if (i == 1)
+			rc = chart_keep_svg(c, from, to, cause);
+		else if (rename(from, to) == -1)
 			rc = util_fail(cause, "%s: %s", to, strerror(errno));
 		free(from);
 		free(to);
@@ -349,8 +387,23 @@ chart_render_listed(struct chart *c, const char *name, const char *title,
 	e = json_object_new_object();
 	json_object_object_add(e, "title", json_object_new_string(title));
 	json_object_object_add(e, "file", json_object_new_string(name));
+	if (c->svg_left_out != NULL)
+		json_object_object_add(e, "svg_left_out",
+		    json_object_new_string(c->svg_left_out));
 	json_object_array_add(list, e);
 	return e;
+}
+
+const char *
+chart_svg(const struct chart *c)
+{
+	return svg_root(c->svg);
+}
+
+const char *
+chart_svg_left_out(const struct chart *c)
+{
+	return c->svg_left_out;
 }
 
 int
@@ -362,6 +415,9 @@ chart_draw(struct chart *c, const char *name, const char *title,
 	int drawn = chart_render_listed(c, name, title, tmpl_path,
 	    templates_dir, params, list, problems) != NULL;
 
+	if (drawn && c->svg_left_out != NULL)
+		json_object_array_add(problems,
+		    json_object_new_string(c->svg_left_out));
 	json_object_put(params);
 	chart_free(c);
 	return drawn;

@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <json-c/json.h>
 
 #include "chart.h"
+#include "cli.h"
 #include "files.h"
 #include "jx.h"
 #include "render.h"
@@ -57,62 +57,18 @@ struct report_charts {
 	char *dir;
 	struct json_object *list;	/* [{title, file, svg}] */
 	struct json_object *problems;	/* [string] */
+	struct json_object *notes;	/* [string]: SVGs left out */
 	int drawn;
 	int failed;
+	int svg_left_out;
 };
-
-/* Says whether s holds an event-handler attribute (on...=). */
-static int
-report_has_handler(const char *s)
-{
-	const char *p = s;
-
-	while ((p = strcasestr(p, "on")) != NULL) {
-		const char *q = p + 2;
-
-		if (p > s && (p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\n' ||
-		    p[-1] == '/')) {
-			while ((*q >= 'a' && *q <= 'z') ||
-			    (*q >= 'A' && *q <= 'Z'))
-				q++;
-			while (*q == ' ')
-				q++;
-			if (q > p + 2 && *q == '=')
-				return 1;
-		}
-		p += 2;
-	}
-	return 0;
-}
-
-/* Reads a chart's SVG for inlining, if it holds nothing active. */
-static struct json_object *
-report_svg(const char *path)
-{
-	struct json_object *s = NULL;
-	char *text, *start;
-	size_t len;
-
-	text = files_read(path, (size_t)16 << 20, &len, NULL);
-	if (text == NULL)
-		return NULL;
-	start = strstr(text, "<svg");
-	if (start != NULL && strcasestr(start, "<script") == NULL &&
-	    strcasestr(start, "javascript:") == NULL &&
-	    strcasestr(start, "<foreignobject") == NULL &&
-	    !report_has_handler(start))
-		s = json_object_new_string(start);
-	free(text);
-	return s;
-}
 
 /* Renders one chart; records it or the problem. */
 static void
 report_chart_done(struct report_charts *rc, struct chart *c, const char *file,
     const char *title, const char *tmpl, struct json_object *params)
 {
-	struct json_object *entry, *svg;
-	char *svgpath;
+	struct json_object *entry;
 
 	entry = chart_render_listed(c, file, title, tmpl, rc->in->templates,
 	    params, rc->list, rc->problems);
@@ -120,11 +76,14 @@ report_chart_done(struct report_charts *rc, struct chart *c, const char *file,
 		rc->failed++;
 		return;
 	}
-	svgpath = util_printf("%s/%s.svg", rc->dir, file);
-	svg = report_svg(svgpath);
-	free(svgpath);
-	if (svg != NULL)
-		json_object_object_add(entry, "svg", svg);
+	if (chart_svg(c) != NULL)
+		json_object_object_add(entry, "svg",
+		    json_object_new_string(chart_svg(c)));
+	if (chart_svg_left_out(c) != NULL) {
+		json_object_array_add(rc->notes, json_object_new_string(
+		    chart_svg_left_out(c)));
+		rc->svg_left_out++;
+	}
 	rc->drawn++;
 }
 
@@ -960,6 +919,52 @@ report_file(const struct report_input *in, const char *tmpl_path,
 	return rc;
 }
 
+/* The chart problems, then the notes, in one new array. */
+static struct json_object *
+report_notes(struct json_object *problems, struct json_object *notes)
+{
+	struct json_object *all = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < jx_len(problems); i++)
+		json_object_array_add(all, json_object_get(jx_at(problems, i)));
+	for (i = 0; i < jx_len(notes); i++)
+		json_object_array_add(all, json_object_get(jx_at(notes, i)));
+	return all;
+}
+
+void
+report_result_release(struct report_result *res)
+{
+	free(res->skipped);
+	res->skipped = NULL;
+	json_object_put(res->notes);
+	res->notes = NULL;
+}
+
+void
+report_print_done(const char *dir, const struct report_result *res)
+{
+	size_t i;
+
+	fprintf(stderr, "medload: report written to ");
+	util_fput_safe(dir, stderr);
+	fprintf(stderr, "/ (%d chart%s", res->charts,
+	    res->charts == 1 ? "" : "s");
+	if (res->failed > 0)
+		fprintf(stderr, ", %d could not be drawn", res->failed);
+	if (res->svg_left_out > 0)
+		fprintf(stderr, ", %d without SVG in index.html",
+		    res->svg_left_out);
+	if (res->skipped != NULL) {
+		fprintf(stderr, "; charts skipped: ");
+		util_fput_safe(res->skipped, stderr);
+	}
+	fprintf(stderr, ")\n");
+	for (i = 0; i < jx_len(res->notes); i++)
+		cli_error("chart: %s", jx_str(jx_at(res->notes, i), ""));
+}
+
 int
 report_write(const struct report_input *in, struct report_result *res,
     char **cause)
@@ -985,6 +990,7 @@ report_write(const struct report_input *in, struct report_result *res,
 	}
 	rc.list = json_object_new_array();
 	rc.problems = json_object_new_array();
+	rc.notes = json_object_new_array();
 	if (chart_available(&res->skipped)) {
 		if (in->run != NULL)
 			report_chart_users(&rc);
@@ -997,6 +1003,9 @@ report_write(const struct report_input *in, struct report_result *res,
 	}
 	res->charts = rc.drawn;
 	res->failed = rc.failed;
+	res->svg_left_out = rc.svg_left_out;
+	res->notes = report_notes(rc.problems, rc.notes);
+	json_object_put(rc.notes);
 
 	/* The analysis' own text report, embedded in report.txt. */
 	mem = open_memstream(&buf, &len);

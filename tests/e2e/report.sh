@@ -67,6 +67,7 @@ cat >"$TMP/hostile.ndjson" <<'EOF2'
 {"timestamp": 1795939003.5, "handler": "x'; system('touch PWNED1'); '", "ellapsed_milli": 5, "outcome": "`touch PWNED2`<script>alert(1)</script>.END"}
 {"timestamp": 1795939004.5, "handler": "new\nline|pipe\"quote", "ellapsed_milli": 7, "outcome": "@PWNED3 | ![x](javascript:alert(1))"}
 {"timestamp": 1795939005.5, "handler": "x'; system('touch PWNED1'); '", "ellapsed_milli": 9, "outcome": "error\u001b[31m.END"}
+{"timestamp": 1795939006.5, "handler": "h", "ellapsed_milli": 4, "outcome": "</svg><script>alert(4)</script> onload=alert(5) javascript:alert(6) c]]>d.END"}
 EOF2
 "$MEDLOAD" analyze --format json "$TMP/hostile.ndjson" >"$TMP/h.json"
 python3 - "$D/results.json" "$TMP/hrun" <<'PY'
@@ -79,6 +80,12 @@ PY
 (cd "$TMP" && "$MEDLOAD" report h.json --run hrun -o hrep -q 2>"$TMP/herr")
 rc=$?
 [ $rc = 0 ] && pass report-hostile-runs || fail report-hostile-runs "exit $rc: $(cat "$TMP/herr")"
+# Every chart stays inline (SVGs holding "javascript:" or " onload=" in a
+# label were once dropped from the page while the command said "6 charts").
+grep -qx 'medload: report written to hrep/ (6 charts)' "$TMP/herr" &&
+    [ "$(grep -c '<svg' "$TMP/hrep/index.html")" = 6 ] &&
+    pass report-hostile-charts-inline ||
+    fail report-hostile-charts-inline "$(cat "$TMP/herr"); $(grep -c '<svg' "$TMP/hrep/index.html") inline SVGs"
 if ls "$TMP"/PWNED* "$TMP"/hrep/PWNED* "$TMP"/hrep/charts/PWNED* >/dev/null 2>&1; then
 	fail report-hostile-nothing-ran "a PWNED file exists"; else pass report-hostile-nothing-ran; fi
 python3 - "$TMP/hrep" <<'PY' && pass report-hostile-escaped || fail report-hostile-escaped "see above"
@@ -112,21 +119,22 @@ for f in glob.glob(d + "/charts/*.dat"):
         assert line.count('"') % 2 == 0, (f, line)
 PY
 
-# 4. Real Chromium: the page loads without console errors and shows charts.
-if ! command -v chromium >/dev/null; then
-	fail report-chromium "chromium is not installed (tools/setup-deps)"
-else
+# 4. Real Chromium: the page loads without console errors (a script the
+#    page's policy blocks would be one) and shows charts; the same for the
+#    page of hostile names, whose charts stay inline.
+chromium_shows_charts() {
+	name=$1 page=$2 shot=$3
 	timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-quic \
 	    --no-first-run --disable-background-networking --disable-component-update \
 	    --disable-sync --user-data-dir="$TMP/chrome" --enable-logging=stderr --v=0 \
-	    --window-size=1280,2400 --screenshot="$TMP/shot.png" \
-	    "file://$TMP/r1/index.html" >/dev/null 2>"$TMP/chrome.log"
-	if [ ! -s "$TMP/shot.png" ]; then
-		fail report-chromium "no screenshot: $(tail -3 "$TMP/chrome.log")"
+	    --window-size=1280,2400 --screenshot="$shot" \
+	    "file://$page" >/dev/null 2>"$TMP/chrome.log"
+	if [ ! -s "$shot" ]; then
+		fail "$name" "no screenshot: $(tail -3 "$TMP/chrome.log")"
 	elif grep ':CONSOLE' "$TMP/chrome.log" >/dev/null; then
-		fail report-chromium "console messages: $(grep ':CONSOLE' "$TMP/chrome.log" | head -3)"
+		fail "$name" "console messages: $(grep ':CONSOLE' "$TMP/chrome.log" | head -3)"
 	else
-		python3 - "$TMP/shot.png" <<'PY' && pass report-chromium || fail report-chromium "the screenshot shows no charts"
+		python3 - "$shot" <<'PY' && pass "$name" || fail "$name" "the screenshot shows no charts"
 import struct, sys, zlib
 # Decode the PNG (8-bit RGB/RGBA, no interlace) and count coloured pixels:
 # the charts' lines and bars are the only saturated colours on the page.
@@ -164,6 +172,13 @@ for y in range(h):
 assert coloured > 500, coloured
 PY
 	fi
+}
+if ! command -v chromium >/dev/null; then
+	fail report-chromium "chromium is not installed (tools/setup-deps)"
+else
+	chromium_shows_charts report-chromium "$TMP/r1/index.html" "$TMP/shot.png"
+	chromium_shows_charts report-chromium-hostile "$TMP/hrep/index.html" \
+	    "$TMP/hshot.png"
 fi
 
 # 5. A document of another kind is refused with the schema it has (the
@@ -300,3 +315,25 @@ assert got == rate, ("outcomes", got, rate)
 assert "others: 30 more series added up" in texts("outcomes.svg")
 PY
 pass report-40-labels-others || fail report-40-labels-others "$(tail -5 "$TMP/py")"
+
+# 10. An SVG that must be left out is said and counted: a template that
+#     asks gnuplot for mouse tracking (a script and an onload handler in
+#     its SVG) keeps its PNG, and the page, report.txt and stderr say the
+#     SVG was left out and why (it used to vanish from the page silently).
+mkdir -p "$TMP/mouse"
+{ echo 'if (GPVAL_TERM eq "svg") set terminal svg mouse standalone size 1100,520'
+  cat "$REPO/report-templates/chart-groups.gp.tmpl"; } >"$TMP/mouse/chart-groups.gp.tmpl"
+expect_rc report-svg-left-out 0 "$MEDLOAD" report "$TMP/q.json" -o "$TMP/mo" \
+    --templates "$TMP/mouse" -q
+expect_grep report-svg-left-out-counted \
+    'report written to .*mo/ (4 charts, 1 without SVG in index.html)$' "$TMP/err"
+expect_grep report-svg-left-out-why \
+    '^medload: chart: groups.svg left out: SVG byte [0-9]*: an event handler attribute (onload)$' \
+    "$TMP/err"
+expect_grep report-svg-left-out-page \
+    'class="warn">Not shown here: groups.svg left out: SVG byte [0-9]*: an event handler attribute (onload)' \
+    "$TMP/mo/index.html"
+expect_grep report-svg-left-out-text '^  groups.svg left out: ' "$TMP/mo/report.txt"
+[ "$(grep -c '<svg' "$TMP/mo/index.html")" = 3 ] && [ -s "$TMP/mo/charts/groups.png" ] &&
+    [ ! -e "$TMP/mo/charts/groups.svg" ] && pass report-svg-left-out-files ||
+    fail report-svg-left-out-files "inline SVGs, groups.png or groups.svg not as said"
