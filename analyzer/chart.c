@@ -34,13 +34,41 @@ struct chart {
 	char *svg_left_out;	/* why the SVG was left out, or NULL */
 };
 
-/* The gnuplot program to run. */
-static const char *
+/*
+ * The gnuplot program to run (caller frees): GNUPLOT, a relative path in
+ * it made absolute (gnuplot runs in the chart folder), or "gnuplot".
+ */
+static char *
 chart_program(void)
 {
 	const char *g = getenv("GNUPLOT");
+	char *cwd;
+	char *p;
 
-	return g != NULL && *g != '\0' ? g : "gnuplot";
+	if (g == NULL || *g == '\0')
+		return util_strdup("gnuplot");
+	if (g[0] == '/' || strchr(g, '/') == NULL ||
+	    (cwd = getcwd(NULL, 0)) == NULL)
+		return util_strdup(g);
+	p = util_printf("%s/%s", cwd, g);
+	free(cwd);
+	return p;
+}
+
+/* Why gnuplot exited with st, for a chart's message. */
+static const char *
+chart_why(int st)
+{
+	switch (st) {
+	case -1:
+		return "failed or timed out";
+	case 126:
+		return "could not run in the chart folder";
+	case 127:
+		return "could not be started";
+	default:
+		return "reported an error";
+	}
 }
 
 /*
@@ -88,16 +116,15 @@ chart_exec(const char *dir, char *const argv[], int logfd)
 int
 chart_available(char **why)
 {
-	char *argv[] = { (char *)chart_program(), (char *)"--version", NULL };
+	char *argv[] = { chart_program(), (char *)"--version", NULL };
 	int rc = chart_exec(NULL, argv, -1);
 
-	if (rc == 0)
-		return 1;
-	if (why != NULL)
+	if (rc != 0 && why != NULL)
 		*why = util_printf("gnuplot (%s) %s", argv[0], rc == 127 ?
 		    "is not installed (Debian: apt-get install gnuplot-nox)" :
 		    "does not run");
-	return 0;
+	free(argv[0]);
+	return rc == 0;
 }
 
 int
@@ -285,8 +312,7 @@ chart_plot(struct chart *c, int logfd, const char *log, char **cause)
 	};
 	char *tmp = util_printf("%s/.%s.XXXXXX", c->dir, c->name);
 	char *script = util_printf("%s.gp", c->name), *set, *from, *to;
-	char *argv[] = { (char *)chart_program(), (char *)"-e", NULL, script,
-	    NULL };
+	char *argv[] = { chart_program(), (char *)"-e", NULL, script, NULL };
 	int i, st, rc = 0;
 
 	if (mkdtemp(tmp) == NULL) {
@@ -294,6 +320,7 @@ chart_plot(struct chart *c, int logfd, const char *log, char **cause)
 		    "%s", c->dir, strerror(errno));
 		free(tmp);
 		free(script);
+		free(argv[0]);
 		return rc;
 	}
 	for (i = 0; i < 2 && rc == 0; i++) {
@@ -303,10 +330,13 @@ chart_plot(struct chart *c, int logfd, const char *log, char **cause)
 		argv[2] = set;
 		st = chart_exec(c->dir, argv, logfd);
 		free(set);
-		if (st != 0) {
+		if (st == 126 || st == 127) {
+			rc = util_fail(cause, "%s.%s: gnuplot (%s) %s",
+			    c->name, term[i][1], argv[0], chart_why(st));
+			break;
+		} else if (st != 0) {
 			rc = util_fail(cause, "%s.%s: gnuplot %s (see %s)",
-			    c->name, term[i][1], st == -1 ?
-			    "failed or timed out" : "reported an error", log);
+			    c->name, term[i][1], chart_why(st), log);
 			break;
 		}
 		from = util_printf("%s/%s.%s", tmp, c->name, term[i][1]);
@@ -326,6 +356,7 @@ chart_plot(struct chart *c, int logfd, const char *log, char **cause)
 	rmdir(tmp);
 	free(tmp);
 	free(script);
+	free(argv[0]);
 	return rc;
 }
 

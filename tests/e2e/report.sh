@@ -337,3 +337,28 @@ expect_grep report-svg-left-out-text '^  groups.svg left out: ' "$TMP/mo/report.
 [ "$(grep -c '<svg' "$TMP/mo/index.html")" = 3 ] && [ -s "$TMP/mo/charts/groups.png" ] &&
     [ ! -e "$TMP/mo/charts/groups.svg" ] && pass report-svg-left-out-files ||
     fail report-svg-left-out-files "inline SVGs, groups.png or groups.svg not as said"
+
+# 11. A chart that fails under a relative --out: the message names the
+#     gnuplot log by a path that exists from where the command ran, and
+#     the log holds gnuplot's error (it once landed elsewhere).
+mkdir -p "$TMP/rel/broken"
+printf 'set title "{{title}}"\nplot nonsense(\n' >"$TMP/rel/broken/chart-spectrum.gp.tmpl"
+(cd "$TMP/rel" && "$MEDLOAD" report "$TMP/q.json" --out out/dir \
+    --templates broken -q >/dev/null 2>"$TMP/err")
+log=$(sed -n 's/^chart not drawn: spectrum.png: gnuplot reported an error (see \(.*\))$/\1/p' \
+    "$TMP/rel/out/dir/report.txt")
+if [ -z "$log" ]; then
+	fail report-relative-log "report.txt names no log: $(grep chart "$TMP/rel/out/dir/report.txt")"
+elif ! (cd "$TMP/rel" && grep -q 'invalid expression' "$log"); then
+	fail report-relative-log "$log: missing or without gnuplot's error"
+elif ! grep -qxF "medload: chart: spectrum.png: gnuplot reported an error (see $log)" "$TMP/err"; then
+	fail report-relative-log "stderr does not name $log: $(cat "$TMP/err")"
+else
+	pass report-relative-log
+fi
+# GNUPLOT given as a relative path still runs in the chart folder
+mkdir -p "$TMP/rel/bin"
+ln -s "$(command -v gnuplot)" "$TMP/rel/bin/gp"
+(cd "$TMP/rel" && GNUPLOT=bin/gp "$MEDLOAD" report "$TMP/q.json" --out out/d2 \
+    -q >/dev/null 2>"$TMP/err")
+expect_grep report-relative-gnuplot 'report written to out/d2/ (4 charts)$' "$TMP/err"
