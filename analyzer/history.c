@@ -489,7 +489,7 @@ history_night_name(struct json_object *night, char out[16])
 enum history_merge {
 	HISTORY_MAX,	/* the highest (latencies: an upper bound) */
 	HISTORY_SUM,	/* added up (rates) */
-	HISTORY_SHARE,	/* weighted by the labels' counts (error shares) */
+	HISTORY_SHARE,	/* weighted by the labels' counts (error share) */
 };
 
 /* One line of a trend chart: field of labels sel[0..n) merged by how. */

@@ -341,6 +341,21 @@ report_latency_data(FILE *f, struct json_object *pts,
 }
 
 /*
+ * Opens the data file of line i of t: suffix PREFIX<i>, or "others" for
+ * the rest merged (i == t->keep). NULL with *cause.
+ */
+static FILE *
+report_line_data(struct chart *c, const struct report_top *t, size_t i,
+    const char *prefix, char suffix[32], char **cause)
+{
+	if (i == t->keep)
+		snprintf(suffix, 32, "others");
+	else
+		snprintf(suffix, 32, "%s%zu", prefix, i);
+	return chart_data(c, suffix, cause);
+}
+
+/*
  * Writes the data of label i of t (i == t->keep: the others merged) and
  * adds its entry to arr. -1 with *cause when the file cannot be opened.
  */
@@ -352,12 +367,7 @@ report_label_line(struct chart *c, const struct report_top *t, size_t i,
 	char suffix[32], *name;
 	FILE *f;
 
-	if (i == t->keep)
-		snprintf(suffix, sizeof(suffix), "others");
-	else
-		snprintf(suffix, sizeof(suffix), "label%zu", i);
-	f = chart_data(c, suffix, cause);
-	if (f == NULL)
+	if ((f = report_line_data(c, t, i, "label", suffix, cause)) == NULL)
 		return -1;
 	if (i == t->keep)
 		others = l->merge(t->sel + i, t->n - i);
@@ -405,41 +415,63 @@ report_labels_title(const char *what, const struct report_top *t,
 	    "highest of the rest%s", what, t->keep, t->n, rest);
 }
 
-/* Chart 2: latency percentiles over time per label. */
+/* A chart of labels: its name, lines, ranking, title and template. */
+struct report_labels_chart {
+	struct report_lines lines;	/* interval 0: no time axis */
+	double (*count)(struct json_object *);
+	const char *what, *rest, *tmpl;
+};
+
+/* Draws the chart lc says over labels (one line each, then others). */
 static void
-report_chart_latency(struct report_charts *rc)
+report_chart_labels(struct report_charts *rc, struct json_object *labels,
+    const struct report_labels_chart *lc)
 {
-	struct json_object *labels = jx_get(rc->in->analysis,
-	    "series.labels"), *params, *arr;
-	struct report_lines l = { "latency", 0, 1, report_latency_data,
-	    report_merge_points };
+	struct json_object *params, *arr;
 	struct report_top t;
 	struct chart *c;
 	char tbuf[TIME_BUF], *title;
 
-	if (labels == NULL || jx_len(labels) == 0)
-		return;
-	l.interval = report_num(rc->in->analysis, "series.interval_s", 1);
-	l.start = report_series_start(labels);
-	report_top(&t, labels, report_series_total);
-	c = chart_new(rc->dir, "latency");
-	arr = report_label_lines(rc, c, &t, &l);
+	report_top(&t, labels, lc->count);
+	c = chart_new(rc->dir, lc->lines.chart);
+	arr = report_label_lines(rc, c, &t, &lc->lines);
 	if (arr != NULL) {
 		params = json_object_new_object();
 		json_object_object_add(params, "labels", arr);
-		json_object_object_add(params, "start", json_object_new_string(
-		    time_format(l.start, tbuf)));
-		json_object_object_add(params, "interval",
-		    json_object_new_double(l.interval));
-		title = report_labels_title("Trace latency over time", &t,
-		    ": p50, p95 (bold), p99 (dashed)");
-		report_chart_done(rc, c, "latency", title,
-		    "report-templates/chart-latency-time.gp.tmpl", params);
+		if (lc->lines.interval > 0) {
+			json_object_object_add(params, "start",
+			    json_object_new_string(time_format(
+			    lc->lines.start, tbuf)));
+			json_object_object_add(params, "interval",
+			    json_object_new_double(lc->lines.interval));
+		}
+		title = report_labels_title(lc->what, &t, lc->rest);
+		report_chart_done(rc, c, lc->lines.chart, title, lc->tmpl,
+		    params);
 		free(title);
 		json_object_put(params);
 	}
 	free(t.sel);
 	chart_free(c);
+}
+
+/* Chart 2: latency percentiles over time per label. */
+static void
+report_chart_latency(struct report_charts *rc)
+{
+	struct json_object *labels = jx_get(rc->in->analysis,
+	    "series.labels");
+	struct report_labels_chart lc = { { "latency", 0, 1,
+	    report_latency_data, report_merge_points }, report_series_total,
+	    "Trace latency over time", ": p50, p95 (bold), p99 (dashed)",
+	    "report-templates/chart-latency-time.gp.tmpl" };
+
+	if (labels == NULL || jx_len(labels) == 0)
+		return;
+	lc.lines.interval = report_num(rc->in->analysis, "series.interval_s",
+	    1);
+	lc.lines.start = report_series_start(labels);
+	report_chart_labels(rc, labels, &lc);
 }
 
 /* A group's display name: its key values but the label, joined. */
@@ -600,30 +632,14 @@ static void
 report_chart_spectrum(struct report_charts *rc)
 {
 	struct json_object *spec = jx_get(rc->in->analysis, "spectrum");
-	struct report_lines l = { "spectrum", 0, 0, report_spectrum_data,
-	    report_spectrum_merge };
-	struct json_object *arr, *params;
-	struct report_top t;
-	struct chart *c;
-	char *title;
+	struct report_labels_chart lc = { { "spectrum", 0, 0,
+	    report_spectrum_data, report_spectrum_merge },
+	    report_spectrum_count, "Latency distribution",
+	    " (percentile spectrum, timed events)",
+	    "report-templates/chart-spectrum.gp.tmpl" };
 
-	if (spec == NULL || jx_len(spec) == 0)
-		return;
-	report_top(&t, spec, report_spectrum_count);
-	c = chart_new(rc->dir, "spectrum");
-	arr = report_label_lines(rc, c, &t, &l);
-	if (arr != NULL) {
-		params = json_object_new_object();
-		json_object_object_add(params, "labels", arr);
-		title = report_labels_title("Latency distribution", &t,
-		    " (percentile spectrum, timed events)");
-		report_chart_done(rc, c, "spectrum", title,
-		    "report-templates/chart-spectrum.gp.tmpl", params);
-		free(title);
-		json_object_put(params);
-	}
-	free(t.sel);
-	chart_free(c);
+	if (spec != NULL && jx_len(spec) > 0)
+		report_chart_labels(rc, spec, &lc);
 }
 
 /* Orders outcome series: errors first, then by total count. */
@@ -758,12 +774,7 @@ report_outcome_line(struct chart *c, const struct report_top *t, size_t i,
 	char suffix[32];
 	FILE *f;
 
-	if (i == t->keep)
-		snprintf(suffix, sizeof(suffix), "others");
-	else
-		snprintf(suffix, sizeof(suffix), "s%zu", i);
-	f = chart_data(c, suffix, cause);
-	if (f == NULL)
+	if ((f = report_line_data(c, t, i, "s", suffix, cause)) == NULL)
 		return -1;
 	if (i < t->keep) {
 		report_outcomes_data(f, jx_get(t->sel[i], "points"), b);

@@ -26,9 +26,9 @@ struct report_result {
 	int failed;		/* could not be drawn */
 	int svg_left_out;	/* drawn, but their SVG left out (svg.h) */
 	char *skipped;		/* why no chart was drawn, or NULL */
-	struct json_object *notes;	/* [string]: why each chart that could
-					   not be drawn, and each SVG left
-					   out, is missing */
+	struct json_object *notes;	/* [string]: why each chart not
+					   drawn, and each SVG left out,
+					   is missing (caller puts) */
 };
 
 /*

@@ -23,11 +23,12 @@ static const char report_usage[] =
 "Charts: users and requests/s over time with the load steps (with --run);\n"
 "trace latency p50/p95/p99 over time per label; p50/p95/p99 per handler and\n"
 "outcome; the latency percentile spectrum per label; outcomes and errors\n"
-"over time; client latency per request name (with --run).\n";
+"over time; client latency per request name (with --run). Charts per label\n"
+"show the 8 busiest labels and the others as one line.\n";
 
 static const char report_after[] =
-"Exit status: 0 written (charts may be missing; the report says why),\n"
-"2 usage error, 3 an input or the folder could not be used.\n";
+"Exit status: 0 written (charts may be missing; the report and stderr\n"
+"say why), 2 usage error, 3 an input or the folder could not be used.\n";
 
 enum { R_OUT, R_RUN, R_TITLE, R_TEMPLATES, R_QUIET };
 

@@ -13,9 +13,10 @@
       every latency by PCT percent; --start sets the first timestamp; with
       --errors the first i events of label i have the outcome
       Dispatcher.handle.error.
-  charttest.py expected
-      Prints the quoting labels as medload shows them, one a line (the
-      newline made visible as \\x0a).
+  charttest.py missing TEXTS FORMAT...
+      Prints each quoting label (as medload shows it: a newline as
+      \\x0a) that is not a line of the file TEXTS in every FORMAT ("{}"
+      stands for the label), as "[FORMAT: label]"; nothing when all are.
   charttest.py texts SVG...
       Prints the text of every <text> element of the SVG files, one a
       line, as an XML parser reads it (so the files must be well-formed).
@@ -67,15 +68,23 @@ def texts(argv):
                 print("".join(el.itertext()))
 
 
+def missing(argv):
+    lines = set(open(argv[0]).read().splitlines())
+    for label in QUOTING:
+        shown = label.replace("\n", "\\x0a")
+        for fmt in argv[1:]:
+            if fmt.replace("{}", shown) not in lines:
+                print("[%s: %s]" % (fmt, shown))
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "traces":
         traces(sys.argv[2:])
-    elif cmd == "expected":
-        for label in QUOTING:
-            print(label.replace("\n", "\\x0a"))
     elif cmd == "texts":
         texts(sys.argv[2:])
+    elif cmd == "missing":
+        missing(sys.argv[2:])
     else:
         sys.exit("charttest.py: unknown command " + cmd)
 
