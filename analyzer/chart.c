@@ -15,11 +15,14 @@
 #include "assets.h"
 #include "files.h"
 #include "jx.h"
+#include "strbuf.h"
+#include "svg.h"
 #include "tmpl.h"
 #include "util.h"
 
 #define CHART_MAX_DATA 16
 #define CHART_TIMEOUT_S 60
+#define CHART_MAX_SVG ((size_t)16 << 20)
 
 struct chart {
 	char *dir;
@@ -27,15 +30,45 @@ struct chart {
 	struct json_object *data;	/* suffix -> file name */
 	struct files_out files[CHART_MAX_DATA];
 	int nfiles;
+	char *svg;		/* the SVG as checked and kept, or NULL */
+	char *svg_left_out;	/* why the SVG was left out, or NULL */
 };
 
-/* The gnuplot program to run. */
-static const char *
+/*
+ * The gnuplot program to run (caller frees): GNUPLOT, a relative path in
+ * it made absolute (gnuplot runs in the chart folder), or "gnuplot".
+ */
+static char *
 chart_program(void)
 {
 	const char *g = getenv("GNUPLOT");
+	char *cwd;
+	char *p;
 
-	return g != NULL && *g != '\0' ? g : "gnuplot";
+	if (g == NULL || *g == '\0')
+		return util_strdup("gnuplot");
+	if (g[0] == '/' || strchr(g, '/') == NULL ||
+	    (cwd = getcwd(NULL, 0)) == NULL)
+		return util_strdup(g);
+	p = util_printf("%s/%s", cwd, g);
+	free(cwd);
+	return p;
+}
+
+/* Why gnuplot exited with st, for a chart's message. */
+static const char *
+chart_why(int st)
+{
+	switch (st) {
+	case -1:
+		return "failed or timed out";
+	case 126:
+		return "could not run in the chart folder";
+	case 127:
+		return "could not be started";
+	default:
+		return "reported an error";
+	}
 }
 
 /*
@@ -83,16 +116,15 @@ chart_exec(const char *dir, char *const argv[], int logfd)
 int
 chart_available(char **why)
 {
-	char *argv[] = { (char *)chart_program(), (char *)"--version", NULL };
+	char *argv[] = { chart_program(), (char *)"--version", NULL };
 	int rc = chart_exec(NULL, argv, -1);
 
-	if (rc == 0)
-		return 1;
-	if (why != NULL)
+	if (rc != 0 && why != NULL)
 		*why = util_printf("gnuplot (%s) %s", argv[0], rc == 127 ?
 		    "is not installed (Debian: apt-get install gnuplot-nox)" :
 		    "does not run");
-	return 0;
+	free(argv[0]);
+	return rc == 0;
 }
 
 int
@@ -105,6 +137,56 @@ chart_check_dir(const char *dir, struct json_object *problems)
 	json_object_array_add(problems, json_object_new_string(cause));
 	free(cause);
 	return -1;
+}
+
+/* An item while chart_top ranks them. */
+struct chart_rank {
+	struct json_object *item;
+	double count;
+	size_t index;
+};
+
+/* Orders by count, largest first; ties by the original index. */
+static int
+chart_rank_cmp(const void *pa, const void *pb)
+{
+	const struct chart_rank *a = pa, *b = pb;
+
+	if (a->count != b->count)
+		return a->count < b->count ? 1 : -1;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* Orders by the original index. */
+static int
+chart_index_cmp(const void *pa, const void *pb)
+{
+	const struct chart_rank *a = pa, *b = pb;
+
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+size_t
+chart_top(struct json_object **items, const double *counts, size_t n,
+    size_t keep)
+{
+	struct chart_rank *r;
+	size_t i;
+
+	if (n <= keep)
+		return n;
+	r = util_calloc(n, sizeof(*r));
+	for (i = 0; i < n; i++) {
+		r[i].item = items[i];
+		r[i].count = counts[i];
+		r[i].index = i;
+	}
+	qsort(r, n, sizeof(*r), chart_rank_cmp);
+	qsort(r, keep, sizeof(*r), chart_index_cmp);
+	for (i = 0; i < n; i++)
+		items[i] = r[i].item;
+	free(r);
+	return keep;
 }
 
 struct chart *
@@ -138,6 +220,8 @@ chart_free(struct chart *c)
 		return;
 	chart_close_files(c, NULL);
 	json_object_put(c->data);
+	free(c->svg);
+	free(c->svg_left_out);
 	free(c->dir);
 	free(c->name);
 	free(c);
@@ -170,13 +254,45 @@ chart_data(struct chart *c, const char *suffix, char **cause)
 void
 chart_data_string(FILE *f, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	struct strbuf b;
 
+	strbuf_init(&b, 0);
+	tmpl_escape(TMPL_GNUPLOT, s ? s : "", &b);
 	fputc('"', f);
-	for (; *p != '\0'; p++)
-		fputc(*p == '"' ? '\'' : *p == '\\' ? '/' : *p < 0x20 ||
-		    *p == 0x7f ? ' ' : *p, f);
+	if (b.len > 0)
+		fwrite(b.data, 1, b.len, f);
 	fputc('"', f);
+	strbuf_release(&b);
+}
+
+/*
+ * Puts gnuplot's SVG at from into place at to through svg_clean, keeping
+ * the tidied text in c->svg. An SVG svg_clean refuses is left out (an
+ * older one at to removed), the reason in c->svg_left_out. -1 with
+ * *cause only when a file cannot be read or written.
+ */
+static int
+chart_keep_svg(struct chart *c, const char *from, const char *to,
+    char **cause)
+{
+	char *text, *why = NULL;
+	size_t len;
+
+	text = files_read(from, CHART_MAX_SVG, &len, cause);
+	if (text == NULL)
+		return -1;
+	free(c->svg);
+	c->svg = svg_clean(text, len, &why);
+	free(text);
+	if (c->svg == NULL) {
+		free(c->svg_left_out);
+		c->svg_left_out = util_printf("%s.svg left out: %s", c->name,
+		    why ? why : "not a drawing");
+		free(why);
+		unlink(to);
+		return 0;
+	}
+	return files_write(to, FILES_OWN, c->svg, strlen(c->svg), cause);
 }
 
 /*
@@ -196,8 +312,7 @@ chart_plot(struct chart *c, int logfd, const char *log, char **cause)
 	};
 	char *tmp = util_printf("%s/.%s.XXXXXX", c->dir, c->name);
 	char *script = util_printf("%s.gp", c->name), *set, *from, *to;
-	char *argv[] = { (char *)chart_program(), (char *)"-e", NULL, script,
-	    NULL };
+	char *argv[] = { chart_program(), (char *)"-e", NULL, script, NULL };
 	int i, st, rc = 0;
 
 	if (mkdtemp(tmp) == NULL) {
@@ -205,6 +320,7 @@ chart_plot(struct chart *c, int logfd, const char *log, char **cause)
 		    "%s", c->dir, strerror(errno));
 		free(tmp);
 		free(script);
+		free(argv[0]);
 		return rc;
 	}
 	for (i = 0; i < 2 && rc == 0; i++) {
@@ -214,15 +330,20 @@ chart_plot(struct chart *c, int logfd, const char *log, char **cause)
 		argv[2] = set;
 		st = chart_exec(c->dir, argv, logfd);
 		free(set);
-		if (st != 0) {
+		if (st == 126 || st == 127) {
+			rc = util_fail(cause, "%s.%s: gnuplot (%s) %s",
+			    c->name, term[i][1], argv[0], chart_why(st));
+			break;
+		} else if (st != 0) {
 			rc = util_fail(cause, "%s.%s: gnuplot %s (see %s)",
-			    c->name, term[i][1], st == -1 ?
-			    "failed or timed out" : "reported an error", log);
+			    c->name, term[i][1], chart_why(st), log);
 			break;
 		}
 		from = util_printf("%s/%s.%s", tmp, c->name, term[i][1]);
 		to = util_printf("%s/%s.%s", c->dir, c->name, term[i][1]);
-		if (rename(from, to) == -1)
+		if (i == 1)
+			rc = chart_keep_svg(c, from, to, cause);
+		else if (rename(from, to) == -1)
 			rc = util_fail(cause, "%s: %s", to, strerror(errno));
 		free(from);
 		free(to);
@@ -235,6 +356,7 @@ chart_plot(struct chart *c, int logfd, const char *log, char **cause)
 	rmdir(tmp);
 	free(tmp);
 	free(script);
+	free(argv[0]);
 	return rc;
 }
 
@@ -296,8 +418,23 @@ chart_render_listed(struct chart *c, const char *name, const char *title,
 	e = json_object_new_object();
 	json_object_object_add(e, "title", json_object_new_string(title));
 	json_object_object_add(e, "file", json_object_new_string(name));
+	if (c->svg_left_out != NULL)
+		json_object_object_add(e, "svg_left_out",
+		    json_object_new_string(c->svg_left_out));
 	json_object_array_add(list, e);
 	return e;
+}
+
+const char *
+chart_svg(const struct chart *c)
+{
+	return svg_root(c->svg);
+}
+
+const char *
+chart_svg_left_out(const struct chart *c)
+{
+	return c->svg_left_out;
 }
 
 int
@@ -309,6 +446,9 @@ chart_draw(struct chart *c, const char *name, const char *title,
 	int drawn = chart_render_listed(c, name, title, tmpl_path,
 	    templates_dir, params, list, problems) != NULL;
 
+	if (drawn && c->svg_left_out != NULL)
+		json_object_array_add(problems,
+		    json_object_new_string(c->svg_left_out));
 	json_object_put(params);
 	chart_free(c);
 	return drawn;

@@ -124,6 +124,11 @@ compare_render_spectrum(struct json_object *cmp, struct json_object *base,
 		}
 	}
 	json_object_object_add(params, "series", series);
+	if (ns == 0) {
+		json_object_put(params);
+		return chart_fail(c, util_strdup("compare-spectrum: no group "
+		    "is in both analyses: nothing to draw"), problems);
+	}
 	return chart_draw(c, "compare-spectrum", "Latency by percentile: "
 	    "baseline (dashed) vs contender",
 	    "report-templates/compare.spectrum.gp.tmpl", templates, params,
@@ -187,6 +192,9 @@ compare_render_p95(struct json_object *cmp, const char *dir,
 			    0x2ca02c : 0x9e9e9e);
 		}
 	}
+	if (k == 0)
+		return chart_fail(c, util_strdup("compare-p95: no group has a "
+		    "p95 in both analyses: nothing to draw"), problems);
 	return chart_draw(c, "compare-p95", "p95 change per group (red: "
 	    "worse, green: better, grey: noise)",
 	    "report-templates/compare.p95.gp.tmpl", templates,

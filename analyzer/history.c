@@ -400,7 +400,7 @@ history_trend(struct json_object *nights, size_t n)
 	struct hmap *m = hmap_new();
 	size_t total = jx_len(nights), from, i, j;
 	static const char *const fields[] = { "p50", "p95", "p99", "rate",
-	    "error_share" };
+	    "error_share", "count" };
 	const char *name;
 	size_t k;
 
@@ -472,11 +472,11 @@ history_render_md(struct json_object *view, const char *templates,
 	return history_render_md_to(view, templates, path, FILES_USER, cause);
 }
 
-/* The short night name of a point ("11-29 07:56"). */
+/* The short name of a night ("11-29 07:56"). */
 static void
-history_point_name(struct json_object *pt, char out[16])
+history_night_name(struct json_object *night, char out[16])
 {
-	const char *t = jx_str(json_object_object_get(pt, "time"), "");
+	const char *t = jx_str(json_object_object_get(night, "time"), "");
 
 	if (t == NULL || strlen(t) < 16) {
 		snprintf(out, 16, "?");
@@ -485,77 +485,250 @@ history_point_name(struct json_object *pt, char out[16])
 	snprintf(out, 16, "%.5s %.5s", t + 5, t + 11);
 }
 
-/*
- * One trend chart: for each (label, field) pair a series. labels is the
- * trend's label array; only = -1 for all labels, else that one.
- */
-static int
-history_trend_chart(struct json_object *labels, int only,
-    const char *const *fields, size_t nf, double scale, const char *name,
-    const char *title, const char *ylabel, const char *dir,
-    const char *templates, struct json_object *list,
-    struct json_object *problems)
-{
-	struct json_object *params, *series, *s, *l, *pts, *pt, *v;
-	struct chart *c = chart_new(dir, name);
-	size_t i, j, k, nl = jx_len(labels), ns = 0, npts = 1;
-	char suffix[32], night[16], num[32], *file, *cause = NULL;
-	FILE *f;
+/* How the lines of several labels become one. */
+enum history_merge {
+	HISTORY_MAX,	/* the highest (latencies: an upper bound) */
+	HISTORY_SUM,	/* added up (rates) */
+	HISTORY_SHARE,	/* weighted by the labels' counts (error share) */
+};
 
-	params = json_object_new_object();
-	series = json_object_new_array();
-	for (i = 0; i < nl; i++) {
-		if (only >= 0 && (size_t)only != i)
-			continue;
-		l = jx_at(labels, i);
-		json_object_object_get_ex(l, "points", &pts);
-		for (k = 0; k < nf; k++) {
-			snprintf(suffix, sizeof(suffix), "s%zu", ns);
-			f = chart_data(c, suffix, &cause);
-			if (f == NULL) {
-				json_object_put(params);
-				json_object_put(series);
-				return chart_fail(c, cause, problems);
-			}
-			if (jx_len(pts) > npts)
-				npts = jx_len(pts);
-			for (j = 0; j < jx_len(pts); j++) {
-				pt = jx_at(pts, j);
-				if (!json_object_object_get_ex(pt, fields[k],
-				    &v) || json_object_is_type(v,
-				    json_type_null))
-					continue;
-				history_point_name(pt, night);
-				fprintf(f, "%zu ", j);
-				chart_data_string(f, night);
-				fprintf(f, " %s\n", util_num(
-				    json_object_get_double(v) * scale, num));
-			}
-			s = json_object_new_object();
-			file = util_printf("%s-%s.dat", name, suffix);
-			json_object_object_add(s, "file",
-			    json_object_new_string(file));
-			free(file);
-			file = only >= 0 ? util_strdup(fields[k]) :
-			    util_strdup(jx_str(json_object_object_get(l,
-			    "label"), "-"));
-			json_object_object_add(s, "title",
-			    json_object_new_string(file));
-			free(file);
-			json_object_object_add(s, "color",
-			    json_object_new_int((int)ns + 1));
-			json_object_array_add(series, s);
-			ns++;
+/* One line of a trend chart: field of labels sel[0..n) merged by how. */
+struct history_line {
+	struct json_object **sel;
+	size_t n;
+	const char *field;
+	enum history_merge how;
+	char *title;
+	int color;
+};
+
+/* The trend charts' common inputs. */
+struct history_charts {
+	struct json_object *nights;	/* the trend's nights: the x axis */
+	struct json_object **sel;	/* its labels, the busiest first */
+	size_t n, keep;
+	const char *dir, *templates;
+	struct json_object *list, *problems;
+};
+
+/* The index of night time t among the trend's nights, or -1. */
+static long
+history_night_at(const struct history_charts *hc, const char *t)
+{
+	size_t i;
+
+	for (i = 0; t != NULL && i < jx_len(hc->nights); i++)
+		if (strcmp(jx_str(json_object_object_get(jx_at(hc->nights, i),
+		    "time"), ""), t) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Adds point pt of a label to night x of line l's sums. */
+static void
+history_line_add(const struct history_line *l, struct json_object *pt,
+    double *v, double *w, int *have)
+{
+	struct json_object *val;
+	double x, count = 1;
+
+	if (!json_object_object_get_ex(pt, l->field, &val) ||
+	    !(json_object_is_type(val, json_type_int) ||
+	    json_object_is_type(val, json_type_double)))
+		return;
+	x = json_object_get_double(val);
+	if (l->how == HISTORY_SHARE && json_object_object_get_ex(pt, "count",
+	    &val) && (json_object_is_type(val, json_type_int) ||
+	    json_object_is_type(val, json_type_double)))
+		count = json_object_get_double(val);
+	if (l->how == HISTORY_MAX)
+		*v = *have ? fmax(*v, x) : x;
+	else if (l->how == HISTORY_SUM)
+		*v += x;
+	else {
+		*v += x * count;
+		*w += count;
+	}
+	*have = 1;
+}
+
+/* Writes line l's data file: one row per night it has a value for. */
+static void
+history_line_data(const struct history_charts *hc,
+    const struct history_line *l, double scale, FILE *f)
+{
+	size_t nn = jx_len(hc->nights), i, j, x;
+	double *v = util_calloc(nn + 1, sizeof(*v));
+	double *w = util_calloc(nn + 1, sizeof(*w));
+	int *have = util_calloc(nn + 1, sizeof(*have));
+	struct json_object *pts, *pt;
+	char night[16], num[32];
+	long at;
+
+	for (i = 0; i < l->n; i++) {
+		json_object_object_get_ex(l->sel[i], "points", &pts);
+		for (j = 0; j < jx_len(pts); j++) {
+			pt = jx_at(pts, j);
+			at = history_night_at(hc, jx_str(
+			    json_object_object_get(pt, "time"), NULL));
+			if (at >= 0)
+				history_line_add(l, pt, &v[at], &w[at],
+				    &have[at]);
 		}
 	}
+	fprintf(f, "# night \"name\" value\n");
+	for (x = 0; x < nn; x++) {
+		if (!have[x])
+			continue;
+		if (l->how == HISTORY_SHARE)
+			v[x] = w[x] > 0 ? v[x] / w[x] : 0;
+		history_night_name(jx_at(hc->nights, x), night);
+		fprintf(f, "%zu ", x);
+		chart_data_string(f, night);
+		fprintf(f, " %s\n", util_num(v[x] * scale, num));
+	}
+	free(v);
+	free(w);
+	free(have);
+}
+
+/*
+ * One trend chart NAME of lines[0..nl) (their titles freed here), drawn
+ * as report-templates/nightly.trend.gp.tmpl says. Returns 1 when drawn.
+ */
+static int
+history_trend_chart(const struct history_charts *hc, const char *name,
+    const char *title, const char *ylabel, double scale,
+    struct history_line *lines, size_t nl)
+{
+	struct json_object *params = json_object_new_object();
+	struct json_object *series = json_object_new_array(), *s;
+	struct chart *c = chart_new(hc->dir, name);
+	char suffix[32], *file, *cause = NULL;
+	size_t i;
+	FILE *f = NULL;
+	int failed = 0;
+
+	for (i = 0; i < nl && !failed; i++) {
+		snprintf(suffix, sizeof(suffix), "s%zu", i);
+		f = chart_data(c, suffix, &cause);
+		if ((failed = f == NULL))
+			break;
+		history_line_data(hc, &lines[i], scale, f);
+		s = json_object_new_object();
+		file = util_printf("%s-%s.dat", name, suffix);
+		json_object_object_add(s, "file", json_object_new_string(file));
+		free(file);
+		json_object_object_add(s, "title",
+		    json_object_new_string(lines[i].title));
+		json_object_object_add(s, "color",
+		    json_object_new_int(lines[i].color));
+		json_object_array_add(series, s);
+	}
+	for (i = 0; i < nl; i++)
+		free(lines[i].title);
 	json_object_object_add(params, "series", series);
+	if (failed) {
+		json_object_put(params);
+		return chart_fail(c, cause, hc->problems);
+	}
 	json_object_object_add(params, "ylabel",
 	    json_object_new_string(ylabel));
 	json_object_object_add(params, "xmax",
-	    analysis_num((double)npts - 0.5));
+	    analysis_num((double)jx_len(hc->nights) - 0.5));
 	return chart_draw(c, name, title,
-	    "report-templates/nightly.trend.gp.tmpl", templates, params, list,
-	    problems);
+	    "report-templates/nightly.trend.gp.tmpl", hc->templates, params,
+	    hc->list, hc->problems);
+}
+
+/*
+ * The latency chart of label i of hc (i == hc->keep: the others, their
+ * highest figures). Returns 1 when drawn.
+ */
+static int
+history_latency_chart(const struct history_charts *hc, size_t i)
+{
+	static const char *const lat[] = { "p50", "p95", "p99" };
+	struct history_line lines[3];
+	size_t k, n = i == hc->keep ? hc->n - i : 1;
+	char name[48], *title;
+	int drawn;
+
+	for (k = 0; k < 3; k++) {
+		lines[k].sel = hc->sel + i;
+		lines[k].n = n;
+		lines[k].field = lat[k];
+		lines[k].how = HISTORY_MAX;
+		lines[k].title = util_strdup(lat[k]);
+		lines[k].color = (int)k + 1;
+	}
+	if (i == hc->keep) {
+		snprintf(name, sizeof(name), "trend-latency-others");
+		title = util_printf("The other %zu labels: the highest p50, "
+		    "p95, p99 among them by night", n);
+	} else {
+		snprintf(name, sizeof(name), "trend-latency-%zu", i);
+		title = util_printf("%s: p50, p95, p99 by night", jx_str(
+		    json_object_object_get(hc->sel[i], "label"), "-"));
+	}
+	drawn = history_trend_chart(hc, name, title, "ms", 1, lines, 3);
+	free(title);
+	return drawn;
+}
+
+/*
+ * Line i of hc for field: label i, or (i == hc->keep) the others merged
+ * by how, titled "the other N labels MERGED".
+ */
+static struct history_line
+history_label_line(const struct history_charts *hc, size_t i,
+    const char *field, enum history_merge how, const char *merged)
+{
+	struct history_line l;
+
+	l.sel = hc->sel + i;
+	l.field = field;
+	l.how = how;
+	if (i < hc->keep) {
+		l.n = 1;
+		l.title = util_strdup(jx_str(json_object_object_get(
+		    hc->sel[i], "label"), "-"));
+		l.color = (int)(i % 8) + 1;
+	} else {
+		l.n = hc->n - i;
+		l.title = util_printf("the other %zu labels %s", l.n, merged);
+		l.color = 10;
+	}
+	return l;
+}
+
+/* The chart of field for every label shown, then the others merged. */
+static int
+history_field_chart(const struct history_charts *hc, const char *field,
+    enum history_merge how, const char *merged, double scale,
+    const char *name, const char *title, const char *ylabel)
+{
+	struct history_line lines[CHART_TOP_LABELS + 1];
+	size_t i, nl = 0;
+
+	for (i = 0; i < hc->n && i <= hc->keep; i++)
+		lines[nl++] = history_label_line(hc, i, field, how, merged);
+	return history_trend_chart(hc, name, title, ylabel, scale, lines, nl);
+}
+
+/* A trend label's event count over the trend's nights. */
+static double
+history_trend_count(struct json_object *label)
+{
+	struct json_object *pts, *v;
+	double total = 0;
+	size_t j;
+
+	json_object_object_get_ex(label, "points", &pts);
+	for (j = 0; j < jx_len(pts); j++)
+		if (json_object_object_get_ex(jx_at(pts, j), "count", &v))
+			total += json_object_get_double(v);
+	return total;
 }
 
 int
@@ -563,32 +736,33 @@ history_charts(struct json_object *trend, const char *dir,
     const char *templates, struct json_object *list,
     struct json_object *problems)
 {
-	static const char *const lat[] = { "p50", "p95", "p99" };
-	static const char *const rate[] = { "rate" };
-	static const char *const err[] = { "error_share" };
+	struct history_charts hc = { NULL, NULL, 0, 0, dir, templates, list,
+	    problems };
 	struct json_object *labels;
-	size_t i, n;
+	double *counts;
+	size_t i;
 	int drawn = 0;
-	char name[32], *title;
 
 	if (!json_object_object_get_ex(trend, "labels", &labels) ||
+	    !json_object_object_get_ex(trend, "nights", &hc.nights) ||
 	    chart_check_dir(dir, problems) == -1)
 		return 0;
-	n = jx_len(labels);
-	for (i = 0; i < n && i < 16; i++) {
-		snprintf(name, sizeof(name), "trend-latency-%zu", i);
-		title = util_printf("%s: p50, p95, p99 by night",
-		    jx_str(json_object_object_get(jx_at(labels, i),
-		    "label"), "-"));
-		drawn += history_trend_chart(labels, (int)i, lat, 3, 1, name,
-		    title, "ms", dir, templates, list, problems);
-		free(title);
+	hc.n = jx_len(labels);
+	hc.sel = util_calloc(hc.n + 1, sizeof(*hc.sel));
+	counts = util_calloc(hc.n + 1, sizeof(*counts));
+	for (i = 0; i < hc.n; i++) {
+		hc.sel[i] = jx_at(labels, i);
+		counts[i] = history_trend_count(hc.sel[i]);
 	}
-	drawn += history_trend_chart(labels, -1, rate, 1, 1, "trend-rate",
-	    "Events per second by night", "events/s", dir, templates, list,
-	    problems);
-	drawn += history_trend_chart(labels, -1, err, 1, 100, "trend-errors",
-	    "Error share by night", "% of events", dir, templates, list,
-	    problems);
+	hc.keep = chart_top(hc.sel, counts, hc.n, CHART_TOP_LABELS);
+	free(counts);
+	for (i = 0; i < hc.n && i <= hc.keep; i++)
+		drawn += history_latency_chart(&hc, i);
+	drawn += history_field_chart(&hc, "rate", HISTORY_SUM, "added up", 1,
+	    "trend-rate", "Events per second by night", "events/s");
+	drawn += history_field_chart(&hc, "error_share", HISTORY_SHARE,
+	    "together", 100, "trend-errors", "Error share by night",
+	    "% of events");
+	free(hc.sel);
 	return drawn;
 }

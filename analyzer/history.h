@@ -83,7 +83,7 @@ struct json_object *history_last_passing(struct json_object *nights);
 /*
  * The trend view of the last n nights: { "nights": [...], "labels": [ {
  * "label", "points": [ { "time", "p50", "p95", "p99", "rate",
- * "error_share", "verdict" } ] } ] } (caller puts).
+ * "error_share", "count", "verdict" } ] } ] } (caller puts).
  */
 struct json_object *history_trend(struct json_object *nights, size_t n);
 
@@ -102,9 +102,14 @@ int history_render_md(struct json_object *view, const char *templates,
 
 /*
  * Draws the trend charts of a trend view into dir with gnuplot (see
- * chart.h): trend-latency-N (p50, p95, p99 of label N), trend-rate and
- * trend-errors. Appends {title, file} for each chart drawn to list and a
- * message for each failure to problems. Returns the number drawn.
+ * chart.h): trend-latency-N (p50, p95, p99 of the Nth label drawn),
+ * trend-rate and trend-errors, each night at its place on the x axis. The
+ * CHART_TOP_LABELS labels with the most events over the trend are drawn
+ * one by one; the others as one: trend-latency-others (the highest p50,
+ * p95, p99 among them), one rate line (added up) and one error share
+ * line (weighted by their counts). Appends {title, file} for each chart
+ * drawn to list and a message for each failure to problems. Returns the
+ * number drawn.
  */
 int history_charts(struct json_object *trend, const char *dir,
     const char *templates, struct json_object *list,

@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <json-c/json.h>
 
 #include "chart.h"
+#include "cli.h"
 #include "files.h"
 #include "jx.h"
 #include "render.h"
@@ -57,62 +57,18 @@ struct report_charts {
 	char *dir;
 	struct json_object *list;	/* [{title, file, svg}] */
 	struct json_object *problems;	/* [string] */
+	struct json_object *notes;	/* [string]: SVGs left out */
 	int drawn;
 	int failed;
+	int svg_left_out;
 };
-
-/* Says whether s holds an event-handler attribute (on...=). */
-static int
-report_has_handler(const char *s)
-{
-	const char *p = s;
-
-	while ((p = strcasestr(p, "on")) != NULL) {
-		const char *q = p + 2;
-
-		if (p > s && (p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\n' ||
-		    p[-1] == '/')) {
-			while ((*q >= 'a' && *q <= 'z') ||
-			    (*q >= 'A' && *q <= 'Z'))
-				q++;
-			while (*q == ' ')
-				q++;
-			if (q > p + 2 && *q == '=')
-				return 1;
-		}
-		p += 2;
-	}
-	return 0;
-}
-
-/* Reads a chart's SVG for inlining, if it holds nothing active. */
-static struct json_object *
-report_svg(const char *path)
-{
-	struct json_object *s = NULL;
-	char *text, *start;
-	size_t len;
-
-	text = files_read(path, (size_t)16 << 20, &len, NULL);
-	if (text == NULL)
-		return NULL;
-	start = strstr(text, "<svg");
-	if (start != NULL && strcasestr(start, "<script") == NULL &&
-	    strcasestr(start, "javascript:") == NULL &&
-	    strcasestr(start, "<foreignobject") == NULL &&
-	    !report_has_handler(start))
-		s = json_object_new_string(start);
-	free(text);
-	return s;
-}
 
 /* Renders one chart; records it or the problem. */
 static void
 report_chart_done(struct report_charts *rc, struct chart *c, const char *file,
     const char *title, const char *tmpl, struct json_object *params)
 {
-	struct json_object *entry, *svg;
-	char *svgpath;
+	struct json_object *entry;
 
 	entry = chart_render_listed(c, file, title, tmpl, rc->in->templates,
 	    params, rc->list, rc->problems);
@@ -120,11 +76,14 @@ report_chart_done(struct report_charts *rc, struct chart *c, const char *file,
 		rc->failed++;
 		return;
 	}
-	svgpath = util_printf("%s/%s.svg", rc->dir, file);
-	svg = report_svg(svgpath);
-	free(svgpath);
-	if (svg != NULL)
-		json_object_object_add(entry, "svg", svg);
+	if (chart_svg(c) != NULL)
+		json_object_object_add(entry, "svg",
+		    json_object_new_string(chart_svg(c)));
+	if (chart_svg_left_out(c) != NULL) {
+		json_object_array_add(rc->notes, json_object_new_string(
+		    chart_svg_left_out(c)));
+		rc->svg_left_out++;
+	}
 	rc->drawn++;
 }
 
@@ -216,15 +175,284 @@ report_add_file(struct json_object *e, const char *name, const char *suffix)
 /* Adds one label's curve {file, label, color} to a chart's list. */
 static void
 report_label_entry(struct json_object *arr, const char *chart,
-    const char *suffix, const char *label, size_t i)
+    const char *suffix, const char *label, int color)
 {
 	struct json_object *e = json_object_new_object();
 
 	report_add_file(e, chart, suffix);
 	json_object_object_add(e, "label", json_object_new_string(label));
-	json_object_object_add(e, "color",
-	    json_object_new_int((int)(i % 8) + 1));
+	json_object_object_add(e, "color", json_object_new_int(color));
 	json_object_array_add(arr, e);
+}
+
+/* A series' total count. */
+static double
+report_series_total(struct json_object *s)
+{
+	struct json_object *pts = jx_get(s, "points");
+	double t = 0;
+	size_t i;
+
+	for (i = 0; pts && i < jx_len(pts); i++)
+		t += report_num(jx_at(pts, i), "count", 0);
+	return t;
+}
+
+/* A spectrum's event count. */
+static double
+report_spectrum_count(struct json_object *s)
+{
+	return report_num(s, "count", 0);
+}
+
+/* The labels (or series) of a chart: the busiest first, then the rest. */
+struct report_top {
+	struct json_object **sel;	/* n, the keep shown first */
+	size_t n, keep;
+};
+
+/* Ranks the items of arr by count and keeps CHART_TOP_LABELS of them. */
+static void
+report_top(struct report_top *t, struct json_object *arr,
+    double (*count)(struct json_object *))
+{
+	double *counts;
+	size_t i;
+
+	t->n = jx_len(arr);
+	t->sel = util_calloc(t->n ? t->n : 1, sizeof(*t->sel));
+	counts = util_calloc(t->n ? t->n : 1, sizeof(*counts));
+	for (i = 0; i < t->n; i++) {
+		t->sel[i] = jx_at(arr, i);
+		counts[i] = count(t->sel[i]);
+	}
+	t->keep = chart_top(t->sel, counts, t->n, CHART_TOP_LABELS);
+	free(counts);
+}
+
+/* A time bin of a merged line. */
+struct report_point {
+	double ts, count, p50, p95, p99, max;
+};
+
+/* Orders points by time. */
+static int
+report_point_cmp(const void *pa, const void *pb)
+{
+	const struct report_point *a = pa, *b = pb;
+
+	return a->ts < b->ts ? -1 : a->ts > b->ts;
+}
+
+/* Appends the merged points pt[0..n), sorted, to arr (one per time). */
+static void
+report_points_json(struct report_point *pt, size_t n, struct json_object *arr)
+{
+	static const char *const names[] = { "count", "p50", "p95", "p99",
+	    "max" };
+	struct json_object *o;
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		o = json_object_new_object();
+		json_object_object_add(o, "ts", json_object_new_double(
+		    pt[i].ts));
+		for (k = 0; k < 5; k++)
+			json_object_object_add(o, names[k],
+			    json_object_new_double((&pt[i].count)[k]));
+		json_object_array_add(arr, o);
+	}
+}
+
+/*
+ * The points of the series sel[0..n) merged by time bin (caller puts):
+ * counts add up; p50, p95, p99 and max are the highest among the series,
+ * an upper bound of the merged figures (the analysis document has no
+ * per-label histograms to merge).
+ */
+static struct json_object *
+report_merge_points(struct json_object **sel, size_t n)
+{
+	struct json_object *pts, *p, *arr = json_object_new_array();
+	struct report_point *pt = NULL, *m;
+	size_t np = 0, i, j, k, out = 0;
+
+	for (i = 0; i < n; i++)
+		np += jx_len(jx_get(sel[i], "points"));
+	pt = util_calloc(np ? np : 1, sizeof(*pt));
+	for (i = 0, k = 0; i < n; i++) {
+		pts = jx_get(sel[i], "points");
+		for (j = 0; j < jx_len(pts); j++, k++) {
+			p = jx_at(pts, j);
+			pt[k] = (struct report_point){ report_num(p, "ts", 0),
+			    report_num(p, "count", 0), report_num(p, "p50", 0),
+			    report_num(p, "p95", 0), report_num(p, "p99", 0),
+			    report_num(p, "max", 0) };
+		}
+	}
+	qsort(pt, np, sizeof(*pt), report_point_cmp);
+	for (k = 0; k < np; k++) {
+		if (out == 0 || pt[out - 1].ts != pt[k].ts) {
+			pt[out++] = pt[k];
+			continue;
+		}
+		m = &pt[out - 1];
+		m->count += pt[k].count;
+		m->p50 = fmax(m->p50, pt[k].p50);
+		m->p95 = fmax(m->p95, pt[k].p95);
+		m->p99 = fmax(m->p99, pt[k].p99);
+		m->max = fmax(m->max, pt[k].max);
+	}
+	report_points_json(pt, out, arr);
+	free(pt);
+	return arr;
+}
+
+/* How a chart of labels writes one label's data and merges the rest. */
+struct report_lines {
+	const char *chart;	/* its name: "latency", "spectrum" */
+	double start, interval;	/* of the time axis, when it has one */
+	void (*write)(FILE *f, struct json_object *pts,
+	    const struct report_lines *l);
+	struct json_object *(*merge)(struct json_object **sel, size_t n);
+};
+
+/* Writes one label's latency points: seconds count p50 p95 p99 max. */
+static void
+report_latency_data(FILE *f, struct json_object *pts,
+    const struct report_lines *l)
+{
+	struct json_object *p;
+	size_t j;
+
+	fprintf(f, "# seconds count p50 p95 p99 max\n");
+	for (j = 0; pts && j < jx_len(pts); j++) {
+		p = jx_at(pts, j);
+		/* A blank line breaks the curve over empty bins. */
+		if (j > 0 && report_num(p, "ts", 0) - report_num(
+		    jx_at(pts, j - 1), "ts", 0) > l->interval * 1.5)
+			fputc('\n', f);
+		fprintf(f, "%g %g %g %g %g %g\n",
+		    report_num(p, "ts", 0) - l->start,
+		    report_num(p, "count", 0), report_num(p, "p50", 0),
+		    report_num(p, "p95", 0), report_num(p, "p99", 0),
+		    report_num(p, "max", 0));
+	}
+}
+
+/*
+ * Opens the data file of line i of t: suffix PREFIX<i>, or "others" for
+ * the rest merged (i == t->keep). NULL with *cause.
+ */
+static FILE *
+report_line_data(struct chart *c, const struct report_top *t, size_t i,
+    const char *prefix, char suffix[32], char **cause)
+{
+	if (i == t->keep)
+		snprintf(suffix, 32, "others");
+	else
+		snprintf(suffix, 32, "%s%zu", prefix, i);
+	return chart_data(c, suffix, cause);
+}
+
+/*
+ * Writes the data of label i of t (i == t->keep: the others merged) and
+ * adds its entry to arr. -1 with *cause when the file cannot be opened.
+ */
+static int
+report_label_line(struct chart *c, const struct report_top *t, size_t i,
+    const struct report_lines *l, struct json_object *arr, char **cause)
+{
+	struct json_object *others = NULL;
+	char suffix[32], *name;
+	FILE *f;
+
+	if ((f = report_line_data(c, t, i, "label", suffix, cause)) == NULL)
+		return -1;
+	if (i == t->keep)
+		others = l->merge(t->sel + i, t->n - i);
+	l->write(f, others ? others : jx_get(t->sel[i], "points"), l);
+	name = others ? util_printf("others (highest of %zu labels)",
+	    t->n - t->keep) : util_strdup(report_str(t->sel[i], "label"));
+	report_label_entry(arr, l->chart, suffix, name, others ? 10 :
+	    (int)(i % 8) + 1);
+	free(name);
+	json_object_put(others);
+	return 0;
+}
+
+/*
+ * The lines of a chart of labels (the busiest, then the others) into a
+ * new array (caller puts), or NULL when a data file cannot be opened
+ * (recorded as the chart's failure).
+ */
+static struct json_object *
+report_label_lines(struct report_charts *rc, struct chart *c,
+    const struct report_top *t, const struct report_lines *l)
+{
+	struct json_object *arr = json_object_new_array();
+	char *cause = NULL;
+	size_t i;
+
+	for (i = 0; i < t->n && i <= t->keep; i++) {
+		if (report_label_line(c, t, i, l, arr, &cause) == -1) {
+			report_chart_fail(rc, cause);
+			json_object_put(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+/* The title of a chart of labels: says which labels it shows. */
+static char *
+report_labels_title(const char *what, const struct report_top *t,
+    const char *rest)
+{
+	if (t->keep == t->n)
+		return util_printf("%s per label%s", what, rest);
+	return util_printf("%s: the %zu busiest of %zu labels, others as the "
+	    "highest of the rest%s", what, t->keep, t->n, rest);
+}
+
+/* A chart of labels: its name, lines, ranking, title and template. */
+struct report_labels_chart {
+	struct report_lines lines;	/* interval 0: no time axis */
+	double (*count)(struct json_object *);
+	const char *what, *rest, *tmpl;
+};
+
+/* Draws the chart lc says over labels (one line each, then others). */
+static void
+report_chart_labels(struct report_charts *rc, struct json_object *labels,
+    const struct report_labels_chart *lc)
+{
+	struct json_object *params, *arr;
+	struct report_top t;
+	struct chart *c;
+	char tbuf[TIME_BUF], *title;
+
+	report_top(&t, labels, lc->count);
+	c = chart_new(rc->dir, lc->lines.chart);
+	arr = report_label_lines(rc, c, &t, &lc->lines);
+	if (arr != NULL) {
+		params = json_object_new_object();
+		json_object_object_add(params, "labels", arr);
+		if (lc->lines.interval > 0) {
+			json_object_object_add(params, "start",
+			    json_object_new_string(time_format(
+			    lc->lines.start, tbuf)));
+			json_object_object_add(params, "interval",
+			    json_object_new_double(lc->lines.interval));
+		}
+		title = report_labels_title(lc->what, &t, lc->rest);
+		report_chart_done(rc, c, lc->lines.chart, title, lc->tmpl,
+		    params);
+		free(title);
+		json_object_put(params);
+	}
+	free(t.sel);
+	chart_free(c);
 }
 
 /* Chart 2: latency percentiles over time per label. */
@@ -232,59 +460,18 @@ static void
 report_chart_latency(struct report_charts *rc)
 {
 	struct json_object *labels = jx_get(rc->in->analysis,
-	    "series.labels"), *params, *arr, *pts, *p;
-	struct chart *c;
-	char *cause = NULL, suffix[32], tbuf[TIME_BUF];
-	double start, interval;
-	size_t i, j;
-	FILE *f;
+	    "series.labels");
+	struct report_labels_chart lc = { { "latency", 0, 1,
+	    report_latency_data, report_merge_points }, report_series_total,
+	    "Trace latency over time", ": p50, p95 (bold), p99 (dashed)",
+	    "report-templates/chart-latency-time.gp.tmpl" };
 
 	if (labels == NULL || jx_len(labels) == 0)
 		return;
-	interval = report_num(rc->in->analysis, "series.interval_s", 1);
-	start = report_series_start(labels);
-	c = chart_new(rc->dir, "latency");
-	arr = json_object_new_array();
-	for (i = 0; i < jx_len(labels); i++) {
-		struct json_object *l = jx_at(labels, i);
-
-		snprintf(suffix, sizeof(suffix), "label%zu", i);
-		f = chart_data(c, suffix, &cause);
-		if (f == NULL) {
-			report_chart_fail(rc, cause);
-			json_object_put(arr);
-			chart_free(c);
-			return;
-		}
-		fprintf(f, "# seconds count p50 p95 p99 max\n");
-		pts = jx_get(l, "points");
-		for (j = 0; pts && j < jx_len(pts); j++) {
-			p = jx_at(pts, j);
-			/* A blank line breaks the curve over empty bins. */
-			if (j > 0 && report_num(p, "ts", 0) - report_num(
-			    jx_at(pts, j - 1), "ts", 0) >
-			    interval * 1.5)
-				fputc('\n', f);
-			fprintf(f, "%g %g %g %g %g %g\n",
-			    report_num(p, "ts", 0) - start, report_num(p,
-			    "count", 0), report_num(p, "p50", 0), report_num(p,
-			    "p95", 0), report_num(p, "p99", 0), report_num(p,
-			    "max", 0));
-		}
-		report_label_entry(arr, "latency", suffix,
-		    report_str(l, "label"), i);
-	}
-	params = json_object_new_object();
-	json_object_object_add(params, "labels", arr);
-	json_object_object_add(params, "start",
-	    json_object_new_string(time_format(start, tbuf)));
-	json_object_object_add(params, "interval", json_object_new_double(
-	    interval));
-	report_chart_done(rc, c, "latency", "Trace latency over time per "
-	    "label: p50, p95 (bold), p99 (dashed)",
-	    "report-templates/chart-latency-time.gp.tmpl", params);
-	json_object_put(params);
-	chart_free(c);
+	lc.lines.interval = report_num(rc->in->analysis, "series.interval_s",
+	    1);
+	lc.lines.start = report_series_start(labels);
+	report_chart_labels(rc, labels, &lc);
 }
 
 /* A group's display name: its key values but the label, joined. */
@@ -387,67 +574,72 @@ report_chart_groups(struct report_charts *rc)
 	chart_free(c);
 }
 
+/* Writes one label's spectrum: percentile 1/(1-q) ms. */
+static void
+report_spectrum_data(FILE *f, struct json_object *pts,
+    const struct report_lines *l)
+{
+	struct json_object *p;
+	size_t j;
+	double q;
+
+	(void)l;
+	fprintf(f, "# percentile 1/(1-q) ms\n");
+	for (j = 0; pts && j < jx_len(pts); j++) {
+		p = jx_at(pts, j);
+		q = report_num(p, "q", 0);
+		if (q >= 100)
+			continue;
+		fprintf(f, "%g %.10g %g\n", q, 1 / (1 - q / 100),
+		    report_num(p, "v", 0));
+	}
+}
+
+/*
+ * The spectra of sel[0..n) as one line (caller puts): at each percentile
+ * of the first the highest value among them, an upper bound of the merged
+ * distribution's.
+ */
+static struct json_object *
+report_spectrum_merge(struct json_object **sel, size_t n)
+{
+	struct json_object *arr = json_object_new_array(), *first, *pts, *p, *o;
+	size_t i, j, k;
+	double q, v;
+
+	first = jx_get(sel[0], "points");
+	for (j = 0; j < jx_len(first); j++) {
+		q = report_num(jx_at(first, j), "q", 0);
+		v = report_num(jx_at(first, j), "v", 0);
+		for (i = 1; i < n; i++) {
+			pts = jx_get(sel[i], "points");
+			for (k = 0; k < jx_len(pts); k++) {
+				p = jx_at(pts, k);
+				if (report_num(p, "q", -1) == q)
+					v = fmax(v, report_num(p, "v", 0));
+			}
+		}
+		o = json_object_new_object();
+		json_object_object_add(o, "q", json_object_new_double(q));
+		json_object_object_add(o, "v", json_object_new_double(v));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
 /* Chart 4: the percentile spectrum per label. */
 static void
 report_chart_spectrum(struct report_charts *rc)
 {
 	struct json_object *spec = jx_get(rc->in->analysis, "spectrum");
-	struct json_object *arr, *params, *pts, *p;
-	struct chart *c;
-	char *cause = NULL, suffix[32];
-	size_t i, j;
-	FILE *f;
+	struct report_labels_chart lc = { { "spectrum", 0, 0,
+	    report_spectrum_data, report_spectrum_merge },
+	    report_spectrum_count, "Latency distribution",
+	    " (percentile spectrum, timed events)",
+	    "report-templates/chart-spectrum.gp.tmpl" };
 
-	if (spec == NULL || jx_len(spec) == 0)
-		return;
-	c = chart_new(rc->dir, "spectrum");
-	arr = json_object_new_array();
-	for (i = 0; i < jx_len(spec); i++) {
-		struct json_object *l = jx_at(spec, i);
-
-		snprintf(suffix, sizeof(suffix), "label%zu", i);
-		f = chart_data(c, suffix, &cause);
-		if (f == NULL) {
-			report_chart_fail(rc, cause);
-			json_object_put(arr);
-			chart_free(c);
-			return;
-		}
-		fprintf(f, "# percentile 1/(1-q) ms\n");
-		pts = jx_get(l, "points");
-		for (j = 0; pts && j < jx_len(pts); j++) {
-			double q;
-
-			p = jx_at(pts, j);
-			q = report_num(p, "q", 0);
-			if (q >= 100)
-				continue;
-			fprintf(f, "%g %.10g %g\n", q, 1 / (1 - q / 100),
-			    report_num(p, "v", 0));
-		}
-		report_label_entry(arr, "spectrum", suffix,
-		    report_str(l, "label"), i);
-	}
-	params = json_object_new_object();
-	json_object_object_add(params, "labels", arr);
-	report_chart_done(rc, c, "spectrum", "Latency distribution per label "
-	    "(percentile spectrum, timed events)",
-	    "report-templates/chart-spectrum.gp.tmpl", params);
-	json_object_put(params);
-	chart_free(c);
-}
-
-/* A series' total count. */
-static double
-report_series_total(struct json_object *s)
-{
-	struct json_object *pts = jx_get(s, "points");
-	double t = 0;
-	size_t i;
-
-	for (i = 0; pts && i < jx_len(pts); i++)
-		t += report_num(jx_at(pts, i), "count", 0);
-	return t;
+	if (spec != NULL && jx_len(spec) > 0)
+		report_chart_labels(rc, spec, &lc);
 }
 
 /* Orders outcome series: errors first, then by total count. */
@@ -501,24 +693,30 @@ report_outcomes_select(struct json_object *ser, struct json_object **sel,
 	return n;
 }
 
+/* The time bins of the outcomes chart. */
+struct report_bins {
+	double start, interval;
+	size_t n;
+};
+
 /* Writes one outcome's events/s in every bin of the window. */
 static void
-report_outcomes_data(FILE *f, struct json_object *pts, double start,
-    double interval, size_t nbins)
+report_outcomes_data(FILE *f, struct json_object *pts,
+    const struct report_bins *b)
 {
-	size_t j = 0, b;
+	size_t j = 0, k;
 	double t, cnt;
 
 	fprintf(f, "# seconds events/s\n");
-	for (b = 0; b < nbins; b++) {
+	for (k = 0; k < b->n; k++) {
 		cnt = 0;
-		t = start + (double)b * interval;
+		t = b->start + (double)k * b->interval;
 		while (pts && j < jx_len(pts) && report_num(jx_at(pts, j),
-		    "ts", 0) < t + interval / 2) {
+		    "ts", 0) < t + b->interval / 2) {
 			cnt += report_num(jx_at(pts, j), "count", 0);
 			j++;
 		}
-		fprintf(f, "%g %g\n", t - start, cnt / interval);
+		fprintf(f, "%g %g\n", t - b->start, cnt / b->interval);
 	}
 }
 
@@ -542,65 +740,125 @@ report_outcome_entry(struct json_object *x, const char *suffix, int *color)
 	return e;
 }
 
+/* The entry of the others' line: the series sel[0..n) added up. */
+static struct json_object *
+report_outcome_others(struct json_object **sel, size_t n)
+{
+	struct json_object *e = json_object_new_object();
+	size_t i, errors = 0;
+	char *title;
+
+	for (i = 0; i < n; i++)
+		errors += json_object_get_boolean(jx_get(sel[i], "error"));
+	report_add_file(e, "outcomes", "others");
+	title = errors > 0 ? util_printf("others: %zu more series added up "
+	    "(%zu of them errors)", n, errors) : util_printf("others: %zu "
+	    "more series added up", n);
+	json_object_object_add(e, "title", json_object_new_string(title));
+	free(title);
+	json_object_object_add(e, "color", json_object_new_int(10));
+	json_object_object_add(e, "width", json_object_new_double(1.5));
+	return e;
+}
+
+/*
+ * Writes the line of series i of t (i == t->keep: the rest added up) and
+ * adds its entry to arr. -1 with *cause when the file cannot be opened.
+ */
+static int
+report_outcome_line(struct chart *c, const struct report_top *t, size_t i,
+    const struct report_bins *b, int *color, struct json_object *arr,
+    char **cause)
+{
+	struct json_object *sum;
+	char suffix[32];
+	FILE *f;
+
+	if ((f = report_line_data(c, t, i, "s", suffix, cause)) == NULL)
+		return -1;
+	if (i < t->keep) {
+		report_outcomes_data(f, jx_get(t->sel[i], "points"), b);
+		json_object_array_add(arr, report_outcome_entry(t->sel[i],
+		    suffix, color));
+		return 0;
+	}
+	sum = report_merge_points(t->sel + i, t->n - i);
+	report_outcomes_data(f, sum, b);
+	json_object_put(sum);
+	json_object_array_add(arr, report_outcome_others(t->sel + i,
+	    t->n - i));
+	return 0;
+}
+
+/*
+ * The outcome series chart 5 shows, errors first, then the busiest, into
+ * t; their time bins into b. Returns 0, or -1 when there is nothing to
+ * draw or (recorded as the chart's failure) the bins are out of bounds.
+ */
+static int
+report_outcomes_top(struct report_charts *rc, struct json_object *ser,
+    struct report_top *t, struct report_bins *b)
+{
+	double end = 0;
+
+	b->start = 0;
+	b->interval = report_num(rc->in->analysis, "outcomes.interval_s", 1);
+	t->sel = util_calloc(jx_len(ser), sizeof(*t->sel));
+	t->n = report_outcomes_select(ser, t->sel, &b->start, &end);
+	if (t->n == 0) {
+		free(t->sel);
+		return -1;
+	}
+	/* a damaged analysis may claim any span: the bins are bounded */
+	if (!(b->interval > 0) || !isfinite(end - b->start) ||
+	    (end - b->start) / b->interval > REPORT_MAX_BINS) {
+		report_chart_fail(rc, util_printf("outcomes: a series of %g s "
+		    "in bins of %g s is not a time series this chart can "
+		    "draw", end - b->start, b->interval));
+		free(t->sel);
+		return -1;
+	}
+	b->n = (size_t)((end - b->start) / b->interval + 0.5) + 1;
+	qsort(t->sel, t->n, sizeof(*t->sel), report_outcome_cmp);
+	t->keep = t->n > REPORT_TOP_OUTCOMES ? REPORT_TOP_OUTCOMES : t->n;
+	return 0;
+}
+
 /* Chart 5: events per second by label and outcome; errors in red. */
 static void
 report_chart_outcomes(struct report_charts *rc)
 {
 	struct json_object *ser = jx_get(rc->in->analysis,
-	    "outcomes.series"), **sel, *arr, *params;
+	    "outcomes.series"), *arr, *params;
+	struct report_top t;
+	struct report_bins b;
 	struct chart *c;
-	char *cause = NULL, suffix[32], tbuf[TIME_BUF];
-	double interval, start = 0, end = 0;
-	size_t i, n, nbins;
+	char *cause = NULL, tbuf[TIME_BUF];
+	size_t i;
 	int color = 0;
-	FILE *f;
 
-	if (ser == NULL || jx_len(ser) == 0)
+	if (ser == NULL || jx_len(ser) == 0 ||
+	    report_outcomes_top(rc, ser, &t, &b) == -1)
 		return;
-	interval = report_num(rc->in->analysis, "outcomes.interval_s", 1);
-	sel = util_calloc(jx_len(ser), sizeof(*sel));
-	n = report_outcomes_select(ser, sel, &start, &end);
-	if (n == 0) {
-		free(sel);
-		return;
-	}
-	/* a damaged analysis may claim any span: the bins are bounded */
-	if (!(interval > 0) || !isfinite(end - start) ||
-	    (end - start) / interval > REPORT_MAX_BINS) {
-		report_chart_fail(rc, util_printf("outcomes: a series of %g s "
-		    "in bins of %g s is not a time series this chart can "
-		    "draw", end - start, interval));
-		free(sel);
-		return;
-	}
-	nbins = (size_t)((end - start) / interval + 0.5) + 1;
-	qsort(sel, n, sizeof(*sel), report_outcome_cmp);
-	if (n > REPORT_TOP_OUTCOMES)
-		n = REPORT_TOP_OUTCOMES;
 	c = chart_new(rc->dir, "outcomes");
 	arr = json_object_new_array();
-	for (i = 0; i < n; i++) {
-		snprintf(suffix, sizeof(suffix), "s%zu", i);
-		f = chart_data(c, suffix, &cause);
-		if (f == NULL) {
+	for (i = 0; i < t.n && i <= t.keep; i++) {
+		if (report_outcome_line(c, &t, i, &b, &color, arr,
+		    &cause) == -1) {
 			report_chart_fail(rc, cause);
 			json_object_put(arr);
 			chart_free(c);
-			free(sel);
+			free(t.sel);
 			return;
 		}
-		report_outcomes_data(f, jx_get(sel[i], "points"), start,
-		    interval, nbins);
-		json_object_array_add(arr, report_outcome_entry(sel[i], suffix,
-		    &color));
 	}
-	free(sel);
+	free(t.sel);
 	params = json_object_new_object();
 	json_object_object_add(params, "series", arr);
 	json_object_object_add(params, "start",
-	    json_object_new_string(time_format(start, tbuf)));
+	    json_object_new_string(time_format(b.start, tbuf)));
 	json_object_object_add(params, "interval", json_object_new_double(
-	    interval));
+	    b.interval));
 	report_chart_done(rc, c, "outcomes", "Outcomes over time (events/s; "
 	    "END outcomes, each START has one; errors in red)",
 	    "report-templates/chart-outcomes.gp.tmpl", params);
@@ -672,6 +930,52 @@ report_file(const struct report_input *in, const char *tmpl_path,
 	return rc;
 }
 
+/* The chart problems, then the notes, in one new array. */
+static struct json_object *
+report_notes(struct json_object *problems, struct json_object *notes)
+{
+	struct json_object *all = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < jx_len(problems); i++)
+		json_object_array_add(all, json_object_get(jx_at(problems, i)));
+	for (i = 0; i < jx_len(notes); i++)
+		json_object_array_add(all, json_object_get(jx_at(notes, i)));
+	return all;
+}
+
+void
+report_result_release(struct report_result *res)
+{
+	free(res->skipped);
+	res->skipped = NULL;
+	json_object_put(res->notes);
+	res->notes = NULL;
+}
+
+void
+report_print_done(const char *dir, const struct report_result *res)
+{
+	size_t i;
+
+	fprintf(stderr, "medload: report written to ");
+	util_fput_safe(dir, stderr);
+	fprintf(stderr, "/ (%d chart%s", res->charts,
+	    res->charts == 1 ? "" : "s");
+	if (res->failed > 0)
+		fprintf(stderr, ", %d could not be drawn", res->failed);
+	if (res->svg_left_out > 0)
+		fprintf(stderr, ", %d without SVG in index.html",
+		    res->svg_left_out);
+	if (res->skipped != NULL) {
+		fprintf(stderr, "; charts skipped: ");
+		util_fput_safe(res->skipped, stderr);
+	}
+	fprintf(stderr, ")\n");
+	for (i = 0; i < jx_len(res->notes); i++)
+		cli_error("chart: %s", jx_str(jx_at(res->notes, i), ""));
+}
+
 int
 report_write(const struct report_input *in, struct report_result *res,
     char **cause)
@@ -697,6 +1001,7 @@ report_write(const struct report_input *in, struct report_result *res,
 	}
 	rc.list = json_object_new_array();
 	rc.problems = json_object_new_array();
+	rc.notes = json_object_new_array();
 	if (chart_available(&res->skipped)) {
 		if (in->run != NULL)
 			report_chart_users(&rc);
@@ -709,6 +1014,9 @@ report_write(const struct report_input *in, struct report_result *res,
 	}
 	res->charts = rc.drawn;
 	res->failed = rc.failed;
+	res->svg_left_out = rc.svg_left_out;
+	res->notes = report_notes(rc.problems, rc.notes);
+	json_object_put(rc.notes);
 
 	/* The analysis' own text report, embedded in report.txt. */
 	mem = open_memstream(&buf, &len);

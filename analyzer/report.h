@@ -24,7 +24,11 @@ struct report_input {
 struct report_result {
 	int charts;		/* drawn */
 	int failed;		/* could not be drawn */
+	int svg_left_out;	/* drawn, but their SVG left out (svg.h) */
 	char *skipped;		/* why no chart was drawn, or NULL */
+	struct json_object *notes;	/* [string]: why each chart not
+					   drawn, and each SVG left out,
+					   is missing (caller puts) */
 };
 
 /*
@@ -32,11 +36,24 @@ struct report_result {
  * says, when every user may write in it). Every file goes through
  * core/files.h, so a link planted under one of its names is replaced,
  * never followed. Charts that cannot be drawn are reported in the outputs
- * and in res, not as an error. Returns 0, or -1 with *cause when the
- * folder or a file cannot be written. Caller frees res->skipped.
+ * and in res, not as an error; so is an SVG svg_clean leaves out (the
+ * page says so where the chart would be). Returns 0, or -1 with *cause
+ * when the folder or a file cannot be written. Caller releases res with
+ * report_result_release.
  */
 int report_write(const struct report_input *in, struct report_result *res,
     char **cause);
+
+/* Frees what res holds (skipped, notes); res itself is the caller's. */
+void report_result_release(struct report_result *res);
+
+/*
+ * Says on stderr where the report went and what it lacks: "medload:
+ * report written to DIR/ (N charts, M could not be drawn, K without SVG
+ * in index.html; charts skipped: WHY)", then a "chart:" line for each of
+ * res's notes.
+ */
+void report_print_done(const char *dir, const struct report_result *res);
 
 /*
  * Reads a JSON document with jx_load and checks its "schema" member

@@ -23,11 +23,12 @@ static const char report_usage[] =
 "Charts: users and requests/s over time with the load steps (with --run);\n"
 "trace latency p50/p95/p99 over time per label; p50/p95/p99 per handler and\n"
 "outcome; the latency percentile spectrum per label; outcomes and errors\n"
-"over time; client latency per request name (with --run).\n";
+"over time; client latency per request name (with --run). Charts per label\n"
+"show the 8 busiest labels and the others as one line.\n";
 
 static const char report_after[] =
-"Exit status: 0 written (charts may be missing; the report says why),\n"
-"2 usage error, 3 an input or the folder could not be used.\n";
+"Exit status: 0 written (charts may be missing; the report and stderr\n"
+"say why), 2 usage error, 3 an input or the folder could not be used.\n";
 
 enum { R_OUT, R_RUN, R_TITLE, R_TEMPLATES, R_QUIET };
 
@@ -109,23 +110,6 @@ report_parse(struct report_cmd *c, int argc, char **argv, char **cause)
 	return 0;
 }
 
-/* Prints where the report went and what is missing from it. */
-static void
-report_done(const char *dir, const struct report_result *res)
-{
-	fprintf(stderr, "medload: report written to ");
-	util_fput_safe(dir, stderr);
-	fprintf(stderr, "/ (%d chart%s", res->charts,
-	    res->charts == 1 ? "" : "s");
-	if (res->failed > 0)
-		fprintf(stderr, ", %d could not be drawn", res->failed);
-	if (res->skipped != NULL) {
-		fprintf(stderr, "; charts skipped: ");
-		util_fput_safe(res->skipped, stderr);
-	}
-	fprintf(stderr, ")\n");
-}
-
 /* Writes the report folder; returns an exit status. */
 static int
 report_execute(const struct report_cmd *c)
@@ -152,12 +136,12 @@ report_execute(const struct report_cmd *c)
 	}
 	if (report_write(&in, &res, &cause) == -1)
 		goto out;
-	report_done(c->out, &res);
+	report_print_done(c->out, &res);
 	status = STATUS_OK;
 out:
 	if (status != STATUS_OK)
 		cli_error_safe(cause);
-	free(res.skipped);
+	report_result_release(&res);
 	free(path);
 	free(cause);
 	json_object_put(in.analysis);

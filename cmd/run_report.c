@@ -198,16 +198,12 @@ run_report_folder(const struct run_report_opts *o, struct json_object *doc,
 	if (report_write(&in, &res, &cause) == -1) {
 		cli_error("report: %s", cause);
 		free(cause);
+		report_result_release(&res);
 		return -1;
 	}
 	fflush(stdout);
-	fprintf(stderr, "medload: report written to ");
-	util_fput_safe(o->report_dir, stderr);
-	fprintf(stderr, "/ (%d chart%s%s", res.charts, res.charts == 1 ? "" :
-	    "s", res.skipped ? "; charts skipped: " : "");
-	util_fput_safe(res.skipped ? res.skipped : "", stderr);
-	fprintf(stderr, ")\n");
-	free(res.skipped);
+	report_print_done(o->report_dir, &res);
+	report_result_release(&res);
 	return 0;
 }
 

@@ -424,6 +424,27 @@ tmpl_truthy(struct json_object *v, int found)
 	}
 }
 
+/*
+ * Appends c for a gnuplot double-quoted string, which gnuplot also reads
+ * as a quoted data file column: the quote, the backslash, the backtick
+ * (command substitution) and @ (macros) become octal escapes, the quote
+ * with four digits so a digit after it is not read as part of it.
+ */
+static void
+tmpl_escape_gnuplot(char c, struct strbuf *out)
+{
+	if (c == '"')
+		strbuf_adds(out, "\\0042");
+	else if (c == '\\')
+		strbuf_adds(out, "\\134");
+	else if (c == '`')
+		strbuf_adds(out, "\\140");
+	else if (c == '@')
+		strbuf_adds(out, "\\100");
+	else
+		strbuf_addc(out, c);
+}
+
 void
 tmpl_escape(enum tmpl_escape esc, const char *s, struct strbuf *out)
 {
@@ -457,13 +478,7 @@ tmpl_escape(enum tmpl_escape esc, const char *s, struct strbuf *out)
 				strbuf_addc(out, *p);
 			break;
 		case TMPL_GNUPLOT:
-			/* Single-quoted gnuplot strings expand only ''. */
-			if (*p == '\'')
-				strbuf_addc(out, '\'');
-			if (*p == '@' || *p == '`')
-				strbuf_addc(out, ' ');
-			else
-				strbuf_addc(out, *p);
+			tmpl_escape_gnuplot(*p, out);
 			break;
 		}
 	}

@@ -30,7 +30,9 @@ enum tmpl_escape {
 	TMPL_TEXT,	/* control and bidi characters made visible */
 	TMPL_MARKDOWN,	/* Markdown punctuation and | escaped, one line */
 	TMPL_HTML,	/* & < > " ' as entities */
-	TMPL_GNUPLOT,	/* inside a gnuplot single-quoted string */
+	TMPL_GNUPLOT,	/* inside a gnuplot double-quoted string ("..."),
+			   which also reads as a quoted data file column:
+			   " \\ ` @ as octal escapes */
 };
 
 struct tmpl;

@@ -109,6 +109,32 @@ if command -v gnuplot >/dev/null 2>&1; then
 			pass "compare-chart-$c"
 		else fail "compare-chart-$c" "no $c.png/.svg"; fi
 	done
+	# labels gnuplot's quoting used to break: both charts drawn, each
+	# label shown as it is on the bars' axis
+	CT=$REPO/tests/tools/charttest.py
+	python3 "$CT" traces "$TMP/q.ndjson"
+	python3 "$CT" traces "$TMP/qs.ndjson" --slow 40
+	"$MEDLOAD" analyze --format json -o "$TMP/q.json" "$TMP/q.ndjson"
+	"$MEDLOAD" analyze --format json -o "$TMP/qs.json" "$TMP/qs.ndjson"
+	expect_rc compare-quoting 0 "$MEDLOAD" compare --charts "$TMP/qc" \
+		"$TMP/q.json" "$TMP/qs.json"
+	if grep -q 'chart:' "$TMP/err"; then
+		fail compare-quoting-all-drawn "$(cat "$TMP/err")"
+	else pass compare-quoting-all-drawn; fi
+	python3 "$CT" texts "$TMP/qc/compare-p95.svg" >"$TMP/q.p95" 2>&1
+	bad=$(python3 "$CT" missing "$TMP/q.p95" \
+		"{} / {} / Dispatcher.handle.END")
+	[ -z "$bad" ] && pass compare-quoting-labels-shown ||
+		fail compare-quoting-labels-shown "not shown as they are:$bad"
+	# analyses with no group in common: no chart, and the reason said
+	# (gnuplot used to fail on the empty data and point at its log)
+	python3 "$CT" traces "$TMP/new.ndjson" --labels 3 --prefix new
+	"$MEDLOAD" analyze --format json -o "$TMP/new.json" "$TMP/new.ndjson"
+	expect_rc compare-charts-nothing-common 3 "$MEDLOAD" compare \
+		--charts "$TMP/qn" "$TMP/q.json" "$TMP/new.json"
+	expect_grep compare-charts-nothing-common-why \
+		'compare-p95: no group has a p95 in both analyses: nothing to draw' \
+		"$TMP/err"
 	# a folder every user may write is refused (no chart, the reason said)
 	mkdir -p "$TMP/chopen"
 	chmod 0777 "$TMP/chopen"

@@ -70,6 +70,96 @@ if command -v gnuplot >/dev/null 2>&1; then
 			pass "nightly-chart-$c" || fail "nightly-chart-$c" missing
 	done
 	expect_grep nightly-md-charts 'trend-rate.svg' "$TMP/n5/nightly.md"
+	# labels gnuplot's quoting used to break: every chart of two nights
+	# drawn, each label shown as it is in titles and legends
+	CT=$REPO/tests/tools/charttest.py
+	python3 "$CT" traces "$TMP/q.ndjson"
+	python3 "$CT" traces "$TMP/qs.ndjson" --slow 40
+	"$MEDLOAD" analyze --format json -o "$TMP/q.json" "$TMP/q.ndjson"
+	"$MEDLOAD" analyze --format json -o "$TMP/qs.json" "$TMP/qs.ndjson"
+	"$MEDLOAD" nightly --history "$TMP/hq.jsonl" --out "$TMP/q1" \
+		--time 2026-11-01T02:00:00Z --analysis "$TMP/q.json" >/dev/null 2>&1
+	expect_rc nightly-quoting 0 "$MEDLOAD" nightly --history "$TMP/hq.jsonl" \
+		--out "$TMP/q2" --time 2026-11-02T02:00:00Z --analysis "$TMP/qs.json"
+	if grep -q 'chart' "$TMP/err"; then
+		fail nightly-quoting-all-drawn "$(cat "$TMP/err")"
+	else pass nightly-quoting-all-drawn; fi
+	python3 "$CT" texts "$TMP"/q2/trend-latency-*.svg >"$TMP/q.lat" 2>&1
+	python3 "$CT" texts "$TMP/q2/trend-rate.svg" >"$TMP/q.rate" 2>&1
+	python3 "$CT" texts "$TMP/q2/trend-errors.svg" >"$TMP/q.errors" 2>&1
+	bad="$(python3 "$CT" missing "$TMP/q.lat" "{}: p50, p95, p99 by night")"
+	bad="$bad$(python3 "$CT" missing "$TMP/q.rate" "{}")"
+	bad="$bad$(python3 "$CT" missing "$TMP/q.errors" "{}")"
+	[ -z "$bad" ] && pass nightly-quoting-labels-shown ||
+		fail nightly-quoting-labels-shown "not shown as they are:$bad"
+	# forty labels two nights, then twelve of them and three new ones:
+	# the 8 busiest one by one, the others as one line (rates added up,
+	# latencies the highest), every night at its own place on the x axis
+	python3 "$CT" traces "$TMP/m1.ndjson" --labels 40
+	python3 "$CT" traces "$TMP/m2.ndjson" --labels 40 --slow 20 --errors
+	python3 "$CT" traces "$TMP/m3.ndjson" --labels 12
+	python3 "$CT" traces "$TMP/new.ndjson" --labels 3 --prefix new
+	cat "$TMP/new.ndjson" >>"$TMP/m3.ndjson"
+	for i in 1 2 3; do
+		"$MEDLOAD" analyze --format json -o "$TMP/m$i.json" "$TMP/m$i.ndjson"
+		expect_rc "nightly-40-labels-$i" 0 "$MEDLOAD" nightly \
+			--history "$TMP/hm.jsonl" --out "$TMP/m$i" \
+			--time "2026-11-0${i}T02:00:00Z" --analysis "$TMP/m$i.json"
+	done
+	if grep -q 'chart' "$TMP/err"; then
+		fail nightly-40-labels-all-drawn "$(cat "$TMP/err")"
+	else pass nightly-40-labels-all-drawn; fi
+	python3 - "$TMP/m3" "$CT" <<'PY' >"$TMP/py" 2>&1 &&
+import glob, json, os, re, subprocess, sys
+d, ct = sys.argv[1], sys.argv[2]
+trend = json.load(open(d + "/trend.json"))
+names = [n["time"][5:10] + " " + n["time"][11:16] for n in trend["nights"]]
+def rows(f):
+    return [re.match(r'(\d+) "([^"]*)" (\S+)$', l).groups()
+            for l in open(f) if not l.startswith("#")]
+for f in glob.glob(d + "/trend-*.dat"):
+    for x, name, _ in rows(f):
+        assert names[int(x)] == name, (f, x, name)
+def texts(f):
+    return subprocess.run([sys.executable, ct, "texts", f],
+                          capture_output=True, text=True).stdout.splitlines()
+top = ["lab%02d" % k for k in range(32, 40)]
+legend = texts(d + "/trend-rate.svg")
+assert all(l in legend for l in top), legend
+assert "the other 35 labels added up" in legend, legend
+assert not any(l.startswith("new") for l in legend), legend
+labels = {l["label"]: l["points"] for l in trend["labels"]}
+rest = [l for l in labels if l not in top]
+want = {}
+for l in rest:
+    for p in labels[l]:
+        x = [n["time"] for n in trend["nights"]].index(p["time"])
+        want[x] = want.get(x, 0) + p["rate"]
+got = {int(x): float(v) for x, _, v in rows(d + "/trend-rate-s8.dat")}
+assert sorted(got) == [0, 1, 2], got
+assert all(abs(got[x] - want[x]) < 1e-6 * want[x] for x in want), (got, want)
+high = {}
+for l in rest:
+    for p in labels[l]:
+        x = [n["time"] for n in trend["nights"]].index(p["time"])
+        high[x] = max(high.get(x, 0), p["p95"])
+got = {int(x): float(v) for x, _, v in rows(d + "/trend-latency-others-s1.dat")}
+assert got == high, (got, high)
+assert "The other 35 labels: the highest p50, p95, p99 among them by night" \
+    in texts(d + "/trend-latency-others.svg")
+share = {}
+for l in rest:
+    for p in labels[l]:
+        x = [n["time"] for n in trend["nights"]].index(p["time"])
+        e, c = share.get(x, (0, 0))
+        share[x] = (e + p["error_share"] * p["count"], c + p["count"])
+got = {int(x): float(v) for x, _, v in rows(d + "/trend-errors-s8.dat")}
+assert got[1] > 0, got
+assert all(abs(got[x] - 100 * e / c) < 1e-3 for x, (e, c) in share.items()), \
+    (got, share)
+assert not os.path.exists(d + "/trend-latency-8.svg")
+PY
+	pass nightly-40-labels-others || fail nightly-40-labels-others "$(tail -5 "$TMP/py")"
 fi
 # a pinned baseline; a threshold breach alone exits 5
 expect_rc nightly-pinned 5 "$MEDLOAD" nightly --history "$TMP/h2.jsonl" \

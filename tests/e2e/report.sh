@@ -67,6 +67,7 @@ cat >"$TMP/hostile.ndjson" <<'EOF2'
 {"timestamp": 1795939003.5, "handler": "x'; system('touch PWNED1'); '", "ellapsed_milli": 5, "outcome": "`touch PWNED2`<script>alert(1)</script>.END"}
 {"timestamp": 1795939004.5, "handler": "new\nline|pipe\"quote", "ellapsed_milli": 7, "outcome": "@PWNED3 | ![x](javascript:alert(1))"}
 {"timestamp": 1795939005.5, "handler": "x'; system('touch PWNED1'); '", "ellapsed_milli": 9, "outcome": "error\u001b[31m.END"}
+{"timestamp": 1795939006.5, "handler": "h", "ellapsed_milli": 4, "outcome": "</svg><script>alert(4)</script> onload=alert(5) javascript:alert(6) c]]>d.END"}
 EOF2
 "$MEDLOAD" analyze --format json "$TMP/hostile.ndjson" >"$TMP/h.json"
 python3 - "$D/results.json" "$TMP/hrun" <<'PY'
@@ -79,6 +80,12 @@ PY
 (cd "$TMP" && "$MEDLOAD" report h.json --run hrun -o hrep -q 2>"$TMP/herr")
 rc=$?
 [ $rc = 0 ] && pass report-hostile-runs || fail report-hostile-runs "exit $rc: $(cat "$TMP/herr")"
+# Every chart stays inline (SVGs holding "javascript:" or " onload=" in a
+# label were once dropped from the page while the command said "6 charts").
+grep -qx 'medload: report written to hrep/ (6 charts)' "$TMP/herr" &&
+    [ "$(grep -c '<svg' "$TMP/hrep/index.html")" = 6 ] &&
+    pass report-hostile-charts-inline ||
+    fail report-hostile-charts-inline "$(cat "$TMP/herr"); $(grep -c '<svg' "$TMP/hrep/index.html") inline SVGs"
 if ls "$TMP"/PWNED* "$TMP"/hrep/PWNED* "$TMP"/hrep/charts/PWNED* >/dev/null 2>&1; then
 	fail report-hostile-nothing-ran "a PWNED file exists"; else pass report-hostile-nothing-ran; fi
 python3 - "$TMP/hrep" <<'PY' && pass report-hostile-escaped || fail report-hostile-escaped "see above"
@@ -102,30 +109,32 @@ for f in glob.glob(d + "/charts/*.svg"):
     ET.parse(f)
 for f in glob.glob(d + "/charts/*.gp"):
     s = open(f).read()
-    # Names appear only inside single-quoted strings, quotes doubled.
-    assert "system('touch" not in s and "`" not in s, f
+    # Names appear only inside double-quoted strings, with the
+    # backtick (command substitution) and @ (macros) as octal escapes.
+    assert "`" not in s and "@PWNED3" not in s, f
     if "PWNED1" in s:
-        assert "system(''touch PWNED1'')" in s, f
+        assert "\"x'; system('touch PWNED1'); '" in s, f
 for f in glob.glob(d + "/charts/*.dat"):
     for line in open(f):
         assert line.count('"') % 2 == 0, (f, line)
 PY
 
-# 4. Real Chromium: the page loads without console errors and shows charts.
-if ! command -v chromium >/dev/null; then
-	fail report-chromium "chromium is not installed (tools/setup-deps)"
-else
+# 4. Real Chromium: the page loads without console errors (a script the
+#    page's policy blocks would be one) and shows charts; the same for the
+#    page of hostile names, whose charts stay inline.
+chromium_shows_charts() {
+	name=$1 page=$2 shot=$3
 	timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-quic \
 	    --no-first-run --disable-background-networking --disable-component-update \
 	    --disable-sync --user-data-dir="$TMP/chrome" --enable-logging=stderr --v=0 \
-	    --window-size=1280,2400 --screenshot="$TMP/shot.png" \
-	    "file://$TMP/r1/index.html" >/dev/null 2>"$TMP/chrome.log"
-	if [ ! -s "$TMP/shot.png" ]; then
-		fail report-chromium "no screenshot: $(tail -3 "$TMP/chrome.log")"
+	    --window-size=1280,2400 --screenshot="$shot" \
+	    "file://$page" >/dev/null 2>"$TMP/chrome.log"
+	if [ ! -s "$shot" ]; then
+		fail "$name" "no screenshot: $(tail -3 "$TMP/chrome.log")"
 	elif grep ':CONSOLE' "$TMP/chrome.log" >/dev/null; then
-		fail report-chromium "console messages: $(grep ':CONSOLE' "$TMP/chrome.log" | head -3)"
+		fail "$name" "console messages: $(grep ':CONSOLE' "$TMP/chrome.log" | head -3)"
 	else
-		python3 - "$TMP/shot.png" <<'PY' && pass report-chromium || fail report-chromium "the screenshot shows no charts"
+		python3 - "$shot" <<'PY' && pass "$name" || fail "$name" "the screenshot shows no charts"
 import struct, sys, zlib
 # Decode the PNG (8-bit RGB/RGBA, no interlace) and count coloured pixels:
 # the charts' lines and bars are the only saturated colours on the page.
@@ -163,6 +172,13 @@ for y in range(h):
 assert coloured > 500, coloured
 PY
 	fi
+}
+if ! command -v chromium >/dev/null; then
+	fail report-chromium "chromium is not installed (tools/setup-deps)"
+else
+	chromium_shows_charts report-chromium "$TMP/r1/index.html" "$TMP/shot.png"
+	chromium_shows_charts report-chromium-hostile "$TMP/hrep/index.html" \
+	    "$TMP/hshot.png"
 fi
 
 # 5. A document of another kind is refused with the schema it has (the
@@ -217,3 +233,121 @@ expect_grep report-open-folder-says-why \
 [ ! -e "$TMP/open/report.txt" ] && pass report-open-folder-empty ||
     fail report-open-folder-empty "report.txt written"
 expect_rc report-sticky-folder 0 "$MEDLOAD" report "$D/analysis.json" -o "$TMP/sticky" -q
+
+# 8. Labels gnuplot's quoting used to break (a quote first, doubled
+#    quotes, a double quote, a backslash, a newline, enhanced-text and
+#    macro characters, a backtick): every chart is drawn and shows each
+#    label as it is, in the legends and on the axis.
+CT=$REPO/tests/tools/charttest.py
+python3 "$CT" traces "$TMP/q.ndjson"
+"$MEDLOAD" analyze --format json -o "$TMP/q.json" "$TMP/q.ndjson"
+expect_rc report-quoting 0 "$MEDLOAD" report "$TMP/q.json" -o "$TMP/q" -q
+expect_grep report-quoting-all-drawn 'report written to .*q/ (4 charts)$' \
+    "$TMP/err"
+bad=""
+for c in "latency:{} p95" "spectrum:{}" "groups:{} Dispatcher.handle.END" \
+    "outcomes:{} Dispatcher.handle.END"; do
+	python3 "$CT" texts "$TMP/q/charts/${c%%:*}.svg" >"$TMP/q.texts" 2>&1
+	bad="$bad$(python3 "$CT" missing "$TMP/q.texts" "${c#*:}" | tr '\n' ' ')"
+done
+[ -z "$bad" ] && pass report-quoting-labels-shown ||
+    fail report-quoting-labels-shown "not shown as they are: $bad"
+
+# 9. Forty labels (more than the 16 data files a chart once took): every
+#    chart is drawn with the 8 busiest labels one by one and one "others"
+#    line: counts and rates of the rest added up, latencies the highest
+#    of the rest (as the legend says).
+python3 "$CT" traces "$TMP/l40.ndjson" --labels 40
+"$MEDLOAD" analyze --format json -o "$TMP/l40.json" "$TMP/l40.ndjson"
+expect_rc report-40-labels 0 "$MEDLOAD" report "$TMP/l40.json" -o "$TMP/l40" -q
+expect_grep report-40-labels-all-drawn 'report written to .*l40/ (4 charts)$' \
+    "$TMP/err"
+python3 - "$TMP/l40.json" "$TMP/l40/charts" "$CT" <<'PY' >"$TMP/py" 2>&1 &&
+import json, os, subprocess, sys
+an, d, ct = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
+top = ["lab%02d" % k for k in range(32, 40)]
+rest = ["lab%02d" % k for k in range(32)]
+def rows(name):
+    return [list(map(float, l.split())) for l in open(os.path.join(d, name))
+            if l.strip() and not l.startswith("#")]
+def texts(name):
+    return subprocess.run([sys.executable, ct, "texts", os.path.join(d, name)],
+                          capture_output=True, text=True).stdout.splitlines()
+series = {s["label"]: s["points"] for s in an["series"]["labels"]}
+start = min(p["ts"] for pts in series.values() for p in pts)
+others = {}
+for l in rest:
+    for p in series[l]:
+        o = others.setdefault(p["ts"] - start, [0, 0])
+        o[0] += p["count"]
+        o[1] = max(o[1], p["p95"])
+got = {r[0]: (r[1], r[3]) for r in rows("latency-others.dat")}
+assert got == {t: tuple(v) for t, v in others.items()}, ("latency", got, others)
+legend = texts("latency.svg")
+for l in top:
+    assert l + " p95" in legend, ("latency legend", l)
+assert not any(t.startswith(tuple(rest)) for t in legend), "a quiet label shown"
+assert "others (highest of 32 labels) p95" in legend, legend
+spec = {s["label"]: {p["q"]: p["v"] for p in s["points"]} for s in an["spectrum"]}
+want = {q: max(spec[l][q] for l in rest) for q in spec["lab00"] if q < 100}
+got = {r[0]: r[2] for r in rows("spectrum-others.dat")}
+assert got == want, ("spectrum", got, want)
+assert "others (highest of 32 labels)" in texts("spectrum.svg")
+outs = {s["label"]: s["points"] for s in an["outcomes"]["series"]}
+ostart = min(p["ts"] for pts in outs.values() for p in pts)
+rate = {}
+for l in ["lab%02d" % k for k in range(30)]:
+    for p in outs[l]:
+        rate[p["ts"] - ostart] = rate.get(p["ts"] - ostart, 0) + p["count"]
+got = {r[0]: r[1] for r in rows("outcomes-others.dat")}
+assert got == rate, ("outcomes", got, rate)
+assert "others: 30 more series added up" in texts("outcomes.svg")
+PY
+pass report-40-labels-others || fail report-40-labels-others "$(tail -5 "$TMP/py")"
+
+# 10. An SVG that must be left out is said and counted: a template that
+#     asks gnuplot for mouse tracking (a script and an onload handler in
+#     its SVG) keeps its PNG, and the page, report.txt and stderr say the
+#     SVG was left out and why (it used to vanish from the page silently).
+mkdir -p "$TMP/mouse"
+{ echo 'if (GPVAL_TERM eq "svg") set terminal svg mouse standalone size 1100,520'
+  cat "$REPO/report-templates/chart-groups.gp.tmpl"; } >"$TMP/mouse/chart-groups.gp.tmpl"
+expect_rc report-svg-left-out 0 "$MEDLOAD" report "$TMP/q.json" -o "$TMP/mo" \
+    --templates "$TMP/mouse" -q
+expect_grep report-svg-left-out-counted \
+    'report written to .*mo/ (4 charts, 1 without SVG in index.html)$' "$TMP/err"
+expect_grep report-svg-left-out-why \
+    '^medload: chart: groups.svg left out: SVG byte [0-9]*: an event handler attribute (onload)$' \
+    "$TMP/err"
+expect_grep report-svg-left-out-page \
+    'class="warn">Not shown here: groups.svg left out: SVG byte [0-9]*: an event handler attribute (onload)' \
+    "$TMP/mo/index.html"
+expect_grep report-svg-left-out-text '^  groups.svg left out: ' "$TMP/mo/report.txt"
+[ "$(grep -c '<svg' "$TMP/mo/index.html")" = 3 ] && [ -s "$TMP/mo/charts/groups.png" ] &&
+    [ ! -e "$TMP/mo/charts/groups.svg" ] && pass report-svg-left-out-files ||
+    fail report-svg-left-out-files "inline SVGs, groups.png or groups.svg not as said"
+
+# 11. A chart that fails under a relative --out: the message names the
+#     gnuplot log by a path that exists from where the command ran, and
+#     the log holds gnuplot's error (it once landed elsewhere).
+mkdir -p "$TMP/rel/broken"
+printf 'set title "{{title}}"\nplot nonsense(\n' >"$TMP/rel/broken/chart-spectrum.gp.tmpl"
+(cd "$TMP/rel" && "$MEDLOAD" report "$TMP/q.json" --out out/dir \
+    --templates broken -q >/dev/null 2>"$TMP/err")
+log=$(sed -n 's/^chart not drawn: spectrum.png: gnuplot reported an error (see \(.*\))$/\1/p' \
+    "$TMP/rel/out/dir/report.txt")
+if [ -z "$log" ]; then
+	fail report-relative-log "report.txt names no log: $(grep chart "$TMP/rel/out/dir/report.txt")"
+elif ! (cd "$TMP/rel" && grep -q 'invalid expression' "$log"); then
+	fail report-relative-log "$log: missing or without gnuplot's error"
+elif ! grep -qxF "medload: chart: spectrum.png: gnuplot reported an error (see $log)" "$TMP/err"; then
+	fail report-relative-log "stderr does not name $log: $(cat "$TMP/err")"
+else
+	pass report-relative-log
+fi
+# GNUPLOT given as a relative path still runs in the chart folder
+mkdir -p "$TMP/rel/bin"
+ln -s "$(command -v gnuplot)" "$TMP/rel/bin/gp"
+(cd "$TMP/rel" && GNUPLOT=bin/gp "$MEDLOAD" report "$TMP/q.json" --out out/d2 \
+    -q >/dev/null 2>"$TMP/err")
+expect_grep report-relative-gnuplot 'report written to out/d2/ (4 charts)$' "$TMP/err"

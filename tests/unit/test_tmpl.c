@@ -117,8 +117,10 @@ test_escaping(void)
 	    "<script>alert('x')</script>|`ls`\\x0a@x\\x1b[2J\\u{202e}");
 	CHECK_RENDER("{{s}}", "{\"s\":\"a|b*c_d`e<f\"}", TMPL_MARKDOWN,
 	    "a\\|b\\*c\\_d\\`e\\<f");
-	CHECK_RENDER("'{{s}}'", "{\"s\":\"it's `x` @y\"}", TMPL_GNUPLOT,
-	    "'it''s  x   y'");
+	CHECK_RENDER("\"{{s}}\"", "{\"s\":\"it's `x` @y \\\"1\\\\2\"}",
+	    TMPL_GNUPLOT, "\"it's \\140x\\140 \\100y \\00421\\1342\"");
+	CHECK_RENDER("\"{{s}}\"", "{\"s\":\"'a''b\\nc\"}", TMPL_GNUPLOT,
+	    "\"'a''b\\134x0ac\"");
 }
 
 int
