@@ -13,7 +13,9 @@
 
 struct analysis_request;
 struct es;
+struct http_response;
 struct json_object;
+struct jscan_member;
 struct jsub_params;
 
 /* What the mapping says about the trace fields. */
@@ -98,5 +100,51 @@ struct json_object *source_es_aggs(struct es *es,
     const struct source_es_layout *l, const struct source_es_opts *o,
     struct json_object *source, unsigned long long total, double first,
     double last, int *partial, char **cause);
+
+/* The most bytes of an aggregation answer, read as text. */
+#define SOURCE_ES_WALK_ANSWER_MAX ((size_t)64 << 20)
+/* The most bytes of one bucket or value made into a tree. */
+#define SOURCE_ES_WALK_ITEM_MAX ((size_t)1 << 20)
+
+/*
+ * Runs a search of index with body (borrowed), leaving the answer's text
+ * (at most SOURCE_ES_WALK_ANSWER_MAX bytes) in r, which the caller
+ * releases with http_response_release, on errors too. 0 or -1 with *cause.
+ */
+int source_es_walk_search(struct es *es, const char *index,
+    struct json_object *body, struct http_response *r, char **cause);
+
+/*
+ * Calls fn with the text of each element of the array at path[0..n) of
+ * the object text[0..len) (the text is walked, not parsed whole). fn
+ * returns 0, or -1 with *cause to stop. Returns 0, or -1 with *cause
+ * (fn's, or an answer without the path).
+ */
+int source_es_walk_text(const char *text, size_t len, const char *const *path,
+    size_t n, int (*fn)(const char *item, size_t len, void *arg,
+    char **cause), void *arg, char **cause);
+
+/*
+ * The same with each element made into a tree alone (at most
+ * SOURCE_ES_WALK_ITEM_MAX bytes), which fn borrows.
+ */
+int source_es_walk(const char *text, size_t len, const char *const *path,
+    size_t n, int (*fn)(struct json_object *item, void *arg, char **cause),
+    void *arg, char **cause);
+
+/*
+ * The value at path[0..n) of the object text[0..len) as a tree (caller
+ * puts); NULL when absent, null, or too large (*cause then says so).
+ */
+struct json_object *source_es_walk_member(const char *text, size_t len,
+    const char *const *path, size_t n, char **cause);
+
+/*
+ * The members of the object text[0..len) but skip, each made into a tree
+ * alone, as an object (caller puts); skip's value (its text, borrowed from
+ * text) in *rest, whose val is NULL when there is none. NULL with *cause.
+ */
+struct json_object *source_es_walk_head(const char *text, size_t len,
+    const char *skip, struct jscan_member *rest, char **cause);
 
 #endif

@@ -17,7 +17,7 @@ idx="medload-traces-fault$$"
 	fail "ingest failed"
 "$M" analyze --es "$es" --index "$idx" --mode raw --format json >"$T/direct.json" || fail "direct analysis failed"
 
-port=$((19200 + $$ % 500))
+port=$(test_port 20 $((19200 + $$ % 500)))
 proxy() { # proxy NAME ARGS...: starts the fault proxy, waits until it listens
 	local name=$1
 	shift

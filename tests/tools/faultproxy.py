@@ -14,7 +14,12 @@ forwards every request unchanged, except those whose "METHOD path" matches
                    it deeply; --seed makes the choices repeatable;
   --repeat-buckets N  forward every match, but give every element of each
                    "buckets" array of the answer N times (a server that
-                   repeats aggregation buckets).
+                   repeats aggregation buckets);
+  --pad BYTES      forward every match, but make the answer's JSON object
+                   BYTES larger with a first member "medload_pad" holding
+                   many small objects (an answer that is huge when parsed
+                   into a tree).
+--match-body REGEX narrows --match to requests whose body matches too.
 Every request is logged to --log as "METHOD path -> status" lines.
 It is the one fake server of the suite: a fault injector, never the only
 test of a feature. Bounded: it exits after --lifetime seconds."""
@@ -44,6 +49,8 @@ ap.add_argument("--lifetime", type=float, default=120)
 ap.add_argument("--corrupt-every", type=int, default=0)
 ap.add_argument("--seed", type=int, default=1)
 ap.add_argument("--repeat-buckets", type=int, default=0)
+ap.add_argument("--pad", type=int, default=0)
+ap.add_argument("--match-body", default=None)
 args = ap.parse_args()
 rng = random.Random(args.seed)
 ODD_VALUES = [None, True, "", "x\u001b[2J\"}", -1, 1e308, 12345678901234567890,
@@ -108,6 +115,18 @@ def repeat_buckets(v):
     return v
 
 
+def pad(data):
+    """The answer object with a first member of about args.pad bytes of
+    small objects (json-c makes a table for each)."""
+    body = data.strip()
+    if not body.startswith(b"{"):
+        return data
+    unit = b'{"k":0},'
+    filler = b'"medload_pad":[' + unit * (args.pad // len(unit)) + b'{}]'
+    rest = body[1:].lstrip()
+    return b"{" + filler + (b"," if not rest.startswith(b"}") else b"") + rest
+
+
 lock = threading.Lock()
 seen = {"n": 0}
 logf = open(args.log, "a", buffering=1)
@@ -125,13 +144,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            logf.write("(the client went away) ")
         logf.write("%s %s -> %d\n" % (self.command, self.path, status))
 
     def handle_any(self):
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n) if n else None
         matched = re.search(args.match, "%s %s" % (self.command, self.path))
+        if matched and args.match_body is not None:
+            matched = re.search(args.match_body.encode(), body or b"")
         k = 0
         if matched:
             with lock:
@@ -159,6 +183,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except urllib.error.HTTPError as e:
             status, data = e.code, e.read()
             ctype = e.headers.get("Content-Type", "application/json")
+        if args.pad > 0 and k > 0:
+            data = pad(data)
+            logf.write("padded to %d bytes: " % len(data))
         if args.repeat_buckets > 0 and k > 0:
             try:
                 data = json.dumps(repeat_buckets(json.loads(data))).encode()
