@@ -196,7 +196,7 @@ source_es_analyze(const struct source_es_opts *o, int *partial, char **cause)
 		    SOURCE_ES_AGGS;
 	source = source_es_describe(es, &l, o, mode, total);
 	if (mode == SOURCE_ES_RAW)
-		doc = source_es_raw(&l, o, source, partial, cause);
+		doc = source_es_raw(&l, o, source, total, partial, cause);
 	else
 		doc = source_es_aggs(es, &l, o, source, total, first, last,
 		    partial, cause);

@@ -16,11 +16,13 @@
 
 #include "analysis.h"
 #include "es.h"
+#include "hmap.h"
 #include "http.h"
 #include "interrupt.h"
 #include "jscan.h"
 #include "jsub.h"
 #include "jx.h"
+#include "strbuf.h"
 #include "trace.h"
 #include "util.h"
 
@@ -53,6 +55,7 @@ struct source_es_aggs_run {
 	const struct source_es_layout *l;
 	const struct source_es_opts *o;
 	struct json_object *query;	/* borrowed */
+	unsigned long long total;	/* documents the query matched */
 };
 
 /* A group or series bin, from one or two passes. */
@@ -402,6 +405,38 @@ source_es_aggs_group_bucket(struct json_object *b, void *arg, char **cause)
 	return 0;
 }
 
+/*
+ * Checks the after_key of a page (taken) against those seen: a server
+ * that sends one again, or more groups than documents, would be asked
+ * for pages forever. Returns after, or NULL with *cause.
+ */
+static struct json_object *
+source_es_aggs_after(const struct source_es_aggs_run *r, struct hmap *seen,
+    struct json_object *after, unsigned long long groups, char **cause)
+{
+	const char *k = json_object_to_json_string_ext(after,
+	    JSON_C_TO_STRING_PLAIN);
+	struct strbuf b;
+
+	if (hmap_get(seen, k, strlen(k)) == NULL &&
+	    groups <= r->total + r->total / 20 + SOURCE_ES_AGGS_PAGE) {
+		hmap_put(seen, k, strlen(k), seen);
+		return after;
+	}
+	strbuf_init(&b, 0);
+	util_safe_append(&b, k);
+	if (hmap_get(seen, k, strlen(k)) != NULL)
+		util_fail(cause, "composite aggregation: the server sent the "
+		    "after_key %.200s again; stopping", b.data);
+	else
+		util_fail(cause, "composite aggregation: the server sent more "
+		    "groups (%llu) than the %llu documents it counted; "
+		    "stopping", groups, r->total);
+	strbuf_release(&b);
+	json_object_put(after);
+	return NULL;
+}
+
 /* One composite pass over the documents holding field. */
 static int
 source_es_aggs_groups_pass(const struct source_es_aggs_run *r,
@@ -413,6 +448,7 @@ source_es_aggs_groups_pass(const struct source_es_aggs_run *r,
 	    "after_key" };
 	struct source_es_aggs_pass ps = { r, ng, cells, ncells, 0 };
 	struct json_object *q, *after = NULL;
+	struct hmap *seen = hmap_new();
 	struct http_response res;
 	unsigned long long before;
 	char *why = NULL;
@@ -434,6 +470,9 @@ source_es_aggs_groups_pass(const struct source_es_aggs_run *r,
 			rc = why == NULL ? 0 : util_fail(cause, "%s", why);
 			break;
 		}
+		after = source_es_aggs_after(r, seen, after, ps.buckets, cause);
+		if (after == NULL)
+			break;
 		if (interrupt_pending()) {
 			json_object_put(after);
 			util_fail(cause, "interrupted");
@@ -441,6 +480,7 @@ source_es_aggs_groups_pass(const struct source_es_aggs_run *r,
 		}
 	}
 	free(why);
+	hmap_free(seen, NULL);
 	json_object_put(q);
 	return rc;
 }
@@ -1068,7 +1108,7 @@ source_es_aggs(struct es *es, const struct source_es_layout *l,
     unsigned long long total, double first, double last, int *partial,
     char **cause)
 {
-	struct source_es_aggs_run r = { es, l, o, NULL };
+	struct source_es_aggs_run r = { es, l, o, NULL, total };
 	struct analysis_counts c;
 	struct json_object *groups, *series, *outcomes, *spectrum = NULL;
 	double interval, gf = 0, gl = 0;

@@ -73,13 +73,16 @@ struct json_object *source_es_query_template(const char *name,
 
 /*
  * Raw mode: every matching event through the local pipeline, o->slices
- * slices of a sliced scroll in parallel. source (borrowed) gets
- * "partial" and, when a slice failed, "errors". Returns the analysis
- * document (caller puts) with *partial set, or NULL with *cause.
+ * slices of a sliced scroll in parallel. A slice stops, failed, at a page
+ * the server already sent or past the hits it said the slice holds (with
+ * a margin; counted, the count of the whole query, when it said nothing).
+ * source (borrowed) gets "partial" and, when a slice failed, "errors".
+ * Returns the analysis document (caller puts) with *partial set, or NULL
+ * with *cause.
  */
 struct json_object *source_es_raw(const struct source_es_layout *l,
     const struct source_es_opts *o, struct json_object *source,
-    int *partial, char **cause);
+    unsigned long long counted, int *partial, char **cause);
 
 /*
  * Counts the documents query (borrowed) matches into *total and finds

@@ -15,6 +15,11 @@ forwards every request unchanged, except those whose "METHOD path" matches
   --repeat-buckets N  forward every match, but give every element of each
                    "buckets" array of the answer N times (a server that
                    repeats aggregation buckets);
+  --replay K       forward the first K matches; answer every later one with
+                   the K-th answer again (a server stuck on one scroll page
+                   or one composite page, its after_key included);
+  --set-total N    forward every match, but say the answer's hits.total is N
+                   (a server whose count and pages disagree);
   --pad BYTES      forward every match, but make the answer's JSON object
                    BYTES larger with a first member "medload_pad" holding
                    many small objects (an answer that is huge when parsed
@@ -49,6 +54,8 @@ ap.add_argument("--lifetime", type=float, default=120)
 ap.add_argument("--corrupt-every", type=int, default=0)
 ap.add_argument("--seed", type=int, default=1)
 ap.add_argument("--repeat-buckets", type=int, default=0)
+ap.add_argument("--replay", type=int, default=0)
+ap.add_argument("--set-total", type=int, default=-1)
 ap.add_argument("--pad", type=int, default=0)
 ap.add_argument("--match-body", default=None)
 args = ap.parse_args()
@@ -115,6 +122,18 @@ def repeat_buckets(v):
     return v
 
 
+def set_total(data):
+    """The answer with hits.total (a number or {"value": n}) set to N."""
+    doc = json.loads(data)
+    hits = doc.get("hits") if isinstance(doc, dict) else None
+    if isinstance(hits, dict) and "total" in hits:
+        if isinstance(hits["total"], dict):
+            hits["total"]["value"] = args.set_total
+        else:
+            hits["total"] = args.set_total
+    return json.dumps(doc).encode()
+
+
 def pad(data):
     """The answer object with a first member of about args.pad bytes of
     small objects (json-c makes a table for each)."""
@@ -129,6 +148,7 @@ def pad(data):
 
 lock = threading.Lock()
 seen = {"n": 0}
+replayed = {}
 logf = open(args.log, "a", buffering=1)
 
 
@@ -171,6 +191,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return
             if args.delay:
                 time.sleep(args.delay)
+            if args.replay > 0 and k > args.replay and "answer" in replayed:
+                status, data, ctype = replayed["answer"]
+                logf.write("replayed answer %d: " % args.replay)
+                self.answer(status, data, [("Content-Type", ctype)])
+                return
         req = urllib.request.Request(args.upstream + self.path, data=body,
                                      method=self.command)
         for h in ("Content-Type", "Authorization", "x-api-key"):
@@ -183,6 +208,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except urllib.error.HTTPError as e:
             status, data = e.code, e.read()
             ctype = e.headers.get("Content-Type", "application/json")
+        if args.replay > 0 and k == args.replay:
+            replayed["answer"] = (status, data, ctype)
+        if args.set_total >= 0 and k > 0:
+            try:
+                data = set_total(data)
+                logf.write("total set to %d: " % args.set_total)
+            except ValueError:
+                pass
         if args.pad > 0 and k > 0:
             data = pad(data)
             logf.write("padded to %d bytes: " % len(data))
