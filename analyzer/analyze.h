@@ -41,6 +41,8 @@ struct analyze_request {
 	double interval;		/* series bins; 0: chosen from the span */
 	unsigned long long show_rejects;	/* rejects printed at most */
 	const char *run_id;		/* recorded; matched in the search engine */
+	/* The run's own id: matched only where the index can (source_es.h). */
+	int run_id_optional;
 };
 
 /* What came of it. */

@@ -25,7 +25,15 @@ struct source_es_layout {
 	int have_elapsed;
 	char *time_field;		/* NULL when there is none */
 	int time_is_date;		/* else numeric epoch seconds */
-	int have_run_id;
+	/*
+	 * The run id's keyword field ("medload.run_id", or its .keyword
+	 * sub-field where dynamic mapping made it text), NULL when the run
+	 * id is not matched; run_id_mixed: keyword in some indices and text
+	 * in others, matched on each as fits.
+	 */
+	char *run_id_field;
+	int run_id_mixed;
+	const char *run_id_ignored;	/* why the run's id is not matched */
 };
 
 /*
@@ -149,5 +157,25 @@ struct json_object *source_es_walk_member(const char *text, size_t len,
  */
 struct json_object *source_es_walk_head(const char *text, size_t len,
     const char *skip, struct jscan_member *rest, char **cause);
+
+/*
+ * The parts of the index list index that match an index, alias or data
+ * stream, as a list for the requests (caller frees). The default list
+ * (SOURCE_ES_DEFAULT_INDEX) tolerates missing parts; another list may not
+ * name a missing index. A list that matches nothing is refused, naming
+ * its parts and a few of what the server has. NULL with *cause.
+ */
+char *source_es_indices(struct es *es, const char *index, char **cause);
+
+/*
+ * Why no event was accepted (caller frees): matched documents matched the
+ * query (0: the filters left everything out), filtered of them were left
+ * out by the filters medload applied itself (raw mode); what o->index
+ * holds without the filters (its labels, outcomes, types, run ids, time
+ * range), one aggregation request. NULL when the server could not say.
+ */
+char *source_es_hint(struct es *es, const struct source_es_layout *l,
+    const struct source_es_opts *o, enum source_es_mode mode,
+    unsigned long long matched, unsigned long long filtered);
 
 #endif

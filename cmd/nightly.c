@@ -272,6 +272,7 @@ nightly_request(const struct nightly *n, const char *run_id,
 	r->filter.has_since = since != NULL;
 	r->filter.has_until = n->until != NULL;
 	r->run_id = run_id;
+	r->run_id_optional = n->run_config != NULL;	/* tonight's run */
 	r->source = n->es_url != NULL ? ANALYZE_ES : ANALYZE_FILES;
 	r->files = (const char *const *)n->files;
 	r->nfiles = n->nfiles;

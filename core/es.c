@@ -177,6 +177,9 @@ es_field_type(struct es_field *f, const char *type)
 		f->numeric = 1;
 	else if (strcmp(type, "date") == 0 || strcmp(type, "date_nanos") == 0)
 		f->date = 1;
+	else if (strcmp(type, "text") == 0 ||
+	    strcmp(type, "match_only_text") == 0)
+		f->text = 1;
 }
 
 int
@@ -340,3 +343,44 @@ es_install_template(struct es *es, const char *index, char **cause)
 	return rc;
 }
 
+/* Appends up to show names of list (an array of {"name"}) to names. */
+static void
+es_resolve_names(struct json_object *list, size_t *shown, size_t show,
+    struct strbuf *names)
+{
+	size_t i;
+
+	for (i = 0; i < jx_len(list) && *shown < show; i++, (*shown)++) {
+		strbuf_adds(names, *shown > 0 ? ", " : "");
+		util_safe_append(names, jx_str(json_object_object_get(
+		    jx_at(list, i), "name"), "?"));
+	}
+}
+
+int
+es_resolve(struct es *es, const char *pattern, size_t show, size_t *n,
+    struct strbuf *names, char **cause)
+{
+	static const char *const kinds[] = { "data_streams", "aliases",
+	    "indices" };
+	struct json_object *res = NULL, *list;
+	size_t k, shown = 0;
+	char *path;
+
+	*n = 0;
+	path = util_printf("/_resolve/index/%s?ignore_unavailable=true",
+	    pattern);
+	if (es_call(es, "GET", path, NULL, 0, &res, cause) == -1) {
+		free(path);
+		return -1;
+	}
+	free(path);
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		list = json_object_object_get(res, kinds[k]);
+		*n += jx_len(list);
+		if (names != NULL)
+			es_resolve_names(list, &shown, show, names);
+	}
+	json_object_put(res);
+	return 0;
+}

@@ -11,6 +11,7 @@
 #include "http.h"
 
 struct json_object;
+struct strbuf;
 
 enum es_kind { ES_ELASTICSEARCH, ES_OPENSEARCH };
 
@@ -81,6 +82,7 @@ struct es_field {
 	int text_keyword;	/* text with a .keyword sub-field */
 	int numeric;
 	int date;
+	int text;		/* text (analyzed: a term query misses) */
 	int conflict;		/* different types in different indices */
 };
 
@@ -106,6 +108,16 @@ int es_bulk(struct es *es, const char *body, size_t len, size_t *ok,
  * that index. Returns 0 or -1 with *cause.
  */
 int es_install_template(struct es *es, const char *index, char **cause);
+
+/*
+ * Counts in *n the data streams, aliases and indices that pattern (one
+ * name or wildcard pattern) matches, hidden ones left out, with
+ * GET /_resolve/index (Elasticsearch 7.9+, OpenSearch). When names is not
+ * NULL, the first show of them are appended to it, ", "-separated and
+ * terminal-safe. Returns 0, or -1 with *cause.
+ */
+int es_resolve(struct es *es, const char *pattern, size_t show, size_t *n,
+    struct strbuf *names, char **cause);
 
 /* Releases a scroll context. */
 int es_scroll_clear(struct es *es, const char *scroll_id, char **cause);
