@@ -34,7 +34,7 @@ source_es_indices_fail(struct es *es, const char *index, int dflt,
 	if (es_resolve(es, "*", SOURCE_ES_HINT_SHOW, &n, &names, &why) == -1)
 		strbuf_addf(&names, "(cannot list them: %s)", why);
 	else if (n == 0)
-		strbuf_adds(&names, "no index at all");
+		strbuf_adds(&names, "no index (hidden ones aside)");
 	else if (n > SOURCE_ES_HINT_SHOW)
 		strbuf_addf(&names, " and %zu more", n - SOURCE_ES_HINT_SHOW);
 	free(why);

@@ -304,8 +304,12 @@ nightly_analyze(const struct nightly *n, struct nightly_state *st)
 	st->doc = res.doc;
 	if (res.accepted == 0) {
 		cli_error("the analysis failed: no events accepted");
+		if (res.hint != NULL)
+			cli_error("hint: %s", res.hint);
+		free(res.hint);
 		return STATUS_NO_EVENTS;
 	}
+	free(res.hint);
 	if (res.unreadable > 0)
 		return STATUS_IO;
 	return res.partial ? STATUS_PARTIAL : STATUS_OK;

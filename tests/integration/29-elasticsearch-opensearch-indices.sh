@@ -60,6 +60,11 @@ for url in "$os" "$es"; do
 	run nightly nightly --es "$url" --since 2000-01-01T00:00:00Z --out "$T/$name-night" --history "$T/$name-hist.jsonl" --no-charts
 	[[ $rc == 0 ]] || fail "$name nightly --es without --index: exit $rc: $(cat "$T/err")"
 	(($(jq .events.accepted "$T/$name-night/analysis.json") >= 574)) || fail "$name nightly: too few events"
+	# nightly's default window (the last 24 h) holds none of the sample's events: the hint says when they are
+	run night0 nightly --es "$url" --index "$idx" --out "$T/$name-night0" --history "$T/$name-hist.jsonl" --no-charts
+	[[ $rc == 1 ]] || fail "$name nightly, last 24 h: exit $rc, want 1: $(cat "$T/err")"
+	grep -q "^medload: hint: nothing in $idx matches the filters; it holds 574 events: times 2026-11-29T" "$T/err" ||
+		fail "$name nightly, last 24 h: no hint: $(cat "$T/err")"
 
 	# 3. An explicit --index that matches nothing: refused naming it and what exists.
 	run nope analyze --es "$url" --index 'nope-*' --format json
