@@ -149,8 +149,9 @@ analyze_es(const struct analyze_request *r, struct json_object *filters,
 	o.interval = r->interval;
 	o.show_rejects = r->show_rejects;
 	o.run_id = r->run_id;
+	o.run_id_optional = r->run_id_optional;
 	o.filters_doc = filters;
-	res->doc = source_es_analyze(&o, &res->partial, cause);
+	res->doc = source_es_analyze(&o, &res->partial, &res->hint, cause);
 	if (res->doc == NULL)
 		return -1;
 	res->accepted = (unsigned long long)jx_int(res->doc,

@@ -42,6 +42,8 @@ struct analyze_request {
 	unsigned long long show_rejects;	/* rejects printed at most */
 	const char *run_id;		/* recorded; matched in the search engine */
 	int raw;			/* types and outcomes as written */
+	/* The run's own id: matched only where the index can (source_es.h). */
+	int run_id_optional;
 };
 
 /* What came of it. */

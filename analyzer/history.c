@@ -16,6 +16,8 @@
 #include "es.h"
 #include "files.h"
 #include "hmap.h"
+#include "http.h"
+#include "jscan.h"
 #include "jx.h"
 #include "timeutil.h"
 #include "tmpl.h"
@@ -24,6 +26,9 @@
 
 #define HISTORY_MAX_LINE (64u << 20)
 #define HISTORY_MAX_NIGHTS 100000
+#define HISTORY_ES_PAGE 25		/* nights per search */
+#define HISTORY_ES_WINDOW 10000		/* from + size a server allows */
+#define HISTORY_ES_ANALYSIS_MAX ((size_t)32 << 20)	/* one analysis */
 
 /* Per-label figures while a summary is built. */
 struct history_label {
@@ -279,55 +284,167 @@ history_file_append(const char *path, struct json_object *night,
 	return rc;
 }
 
-int
-history_es_read(struct es *es, const char *index, size_t max,
-    struct json_object **nights, struct json_object *warnings, char **cause)
+/* The search for one page of nights, newest first, without analyses. */
+static struct json_object *
+history_es_page_body(size_t from, size_t size)
 {
-	struct json_object *body, *sort, *o, *ans = NULL, *hits, *hit, *src;
-	char *path;
-	size_t i, n;
-	int rc;
+	struct json_object *body = json_object_new_object(), *sort, *o, *src;
+	struct json_object *ex;
 
-	*nights = NULL;
-	if (es_check_index(index, cause) == -1)
-		return -1;
-	body = json_object_new_object();
+	json_object_object_add(body, "from", json_object_new_int64(
+	    (int64_t)from));
 	json_object_object_add(body, "size", json_object_new_int64(
-	    (int64_t)(max > 10000 ? 10000 : max)));
+	    (int64_t)size));
 	sort = json_object_new_array();
 	o = json_object_new_object();
 	json_object_object_add(o, "time", json_object_new_string("desc"));
 	json_object_array_add(sort, o);
+	json_object_array_add(sort, json_object_new_string("_doc"));
 	json_object_object_add(body, "sort", sort);
-	path = util_printf("/%s/_search", index);
-	rc = es_call(es, "POST", path, body, 1, &ans, cause);
-	free(path);
-	json_object_put(body);
-	if (rc == -1)
-		return -1;
-	*nights = json_object_new_array();
-	if (ans == NULL)
-		return 0;
-	if (json_object_object_get_ex(ans, "hits", &hits) &&
-	    json_object_object_get_ex(hits, "hits", &hits)) {
-		n = jx_len(hits);
-		for (i = n; i-- > 0;) {
-			hit = jx_at(hits, i);
-			if (json_object_object_get_ex(hit, "_source", &src) &&
-			    history_is_night(src)) {
-				json_object_array_add(*nights,
-				    json_object_get(src));
-				continue;
-			}
-			path = util_printf("%s/_doc/%s", index,
-			    jx_str(json_object_object_get(hit, "_id"), "?"));
-			history_warn(warnings, path, 0, "not a night record "
-			    "(schema " HISTORY_SCHEMA ")");
-			free(path);
+	/* A night's analysis is fetched alone, for the baseline only. */
+	ex = json_object_new_array();
+	json_object_array_add(ex, json_object_new_string("analysis_json"));
+	src = json_object_new_object();
+	json_object_object_add(src, "excludes", ex);
+	json_object_object_add(body, "_source", src);
+	return body;
+}
+
+/*
+ * Adds the nights of one page of hits to nights and their ids to ids
+ * (both newest first); other documents go to warnings. Returns the
+ * number of hits.
+ */
+static size_t
+history_es_page(const char *index, struct json_object *ans,
+    struct json_object *nights, struct json_object *ids,
+    struct json_object *warnings)
+{
+	struct json_object *hits = jx_get(ans, "hits.hits"), *hit, *src;
+	const char *id;
+	char *path;
+	size_t i;
+
+	for (i = 0; i < jx_len(hits); i++) {
+		hit = jx_at(hits, i);
+		id = jx_str(json_object_object_get(hit, "_id"), "?");
+		if (json_object_object_get_ex(hit, "_source", &src) &&
+		    history_is_night(src)) {
+			json_object_array_add(nights, json_object_get(src));
+			json_object_array_add(ids, json_object_new_string(id));
+			continue;
 		}
+		path = util_printf("%s/_doc/%s", index, id);
+		history_warn(warnings, path, 0, "not a night record "
+		    "(schema " HISTORY_SCHEMA ")");
+		free(path);
 	}
-	json_object_put(ans);
-	return 0;
+	return jx_len(hits);
+}
+
+/* Reverses array a into a new array (caller puts). */
+static struct json_object *
+history_reversed(struct json_object *a)
+{
+	struct json_object *r = json_object_new_array();
+	size_t i;
+
+	for (i = jx_len(a); i-- > 0;)
+		json_object_array_add(r, json_object_get(jx_at(a, i)));
+	return r;
+}
+
+int
+history_es_read(struct es *es, const char *index, size_t max,
+    struct json_object **nights, struct json_object **ids,
+    struct json_object *warnings, char **cause)
+{
+	struct json_object *body, *ans, *got, *gids;
+	size_t from, size, n;
+	char *path;
+	int rc = 0;
+
+	*nights = *ids = NULL;
+	if (es_check_index(index, cause) == -1)
+		return -1;
+	if (max > HISTORY_ES_WINDOW)
+		max = HISTORY_ES_WINDOW;
+	got = json_object_new_array();
+	gids = json_object_new_array();
+	path = util_printf("/%s/_search", index);
+	for (from = 0; from < max && rc == 0; from += size) {
+		size = max - from < HISTORY_ES_PAGE ? max - from :
+		    HISTORY_ES_PAGE;
+		body = history_es_page_body(from, size);
+		ans = NULL;
+		rc = es_call(es, "POST", path, body, 1, &ans, cause);
+		json_object_put(body);
+		n = rc == 0 && ans != NULL ? history_es_page(index, ans, got,
+		    gids, warnings) : 0;
+		json_object_put(ans);
+		if (n < size)
+			break;
+	}
+	free(path);
+	if (rc == 0) {
+		*nights = history_reversed(got);
+		*ids = history_reversed(gids);
+	}
+	json_object_put(got);
+	json_object_put(gids);
+	return rc;
+}
+
+/* Takes the analysis_json of the first hit of a search answer. */
+static int
+history_es_first_analysis(const char *item, size_t n, void *arg)
+{
+	struct jscan_member src, a;
+
+	if (jscan_member(item, n, "_source", &src) == 1 &&
+	    src.type == JSCAN_OBJECT && jscan_member(src.val, src.vlen,
+	    "analysis_json", &a) == 1 && a.type == JSCAN_STRING)
+		jscan_unescape(a.val, a.vlen, arg);
+	return 1;
+}
+
+char *
+history_es_analysis(struct es *es, const char *index, const char *id,
+    char **cause)
+{
+	static const char *const hits[] = { "hits", "hits" };
+	struct json_object *body = json_object_new_object(), *q, *ids, *v;
+	struct http_response r;
+	struct strbuf text;
+	const char *err;
+	char *path;
+	int rc;
+
+	v = json_object_new_array();
+	json_object_array_add(v, json_object_new_string(id));
+	ids = json_object_new_object();
+	json_object_object_add(ids, "values", v);
+	q = json_object_new_object();
+	json_object_object_add(q, "ids", ids);
+	json_object_object_add(body, "query", q);
+	v = json_object_new_array();
+	json_object_array_add(v, json_object_new_string("analysis_json"));
+	json_object_object_add(body, "_source", v);
+	path = util_printf("/%s/_search", index);
+	strbuf_init(&text, 0);
+	rc = es_call_text(es, "POST", path, body, HISTORY_ES_ANALYSIS_MAX, &r,
+	    cause);
+	if (rc == 0 && jscan_path_each(r.body.data, r.body.len, hits, 2,
+	    history_es_first_analysis, &text, &err) == -1)
+		rc = util_fail(cause, "POST %s: not a search answer", path);
+	http_response_release(&r);
+	json_object_put(body);
+	free(path);
+	if (rc == -1 || text.len == 0) {
+		strbuf_release(&text);
+		return NULL;
+	}
+	return strbuf_detach(&text);
 }
 
 int

@@ -59,12 +59,23 @@ int history_file_append(const char *path, struct json_object *night,
 
 /*
  * Reads the newest max nights of an index into *nights (oldest first;
- * caller puts). A missing index is an empty history. A document that is
- * not a night record is skipped and reported in warnings ("index/_doc/ID:
- * why"; may be NULL). 0 or -1.
+ * caller puts), a page of them at a time and without their
+ * "analysis_json" (history_es_analysis fetches one), and their document
+ * ids into *ids (strings, in the same order; caller puts). A missing
+ * index is an empty history. A document that is not a night record is
+ * skipped and reported in warnings ("index/_doc/ID: why"; may be NULL).
+ * 0 or -1 with *cause.
  */
 int history_es_read(struct es *es, const char *index, size_t max,
-    struct json_object **nights, struct json_object *warnings,
+    struct json_object **nights, struct json_object **ids,
+    struct json_object *warnings, char **cause);
+
+/*
+ * The "analysis_json" text of the night with document id in index
+ * (caller frees; at most 32 MiB are read), or NULL: without *cause when
+ * the night has none, with *cause when it could not be read.
+ */
+char *history_es_analysis(struct es *es, const char *index, const char *id,
     char **cause);
 
 /*

@@ -89,14 +89,15 @@ seen_release(struct seen *s)
 	s->n = 0;
 }
 
-/* Appends "what a (n), b (m), and k others". */
-static void
-seen_values_text(struct strbuf *b, const char *what,
+void
+seen_values_append(struct strbuf *b, const char *what,
     const struct seen_values *v)
 {
 	size_t i;
 
 	strbuf_addf(b, "%s ", what);
+	if (v->n == 0 && v->others == 0)
+		strbuf_adds(b, "none");
 	for (i = 0; i < v->n; i++) {
 		strbuf_adds(b, i > 0 ? ", " : "");
 		util_safe_append(b, v->name[i]);
@@ -110,30 +111,45 @@ seen_values_text(struct strbuf *b, const char *what,
 char *
 seen_hint(const struct seen *s, const struct filter *f)
 {
+	char *lead, *hint;
+
+	if (s->n == 0)
+		return NULL;
+	lead = util_printf("the filters left out %llu valid events", s->n);
+	hint = seen_hint_lead(s, f, lead);
+	free(lead);
+	return hint;
+}
+
+char *
+seen_hint_lead(const struct seen *s, const struct filter *f,
+    const char *lead)
+{
 	struct strbuf b;
 	char t1[TIME_BUF], t2[TIME_BUF];
 	const char *sep = "";
 
-	if (s->n == 0)
-		return NULL;
 	strbuf_init(&b, 0);
-	strbuf_addf(&b, "the filters left out %llu valid events: ", s->n);
+	strbuf_addf(&b, "%s: ", lead);
 	if (f->nlabels > 0 || (f->noutcomes == 0 && f->ntypes == 0 &&
 	    !f->has_since && !f->has_until)) {
-		seen_values_text(&b, "labels", &s->labels);
+		seen_values_append(&b, "labels", &s->labels);
 		sep = "; ";
 	}
 	if (f->noutcomes > 0) {
 		strbuf_adds(&b, sep);
-		seen_values_text(&b, "outcomes", &s->outcomes);
+		seen_values_append(&b, "outcomes", &s->outcomes);
 		sep = "; ";
 	}
 	if (f->ntypes > 0) {
 		strbuf_adds(&b, sep);
-		seen_values_text(&b, "traced types", &s->types);
+		seen_values_append(&b, "traced types", &s->types);
 		sep = "; ";
 	}
-	strbuf_addf(&b, "%stimes %s to %s", sep, time_format(s->first, t1),
-	    time_format(s->last, t2));
+	if (s->timeless)
+		strbuf_addf(&b, "%sno time field", sep);
+	else
+		strbuf_addf(&b, "%stimes %s to %s", sep, time_format(s->first,
+		    t1), time_format(s->last, t2));
 	return strbuf_detach(&b);
 }

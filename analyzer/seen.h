@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 struct filter;
+struct strbuf;
 struct trace_event;
 
 #define SEEN_MAX 6
@@ -27,6 +28,7 @@ struct seen {
 	struct seen_values labels, outcomes, types;
 	unsigned long long n;		/* events noted */
 	double first, last;		/* their time range (n > 0) */
+	int timeless;			/* the source has no time field */
 };
 
 /* Notes a valid event the filters dropped. */
@@ -46,5 +48,20 @@ void seen_release(struct seen *s);
  * ..."), terminal-safe, or NULL when nothing was noted. Caller frees.
  */
 char *seen_hint(const struct seen *s, const struct filter *f);
+
+/*
+ * The same line with lead (borrowed, terminal-safe) before the colon in
+ * place of "the filters left out N valid events"; s->n may be 0 when s
+ * holds values and a time range all the same. Caller frees.
+ */
+char *seen_hint_lead(const struct seen *s, const struct filter *f,
+    const char *lead);
+
+/*
+ * Appends "what a (n), b (m)" and the count of other values to b, the
+ * values terminal-safe.
+ */
+void seen_values_append(struct strbuf *b, const char *what,
+    const struct seen_values *v);
 
 #endif

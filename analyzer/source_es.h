@@ -30,7 +30,11 @@ struct source_es_opts {
 	size_t batch;		/* raw: hits per scroll page */
 	size_t auto_raw_max;	/* auto: raw up to this many events */
 	const struct filter *filter;
-	const char *run_id;	/* matched on medload.run_id when mapped */
+	const char *run_id;	/* matched on medload.run_id */
+	int run_id_optional;	/* the run's own id: matched only when the
+				 * index can (else "run_id_ignored" says
+				 * why); without it, an id that cannot be
+				 * matched is an error */
 	const enum agg_key *keys;
 	size_t nkeys;
 	const double *pcts;
@@ -43,12 +47,14 @@ struct source_es_opts {
 
 /*
  * Runs the analysis. Returns the document (caller puts) and sets *partial
- * when the result was cut short (server gone, interrupted); the document
- * then says so in source.partial. Returns NULL with *cause when nothing
- * could be computed.
+ * when the result was cut short (server gone, interrupted, a server that
+ * sends more than it counted); the document then says so in
+ * source.partial. When no event was accepted, *hint says what the indices
+ * hold (caller frees; NULL when the server could not say). Returns NULL
+ * with *cause when nothing could be computed.
  */
 struct json_object *source_es_analyze(const struct source_es_opts *o,
-    int *partial, char **cause);
+    int *partial, char **hint, char **cause);
 
 /* The default index pattern: Logstash's data stream, logstash-*, ours. */
 #define SOURCE_ES_DEFAULT_INDEX "logs-generic-default,logstash-*,medload-traces*"

@@ -16,9 +16,13 @@
 
 #include "analysis.h"
 #include "es.h"
+#include "hmap.h"
+#include "http.h"
 #include "interrupt.h"
+#include "jscan.h"
 #include "jsub.h"
 #include "jx.h"
+#include "strbuf.h"
 #include "trace.h"
 #include "util.h"
 
@@ -51,6 +55,7 @@ struct source_es_aggs_run {
 	const struct source_es_layout *l;
 	const struct source_es_opts *o;
 	struct json_object *query;	/* borrowed */
+	unsigned long long total;	/* documents the query matched */
 };
 
 /* A group or series bin, from one or two passes. */
@@ -307,16 +312,20 @@ source_es_aggs_search(struct es *es, const char *index,
 	return res;
 }
 
-/* Asks for one page of groups (after: the last key, taken, or NULL). */
-static struct json_object *
+/*
+ * Asks for one page of groups (after: the last key, taken, or NULL); the
+ * answer's text in res (caller releases). 0 or -1 with *cause.
+ */
+static int
 source_es_aggs_groups_page(const struct source_es_aggs_run *r,
     struct json_object *q, const char *field, const double *g, size_t ng,
-    struct json_object *after, char **cause)
+    struct json_object *after, struct http_response *res, char **cause)
 {
 	struct json_object *sources = json_object_new_array(), *src, *te, *k;
-	struct json_object *body, *res;
+	struct json_object *body;
 	struct jsub_params *p;
 	size_t i;
+	int rc;
 
 	for (i = 0; i < r->o->nkeys; i++) {
 		te = json_object_new_object();
@@ -342,23 +351,35 @@ source_es_aggs_groups_page(const struct source_es_aggs_run *r,
 	jsub_set_string(p, "time_field", r->l->time_field);
 	body = source_es_query_template("aggs-groups.json", p, cause);
 	jsub_params_free(p);
-	res = body ? source_es_aggs_search(r->es, r->o->index, body,
-	    cause) : NULL;
+	http_response_init(res);
+	rc = body ? source_es_walk_search(r->es, r->o->index, body, res,
+	    cause) : -1;
 	json_object_put(body);
-	return res;
+	return rc;
 }
 
+/* Where the buckets of a composite pass go. */
+struct source_es_aggs_pass {
+	const struct source_es_aggs_run *r;
+	size_t ng;
+	struct source_es_aggs_cell **cells;
+	size_t *ncells;
+	unsigned long long buckets;	/* of the pass so far */
+};
+
 /* Adds one composite bucket to the cell of its group. */
-static void
-source_es_aggs_group_bucket(const struct source_es_aggs_run *r,
-    struct json_object *b, size_t ng, struct source_es_aggs_cell **cells,
-    size_t *ncells)
+static int
+source_es_aggs_group_bucket(struct json_object *b, void *arg, char **cause)
 {
+	struct source_es_aggs_pass *ps = arg;
+	const struct source_es_aggs_run *r = ps->r;
 	struct json_object *key = NULL, *stats = NULL, *k, *kv;
 	struct source_es_aggs_side *sd;
 	const char *kn;
 	size_t j;
 
+	(void)cause;
+	ps->buckets++;
 	json_object_object_get_ex(b, "key", &key);
 	json_object_object_get_ex(b, "elapsed", &stats);
 	k = json_object_new_object();
@@ -368,10 +389,10 @@ source_es_aggs_group_bucket(const struct source_es_aggs_run *r,
 		json_object_object_get_ex(key, kn, &kv);
 		json_object_object_add(k, kn, kv ? json_object_get(kv) : NULL);
 	}
-	sd = source_es_aggs_side_for(cells, ncells, k, 0);
+	sd = source_es_aggs_side_for(ps->cells, ps->ncells, k, 0);
 	json_object_put(k);
 	if (sd == NULL)
-		return;
+		return 0;
 	sd->count = source_es_aggs_num(stats, "count");
 	sd->min = source_es_aggs_num(stats, "min");
 	sd->max = source_es_aggs_num(stats, "max");
@@ -379,8 +400,41 @@ source_es_aggs_group_bucket(const struct source_es_aggs_run *r,
 	sd->std = source_es_aggs_num(stats, "std_deviation");
 	sd->first = source_es_aggs_time(r->l, b, "first");
 	sd->last = source_es_aggs_time(r->l, b, "last");
-	source_es_aggs_pct_values(json_object_object_get(b, "pct"), ng,
+	source_es_aggs_pct_values(json_object_object_get(b, "pct"), ps->ng,
 	    sd->pv);
+	return 0;
+}
+
+/*
+ * Checks the after_key of a page (taken) against those seen: a server
+ * that sends one again, or more groups than documents, would be asked
+ * for pages forever. Returns after, or NULL with *cause.
+ */
+static struct json_object *
+source_es_aggs_after(const struct source_es_aggs_run *r, struct hmap *seen,
+    struct json_object *after, unsigned long long groups, char **cause)
+{
+	const char *k = json_object_to_json_string_ext(after,
+	    JSON_C_TO_STRING_PLAIN);
+	struct strbuf b;
+
+	if (hmap_get(seen, k, strlen(k)) == NULL &&
+	    groups <= r->total + r->total / 20 + SOURCE_ES_AGGS_PAGE) {
+		hmap_put(seen, k, strlen(k), seen);
+		return after;
+	}
+	strbuf_init(&b, 0);
+	util_safe_append(&b, k);
+	if (hmap_get(seen, k, strlen(k)) != NULL)
+		util_fail(cause, "composite aggregation: the server sent the "
+		    "after_key %.200s again; stopping", b.data);
+	else
+		util_fail(cause, "composite aggregation: the server sent more "
+		    "groups (%llu) than the %llu documents it counted; "
+		    "stopping", groups, r->total);
+	strbuf_release(&b);
+	json_object_put(after);
+	return NULL;
 }
 
 /* One composite pass over the documents holding field. */
@@ -389,42 +443,44 @@ source_es_aggs_groups_pass(const struct source_es_aggs_run *r,
     const char *field, const double *g, size_t ng,
     struct source_es_aggs_cell **cells, size_t *ncells, char **cause)
 {
-	struct json_object *q, *after = NULL, *res, *aggs, *gr, *buckets, *ak;
-	size_t i;
+	static const char *const bp[] = { "aggregations", "groups", "buckets" };
+	static const char *const ap[] = { "aggregations", "groups",
+	    "after_key" };
+	struct source_es_aggs_pass ps = { r, ng, cells, ncells, 0 };
+	struct json_object *q, *after = NULL;
+	struct hmap *seen = hmap_new();
+	struct http_response res;
+	unsigned long long before;
+	char *why = NULL;
 	int rc = -1;
 
 	q = source_es_query_with(r->query, field);
 	for (;;) {
-		res = source_es_aggs_groups_page(r, q, field, g, ng, after,
-		    cause);
-		after = NULL;
-		if (res == NULL)
-			break;
-		if (!json_object_object_get_ex(res, "aggregations", &aggs) ||
-		    !json_object_object_get_ex(aggs, "groups", &gr) ||
-		    !json_object_object_get_ex(gr, "buckets", &buckets)) {
-			json_object_put(res);
-			util_fail(cause, "composite aggregation: unexpected "
-			    "answer");
+		before = ps.buckets;
+		if (source_es_aggs_groups_page(r, q, field, g, ng, after, &res,
+		    cause) == -1 || source_es_walk(res.body.data, res.body.len,
+		    bp, 3, source_es_aggs_group_bucket, &ps, cause) == -1) {
+			http_response_release(&res);
 			break;
 		}
-		for (i = 0; i < jx_len(buckets); i++)
-			source_es_aggs_group_bucket(r, jx_at(buckets, i), ng,
-			    cells, ncells);
-		if (json_object_object_get_ex(gr, "after_key", &ak) &&
-		    jx_len(buckets) > 0)
-			after = json_object_get(ak);
-		json_object_put(res);
-		if (after == NULL) {
-			rc = 0;
+		after = ps.buckets > before ? source_es_walk_member(
+		    res.body.data, res.body.len, ap, 3, &why) : NULL;
+		http_response_release(&res);
+		if (after == NULL) {	/* the last page, or a bad key */
+			rc = why == NULL ? 0 : util_fail(cause, "%s", why);
 			break;
 		}
+		after = source_es_aggs_after(r, seen, after, ps.buckets, cause);
+		if (after == NULL)
+			break;
 		if (interrupt_pending()) {
 			json_object_put(after);
 			util_fail(cause, "interrupted");
 			break;
 		}
 	}
+	free(why);
+	hmap_free(seen, NULL);
 	json_object_put(q);
 	return rc;
 }
@@ -616,35 +672,65 @@ source_es_aggs_spectrum_bucket(struct json_object *lb, struct json_object *lk,
 		source_es_aggs_pct_values(sp, sg, sd->pv);
 }
 
-/* Adds a label bucket's time bins to the series cells. */
-static void
-source_es_aggs_series_bins(const struct source_es_layout *l,
-    struct json_object *lb, struct json_object *lk,
-    struct source_es_aggs_cell **cells, size_t *n)
-{
-	struct json_object *t, *tb, *x, *key;
-	struct source_es_aggs_side *sd;
-	size_t j;
+/* Where one series pass puts a label's time bins and spectrum. */
+struct source_es_aggs_series {
+	const struct source_es_aggs_run *r;
+	struct source_es_aggs_cell **cells, **spec;
+	size_t *n, *nspec;
+	size_t sg;			/* spectrum percents */
+	struct json_object *label;	/* of the bucket being read */
+};
 
-	if (!json_object_object_get_ex(lb, "t", &t) ||
-	    !json_object_object_get_ex(t, "buckets", &tb))
-		return;
-	for (j = 0; j < jx_len(tb); j++) {
-		x = jx_at(tb, j);
-		key = source_es_aggs_label_key(lk);
-		sd = source_es_aggs_side_for(cells, n, key,
-		    source_es_aggs_num(x, "key") /
-		    (l->time_is_date ? 1000 : 1));
-		json_object_put(key);
-		if (sd == NULL)
-			continue;
-		sd->count = source_es_aggs_num(x, "doc_count");
-		sd->max = source_es_aggs_num(json_object_object_get(x, "max"),
-		    "value");
-		source_es_aggs_pct_values(json_object_object_get(x, "pct"),
-		    SOURCE_ES_AGGS_NGRID, sd->pv);
-		sd->min = sd->pv[0];
-	}
+/* Adds one time bin of the current label to the series cells. */
+static int
+source_es_aggs_series_bin(struct json_object *x, void *arg, char **cause)
+{
+	struct source_es_aggs_series *se = arg;
+	struct json_object *key = source_es_aggs_label_key(se->label);
+	struct source_es_aggs_side *sd;
+
+	(void)cause;
+	sd = source_es_aggs_side_for(se->cells, se->n, key,
+	    source_es_aggs_num(x, "key") / (se->r->l->time_is_date ? 1000 :
+	    1));
+	json_object_put(key);
+	if (sd == NULL)
+		return 0;
+	sd->count = source_es_aggs_num(x, "doc_count");
+	sd->max = source_es_aggs_num(json_object_object_get(x, "max"),
+	    "value");
+	source_es_aggs_pct_values(json_object_object_get(x, "pct"),
+	    SOURCE_ES_AGGS_NGRID, sd->pv);
+	sd->min = sd->pv[0];
+	return 0;
+}
+
+/*
+ * Reads one label bucket: its spectrum from the small members, then its
+ * time bins one at a time (a label may have thousands).
+ */
+static int
+source_es_aggs_series_label(const char *text, size_t len, void *arg,
+    char **cause)
+{
+	static const char *const bins[] = { "buckets" };
+	struct source_es_aggs_series *se = arg;
+	struct json_object *head;
+	struct jscan_member t;
+	int rc = 0;
+
+	head = source_es_walk_head(text, len, "t", &t, cause);
+	if (head == NULL)
+		return -1;
+	se->label = json_object_object_get(head, "key");
+	source_es_aggs_spectrum_bucket(head, se->label, se->sg, se->spec,
+	    se->nspec);
+	if (t.val != NULL && t.type == JSCAN_OBJECT)
+		rc = source_es_walk(t.val, t.vlen, bins, 1,
+		    source_es_aggs_series_bin, se, cause);
+	se->label = NULL;
+	json_object_put(head);
+	return rc;
 }
 
 /* One series pass over the documents holding field. */
@@ -654,31 +740,27 @@ source_es_aggs_series_pass(const struct source_es_aggs_run *r,
     size_t *n, struct source_es_aggs_cell **spec, size_t *nspec,
     char **cause)
 {
-	struct json_object *body, *res, *aggs, *labs, *buckets, *lb, *lk;
+	static const char *const labels[] = { "aggregations", "labels",
+	    "buckets" };
+	struct source_es_aggs_series se = { r, cells, spec, n, nspec, 0,
+	    NULL };
 	double sgrid[SOURCE_ES_AGGS_GRID_MAX];
-	size_t i, sg;
+	struct json_object *body;
+	struct http_response res;
+	int rc;
 
 	body = source_es_aggs_series_body(r, field, interval, cause);
 	if (body == NULL)
 		return -1;
-	res = source_es_aggs_search(r->es, r->o->index, body, cause);
+	http_response_init(&res);
+	rc = source_es_walk_search(r->es, r->o->index, body, &res, cause);
 	json_object_put(body);
-	if (res == NULL)
-		return -1;
-	sg = source_es_aggs_grid_with(source_es_aggs_spec_extra, 1, sgrid);
-	if (json_object_object_get_ex(res, "aggregations", &aggs) &&
-	    json_object_object_get_ex(aggs, "labels", &labs) &&
-	    json_object_object_get_ex(labs, "buckets", &buckets)) {
-		for (i = 0; i < jx_len(buckets); i++) {
-			lb = jx_at(buckets, i);
-			lk = NULL;
-			json_object_object_get_ex(lb, "key", &lk);
-			source_es_aggs_spectrum_bucket(lb, lk, sg, spec, nspec);
-			source_es_aggs_series_bins(r->l, lb, lk, cells, n);
-		}
-	}
-	json_object_put(res);
-	return 0;
+	se.sg = source_es_aggs_grid_with(source_es_aggs_spec_extra, 1, sgrid);
+	if (rc == 0)
+		rc = source_es_walk_text(res.body.data, res.body.len, labels, 3,
+		    source_es_aggs_series_label, &se, cause);
+	http_response_release(&res);
+	return rc;
 }
 
 /* The spectrum of each label from its merged cell (sorted by label). */
@@ -798,55 +880,80 @@ source_es_aggs_series(const struct source_es_aggs_run *r, double interval,
 	return series;
 }
 
-/* The events/s points of one outcome bucket. */
-static struct json_object *
-source_es_aggs_outcome_points(const struct source_es_layout *l,
-    struct json_object *x)
-{
-	struct json_object *pts = json_object_new_array(), *t, *tb, *y, *pt;
-	size_t k;
+/* Where the outcome series go while a label bucket is read. */
+struct source_es_aggs_outcome {
+	const struct source_es_layout *l;
+	struct json_object *arr;	/* the series */
+	struct json_object *label;	/* of the label bucket being read */
+	struct json_object *points;	/* of the outcome being read */
+};
 
-	if (!json_object_object_get_ex(x, "t", &t) ||
-	    !json_object_object_get_ex(t, "buckets", &tb))
-		return pts;
-	for (k = 0; k < jx_len(tb); k++) {
-		y = jx_at(tb, k);
-		pt = json_object_new_object();
-		json_object_object_add(pt, "ts", analysis_num(
-		    source_es_aggs_num(y, "key") /
-		    (l->time_is_date ? 1000 : 1)));
-		json_object_object_add(pt, "count", json_object_new_int64(
-		    (int64_t)source_es_aggs_num(y, "doc_count")));
-		json_object_array_add(pts, pt);
-	}
-	return pts;
+/* Adds one time bin of an outcome to its points. */
+static int
+source_es_aggs_outcome_point(struct json_object *y, void *arg, char **cause)
+{
+	struct source_es_aggs_outcome *oc = arg;
+	struct json_object *pt = json_object_new_object();
+
+	(void)cause;
+	json_object_object_add(pt, "ts", analysis_num(source_es_aggs_num(y,
+	    "key") / (oc->l->time_is_date ? 1000 : 1)));
+	json_object_object_add(pt, "count", json_object_new_int64(
+	    (int64_t)source_es_aggs_num(y, "doc_count")));
+	json_object_array_add(oc->points, pt);
+	return 0;
 }
 
-/* Adds the series of one label bucket's outcomes to arr. */
-static void
-source_es_aggs_outcome_label(const struct source_es_layout *l,
-    struct json_object *b, struct json_object *arr)
+/* Adds the series of one outcome bucket of the current label. */
+static int
+source_es_aggs_outcome_series(const char *text, size_t len, void *arg,
+    char **cause)
 {
-	struct json_object *lk = NULL, *ob, *obs, *x, *ok, *s;
-	size_t j;
+	static const char *const bins[] = { "buckets" };
+	struct source_es_aggs_outcome *oc = arg;
+	struct json_object *head, *ok, *s;
+	struct jscan_member t;
+	int rc = 0;
 
-	json_object_object_get_ex(b, "key", &lk);
-	if (!json_object_object_get_ex(b, "outcomes", &ob) ||
-	    !json_object_object_get_ex(ob, "buckets", &obs))
-		return;
-	for (j = 0; j < jx_len(obs); j++) {
-		x = jx_at(obs, j);
-		ok = NULL;
-		json_object_object_get_ex(x, "key", &ok);
-		s = json_object_new_object();
-		json_object_object_add(s, "label", json_object_get(lk));
-		json_object_object_add(s, "outcome", json_object_get(ok));
-		json_object_object_add(s, "error", json_object_new_boolean(
-		    analysis_outcome_is_error(json_object_get_string(ok))));
-		json_object_object_add(s, "points",
-		    source_es_aggs_outcome_points(l, x));
-		json_object_array_add(arr, s);
-	}
+	head = source_es_walk_head(text, len, "t", &t, cause);
+	if (head == NULL)
+		return -1;
+	ok = json_object_object_get(head, "key");
+	s = json_object_new_object();
+	json_object_object_add(s, "label", json_object_get(oc->label));
+	json_object_object_add(s, "outcome", json_object_get(ok));
+	json_object_object_add(s, "error", json_object_new_boolean(
+	    analysis_outcome_is_error(json_object_get_string(ok))));
+	oc->points = json_object_new_array();
+	json_object_object_add(s, "points", oc->points);
+	json_object_array_add(oc->arr, s);
+	if (t.val != NULL && t.type == JSCAN_OBJECT)
+		rc = source_es_walk(t.val, t.vlen, bins, 1,
+		    source_es_aggs_outcome_point, oc, cause);
+	json_object_put(head);
+	return rc;
+}
+
+/* Adds the series of one label bucket's outcomes. */
+static int
+source_es_aggs_outcome_label(const char *text, size_t len, void *arg,
+    char **cause)
+{
+	static const char *const outcomes[] = { "buckets" };
+	struct source_es_aggs_outcome *oc = arg;
+	struct json_object *head;
+	struct jscan_member ob;
+	int rc = 0;
+
+	head = source_es_walk_head(text, len, "outcomes", &ob, cause);
+	if (head == NULL)
+		return -1;
+	oc->label = json_object_object_get(head, "key");
+	if (ob.val != NULL && ob.type == JSCAN_OBJECT)
+		rc = source_es_walk_text(ob.val, ob.vlen, outcomes, 1,
+		    source_es_aggs_outcome_series, oc, cause);
+	json_object_put(head);
+	return rc;
 }
 
 /* Events per label and outcome over time (all events, START included). */
@@ -854,14 +961,18 @@ static struct json_object *
 source_es_aggs_outcomes(const struct source_es_aggs_run *r, double interval,
     char **cause)
 {
-	struct json_object *body, *res, *aggs, *labs, *lb, *out, *arr;
+	static const char *const labels[] = { "aggregations", "labels",
+	    "buckets" };
+	struct source_es_aggs_outcome oc = { r->l, NULL, NULL, NULL };
+	struct json_object *body, *out;
+	struct http_response res;
 	struct jsub_params *p;
-	size_t i;
+	int rc;
 
 	out = json_object_new_object();
 	json_object_object_add(out, "interval_s", analysis_num(interval));
-	arr = json_object_new_array();
-	json_object_object_add(out, "series", arr);
+	oc.arr = json_object_new_array();
+	json_object_object_add(out, "series", oc.arr);
 	if (r->l->key_field[AGG_KEY_OUTCOME] == NULL)
 		return out;
 	p = jsub_params_new();
@@ -871,20 +982,18 @@ source_es_aggs_outcomes(const struct source_es_aggs_run *r, double interval,
 	source_es_aggs_time_buckets(r->l, interval, p);
 	body = source_es_query_template("aggs-outcomes.json", p, cause);
 	jsub_params_free(p);
-	res = body ? source_es_aggs_search(r->es, r->o->index, body, cause) :
-	    NULL;
+	http_response_init(&res);
+	rc = body ? source_es_walk_search(r->es, r->o->index, body, &res,
+	    cause) : -1;
 	json_object_put(body);
-	if (res == NULL) {
+	if (rc == 0)
+		rc = source_es_walk_text(res.body.data, res.body.len, labels, 3,
+		    source_es_aggs_outcome_label, &oc, cause);
+	http_response_release(&res);
+	if (rc == -1) {
 		json_object_put(out);
 		return NULL;
 	}
-	if (json_object_object_get_ex(res, "aggregations", &aggs) &&
-	    json_object_object_get_ex(aggs, "labels", &labs) &&
-	    json_object_object_get_ex(labs, "buckets", &lb)) {
-		for (i = 0; i < jx_len(lb); i++)
-			source_es_aggs_outcome_label(r->l, jx_at(lb, i), arr);
-	}
-	json_object_put(res);
 	return out;
 }
 
@@ -999,7 +1108,7 @@ source_es_aggs(struct es *es, const struct source_es_layout *l,
     unsigned long long total, double first, double last, int *partial,
     char **cause)
 {
-	struct source_es_aggs_run r = { es, l, o, NULL };
+	struct source_es_aggs_run r = { es, l, o, NULL, total };
 	struct analysis_counts c;
 	struct json_object *groups, *series, *outcomes, *spectrum = NULL;
 	double interval, gf = 0, gl = 0;

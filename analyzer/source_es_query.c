@@ -140,12 +140,54 @@ source_es_query_elapsed(struct json_object *filters,
 	json_object_array_add(filters, source_es_query_any(should));
 }
 
+/* A {"term": {field: value}} clause. */
+static struct json_object *
+source_es_query_term(const char *field, const char *value)
+{
+	struct json_object *t = json_object_new_object(), *c;
+
+	json_object_object_add(t, field, json_object_new_string(value));
+	c = json_object_new_object();
+	json_object_object_add(c, "term", t);
+	return c;
+}
+
+/*
+ * The run id clause: a term on its keyword field; where the field is
+ * keyword in some indices and text in others, the keyword sub-field in
+ * the latter and the field itself in the former (documents without the
+ * sub-field), since a term on analyzed text matches words, not the id.
+ */
+static struct json_object *
+source_es_query_run_id(const struct source_es_layout *l, const char *id)
+{
+	struct json_object *should, *b, *bb, *f, *mn;
+
+	if (!l->run_id_mixed)
+		return source_es_query_term(l->run_id_field, id);
+	should = json_object_new_array();
+	json_object_array_add(should, source_es_query_term(
+	    "medload.run_id.keyword", id));
+	f = json_object_new_array();
+	json_object_array_add(f, source_es_query_term("medload.run_id", id));
+	mn = json_object_new_array();
+	json_object_array_add(mn, source_es_query_exists(
+	    "medload.run_id.keyword"));
+	bb = json_object_new_object();
+	json_object_object_add(bb, "filter", f);
+	json_object_object_add(bb, "must_not", mn);
+	b = json_object_new_object();
+	json_object_object_add(b, "bool", bb);
+	json_object_array_add(should, b);
+	return source_es_query_any(should);
+}
+
 struct json_object *
 source_es_query(const struct source_es_layout *l,
     const struct source_es_opts *o, int need_elapsed, int strict,
     char **cause)
 {
-	struct json_object *q, *b, *filters = json_object_new_array(), *r;
+	struct json_object *q, *b, *filters = json_object_new_array();
 	const struct filter *f = o->filter;
 
 	if (f != NULL && (source_es_query_globs(filters,
@@ -169,14 +211,9 @@ source_es_query(const struct source_es_layout *l,
 		if (l->time_field != NULL)
 			source_es_query_time(filters, l, f);
 	}
-	if (o->run_id != NULL && l->have_run_id) {
-		r = json_object_new_object();
-		json_object_object_add(r, "medload.run_id",
-		    json_object_new_string(o->run_id));
-		b = json_object_new_object();
-		json_object_object_add(b, "term", r);
-		json_object_array_add(filters, b);
-	}
+	if (o->run_id != NULL && l->run_id_field != NULL)
+		json_object_array_add(filters, source_es_query_run_id(l,
+		    o->run_id));
 	if (need_elapsed)
 		source_es_query_elapsed(filters, l);
 	b = json_object_new_object();

@@ -6,6 +6,7 @@
 #include "source_es_priv.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "analysis.h"
 #include "cli.h"
 #include "es.h"
+#include "hmap.h"
 #include "http.h"
 #include "interrupt.h"
 #include "jscan.h"
@@ -26,11 +28,13 @@
 #include "util.h"
 
 #define SOURCE_ES_RAW_KEEP "2m"	/* how long the server keeps a scroll */
+#define SOURCE_ES_RAW_PAGE_MAX ((size_t)64 << 20)	/* bytes of a page */
 
 /* One slice of a sliced scroll, run on its own thread. */
 struct source_es_raw_slice {
 	const struct source_es_opts *o;
 	struct json_object *query;	/* borrowed */
+	unsigned long long counted;	/* what the count said, all slices */
 	int id;
 	struct pipeline pipe;
 	unsigned long long fetched;	/* read by the progress printer */
@@ -61,36 +65,6 @@ source_es_raw_hit(const char *item, size_t n, void *arg)
 	return 0;
 }
 
-/* Reads a total hits value (a number or {"value": n}). */
-static unsigned long long
-source_es_raw_total(const struct jscan_member *m)
-{
-	struct jscan_member mm[4];
-	enum jscan_type t;
-	size_t end, n, i;
-	const char *err;
-
-	if (m->type == JSCAN_NUMBER)
-		return strtoull(m->val, NULL, 10);
-	if (m->type != JSCAN_OBJECT || jscan_value(m->val, m->vlen, &t, &end,
-	    mm, 4, &n, &err) == -1)
-		return 0;
-	for (i = 0; i < n && i < 4; i++)
-		if (mm[i].klen == 5 && memcmp(mm[i].key, "value", 5) == 0)
-			return strtoull(mm[i].val, NULL, 10);
-	return 0;
-}
-
-/* Stops a path walk at the first hit: says there is one. */
-static int
-source_es_raw_any_hit(const char *item, size_t n, void *arg)
-{
-	(void)item;
-	(void)n;
-	*(int *)arg = 1;
-	return 1;
-}
-
 /*
  * Feeds the hits of one search/scroll answer to the slice's pipeline and
  * returns how many, or -1 when the answer is malformed. The hits are read
@@ -101,14 +75,9 @@ source_es_raw_parse(struct source_es_raw_slice *s, const char *body,
     size_t len)
 {
 	static const char *const path[] = { "hits", "hits" };
-	struct jscan_member m, t;
 	const char *err;
 	size_t before;
 
-	if (s->total == 0 && jscan_member(body, len, "hits", &m) == 1 &&
-	    m.type == JSCAN_OBJECT &&
-	    jscan_member(m.val, m.vlen, "total", &t) == 1)
-		s->total = source_es_raw_total(&t);
 	before = s->pipe.counts.read;
 	if (jscan_path_each(body, len, path, 2, source_es_raw_hit, s,
 	    &err) == -1)
@@ -175,26 +144,30 @@ source_es_raw_next(const char *scroll_id)
 }
 
 /*
- * Sends one search or scroll request; the answer stays in r and its
- * scroll id replaces *scroll_id. Returns 1 when the page holds hits, 0
- * when it holds none, or -1 with s->cause.
+ * Sends one search or scroll request; the answer (at most
+ * SOURCE_ES_RAW_PAGE_MAX bytes) stays in r and its scroll id replaces
+ * *scroll_id. Returns 0, or -1 with s->cause.
  */
 static int
 source_es_raw_request(struct source_es_raw_slice *s, struct es *es,
     const char *url, struct json_object *body, struct http_response *r,
     char **scroll_id)
 {
-	static const char *const hits[] = { "hits", "hits" };
 	const char *text = json_object_to_json_string_ext(body,
-	    JSON_C_TO_STRING_PLAIN), *err;
+	    JSON_C_TO_STRING_PLAIN);
 	struct jscan_member m;
 	struct strbuf b;
 	char *line;
-	int any = 0;
 
+	http_response_limit(r, SOURCE_ES_RAW_PAGE_MAX);
 	if (http_request(es->http, "POST", url, "application/json", text,
-	    strlen(text), r, &s->cause) == -1)
+	    strlen(text), r, &s->cause) == -1) {
+		if (r->body.toobig)
+			util_fail(&s->cause, "a page of %zu hits is larger "
+			    "than %zu MiB: lower --batch", s->o->batch,
+			    SOURCE_ES_RAW_PAGE_MAX >> 20);
 		return -1;
+	}
 	if (r->status != 200) {
 		line = http_error_line(r);
 		util_fail(&s->cause, "%s: %s", *scroll_id ? "scroll" :
@@ -209,11 +182,111 @@ source_es_raw_request(struct source_es_raw_slice *s, struct es *es,
 		free(*scroll_id);
 		*scroll_id = strbuf_detach(&b);
 	}
-	if (jscan_path_each(r->body.data, r->body.len, hits, 2,
-	    source_es_raw_any_hit, &any, &err) == -1)
+	return 0;
+}
+
+/* A page's identity: its number of hits and a digest of their ids. */
+struct source_es_raw_id {
+	uint64_t digest;
+	uint64_t hits;
+};
+
+/* What the fetcher has seen of a slice's pages. */
+struct source_es_raw_seen {
+	struct hmap *pages;		/* identity -> page number */
+	unsigned long long hits;	/* hits handed to the parser */
+	size_t n;			/* pages with hits */
+};
+
+/* FNV-1a over n bytes, and a separator. */
+static uint64_t
+source_es_raw_fnv(uint64_t h, const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
+	return (h ^ 0xff) * 1099511628211ULL;
+}
+
+/* Adds a hit's _index and _id (its text when it has no _id) to an id. */
+static int
+source_es_raw_id_hit(const char *item, size_t n, void *arg)
+{
+	struct source_es_raw_id *id = arg;
+	struct jscan_member m;
+
+	if (jscan_member(item, n, "_index", &m) == 1)
+		id->digest = source_es_raw_fnv(id->digest, m.val, m.vlen);
+	if (jscan_member(item, n, "_id", &m) == 1)
+		id->digest = source_es_raw_fnv(id->digest, m.val, m.vlen);
+	else
+		id->digest = source_es_raw_fnv(id->digest, item, n);
+	id->hits++;
+	return 0;
+}
+
+/* Reads a total hits value (a number or {"value": n}). */
+static unsigned long long
+source_es_raw_total(const char *body, size_t len)
+{
+	struct jscan_member m, t, v;
+
+	if (jscan_member(body, len, "hits", &m) != 1 ||
+	    m.type != JSCAN_OBJECT ||
+	    jscan_member(m.val, m.vlen, "total", &t) != 1)
+		return 0;
+	if (t.type == JSCAN_NUMBER)
+		return strtoull(t.val, NULL, 10);
+	if (t.type == JSCAN_OBJECT && jscan_member(t.val, t.vlen, "value",
+	    &v) == 1 && v.type == JSCAN_NUMBER)
+		return strtoull(v.val, NULL, 10);
+	return 0;
+}
+
+/*
+ * Checks a page before the parser sees it: a search result, not a page
+ * already sent (a server stuck on a scroll would otherwise be read
+ * forever), and within the slice's total (or the count) with a margin.
+ * Returns its number of hits, or -1 with s->cause.
+ */
+static long
+source_es_raw_page(struct source_es_raw_slice *s,
+    struct source_es_raw_seen *seen, const char *body, size_t len)
+{
+	static const char *const hits[] = { "hits", "hits" };
+	struct source_es_raw_id id = { 14695981039346656037ULL, 0 };
+	unsigned long long total, bound;
+	size_t prev;
+	const char *err;
+
+	if (seen->n == 0) {
+		pthread_mutex_lock(s->lock);
+		s->total = source_es_raw_total(body, len);
+		pthread_mutex_unlock(s->lock);
+	}
+	if (jscan_path_each(body, len, hits, 2, source_es_raw_id_hit, &id,
+	    &err) == -1)
 		return util_fail(&s->cause, "the server's answer is not a "
 		    "search result");
-	return any;
+	if (id.hits == 0)
+		return 0;
+	seen->n++;
+	prev = (size_t)(uintptr_t)hmap_get(seen->pages, &id, sizeof(id));
+	if (prev != 0)
+		return util_fail(&s->cause, "the server sent page %zu again "
+		    "as page %zu (the same %llu hits); stopping after %llu "
+		    "hits", prev, seen->n, (unsigned long long)id.hits,
+		    seen->hits);
+	hmap_put(seen->pages, &id, sizeof(id), (void *)(uintptr_t)seen->n);
+	total = s->total > 0 ? s->total : s->counted;
+	bound = total + total / 20 + s->o->batch;
+	if (seen->hits + id.hits > bound)
+		return util_fail(&s->cause, "the server sent more hits than "
+		    "the %llu it counted; stopping after %llu hits", total,
+		    seen->hits);
+	seen->hits += id.hits;
+	return (long)id.hits;
 }
 
 /* Releases the server's scroll context, on every path, Ctrl-C too. */
@@ -237,12 +310,13 @@ static void *
 source_es_raw_fetch(void *arg)
 {
 	struct source_es_raw_slice *s = arg;
+	struct source_es_raw_seen seen = { hmap_new(), 0, 0 };
 	struct json_object *body = NULL;
 	struct http_response r;
 	struct es *es = NULL;
 	char *scroll_id = NULL, *url = NULL;
 	size_t len;
-	int rc;
+	long n;
 
 	http_response_init(&r);
 	if (es_open(s->o->url, s->o->http, &es, &s->cause) == -1 ||
@@ -250,8 +324,13 @@ source_es_raw_fetch(void *arg)
 		goto fail;
 	url = util_printf("%s/%s/_search?scroll=%s", es->url, s->o->index,
 	    SOURCE_ES_RAW_KEEP);
-	while ((rc = source_es_raw_request(s, es, url, body, &r,
-	    &scroll_id)) == 1) {
+	for (;;) {
+		if (source_es_raw_request(s, es, url, body, &r,
+		    &scroll_id) == -1 || (n = source_es_raw_page(s, &seen,
+		    r.body.data, r.body.len)) == -1)
+			goto fail;
+		if (n == 0)
+			goto out;
 		len = r.body.len;
 		if (source_es_raw_push(s, strbuf_detach(&r.body), len) == -1)
 			goto out;
@@ -268,8 +347,6 @@ source_es_raw_fetch(void *arg)
 		free(url);
 		url = util_printf("%s/_search/scroll", es->url);
 	}
-	if (rc == 0)
-		goto out;
 fail:
 	s->failed = 1;
 out:
@@ -278,6 +355,7 @@ out:
 	free(url);
 	json_object_put(body);
 	http_response_release(&r);
+	hmap_free(seen.pages, NULL);
 	es_free(es);
 	pthread_mutex_lock(&s->qlock);
 	s->fetch_done = 1;
@@ -427,7 +505,7 @@ source_es_raw_merge(struct source_es_raw_slice *sl, pthread_t *th, int n,
 struct json_object *
 source_es_raw(const struct source_es_layout *l,
     const struct source_es_opts *o, struct json_object *source,
-    int *partial, char **cause)
+    unsigned long long counted, int *partial, char **cause)
 {
 	struct analysis_request req;
 	struct json_object *query, *doc, *errors;
@@ -446,6 +524,7 @@ source_es_raw(const struct source_es_layout *l,
 	for (i = 0; i < o->slices; i++) {
 		sl[i].o = o;
 		sl[i].query = query;
+		sl[i].counted = counted;
 		sl[i].id = i;
 		sl[i].lock = &lock;
 		pipeline_init(&sl[i].pipe, o->keys, o->nkeys, o->interval,

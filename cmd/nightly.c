@@ -30,6 +30,7 @@
 struct nightly_state {
 	struct json_object *doc, *base, *cmp, *tblock, *nights, *night;
 	struct json_object *warnings, *trend, *charts, *problems;
+	struct json_object *ids;	/* --history-es: the nights' ids */
 	struct es *hes;
 	char *base_name, *out, *apath, *hist, *run_id;
 	int pass;
@@ -65,6 +66,7 @@ nightly_state_release(struct nightly_state *st)
 	json_object_put(st->cmp);
 	json_object_put(st->tblock);
 	json_object_put(st->nights);
+	json_object_put(st->ids);
 	json_object_put(st->night);
 	json_object_put(st->warnings);
 	json_object_put(st->trend);
@@ -270,6 +272,7 @@ nightly_request(const struct nightly *n, const char *run_id,
 	r->filter.has_since = since != NULL;
 	r->filter.has_until = n->until != NULL;
 	r->run_id = run_id;
+	r->run_id_optional = n->run_config != NULL;	/* tonight's run */
 	r->source = n->es_url != NULL ? ANALYZE_ES : ANALYZE_FILES;
 	r->files = (const char *const *)n->files;
 	r->nfiles = n->nfiles;
@@ -301,8 +304,12 @@ nightly_analyze(const struct nightly *n, struct nightly_state *st)
 	st->doc = res.doc;
 	if (res.accepted == 0) {
 		cli_error("the analysis failed: no events accepted");
+		if (res.hint != NULL)
+			cli_error("hint: %s", res.hint);
+		free(res.hint);
 		return STATUS_NO_EVENTS;
 	}
+	free(res.hint);
 	if (res.unreadable > 0)
 		return STATUS_IO;
 	return res.partial ? STATUS_PARTIAL : STATUS_OK;
@@ -426,17 +433,45 @@ nightly_tonight(const struct nightly *n, struct nightly_state *st)
 
 /* --- baseline, history, verdict, report ------------------------------ */
 
-/* The analysis a night refers to (caller puts), or NULL with *cause. */
-static struct json_object *
-nightly_night_analysis(struct json_object *night, char **name, char **cause)
+/*
+ * The analysis stored with night i of the history (caller frees): in the
+ * index, fetched alone; in a file, its "analysis_json". NULL when there is
+ * none, or with *cause when it cannot be read.
+ */
+static char *
+nightly_night_stored(const struct nightly *n, const struct nightly_state *st,
+    size_t i, char **cause)
 {
-	struct json_object *v, *doc;
+	struct json_object *v;
+
+	if (st->hes != NULL)
+		return history_es_analysis(st->hes, n->history_index,
+		    jx_str(jx_at(st->ids, i), ""), cause);
+	if (json_object_object_get_ex(jx_at(st->nights, i), "analysis_json",
+	    &v) && json_object_is_type(v, json_type_string))
+		return util_strdup(json_object_get_string(v));
+	return NULL;
+}
+
+/* The analysis night i refers to (caller puts), or NULL with *cause. */
+static struct json_object *
+nightly_night_analysis(const struct nightly *n,
+    const struct nightly_state *st, size_t i, char **name, char **cause)
+{
+	struct json_object *night = jx_at(st->nights, i), *v, *doc;
 	const char *when = jx_str(json_object_object_get(night, "time"),
 	    "(no time)");
-	char *why = NULL;
+	char *why = NULL, *stored;
 
-	if (json_object_object_get_ex(night, "analysis_json", &v)) {
-		doc = json_tokener_parse(jx_str(v, ""));
+	stored = nightly_night_stored(n, st, i, &why);
+	if (why != NULL) {
+		util_fail(cause, "history night %s: %s", when, why);
+		free(why);
+		return NULL;
+	}
+	if (stored != NULL) {
+		doc = json_tokener_parse(stored);
+		free(stored);
 		if (jx_schema_is(doc, "medload.analysis/1") &&
 		    json_object_is_type(json_object_object_get(doc, "groups"),
 		    json_type_array)) {
@@ -480,7 +515,7 @@ nightly_baseline(const struct nightly *n, struct nightly_state *st,
 		night = jx_at(st->nights, i);
 		if (strcmp(jx_str(jx_get(night, "verdict"), ""), "pass") != 0)
 			continue;
-		doc = nightly_night_analysis(night, &st->base_name, &why);
+		doc = nightly_night_analysis(n, st, i, &st->base_name, &why);
 		if (doc != NULL)
 			return doc;
 		json_object_array_add(st->warnings, json_object_new_string(why));
@@ -500,7 +535,8 @@ nightly_read_history(const struct nightly *n, struct nightly_state *st)
 	if (n->history_es != NULL)
 		rc = es_open(n->history_es, &n->ec.http, &st->hes, &cause) ==
 		    -1 ? -1 : history_es_read(st->hes, n->history_index,
-		    n->trend + 365, &st->nights, st->warnings, &cause);
+		    n->trend + 365, &st->nights, &st->ids, st->warnings,
+		    &cause);
 	else
 		rc = history_file_read(st->hist, &st->nights, st->warnings,
 		    &cause);

@@ -8,10 +8,12 @@
 #include <json-c/json.h>
 
 #include "assets.h"
+#include "jscan.h"
 #include "jx.h"
 #include "util.h"
 
 #define ES_ERRORS_KEPT 5
+#define ES_ERROR_MAX ((size_t)64 << 10)	/* an item's error, parsed */
 
 int
 es_check_index(const char *index, char **cause)
@@ -35,31 +37,48 @@ es_check_index(const char *index, char **cause)
 }
 
 int
+es_call_text(struct es *es, const char *method, const char *path,
+    struct json_object *body, size_t max, struct http_response *r,
+    char **cause)
+{
+	const char *text = NULL;
+	char *url, *line;
+	int rc = 0;
+
+	if (body != NULL)
+		text = json_object_to_json_string_ext(body,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	url = util_printf("%s%s", es->url, path);
+	http_response_init(r);
+	http_response_limit(r, max);
+	if (http_request(es->http, method, url, text ? "application/json" :
+	    NULL, text, text ? strlen(text) : 0, r, cause) == -1) {
+		rc = -1;
+	} else if (r->status < 200 || r->status >= 300) {
+		line = http_error_line(r);
+		util_fail(cause, "%s %s: %s", method, path, line);
+		free(line);
+		rc = -1;
+	}
+	free(url);
+	return rc;
+}
+
+int
 es_call(struct es *es, const char *method, const char *path,
     struct json_object *body, int ok404, struct json_object **out,
     char **cause)
 {
 	struct http_response r;
-	const char *text = NULL;
-	char *url, *line;
+	char *why = NULL;
 	int rc = 0;
 
 	*out = NULL;
-	if (body != NULL)
-		text = json_object_to_json_string_ext(body,
-		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	url = util_printf("%s%s", es->url, path);
-	http_response_init(&r);
-	if (http_request(es->http, method, url, text ? "application/json" :
-	    NULL, text, text ? strlen(text) : 0, &r, cause) == -1) {
-		rc = -1;
-	} else if (r.status == 404 && ok404) {
-		rc = 0;
-	} else if (r.status < 200 || r.status >= 300) {
-		line = http_error_line(&r);
-		util_fail(cause, "%s %s: %s", method, path, line);
-		free(line);
-		rc = -1;
+	if (es_call_text(es, method, path, body, ES_ANSWER_MAX, &r,
+	    &why) == -1) {
+		if (r.status != 404 || !ok404)
+			rc = util_fail(cause, "%s", why);
+		free(why);
 	} else {
 		*out = r.body.data ? json_tokener_parse(r.body.data) : NULL;
 		if (*out == NULL && strcmp(method, "HEAD") != 0) {
@@ -69,7 +88,6 @@ es_call(struct es *es, const char *method, const char *path,
 		}
 	}
 	http_response_release(&r);
-	free(url);
 	return rc;
 }
 
@@ -159,6 +177,9 @@ es_field_type(struct es_field *f, const char *type)
 		f->numeric = 1;
 	else if (strcmp(type, "date") == 0 || strcmp(type, "date_nanos") == 0)
 		f->date = 1;
+	else if (strcmp(type, "text") == 0 ||
+	    strcmp(type, "match_only_text") == 0)
+		f->text = 1;
 }
 
 int
@@ -213,63 +234,73 @@ es_field_caps(struct es *es, const char *index, const char *const *fields,
 	return 0;
 }
 
+/* What a _bulk answer's items add up to. */
+struct es_bulk_count {
+	size_t *ok;
+	size_t *failed;
+	struct json_object *errors;	/* borrowed; NULL: not kept */
+};
+
+/* Counts one item of a _bulk answer: {"index": {"status", "error"}}. */
+static int
+es_bulk_item(const char *item, size_t n, void *arg)
+{
+	struct es_bulk_count *c = arg;
+	struct jscan_member m[1], st, err;
+	struct json_object *e;
+	enum jscan_type t;
+	size_t end, nm;
+	const char *why;
+	long status = 0;
+
+	if (jscan_value(item, n, &t, &end, m, 1, &nm, &why) == 0 &&
+	    t == JSCAN_OBJECT && nm >= 1 && m[0].type == JSCAN_OBJECT &&
+	    jscan_member(m[0].val, m[0].vlen, "status", &st) == 1 &&
+	    st.type == JSCAN_NUMBER)
+		status = strtol(st.val, NULL, 10);
+	if (status >= 200 && status < 300) {
+		(*c->ok)++;
+		return 0;
+	}
+	(*c->failed)++;
+	if (c->errors != NULL && jx_len(c->errors) < ES_ERRORS_KEPT &&
+	    nm >= 1 && m[0].type == JSCAN_OBJECT &&
+	    jscan_member(m[0].val, m[0].vlen, "error", &err) == 1 &&
+	    err.type == JSCAN_OBJECT && err.vlen <= ES_ERROR_MAX &&
+	    (e = jx_parse(err.val, err.vlen, "error", NULL)) != NULL)
+		json_object_array_add(c->errors, e);
+	return 0;
+}
+
 int
 es_bulk(struct es *es, const char *body, size_t len, size_t *ok,
     size_t *failed, struct json_object *errors, char **cause)
 {
+	static const char *const items[] = { "items" };
+	struct es_bulk_count c = { ok, failed, errors };
 	struct http_response r;
-	struct json_object *root, *items, *it, *res, *st, *err;
 	char *url, *line;
-	size_t i;
-	long status;
+	const char *why;
+	int rc = 0;
 
-	url = util_printf("%s/_bulk", es->url);
+	/* Only what is counted comes back; the items are read one by one. */
+	url = util_printf("%s/_bulk?filter_path=errors,items.*.status,"
+	    "items.*.error", es->url);
 	http_response_init(&r);
+	http_response_limit(&r, ES_BULK_ANSWER_MAX);
 	if (http_request(es->http, "POST", url, "application/x-ndjson", body,
 	    len, &r, cause) == -1) {
-		http_response_release(&r);
-		free(url);
-		return -1;
-	}
-	free(url);
-	if (r.status < 200 || r.status >= 300) {
+		rc = -1;
+	} else if (r.status < 200 || r.status >= 300) {
 		line = http_error_line(&r);
-		util_fail(cause, "POST /_bulk: %s", line);
+		rc = util_fail(cause, "POST /_bulk: %s", line);
 		free(line);
-		http_response_release(&r);
-		return -1;
-	}
-	root = r.body.data ? json_tokener_parse(r.body.data) : NULL;
+	} else if (r.body.data == NULL || jscan_path_each(r.body.data,
+	    r.body.len, items, 1, es_bulk_item, &c, &why) == -1)
+		rc = util_fail(cause, "POST /_bulk: the answer has no items");
 	http_response_release(&r);
-	if (root == NULL || !json_object_object_get_ex(root, "items", &items)) {
-		json_object_put(root);
-		return util_fail(cause, "POST /_bulk: the answer has no items");
-	}
-	for (i = 0; i < jx_len(items); i++) {
-		it = jx_at(items, i);
-		res = NULL;
-		if (jx_is_object(it)) {
-			json_object_object_foreach(it, action, v) {
-				(void)action;
-				res = v;
-				break;
-			}
-		}
-		status = 0;
-		if (res != NULL && json_object_object_get_ex(res, "status", &st))
-			status = (long)json_object_get_int64(st);
-		if (status >= 200 && status < 300) {
-			(*ok)++;
-			continue;
-		}
-		(*failed)++;
-		if (errors != NULL && jx_len(errors) <
-		    ES_ERRORS_KEPT && res != NULL &&
-		    json_object_object_get_ex(res, "error", &err))
-			json_object_array_add(errors, json_object_get(err));
-	}
-	json_object_put(root);
-	return 0;
+	free(url);
+	return rc;
 }
 
 int
@@ -310,4 +341,46 @@ es_install_template(struct es *es, const char *index, char **cause)
 	json_object_put(res);
 	json_object_put(tpl);
 	return rc;
+}
+
+/* Appends up to show names of list (an array of {"name"}) to names. */
+static void
+es_resolve_names(struct json_object *list, size_t *shown, size_t show,
+    struct strbuf *names)
+{
+	size_t i;
+
+	for (i = 0; i < jx_len(list) && *shown < show; i++, (*shown)++) {
+		strbuf_adds(names, *shown > 0 ? ", " : "");
+		util_safe_append(names, jx_str(json_object_object_get(
+		    jx_at(list, i), "name"), "?"));
+	}
+}
+
+int
+es_resolve(struct es *es, const char *pattern, size_t show, size_t *n,
+    struct strbuf *names, char **cause)
+{
+	static const char *const kinds[] = { "data_streams", "aliases",
+	    "indices" };
+	struct json_object *res = NULL, *list;
+	size_t k, shown = 0;
+	char *path;
+
+	*n = 0;
+	path = util_printf("/_resolve/index/%s?ignore_unavailable=true",
+	    pattern);
+	if (es_call(es, "GET", path, NULL, 0, &res, cause) == -1) {
+		free(path);
+		return -1;
+	}
+	free(path);
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		list = json_object_object_get(res, kinds[k]);
+		*n += jx_len(list);
+		if (names != NULL)
+			es_resolve_names(list, &shown, show, names);
+	}
+	json_object_put(res);
+	return 0;
 }

@@ -11,6 +11,7 @@
 #include "http.h"
 
 struct json_object;
+struct strbuf;
 
 enum es_kind { ES_ELASTICSEARCH, ES_OPENSEARCH };
 
@@ -43,10 +44,32 @@ const char *es_server_name(const struct es *es);
 int es_check_index(const char *index, char **cause);
 
 /*
+ * The most bytes of one answer es_call reads: it parses answers whole into
+ * a tree, some 70 times their size in memory. Answers that can be larger
+ * are read as text with es_call_text and walked with core/jscan.
+ */
+#define ES_ANSWER_MAX ((size_t)4 << 20)
+
+/* The most bytes of a _bulk answer (read item by item, not as a tree). */
+#define ES_BULK_ANSWER_MAX ((size_t)64 << 20)
+
+/*
  * Sends method path (relative to the base URL) with an optional JSON body
- * and parses the JSON answer into *out (caller puts). Statuses >= 300 are
- * errors with the server's reason on one line in *cause. ok404 makes a 404
- * a success with *out NULL.
+ * and leaves the answer's text in r (initialised here; the caller
+ * releases it with http_response_release, on errors too). At most max
+ * bytes are read: a larger answer is an error saying so. Statuses >= 300
+ * are errors with the server's reason on one line in *cause (r->status
+ * tells which). Returns 0 or -1 with *cause.
+ */
+int es_call_text(struct es *es, const char *method, const char *path,
+    struct json_object *body, size_t max, struct http_response *r,
+    char **cause);
+
+/*
+ * Sends method path (relative to the base URL) with an optional JSON body
+ * and parses the JSON answer (at most ES_ANSWER_MAX bytes) into *out
+ * (caller puts). Statuses >= 300 are errors with the server's reason on
+ * one line in *cause. ok404 makes a 404 a success with *out NULL.
  */
 int es_call(struct es *es, const char *method, const char *path,
     struct json_object *body, int ok404, struct json_object **out,
@@ -59,6 +82,7 @@ struct es_field {
 	int text_keyword;	/* text with a .keyword sub-field */
 	int numeric;
 	int date;
+	int text;		/* text (analyzed: a term query misses) */
 	int conflict;		/* different types in different indices */
 };
 
@@ -71,7 +95,9 @@ int es_field_caps(struct es *es, const char *index, const char *const *fields,
 /*
  * Sends an NDJSON _bulk body. Counts item results: *ok (created or
  * updated), *failed; the first few item errors go to errors (an array,
- * caller puts). Returns 0 when the request itself succeeded.
+ * caller puts). The answer is filtered to the statuses and errors and read
+ * item by item (at most ES_BULK_ANSWER_MAX bytes). Returns 0 when the
+ * request itself succeeded.
  */
 int es_bulk(struct es *es, const char *body, size_t len, size_t *ok,
     size_t *failed, struct json_object *errors, char **cause);
@@ -82,6 +108,16 @@ int es_bulk(struct es *es, const char *body, size_t len, size_t *ok,
  * that index. Returns 0 or -1 with *cause.
  */
 int es_install_template(struct es *es, const char *index, char **cause);
+
+/*
+ * Counts in *n the data streams, aliases and indices that pattern (one
+ * name or wildcard pattern) matches, hidden ones left out, with
+ * GET /_resolve/index (Elasticsearch 7.9+, OpenSearch). When names is not
+ * NULL, the first show of them are appended to it, ", "-separated and
+ * terminal-safe. Returns 0, or -1 with *cause.
+ */
+int es_resolve(struct es *es, const char *pattern, size_t show, size_t *n,
+    struct strbuf *names, char **cause);
 
 /* Releases a scroll context. */
 int es_scroll_clear(struct es *es, const char *scroll_id, char **cause);

@@ -16,6 +16,7 @@
 #include "jx.h"
 
 #define HTTP_BODY_MAX ((size_t)512 << 20)
+#define HTTP_ERROR_DOC_MAX ((size_t)64 << 10)	/* error bodies parsed */
 
 struct http_client {
 	CURL *easy;
@@ -30,6 +31,12 @@ http_response_init(struct http_response *r)
 {
 	memset(r, 0, sizeof(*r));
 	strbuf_init(&r->body, HTTP_BODY_MAX);
+}
+
+void
+http_response_limit(struct http_response *r, size_t max)
+{
+	r->body.cap = max < HTTP_BODY_MAX ? max : HTTP_BODY_MAX;
 }
 
 void
@@ -333,8 +340,11 @@ http_request(struct http_client *c, const char *method, const char *url,
 	if (http_stopped(c))
 		util_fail(cause, "%s %s: interrupted", method, safe);
 	else if (rc == CURLE_WRITE_ERROR && resp->body.toobig)
-		util_fail(cause, "%s %s: response larger than %zu bytes",
-		    method, safe, HTTP_BODY_MAX);
+		util_fail(cause, "%s %s: the answer is larger than %zu %s, "
+		    "the most medload reads of it", method, safe,
+		    resp->body.cap >= (1u << 20) ? resp->body.cap >> 20 :
+		    resp->body.cap >> 10, resp->body.cap >= (1u << 20) ?
+		    "MiB" : "KiB");
 	else
 		util_fail(cause, "%s %s: %s (after %d attempt%s)", method, safe,
 		    c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc),
@@ -351,7 +361,8 @@ http_error_line(const struct http_response *r)
 	struct strbuf b;
 	char *line;
 
-	doc = r->body.data ? json_tokener_parse(r->body.data) : NULL;
+	doc = r->body.data && r->body.len <= HTTP_ERROR_DOC_MAX ?
+	    json_tokener_parse(r->body.data) : NULL;
 	if (doc != NULL && json_object_object_get_ex(doc, "error", &err)) {
 		if (json_object_is_type(err, json_type_object)) {
 			struct json_object *rc;

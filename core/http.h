@@ -73,13 +73,19 @@ int http_request(struct http_client *c, const char *method, const char *url,
     const char *content_type, const char *body, size_t len,
     struct http_response *resp, char **cause);
 
+/*
+ * A response starts empty and may grow to 512 MiB; http_response_limit
+ * lowers that bound (set before the request): a larger answer is then an
+ * error saying so, never a larger allocation.
+ */
 void http_response_init(struct http_response *r);
+void http_response_limit(struct http_response *r, size_t max);
 void http_response_release(struct http_response *r);
 
 /*
  * One readable line for an error response: the server's reason when the
- * body is an Elasticsearch error document, else the body's start.
- * Caller frees.
+ * body is an Elasticsearch error document (read as one when it is at
+ * most 64 KiB), else the body's start. Caller frees.
  */
 char *http_error_line(const struct http_response *r);
 

@@ -110,22 +110,30 @@ jx_int(const struct json_object *o, const char *path, long long dflt)
 	return (long long)json_object_get_int64(v);
 }
 
-/* Parses text as one JSON value with only white space after it. */
-static struct json_object *
-jx_parse_whole(const char *path, const char *text, size_t len, char **cause)
+struct json_object *
+jx_parse(const char *text, size_t len, const char *path, char **cause)
 {
-	struct json_tokener *tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
+	struct json_tokener *tok;
 	struct json_object *doc;
-	size_t i;
+	size_t i, end;
 
+	if (len > (size_t)INT32_MAX) {
+		util_fail(cause, "%s: too large", path);
+		return NULL;
+	}
+	tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
 	doc = json_tokener_parse_ex(tok, text, (int)len);
+	end = doc ? (size_t)json_tokener_get_parse_end(tok) : len;
+	/* A number at the very end waits for a delimiter: give it one. */
+	if (doc == NULL && json_tokener_get_error(tok) == json_tokener_continue)
+		doc = json_tokener_parse_ex(tok, " ", 1);
 	if (doc == NULL) {
 		util_fail(cause, "%s: not a JSON document: %s", path,
 		    json_tokener_error_desc(json_tokener_get_error(tok)));
 		json_tokener_free(tok);
 		return NULL;
 	}
-	for (i = (size_t)json_tokener_get_parse_end(tok); i < len; i++) {
+	for (i = end; i < len; i++) {
 		if (strchr(" \t\r\n", text[i]) == NULL) {
 			util_fail(cause, "%s: not a JSON document (text after "
 			    "the end)", path);
@@ -149,12 +157,7 @@ jx_load(const char *path, const char *schema, size_t max, char **cause)
 
 	if (text == NULL)
 		return NULL;
-	if (len > (size_t)INT32_MAX) {
-		free(text);
-		util_fail(cause, "%s: too large", path);
-		return NULL;
-	}
-	doc = jx_parse_whole(path, text, len, cause);
+	doc = jx_parse(text, len, path, cause);
 	free(text);
 	if (doc == NULL || schema == NULL || jx_schema_is(doc, schema))
 		return doc;

@@ -50,6 +50,15 @@ long long jx_int(const struct json_object *o, const char *path,
     long long dflt);
 
 /*
+ * Parses text[0..len) as one JSON value with only white space after it
+ * (a part of a larger text, such as one element of an array found with
+ * core/jscan). Returns the value (caller puts), or NULL with *cause
+ * naming what.
+ */
+struct json_object *jx_parse(const char *text, size_t len, const char *what,
+    char **cause);
+
+/*
  * Loads the JSON document at path ("-" for standard input; at most max
  * bytes, 0 for 256 MiB): one JSON value and nothing but white space after
  * it. With schema not NULL, the document must be an object whose "schema"

@@ -11,7 +11,7 @@ M="$MEDLOAD_REPO/medload"
 T=$(mktemp -d)
 rel="${MEDLOAD_ACAPY_RELEASE:-seed}"
 os="${MEDLOAD_OS_URL:-$("$STACK/opensearch" url)}"
-cport=$((19701 + $$ % 100))
+cport=$(test_port 10 $((19701 + $$ % 100)))
 idx="medload-traces-col$$"
 cpid="" ppid=""
 restore() {

@@ -3,7 +3,11 @@
 # front of it (tests/tools/faultproxy.py): 429 with Retry-After is retried
 # and the result is complete; a server that stops answering mid-export gives
 # a partial result (exit 4, "partial": true, one-line message) and the scroll
-# context is released; Ctrl-C mid-export does the same.
+# context is released; Ctrl-C mid-export does the same. A server that
+# repeats itself cannot keep medload reading: one stuck on a scroll page,
+# or whose pages hold more hits than it counted, gives a partial result
+# (exit 4) with a message, at once; one that sends a composite after_key
+# again ends aggs mode with an error.
 . "$(dirname "${BASH_SOURCE[0]}")/lib-stack.sh"
 M="$MEDLOAD_REPO/medload"
 D="$MEDLOAD_REPO/tests/data"
@@ -17,7 +21,7 @@ idx="medload-traces-fault$$"
 	fail "ingest failed"
 "$M" analyze --es "$es" --index "$idx" --mode raw --format json >"$T/direct.json" || fail "direct analysis failed"
 
-port=$((19200 + $$ % 500))
+port=$(test_port 20 $((19200 + $$ % 500)))
 proxy() { # proxy NAME ARGS...: starts the fault proxy, waits until it listens
 	local name=$1
 	shift
@@ -70,6 +74,52 @@ sleep 0.5
 grep -q 'DELETE /_search/scroll -> 200' "$T/pint.log" || fail "Ctrl-C: scroll not released: $(cat "$T/pint.log")"
 [[ $(open_scrolls) == 0 ]] || fail "Ctrl-C: $(open_scrolls) scroll contexts left open"
 
+kill "${pids[-1]}"; sleep 0.3
+
+# 4. A server stuck on one scroll page: the first scroll answer, again and again.
+port=$((port + 1))
+proxy prep --match 'POST /_search/scroll' --replay 1
+rc=0
+timeout -k 5 60 "$M" analyze --es "http://127.0.0.1:$port" --index "$idx" --mode raw --batch 100 --format json \
+	>"$T/rrep.json" 2>"$T/err" || rc=$?
+[[ $rc == 4 ]] || fail "a repeated scroll page: exit $rc, want 4: $(tail -c 300 "$T/err")"
+[[ $(jq .source.partial "$T/rrep.json") == true ]] || fail "a repeated scroll page: the result must say partial"
+[[ $(jq .events.read "$T/rrep.json") == 200 ]] ||
+	fail "a repeated scroll page: $(jq .events.read "$T/rrep.json") events read, want the 200 before the repeat"
+grep -q '^medload: slice 0: the server sent page 2 again as page 3 (the same 100 hits); stopping after 200 hits$' "$T/err" ||
+	fail "a repeated scroll page: $(cat "$T/err")"
+[[ $(grep -c 'replayed answer' "$T/prep.log") == 1 ]] ||
+	fail "medload asked for $(grep -c 'replayed answer' "$T/prep.log") repeated pages, want 1"
+sleep 0.5
+grep -q 'DELETE /_search/scroll -> 200' "$T/prep.log" || fail "repeated page: scroll not released: $(cat "$T/prep.log")"
+[[ $(open_scrolls) == 0 ]] || fail "repeated page: $(open_scrolls) scroll contexts left open"
+kill "${pids[-1]}"; sleep 0.3
+
+# 5. Pages that hold more hits than the count says (150 of 574): stopped past the count and its margin.
+port=$((port + 1))
+proxy ptot --match 'POST /.*_search' --set-total 150
+rc=0
+timeout -k 5 60 "$M" analyze --es "http://127.0.0.1:$port" --index "$idx" --mode raw --batch 100 --format json \
+	>"$T/rtot.json" 2>"$T/err" || rc=$?
+[[ $rc == 4 ]] || fail "more hits than counted: exit $rc, want 4: $(tail -c 300 "$T/err")"
+[[ $(jq .events.read "$T/rtot.json") == 200 ]] ||
+	fail "more hits than counted: $(jq .events.read "$T/rtot.json") events read, want 200 (150 and a margin of 7 + a page)"
+grep -q '^medload: slice 0: the server sent more hits than the 150 it counted; stopping after 200 hits$' "$T/err" ||
+	fail "more hits than counted: $(cat "$T/err")"
+kill "${pids[-1]}"; sleep 0.3
+
+# 6. Aggs mode: a composite page whose after_key comes again.
+port=$((port + 1))
+proxy pagg --match '_search' --match-body '"composite"' --replay 1
+rc=0
+timeout -k 5 60 "$M" analyze --es "http://127.0.0.1:$port" --index "$idx" --mode aggs --format json \
+	>"$T/ragg.json" 2>"$T/err" || rc=$?
+[[ $rc == 3 ]] || fail "a repeated after_key: exit $rc, want 3: $(tail -c 300 "$T/err")"
+grep -q '^medload: composite aggregation: the server sent the after_key {"label":.*} again; stopping$' "$T/err" ||
+	fail "a repeated after_key: $(cat "$T/err")"
+[[ $(grep -c 'replayed answer' "$T/pagg.log") == 1 ]] ||
+	fail "medload asked for $(grep -c 'replayed answer' "$T/pagg.log") repeated composite pages, want 1"
+
 curl -s -XDELETE "$es/$idx" >/dev/null
 curl -s -XDELETE "$es/_index_template/medload-$idx" >/dev/null
-echo "429 retried, server loss and Ctrl-C give partial results, scrolls released"
+echo "429 retried, server loss, Ctrl-C, a repeated page and too many hits give partial results, scrolls released; a repeated after_key stops"

@@ -21,7 +21,7 @@ os="${MEDLOAD_OS_URL:-$("$STACK/opensearch" url)}"
 idx="medload-traces-corrupt$$"
 "$M" ingest --es "$os" --index "$idx" "$D/acapy-0.12.0-traces.ndjson" "$D/acapy-1.7.0-traces.ndjson" \
 	>/dev/null 2>&1 || fail "ingest failed"
-port=$((19700 + $$ % 200))
+port=$(test_port 30 $((19700 + $$ % 200)))
 declare -A seen=()
 for seed in $(seq 1 12); do
 	match='.*'

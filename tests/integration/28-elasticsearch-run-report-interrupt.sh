@@ -8,7 +8,7 @@
 load_stack_env
 [[ -n "${MEDLOAD_ES_URL:-}" ]] || fail "needs Elasticsearch (stack/up --with elasticsearch)"
 mapfile -t ka < <(admin_key_args)
-port=$((19600 + $$ % 100))
+port=$(test_port 40 $((19600 + $$ % 100)))
 python3 "$MEDLOAD_REPO/tests/tools/faultproxy.py" --upstream "$MEDLOAD_ES_URL" \
 	--port "$port" --delay 60 --lifetime 150 --log "$RUN_TMP/proxy.log" &
 ppid=$!

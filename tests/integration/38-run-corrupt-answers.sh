@@ -10,7 +10,7 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib-run.sh"
 load_stack_env
 mapfile -t ka < <(admin_key_args)
-port=$((19500 + $$ % 200))
+port=$(test_port 45 $((19500 + $$ % 200)))
 python3 "$MEDLOAD_REPO/tests/tools/faultproxy.py" --upstream "$LOCUST_HOST" --port "$port" \
 	--match '^(?!GET /status)' --corrupt-every 3 --seed 7 --log "$RUN_TMP/proxy.log" \
 	--lifetime 120 >"$RUN_TMP/proxy.out" 2>&1 &

@@ -8,6 +8,17 @@ STACK="$MEDLOAD_REPO/stack"
 fail() { printf 'FAIL: %s\n' "$*"; exit 1; }
 note() { printf '%s\n' "$*" >&2; }
 
+# A port for a test's own listener (fault proxy, collector):
+# MEDLOAD_TEST_PORT_BASE + OFFSET when that is set (a range of one's own
+# when several stacks share the machine), else DEFAULT.
+test_port() { # test_port OFFSET DEFAULT
+	if [[ -n "${MEDLOAD_TEST_PORT_BASE:-}" ]]; then
+		echo $((MEDLOAD_TEST_PORT_BASE + $1))
+	else
+		echo "$2"
+	fi
+}
+
 # Load the running stack's description; fail if the stack is not up.
 load_stack_env() {
 	local envout

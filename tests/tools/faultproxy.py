@@ -14,7 +14,17 @@ forwards every request unchanged, except those whose "METHOD path" matches
                    it deeply; --seed makes the choices repeatable;
   --repeat-buckets N  forward every match, but give every element of each
                    "buckets" array of the answer N times (a server that
-                   repeats aggregation buckets).
+                   repeats aggregation buckets);
+  --replay K       forward the first K matches; answer every later one with
+                   the K-th answer again (a server stuck on one scroll page
+                   or one composite page, its after_key included);
+  --set-total N    forward every match, but say the answer's hits.total is N
+                   (a server whose count and pages disagree);
+  --pad BYTES      forward every match, but make the answer's JSON object
+                   BYTES larger with a first member "medload_pad" holding
+                   many small objects (an answer that is huge when parsed
+                   into a tree).
+--match-body REGEX narrows --match to requests whose body matches too.
 Every request is logged to --log as "METHOD path -> status" lines.
 It is the one fake server of the suite: a fault injector, never the only
 test of a feature. Bounded: it exits after --lifetime seconds."""
@@ -44,6 +54,10 @@ ap.add_argument("--lifetime", type=float, default=120)
 ap.add_argument("--corrupt-every", type=int, default=0)
 ap.add_argument("--seed", type=int, default=1)
 ap.add_argument("--repeat-buckets", type=int, default=0)
+ap.add_argument("--replay", type=int, default=0)
+ap.add_argument("--set-total", type=int, default=-1)
+ap.add_argument("--pad", type=int, default=0)
+ap.add_argument("--match-body", default=None)
 args = ap.parse_args()
 rng = random.Random(args.seed)
 ODD_VALUES = [None, True, "", "x\u001b[2J\"}", -1, 1e308, 12345678901234567890,
@@ -108,8 +122,33 @@ def repeat_buckets(v):
     return v
 
 
+def set_total(data):
+    """The answer with hits.total (a number or {"value": n}) set to N."""
+    doc = json.loads(data)
+    hits = doc.get("hits") if isinstance(doc, dict) else None
+    if isinstance(hits, dict) and "total" in hits:
+        if isinstance(hits["total"], dict):
+            hits["total"]["value"] = args.set_total
+        else:
+            hits["total"] = args.set_total
+    return json.dumps(doc).encode()
+
+
+def pad(data):
+    """The answer object with a first member of about args.pad bytes of
+    small objects (json-c makes a table for each)."""
+    body = data.strip()
+    if not body.startswith(b"{"):
+        return data
+    unit = b'{"k":0},'
+    filler = b'"medload_pad":[' + unit * (args.pad // len(unit)) + b'{}]'
+    rest = body[1:].lstrip()
+    return b"{" + filler + (b"," if not rest.startswith(b"}") else b"") + rest
+
+
 lock = threading.Lock()
 seen = {"n": 0}
+replayed = {}
 logf = open(args.log, "a", buffering=1)
 
 
@@ -125,13 +164,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            logf.write("(the client went away) ")
         logf.write("%s %s -> %d\n" % (self.command, self.path, status))
 
     def handle_any(self):
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n) if n else None
         matched = re.search(args.match, "%s %s" % (self.command, self.path))
+        if matched and args.match_body is not None:
+            matched = re.search(args.match_body.encode(), body or b"")
         k = 0
         if matched:
             with lock:
@@ -147,6 +191,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return
             if args.delay:
                 time.sleep(args.delay)
+            if args.replay > 0 and k > args.replay and "answer" in replayed:
+                status, data, ctype = replayed["answer"]
+                logf.write("replayed answer %d: " % args.replay)
+                self.answer(status, data, [("Content-Type", ctype)])
+                return
         req = urllib.request.Request(args.upstream + self.path, data=body,
                                      method=self.command)
         for h in ("Content-Type", "Authorization", "x-api-key"):
@@ -159,6 +208,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except urllib.error.HTTPError as e:
             status, data = e.code, e.read()
             ctype = e.headers.get("Content-Type", "application/json")
+        if args.replay > 0 and k == args.replay:
+            replayed["answer"] = (status, data, ctype)
+        if args.set_total >= 0 and k > 0:
+            try:
+                data = set_total(data)
+                logf.write("total set to %d: " % args.set_total)
+            except ValueError:
+                pass
+        if args.pad > 0 and k > 0:
+            data = pad(data)
+            logf.write("padded to %d bytes: " % len(data))
         if args.repeat_buckets > 0 and k > 0:
             try:
                 data = json.dumps(repeat_buckets(json.loads(data))).encode()

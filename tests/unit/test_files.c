@@ -170,6 +170,31 @@ test_jx_load(void)
 	free(cause);
 }
 
+/* jx_parse reads one value out of a larger text, numbers at its end too. */
+static void
+test_jx_parse(void)
+{
+	const char *text = "[{\"k\":1},42,\"s\"] tail";
+	struct json_object *v;
+	char *cause = NULL;
+
+	v = jx_parse(text + 1, 7, "bucket", &cause);
+	CHECK(v != NULL && jx_int(v, "k", -1) == 1);
+	json_object_put(v);
+	v = jx_parse(text + 9, 2, "number", &cause);
+	CHECK(v != NULL && json_object_get_int(v) == 42);
+	json_object_put(v);
+	v = jx_parse(text + 12, 3, "string", &cause);
+	CHECK(v != NULL && strcmp(json_object_get_string(v), "s") == 0);
+	json_object_put(v);
+	CHECK(jx_parse(text + 1, 6, "cut", &cause) == NULL);
+	CHECK(cause != NULL && strncmp(cause, "cut: not a JSON document",
+	    24) == 0);
+	CHECK(jx_parse(text, strlen(text), "whole", &cause) == NULL);
+	CHECK(cause != NULL && strstr(cause, "text after the end") != NULL);
+	free(cause);
+}
+
 int
 main(void)
 {
@@ -180,6 +205,7 @@ main(void)
 	RUN(test_failed_output_keeps_old);
 	RUN(test_mkdirs_and_check);
 	RUN(test_jx_load);
+	RUN(test_jx_parse);
 	{
 		char *cmd = util_printf("rm -rf %s", test_dir);
 		int rc = system(cmd);
