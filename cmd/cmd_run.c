@@ -355,8 +355,9 @@ run_load(struct run_cmd *c, struct config *cfg)
 	}
 	json_object_put(results);
 	free(dir);
-	if (interrupted && (status == STATUS_OK || status == STATUS_THRESHOLD ||
-	    status == STATUS_NO_EVENTS))
+	/* a read cut short by Ctrl-C fails as an input: still an interrupt */
+	if (interrupted && status != STATUS_USAGE &&
+	    status != STATUS_UNREACHABLE)
 		status = STATUS_INTERRUPTED;
 	return status;
 }
