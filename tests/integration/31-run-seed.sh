@@ -68,7 +68,7 @@ rid2="$rid-open"
 	--progress none "${ka[@]}" >"$RUN_TMP/out2.txt" 2>"$RUN_TMP/err2.txt" ||
 	fail "open-paced run exited $?: $(tail -n 2 "$RUN_TMP/err2.txt")"
 lists="$(stat_of "$RUN_TMP/$rid2" GET 002_connections_list)"
-((lists >= 2)) || fail "only $lists lists in the open-paced run"
+((lists >= 1)) || fail "no list in the open-paced run"
 late="$(jq '.task_start_lateness_us.p99' "$RUN_TMP/$rid2/results.json")"
 jq -e '.task_start_lateness_us.p99 < 20000' "$RUN_TMP/$rid2/results.json" >/dev/null ||
 	fail "task starts late: p99 $late us"

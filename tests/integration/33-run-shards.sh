@@ -10,7 +10,8 @@
 load_stack_env
 mapfile -t ka < <(admin_key_args)
 rid="itest-shards-$(date +%s)-$$"
-# whole run: 4 users for 6 s, then 8 (2 then 4 per shard); 4 pings/s in all
+# whole run: 4 users for 6 s, then 8 (2 then 4 per shard); 4 loop tasks a
+# second in all (the seed's loop: connect, list, invite/fetch, ping)
 for i in 1 2; do
 	timeout 120 "$MEDLOAD" run --scenario seed --shard "$i/2" --run-id "$rid" \
 		--step-time 6s --step-load 4 --time-limit 12s --spawn-rate 8 \
@@ -52,8 +53,10 @@ per_name() {
 }
 a="$(per_name "$s1/results.json" "$s2/results.json")" b="$(per_name "$m/results.json")"
 [[ "$a" == "$b" ]] || fail "per-name counts differ: shards $(tr '\n' ';' <<<"$a"), merge $(tr '\n' ';' <<<"$b")"
-pings="$(jq '[.stats[] | select(.name | test("^02[12]_")) | .count] | add' "$m/results.json")"
-((pings >= 20 && pings <= 48)) || fail "$pings pings in 12 s at 4/s over both shards"
+pings="$(jq '[.stats[] | select(.name | test("^02[12]_")) | .count] | add // 0' "$m/results.json")"
+lists="$(jq '[.stats[] | select(.name == "002_connections_list" and .method == "GET") | .count] | add // 0' "$m/results.json")"
+# about a quarter of 48 tasks are lists (fewer when wallets come slowly)
+((lists >= 3 && lists <= 24)) || fail "$lists lists in 12 s at 4 tasks/s over both shards"
 
 # every journal line is in the merge
 lines="$(cat "$s1/journal.tsv" "$s2/journal.tsv" | grep -c '^R')"

@@ -31,7 +31,7 @@ PY
 rid="itest-dead-$(date +%s)-$$"
 rc=0
 "$MEDLOAD" run --scenario mediation --invitation-url "$dead" --step-time 4s \
-	--step-load 2 --time-limit 8s --spawn-rate 4 --wait-timeout 3s --retries 0 \
+	--step-load 2 --time-limit 14s --spawn-rate 4 --wait-timeout 3s --retries 0 \
 	--request-timeout 5s --grace 2s --out-dir "$RUN_TMP" --run-id "$rid" \
 	--progress plain "${ka[@]}" >"$RUN_TMP/out.txt" 2>"$RUN_TMP/err.txt" || rc=$?
 ((rc == 1)) || fail "a run where no user connected exited $rc, want 1: $(tail -n 3 "$RUN_TMP/err.txt")"
