@@ -13,15 +13,17 @@ run_window_request(struct json_object *results,
 	double start, end;
 
 	analyze_request_init(r);
-	if (time_parse(jx_str(jx_get(results, "window_start"), ""),
+	if (results != NULL && (time_parse(jx_str(jx_get(results, "window_start"), ""),
 	    &start) == -1 || time_parse(jx_str(jx_get(results, "window_end"),
-	    ""), &end) == -1)
+	    ""), &end) == -1))
 		return util_fail(cause, "the run's window is missing from its "
 		    "results");
-	r->filter.since = start - 1;
-	r->filter.until = end + late_s + 1;
-	r->filter.has_since = r->filter.has_until = 1;
-	r->run_id = jx_str(jx_get(results, "run_id"), NULL);
+	if (results != NULL) {
+		r->filter.since = start - 1;
+		r->filter.until = end + late_s + 1;
+		r->filter.has_since = r->filter.has_until = 1;
+		r->run_id = jx_str(jx_get(results, "run_id"), NULL);
+	}
 	if (t->nfiles > 0) {
 		r->source = ANALYZE_FILES;
 		r->files = t->files;

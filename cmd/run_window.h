@@ -28,9 +28,10 @@ struct run_window_traces {
  * Sets *r (after analyze_request_init) to read the traces of t, keeping
  * the events from a second before the run's window (window_start and
  * window_end of results, borrowed) to late_s + 1 seconds after it, and
- * matching the run's run_id when the document has one. With neither files
- * nor es_url, r has no source: the report covers the run alone. Returns
- * 0, or -1 with *cause when the document has no window.
+ * matching the run's run_id when the document has one (results NULL: no
+ * run, every event). With neither files nor es_url, r has no source: the
+ * report covers the run alone. Returns 0, or -1 with *cause when the
+ * document has no window.
  */
 int run_window_request(struct json_object *results,
     const struct run_window_traces *t, double late_s,
