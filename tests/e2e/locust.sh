@@ -130,15 +130,15 @@ row() {	# row AT_MS DUR_MS METHOD NAME KIND ERROR BYTES
 	printf 'U\t%s\t2\t2\n' "$(us $T 0)"
 	row 100 10 GET 002_connections_list ok - 100
 	row 200 300 WAIT 004_mediation_granted ok - 0
-	row 6100 10 GET 002_connections_list ok - 100
-	row 6200 5 POST 021_ping_mediator connection "connection: Couldn't connect to server" 0
+	row 8100 10 GET 002_connections_list ok - 100
+	row 8200 5 POST 021_ping_mediator connection "connection: Couldn't connect to server" 0
 } >"$j1/journal.tsv"
 {
 	printf '# medload.journal/1 run_id=e2e-csv shard=2/2 start_us=%s\n' "$(us $T 0)"
 	printf 'U\t%s\t2\t1\n' "$(us $T 0)"
 	row 300 30 GET 002_connections_list ok - 100
 	row 400 2000 WAIT 004_mediation_granted timeout "timeout: mediation not granted" 0
-	row 6300 1 POST 021_ping_mediator other "could not start a transfer" 0
+	row 8300 1 POST 021_ping_mediator other "could not start a transfer" 0
 } >"$j2/journal.tsv"
 expect_rc csv-merge 0 "$MEDLOAD" run --merge --out-dir "$TMP/m" "$j1" "$j2"
 M=$TMP/m/e2e-csv
@@ -174,13 +174,20 @@ assert res["exceptions"]["count"] == 2
 h = rows("stats_history")
 sec0 = [r for r in h if r["Timestamp"] == "1796188647"]
 assert [(r["Type"], r["Name"]) for r in sec0] == [("GET", "002_connections_list"), ("", "Aggregated")], sec0
-# both shards' requests of second 0 are in its percentiles (time order)
+# both shards' requests of second 0 are in its percentiles: the journals
+# are replayed in time order (one after the other, second 8 of shard 1
+# would close second 0 before shard 2's request of second 0 came)
 assert sec0[0]["Requests/s"] == "2.000000" and sec0[0]["50%"] == "10" and sec0[0]["100%"] == "30", sec0[0]
 assert sec0[0]["User Count"] == "3"
-sec6 = [r for r in h if r["Timestamp"] == "1796188653"]
-assert [(r["Type"], r["Name"]) for r in sec6] == [("GET", "002_connections_list"), ("POST", "021_ping_mediator"), ("", "Aggregated")], sec6
-assert sec6[2]["Total Request Count"] == "5" and sec6[2]["Total Failure Count"] == "2", sec6[2]
-assert sec6[0]["Total Request Count"] == "3" and sec6[0]["Total Median Response Time"] == "10", sec6[0]
+sec8 = [r for r in h if r["Timestamp"] == "1796188655"]
+assert [(r["Type"], r["Name"]) for r in sec8] == [("GET", "002_connections_list"), ("POST", "021_ping_mediator"), ("", "Aggregated")], sec8
+assert sec8[2]["Total Request Count"] == "5" and sec8[2]["Total Failure Count"] == "2", sec8[2]
+assert sec8[0]["Total Request Count"] == "3" and sec8[0]["Total Median Response Time"] == "10", sec8[0]
+assert sec8[1]["Requests/s"] == "2.000000" and sec8[1]["Failures/s"] == "2.000000", sec8[1]
+# a name before its first request has no row; after it, one every second
+sec3 = [(r["Name"], r["Requests/s"], r["50%"]) for r in h if r["Timestamp"] == "1796188650"]
+assert sec3 == [("002_connections_list", "0.000000", "N/A"), ("Aggregated", "0.000000", "N/A")], sec3
+assert len(h) == 8 * 2 + 3, len(h)
 f = rows("failures")
 assert ("WAIT", "004_mediation_granted", "timeout: mediation not granted", "1") in [(r["Method"], r["Name"], r["Error"], r["Occurrences"]) for r in f], f
 assert all(r["First Seen"].endswith("Z") for r in f)
