@@ -292,7 +292,7 @@ report_analyze(const struct report_cmd *c, struct json_object *run,
 	struct analyze_request r;
 	struct analyze_result res;
 	char *cause = NULL;
-	int status = STATUS_OK;
+	int status;
 
 	interrupt_catch();
 	if (run_window_request(run, &t, REPORT_LATE_S, &r, &cause) == -1 ||
@@ -301,10 +301,7 @@ report_analyze(const struct report_cmd *c, struct json_object *run,
 		free(cause);
 		return interrupt_pending() ? STATUS_PARTIAL : STATUS_IO;
 	}
-	if (res.unreadable > 0)
-		status = STATUS_IO;
-	if (res.partial)
-		status = STATUS_PARTIAL;
+	status = analyze_result_status(&res);
 	if (res.accepted == 0 && (c->ntraces > 0 || c->es_url != NULL))
 		cli_error("report: no trace event accepted (%lld read, %lld "
 		    "filtered out%s)%s%s", jx_int(res.doc, "events.read", 0),
