@@ -4,8 +4,8 @@
  */
 #include "cmd.h"
 
+#include <dirent.h>
 #include <errno.h>
-#include <glob.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -230,22 +230,27 @@ report_done(const char *dir, const struct report_result *res)
 static int
 report_locust_hint(const char *dir)
 {
-	char *pattern = util_printf("%s/*_stats.csv", dir), *name;
-	glob_t g;
+	static const char sfx[] = "_stats.csv";
+	DIR *d = opendir(dir);
+	struct dirent *de;
 	size_t len;
-	int rc = 0;
 
-	if (glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0) {
-		name = g.gl_pathv[0];
-		len = strlen(name) - strlen("_stats.csv");
-		cli_error("report: %s has no results.json: it is not a run "
-		    "directory of medload run, but it holds Locust's CSV "
-		    "files (%s); use --locust %.*s", dir, name, (int)len, name);
-		rc = -1;
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len > strlen(sfx) && strcmp(de->d_name + len - strlen(sfx),
+		    sfx) == 0) {
+			cli_error("report: %s has no results.json: it is not a "
+			    "run directory of medload run, but it holds "
+			    "Locust's CSV files (%s); use --locust %s/%.*s",
+			    dir, de->d_name, dir, (int)(len - strlen(sfx)),
+			    de->d_name);
+			closedir(d);
+			return -1;
+		}
 	}
-	globfree(&g);
-	free(pattern);
-	return rc;
+	if (d != NULL)
+		closedir(d);
+	return 0;
 }
 
 /* Loads the run's document (or none); returns an exit status. */

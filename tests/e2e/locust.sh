@@ -83,7 +83,7 @@ expect_rc report-usage-index 2 "$MEDLOAD" report --locust "$L/acapy" --index 'x-
 
 # 2. --run on Locust's files.
 expect_rc locust-run-dir 2 "$MEDLOAD" report --run "$L" -o "$TMP/r8"
-expect_grep locust-run-dir-hint "has no results.json: it is not a run directory of medload run, but it holds Locust's CSV files ($L/acapy_stats.csv); use --locust $L/acapy" "$TMP/err"
+expect_grep locust-run-dir-hint "has no results.json: it is not a run directory of medload run, but it holds Locust's CSV files (acapy_stats.csv); use --locust $L/acapy" "$TMP/err"
 mkdir -p "$TMP/empty"
 expect_rc run-dir-empty 3 "$MEDLOAD" report --run "$TMP/empty" -o "$TMP/r8"
 expect_grep run-dir-empty-says 'results.json' "$TMP/err"
