@@ -28,7 +28,7 @@ stats_timeline_new(void)
 
 	for (i = 0; i < STATS_OPEN; i++)
 		t->open[i].sec = -1;
-	t->closed = hist_new();
+	t->closed.q = hist_new();
 	return t;
 }
 
@@ -40,9 +40,11 @@ stats_timeline_free(struct stats_timeline *t)
 
 	if (t == NULL)
 		return;
-	for (i = 0; i < STATS_OPEN; i++)
+	for (i = 0; i < STATS_OPEN; i++) {
 		hist_free(t->open[i].h);
-	hist_free(t->closed);
+		hist_free(t->open[i].q);
+	}
+	hist_free(t->closed.q);
 	free(t->ticks);
 	free(t);
 }
@@ -152,22 +154,69 @@ stats_us32(double us)
 	return us >= (double)UINT32_MAX ? UINT32_MAX : (uint32_t)llround(us);
 }
 
-/* Sets a tick's totals from the histogram of every value up to it. */
+/*
+ * The bucket of us for the totals' median: values below 256 us exactly,
+ * then 256 buckets per power of two (their middle under 0.2% from the
+ * value).
+ */
+static unsigned
+stats_q_index(double us)
+{
+	uint32_t v = stats_us32(us);
+	unsigned e = 8;
+
+	if (v < 256)
+		return v;
+	while (e < 31 && (v >> (e + 1)) != 0)
+		e++;
+	return 256 + (e - 8) * 256 + ((v >> (e - 8)) - 256);
+}
+
+/* The middle of bucket i in microseconds. */
+static double
+stats_q_value(unsigned i)
+{
+	unsigned shift;
+
+	if (i < 256)
+		return i;
+	shift = (i - 256) / 256;
+	return (double)((uint64_t)(256 + (i - 256) % 256) << shift) +
+	    (double)(((uint64_t)1 << shift) - 1) / 2;
+}
+
+/* Adds n values of sum, min and max (and their buckets q) to c. */
 static void
-stats_tick_totals(struct stats_tick *k, const struct hist *cumul)
+stats_cumul_add(struct stats_cumul *c, const struct hist *q, uint64_t n,
+    double sum, double min, double max)
+{
+	if (n == 0)
+		return;
+	hist_merge(c->q, q);
+	if (c->n == 0 || min < c->min)
+		c->min = min;
+	if (c->n == 0 || max > c->max)
+		c->max = max;
+	c->n += n;
+	c->sum += sum;
+}
+
+/* Sets a tick's totals from every value up to it. */
+static void
+stats_tick_totals(struct stats_tick *k, const struct stats_cumul *c)
 {
 	double q50 = 50, m;
 
-	hist_percentiles(cumul, &q50, 1, &m);
-	k->tot[0] = stats_us32(m);
-	k->tot[1] = stats_us32(hist_mean(cumul));
-	k->tot[2] = stats_us32(hist_min(cumul));
-	k->tot[3] = stats_us32(hist_max(cumul));
+	hist_percentiles(c->q, &q50, 1, &m);
+	k->tot[0] = stats_us32(stats_q_value((unsigned)m));
+	k->tot[1] = stats_us32(c->n ? c->sum / (double)c->n : 0);
+	k->tot[2] = stats_us32(c->min);
+	k->tot[3] = stats_us32(c->max);
 }
 
-/* Makes the tick of open second o; its values join cumul. */
+/* Makes the tick of open second o; its values join c. */
 static void
-stats_tick_make(const struct stats_open *o, struct hist *cumul,
+stats_tick_make(const struct stats_open *o, struct stats_cumul *c,
     struct stats_tick *k)
 {
 	double p[STATS_NQ];
@@ -181,8 +230,9 @@ stats_tick_make(const struct stats_open *o, struct hist *cumul,
 	hist_percentiles(o->h, stats_pct_q, STATS_NQ, p);
 	for (i = 0; i < STATS_NQ; i++)
 		k->p[i] = stats_us32(p[i]);
-	hist_merge(cumul, o->h);
-	stats_tick_totals(k, cumul);
+	stats_cumul_add(c, o->q, hist_count(o->h), hist_mean(o->h) *
+	    (double)hist_count(o->h), hist_min(o->h), hist_max(o->h));
+	stats_tick_totals(k, c);
 }
 
 /* Room for one more tick. */
@@ -193,6 +243,16 @@ stats_timeline_grow(struct stats_timeline *t)
 		t->alloc = t->alloc ? t->alloc * 2 : 64;
 		t->ticks = util_realloc(t->ticks, t->alloc * sizeof(*t->ticks));
 	}
+}
+
+/* Frees an open slot's histograms and marks it free. */
+static void
+stats_open_clear(struct stats_open *o)
+{
+	hist_free(o->h);
+	hist_free(o->q);
+	memset(o, 0, sizeof(*o));
+	o->sec = -1;
 }
 
 /* Closes the open seconds up to sec, oldest first. */
@@ -211,10 +271,8 @@ stats_timeline_close(struct stats_timeline *t, int64_t sec)
 		if (o == NULL)
 			return;
 		stats_timeline_grow(t);
-		stats_tick_make(o, t->closed, &t->ticks[t->n++]);
-		hist_free(o->h);
-		memset(o, 0, sizeof(*o));
-		o->sec = -1;
+		stats_tick_make(o, &t->closed, &t->ticks[t->n++]);
+		stats_open_clear(o);
 	}
 }
 
@@ -226,6 +284,7 @@ static void
 stats_timeline_late(struct stats_timeline *t, int64_t sec, double us,
     int failed, uint64_t bytes)
 {
+	struct hist *q = hist_new();
 	size_t lo = 0, hi = t->n, i;
 	struct stats_tick *k;
 
@@ -237,7 +296,9 @@ stats_timeline_late(struct stats_timeline *t, int64_t sec, double us,
 		else
 			hi = mid;
 	}
-	hist_record(t->closed, us);
+	hist_record(q, stats_q_index(us));
+	stats_cumul_add(&t->closed, q, 1, us, us, us);
+	hist_free(q);
 	if (lo == t->n || (int64_t)t->ticks[lo].sec != sec) {
 		stats_timeline_grow(t);
 		memmove(&t->ticks[lo + 1], &t->ticks[lo],
@@ -248,7 +309,7 @@ stats_timeline_late(struct stats_timeline *t, int64_t sec, double us,
 		k->sec = (uint32_t)sec;
 		for (i = 0; i < STATS_NQ; i++)
 			k->p[i] = stats_us32(us);
-		stats_tick_totals(k, t->closed);
+		stats_tick_totals(k, &t->closed);
 	}
 	k = &t->ticks[lo];
 	k->reqs++;
@@ -265,9 +326,11 @@ stats_timeline_add(struct stats_timeline *t, int64_t sec, double us,
 
 	if (o->sec != -1 && o->sec < sec)
 		stats_timeline_close(t, o->sec);
-	if (o->sec == -1 && (t->n == 0 || sec > (int64_t)t->ticks[t->n - 1].sec)) {
+	if (o->sec == -1 && (t->n == 0 || sec > (int64_t)t->ticks[t->n -
+	    1].sec)) {
 		o->sec = sec;
 		o->h = hist_new();
+		o->q = hist_new();
 	}
 	if (o->sec != sec) {
 		stats_timeline_late(t, sec, us, failed, bytes);
@@ -277,6 +340,7 @@ stats_timeline_add(struct stats_timeline *t, int64_t sec, double us,
 	o->fails += failed;
 	o->bytes += bytes;
 	hist_record(o->h, us);
+	hist_record(o->q, stats_q_index(us));
 }
 
 /* Orders ticks by second. */
@@ -292,7 +356,7 @@ void
 stats_timeline_ticks(const struct stats_timeline *t, struct stats_tick **out,
     size_t *n)
 {
-	struct hist *cumul = hist_new();
+	struct stats_cumul c = t->closed;
 	const struct stats_open *o;
 	int64_t after = -1;
 	size_t i;
@@ -301,7 +365,8 @@ stats_timeline_ticks(const struct stats_timeline *t, struct stats_tick **out,
 	if (t->n > 0)
 		memcpy(*out, t->ticks, t->n * sizeof(**out));
 	*n = t->n;
-	hist_merge(cumul, t->closed);
+	c.q = hist_new();
+	hist_merge(c.q, t->closed.q);
 	for (;;) {		/* the open seconds, oldest first */
 		o = NULL;
 		for (i = 0; i < STATS_OPEN; i++)
@@ -310,10 +375,10 @@ stats_timeline_ticks(const struct stats_timeline *t, struct stats_tick **out,
 				o = &t->open[i];
 		if (o == NULL)
 			break;
-		stats_tick_make(o, cumul, &(*out)[(*n)++]);
+		stats_tick_make(o, &c, &(*out)[(*n)++]);
 		after = o->sec;
 	}
-	hist_free(cumul);
+	hist_free(c.q);
 	qsort(*out, *n, sizeof(**out), stats_tick_cmp);
 }
 

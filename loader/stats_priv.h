@@ -28,7 +28,8 @@ struct stats_etext {
 /*
  * One closed second of a name's history: its counts, the percentiles of
  * the latencies (from the intended start) of the requests that ended in
- * it, and the totals up to it (median, mean, min, max), in microseconds.
+ * it, and the totals up to it (median to 0.2%, mean, min, max), in
+ * microseconds.
  */
 struct stats_tick {
 	uint32_t sec, reqs, fails;
@@ -37,12 +38,25 @@ struct stats_tick {
 	uint64_t bytes;
 };
 
-/* A second still open: its requests' histogram until it closes. */
+/* A second still open: its requests' histograms until it closes. */
 struct stats_open {
 	int64_t sec;		/* -1: the slot is free */
 	uint32_t reqs, fails;
 	uint64_t bytes;
-	struct hist *h;
+	struct hist *h;		/* microseconds */
+	struct hist *q;		/* the same as the totals' median buckets */
+};
+
+/*
+ * Every latency of a name's closed seconds: count, sum, min and max, and
+ * for the median a histogram of buckets (values below 256 us exactly, then
+ * 256 a power of two: under 0.2% off), a few thousand counters at most, so
+ * the totals' median of each second costs little in a long run.
+ */
+struct stats_cumul {
+	struct hist *q;
+	uint64_t n;
+	double sum, min, max;	/* microseconds */
 };
 
 /*
@@ -58,7 +72,7 @@ struct stats_timeline {
 	struct stats_tick *ticks;	/* by second */
 	size_t n, alloc;
 	struct stats_open open[STATS_OPEN];
-	struct hist *closed;		/* every latency of the closed seconds */
+	struct stats_cumul closed;
 };
 
 /* One kind of exception: requests that could not start or be sent. */
