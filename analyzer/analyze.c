@@ -12,6 +12,7 @@
 #include "pipeline.h"
 #include "source_file.h"
 #include "trace.h"
+#include "status.h"
 #include "util.h"
 
 void
@@ -181,4 +182,12 @@ analyze_run(const struct analyze_request *r, struct analyze_result *res,
 		rc = analyze_local(r, filters, res);
 	json_object_put(filters);
 	return rc;
+}
+
+int
+analyze_result_status(const struct analyze_result *res)
+{
+	if (res->partial)
+		return STATUS_PARTIAL;
+	return res->unreadable > 0 ? STATUS_IO : STATUS_OK;
 }

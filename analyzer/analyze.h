@@ -67,6 +67,12 @@ void analyze_request_init(struct analyze_request *r);
 void analyze_result_release(struct analyze_result *res);
 
 /*
+ * The exit status a result calls for (core/status.h): STATUS_PARTIAL when
+ * cut short, STATUS_IO when an input could not be read, else STATUS_OK.
+ */
+int analyze_result_status(const struct analyze_result *res);
+
+/*
  * Runs the analysis. Returns 0 with res->doc set (unreadable inputs and an
  * interrupted read are reported in the document's source block and in res;
  * messages about them are already on stderr), or -1 with *cause when

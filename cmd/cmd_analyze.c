@@ -378,7 +378,7 @@ analyze_execute(struct analyze_cmd *c)
 	struct analyze_result res;
 	struct json_object *tblock = NULL;
 	char *cause = NULL;
-	int status = STATUS_OK;
+	int status;
 
 	interrupt_catch();
 	if (analyze_run(&c->req, &res, &cause) == -1) {
@@ -386,10 +386,7 @@ analyze_execute(struct analyze_cmd *c)
 		free(cause);
 		return interrupt_pending() ? STATUS_PARTIAL : STATUS_IO;
 	}
-	if (res.unreadable > 0)
-		status = STATUS_IO;
-	if (res.partial)
-		status = STATUS_PARTIAL;
+	status = analyze_result_status(&res);
 	if (c->ts.n > 0) {
 		tblock = threshold_evaluate(&c->ts, res.doc, NULL);
 		json_object_object_add(res.doc, "thresholds",

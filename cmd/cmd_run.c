@@ -23,7 +23,9 @@ static const char run_usage[] =
 "Drives the seed's tenant and mediation workflow against a multi-tenant\n"
 "ACA-Py with the seed's step load shape. Results go to OUT_DIR/RUN_ID/:\n"
 "config.yaml, schedule.txt, journal.tsv, summary.txt, results.json and\n"
-"Locust-compatible medload_{stats,stats_history,failures}.csv.\n";
+"the CSV files of Locust's --csv-full-history (medload_stats.csv with the\n"
+"requests, medload_waits.csv with the state waits, _stats_history.csv,\n"
+"_failures.csv, _exceptions.csv).\n";
 
 static const char run_after[] =
 "SIGINT/SIGTERM: stop starting work, wait --grace for requests in flight,\n"

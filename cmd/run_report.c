@@ -15,13 +15,12 @@
 #include "files.h"
 #include "interrupt.h"
 #include "junit.h"
-#include "jx.h"
 #include "preflight.h"
 #include "render.h"
 #include "report.h"
+#include "run_window.h"
 #include "status.h"
 #include "threshold.h"
-#include "timeutil.h"
 #include "util.h"
 
 /* getenv for config_load_env. */
@@ -92,38 +91,16 @@ run_report_request(const struct run_report_opts *o, const char *run_dir,
     struct json_object *results, struct analyze_request *r, char **own,
     char **cause)
 {
-	double start, end;
+	struct run_window_traces t = { o->traces, o->ntraces, o->es_url,
+	    o->es_index, o->http };
 
-	analyze_request_init(r);
-	if (time_parse(jx_str(jx_get(results, "window_start"), ""),
-	    &start) == -1 || time_parse(jx_str(jx_get(results, "window_end"),
-	    ""), &end) == -1)
-		return util_fail(cause, "the run's window is missing from its "
-		    "results");
-	r->filter.since = start - 1;
-	r->filter.until = end + o->wait_s + 1;
-	r->filter.has_since = r->filter.has_until = 1;
-	r->run_id = jx_str(jx_get(results, "run_id"), NULL);
-	r->run_id_optional = 1;	/* the run's window says the rest */
 	*own = NULL;
 	if (o->collect != NULL) {
 		*own = util_printf("%s/traces.ndjson", run_dir);
-		r->source = ANALYZE_FILES;
-		r->files = (const char *const *)own;
-		r->nfiles = 1;
-	} else if (o->ntraces > 0) {
-		r->source = ANALYZE_FILES;
-		r->files = o->traces;
-		r->nfiles = o->ntraces;
-	} else if (o->es_url != NULL) {
-		r->source = ANALYZE_ES;
-		r->es.url = o->es_url;
-		r->es.http = o->http;
-		if (o->es_index != NULL)
-			r->es.index = o->es_index;
-	} else
-		r->source = ANALYZE_NONE;	/* the report covers the run */
-	return 0;
+		t.files = (const char *const *)own;
+		t.nfiles = 1;
+	}
+	return run_window_request(results, &t, o->wait_s, r, cause);
 }
 
 /* Writes a JSON document under a name of ours; -1 after a message. */

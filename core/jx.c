@@ -178,3 +178,20 @@ jx_load(const char *path, const char *schema, size_t max, char **cause)
 	json_object_put(doc);
 	return NULL;
 }
+
+struct json_object *
+jx_lines(const char *s)
+{
+	struct json_object *a = json_object_new_array();
+	const char *nl;
+
+	while (*s != '\0') {
+		nl = strchr(s, '\n');
+		if (nl == NULL)
+			nl = s + strlen(s);
+		json_object_array_add(a, json_object_new_string_len(s,
+		    (int)(nl - s)));
+		s = *nl != '\0' ? nl + 1 : nl;
+	}
+	return a;
+}

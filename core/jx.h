@@ -68,6 +68,13 @@ struct json_object *jx_parse(const char *text, size_t len, const char *what,
 struct json_object *jx_load(const char *path, const char *schema,
     size_t max, char **cause);
 
+/*
+ * The lines of s (split at '\n', a last empty line left out) as a new
+ * JSON array of strings (caller puts): multi-line text a template shows
+ * line by line.
+ */
+struct json_object *jx_lines(const char *s);
+
 /* Whether o is a JSON object (json_object_object_foreach needs one). */
 int jx_is_object(const struct json_object *o);
 

@@ -207,53 +207,126 @@ journal_status(const char *s)
 	return v > 0 && v < 1000 ? (int)v : 0;
 }
 
+/* One journal being replayed: its next line, parsed. */
+struct journal_in {
+	FILE *fp;
+	const char *path;
+	unsigned slot;
+	char *line;
+	size_t cap;
+	unsigned long long lineno;
+	int kind;		/* 'R', 'U', or 0 at the end */
+	int64_t t;		/* when: a request's end, a sample's time */
+	struct stats_rec rec;
+	unsigned target, actual;
+};
+
+/* Parses a request line's fields into in->rec. */
+static void
+journal_in_request(struct journal_in *in, char **f)
+{
+	struct stats_rec *r = &in->rec;
+
+	memset(r, 0, sizeof(*r));
+	r->sched_us = strtoll(f[1], NULL, 10);
+	r->start_us = strtoll(f[2], NULL, 10);
+	r->end_us = strtoll(f[3], NULL, 10);
+	r->method = f[4];
+	r->name = f[5];
+	r->tenant = f[6];
+	r->status = journal_status(f[7]);
+	r->err = journal_err(f[8]);
+	r->error = strcmp(f[9], "-") ? f[9] : NULL;
+	r->detail = strcmp(f[10], "-") ? f[10] : NULL;
+	r->bytes = strtoull(f[11], NULL, 10);
+	r->shard = in->slot;
+	in->t = r->end_us;
+}
+
+/*
+ * Reads in's next request or user line (kind 0 at the end or at a torn
+ * last line); other lines are counted in *bad, the first few named.
+ */
+static void
+journal_in_next(struct journal_in *in, uint64_t *bad)
+{
+	char *f[12];
+	ssize_t len;
+	size_t n;
+
+	in->kind = 0;
+	while ((len = getline(&in->line, &in->cap, in->fp)) != -1) {
+		in->lineno++;
+		if (len > 0 && in->line[len - 1] == '\n')
+			in->line[len - 1] = '\0';
+		else
+			return;	/* a torn last line (killed mid-write) */
+		if (in->line[0] == '#' || in->line[0] == '\0')
+			continue;
+		n = journal_split(in->line, f, 12);
+		if (f[0][0] == 'R' && n == 12) {
+			journal_in_request(in, f);
+			in->kind = 'R';
+			return;
+		} else if (f[0][0] == 'U' && n == 4) {
+			in->t = strtoll(f[1], NULL, 10);
+			in->target = (unsigned)strtoul(f[2], NULL, 10);
+			in->actual = (unsigned)strtoul(f[3], NULL, 10);
+			in->kind = 'U';
+			return;
+		} else if (++*bad <= JOURNAL_BAD_SHOWN)
+			cli_error("%s:%llu: not a journal line (skipped)",
+			    in->path, in->lineno);
+	}
+}
+
+/* Closes the journals opened so far. */
+static void
+journal_in_close(struct journal_in *in, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		fclose(in[i].fp);
+		free(in[i].line);
+	}
+	free(in);
+}
+
 int
-journal_replay(const char *path, struct stats *st, unsigned shard_slot,
+journal_replay(char *const *paths, size_t n, struct stats *st,
     uint64_t *lines, uint64_t *bad, char **cause)
 {
-	char *line = NULL, *f[12];
-	size_t cap = 0, n;
-	ssize_t len;
-	unsigned long long lineno = 0;
-	FILE *fp = fopen(path, "r");
+	struct journal_in *in = util_calloc(n + 1, sizeof(*in)), *next;
+	size_t i;
 
-	if (fp == NULL)
-		return util_fail(cause, "%s: %s", path, strerror(errno));
-	while ((len = getline(&line, &cap, fp)) != -1) {
-		lineno++;
-		if (len > 0 && line[len - 1] == '\n')
-			line[len - 1] = '\0';
-		else
-			break;	/* a torn last line (killed mid-write) */
-		if (line[0] == '#' || line[0] == '\0')
-			continue;
-		n = journal_split(line, f, 12);
-		if (f[0][0] == 'R' && n == 12) {
-			struct stats_rec r;
-
-			memset(&r, 0, sizeof(r));
-			r.sched_us = strtoll(f[1], NULL, 10);
-			r.start_us = strtoll(f[2], NULL, 10);
-			r.end_us = strtoll(f[3], NULL, 10);
-			r.method = f[4];
-			r.name = f[5];
-			r.tenant = f[6];
-			r.status = journal_status(f[7]);
-			r.err = journal_err(f[8]);
-			r.error = strcmp(f[9], "-") ? f[9] : NULL;
-			r.detail = strcmp(f[10], "-") ? f[10] : NULL;
-			r.bytes = strtoull(f[11], NULL, 10);
-			stats_record(st, &r);
-			(*lines)++;
-		} else if (f[0][0] == 'U' && n == 4) {
-			stats_users(st, strtoll(f[1], NULL, 10),
-			    (unsigned)strtoul(f[2], NULL, 10),
-			    (unsigned)strtoul(f[3], NULL, 10), shard_slot);
-		} else if (++*bad <= JOURNAL_BAD_SHOWN)
-			cli_error("%s:%llu: not a journal line (skipped)", path,
-			    lineno);
+	for (i = 0; i < n; i++) {
+		in[i].fp = fopen(paths[i], "r");
+		if (in[i].fp == NULL) {
+			util_fail(cause, "%s: %s", paths[i], strerror(errno));
+			journal_in_close(in, i);
+			return -1;
+		}
+		in[i].path = paths[i];
+		in[i].slot = (unsigned)i;
+		journal_in_next(&in[i], bad);
 	}
-	free(line);
-	fclose(fp);
+	for (;;) {		/* the earliest line of all, as the run went */
+		next = NULL;
+		for (i = 0; i < n; i++)
+			if (in[i].kind != 0 && (next == NULL ||
+			    in[i].t < next->t))
+				next = &in[i];
+		if (next == NULL)
+			break;
+		if (next->kind == 'R') {
+			stats_record(st, &next->rec);
+			(*lines)++;
+		} else
+			stats_users(st, next->t, next->target, next->actual,
+			    next->slot);
+		journal_in_next(next, bad);
+	}
+	journal_in_close(in, n);
 	return 0;
 }

@@ -48,13 +48,15 @@ struct journal_info {
 };
 
 /*
- * Replays a journal into st (created by the caller with the start time
- * from journal_read_info). shard_slot is where its user samples go. Adds
- * the request lines read to *lines and the lines that are not journal
- * lines (skipped; the first few named on stderr) to *bad. Returns 0, or
- * -1 with *cause when the file cannot be read.
+ * Replays the n journals at paths into st (created by the caller with the
+ * earliest start from journal_read_info), their lines merged in time order
+ * as the run went (so each second's percentiles see every shard); journal
+ * i is shard slot i (its user samples, its requests' shard). Adds the
+ * request lines read to *lines and the lines that are not journal lines
+ * (skipped; the first few named on stderr) to *bad. Returns 0, or -1 with
+ * *cause when a file cannot be read.
  */
-int journal_replay(const char *path, struct stats *st, unsigned shard_slot,
+int journal_replay(char *const *paths, size_t n, struct stats *st,
     uint64_t *lines, uint64_t *bad, char **cause);
 
 /* Reads a journal's header. */

@@ -16,6 +16,7 @@
 #include "jx.h"
 #include "schedule.h"
 #include "stats.h"
+#include "stats_csv.h"
 #include "status.h"
 #include "util.h"
 #include "workflow.h"
@@ -298,7 +299,7 @@ results_write(const struct stats *st, struct json_object *meta,
 		return -1;
 	prefix = csv_prefix ? util_strdup(csv_prefix) :
 	    util_printf("%s/medload", dir);
-	rc = stats_write_csv(st, prefix, csv_prefix ? FILES_USER : FILES_OWN,
+	rc = stats_csv_write(st, prefix, csv_prefix ? FILES_USER : FILES_OWN,
 	    cause);
 	free(prefix);
 	if (rc == -1)
@@ -359,17 +360,16 @@ static int
 results_replay(struct stats *st, char **dirs, int ndirs, uint64_t *lines,
     uint64_t *bad, char **cause)
 {
-	char *path;
+	char **paths = util_calloc((size_t)ndirs + 1, sizeof(*paths));
 	int i, rc;
 
-	for (i = 0; i < ndirs; i++) {
-		path = util_printf("%s/journal.tsv", dirs[i]);
-		rc = journal_replay(path, st, (unsigned)i, lines, bad, cause);
-		free(path);
-		if (rc == -1)
-			return -1;
-	}
-	return 0;
+	for (i = 0; i < ndirs; i++)
+		paths[i] = util_printf("%s/journal.tsv", dirs[i]);
+	rc = journal_replay(paths, (size_t)ndirs, st, lines, bad, cause);
+	for (i = 0; i < ndirs; i++)
+		free(paths[i]);
+	free(paths);
+	return rc;
 }
 
 int

@@ -1,4 +1,4 @@
-/* stats.c: per-name latency stats, time series and their renderings. */
+/* stats.c: per-name latency stats, time series, the table and JSON. */
 #include "stats.h"
 
 #include <math.h>
@@ -7,53 +7,59 @@
 
 #include <json-c/json.h>
 
-#include "files.h"
 #include "hist.h"
 #include "hmap.h"
+#include "jx.h"
+#include "stats_priv.h"
 #include "timeutil.h"
 #include "util.h"
 
-#define STATS_MAX_SHARDS 64
 #define STATS_MAX_SECONDS (31 * 86400)
 
-struct stats_entry {
-	char *method, *name;
-	struct hist *intended;	/* microseconds */
-	struct hist *actual;	/* microseconds */
-	uint64_t count, failures, bytes;
-	uint64_t errs[STATS_ERR_COUNT];
-	struct hmap *errors;	/* error text -> uint64_t * */
-};
+const double stats_pct_q[STATS_NQ] = { 50, 66, 75, 80, 90, 95, 98, 99,
+	99.9, 99.99, 100 };
 
-struct stats_second {
-	uint64_t reqs, fails;
-	struct hist *ms;	/* latency from intended, ms (float buckets) */
-	uint32_t *users;	/* [shard * 2] target+1, [.. + 1] actual+1 */
-};
-
-struct stats {
-	int64_t start_us, end_us;
-	struct hmap *map;	/* "method\0name" -> entry */
-	struct stats_entry **list;
-	size_t n, alloc;
-	struct stats_entry total;
-	struct stats_second *secs;
-	size_t nsecs;
-	unsigned nshards;
-};
-
-/* Creates an entry. */
-static struct stats_entry *
-stats_entry_new(const char *method, const char *name)
+/* Starts a timeline with every slot free. */
+static struct stats_timeline *
+stats_timeline_new(void)
 {
-	struct stats_entry *e = util_calloc(1, sizeof(*e));
+	struct stats_timeline *t = util_calloc(1, sizeof(*t));
+	size_t i;
 
+	for (i = 0; i < STATS_OPEN; i++)
+		t->open[i].sec = -1;
+	t->closed.q = hist_new();
+	return t;
+}
+
+/* Frees a timeline; NULL is accepted. */
+static void
+stats_timeline_free(struct stats_timeline *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < STATS_OPEN; i++) {
+		hist_free(t->open[i].h);
+		hist_free(t->open[i].q);
+	}
+	hist_free(t->closed.q);
+	free(t->ticks);
+	free(t);
+}
+
+/* Fills an entry's members. */
+static void
+stats_entry_init(struct stats_entry *e, const char *method, const char *name,
+    int timeline)
+{
 	e->method = util_strdup(method);
 	e->name = util_strdup(name);
 	e->intended = hist_new();
 	e->actual = hist_new();
 	e->errors = hmap_new();
-	return e;
+	e->timeline = timeline ? stats_timeline_new() : NULL;
 }
 
 /* Frees an entry's contents. */
@@ -65,6 +71,17 @@ stats_entry_release(struct stats_entry *e)
 	hist_free(e->intended);
 	hist_free(e->actual);
 	hmap_free(e->errors, free);
+	stats_timeline_free(e->timeline);
+}
+
+/* Frees an exception's record. */
+static void
+stats_exc_free(void *p)
+{
+	struct stats_exc *x = p;
+
+	hmap_free(x->where, free);
+	free(x);
 }
 
 struct stats *
@@ -75,11 +92,10 @@ stats_new(int64_t start_us)
 	st->start_us = start_us;
 	st->end_us = start_us;
 	st->map = hmap_new();
-	st->total.method = util_strdup("");
-	st->total.name = util_strdup("Aggregated");
-	st->total.intended = hist_new();
-	st->total.actual = hist_new();
-	st->total.errors = hmap_new();
+	st->exceptions = hmap_new();
+	stats_entry_init(&st->total, "", "Aggregated", 0);
+	stats_entry_init(&st->total_req, "", "Aggregated", 1);
+	stats_entry_init(&st->total_wait, "", "Aggregated", 0);
 	return st;
 }
 
@@ -96,7 +112,10 @@ stats_free(struct stats *st)
 	}
 	free(st->list);
 	hmap_free(st->map, NULL);
+	hmap_free(st->exceptions, stats_exc_free);
 	stats_entry_release(&st->total);
+	stats_entry_release(&st->total_req);
+	stats_entry_release(&st->total_wait);
 	for (i = 0; i < st->nsecs; i++) {
 		hist_free(st->secs[i].ms);
 		free(st->secs[i].users);
@@ -126,9 +145,270 @@ stats_sec(struct stats *st, int64_t t_us)
 	return &st->secs[s];
 }
 
-/* Adds one sample to an entry. */
+/* Microseconds as a tick's 32-bit value (saturating: about 71 minutes). */
+static uint32_t
+stats_us32(double us)
+{
+	if (!(us > 0))
+		return 0;
+	return us >= (double)UINT32_MAX ? UINT32_MAX : (uint32_t)llround(us);
+}
+
+/*
+ * The bucket of us for the totals' median: values below 256 us exactly,
+ * then 256 buckets per power of two (their middle under 0.2% from the
+ * value).
+ */
+static unsigned
+stats_q_index(double us)
+{
+	uint32_t v = stats_us32(us);
+	unsigned e = 8;
+
+	if (v < 256)
+		return v;
+	while (e < 31 && (v >> (e + 1)) != 0)
+		e++;
+	return 256 + (e - 8) * 256 + ((v >> (e - 8)) - 256);
+}
+
+/* The middle of bucket i in microseconds. */
+static double
+stats_q_value(unsigned i)
+{
+	unsigned shift;
+
+	if (i < 256)
+		return i;
+	shift = (i - 256) / 256;
+	return (double)((uint64_t)(256 + (i - 256) % 256) << shift) +
+	    (double)(((uint64_t)1 << shift) - 1) / 2;
+}
+
+/* Adds n values of sum, min and max (and their buckets q) to c. */
 static void
-stats_entry_add(struct stats_entry *e, const struct stats_rec *r)
+stats_cumul_add(struct stats_cumul *c, const struct hist *q, uint64_t n,
+    double sum, double min, double max)
+{
+	if (n == 0)
+		return;
+	hist_merge(c->q, q);
+	if (c->n == 0 || min < c->min)
+		c->min = min;
+	if (c->n == 0 || max > c->max)
+		c->max = max;
+	c->n += n;
+	c->sum += sum;
+}
+
+/* Sets a tick's totals from every value up to it. */
+static void
+stats_tick_totals(struct stats_tick *k, const struct stats_cumul *c)
+{
+	double q50 = 50, m;
+
+	hist_percentiles(c->q, &q50, 1, &m);
+	k->tot[0] = stats_us32(stats_q_value((unsigned)m));
+	k->tot[1] = stats_us32(c->n ? c->sum / (double)c->n : 0);
+	k->tot[2] = stats_us32(c->min);
+	k->tot[3] = stats_us32(c->max);
+}
+
+/* Makes the tick of open second o; its values join c. */
+static void
+stats_tick_make(const struct stats_open *o, struct stats_cumul *c,
+    struct stats_tick *k)
+{
+	double p[STATS_NQ];
+	size_t i;
+
+	memset(k, 0, sizeof(*k));
+	k->sec = (uint32_t)o->sec;
+	k->reqs = o->reqs;
+	k->fails = o->fails;
+	k->bytes = o->bytes;
+	hist_percentiles(o->h, stats_pct_q, STATS_NQ, p);
+	for (i = 0; i < STATS_NQ; i++)
+		k->p[i] = stats_us32(p[i]);
+	stats_cumul_add(c, o->q, hist_count(o->h), hist_mean(o->h) *
+	    (double)hist_count(o->h), hist_min(o->h), hist_max(o->h));
+	stats_tick_totals(k, c);
+}
+
+/* Room for one more tick. */
+static void
+stats_timeline_grow(struct stats_timeline *t)
+{
+	if (t->n == t->alloc) {
+		t->alloc = t->alloc ? t->alloc * 2 : 64;
+		t->ticks = util_realloc(t->ticks, t->alloc * sizeof(*t->ticks));
+	}
+}
+
+/* Frees an open slot's histograms and marks it free. */
+static void
+stats_open_clear(struct stats_open *o)
+{
+	hist_free(o->h);
+	hist_free(o->q);
+	memset(o, 0, sizeof(*o));
+	o->sec = -1;
+}
+
+/* Closes the open seconds up to sec, oldest first. */
+static void
+stats_timeline_close(struct stats_timeline *t, int64_t sec)
+{
+	struct stats_open *o;
+	size_t i;
+
+	for (;;) {
+		o = NULL;
+		for (i = 0; i < STATS_OPEN; i++)
+			if (t->open[i].sec != -1 && t->open[i].sec <= sec &&
+			    (o == NULL || t->open[i].sec < o->sec))
+				o = &t->open[i];
+		if (o == NULL)
+			return;
+		stats_timeline_grow(t);
+		stats_tick_make(o, &t->closed, &t->ticks[t->n++]);
+		stats_open_clear(o);
+	}
+}
+
+/*
+ * A request that ended after its second closed: it counts in the second
+ * (a tick of its own when the second had none) and in the totals after.
+ */
+static void
+stats_timeline_late(struct stats_timeline *t, int64_t sec, double us,
+    int failed, uint64_t bytes)
+{
+	struct hist *q = hist_new();
+	size_t lo = 0, hi = t->n, i;
+	struct stats_tick *k;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if ((int64_t)t->ticks[mid].sec < sec)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	hist_record(q, stats_q_index(us));
+	stats_cumul_add(&t->closed, q, 1, us, us, us);
+	hist_free(q);
+	if (lo == t->n || (int64_t)t->ticks[lo].sec != sec) {
+		stats_timeline_grow(t);
+		memmove(&t->ticks[lo + 1], &t->ticks[lo],
+		    (t->n - lo) * sizeof(*t->ticks));
+		t->n++;
+		k = &t->ticks[lo];
+		memset(k, 0, sizeof(*k));
+		k->sec = (uint32_t)sec;
+		for (i = 0; i < STATS_NQ; i++)
+			k->p[i] = stats_us32(us);
+		stats_tick_totals(k, &t->closed);
+	}
+	k = &t->ticks[lo];
+	k->reqs++;
+	k->fails += failed;
+	k->bytes += bytes;
+}
+
+/* Adds one request ending in second sec to a timeline. */
+static void
+stats_timeline_add(struct stats_timeline *t, int64_t sec, double us,
+    int failed, uint64_t bytes)
+{
+	struct stats_open *o = &t->open[sec % STATS_OPEN];
+
+	if (o->sec != -1 && o->sec < sec)
+		stats_timeline_close(t, o->sec);
+	if (o->sec == -1 && (t->n == 0 || sec > (int64_t)t->ticks[t->n -
+	    1].sec)) {
+		o->sec = sec;
+		o->h = hist_new();
+		o->q = hist_new();
+	}
+	if (o->sec != sec) {
+		stats_timeline_late(t, sec, us, failed, bytes);
+		return;
+	}
+	o->reqs++;
+	o->fails += failed;
+	o->bytes += bytes;
+	hist_record(o->h, us);
+	hist_record(o->q, stats_q_index(us));
+}
+
+/* Orders ticks by second. */
+static int
+stats_tick_cmp(const void *a, const void *b)
+{
+	const struct stats_tick *x = a, *y = b;
+
+	return x->sec < y->sec ? -1 : x->sec > y->sec;
+}
+
+void
+stats_timeline_ticks(const struct stats_timeline *t, struct stats_tick **out,
+    size_t *n)
+{
+	struct stats_cumul c = t->closed;
+	const struct stats_open *o;
+	int64_t after = -1;
+	size_t i;
+
+	*out = util_malloc((t->n + STATS_OPEN + 1) * sizeof(**out));
+	if (t->n > 0)
+		memcpy(*out, t->ticks, t->n * sizeof(**out));
+	*n = t->n;
+	c.q = hist_new();
+	hist_merge(c.q, t->closed.q);
+	for (;;) {		/* the open seconds, oldest first */
+		o = NULL;
+		for (i = 0; i < STATS_OPEN; i++)
+			if (t->open[i].sec > after && (o == NULL ||
+			    t->open[i].sec < o->sec))
+				o = &t->open[i];
+		if (o == NULL)
+			break;
+		stats_tick_make(o, &c, &(*out)[(*n)++]);
+		after = o->sec;
+	}
+	hist_free(c.q);
+	qsort(*out, *n, sizeof(**out), stats_tick_cmp);
+}
+
+/* Counts one error text of e at t_us (up to 1000 texts, then "other"). */
+static void
+stats_etext_add(struct stats_entry *e, const char *text, int64_t t_us)
+{
+	struct stats_etext *x = hmap_get(e->errors, text, strlen(text));
+
+	if (x == NULL) {
+		if (hmap_size(e->errors) >= 1000)
+			text = "(other errors)";
+		x = hmap_get(e->errors, text, strlen(text));
+		if (x == NULL) {
+			x = util_calloc(1, sizeof(*x));
+			x->first_us = t_us;
+			hmap_put(e->errors, text, strlen(text), x);
+		}
+	}
+	x->count++;
+	if (t_us < x->first_us)
+		x->first_us = t_us;
+	if (t_us > x->last_us)
+		x->last_us = t_us;
+}
+
+/* Adds one sample to an entry; sec is its second in the run (or -1). */
+static void
+stats_entry_add(struct stats_entry *e, const struct stats_rec *r,
+    int64_t sec)
 {
 	int64_t li = r->end_us - r->sched_us, la = r->end_us - r->start_us;
 
@@ -136,60 +416,100 @@ stats_entry_add(struct stats_entry *e, const struct stats_rec *r)
 	e->bytes += r->bytes;
 	hist_record(e->intended, (double)(li > 0 ? li : 0));
 	hist_record(e->actual, (double)(la > 0 ? la : 0));
+	if (e->timeline != NULL && sec >= 0)
+		stats_timeline_add(e->timeline, sec, (double)(li > 0 ? li : 0),
+		    r->err != STATS_OK, r->bytes);
 	if (r->err != STATS_OK) {
-		const char *text = r->error ? r->error : stats_err_name(r->err);
-		uint64_t *cnt;
-
 		e->failures++;
 		e->errs[r->err]++;
-		cnt = hmap_get(e->errors, text, strlen(text));
-		if (cnt == NULL) {
-			if (hmap_size(e->errors) >= 1000)
-				text = "(other errors)";
-			cnt = hmap_get(e->errors, text, strlen(text));
-			if (cnt == NULL) {
-				cnt = util_calloc(1, sizeof(*cnt));
-				hmap_put(e->errors, text, strlen(text), cnt);
-			}
-		}
-		(*cnt)++;
+		stats_etext_add(e, r->error ? r->error :
+		    stats_err_name(r->err), r->end_us);
 	}
 }
 
-void
-stats_record(struct stats *st, const struct stats_rec *r)
+/*
+ * Counts Locust's "exceptions" as medload has them: requests that could
+ * not start, and transport errors, by text, with where they happened.
+ */
+static void
+stats_exception(struct stats *st, const struct stats_rec *r)
+{
+	const char *text = r->error ? r->error : stats_err_name(r->err);
+	struct stats_exc *x = hmap_get(st->exceptions, text, strlen(text));
+	char *where;
+	uint64_t *n;
+
+	if (x == NULL) {
+		if (hmap_size(st->exceptions) >= STATS_MAX_EXCEPTIONS)
+			text = "(other exceptions)";
+		x = hmap_get(st->exceptions, text, strlen(text));
+		if (x == NULL) {
+			x = util_calloc(1, sizeof(*x));
+			x->where = hmap_new();
+			hmap_put(st->exceptions, text, strlen(text), x);
+		}
+	}
+	x->count++;
+	if (r->shard < STATS_MAX_SHARDS)
+		x->shards |= (uint64_t)1 << r->shard;
+	where = util_printf("%s %s", r->method, r->name);
+	n = hmap_get(x->where, where, strlen(where));
+	if (n == NULL && hmap_size(x->where) < 100) {
+		n = util_calloc(1, sizeof(*n));
+		hmap_put(x->where, where, strlen(where), n);
+	}
+	if (n != NULL)
+		(*n)++;
+	free(where);
+}
+
+/* The entry of method and name, made on first use. */
+static struct stats_entry *
+stats_entry_of(struct stats *st, const char *method, const char *name)
 {
 	struct stats_entry *e;
-	struct stats_second *sec;
 	char key[512];
-	size_t ml = strlen(r->method), nl = strlen(r->name), kl;
+	size_t ml = strlen(method), nl = strlen(name), kl;
 
 	/* key "method\0name", truncated to the buffer (names are short) */
 	if (ml > 64)
 		ml = 64;
 	if (nl > sizeof(key) - 66)
 		nl = sizeof(key) - 66;
-	memcpy(key, r->method, ml);
+	memcpy(key, method, ml);
 	key[ml] = '\0';
-	memcpy(key + ml + 1, r->name, nl);
+	memcpy(key + ml + 1, name, nl);
 	kl = ml + 1 + nl;
 	e = hmap_get(st->map, key, kl);
-	if (e == NULL) {
-		e = stats_entry_new(r->method, r->name);
-		hmap_put(st->map, key, kl, e);
-		if (st->n == st->alloc) {
-			st->alloc = st->alloc ? st->alloc * 2 : 16;
-			st->list = util_realloc(st->list,
-			    st->alloc * sizeof(*st->list));
-		}
-		st->list[st->n++] = e;
+	if (e != NULL)
+		return e;
+	e = util_calloc(1, sizeof(*e));
+	stats_entry_init(e, method, name, strcmp(method, "WAIT") != 0);
+	hmap_put(st->map, key, kl, e);
+	if (st->n == st->alloc) {
+		st->alloc = st->alloc ? st->alloc * 2 : 16;
+		st->list = util_realloc(st->list, st->alloc * sizeof(*st->list));
 	}
-	stats_entry_add(e, r);
+	st->list[st->n++] = e;
+	return e;
+}
+
+void
+stats_record(struct stats *st, const struct stats_rec *r)
+{
+	struct stats_entry *e = stats_entry_of(st, r->method, r->name);
+	struct stats_second *sec = stats_sec(st, r->end_us);
+	int64_t s = sec != NULL ? (r->end_us - st->start_us) / 1000000 : -1;
+
+	stats_entry_add(e, r, s);
 	/* a wait that times out is a failure like any other: in the total */
-	stats_entry_add(&st->total, r);
+	stats_entry_add(&st->total, r, -1);
+	stats_entry_add(stats_is_wait(e) ? &st->total_wait : &st->total_req,
+	    r, s);
+	if (r->err == STATS_ERR_CONNECTION || r->err == STATS_ERR_OTHER)
+		stats_exception(st, r);
 	if (r->end_us > st->end_us)
 		st->end_us = r->end_us;
-	sec = stats_sec(st, r->end_us);
 	if (sec != NULL) {
 		sec->reqs++;
 		if (r->err != STATS_OK)
@@ -199,6 +519,12 @@ stats_record(struct stats *st, const struct stats_rec *r)
 		hist_record(sec->ms, (double)(r->end_us - r->sched_us) /
 		    1000.0);
 	}
+}
+
+int
+stats_is_wait(const struct stats_entry *e)
+{
+	return strcmp(e->method, "WAIT") == 0;
 }
 
 void
@@ -304,8 +630,7 @@ stats_cmp(const void *a, const void *b)
 	return c != 0 ? c : strcmp(x->method, y->method);
 }
 
-/* Sorted copy of the entry list (caller frees the array only). */
-static struct stats_entry **
+struct stats_entry **
 stats_sorted(const struct stats *st)
 {
 	struct stats_entry **l = util_malloc((st->n + 1) * sizeof(*l));
@@ -316,13 +641,44 @@ stats_sorted(const struct stats *st)
 	return l;
 }
 
-/* Seconds of the window (at least a microsecond). */
-static double
+double
 stats_window(const struct stats *st)
 {
 	double w = (double)(st->end_us - st->start_us) / 1e6;
 
 	return w > 1e-6 ? w : 1e-6;
+}
+
+void
+stats_users_at(const struct stats *st, size_t upto, uint32_t *last,
+    unsigned *target, unsigned *actual)
+{
+	unsigned s;
+
+	*target = *actual = 0;
+	if (upto < st->nsecs && st->secs[upto].users != NULL)
+		for (s = 0; s < st->nshards; s++) {
+			if (st->secs[upto].users[s * 2] != 0) {
+				last[s * 2] = st->secs[upto].users[s * 2];
+				last[s * 2 + 1] =
+				    st->secs[upto].users[s * 2 + 1];
+			}
+		}
+	for (s = 0; s < st->nshards; s++) {
+		if (last[s * 2] != 0) {
+			*target += last[s * 2] - 1;
+			*actual += last[s * 2 + 1] - 1;
+		}
+	}
+}
+
+size_t
+stats_nseconds(const struct stats *st)
+{
+	int64_t d = st->end_us - st->start_us;
+	size_t n = (size_t)((d + 999999) / 1000000);
+
+	return n < st->nsecs ? n : st->nsecs;
 }
 
 static const double stats_table_q[] = { 50, 90, 95, 99, 99.9 };
@@ -407,266 +763,6 @@ stats_print_table(const struct stats *st, FILE *out)
 	free(l);
 }
 
-void
-stats_csv_field(FILE *out, const char *s)
-{
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
-/* Locust's percentile columns. */
-static const double stats_csv_q[] = { 50, 66, 75, 80, 90, 95, 98, 99, 99.9,
-	99.99, 100 };
-#define STATS_CSV_NQ 11
-static const char stats_csv_qhdr[] =
-    "50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%";
-
-/* Writes a millisecond value. */
-static void
-stats_csv_ms(FILE *out, double us)
-{
-	char buf[32];
-
-	fputs(util_num(round(us) / 1000.0, buf), out);
-}
-
-/* One stats.csv row. */
-static void
-stats_csv_row(const struct stats *st, const struct stats_entry *e, FILE *out)
-{
-	const struct hist *h = e->intended;
-	double p[STATS_CSV_NQ], w = stats_window(st);
-	char buf[32];
-	size_t i;
-
-	hist_percentiles(h, stats_csv_q, STATS_CSV_NQ, p);
-	stats_csv_field(out, e->method);
-	fputc(',', out);
-	stats_csv_field(out, e->name);
-	fprintf(out, ",%llu,%llu,", (unsigned long long)e->count,
-	    (unsigned long long)e->failures);
-	stats_csv_ms(out, p[0]);
-	fputc(',', out);
-	stats_csv_ms(out, hist_mean(h));
-	fputc(',', out);
-	stats_csv_ms(out, hist_min(h));
-	fputc(',', out);
-	stats_csv_ms(out, hist_max(h));
-	fprintf(out, ",%s", util_num(e->count ? round((double)e->bytes /
-	    (double)e->count * 100) / 100 : 0, buf));
-	fprintf(out, ",%s", util_num(round((double)e->count / w * 1e6) / 1e6,
-	    buf));
-	fprintf(out, ",%s", util_num(round((double)e->failures / w * 1e6) /
-	    1e6, buf));
-	for (i = 0; i < STATS_CSV_NQ; i++) {
-		fputc(',', out);
-		if (e->count == 0)
-			fputs("N/A", out);
-		else
-			stats_csv_ms(out, p[i]);
-	}
-	fputc('\n', out);
-}
-
-/* Sum of the shards' users at second i (carrying values forward). */
-static void
-stats_users_at(const struct stats *st, size_t upto, uint32_t *last,
-    unsigned *target, unsigned *actual)
-{
-	unsigned s;
-
-	*target = *actual = 0;
-	if (upto < st->nsecs && st->secs[upto].users != NULL)
-		for (s = 0; s < st->nshards; s++) {
-			if (st->secs[upto].users[s * 2] != 0) {
-				last[s * 2] = st->secs[upto].users[s * 2];
-				last[s * 2 + 1] =
-				    st->secs[upto].users[s * 2 + 1];
-			}
-		}
-	for (s = 0; s < st->nshards; s++) {
-		if (last[s * 2] != 0) {
-			*target += last[s * 2] - 1;
-			*actual += last[s * 2 + 1] - 1;
-		}
-	}
-}
-
-/* Number of whole or partial seconds in the window. */
-static size_t
-stats_nseconds(const struct stats *st)
-{
-	int64_t d = st->end_us - st->start_us;
-	size_t n = (size_t)((d + 999999) / 1000000);
-
-	return n < st->nsecs ? n : st->nsecs;
-}
-
-/* Writes stats.csv: one row per name, then the Aggregated row. */
-static void
-stats_csv_stats(const struct stats *st, struct stats_entry **l, FILE *f)
-{
-	size_t i;
-
-	fprintf(f, "Type,Name,Request Count,Failure Count,Median Response "
-	    "Time,Average Response Time,Min Response Time,Max Response Time,"
-	    "Average Content Size,Requests/s,Failures/s,%s\n",
-	    stats_csv_qhdr);
-	for (i = 0; i < st->n; i++)
-		stats_csv_row(st, l[i], f);
-	stats_csv_row(st, &st->total, f);
-}
-
-/* Writes failures.csv: one row per name and error text. */
-static void
-stats_csv_failures(const struct stats *st, struct stats_entry **l, FILE *f)
-{
-	size_t i;
-
-	fputs("Method,Name,Error,Occurrences\n", f);
-	for (i = 0; i < st->n; i++) {
-		size_t pos = 0, len;
-		const void *k;
-		void *v;
-
-		while (hmap_next(l[i]->errors, &pos, &k, &len, &v)) {
-			char *text = util_strndup(k, len);
-
-			stats_csv_field(f, l[i]->method);
-			fputc(',', f);
-			stats_csv_field(f, l[i]->name);
-			fputc(',', f);
-			stats_csv_field(f, text);
-			fprintf(f, ",%llu\n",
-			    (unsigned long long)*(uint64_t *)v);
-			free(text);
-		}
-	}
-}
-
-/* Writes a millisecond value rounded to the microsecond, after a comma. */
-static void
-stats_csv_ms3(FILE *f, double ms)
-{
-	char buf[32];
-
-	fprintf(f, ",%s", util_num(round(ms * 1000) / 1000, buf));
-}
-
-/*
- * One stats_history.csv row: second i's counts and percentiles, then the
- * totals so far (run, updated here).
- */
-static void
-stats_csv_history_row(const struct stats *st, size_t i, unsigned actual,
-    struct stats_entry *run, FILE *f)
-{
-	const struct stats_second *s = &st->secs[i];
-	double p[STATS_CSV_NQ], tp[1], q50 = 50;
-	size_t k;
-
-	if (s->ms != NULL)
-		hist_merge(run->intended, s->ms);
-	run->count += s->reqs;
-	run->failures += s->fails;
-	if (s->ms != NULL)
-		hist_percentiles(s->ms, stats_csv_q, STATS_CSV_NQ, p);
-	fprintf(f, "%lld,%u,,Aggregated,%llu,%llu",
-	    (long long)((st->start_us / 1000000) + (int64_t)i + 1),
-	    actual, (unsigned long long)s->reqs,
-	    (unsigned long long)s->fails);
-	for (k = 0; k < STATS_CSV_NQ; k++) {
-		if (s->ms == NULL)
-			fputs(",N/A", f);
-		else
-			stats_csv_ms3(f, p[k]);
-	}
-	hist_percentiles(run->intended, &q50, 1, tp);
-	fprintf(f, ",%llu,%llu", (unsigned long long)run->count,
-	    (unsigned long long)run->failures);
-	stats_csv_ms3(f, tp[0]);
-	stats_csv_ms3(f, hist_mean(run->intended));
-	stats_csv_ms3(f, hist_min(run->intended));
-	stats_csv_ms3(f, hist_max(run->intended));
-	fputs(",0\n", f);
-}
-
-/* Writes stats_history.csv: one Aggregated row per second. */
-static void
-stats_csv_history(const struct stats *st, FILE *f)
-{
-	uint32_t last[2 * STATS_MAX_SHARDS];
-	struct stats_entry run;
-	size_t i;
-
-	fprintf(f, "Timestamp,User Count,Type,Name,Requests/s,Failures/s,%s,"
-	    "Total Request Count,Total Failure Count,Total Median Response "
-	    "Time,Total Average Response Time,Total Min Response Time,Total "
-	    "Max Response Time,Total Average Content Size\n", stats_csv_qhdr);
-	memset(last, 0, sizeof(last));
-	memset(&run, 0, sizeof(run));
-	run.intended = hist_new();
-	for (i = 0; i < stats_nseconds(st); i++) {
-		unsigned target, actual;
-
-		stats_users_at(st, i, last, &target, &actual);
-		stats_csv_history_row(st, i, actual, &run, f);
-	}
-	hist_free(run.intended);
-}
-
-/* Which CSV file stats_write_csv writes. */
-enum stats_csv { STATS_CSV_STATS, STATS_CSV_FAILURES, STATS_CSV_HISTORY };
-
-/* Writes prefix+suffix with the rows of file which. 0, or -1. */
-static int
-stats_csv_file(const struct stats *st, struct stats_entry **l,
-    enum stats_csv which, const char *prefix, enum files_kind kind,
-    char **cause)
-{
-	static const char *const suffix[] = { "_stats.csv", "_failures.csv",
-	    "_stats_history.csv" };
-	struct files_out o;
-	char *path = util_printf("%s%s", prefix, suffix[which]);
-	int rc = files_open(&o, path, kind, cause);
-
-	free(path);
-	if (rc == -1)
-		return -1;
-	if (which == STATS_CSV_STATS)
-		stats_csv_stats(st, l, o.f);
-	else if (which == STATS_CSV_FAILURES)
-		stats_csv_failures(st, l, o.f);
-	else
-		stats_csv_history(st, o.f);
-	return files_close(&o, 1, cause);
-}
-
-int
-stats_write_csv(const struct stats *st, const char *prefix,
-    enum files_kind kind, char **cause)
-{
-	struct stats_entry **l = stats_sorted(st);
-	int rc = 0;
-
-	if (stats_csv_file(st, l, STATS_CSV_STATS, prefix, kind, cause) == -1 ||
-	    stats_csv_file(st, l, STATS_CSV_FAILURES, prefix, kind,
-	    cause) == -1 || stats_csv_file(st, l, STATS_CSV_HISTORY, prefix,
-	    kind, cause) == -1)
-		rc = -1;
-	free(l);
-	return rc;
-}
-
 /* Latency summary of a histogram in ms. */
 static struct json_object *
 stats_json_lat(const struct hist *h)
@@ -724,20 +820,140 @@ stats_json_entry(const struct stats *st, const struct stats_entry *e)
 		char *t = util_strndup(k, len);
 
 		json_object_object_add(texts, t, json_object_new_int64(
-		    (int64_t) * (uint64_t *)v));
+		    (int64_t)((struct stats_etext *)v)->count));
 		free(t);
 	}
 	json_object_object_add(o, "error_texts", texts);
 	return o;
 }
 
+/* The per-second series of results.json. */
+static struct json_object *
+stats_json_series(const struct stats *st)
+{
+	static const double q[] = { 50, 95, 99 };
+	struct json_object *ser = json_object_new_array(), *o;
+	uint32_t last[2 * STATS_MAX_SHARDS];
+	unsigned target, actual;
+	double p[3];
+	size_t i;
+
+	memset(last, 0, sizeof(last));
+	for (i = 0; i < stats_nseconds(st); i++) {
+		const struct stats_second *s = &st->secs[i];
+
+		o = json_object_new_object();
+		stats_users_at(st, i, last, &target, &actual);
+		if (s->ms != NULL)
+			hist_percentiles(s->ms, q, 3, p);
+		json_object_object_add(o, "t", json_object_new_int64(
+		    (int64_t)i));
+		json_object_object_add(o, "target_users",
+		    json_object_new_int64(target));
+		json_object_object_add(o, "actual_users",
+		    json_object_new_int64(actual));
+		json_object_object_add(o, "rps", json_object_new_int64(
+		    (int64_t)s->reqs));
+		json_object_object_add(o, "fps", json_object_new_int64(
+		    (int64_t)s->fails));
+		json_object_object_add(o, "p50_ms", s->ms ?
+		    json_object_new_double(p[0]) : NULL);
+		json_object_object_add(o, "p95_ms", s->ms ?
+		    json_object_new_double(p[1]) : NULL);
+		json_object_object_add(o, "p99_ms", s->ms ?
+		    json_object_new_double(p[2]) : NULL);
+		json_object_array_add(ser, o);
+	}
+	return ser;
+}
+
+/* Orders strings. */
+static int
+stats_str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *
+stats_exc_where(const struct stats_exc *x)
+{
+	size_t pos = 0, len, n = 0, i;
+	char **lines = util_calloc(hmap_size(x->where) + 1, sizeof(*lines));
+	struct strbuf b;
+	const void *k;
+	void *v;
+
+	while (hmap_next(x->where, &pos, &k, &len, &v))
+		lines[n++] = util_printf("%.*s: %llu", (int)len, (const char *)k,
+		    (unsigned long long)*(uint64_t *)v);
+	qsort(lines, n, sizeof(*lines), stats_str_cmp);
+	strbuf_init(&b, 0);
+	for (i = 0; i < n; i++) {
+		strbuf_addf(&b, "%s%s", i ? "\n" : "", lines[i]);
+		free(lines[i]);
+	}
+	free(lines);
+	return strbuf_detach(&b);
+}
+
+char *
+stats_exc_nodes(const struct stats *st, const struct stats_exc *x)
+{
+	struct strbuf b;
+	unsigned i;
+
+	if (st->nshards <= 1)
+		return util_strdup("local");
+	strbuf_init(&b, 0);
+	for (i = 0; i < STATS_MAX_SHARDS; i++)
+		if (x->shards & ((uint64_t)1 << i))
+			strbuf_addf(&b, "%sshard %u", b.len ? ", " : "", i + 1);
+	return strbuf_detach(&b);
+}
+
+/* The exceptions block: their count and one object per text. */
+static struct json_object *
+stats_json_exceptions(const struct stats *st)
+{
+	struct json_object *o = json_object_new_object(), *l, *x;
+	size_t pos = 0, len;
+	uint64_t total = 0;
+	const void *k;
+	void *v;
+
+	l = json_object_new_array();
+	while (hmap_next(st->exceptions, &pos, &k, &len, &v)) {
+		const struct stats_exc *e = v;
+		char *s;
+
+		x = json_object_new_object();
+		json_object_object_add(x, "count", json_object_new_int64(
+		    (int64_t)e->count));
+		json_object_object_add(x, "message",
+		    json_object_new_string_len(k, (int)len));
+		s = stats_exc_where(e);
+		json_object_object_add(x, "traceback",
+		    json_object_new_string(s));
+		json_object_object_add(x, "traceback_lines", jx_lines(s));
+		free(s);
+		s = stats_exc_nodes(st, e);
+		json_object_object_add(x, "nodes", json_object_new_string(s));
+		free(s);
+		json_object_array_add(l, x);
+		total += e->count;
+	}
+	json_object_object_add(o, "count", json_object_new_int64(
+	    (int64_t)total));
+	json_object_object_add(o, "list", l);
+	return o;
+}
+
 struct json_object *
 stats_json(const struct stats *st, struct json_object *meta)
 {
-	struct json_object *doc = json_object_new_object(), *arr, *ser, *errs;
+	struct json_object *doc = json_object_new_object(), *arr, *errs;
 	struct json_object_iterator it, end;
 	struct stats_entry **l;
-	uint32_t last[2 * STATS_MAX_SHARDS];
 	char buf[TIME_BUF];
 	size_t i;
 	int k;
@@ -766,43 +982,19 @@ stats_json(const struct stats *st, struct json_object *meta)
 		json_object_array_add(arr, stats_json_entry(st, l[i]));
 	free(l);
 	json_object_object_add(doc, "stats", arr);
+	/* requests and waits: a wait that times out is a client failure */
 	json_object_object_add(doc, "total", stats_json_entry(st, &st->total));
+	json_object_object_add(doc, "total_requests",
+	    stats_json_entry(st, &st->total_req));
+	json_object_object_add(doc, "total_waits",
+	    stats_json_entry(st, &st->total_wait));
 	errs = json_object_new_object();
 	for (k = 1; k < STATS_ERR_COUNT; k++)
 		json_object_object_add(errs, stats_err_name((enum stats_err)k),
 		    json_object_new_int64((int64_t)st->total.errs[k]));
 	json_object_object_add(doc, "errors", errs);
-	ser = json_object_new_array();
-	memset(last, 0, sizeof(last));
-	for (i = 0; i < stats_nseconds(st); i++) {
-		const struct stats_second *s = &st->secs[i];
-		struct json_object *o = json_object_new_object();
-		static const double q[] = { 50, 95, 99 };
-		unsigned target, actual;
-		double p[3] = { 0, 0, 0 };
-
-		stats_users_at(st, i, last, &target, &actual);
-		if (s->ms != NULL)
-			hist_percentiles(s->ms, q, 3, p);
-		json_object_object_add(o, "t", json_object_new_int64(
-		    (int64_t)i));
-		json_object_object_add(o, "target_users",
-		    json_object_new_int64(target));
-		json_object_object_add(o, "actual_users",
-		    json_object_new_int64(actual));
-		json_object_object_add(o, "rps", json_object_new_int64(
-		    (int64_t)s->reqs));
-		json_object_object_add(o, "fps", json_object_new_int64(
-		    (int64_t)s->fails));
-		json_object_object_add(o, "p50_ms", s->ms ?
-		    json_object_new_double(p[0]) : NULL);
-		json_object_object_add(o, "p95_ms", s->ms ?
-		    json_object_new_double(p[1]) : NULL);
-		json_object_object_add(o, "p99_ms", s->ms ?
-		    json_object_new_double(p[2]) : NULL);
-		json_object_array_add(ser, o);
-	}
-	json_object_object_add(doc, "series", ser);
+	json_object_object_add(doc, "exceptions", stats_json_exceptions(st));
+	json_object_object_add(doc, "series", stats_json_series(st));
 	return doc;
 }
 

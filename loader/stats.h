@@ -4,15 +4,14 @@
  * histograms in microseconds (from the intended start, free of coordinated
  * omission, and from the actual start), plus a per-second time series.
  * Fed live by the driver or replayed from journals (merge); rendered as
- * the end table, Locust-compatible CSV files and results.json.
+ * the end table and results.json here, as Locust's CSV files by
+ * stats_csv.h.
  */
 #ifndef MEDLOAD_STATS_H
 #define MEDLOAD_STATS_H
 
 #include <stdint.h>
 #include <stdio.h>
-
-#include "files.h"
 
 struct hist;
 struct json_object;
@@ -40,6 +39,7 @@ struct stats_rec {
 	const char *error;	/* failure text (Locust's "Error"), or NULL */
 	const char *detail;	/* e.g. the ping's thread id, or NULL */
 	uint64_t bytes;		/* response body size */
+	unsigned shard;		/* the process (0-based) that sent it */
 };
 
 struct stats;
@@ -77,18 +77,6 @@ const char *stats_err_name(enum stats_err e);
 
 /* Prints the end table (Locust's columns plus more percentiles). */
 void stats_print_table(const struct stats *st, FILE *out);
-
-/*
- * Writes prefix_stats.csv, prefix_failures.csv and
- * prefix_stats_history.csv with Locust's column headers; kind says whose
- * the prefix is (files_open: FILES_USER for --csv, FILES_OWN inside the
- * run directory). 0, or -1 with *cause.
- */
-int stats_write_csv(const struct stats *st, const char *prefix,
-    enum files_kind kind, char **cause);
-
-/* Writes one CSV field, quoted as Python's csv module does. */
-void stats_csv_field(FILE *out, const char *s);
 
 /*
  * The results document (schema "medload.run/1"). meta (borrowed; its

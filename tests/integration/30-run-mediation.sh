@@ -21,7 +21,8 @@ rid="itest-med-$(date +%s)-$$"
 	fail "medload run exited $?: $(tail -n 2 "$RUN_TMP/err.txt")"
 dir="$RUN_TMP/$rid"
 for f in config.yaml schedule.txt journal.tsv results.json summary.txt \
-	medload_stats.csv medload_stats_history.csv medload_failures.csv; do
+	medload_stats.csv medload_waits.csv medload_stats_history.csv \
+	medload_failures.csv medload_exceptions.csv; do
 	[[ -s "$dir/$f" ]] || fail "run dir lacks $f"
 done
 grep -q 'Aggregated' "$RUN_TMP/out.txt" || fail "no end table on stdout"

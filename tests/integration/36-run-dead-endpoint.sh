@@ -47,8 +47,12 @@ waits="$(stat_of "$dir" WAIT 002_connections_list failures)"
 total="$(jq '.total.failures' "$dir/results.json")"
 ((waits > 0)) || fail "no WAIT 002_connections_list failures"
 ((total >= waits)) || fail "results.json total.failures $total leaves out the $waits failed waits"
+agg="$(awk -F, '$2 == "Aggregated" {print $4}' "$dir/medload_waits.csv")"
+[[ "$agg" == "$(jq .total_waits.failures "$dir/results.json")" && "$agg" -ge "$waits" ]] ||
+	fail "medload_waits.csv Aggregated failures $agg, results.json $(jq -c .total_waits "$dir/results.json")"
 agg="$(awk -F, '$2 == "Aggregated" {print $4}' "$dir/medload_stats.csv")"
-[[ "$agg" == "$total" ]] || fail "medload_stats.csv Aggregated failures $agg, results.json $total"
+[[ "$agg" == "$(jq .total_requests.failures "$dir/results.json")" ]] ||
+	fail "medload_stats.csv Aggregated failures $agg, results.json $(jq .total_requests.failures "$dir/results.json")"
 grep -q 'never ready (002_connections_list' "$RUN_TMP/out.txt" ||
 	fail "the end table does not say where users were stuck: $(grep Users "$RUN_TMP/out.txt")"
 last="$(grep -E 'fail(ures)? [0-9]+' "$RUN_TMP/err.txt" | tail -n 1)"

@@ -16,21 +16,32 @@ admin_key_args() {
 	fi
 }
 
-# check_counts DIR: the journal's request lines equal the results' counts.
+# check_counts DIR: the journal's request lines equal the results' counts,
+# and the CSV files add up: medload_stats.csv's Aggregated row is the
+# requests' total, medload_waits.csv's the waits', results.json's "total"
+# both (a wait that times out is a failure like any other).
 check_counts() {
-	local dir="$1" jr jt rs rt
+	local dir="$1" jr rs rt rq rw
 	jr="$(grep -c '^R' "$dir/journal.tsv")"
-	# every request and every wait counts in the total (waits that time
-	# out are failures like any other)
-	jt="$jr"
 	rs="$(jq '[.stats[].count] | add' "$dir/results.json")"
 	rt="$(jq '.total.count' "$dir/results.json")"
+	rq="$(jq '.total_requests.count' "$dir/results.json")"
+	rw="$(jq '.total_waits.count' "$dir/results.json")"
 	[[ "$jr" == "$rs" ]] || fail "journal has $jr request lines, results.json counts $rs"
-	[[ "$jt" == "$rt" ]] || fail "journal has $jt requests and waits, results.json total $rt"
-	# the stats CSV agrees too (Aggregated row)
-	local csv
-	csv="$(awk -F, '$2 == "Aggregated" {print $3}' "$dir/medload_stats.csv")"
-	[[ "$csv" == "$rt" ]] || fail "medload_stats.csv Aggregated count $csv, results.json $rt"
+	[[ "$jr" == "$rt" ]] || fail "journal has $jr requests and waits, results.json total $rt"
+	[[ "$((rq + rw))" == "$rt" ]] || fail "results.json: total_requests $rq + total_waits $rw != total $rt"
+	# each CSV's Aggregated row is its own total, and the sum of its rows
+	local f want agg sum
+	for f in stats:$rq waits:$rw; do
+		want="${f#*:}"
+		f="$dir/medload_${f%%:*}.csv"
+		agg="$(awk -F, '$2 == "Aggregated" {print $3}' "$f")"
+		sum="$(awk -F, 'NR > 1 && $2 != "Aggregated" {n += $3} END {print n + 0}' "$f")"
+		[[ "$agg" == "$want" ]] || fail "$f Aggregated count $agg, results.json $want"
+		[[ "$sum" == "$want" ]] || fail "$f rows add up to $sum, results.json $want"
+	done
+	grep -q '^WAIT,' "$dir/medload_stats.csv" && fail "medload_stats.csv holds WAIT rows"
+	true
 }
 
 # count DIR METHOD NAME [FIELD]: a per-name field from results.json.

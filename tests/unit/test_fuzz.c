@@ -1,9 +1,9 @@
 /*
  * test_fuzz.c: mutated input for every parser that reads untrusted text
  * (trace records, the JSON scanner, report templates, durations and times,
- * invitation URLs, thresholds, .env text, YAML settings). Each mutant must
- * get a documented answer: accepted, or refused with a reason, and the same
- * answer twice. Under the sanitizer pass (`make SANITIZE=address,undefined
+ * invitation URLs, thresholds, .env text, YAML settings, CSV files). Each
+ * mutant must get a documented answer: accepted, or refused with a reason,
+ * and the same answer twice. Under the sanitizer pass (`make SANITIZE=address,undefined
  * check`) it also proves the parsers free of memory errors on these inputs.
  * Deterministic; MEDLOAD_FUZZ_SEED and MEDLOAD_FUZZ_ITERS explore further.
  */
@@ -19,6 +19,7 @@
 
 #include "check.h"
 #include "config.h"
+#include "csv.h"
 #include "invite.h"
 #include "jscan.h"
 #include "threshold.h"
@@ -66,6 +67,9 @@ static const char *const fuzz_seeds[] = {
 	"2026-11-29T10:00:00Z", "1h2m3.5s", "90",
 	"# the seed's .env\nSTEP_TIME=30\nexport STEP_LOAD = 10\n"
 	"MEDIATOR_INVITATION_URL=\"http://x?c_i=e30 # not a comment\"\n",
+	"Count,Message,Traceback,Nodes\r\n9,'connection',\"  File \"\"x.py\"\", "
+	"line 42, in step\n    _ = r[\"\"c\"\"]\n\",local\r\n,Aggregated,168,13,"
+	"N/A,\"a,b\",\"\"\r\n",
 	"step_time: 30s\nstep_load: 10\nstages:\n  - {duration: 10s, users: "
 	"5}\n  - duration: 20s\n    users: 10\nthresholds:\n  - \"p(95)<500\""
 	"\nadmin_url: \"http://127.0.0.1:9014\"\n",
@@ -77,6 +81,7 @@ static const char *const fuzz_dict[] = {
 	"-0", "null", "true", "\xc3", "\xff", "{{", "}}", "{{&", "{{#",
 	"{{/", "{{^", "|", "- ", "\n  ", "&a ", "*a", "!!binary ", "%", "=",
 	"?c_i=", "?oob=", "<=", "p(", "NaN", "99999999999999999999", ".5",
+	"\r\n", "\r", "\"\"", ",\"",
 };
 
 /* Mutates seed into buf (NUL-terminated). Returns the length. */
@@ -274,6 +279,52 @@ fuzz_text(const char *buf, size_t len, int *bad)
 	strbuf_release(&out);
 }
 
+/*
+ * CSV as Python writes it: every record within the bounds, every refusal
+ * with a reason naming the file and a line of the input.
+ */
+static void
+fuzz_csv(const char *buf, size_t len, int *bad)
+{
+	FILE *f = fmemopen((void *)buf, len, "r");
+	struct csv *c;
+	char **fl, *cause = NULL, want[64];
+	size_t n, i, lines = 1;
+	int rc, records = 0;
+
+	if (f == NULL || len == 0) {
+		if (f != NULL)
+			fclose(f);
+		return;
+	}
+	for (i = 0; i < len; i++)
+		lines += buf[i] == '\n';
+	c = csv_from(f, "fuzz.csv");
+	csv_limits(c, 40, 8);
+	while ((rc = csv_next(c, &fl, &n, &cause)) == 1 && records++ < 1000) {
+		if (n > 8)
+			fuzz_bad(bad, "CSV record past the field bound", buf);
+		for (i = 0; i < n; i++)
+			if (strlen(fl[i]) > 40)
+				fuzz_bad(bad, "CSV field past its bound", buf);
+	}
+	if (records > 1000)
+		fuzz_bad(bad, "CSV reader does not end", buf);
+	if (rc == -1) {
+		unsigned long long at = 0;
+
+		snprintf(want, sizeof(want), "fuzz.csv:");
+		if (cause == NULL || strncmp(cause, want, strlen(want)) != 0 ||
+		    sscanf(cause + strlen(want), "%llu", &at) != 1 || at < 1 ||
+		    at > lines + 1)
+			fuzz_bad(bad, "CSV refused without its file and line",
+			    buf);
+	}
+	free(cause);
+	csv_close(c);
+	fclose(f);
+}
+
 /* YAML settings and thresholds files. */
 static void
 fuzz_yaml(const char *buf, size_t len, const char *path, int *bad)
@@ -325,6 +376,7 @@ test_fuzz(void)
 
 		fuzz_trace(buf, len, p, &bad);
 		fuzz_text(buf, len, &bad);
+		fuzz_csv(buf, len, &bad);
 		if (s == nseeds - 1 && fd != -1)
 			fuzz_yaml(buf, len, path, &bad);
 	}

@@ -7,7 +7,9 @@
 #include <json-c/json.h>
 
 #include "check.h"
+#include "jx.h"
 #include "stats.h"
+#include "stats_csv.h"
 
 /* CSV field as text (caller frees). */
 static char *
@@ -125,48 +127,229 @@ test_counts_and_json(void)
 	stats_free(st);
 }
 
+/* The whole of prefix+suffix (caller frees), then removes it. */
+static char *
+slurp(const char *prefix, const char *suffix)
+{
+	char path[160], *buf = NULL;
+	size_t len = 0;
+	FILE *f, *out = open_memstream(&buf, &len);
+	int c;
+
+	snprintf(path, sizeof(path), "%s%s", prefix, suffix);
+	f = fopen(path, "r");
+	CHECK(f != NULL);
+	while (f != NULL && (c = getc(f)) != EOF)
+		putc(c, out);
+	if (f != NULL)
+		fclose(f);
+	fclose(out);
+	unlink(path);
+	return buf;
+}
+
+/* Checks that prefix+suffix holds exactly want. */
+#define FILE_IS(prefix, suffix, want) do {				\
+		char *got_ = slurp((prefix), (suffix));			\
+		CHECK_STR(got_, (want));				\
+		free(got_);						\
+	} while (0)
+
+#define T0 1700000000000000LL
+
+/* One record with its bytes. */
+static void
+rec_bytes(struct stats *st, const char *m, const char *n, int64_t at,
+    int64_t ms, enum stats_err err, const char *e, uint64_t bytes)
+{
+	struct stats_rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.method = m;
+	r.name = n;
+	r.tenant = "t";
+	r.sched_us = r.start_us = at;
+	r.end_us = at + ms * 1000;
+	r.status = err == STATS_OK ? 200 : 0;
+	r.err = err;
+	r.error = e;
+	r.bytes = bytes;
+	stats_record(st, &r);
+}
+
+#define STATS_HDR "Type,Name,Request Count,Failure Count,Median Response " \
+    "Time,Average Response Time,Min Response Time,Max Response Time," \
+    "Average Content Size,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%," \
+    "98%,99%,99.9%,99.99%,100%\r\n"
+
 static void
 test_csv_files(void)
 {
-	const int64_t t0 = 1700000000000000LL;
-	struct stats *st = stats_new(t0);
-	char dir[] = "/tmp/medload-csv-XXXXXX", prefix[64], path[96];
-	char line[1024];
+	struct stats *st = stats_new(T0);
+	char dir[] = "/tmp/medload-csv-XXXXXX", prefix[64];
 	char *cause = NULL;
-	FILE *f;
 
 	CHECK(mkdtemp(dir) != NULL);
-	rec(st, "POST", "a,b", t0, t0, t0 + 2000, STATS_ERR_HTTP,
-	    "HTTP 500, \"oops\"");
-	stats_set_end(st, t0 + 1000000);
+	rec_bytes(st, "POST", "a,b", T0, 2, STATS_ERR_HTTP,
+	    "HTTP 500, \"oops\"", 0);
+	rec_bytes(st, "GET", "list", T0 + 100000, 10, STATS_OK, NULL, 100);
+	rec_bytes(st, "GET", "list", T0 + 200000, 20, STATS_OK, NULL, 100);
+	rec_bytes(st, "WAIT", "w", T0, 250, STATS_OK, NULL, 0);
+	rec_bytes(st, "GET", "list", T0 + 2000000, 40, STATS_OK, NULL, 100);
+	rec_bytes(st, "GET", "list", T0 + 2500000, 1, STATS_ERR_CONNECTION,
+	    "connection: Couldn't connect to server", 0);
+	stats_set_end(st, T0 + 3000000);
 	snprintf(prefix, sizeof(prefix), "%s/x", dir);
-	CHECK(stats_write_csv(st, prefix, FILES_OWN, &cause) == 0);
-	snprintf(path, sizeof(path), "%s/x_failures.csv", dir);
-	f = fopen(path, "r");
-	CHECK(f != NULL);
-	if (f != NULL) {
-		CHECK(fgets(line, sizeof(line), f) != NULL);
-		CHECK_STR(line, "Method,Name,Error,Occurrences\n");
-		CHECK(fgets(line, sizeof(line), f) != NULL);
-		CHECK_STR(line, "POST,\"a,b\",\"HTTP 500, \"\"oops\"\"\",1\n");
-		fclose(f);
-	}
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/x_stats.csv", dir);
-	f = fopen(path, "r");
-	CHECK(f != NULL);
-	if (f != NULL) {
-		CHECK(fgets(line, sizeof(line), f) != NULL);
-		CHECK(fgets(line, sizeof(line), f) != NULL);
-		CHECK_STR(line, "POST,\"a,b\",1,1,2,2,2,2,0,1,1,2,2,2,2,2,2,2,2,"
-		    "2,2,2\n");
-		fclose(f);
-	}
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/x_stats_history.csv", dir);
-	unlink(path);
+	CHECK(stats_csv_write(st, prefix, FILES_OWN, &cause) == 0);
+	/* the requests only; Aggregated sums exactly these rows */
+	FILE_IS(prefix, "_stats.csv", STATS_HDR
+	    "POST,\"a,b\",1,1,2,2,2,2,0,0.333333,0.333333,2,2,2,2,2,2,2,2,2,2,2"
+	    "\r\n"
+	    "GET,list,4,1,10,17.75,1,40,75,1.333333,0.333333,10,20,20,40,40,40,"
+	    "40,40,40,40,40\r\n"
+	    ",Aggregated,5,2,10,14.6,1,40,60,1.666667,0.666667,10,20,20,20,40,"
+	    "40,40,40,40,40,40\r\n");
+	FILE_IS(prefix, "_waits.csv", STATS_HDR
+	    "WAIT,w,1,0,250,250,250,250,0,0.333333,0,250,250,250,250,250,250,"
+	    "250,250,250,250,250\r\n"
+	    ",Aggregated,1,0,250,250,250,250,0,0.333333,0,250,250,250,250,250,"
+	    "250,250,250,250,250,250\r\n");
+	FILE_IS(prefix, "_failures.csv", "Method,Name,Error,Occurrences,First "
+	    "Seen,Last Seen\r\n"
+	    "POST,\"a,b\",\"HTTP 500, \"\"oops\"\"\",1,2023-11-14T22:13:20Z,"
+	    "2023-11-14T22:13:20Z\r\n"
+	    "GET,list,connection: Couldn't connect to server,1,"
+	    "2023-11-14T22:13:22Z,2023-11-14T22:13:22Z\r\n");
+	FILE_IS(prefix, "_exceptions.csv", "Count,Message,Traceback,Nodes\r\n"
+	    "1,connection: Couldn't connect to server,GET list: 1,local\r\n");
+	FILE_IS(prefix, "_stats_history.csv", "Timestamp,User Count,Type,Name,"
+	    "Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,99.9%,"
+	    "99.99%,100%,Total Request Count,Total Failure Count,Total Median "
+	    "Response Time,Total Average Response Time,Total Min Response Time,"
+	    "Total Max Response Time,Total Average Content Size\r\n"
+	    "1700000001,0,POST,\"a,b\",1.000000,1.000000,2,2,2,2,2,2,2,2,2,2,2,"
+	    "1,1,2,2,2,2,0\r\n"
+	    "1700000001,0,GET,list,2.000000,0.000000,10,20,20,20,20,20,20,20,"
+	    "20,20,20,2,0,10,15,10,20,100\r\n"
+	    "1700000001,0,,Aggregated,3.000000,1.000000,10,10,20,20,20,20,20,"
+	    "20,20,20,20,3,1,10,10.667,2,20,66.67\r\n"
+	    "1700000002,0,POST,\"a,b\",0.000000,0.000000,N/A,N/A,N/A,N/A,N/A,"
+	    "N/A,N/A,N/A,N/A,N/A,N/A,1,1,2,2,2,2,0\r\n"
+	    "1700000002,0,GET,list,0.000000,0.000000,N/A,N/A,N/A,N/A,N/A,N/A,"
+	    "N/A,N/A,N/A,N/A,N/A,2,0,10,15,10,20,100\r\n"
+	    "1700000002,0,,Aggregated,0.000000,0.000000,N/A,N/A,N/A,N/A,N/A,"
+	    "N/A,N/A,N/A,N/A,N/A,N/A,3,1,10,10.667,2,20,66.67\r\n"
+	    "1700000003,0,POST,\"a,b\",0.000000,0.000000,N/A,N/A,N/A,N/A,N/A,"
+	    "N/A,N/A,N/A,N/A,N/A,N/A,1,1,2,2,2,2,0\r\n"
+	    "1700000003,0,GET,list,2.000000,1.000000,1,40,40,40,40,40,40,40,40,"
+	    "40,40,4,1,10,17.75,1,40,75\r\n"
+	    "1700000003,0,,Aggregated,2.000000,1.000000,1,40,40,40,40,40,40,40,"
+	    "40,40,40,5,2,10,14.6,1,40,60\r\n");
 	rmdir(dir);
 	free(cause);
+	stats_free(st);
+}
+
+/* The history row of second sec (0-based) for name, from the file. */
+static char *
+history_row(const char *text, int sec, const char *name)
+{
+	char key[64];
+	const char *p, *e;
+
+	snprintf(key, sizeof(key), "\n%lld,0,%s", 1700000000LL + sec + 1,
+	    name);
+	p = strstr(text, key);
+	if (p == NULL)
+		return NULL;
+	e = strstr(p + 1, "\r\n");
+	return strndup(p + 1, (size_t)(e - p - 1));
+}
+
+/* Checks the history row of second sec. */
+#define ROW_IS(text, sec, name, want) do {				\
+		char *got_ = history_row((text), (sec), (name));	\
+		CHECK_STR(got_, (want));				\
+		free(got_);						\
+	} while (0)
+
+static void
+test_history_late(void)
+{
+	struct stats *st = stats_new(T0);
+	char dir[] = "/tmp/medload-csv-XXXXXX", prefix[64], *h, *cause = NULL;
+	const char *sfx[] = { "_stats.csv", "_waits.csv", "_failures.csv",
+	    "_exceptions.csv" };
+	size_t i;
+
+	CHECK(mkdtemp(dir) != NULL);
+	rec_bytes(st, "GET", "a", T0, 5, STATS_OK, NULL, 0);
+	rec_bytes(st, "GET", "a", T0 + 8000000, 6, STATS_OK, NULL, 0);
+	/* second 0 closed when second 8 came: counted, not in percentiles */
+	rec_bytes(st, "GET", "a", T0 + 100000, 50, STATS_OK, NULL, 0);
+	rec_bytes(st, "GET", "a", T0 + 9000000, 7, STATS_OK, NULL, 0);
+	rec_bytes(st, "GET", "a", T0 + 13000000, 8, STATS_OK, NULL, 0);
+	/*
+	 * second 5 had nothing and 9 is closed: a tick of its own; the
+	 * totals' median, mean, min, max are those recorded by then (every
+	 * second closed, 9 included), the counts exact
+	 */
+	rec_bytes(st, "GET", "a", T0 + 5000000, 30, STATS_ERR_HTTP, "HTTP 500",
+	    0);
+	stats_set_end(st, T0 + 14000000);
+	snprintf(prefix, sizeof(prefix), "%s/x", dir);
+	CHECK(stats_csv_write(st, prefix, FILES_OWN, &cause) == 0);
+	h = slurp(prefix, "_stats_history.csv");
+	ROW_IS(h, 0, "GET,a", "1700000001,0,GET,a,2.000000,0.000000,5,5,5,5,5,"
+	    "5,5,5,5,5,5,2,0,5,5,5,5,0");
+	ROW_IS(h, 5, "GET,a", "1700000006,0,GET,a,1.000000,1.000000,30,30,30,"
+	    "30,30,30,30,30,30,30,30,3,1,7,19.6,5,50,0");
+	/*
+	 * closed before second 5's late request came; the totals' median is
+	 * its bucket's middle to three digits (6 ms: 6.0075 in 6000..6015)
+	 */
+	ROW_IS(h, 8, "GET,a", "1700000009,0,GET,a,1.000000,0.000000,6,6,6,6,6,"
+	    "6,6,6,6,6,6,4,1,6.01,20.333,5,50,0");
+	/* 13 was still open when the files were written */
+	ROW_IS(h, 13, "GET,a", "1700000014,0,GET,a,1.000000,0.000000,8,8,8,8,"
+	    "8,8,8,8,8,8,8,6,1,7,17.667,5,50,0");
+	ROW_IS(h, 13, ",Aggregated", "1700000014,0,,Aggregated,1.000000,"
+	    "0.000000,8,8,8,8,8,8,8,8,8,8,8,6,1,7,17.667,5,50,0");
+	free(h);
+	for (i = 0; i < 4; i++)
+		free(slurp(prefix, sfx[i]));
+	rmdir(dir);
+	free(cause);
+	stats_free(st);
+}
+
+static void
+test_json_totals(void)
+{
+	struct stats *st = stats_new(T0);
+	struct json_object *doc, *v;
+
+	rec_bytes(st, "GET", "a", T0, 5, STATS_OK, NULL, 0);
+	rec_bytes(st, "WAIT", "w", T0, 500, STATS_ERR_TIMEOUT, "timeout", 0);
+	rec_bytes(st, "POST", "b", T0, 1, STATS_ERR_OTHER,
+	    "could not start a transfer", 0);
+	rec_bytes(st, "GET", "a", T0, 1, STATS_ERR_OTHER,
+	    "could not start a transfer", 0);
+	doc = stats_json(st, NULL);
+	CHECK(jx_int(doc, "total.count", -1) == 4);
+	CHECK(jx_int(doc, "total.failures", -1) == 3);
+	CHECK(jx_int(doc, "total_requests.count", -1) == 3);
+	CHECK(jx_int(doc, "total_requests.failures", -1) == 2);
+	CHECK(jx_int(doc, "total_waits.count", -1) == 1);
+	CHECK(jx_int(doc, "total_waits.failures", -1) == 1);
+	CHECK(jx_int(doc, "exceptions.count", -1) == 2);
+	v = jx_at(jx_get(doc, "exceptions.list"), 0);
+	CHECK_STR(jx_str(jx_get(v, "message"), NULL),
+	    "could not start a transfer");
+	CHECK_STR(jx_str(jx_get(v, "traceback"), NULL),
+	    "GET a: 1\nPOST b: 1");
+	CHECK_STR(jx_str(jx_get(v, "nodes"), NULL), "local");
+	json_object_put(doc);
 	stats_free(st);
 }
 
@@ -176,5 +359,7 @@ main(void)
 	RUN(test_csv_escaping);
 	RUN(test_counts_and_json);
 	RUN(test_csv_files);
+	RUN(test_history_late);
+	RUN(test_json_totals);
 	return CHECK_EXIT();
 }
