@@ -107,6 +107,7 @@ report_chart_users(struct report_charts *rc)
 	char *cause = NULL;
 	double prev = -1;
 	size_t i, n;
+	int has_target = 0;
 
 	if (series == NULL || (n = jx_len(series)) == 0)
 		return;
@@ -125,6 +126,8 @@ report_chart_users(struct report_charts *rc)
 
 		p = jx_at(series, i);
 		t = report_num(p, "t", (double)i);
+		if (jx_get(p, "target_users") != NULL)
+			has_target = 1;
 		target = report_num(p, "target_users", 0);
 		fprintf(fs, "%g %g %g %g %g\n", t, target,
 		    report_num(p, "actual_users", 0), report_num(p, "rps", 0),
@@ -134,8 +137,12 @@ report_chart_users(struct report_charts *rc)
 		prev = target;
 	}
 	p = json_object_new_object();
-	report_chart_done(rc, c, "users", "Users (target, actual) and "
-	    "requests/s over time", "report-templates/chart-users.gp.tmpl", p);
+	/* a Locust run has no target: only the users it had */
+	json_object_object_add(p, "has_target",
+	    json_object_new_boolean(has_target));
+	report_chart_done(rc, c, "users", has_target ? "Users (target, actual)"
+	    " and requests/s over time" : "Users and requests/s over time",
+	    "report-templates/chart-users.gp.tmpl", p);
 	json_object_put(p);
 	chart_free(c);
 }
@@ -866,11 +873,20 @@ report_chart_outcomes(struct report_charts *rc)
 	chart_free(c);
 }
 
+/* Writes " p50 p95 p99" of a latency object (0 when missing). */
+static void
+report_latency_row(FILE *f, struct json_object *lat)
+{
+	fprintf(f, " %g %g %g\n", report_num(lat, "p50", 0),
+	    report_num(lat, "p95", 0), report_num(lat, "p99", 0));
+}
+
 /* Chart 6: client latency per request name (needs a run). */
 static void
 report_chart_requests(struct report_charts *rc)
 {
 	struct json_object *stats = jx_get(rc->in->run, "stats"), *params;
+	const char *field;
 	struct chart *c;
 	char *cause = NULL;
 	size_t i, n;
@@ -885,7 +901,9 @@ report_chart_requests(struct report_charts *rc)
 		chart_free(c);
 		return;
 	}
-	fprintf(f, "# request p50 p95 p99 (ms from the intended start)\n");
+	field = jx_get(jx_at(stats, 0), "latency_intended_ms") != NULL ?
+	    "latency_intended_ms" : "latency_actual_ms";
+	fprintf(f, "# request p50 p95 p99 (ms, %s)\n", field);
 	for (i = 0; i < n; i++) {
 		struct json_object *s = jx_at(stats, i);
 		char *name = strcmp(report_str(s, "method"), "WAIT") == 0 ?
@@ -894,14 +912,13 @@ report_chart_requests(struct report_charts *rc)
 
 		chart_data_string(f, name);
 		free(name);
-		fprintf(f, " %g %g %g\n",
-		    report_num(s, "latency_intended_ms.p50", 0),
-		    report_num(s, "latency_intended_ms.p95", 0),
-		    report_num(s, "latency_intended_ms.p99", 0));
+		report_latency_row(f, jx_get(s, field));
 	}
 	params = json_object_new_object();
-	report_chart_done(rc, c, "requests", "Client latency per request "
-	    "(from the intended start): p50, p95, p99",
+	report_chart_done(rc, c, "requests", field[8] == 'i' ? "Client latency"
+	    " per request (from the intended start): p50, p95, p99" :
+	    "Client latency per request (from the actual start, as Locust "
+	    "times it): p50, p95, p99",
 	    "report-templates/chart-requests.gp.tmpl", params);
 	json_object_put(params);
 	chart_free(c);
