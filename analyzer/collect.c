@@ -30,7 +30,9 @@ struct collector {
 	pthread_mutex_t lock;		/* stats, file size, parser */
 	pthread_cond_t wake;
 	struct collect_stats st;
-	unsigned long long size;	/* bytes in the file */
+	unsigned long long size;	/* bytes of whole lines in the file */
+	int torn;			/* bytes past size could not be cut */
+	char *note;			/* what the start repaired, or NULL */
 	double last_sync;
 	struct trace_parser *parser;
 	/* forwarder */
@@ -58,9 +60,10 @@ collect_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Sends a small JSON answer. */
+/* Sends a small JSON answer; retry_after (seconds) when not NULL. */
 static enum MHD_Result
-collect_reply(struct MHD_Connection *conn, unsigned status, const char *json)
+collect_answer(struct MHD_Connection *conn, unsigned status, const char *json,
+    const char *retry_after)
 {
 	struct MHD_Response *r;
 	enum MHD_Result rc;
@@ -70,9 +73,18 @@ collect_reply(struct MHD_Connection *conn, unsigned status, const char *json)
 	if (r == NULL)
 		return MHD_NO;
 	MHD_add_response_header(r, "Content-Type", "application/json");
+	if (retry_after != NULL)
+		MHD_add_response_header(r, "Retry-After", retry_after);
 	rc = MHD_queue_response(conn, status, r);
 	MHD_destroy_response(r);
 	return rc;
+}
+
+/* Sends a small JSON answer. */
+static enum MHD_Result
+collect_reply(struct MHD_Connection *conn, unsigned status, const char *json)
+{
+	return collect_answer(conn, status, json, NULL);
 }
 
 /* Writes all of buf. */
@@ -94,18 +106,30 @@ collect_write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* Appends s as a JSON string (control characters escaped). */
+/*
+ * s with invalid UTF-8 and control characters as visible \xNN text, so
+ * that a URL path (%ff) or a run id is valid UTF-8 on every stored line.
+ * Caller frees.
+ */
+static char *
+collect_safe(const char *s)
+{
+	struct strbuf safe;
+
+	strbuf_init(&safe, 0);
+	util_safe_append(&safe, s);
+	return safe.data != NULL ? strbuf_detach(&safe) : util_strdup("");
+}
+
+/* Appends s as a JSON string, made safe by collect_safe. */
 static void
 collect_json_string(struct strbuf *b, const char *s)
 {
-	struct strbuf safe;
+	char *safe = collect_safe(s);
 	const unsigned char *p;
 
-	/* Invalid UTF-8 in a path becomes visible \xNN text first. */
-	strbuf_init(&safe, 0);
-	util_safe_append(&safe, s);
 	strbuf_addc(b, '"');
-	for (p = (const unsigned char *)(safe.data ? safe.data : ""); *p; p++) {
+	for (p = (const unsigned char *)safe; *p; p++) {
 		if (*p == '"' || *p == '\\') {
 			strbuf_addc(b, '\\');
 			strbuf_addc(b, (char)*p);
@@ -115,7 +139,7 @@ collect_json_string(struct strbuf *b, const char *s)
 			strbuf_addc(b, (char)*p);
 	}
 	strbuf_addc(b, '"');
-	strbuf_release(&safe);
+	free(safe);
 }
 
 /* The event time of a trace event body, else now. */
@@ -140,7 +164,7 @@ collect_line_tree(struct collector *c, const char *body, size_t len,
 {
 	struct json_object *doc, *meta, *v;
 	const char *text;
-	char tbuf[TIME_BUF], *line;
+	char tbuf[TIME_BUF], *line, *safe;
 
 	doc = json_tokener_parse(body);
 	if (doc == NULL || !json_object_is_type(doc, json_type_object)) {
@@ -150,7 +174,9 @@ collect_line_tree(struct collector *c, const char *body, size_t len,
 	meta = json_object_new_object();
 	json_object_object_add(meta, "received",
 	    json_object_new_string(time_format(now, tbuf)));
-	json_object_object_add(meta, "path", json_object_new_string(path));
+	safe = collect_safe(path);
+	json_object_object_add(meta, "path", json_object_new_string(safe));
+	free(safe);
 	if (c->o.run_id != NULL)
 		json_object_object_add(meta, "run_id",
 		    json_object_new_string(c->o.run_id));
@@ -578,7 +604,7 @@ collector_start(const struct collect_opts *o, struct collector **out,
 	/* The collector keeps its own copies of the strings. */
 	c->o.host = util_strdup(o->host);
 	c->o.out = util_strdup(o->out);
-	c->o.run_id = o->run_id ? util_strdup(o->run_id) : NULL;
+	c->o.run_id = o->run_id ? collect_safe(o->run_id) : NULL;
 	c->o.es_url = o->es_url ? util_strdup(o->es_url) : NULL;
 	c->o.index = o->index ? util_strdup(o->index) : NULL;
 	if (c->o.max_body == 0)

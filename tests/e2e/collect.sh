@@ -106,3 +106,31 @@ sleep 0.5
     pass collect-after-flood || fail collect-after-flood "no service after a connection flood"
 kill -TERM $cpid
 wait $cpid
+
+# Every stored line is valid UTF-8 and JSON, whichever way it is built: a
+# URL path with %ff, %c0%80 or control characters, on the fast path and on
+# the json-c path (a body with its own "medload" member), and a run id.
+: >"$out"
+start --run-id "$(printf 'r\377\001')"
+e1=$(head -1 "$ev")
+e2=$(printf '%s' "$e1" | jq -c '. + {medload: {mine: 1}}')
+codes=""
+for p in '/acapy.events%ff' '/a%c0%80' '/a%01%1b%22%5c'; do
+	codes="$codes$(printf '%s' "$e1" | code -XPOST --data-binary @- "$url$p")"
+	codes="$codes$(printf '%s' "$e2" | code -XPOST --data-binary @- "$url$p")"
+done
+kill -TERM $cpid
+wait $cpid
+[ "$codes" = 200200200200200200 ] || fail collect-utf8-answers "answers $codes"
+python3 - "$out" >"$TMP/utf8" 2>&1 <<'PY'
+import json, sys
+paths = []
+for raw in open(sys.argv[1], "rb"):
+    doc = json.loads(raw.decode("utf-8", "strict"))
+    paths.append(doc["medload"]["path"] + " " + doc["medload"]["run_id"])
+print(len(paths), len(set(paths)), sorted(set(paths)))
+PY
+expect_grep collect-utf8-lines "^6 3 " "$TMP/utf8"
+"$MEDLOAD" analyze --format json "$out" >"$TMP/utf8.json" 2>"$TMP/utf8.err"
+[ "$(jq -c '[.events.read, .events.rejected]' "$TMP/utf8.json")" = "[6,0]" ] &&
+    pass collect-utf8-analyze || fail collect-utf8-analyze "$(jq -c .events "$TMP/utf8.json") $(head -c 300 "$TMP/utf8.err")"
