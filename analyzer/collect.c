@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 #include <microhttpd.h>
 
+#include "cli.h"
 #include "es.h"
 #include "files.h"
 #include "jscan.h"
@@ -31,6 +32,7 @@ struct collector {
 	pthread_cond_t wake;
 	struct collect_stats st;
 	unsigned long long size;	/* bytes of whole lines in the file */
+	int regular;			/* a regular file (it can be cut) */
 	int torn;			/* bytes past size could not be cut */
 	char *note;			/* what the start repaired, or NULL */
 	double last_sync;
@@ -257,13 +259,51 @@ collect_line(struct collector *c, const char *body, size_t len,
 	return strbuf_detach(&b);
 }
 
-/* Stores one event; 0 when it is in the file. */
+/*
+ * Cuts the file back to its whole lines (after a write that failed part
+ * way); 0, or -1 when even that fails (the next store tries again).
+ */
+static int
+collect_rewind(struct collector *c)
+{
+	if (!c->regular)
+		return 0;
+	while (ftruncate(c->fd, (off_t)c->size) == -1)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+/* Notes a failed store (errno err); says so when the file turns bad. */
+static void
+collect_store_failed(struct collector *c, int err)
+{
+	c->torn = collect_rewind(c) == -1;
+	c->st.failed++;
+	if (c->st.write_errno == 0)
+		cli_error("%s: cannot write: %s; answering 503 until it can",
+		    c->o.out, strerror(err));
+	c->st.write_errno = err;
+}
+
+/*
+ * Stores one event; 0 when it is in the file. A line the file could not
+ * take whole (disk full) is cut off again, so the next event does not
+ * land on a fragment.
+ */
 static int
 collect_store(struct collector *c, const char *line)
 {
 	size_t len = strlen(line);
 	int rc;
 
+	if (c->torn) {
+		if (collect_rewind(c) == -1) {
+			collect_store_failed(c, errno);
+			return -1;
+		}
+		c->torn = 0;
+	}
 	rc = collect_write_all(c->fd, line, len);
 	if (rc == 0 && (c->o.fsync == COLLECT_FSYNC_ALWAYS ||
 	    (c->o.fsync == COLLECT_FSYNC_INTERVAL &&
@@ -271,12 +311,18 @@ collect_store(struct collector *c, const char *line)
 		rc = fdatasync(c->fd);
 		c->last_sync = collect_now();
 	}
-	if (rc == 0) {
-		c->size += len;
-		c->st.written++;
-		pthread_cond_signal(&c->wake);
+	if (rc == -1) {
+		collect_store_failed(c, errno);
+		return -1;
 	}
-	return rc;
+	if (c->st.write_errno != 0)
+		cli_error("%s: writable again (%llu events refused)",
+		    c->o.out, c->st.failed);
+	c->st.write_errno = 0;
+	c->size += len;
+	c->st.written++;
+	pthread_cond_signal(&c->wake);
+	return 0;
 }
 
 /* The status document. */
@@ -284,15 +330,18 @@ static char *
 collect_status_json(struct collector *c)
 {
 	struct collect_stats s = c->st;
+	char err[128] = "null";
 
 	s.pending = c->o.es_url && c->size > c->offset ? c->size - c->offset :
 	    0;
+	if (s.write_errno != 0)
+		snprintf(err, sizeof(err), "\"%s\"", strerror(s.write_errno));
 	return util_printf("{\"received\":%llu,\"written\":%llu,"
 	    "\"bad_json\":%llu,\"too_large\":%llu,\"refused\":%llu,"
 	    "\"failed\":%llu,\"forwarded\":%llu,\"forward_failed\":%llu,"
-	    "\"pending_bytes\":%llu}\n", s.received, s.written, s.bad_json,
-	    s.too_large, s.refused, s.failed, s.forwarded, s.forward_failed,
-	    s.pending);
+	    "\"pending_bytes\":%llu,\"spool_error\":%s}\n", s.received,
+	    s.written, s.bad_json, s.too_large, s.refused, s.failed,
+	    s.forwarded, s.forward_failed, s.pending, err);
 }
 
 /* libmicrohttpd's request callback. */
@@ -366,13 +415,11 @@ collect_handle(void *cls, struct MHD_Connection *conn, const char *url,
 		    "{\"error\":\"the body is not one JSON object\"}\n");
 	}
 	stored = collect_store(c, line) == 0;
-	if (!stored)
-		c->st.failed++;
 	pthread_mutex_unlock(&c->lock);
 	free(line);
 	if (!stored)
-		return collect_reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
-		    "{\"error\":\"cannot write the event\"}\n");
+		return collect_answer(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    "{\"error\":\"cannot write the event now\"}\n", "1");
 	return collect_reply(conn, MHD_HTTP_OK, "{\"ok\":true}\n");
 }
 
@@ -567,6 +614,70 @@ retry:
 	return NULL;
 }
 
+/*
+ * The length of the whole lines of the first size bytes of the file open
+ * as fd (up to its last newline; 0 when it has none), or -1.
+ */
+static long long
+collect_whole_lines(int fd, unsigned long long size)
+{
+	char buf[8192];
+	unsigned long long end = size;
+	size_t n;
+
+	while (end > 0) {
+		n = end > sizeof(buf) ? sizeof(buf) : (size_t)end;
+		if (pread(fd, buf, n, (off_t)(end - n)) != (ssize_t)n)
+			return -1;
+		end -= n;
+		while (n > 0 && buf[n - 1] != '\n')
+			n--;
+		if (n > 0)
+			return (long long)(end + n);
+	}
+	return 0;
+}
+
+/*
+ * Cuts a last line without its newline from an existing file (a write
+ * cut short by a full disk, a crash or a kill): appending to it would
+ * glue the next event onto a fragment. Says what it cut in c->note.
+ */
+static int
+collect_repair(struct collector *c, char **cause)
+{
+	char head[41] = "";
+	long long keep;
+	ssize_t n;
+	int fd;
+
+	if (!c->regular || c->size == 0)
+		return 0;
+	fd = open(c->o.out, O_RDONLY | O_CLOEXEC);
+	if (fd == -1 || (keep = collect_whole_lines(fd, c->size)) == -1) {
+		if (fd != -1)
+			close(fd);
+		return util_fail(cause, "%s: cannot read: %s", c->o.out,
+		    strerror(errno));
+	}
+	n = (unsigned long long)keep < c->size ? pread(fd, head,
+	    sizeof(head) - 1, (off_t)keep) : 0;
+	head[n > 0 ? n : 0] = '\0';
+	close(fd);
+	if ((unsigned long long)keep == c->size)
+		return 0;
+	if (ftruncate(c->fd, (off_t)keep) == -1)
+		return util_fail(cause, "%s: cannot cut its torn last line: %s",
+		    c->o.out, strerror(errno));
+	c->note = util_printf("%s: cut a torn last line (%llu bytes at offset "
+	    "%lld, no newline: \"%s%s\") and kept the %lld bytes of whole "
+	    "lines before it", c->o.out, c->size - (unsigned long long)keep,
+	    keep, head, c->size - (unsigned long long)keep >= sizeof(head) ?
+	    "..." : "", keep);
+	c->size = (unsigned long long)keep;
+	return 0;
+}
+
 /* Frees the collector's copies of its option strings. */
 static void
 collect_free_opts(struct collector *c)
@@ -632,8 +743,16 @@ collector_start(const struct collect_opts *o, struct collector **out,
 		return util_fail(cause, "%s: cannot write: %s", o->out,
 		    strerror(errno));
 	}
-	if (fstat(c->fd, &sb) == 0)
+	if (fstat(c->fd, &sb) == 0) {
 		c->size = (unsigned long long)sb.st_size;
+		c->regular = S_ISREG(sb.st_mode);
+	}
+	if (collect_repair(c, cause) == -1) {
+		close(c->fd);
+		collect_free_opts(c);
+		free(c);
+		return -1;
+	}
 	c->parser = trace_parser_new();
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->wake, NULL);
@@ -649,6 +768,7 @@ collector_start(const struct collect_opts *o, struct collector **out,
 		close(c->fd);
 		trace_parser_free(c->parser);
 		collect_free_opts(c);
+		free(c->note);
 		free(c);
 		return util_fail(cause, "cannot listen on %s:%u (in use?)",
 		    o->host, o->port);
@@ -672,6 +792,12 @@ collector_port(const struct collector *c)
 	    MHD_DAEMON_INFO_BIND_PORT);
 
 	return i ? i->port : c->o.port;
+}
+
+const char *
+collector_note(const struct collector *c)
+{
+	return c->note;
 }
 
 void
@@ -706,6 +832,7 @@ collector_stop(struct collector *c, double drain_s,
 	pthread_mutex_destroy(&c->lock);
 	pthread_cond_destroy(&c->wake);
 	free(c->offset_path);
+	free(c->note);
 	collect_free_opts(c);
 	free(c);
 }

@@ -107,6 +107,20 @@ sleep 0.5
 kill -TERM $cpid
 wait $cpid
 
+# A spool whose last line lost its end (the disk filled, or medload died
+# mid-write): at start the collector cuts that fragment, says so, and the
+# events that follow are stored on lines of their own.
+head -3 "$ev" >"$out"
+head -4 "$ev" | tail -1 | head -c 100 >>"$out"
+start
+[ "$(head -5 "$ev" | tail -1 | code -XPOST --data-binary @- "$url/acapy.events")" = 200 ] || fail collect-torn-post "not stored"
+kill -TERM $cpid
+wait $cpid
+expect_grep collect-torn-says 'cut a torn last line (100 bytes at offset' "$TMP/collect.err"
+"$MEDLOAD" analyze --format json "$out" >"$TMP/torn.json" 2>"$TMP/torn.err"
+[ "$(jq -c '[.events.read, .events.rejected]' "$TMP/torn.json")" = "[4,0]" ] &&
+    pass collect-torn-repaired || fail collect-torn-repaired "$(jq -c .events "$TMP/torn.json") $(head -c 200 "$TMP/torn.err")"
+
 # Every stored line is valid UTF-8 and JSON, whichever way it is built: a
 # URL path with %ff, %c0%80 or control characters, on the fast path and on
 # the json-c path (a body with its own "medload" member), and a run id.
