@@ -545,7 +545,7 @@ collect_forward(void *arg)
 	strbuf_init(&bulk, 0);
 	while (rfd != -1) {
 		unsigned long long size, want;
-		size_t ok = 0, failed = 0, used;
+		size_t ok = 0, failed = 0, again = 0, used;
 		ssize_t n;
 		int w = collect_fwd_wait(c, &size);
 
@@ -585,8 +585,9 @@ collect_forward(void *arg)
 			goto retry;
 		}
 		collect_fwd_bulk(c, rbuf, used, &bulk);
-		if (es_bulk(es, bulk.data, bulk.len, &ok, &failed, NULL,
-		    &cause) == -1)
+		/* Items refused for now: the whole batch again (same ids). */
+		if (es_bulk(es, bulk.data, bulk.len, &ok, &failed, &again,
+		    NULL, &cause) == -1 || again > 0)
 			goto retry;
 		pthread_mutex_lock(&c->lock);
 		c->offset += used;

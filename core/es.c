@@ -215,7 +215,7 @@ es_field_caps(struct es *es, const char *index, const char *const *fields,
 
 int
 es_bulk(struct es *es, const char *body, size_t len, size_t *ok,
-    size_t *failed, struct json_object *errors, char **cause)
+    size_t *failed, size_t *retry, struct json_object *errors, char **cause)
 {
 	struct http_response r;
 	struct json_object *root, *items, *it, *res, *st, *err;
@@ -260,6 +260,11 @@ es_bulk(struct es *es, const char *body, size_t len, size_t *ok,
 			status = (long)json_object_get_int64(st);
 		if (status >= 200 && status < 300) {
 			(*ok)++;
+			continue;
+		}
+		if (retry != NULL && (status == 429 || (status >= 502 &&
+		    status <= 504))) {
+			(*retry)++;
 			continue;
 		}
 		(*failed)++;
