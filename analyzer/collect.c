@@ -473,7 +473,29 @@ collect_load_offset(const char *path)
 static int
 collect_fwd_live(struct collector *c)
 {
-	return !c->stop || collect_now() < c->drain_until;
+	int live;
+
+	pthread_mutex_lock(&c->lock);
+	live = !c->stop || collect_now() < c->drain_until;
+	pthread_mutex_unlock(&c->lock);
+	return live;
+}
+
+/* The forwarder's HTTP cancel test: the drain time is over. */
+static int
+collect_fwd_cancel(void *arg)
+{
+	return !collect_fwd_live(arg);
+}
+
+/* Waits s seconds before the next attempt, less when the drain ends. */
+static void
+collect_fwd_pause(struct collector *c, double s)
+{
+	double until = collect_now() + s;
+
+	while (collect_now() < until && collect_fwd_live(c))
+		usleep(50000);
 }
 
 /*
@@ -533,6 +555,7 @@ static void *
 collect_forward(void *arg)
 {
 	struct collector *c = arg;
+	struct http_opts ho = { .retries = -1 };
 	struct es *es = NULL;
 	struct strbuf bulk;
 	char *rbuf = NULL;
@@ -541,6 +564,11 @@ collect_forward(void *arg)
 	char *cause = NULL;
 	int rfd;
 
+	if (c->o.http != NULL)
+		ho = *c->o.http;
+	/* A request still under way when the drain time ends is given up. */
+	ho.cancel = collect_fwd_cancel;
+	ho.cancel_arg = c;
 	rfd = open(c->o.out, O_RDONLY | O_CLOEXEC);
 	strbuf_init(&bulk, 0);
 	while (rfd != -1) {
@@ -555,7 +583,7 @@ collect_forward(void *arg)
 			continue;
 		if (!collect_fwd_live(c))
 			break;
-		if (es == NULL && (es_open(c->o.es_url, c->o.http, &es,
+		if (es == NULL && (es_open(c->o.es_url, &ho, &es,
 		    &cause) == -1 || es_install_template(es, c->o.index,
 		    &cause) == -1)) {
 			es_free(es);
@@ -603,7 +631,7 @@ retry:
 		cause = NULL;
 		if (!collect_fwd_live(c))
 			break;
-		usleep((useconds_t)(backoff * 1e6));
+		collect_fwd_pause(c, backoff);
 		backoff = backoff * 2 > 5 ? 5 : backoff * 2;
 	}
 	free(cause);

@@ -128,6 +128,8 @@ http_client_uninterruptible(struct http_client *c, int on)
 static int
 http_stopped(const struct http_client *c)
 {
+	if (c->o.cancel != NULL && c->o.cancel(c->o.cancel_arg))
+		return 1;
 	return !c->uninterruptible && !c->o.ignore_interrupt &&
 	    interrupt_pending();
 }

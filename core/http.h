@@ -28,6 +28,11 @@ struct http_opts {
 	const char *api_key_header;	/* NULL: api_key goes as above; else
 					 * "<api_key_header>: <api_key>"
 					 * (ACA-Py: "x-api-key") */
+	int (*cancel)(void *arg);	/* when not NULL and it returns 1,
+					 * give up now, as on an interrupt
+					 * (a deadline; called from the
+					 * transfer, often) */
+	void *cancel_arg;
 };
 
 struct http_response {
