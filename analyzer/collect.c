@@ -18,7 +18,6 @@
 
 #include "cli.h"
 #include "es.h"
-#include "files.h"
 #include "jscan.h"
 #include "timeutil.h"
 #include "trace.h"
@@ -43,6 +42,7 @@ struct collector {
 	int stop;
 	double drain_until;
 	char *offset_path;
+	int offset_fd;			/* FILE.offset, or -1 */
 	unsigned long long offset;
 };
 
@@ -440,33 +440,45 @@ collect_done(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
-/* Saves the forwarded offset durably (FILE.offset beside the spool). */
+/*
+ * Saves the forwarded offset durably in FILE.offset: a number of fixed
+ * width written in place, so that a kill leaves the old value or the new
+ * one, and no temporary file behind.
+ */
 static void
 collect_save_offset(struct collector *c)
 {
-	struct files_out o;
-	int ok;
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%020llu\n", c->offset);
 
-	if (files_open(&o, c->offset_path, FILES_OWN, NULL) == -1)
-		return;
-	ok = fprintf(o.f, "%llu\n", c->offset) > 0 && fflush(o.f) == 0 &&
-	    fsync(fileno(o.f)) == 0;
-	files_close(&o, ok, NULL);
+	if (pwrite(c->offset_fd, buf, (size_t)n, 0) == n)
+		fdatasync(c->offset_fd);
 }
 
-/* Reads the forwarded offset saved by an earlier run. */
+/*
+ * The forwarded offset an earlier run saved in the file open as fd; 0
+ * when there is none, or when it does not fall after a whole line of the
+ * spool (the spool was cut or replaced): sending it all again stores
+ * nothing twice, the ids being digests of the lines.
+ */
 static unsigned long long
-collect_load_offset(const char *path)
+collect_load_offset(struct collector *c, int fd)
 {
-	char buf[32] = "";
-	FILE *f = fopen(path, "r");
+	char buf[32], nl = 0;
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	unsigned long long off;
+	int in;
 
-	if (f == NULL)
+	buf[n > 0 ? n : 0] = '\0';
+	off = strtoull(buf, NULL, 10);
+	if (off == 0 || off > c->size)
 		return 0;
-	if (fgets(buf, sizeof(buf), f) == NULL)
-		buf[0] = '\0';
-	fclose(f);
-	return strtoull(buf, NULL, 10);
+	in = open(c->o.out, O_RDONLY | O_CLOEXEC);
+	if (in != -1 && pread(in, &nl, 1, (off_t)off - 1) != 1)
+		nl = 0;
+	if (in != -1)
+		close(in);
+	return nl == '\n' ? off : 0;
 }
 
 /* Says whether the forwarder should keep going. */
@@ -718,6 +730,52 @@ collect_free_opts(struct collector *c)
 	free((char *)c->o.index);
 }
 
+/* Frees a collector that did not start (its files closed). */
+static void
+collect_discard(struct collector *c)
+{
+	if (c->fd != -1)
+		close(c->fd);
+	if (c->offset_fd != -1)
+		close(c->offset_fd);
+	free(c->offset_path);
+	free(c->note);
+	collect_free_opts(c);
+	free(c);
+}
+
+/*
+ * Opens the file (cutting a torn last line off it) and, when forwarding,
+ * FILE.offset with the offset it holds. Returns 0 or -1 with *cause.
+ */
+static int
+collect_open_files(struct collector *c, char **cause)
+{
+	struct stat sb;
+
+	c->fd = open(c->o.out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+	    0644);
+	if (c->fd == -1)
+		return util_fail(cause, "%s: cannot write: %s", c->o.out,
+		    strerror(errno));
+	if (fstat(c->fd, &sb) == 0) {
+		c->size = (unsigned long long)sb.st_size;
+		c->regular = S_ISREG(sb.st_mode);
+	}
+	if (collect_repair(c, cause) == -1)
+		return -1;
+	if (c->o.es_url == NULL)
+		return 0;
+	c->offset_path = util_printf("%s.offset", c->o.out);
+	c->offset_fd = open(c->offset_path, O_RDWR | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW, 0644);
+	if (c->offset_fd == -1)
+		return util_fail(cause, "%s: cannot write: %s", c->offset_path,
+		    strerror(errno));
+	c->offset = collect_load_offset(c, c->offset_fd);
+	return 0;
+}
+
 int
 collect_parse_listen(const char *s, char **host, unsigned *port)
 {
@@ -738,8 +796,8 @@ collector_start(const struct collect_opts *o, struct collector **out,
 {
 	struct collector *c = util_calloc(1, sizeof(*c));
 	struct sockaddr_in sa;
-	struct stat sb;
 
+	c->fd = c->offset_fd = -1;
 	c->o = *o;
 	/* The collector keeps its own copies of the strings. */
 	c->o.host = util_strdup(o->host);
@@ -760,26 +818,12 @@ collector_start(const struct collect_opts *o, struct collector **out,
 	sa.sin_port = htons((uint16_t)o->port);
 	if (inet_pton(AF_INET, strcmp(o->host, "localhost") == 0 ?
 	    "127.0.0.1" : o->host, &sa.sin_addr) != 1) {
-		collect_free_opts(c);
-		free(c);
+		collect_discard(c);
 		return util_fail(cause, "--listen: \"%s\" is not an IPv4 "
 		    "address", o->host);
 	}
-	c->fd = open(o->out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (c->fd == -1) {
-		collect_free_opts(c);
-		free(c);
-		return util_fail(cause, "%s: cannot write: %s", o->out,
-		    strerror(errno));
-	}
-	if (fstat(c->fd, &sb) == 0) {
-		c->size = (unsigned long long)sb.st_size;
-		c->regular = S_ISREG(sb.st_mode);
-	}
-	if (collect_repair(c, cause) == -1) {
-		close(c->fd);
-		collect_free_opts(c);
-		free(c);
+	if (collect_open_files(c, cause) == -1) {
+		collect_discard(c);
 		return -1;
 	}
 	c->parser = trace_parser_new();
@@ -794,22 +838,14 @@ collector_start(const struct collect_opts *o, struct collector **out,
 	    MHD_OPTION_NOTIFY_COMPLETED, collect_done, c,
 	    MHD_OPTION_END);
 	if (c->d == NULL) {
-		close(c->fd);
 		trace_parser_free(c->parser);
-		collect_free_opts(c);
-		free(c->note);
-		free(c);
+		collect_discard(c);
 		return util_fail(cause, "cannot listen on %s:%u (in use?)",
 		    o->host, o->port);
 	}
-	if (o->es_url != NULL) {
-		c->offset_path = util_printf("%s.offset", o->out);
-		c->offset = collect_load_offset(c->offset_path);
-		if (c->offset > c->size)
-			c->offset = 0;
-		if (pthread_create(&c->fwd, NULL, collect_forward, c) == 0)
-			c->fwd_running = 1;
-	}
+	if (o->es_url != NULL &&
+	    pthread_create(&c->fwd, NULL, collect_forward, c) == 0)
+		c->fwd_running = 1;
 	*out = c;
 	return 0;
 }
@@ -856,12 +892,8 @@ collector_stop(struct collector *c, double drain_s,
 	if (final != NULL)
 		collector_stats(c, final);
 	fdatasync(c->fd);
-	close(c->fd);
 	trace_parser_free(c->parser);
 	pthread_mutex_destroy(&c->lock);
 	pthread_cond_destroy(&c->wake);
-	free(c->offset_path);
-	free(c->note);
-	collect_free_opts(c);
-	free(c);
+	collect_discard(c);
 }
