@@ -44,6 +44,8 @@ struct collector {
 	char *offset_path;
 	int offset_fd;			/* FILE.offset, or -1 */
 	unsigned long long offset;
+	char *fwd_error;		/* why forwarding fails, until it
+					 * works again; owned */
 };
 
 /* Per-request state. */
@@ -325,23 +327,33 @@ collect_store(struct collector *c, const char *line)
 	return 0;
 }
 
-/* The status document. */
+/* The status document (called with the lock held). */
 static char *
 collect_status_json(struct collector *c)
 {
 	struct collect_stats s = c->st;
-	char err[128] = "null";
+	struct strbuf b;
 
 	s.pending = c->o.es_url && c->size > c->offset ? c->size - c->offset :
 	    0;
-	if (s.write_errno != 0)
-		snprintf(err, sizeof(err), "\"%s\"", strerror(s.write_errno));
-	return util_printf("{\"received\":%llu,\"written\":%llu,"
+	strbuf_init(&b, 0);
+	strbuf_addf(&b, "{\"received\":%llu,\"written\":%llu,"
 	    "\"bad_json\":%llu,\"too_large\":%llu,\"refused\":%llu,"
 	    "\"failed\":%llu,\"forwarded\":%llu,\"forward_failed\":%llu,"
-	    "\"pending_bytes\":%llu,\"spool_error\":%s}\n", s.received,
+	    "\"pending_bytes\":%llu,\"spool_error\":", s.received,
 	    s.written, s.bad_json, s.too_large, s.refused, s.failed,
-	    s.forwarded, s.forward_failed, s.pending, err);
+	    s.forwarded, s.forward_failed, s.pending);
+	if (s.write_errno != 0)
+		collect_json_string(&b, strerror(s.write_errno));
+	else
+		strbuf_adds(&b, "null");
+	strbuf_adds(&b, ",\"forward_error\":");
+	if (c->fwd_error != NULL)
+		collect_json_string(&b, c->fwd_error);
+	else
+		strbuf_adds(&b, "null");
+	strbuf_adds(&b, "}\n");
+	return strbuf_detach(&b);
 }
 
 /* libmicrohttpd's request callback. */
@@ -479,6 +491,16 @@ collect_load_offset(struct collector *c, int fd)
 	if (in != -1)
 		close(in);
 	return nl == '\n' ? off : 0;
+}
+
+/* Keeps why forwarding failed (takes cause; NULL: it works again). */
+static void
+collect_fwd_note(struct collector *c, char *cause)
+{
+	pthread_mutex_lock(&c->lock);
+	free(c->fwd_error);
+	c->fwd_error = cause;
+	pthread_mutex_unlock(&c->lock);
 }
 
 /* Says whether the forwarder should keep going. */
@@ -635,11 +657,15 @@ collect_forward(void *arg)
 		c->st.forward_failed += failed;
 		pthread_mutex_unlock(&c->lock);
 		collect_save_offset(c);
+		collect_fwd_note(c, NULL);
 		backoff = 0.2;
 		continue;
 retry:
 		/* The server is away: the events wait in the spool. */
-		free(cause);
+		if (cause == NULL && again > 0)
+			cause = util_printf("POST /_bulk: %zu items refused for "
+			    "now (429 or 5xx); the batch goes again", again);
+		collect_fwd_note(c, cause);
 		cause = NULL;
 		if (!collect_fwd_live(c))
 			break;
@@ -740,6 +766,7 @@ collect_discard(struct collector *c)
 		close(c->offset_fd);
 	free(c->offset_path);
 	free(c->note);
+	free(c->fwd_error);
 	collect_free_opts(c);
 	free(c);
 }
