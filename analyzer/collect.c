@@ -318,7 +318,7 @@ collect_store(struct collector *c, const char *line)
 		return -1;
 	}
 	if (c->st.write_errno != 0)
-		cli_error("%s: writable again (%llu events refused)",
+		cli_error("%s: writable again (%llu events refused so far)",
 		    c->o.out, c->st.failed);
 	c->st.write_errno = 0;
 	c->size += len;

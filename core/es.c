@@ -262,8 +262,7 @@ es_bulk(struct es *es, const char *body, size_t len, size_t *ok,
 			(*ok)++;
 			continue;
 		}
-		if (retry != NULL && (status == 429 || (status >= 502 &&
-		    status <= 504))) {
+		if (retry != NULL && http_retryable(status)) {
 			(*retry)++;
 			continue;
 		}

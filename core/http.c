@@ -146,8 +146,7 @@ http_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
 	return http_stopped(arg);
 }
 
-/* Says whether a status deserves another attempt. */
-static int
+int
 http_retryable(long status)
 {
 	return status == 429 || status == 502 || status == 503 ||

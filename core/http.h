@@ -78,6 +78,12 @@ int http_request(struct http_client *c, const char *method, const char *url,
     const char *content_type, const char *body, size_t len,
     struct http_response *resp, char **cause);
 
+/*
+ * Says whether an HTTP status is passing and worth another attempt (429,
+ * 502, 503, 504): http_request retries those.
+ */
+int http_retryable(long status);
+
 void http_response_init(struct http_response *r);
 void http_response_release(struct http_response *r);
 

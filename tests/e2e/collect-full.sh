@@ -24,11 +24,7 @@ trap 'kill $cpid 2>/dev/null; umount "$dir"; rm -rf "$TMP"' EXIT
 head -c 40000 /dev/zero >"$dir/filler"
 "$MEDLOAD" collect --listen "127.0.0.1:$port" -o "$dir/spool.ndjson" 2>"$TMP/collect.err" &
 cpid=$!
-i=0
-while [ $i -lt 50 ] && ! curl -s -o /dev/null "$url/_status"; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_for 50 curl -s -o /dev/null "$url/_status"
 
 # post FIRST LAST: posts events FIRST..LAST of the sample, one line
 # "N CODE" each to $TMP/codes, the headers of the last answer to $TMP/h.

@@ -11,11 +11,7 @@ ev="$REPO/tests/data/acapy-1.7.0-traces.ndjson"
 start() {
 	"$MEDLOAD" collect --listen "127.0.0.1:$port" -o "$out" "$@" 2>"$TMP/collect.err" &
 	cpid=$!
-	i=0
-	while [ $i -lt 50 ] && ! curl -s -o /dev/null "$url/_status"; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_for 50 curl -s -o /dev/null "$url/_status"
 }
 code() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@"; }
 
@@ -66,11 +62,8 @@ open(acked, "w").write("\n".join(ok) + "\n")
 PY
 ppid=$!
 # Kill it mid-stream: once some events are in (at most 5 s).
-i=0
-while [ $i -lt 50 ] && [ "$(curl -s "$url/_status" | jq .written)" -lt 40 ] 2>/dev/null; do
-	sleep 0.1
-	i=$((i + 1))
-done
+some_in() { [ "$(curl -s "$url/_status" | jq .written)" -ge 40 ] 2>/dev/null; }
+wait_for 50 some_in
 kill -9 $cpid
 wait $ppid
 wait $cpid 2>/dev/null
