@@ -33,7 +33,7 @@ struct collector {
 	unsigned long long size;	/* bytes of whole lines in the file */
 	int regular;			/* a regular file (it can be cut) */
 	int torn;			/* bytes past size could not be cut */
-	char *note;			/* what the start repaired, or NULL */
+	char *note;			/* what the start repaired; NULL */
 	double last_sync;
 	struct trace_parser *parser;
 	/* forwarder */
@@ -663,8 +663,9 @@ collect_forward(void *arg)
 retry:
 		/* The server is away: the events wait in the spool. */
 		if (cause == NULL && again > 0)
-			cause = util_printf("POST /_bulk: %zu items refused for "
-			    "now (429 or 5xx); the batch goes again", again);
+			cause = util_printf("POST /_bulk: %zu items refused "
+			    "for now (429 or 5xx); the batch goes again",
+			    again);
 		collect_fwd_note(c, cause);
 		cause = NULL;
 		if (!collect_fwd_live(c))

@@ -131,8 +131,8 @@ spool_readable() {
 		bad="analyze rejects lines of the spool"
 }
 
-# 1. The engine is SIGKILLed while a spool is being flushed (1200 events
-# in 40 small batches, slowed to 0.2 s each by the proxy); while it is
+# 1. The engine is SIGKILLed while a spool is being flushed (600 events
+# in about 20 small batches, slowed to 0.2 s each by the proxy); while it is
 # down a second collector starts and takes 300 events; the engine comes
 # back. Two rows: killed (the first collector) and down (the second).
 case_outage() {
@@ -141,7 +141,7 @@ case_outage() {
 	collector killed "$W/killed/spool.ndjson" "$purl" --batch-bytes 25000
 	local kurl=$curl_c
 	kpid=$cpid
-	post killed 1200
+	post killed 600
 	waitfor 30 bash -c "[[ \$(grep -c '_bulk -> 200' '$W/killed.proxy') -ge 3 ]]" ||
 		fail "$engine killed: the flush did not start"
 	engine_kill
@@ -158,15 +158,16 @@ case_outage() {
 	verdict down "$engine down when the collector starts, up 1 s after the events"
 }
 
-# 2. The first eight _bulk requests get 429 with Retry-After: 1.
+# 2. The first six _bulk requests get 429 with Retry-After: 1: more than
+# one request's retries, so the forwarder's own retry is needed too.
 case_429() {
 	begin 429
-	proxy 429 --match 'POST /_bulk' --fail-first 8 --status 429 --retry-after 1
+	proxy 429 --match 'POST /_bulk' --fail-first 6 --status 429 --retry-after 1
 	collector 429 "$W/429/spool.ndjson" "$purl" --batch-bytes 50000
 	post 429 300
 	drain 429
 	unproxy
-	verdict 429 "eight _bulk answers 429 (Retry-After: 1)"
+	verdict 429 "six _bulk answers 429 (Retry-After: 1)"
 }
 
 # 3. The index refuses writes for 3 s (the block a full disk puts on it):
