@@ -16,8 +16,8 @@
 #include <json-c/json.h>
 #include <microhttpd.h>
 
+#include "cli.h"
 #include "es.h"
-#include "files.h"
 #include "jscan.h"
 #include "timeutil.h"
 #include "trace.h"
@@ -30,7 +30,10 @@ struct collector {
 	pthread_mutex_t lock;		/* stats, file size, parser */
 	pthread_cond_t wake;
 	struct collect_stats st;
-	unsigned long long size;	/* bytes in the file */
+	unsigned long long size;	/* bytes of whole lines in the file */
+	int regular;			/* a regular file (it can be cut) */
+	int torn;			/* bytes past size could not be cut */
+	char *note;			/* what the start repaired; NULL */
 	double last_sync;
 	struct trace_parser *parser;
 	/* forwarder */
@@ -39,7 +42,10 @@ struct collector {
 	int stop;
 	double drain_until;
 	char *offset_path;
+	int offset_fd;			/* FILE.offset, or -1 */
 	unsigned long long offset;
+	char *fwd_error;		/* why forwarding fails, until it
+					 * works again; owned */
 };
 
 /* Per-request state. */
@@ -58,9 +64,10 @@ collect_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Sends a small JSON answer. */
+/* Sends a small JSON answer; retry_after (seconds) when not NULL. */
 static enum MHD_Result
-collect_reply(struct MHD_Connection *conn, unsigned status, const char *json)
+collect_answer(struct MHD_Connection *conn, unsigned status, const char *json,
+    const char *retry_after)
 {
 	struct MHD_Response *r;
 	enum MHD_Result rc;
@@ -70,9 +77,18 @@ collect_reply(struct MHD_Connection *conn, unsigned status, const char *json)
 	if (r == NULL)
 		return MHD_NO;
 	MHD_add_response_header(r, "Content-Type", "application/json");
+	if (retry_after != NULL)
+		MHD_add_response_header(r, "Retry-After", retry_after);
 	rc = MHD_queue_response(conn, status, r);
 	MHD_destroy_response(r);
 	return rc;
+}
+
+/* Sends a small JSON answer. */
+static enum MHD_Result
+collect_reply(struct MHD_Connection *conn, unsigned status, const char *json)
+{
+	return collect_answer(conn, status, json, NULL);
 }
 
 /* Writes all of buf. */
@@ -94,18 +110,30 @@ collect_write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* Appends s as a JSON string (control characters escaped). */
+/*
+ * s with invalid UTF-8 and control characters as visible \xNN text, so
+ * that a URL path (%ff) or a run id is valid UTF-8 on every stored line.
+ * Caller frees.
+ */
+static char *
+collect_safe(const char *s)
+{
+	struct strbuf safe;
+
+	strbuf_init(&safe, 0);
+	util_safe_append(&safe, s);
+	return safe.data != NULL ? strbuf_detach(&safe) : util_strdup("");
+}
+
+/* Appends s as a JSON string, made safe by collect_safe. */
 static void
 collect_json_string(struct strbuf *b, const char *s)
 {
-	struct strbuf safe;
+	char *safe = collect_safe(s);
 	const unsigned char *p;
 
-	/* Invalid UTF-8 in a path becomes visible \xNN text first. */
-	strbuf_init(&safe, 0);
-	util_safe_append(&safe, s);
 	strbuf_addc(b, '"');
-	for (p = (const unsigned char *)(safe.data ? safe.data : ""); *p; p++) {
+	for (p = (const unsigned char *)safe; *p; p++) {
 		if (*p == '"' || *p == '\\') {
 			strbuf_addc(b, '\\');
 			strbuf_addc(b, (char)*p);
@@ -115,7 +143,7 @@ collect_json_string(struct strbuf *b, const char *s)
 			strbuf_addc(b, (char)*p);
 	}
 	strbuf_addc(b, '"');
-	strbuf_release(&safe);
+	free(safe);
 }
 
 /* The event time of a trace event body, else now. */
@@ -140,7 +168,7 @@ collect_line_tree(struct collector *c, const char *body, size_t len,
 {
 	struct json_object *doc, *meta, *v;
 	const char *text;
-	char tbuf[TIME_BUF], *line;
+	char tbuf[TIME_BUF], *line, *safe;
 
 	doc = json_tokener_parse(body);
 	if (doc == NULL || !json_object_is_type(doc, json_type_object)) {
@@ -150,7 +178,9 @@ collect_line_tree(struct collector *c, const char *body, size_t len,
 	meta = json_object_new_object();
 	json_object_object_add(meta, "received",
 	    json_object_new_string(time_format(now, tbuf)));
-	json_object_object_add(meta, "path", json_object_new_string(path));
+	safe = collect_safe(path);
+	json_object_object_add(meta, "path", json_object_new_string(safe));
+	free(safe);
 	if (c->o.run_id != NULL)
 		json_object_object_add(meta, "run_id",
 		    json_object_new_string(c->o.run_id));
@@ -231,13 +261,51 @@ collect_line(struct collector *c, const char *body, size_t len,
 	return strbuf_detach(&b);
 }
 
-/* Stores one event; 0 when it is in the file. */
+/*
+ * Cuts the file back to its whole lines (after a write that failed part
+ * way); 0, or -1 when even that fails (the next store tries again).
+ */
+static int
+collect_rewind(struct collector *c)
+{
+	if (!c->regular)
+		return 0;
+	while (ftruncate(c->fd, (off_t)c->size) == -1)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+/* Notes a failed store (errno err); says so when the file turns bad. */
+static void
+collect_store_failed(struct collector *c, int err)
+{
+	c->torn = collect_rewind(c) == -1;
+	c->st.failed++;
+	if (c->st.write_errno == 0)
+		cli_error("%s: cannot write: %s; answering 503 until it can",
+		    c->o.out, strerror(err));
+	c->st.write_errno = err;
+}
+
+/*
+ * Stores one event; 0 when it is in the file. A line the file could not
+ * take whole (disk full) is cut off again, so the next event does not
+ * land on a fragment.
+ */
 static int
 collect_store(struct collector *c, const char *line)
 {
 	size_t len = strlen(line);
 	int rc;
 
+	if (c->torn) {
+		if (collect_rewind(c) == -1) {
+			collect_store_failed(c, errno);
+			return -1;
+		}
+		c->torn = 0;
+	}
 	rc = collect_write_all(c->fd, line, len);
 	if (rc == 0 && (c->o.fsync == COLLECT_FSYNC_ALWAYS ||
 	    (c->o.fsync == COLLECT_FSYNC_INTERVAL &&
@@ -245,28 +313,47 @@ collect_store(struct collector *c, const char *line)
 		rc = fdatasync(c->fd);
 		c->last_sync = collect_now();
 	}
-	if (rc == 0) {
-		c->size += len;
-		c->st.written++;
-		pthread_cond_signal(&c->wake);
+	if (rc == -1) {
+		collect_store_failed(c, errno);
+		return -1;
 	}
-	return rc;
+	if (c->st.write_errno != 0)
+		cli_error("%s: writable again (%llu events refused so far)",
+		    c->o.out, c->st.failed);
+	c->st.write_errno = 0;
+	c->size += len;
+	c->st.written++;
+	pthread_cond_signal(&c->wake);
+	return 0;
 }
 
-/* The status document. */
+/* The status document (called with the lock held). */
 static char *
 collect_status_json(struct collector *c)
 {
 	struct collect_stats s = c->st;
+	struct strbuf b;
 
 	s.pending = c->o.es_url && c->size > c->offset ? c->size - c->offset :
 	    0;
-	return util_printf("{\"received\":%llu,\"written\":%llu,"
+	strbuf_init(&b, 0);
+	strbuf_addf(&b, "{\"received\":%llu,\"written\":%llu,"
 	    "\"bad_json\":%llu,\"too_large\":%llu,\"refused\":%llu,"
 	    "\"failed\":%llu,\"forwarded\":%llu,\"forward_failed\":%llu,"
-	    "\"pending_bytes\":%llu}\n", s.received, s.written, s.bad_json,
-	    s.too_large, s.refused, s.failed, s.forwarded, s.forward_failed,
-	    s.pending);
+	    "\"pending_bytes\":%llu,\"spool_error\":", s.received,
+	    s.written, s.bad_json, s.too_large, s.refused, s.failed,
+	    s.forwarded, s.forward_failed, s.pending);
+	if (s.write_errno != 0)
+		collect_json_string(&b, strerror(s.write_errno));
+	else
+		strbuf_adds(&b, "null");
+	strbuf_adds(&b, ",\"forward_error\":");
+	if (c->fwd_error != NULL)
+		collect_json_string(&b, c->fwd_error);
+	else
+		strbuf_adds(&b, "null");
+	strbuf_adds(&b, "}\n");
+	return strbuf_detach(&b);
 }
 
 /* libmicrohttpd's request callback. */
@@ -340,13 +427,11 @@ collect_handle(void *cls, struct MHD_Connection *conn, const char *url,
 		    "{\"error\":\"the body is not one JSON object\"}\n");
 	}
 	stored = collect_store(c, line) == 0;
-	if (!stored)
-		c->st.failed++;
 	pthread_mutex_unlock(&c->lock);
 	free(line);
 	if (!stored)
-		return collect_reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
-		    "{\"error\":\"cannot write the event\"}\n");
+		return collect_answer(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    "{\"error\":\"cannot write the event now\"}\n", "1");
 	return collect_reply(conn, MHD_HTTP_OK, "{\"ok\":true}\n");
 }
 
@@ -367,40 +452,84 @@ collect_done(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
-/* Saves the forwarded offset durably (FILE.offset beside the spool). */
+/*
+ * Saves the forwarded offset durably in FILE.offset: a number of fixed
+ * width written in place, so that a kill leaves the old value or the new
+ * one, and no temporary file behind.
+ */
 static void
 collect_save_offset(struct collector *c)
 {
-	struct files_out o;
-	int ok;
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%020llu\n", c->offset);
 
-	if (files_open(&o, c->offset_path, FILES_OWN, NULL) == -1)
-		return;
-	ok = fprintf(o.f, "%llu\n", c->offset) > 0 && fflush(o.f) == 0 &&
-	    fsync(fileno(o.f)) == 0;
-	files_close(&o, ok, NULL);
+	if (pwrite(c->offset_fd, buf, (size_t)n, 0) == n)
+		fdatasync(c->offset_fd);
 }
 
-/* Reads the forwarded offset saved by an earlier run. */
+/*
+ * The forwarded offset an earlier run saved in the file open as fd; 0
+ * when there is none, or when it does not fall after a whole line of the
+ * spool (the spool was cut or replaced): sending it all again stores
+ * nothing twice, the ids being digests of the lines.
+ */
 static unsigned long long
-collect_load_offset(const char *path)
+collect_load_offset(struct collector *c, int fd)
 {
-	char buf[32] = "";
-	FILE *f = fopen(path, "r");
+	char buf[32], nl = 0;
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	unsigned long long off;
+	int in;
 
-	if (f == NULL)
+	buf[n > 0 ? n : 0] = '\0';
+	off = strtoull(buf, NULL, 10);
+	if (off == 0 || off > c->size)
 		return 0;
-	if (fgets(buf, sizeof(buf), f) == NULL)
-		buf[0] = '\0';
-	fclose(f);
-	return strtoull(buf, NULL, 10);
+	in = open(c->o.out, O_RDONLY | O_CLOEXEC);
+	if (in != -1 && pread(in, &nl, 1, (off_t)off - 1) != 1)
+		nl = 0;
+	if (in != -1)
+		close(in);
+	return nl == '\n' ? off : 0;
+}
+
+/* Keeps why forwarding failed (takes cause; NULL: it works again). */
+static void
+collect_fwd_note(struct collector *c, char *cause)
+{
+	pthread_mutex_lock(&c->lock);
+	free(c->fwd_error);
+	c->fwd_error = cause;
+	pthread_mutex_unlock(&c->lock);
 }
 
 /* Says whether the forwarder should keep going. */
 static int
 collect_fwd_live(struct collector *c)
 {
-	return !c->stop || collect_now() < c->drain_until;
+	int live;
+
+	pthread_mutex_lock(&c->lock);
+	live = !c->stop || collect_now() < c->drain_until;
+	pthread_mutex_unlock(&c->lock);
+	return live;
+}
+
+/* The forwarder's HTTP cancel test: the drain time is over. */
+static int
+collect_fwd_cancel(void *arg)
+{
+	return !collect_fwd_live(arg);
+}
+
+/* Waits s seconds before the next attempt, less when the drain ends. */
+static void
+collect_fwd_pause(struct collector *c, double s)
+{
+	double until = collect_now() + s;
+
+	while (collect_now() < until && collect_fwd_live(c))
+		usleep(50000);
 }
 
 /*
@@ -460,6 +589,7 @@ static void *
 collect_forward(void *arg)
 {
 	struct collector *c = arg;
+	struct http_opts ho = { .retries = -1 };
 	struct es *es = NULL;
 	struct strbuf bulk;
 	char *rbuf = NULL;
@@ -468,11 +598,16 @@ collect_forward(void *arg)
 	char *cause = NULL;
 	int rfd;
 
+	if (c->o.http != NULL)
+		ho = *c->o.http;
+	/* A request still under way when the drain time ends is given up. */
+	ho.cancel = collect_fwd_cancel;
+	ho.cancel_arg = c;
 	rfd = open(c->o.out, O_RDONLY | O_CLOEXEC);
 	strbuf_init(&bulk, 0);
 	while (rfd != -1) {
 		unsigned long long size, want;
-		size_t ok = 0, failed = 0, used;
+		size_t ok = 0, failed = 0, again = 0, used;
 		ssize_t n;
 		int w = collect_fwd_wait(c, &size);
 
@@ -482,7 +617,7 @@ collect_forward(void *arg)
 			continue;
 		if (!collect_fwd_live(c))
 			break;
-		if (es == NULL && (es_open(c->o.es_url, c->o.http, &es,
+		if (es == NULL && (es_open(c->o.es_url, &ho, &es,
 		    &cause) == -1 || es_install_template(es, c->o.index,
 		    &cause) == -1)) {
 			es_free(es);
@@ -512,8 +647,9 @@ collect_forward(void *arg)
 			goto retry;
 		}
 		collect_fwd_bulk(c, rbuf, used, &bulk);
-		if (es_bulk(es, bulk.data, bulk.len, &ok, &failed, NULL,
-		    &cause) == -1)
+		/* Items refused for now: the whole batch again (same ids). */
+		if (es_bulk(es, bulk.data, bulk.len, &ok, &failed, &again,
+		    NULL, &cause) == -1 || again > 0)
 			goto retry;
 		pthread_mutex_lock(&c->lock);
 		c->offset += used;
@@ -521,15 +657,20 @@ collect_forward(void *arg)
 		c->st.forward_failed += failed;
 		pthread_mutex_unlock(&c->lock);
 		collect_save_offset(c);
+		collect_fwd_note(c, NULL);
 		backoff = 0.2;
 		continue;
 retry:
 		/* The server is away: the events wait in the spool. */
-		free(cause);
+		if (cause == NULL && again > 0)
+			cause = util_printf("POST /_bulk: %zu items refused "
+			    "for now (429 or 5xx); the batch goes again",
+			    again);
+		collect_fwd_note(c, cause);
 		cause = NULL;
 		if (!collect_fwd_live(c))
 			break;
-		usleep((useconds_t)(backoff * 1e6));
+		collect_fwd_pause(c, backoff);
 		backoff = backoff * 2 > 5 ? 5 : backoff * 2;
 	}
 	free(cause);
@@ -541,6 +682,70 @@ retry:
 	return NULL;
 }
 
+/*
+ * The length of the whole lines of the first size bytes of the file open
+ * as fd (up to its last newline; 0 when it has none), or -1.
+ */
+static long long
+collect_whole_lines(int fd, unsigned long long size)
+{
+	char buf[8192];
+	unsigned long long end = size;
+	size_t n;
+
+	while (end > 0) {
+		n = end > sizeof(buf) ? sizeof(buf) : (size_t)end;
+		if (pread(fd, buf, n, (off_t)(end - n)) != (ssize_t)n)
+			return -1;
+		end -= n;
+		while (n > 0 && buf[n - 1] != '\n')
+			n--;
+		if (n > 0)
+			return (long long)(end + n);
+	}
+	return 0;
+}
+
+/*
+ * Cuts a last line without its newline from an existing file (a write
+ * cut short by a full disk, a crash or a kill): appending to it would
+ * glue the next event onto a fragment. Says what it cut in c->note.
+ */
+static int
+collect_repair(struct collector *c, char **cause)
+{
+	char head[41] = "";
+	long long keep;
+	ssize_t n;
+	int fd;
+
+	if (!c->regular || c->size == 0)
+		return 0;
+	fd = open(c->o.out, O_RDONLY | O_CLOEXEC);
+	if (fd == -1 || (keep = collect_whole_lines(fd, c->size)) == -1) {
+		if (fd != -1)
+			close(fd);
+		return util_fail(cause, "%s: cannot read: %s", c->o.out,
+		    strerror(errno));
+	}
+	n = (unsigned long long)keep < c->size ? pread(fd, head,
+	    sizeof(head) - 1, (off_t)keep) : 0;
+	head[n > 0 ? n : 0] = '\0';
+	close(fd);
+	if ((unsigned long long)keep == c->size)
+		return 0;
+	if (ftruncate(c->fd, (off_t)keep) == -1)
+		return util_fail(cause, "%s: cannot cut its torn last line: %s",
+		    c->o.out, strerror(errno));
+	c->note = util_printf("%s: cut a torn last line (%llu bytes at offset "
+	    "%lld, no newline: \"%s%s\") and kept the %lld bytes of whole "
+	    "lines before it", c->o.out, c->size - (unsigned long long)keep,
+	    keep, head, c->size - (unsigned long long)keep >= sizeof(head) ?
+	    "..." : "", keep);
+	c->size = (unsigned long long)keep;
+	return 0;
+}
+
 /* Frees the collector's copies of its option strings. */
 static void
 collect_free_opts(struct collector *c)
@@ -550,6 +755,53 @@ collect_free_opts(struct collector *c)
 	free((char *)c->o.run_id);
 	free((char *)c->o.es_url);
 	free((char *)c->o.index);
+}
+
+/* Frees a collector that did not start (its files closed). */
+static void
+collect_discard(struct collector *c)
+{
+	if (c->fd != -1)
+		close(c->fd);
+	if (c->offset_fd != -1)
+		close(c->offset_fd);
+	free(c->offset_path);
+	free(c->note);
+	free(c->fwd_error);
+	collect_free_opts(c);
+	free(c);
+}
+
+/*
+ * Opens the file (cutting a torn last line off it) and, when forwarding,
+ * FILE.offset with the offset it holds. Returns 0 or -1 with *cause.
+ */
+static int
+collect_open_files(struct collector *c, char **cause)
+{
+	struct stat sb;
+
+	c->fd = open(c->o.out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+	    0644);
+	if (c->fd == -1)
+		return util_fail(cause, "%s: cannot write: %s", c->o.out,
+		    strerror(errno));
+	if (fstat(c->fd, &sb) == 0) {
+		c->size = (unsigned long long)sb.st_size;
+		c->regular = S_ISREG(sb.st_mode);
+	}
+	if (collect_repair(c, cause) == -1)
+		return -1;
+	if (c->o.es_url == NULL)
+		return 0;
+	c->offset_path = util_printf("%s.offset", c->o.out);
+	c->offset_fd = open(c->offset_path, O_RDWR | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW, 0644);
+	if (c->offset_fd == -1)
+		return util_fail(cause, "%s: cannot write: %s", c->offset_path,
+		    strerror(errno));
+	c->offset = collect_load_offset(c, c->offset_fd);
+	return 0;
 }
 
 int
@@ -572,13 +824,13 @@ collector_start(const struct collect_opts *o, struct collector **out,
 {
 	struct collector *c = util_calloc(1, sizeof(*c));
 	struct sockaddr_in sa;
-	struct stat sb;
 
+	c->fd = c->offset_fd = -1;
 	c->o = *o;
 	/* The collector keeps its own copies of the strings. */
 	c->o.host = util_strdup(o->host);
 	c->o.out = util_strdup(o->out);
-	c->o.run_id = o->run_id ? util_strdup(o->run_id) : NULL;
+	c->o.run_id = o->run_id ? collect_safe(o->run_id) : NULL;
 	c->o.es_url = o->es_url ? util_strdup(o->es_url) : NULL;
 	c->o.index = o->index ? util_strdup(o->index) : NULL;
 	if (c->o.max_body == 0)
@@ -594,20 +846,14 @@ collector_start(const struct collect_opts *o, struct collector **out,
 	sa.sin_port = htons((uint16_t)o->port);
 	if (inet_pton(AF_INET, strcmp(o->host, "localhost") == 0 ?
 	    "127.0.0.1" : o->host, &sa.sin_addr) != 1) {
-		collect_free_opts(c);
-		free(c);
+		collect_discard(c);
 		return util_fail(cause, "--listen: \"%s\" is not an IPv4 "
 		    "address", o->host);
 	}
-	c->fd = open(o->out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (c->fd == -1) {
-		collect_free_opts(c);
-		free(c);
-		return util_fail(cause, "%s: cannot write: %s", o->out,
-		    strerror(errno));
+	if (collect_open_files(c, cause) == -1) {
+		collect_discard(c);
+		return -1;
 	}
-	if (fstat(c->fd, &sb) == 0)
-		c->size = (unsigned long long)sb.st_size;
 	c->parser = trace_parser_new();
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->wake, NULL);
@@ -620,21 +866,14 @@ collector_start(const struct collect_opts *o, struct collector **out,
 	    MHD_OPTION_NOTIFY_COMPLETED, collect_done, c,
 	    MHD_OPTION_END);
 	if (c->d == NULL) {
-		close(c->fd);
 		trace_parser_free(c->parser);
-		collect_free_opts(c);
-		free(c);
+		collect_discard(c);
 		return util_fail(cause, "cannot listen on %s:%u (in use?)",
 		    o->host, o->port);
 	}
-	if (o->es_url != NULL) {
-		c->offset_path = util_printf("%s.offset", o->out);
-		c->offset = collect_load_offset(c->offset_path);
-		if (c->offset > c->size)
-			c->offset = 0;
-		if (pthread_create(&c->fwd, NULL, collect_forward, c) == 0)
-			c->fwd_running = 1;
-	}
+	if (o->es_url != NULL &&
+	    pthread_create(&c->fwd, NULL, collect_forward, c) == 0)
+		c->fwd_running = 1;
 	*out = c;
 	return 0;
 }
@@ -646,6 +885,12 @@ collector_port(const struct collector *c)
 	    MHD_DAEMON_INFO_BIND_PORT);
 
 	return i ? i->port : c->o.port;
+}
+
+const char *
+collector_note(const struct collector *c)
+{
+	return c->note;
 }
 
 void
@@ -675,11 +920,8 @@ collector_stop(struct collector *c, double drain_s,
 	if (final != NULL)
 		collector_stats(c, final);
 	fdatasync(c->fd);
-	close(c->fd);
 	trace_parser_free(c->parser);
 	pthread_mutex_destroy(&c->lock);
 	pthread_cond_destroy(&c->wake);
-	free(c->offset_path);
-	collect_free_opts(c);
-	free(c);
+	collect_discard(c);
 }

@@ -7,9 +7,11 @@
  * time and the URL path, which carries ACA-Py's tag) before the answer
  * goes out: an event that got 200 is in the file even if medload is then
  * killed with SIGKILL (write(2) before the answer; --fsync always also
- * syncs to disk before answering, for power loss). The file is also the
- * spool of the optional forwarder, which sends it to Elasticsearch in _bulk
- * batches from a persisted offset, retrying while the server is down.
+ * syncs to disk before answering, for power loss). An event the file
+ * cannot take (a full disk) gets 503 and leaves nothing in it; a torn last
+ * line found at start is cut off. The file is also the spool of the
+ * optional forwarder, which sends it to Elasticsearch in _bulk batches
+ * from a persisted offset, retrying while the server is down.
  */
 #ifndef MEDLOAD_COLLECT_H
 #define MEDLOAD_COLLECT_H
@@ -43,10 +45,12 @@ struct collect_stats {
 	unsigned long long bad_json;	/* 400 */
 	unsigned long long too_large;	/* 413 */
 	unsigned long long refused;	/* 404/405 */
-	unsigned long long failed;	/* 500: could not write */
+	unsigned long long failed;	/* 503: could not write */
 	unsigned long long forwarded;	/* indexed by the server */
 	unsigned long long forward_failed;
 	unsigned long long pending;	/* bytes not yet forwarded */
+	int write_errno;		/* why the last store failed, while
+					 * the file refuses events; else 0 */
 };
 
 struct collector;
@@ -55,15 +59,22 @@ struct collector;
 int collect_parse_listen(const char *s, char **host, unsigned *port);
 
 /*
- * Opens the file, starts the HTTP listener and the forwarder. Returns 0 or
- * -1 with *cause (port in use, file not writable, server unreachable is
- * NOT an error: events wait in the spool).
+ * Opens the file, cuts a torn last line off it (see collector_note),
+ * starts the HTTP listener and the forwarder. Returns 0 or -1 with *cause
+ * (port in use, file not writable, server unreachable is NOT an error:
+ * events wait in the spool).
  */
 int collector_start(const struct collect_opts *o, struct collector **out,
     char **cause);
 
 /* The port actually bound (when 0 was asked). */
 unsigned collector_port(const struct collector *c);
+
+/*
+ * What collector_start repaired in an existing file (a torn last line
+ * cut off), as a message to show; NULL when nothing. Borrowed.
+ */
+const char *collector_note(const struct collector *c);
 
 /* Copies the counters. */
 void collector_stats(struct collector *c, struct collect_stats *s);

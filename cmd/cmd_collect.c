@@ -26,8 +26,10 @@ static const char collect_usage[] =
 "when it returns (the forwarded offset is kept in FILE.offset).\n"
 "\n"
 "Answers: 200 stored; 400 the body is not one JSON object; 413 the body\n"
-"is larger than --max-body; 404 other GET paths; 405 other methods;\n"
-"GET / or /_status returns the counters as JSON.\n";
+"is larger than --max-body; 503 with Retry-After while the file cannot be\n"
+"written (a full disk: nothing of the event stays in it); 404 other GET\n"
+"paths; 405 other methods; GET / or /_status returns the counters as JSON.\n"
+"A last line without its newline in an existing file is cut off at start.\n";
 
 static const char collect_after[] =
 "Exit status: 0 after SIGINT/SIGTERM or --duration, 2 on a usage error,\n"
@@ -223,6 +225,8 @@ collect_execute(struct collect_cmd *c)
 		free(cause);
 		return STATUS_IO;
 	}
+	if (collector_note(col) != NULL)
+		cli_error_safe(collector_note(col));
 	cli_error("collecting on http://%s:%u/ into %s%s%s", c->o.host,
 	    collector_port(col), c->o.out, c->o.es_url ? ", forwarding to " :
 	    "", c->o.es_url ? c->o.index ? c->o.index : "medload-traces" : "");

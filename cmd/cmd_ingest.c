@@ -102,8 +102,8 @@ ingest_flush(struct ingest *in)
 	if (in->nqueued == 0)
 		return 0;
 	errors = json_object_new_array();
-	if (es_bulk(in->es, in->bulk.data, in->bulk.len, &ok, &failed, errors,
-	    &in->cause) == -1) {
+	if (es_bulk(in->es, in->bulk.data, in->bulk.len, &ok, &failed, NULL,
+	    errors, &in->cause) == -1) {
 		in->failed += in->nqueued;
 		in->request_failed = 1;
 		json_object_put(errors);

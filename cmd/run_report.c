@@ -67,6 +67,8 @@ run_report_start(const struct run_report_opts *o, const char *run_dir,
 	co.fsync = COLLECT_FSYNC_INTERVAL;
 	co.run_id = run_id;
 	rc = collector_start(&co, out, cause);
+	if (rc == 0 && collector_note(*out) != NULL)
+		cli_error_safe(collector_note(*out));
 	free(host);
 	free(file);
 	return rc;

@@ -238,6 +238,7 @@ es_field_caps(struct es *es, const char *index, const char *const *fields,
 struct es_bulk_count {
 	size_t *ok;
 	size_t *failed;
+	size_t *retry;			/* NULL: passing refusals fail */
 	struct json_object *errors;	/* borrowed; NULL: not kept */
 };
 
@@ -262,6 +263,10 @@ es_bulk_item(const char *item, size_t n, void *arg)
 		(*c->ok)++;
 		return 0;
 	}
+	if (c->retry != NULL && http_retryable(status)) {
+		(*c->retry)++;	/* a full queue, a write block: send again */
+		return 0;
+	}
 	(*c->failed)++;
 	if (c->errors != NULL && jx_len(c->errors) < ES_ERRORS_KEPT &&
 	    nm >= 1 && m[0].type == JSCAN_OBJECT &&
@@ -274,10 +279,10 @@ es_bulk_item(const char *item, size_t n, void *arg)
 
 int
 es_bulk(struct es *es, const char *body, size_t len, size_t *ok,
-    size_t *failed, struct json_object *errors, char **cause)
+    size_t *failed, size_t *retry, struct json_object *errors, char **cause)
 {
 	static const char *const items[] = { "items" };
-	struct es_bulk_count c = { ok, failed, errors };
+	struct es_bulk_count c = { ok, failed, retry, errors };
 	struct http_response r;
 	char *url, *line;
 	const char *why;

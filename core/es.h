@@ -94,13 +94,16 @@ int es_field_caps(struct es *es, const char *index, const char *const *fields,
 
 /*
  * Sends an NDJSON _bulk body. Counts item results: *ok (created or
- * updated), *failed; the first few item errors go to errors (an array,
- * caller puts). The answer is filtered to the statuses and errors and read
- * item by item (at most ES_BULK_ANSWER_MAX bytes). Returns 0 when the
+ * updated), *failed; when retry is not NULL, items refused for a passing
+ * reason (429, 502, 503, 504: a full queue, a write block, a shard not
+ * ready) count in *retry instead of *failed. The first few item errors go
+ * to errors (an array, caller puts; may be NULL). The answer is filtered
+ * to the statuses and errors and read item by item (at most
+ * ES_BULK_ANSWER_MAX bytes). Returns 0 when the
  * request itself succeeded.
  */
 int es_bulk(struct es *es, const char *body, size_t len, size_t *ok,
-    size_t *failed, struct json_object *errors, char **cause);
+    size_t *failed, size_t *retry, struct json_object *errors, char **cause);
 
 /*
  * Installs the trace index template (queries/trace-index-template.json,

@@ -135,6 +135,8 @@ http_client_uninterruptible(struct http_client *c, int on)
 static int
 http_stopped(const struct http_client *c)
 {
+	if (c->o.cancel != NULL && c->o.cancel(c->o.cancel_arg))
+		return 1;
 	return !c->uninterruptible && !c->o.ignore_interrupt &&
 	    interrupt_pending();
 }
@@ -151,8 +153,7 @@ http_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
 	return http_stopped(arg);
 }
 
-/* Says whether a status deserves another attempt. */
-static int
+int
 http_retryable(long status)
 {
 	return status == 429 || status == 502 || status == 503 ||

@@ -28,6 +28,11 @@ struct http_opts {
 	const char *api_key_header;	/* NULL: api_key goes as above; else
 					 * "<api_key_header>: <api_key>"
 					 * (ACA-Py: "x-api-key") */
+	int (*cancel)(void *arg);	/* when not NULL and it returns 1,
+					 * give up now, as on an interrupt
+					 * (a deadline; called from the
+					 * transfer, often) */
+	void *cancel_arg;
 };
 
 struct http_response {
@@ -78,6 +83,13 @@ int http_request(struct http_client *c, const char *method, const char *url,
  * lowers that bound (set before the request): a larger answer is then an
  * error saying so, never a larger allocation.
  */
+
+/*
+ * Says whether an HTTP status is passing and worth another attempt (429,
+ * 502, 503, 504): http_request retries those.
+ */
+int http_retryable(long status);
+
 void http_response_init(struct http_response *r);
 void http_response_limit(struct http_response *r, size_t max);
 void http_response_release(struct http_response *r);

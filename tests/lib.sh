@@ -27,3 +27,16 @@ expect_grep() {
 		fail "$1" "'$2' not in $3: $(head -c 300 "$3")"
 	fi
 }
+
+# wait_for TENTHS CMD...: runs CMD every 0.1 s until it succeeds, at most
+# TENTHS times; the status says whether it did.
+wait_for() {
+	_wait_n=$1
+	shift
+	while [ "$_wait_n" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1
+		_wait_n=$((_wait_n - 1))
+	done
+	return 1
+}

@@ -11,11 +11,7 @@ ev="$REPO/tests/data/acapy-1.7.0-traces.ndjson"
 start() {
 	"$MEDLOAD" collect --listen "127.0.0.1:$port" -o "$out" "$@" 2>"$TMP/collect.err" &
 	cpid=$!
-	i=0
-	while [ $i -lt 50 ] && ! curl -s -o /dev/null "$url/_status"; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_for 50 curl -s -o /dev/null "$url/_status"
 }
 code() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@"; }
 
@@ -65,7 +61,9 @@ ts = [threading.Thread(target=client, args=(events[k::8],)) for k in range(8)]
 open(acked, "w").write("\n".join(ok) + "\n")
 PY
 ppid=$!
-sleep 0.7
+# Kill it mid-stream: once some events are in (at most 5 s).
+some_in() { [ "$(curl -s "$url/_status" | jq .written)" -ge 40 ] 2>/dev/null; }
+wait_for 50 some_in
 kill -9 $cpid
 wait $ppid
 wait $cpid 2>/dev/null
@@ -106,3 +104,62 @@ sleep 0.5
     pass collect-after-flood || fail collect-after-flood "no service after a connection flood"
 kill -TERM $cpid
 wait $cpid
+
+# A spool whose last line lost its end (the disk filled, or medload died
+# mid-write): at start the collector cuts that fragment, says so, and the
+# events that follow are stored on lines of their own.
+head -3 "$ev" >"$out"
+head -4 "$ev" | tail -1 | head -c 100 >>"$out"
+start
+[ "$(head -5 "$ev" | tail -1 | code -XPOST --data-binary @- "$url/acapy.events")" = 200 ] || fail collect-torn-post "not stored"
+kill -TERM $cpid
+wait $cpid
+expect_grep collect-torn-says 'cut a torn last line (100 bytes at offset' "$TMP/collect.err"
+"$MEDLOAD" analyze --format json "$out" >"$TMP/torn.json" 2>"$TMP/torn.err"
+[ "$(jq -c '[.events.read, .events.rejected]' "$TMP/torn.json")" = "[4,0]" ] &&
+    pass collect-torn-repaired || fail collect-torn-repaired "$(jq -c .events "$TMP/torn.json") $(head -c 200 "$TMP/torn.err")"
+
+# Every stored line is valid UTF-8 and JSON, whichever way it is built: a
+# URL path with %ff, %c0%80 or control characters, on the fast path and on
+# the json-c path (a body with its own "medload" member), and a run id.
+: >"$out"
+start --run-id "$(printf 'r\377\001')"
+e1=$(head -1 "$ev")
+e2=$(printf '%s' "$e1" | jq -c '. + {medload: {mine: 1}}')
+codes=""
+for p in '/acapy.events%ff' '/a%c0%80' '/a%01%1b%22%5c'; do
+	codes="$codes$(printf '%s' "$e1" | code -XPOST --data-binary @- "$url$p")"
+	codes="$codes$(printf '%s' "$e2" | code -XPOST --data-binary @- "$url$p")"
+done
+kill -TERM $cpid
+wait $cpid
+[ "$codes" = 200200200200200200 ] || fail collect-utf8-answers "answers $codes"
+python3 - "$out" >"$TMP/utf8" 2>&1 <<'PY'
+import json, sys
+paths = []
+for raw in open(sys.argv[1], "rb"):
+    doc = json.loads(raw.decode("utf-8", "strict"))
+    paths.append(doc["medload"]["path"] + " " + doc["medload"]["run_id"])
+print(len(paths), len(set(paths)), sorted(set(paths)))
+PY
+expect_grep collect-utf8-lines "^6 3 " "$TMP/utf8"
+"$MEDLOAD" analyze --format json "$out" >"$TMP/utf8.json" 2>"$TMP/utf8.err"
+[ "$(jq -c '[.events.read, .events.rejected]' "$TMP/utf8.json")" = "[6,0]" ] &&
+    pass collect-utf8-analyze || fail collect-utf8-analyze "$(jq -c .events "$TMP/utf8.json") $(head -c 300 "$TMP/utf8.err")"
+
+# FILE.offset (what the forwarder has sent) is ignored when it does not
+# fall after a whole line (the spool was cut or replaced). No server
+# listens: pending_bytes is what is left to send.
+head -3 "$ev" >"$out"
+size=$(wc -c <"$out")
+first=$(head -1 "$ev" | wc -c)
+dead=http://127.0.0.1:$((port + 1))
+for case in "$first:$((size - first))" "$((first + 5)):$size" "$((size + 10)):$size"; do
+	printf '%s\n' "${case%%:*}" >"$out.offset"
+	start --es "$dead"
+	got=$(curl -s "$url/_status" | jq .pending_bytes)
+	kill -TERM $cpid
+	wait $cpid
+	[ "$got" = "${case#*:}" ] && pass "collect-offset-${case%%:*}" ||
+	    fail "collect-offset-${case%%:*}" "pending $got, want ${case#*:}"
+done

@@ -26,11 +26,6 @@ restore() {
 	rm -rf "$T"
 }
 trap restore EXIT
-waitfor() { # waitfor SECONDS CMD...: polls until CMD succeeds
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do ((SECONDS < deadline)) || return 1; sleep 0.2; done
-}
 
 "$M" collect --listen "127.0.0.1:$cport" -o "$T/agents.ndjson" --es "$os" --index "$idx" --run-id it24 2>"$T/collect.err" &
 cpid=$!

@@ -19,6 +19,14 @@ test_port() { # test_port OFFSET DEFAULT
 	fi
 }
 
+# waitfor SECONDS CMD...: polls CMD every 0.2 s until it succeeds; fails
+# (status 1) after SECONDS.
+waitfor() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do ((SECONDS < deadline)) || return 1; sleep 0.2; done
+}
+
 # Load the running stack's description; fail if the stack is not up.
 load_stack_env() {
 	local envout
