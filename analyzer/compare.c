@@ -111,6 +111,27 @@ compare_group_metric(struct json_object *g, const char *metric, double *out)
 	return 0;
 }
 
+int
+compare_group_no_latency(struct json_object *g)
+{
+	struct json_object *pcts;
+	double v;
+
+	if (compare_group_metric(g, "max", &v) == 0)
+		return v == 0;
+	if (compare_group_metric(g, "mean", &v) == -1 || v != 0)
+		return 0;
+	if (json_object_object_get_ex(g, "percentiles", &pcts) &&
+	    jx_is_object(pcts)) {
+		json_object_object_foreach(pcts, name, val) {
+			(void)name;
+			if (json_object_get_double(val) != 0)
+				return 0;
+		}
+	}
+	return 1;
+}
+
 /* The matching key of a group: its "by" values joined. Caller frees. */
 static char *
 compare_key_string(struct json_object *by, struct json_object *g,

@@ -70,6 +70,13 @@ int compare_group_metric(struct json_object *g, const char *metric,
     double *out);
 
 /*
+ * Returns 1 when group g carries no latency: its max is 0 ms (START
+ * events, whose duration is always 0), or, without a max, its mean and
+ * every percentile are 0; else 0.
+ */
+int compare_group_no_latency(struct json_object *g);
+
+/*
  * The quantiles of group g (borrowed) as (p, q) pairs sorted by p in
  * [0, 1], its min (p 0) and max (p 1) included: at most COMPARE_MAX_PCTS
  * of them into p and q. Returns their number.

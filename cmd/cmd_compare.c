@@ -357,7 +357,7 @@ compare_execute(const struct compare_cmd *c)
 		goto out;
 	}
 	if (c->ts.n > 0) {
-		block = threshold_evaluate(&c->ts, cont, base);
+		block = threshold_evaluate(&c->ts, cont, base, NULL);
 		json_object_object_add(cmp, "thresholds", json_object_get(block));
 	}
 	if (compare_write(c, cmp, &cause) == -1)
