@@ -766,7 +766,8 @@ threshold_measure_errors(const struct threshold *t, struct json_object *doc,
 		else if (t->nsel > 0)
 			m->trace_only = "a selector picks trace groups";
 		else if (threshold_client_totals(run, m) == -1) {
-			threshold_stop(m, -1, "the run's results have no total");
+			threshold_stop(m, -1, "the run's results have no "
+			    "total");
 			return;
 		}
 	}
@@ -928,7 +929,8 @@ threshold_limit(const struct threshold *t, double base)
 struct threshold_pair {
 	struct json_object *key;
 	double v, base, limit;
-	double excess;		/* beyond the limit, in the metric's unit */
+	double excess;		/* beyond the limit, in the metric's unit
+				   (below it when negative) */
 	int ok;
 	int quiet;		/* 0 ms throughout on both sides */
 };

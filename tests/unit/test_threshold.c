@@ -210,7 +210,7 @@ eval_docs(const char *expr, const char *doc_json, const char *base_json,
 #define CHECK_MSG(o, want)						\
 	do {								\
 		if (strstr((o).message, (want)) == NULL) {		\
-			fprintf(stderr, "%s:%d: want \"%s\" in \"%s\"\n",	\
+			fprintf(stderr, "%s:%d: want \"%s\" in \"%s\"\n", \
 			    __FILE__, __LINE__, (want), (o).message);	\
 			check_failed = 1;				\
 		}							\
