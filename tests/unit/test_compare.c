@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "junit.h"
+#include "jx.h"
 #include "check.h"
 #include "util.h"
 
@@ -258,8 +259,7 @@ test_load_is_not_a_verdict(void)
 	CHECK_STR(at(r, "summary.not_judged"), "1");
 	CHECK_STR(at(r, "summary.load"), "more");
 	CHECK_STR(at(r, "load.verdict"), "more");
-	CHECK(json_object_array_length(json_object_object_get(
-	    json_object_object_get(r, "load"), "changes")) == 8);
+	CHECK(jx_len(jx_get(r, "load.changes")) == 8);
 	CHECK_STR(json_object_get_string(json_object_object_get(
 	    json_object_array_get_idx(json_object_object_get(r, "labels"), 0),
 	    "verdict")), "worse");
