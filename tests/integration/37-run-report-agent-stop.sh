@@ -11,29 +11,9 @@ load_stack_env
 mapfile -t ka < <(admin_key_args)
 pidf="$MEDLOAD_STACK_DIR/pids/multi.pid"
 rel="${MEDLOAD_TEST_ACAPY:-${MEDLOAD_ACAPY_RELEASE:-seed}}"
-# MEDLOAD_TEST_COLLECT_PORT pins the collector's port; else a free one
-port="${MEDLOAD_TEST_COLLECT_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
-cpid=""
-restore() {
-	[[ -n "$cpid" ]] && kill "$cpid" 2>/dev/null
-	"$STACK/agents" stop >/dev/null 2>&1 || true
-	# shellcheck disable=SC2086 # the runner's stack/up arguments
-	"$STACK/up" ${MEDLOAD_TEST_UP_ARGS:---acapy $rel} >"$RUN_TMP/restore.log" 2>&1 ||
-		echo "could not restore the stack: $(tail -n 1 "$RUN_TMP/restore.log")" >&2
-	rm -rf "$RUN_TMP"
-}
-trap restore EXIT
-
-# The agents need a live trace sink to start; medload's run takes over.
-"$MEDLOAD" collect --listen "127.0.0.1:$port" -o "$RUN_TMP/startup.ndjson" 2>/dev/null &
-cpid=$!
-for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$port/_status" && break; sleep 0.1; done
-"$STACK/agents" stop >/dev/null 2>&1 || true
-"$STACK/up" --acapy "$rel" --trace-to "http://127.0.0.1:$port/" >"$RUN_TMP/up.log" 2>&1 ||
-	fail "agents tracing to medload did not start: $(tail -3 "$RUN_TMP/up.log")"
-kill "$cpid"
-wait "$cpid" 2>/dev/null || true
-cpid=""
+port="$(collect_port)"
+trap 'restore_agents; rm -rf "$RUN_TMP"' EXIT
+agents_trace_to_medload "$port" "$rel"
 [[ -s "$pidf" ]] || fail "no multi-agent pid file at $pidf"
 
 rid="stop-rep-$$"

@@ -230,6 +230,13 @@ test_client_errors(void)
 	CHECK_MSG(o, "trace: 10 errors of 200 events");
 	CHECK_NUM(jx_int(o.result, "client.failures", -1), 5, 0);
 	json_object_put(o.result);
+	/* a run reported without traces: the client's share alone */
+	eval_docs("error_rate<1%", "{\"by\":[\"label\",\"outcome\"],"
+	    "\"groups\":[]}", NULL, run_text, &o);
+	CHECK_STR(o.status, "fail");
+	CHECK_NUM(o.value, 5.0 / 55, 1e-12);
+	CHECK_MSG(o, "trace: 0 errors of 0 events");
+	json_object_put(o.result);
 	/* without the run's results: the traces' share, and says so */
 	eval_docs("error_rate<6%", doc_text, NULL, NULL, &o);
 	CHECK_STR(o.status, "pass");
