@@ -111,6 +111,27 @@ compare_group_metric(struct json_object *g, const char *metric, double *out)
 	return 0;
 }
 
+int
+compare_group_no_latency(struct json_object *g)
+{
+	struct json_object *pcts;
+	double v;
+
+	if (compare_group_metric(g, "max", &v) == 0)
+		return v == 0;
+	if (compare_group_metric(g, "mean", &v) == -1 || v != 0)
+		return 0;
+	if (json_object_object_get_ex(g, "percentiles", &pcts) &&
+	    jx_is_object(pcts)) {
+		json_object_object_foreach(pcts, name, val) {
+			(void)name;
+			if (json_object_get_double(val) != 0)
+				return 0;
+		}
+	}
+	return 1;
+}
+
 /* The matching key of a group: its "by" values joined. Caller frees. */
 static char *
 compare_key_string(struct json_object *by, struct json_object *g,
@@ -212,9 +233,18 @@ compare_quantile_se(struct json_object *g, double pr, double n, double res)
 	return sqrt(pr * (1 - pr) / n) * spread / (p[hi] - p[lo]);
 }
 
-/* Direction of a metric: 1 when higher is worse, -1 when better. */
-enum compare_kind { KIND_LATENCY, KIND_QUANTILE, KIND_MEAN, KIND_COUNT,
-	KIND_SHARE };
+/* What a metric measures, which says how its change is read. */
+enum compare_kind {
+	KIND_EXTREME,	/* max: one value, shown, never judged */
+	KIND_QUANTILE,	/* a percentile: a latency, higher is worse */
+	KIND_MEAN,	/* the mean: a latency, higher is worse */
+	KIND_LOAD,	/* count, rate: traffic, more or less, not judged */
+	KIND_SHARE	/* the error share: higher is worse */
+};
+
+/* The kinds as the comparison document names them. */
+static const char *const compare_kind_names[] = { "extreme", "latency",
+	"latency", "load", "share" };
 
 /* What compare_metric needs about one side. */
 struct compare_side {
@@ -266,7 +296,7 @@ compare_metric_se(const char *name, enum compare_kind kind,
 		q = o->min_delta * o->min_delta / 12;
 		se = sqrt((b->sd * b->sd + q) / b->n +
 		    (c->sd * c->sd + q) / c->n);
-	} else if (kind == KIND_COUNT) {
+	} else if (kind == KIND_LOAD) {
 		/*
 		 * Poisson counts: var(n) = n; a rate r = n / span has
 		 * var(r) = r^2 / n.
@@ -307,16 +337,16 @@ compare_metric_test(const char *name, enum compare_kind kind,
 }
 
 /*
- * Judges a tested difference: returns 1 worse, -1 better or 0 unchanged,
- * and why in reason.
+ * Judges a tested difference: returns 1 higher (worse, or more load), -1
+ * lower or 0 unchanged beyond the noise, and why in reason.
  */
 static int
 compare_metric_judge(const char *name, enum compare_kind kind,
-    int higher_worse, const struct compare_side *b,
-    const struct compare_side *c, const struct compare_opts *o,
-    const struct compare_test *t, char reason[160])
+    const struct compare_side *b, const struct compare_side *c,
+    const struct compare_opts *o, const struct compare_test *t,
+    char reason[160])
 {
-	int latency = kind == KIND_LATENCY || kind == KIND_QUANTILE ||
+	int latency = kind == KIND_EXTREME || kind == KIND_QUANTILE ||
 	    kind == KIND_MEAN;
 	char buf[48];
 
@@ -334,7 +364,7 @@ compare_metric_judge(const char *name, enum compare_kind kind,
 	else if (t->thin)
 		snprintf(reason, 160, "fewer than 5 events beyond %s on a "
 		    "side", name);
-	else if (kind == KIND_LATENCY)
+	else if (kind == KIND_EXTREME)
 		snprintf(reason, 160, "one extreme value: shown, not judged");
 	else if (isfinite(t->z) && fabs(t->z) < o->z)
 		snprintf(reason, 160, "not significant (|z| %.2f < %s)",
@@ -347,17 +377,29 @@ compare_metric_judge(const char *name, enum compare_kind kind,
 		else
 			snprintf(reason, 160, "beyond the margin; no spread "
 			    "on either side");
-		return (t->diff > 0) == (higher_worse > 0) ? 1 : -1;
+		return t->diff > 0 ? 1 : -1;
 	}
 	return 0;
 }
 
+/* A metric's verdict: worse or better, or for a load more or less. */
+static const char *
+compare_verdict_name(enum compare_kind kind, int verdict)
+{
+	if (verdict == 0)
+		return "unchanged";
+	if (kind == KIND_LOAD)
+		return verdict > 0 ? "more" : "less";
+	return verdict > 0 ? "worse" : "better";
+}
+
 /*
- * Compares one metric and returns its result object; *verdict is 1 worse,
- * -1 better, 0 unchanged; *pct_out the percent change (HUGE_VAL from 0).
+ * Compares one metric and returns its result object; *verdict is 1 worse
+ * (or more load), -1 better (or less load), 0 unchanged; *pct_out the
+ * percent change (HUGE_VAL from 0).
  */
 static struct json_object *
-compare_metric(const char *name, enum compare_kind kind, int higher_worse,
+compare_metric(const char *name, enum compare_kind kind,
     const struct compare_side *b, const struct compare_side *c,
     const struct compare_opts *o, int *verdict, double *pct_out)
 {
@@ -369,15 +411,16 @@ compare_metric(const char *name, enum compare_kind kind, int higher_worse,
 	compare_metric_test(name, kind, b, c, o, &t);
 	*pct_out = t.pct;
 	json_object_object_add(m, "metric", json_object_new_string(name));
+	json_object_object_add(m, "kind", json_object_new_string(
+	    compare_kind_names[kind]));
 	json_object_object_add(m, "baseline", analysis_num(b->v));
 	json_object_object_add(m, "contender", analysis_num(c->v));
 	json_object_object_add(m, "diff", analysis_num(t.diff));
 	json_object_object_add(m, "pct", isfinite(t.pct) ? analysis_num(
 	    round(t.pct * 100) / 100) : NULL);
-	*verdict = compare_metric_judge(name, kind, higher_worse, b, c, o, &t,
-	    reason);
+	*verdict = compare_metric_judge(name, kind, b, c, o, &t, reason);
 	json_object_object_add(m, "verdict", json_object_new_string(
-	    *verdict > 0 ? "worse" : *verdict < 0 ? "better" : "unchanged"));
+	    compare_verdict_name(kind, *verdict)));
 	json_object_object_add(m, "reason", json_object_new_string(reason));
 	if (isfinite(t.z))
 		json_object_object_add(m, "z",
@@ -396,24 +439,37 @@ compare_metric(const char *name, enum compare_kind kind, int higher_worse,
 	return m;
 }
 
+/* A group's verdict when it carries no latency on either side. */
+#define COMPARE_NOT_JUDGED 2
+
 /* One row of the comparison while it is built. */
 struct compare_row {
 	struct json_object *obj;
-	int verdict;		/* 1 worse, -1 better, 0 unchanged */
-	double score;		/* the largest worsening, in percent */
+	int verdict;		/* 1 worse, -1 better, 0 unchanged, or
+				   COMPARE_NOT_JUDGED */
+	double score;		/* the deciding change's size, percent */
 	size_t order;
 };
 
-/* Orders rows: worse first (largest change first), then better, then
- * unchanged, each in the baseline's order. */
+/* Where a verdict sorts: worse, better, unchanged, not judged. */
+static int
+compare_rank(int verdict)
+{
+	return verdict == 1 ? 0 : verdict == -1 ? 1 : verdict == 0 ? 2 : 3;
+}
+
+/*
+ * Orders rows: worse first, then better (each the largest change first),
+ * then unchanged and not judged, each in the baseline's order.
+ */
 static int
 compare_row_cmp(const void *a, const void *b)
 {
 	const struct compare_row *x = a, *y = b;
 
 	if (x->verdict != y->verdict)
-		return y->verdict - x->verdict;
-	if (x->verdict == 1 && x->score != y->score)
+		return compare_rank(x->verdict) - compare_rank(y->verdict);
+	if ((x->verdict == 1 || x->verdict == -1) && x->score != y->score)
 		return x->score < y->score ? 1 : -1;
 	return x->order < y->order ? -1 : x->order > y->order;
 }
@@ -430,80 +486,254 @@ compare_side_group(struct compare_side *s, struct json_object *g)
 		s->sd = 0;
 }
 
-/* Compares two matched groups into a row. */
-static void
-compare_groups(struct json_object *gb, struct json_object *gc,
-    const struct compare_opts *o, struct compare_row *row)
+/* A key's values for a headline: "label outcome", repeats dropped. */
+static char *
+compare_key_short(struct json_object *key)
 {
-	static const struct {
-		const char *name;
-		enum compare_kind kind;
-	} metrics[] = {
-		{ "count", KIND_COUNT }, { "rate", KIND_COUNT },
-		{ "mean", KIND_MEAN }, { "p50", KIND_QUANTILE },
-		{ "p95", KIND_QUANTILE }, { "p99", KIND_QUANTILE },
-		{ "max", KIND_LATENCY },
-	};
-	struct json_object *arr = json_object_new_array(), *key;
-	struct compare_side sb, sc;
-	double pct;
-	int verdict, any_better = 0, err, worst_set = 0;
-	const char *worst = NULL;
-	char *title, pbuf[48];
+	const char *prev = NULL, *v;
+	struct strbuf b;
+
+	strbuf_init(&b, 0);
+	if (jx_is_object(key)) {
+		json_object_object_foreach(key, name, val) {
+			(void)name;
+			v = jx_str(val, "-");
+			if (prev != NULL && strcmp(prev, v) == 0)
+				continue;
+			if (b.len > 0)
+				strbuf_addc(&b, ' ');
+			strbuf_adds(&b, v);
+			prev = v;
+		}
+	}
+	return strbuf_detach(&b);
+}
+
+/*
+ * The change that leads a row in one direction: p95 when it changed (the
+ * percentile users set their objectives on), else the largest.
+ */
+struct compare_lead {
+	struct json_object *m;		/* the metric (borrowed) */
+	int p95;
+	double size;			/* |percent change|; 1e9 from 0 */
+};
+
+/* Takes metric m (its change pct) as the lead when it leads. */
+static void
+compare_lead_take(struct compare_lead *l, struct json_object *m, double pct)
+{
+	double size = isfinite(pct) ? fabs(pct) : 1e9;
+	int p95 = strcmp(jx_str(jx_get(m, "metric"), ""), "p95") == 0;
+
+	if (l->m == NULL || p95 > l->p95 || (p95 == l->p95 &&
+	    size > l->size)) {
+		l->m = m;
+		l->p95 = p95;
+		l->size = size;
+	}
+}
+
+/*
+ * A change as a line: "WHO p95 44 -> 337 ms (+665.9%)"; unit follows the
+ * values (" ms", "/s" or ""). Caller frees.
+ */
+static char *
+compare_change_text(const char *who, struct json_object *m)
+{
+	const char *metric = jx_str(jx_get(m, "metric"), "?");
+	const char *kind = jx_str(jx_get(m, "kind"), "");
+	const char *unit = strcmp(kind, "latency") == 0 ||
+	    strcmp(kind, "extreme") == 0 ? " ms" :
+	    strcmp(metric, "rate") == 0 ? "/s" : "";
+
+	return util_printf("%s %s %s -> %s%s (%s)", who,
+	    strcmp(metric, "error_share") == 0 ? "error share" : metric,
+	    jx_str(jx_get(m, "b"), "?"), jx_str(jx_get(m, "c"), "?"), unit,
+	    jx_str(jx_get(m, "p"), "?"));
+}
+
+/*
+ * Adds a load change to list: metric m of a label or a group (key, NULL
+ * for a label), who names it.
+ */
+static void
+compare_load_add(struct json_object *list, const char *who,
+    struct json_object *key, struct json_object *m)
+{
+	static const char *const copied[] = { "metric", "baseline",
+	    "contender", "diff", "pct", "b", "c", "d", "p", "reason", "z" };
+	struct json_object *o = json_object_new_object(), *v;
+	char *text = compare_change_text(who, m);
 	size_t i;
 
-	json_object_object_get_ex(gb, "key", &key);
-	err = compare_key_is_error(key);
+	json_object_object_add(o, "scope", json_object_new_string(key ?
+	    "group" : "label"));
+	json_object_object_add(o, "title", json_object_new_string(who));
+	if (key != NULL)
+		json_object_object_add(o, "key", json_object_get(key));
+	for (i = 0; i < sizeof(copied) / sizeof(copied[0]); i++)
+		if (json_object_object_get_ex(m, copied[i], &v))
+			json_object_object_add(o, copied[i],
+			    json_object_get(v));
+	json_object_object_add(o, "change", json_object_get(
+	    json_object_object_get(m, "verdict")));
+	json_object_object_add(o, "text", json_object_new_string(text));
+	free(text);
+	json_object_array_add(list, o);
+}
+
+/* The load direction of bits (1 more, 2 less) as a word. */
+static const char *
+compare_load_name(int bits)
+{
+	return bits == 1 ? "more" : bits == 2 ? "less" : bits == 3 ?
+	    "mixed" : "unchanged";
+}
+
+/* The metrics of a group comparison and how each is read. */
+static const struct {
+	const char *name;
+	enum compare_kind kind;
+} compare_group_metrics[] = {
+	{ "count", KIND_LOAD }, { "rate", KIND_LOAD },
+	{ "mean", KIND_MEAN }, { "p50", KIND_QUANTILE },
+	{ "p95", KIND_QUANTILE }, { "p99", KIND_QUANTILE },
+	{ "max", KIND_EXTREME },
+};
+
+/* A group comparison while it is made. */
+struct compare_group {
+	const struct compare_opts *o;
+	int quiet;			/* 0 ms on both sides */
+	char *who;			/* the key for headlines */
+	struct json_object *key;	/* borrowed */
+	struct json_object *arr;	/* the metrics */
+	struct json_object *load;	/* the load changes (borrowed) */
+	struct compare_lead lead[2];	/* the largest worse, better */
+};
+
+/*
+ * Compares the metrics of two matched groups into x->arr: count and rate
+ * are load (their changes go to x->load); the latency metrics lead to
+ * worse or better unless the group is quiet. Returns the load bits (1
+ * more, 2 less).
+ */
+static int
+compare_group_metrics_of(struct json_object *gb, struct json_object *gc,
+    struct compare_group *x)
+{
+	struct compare_side sb, sc;
+	struct json_object *m;
+	int verdict, bits = 0;
+	double pct;
+	size_t i;
+
+	compare_side_group(&sb, gb);
+	compare_side_group(&sc, gc);
+	for (i = 0; i < sizeof(compare_group_metrics) /
+	    sizeof(compare_group_metrics[0]); i++) {
+		const char *name = compare_group_metrics[i].name;
+		enum compare_kind kind = compare_group_metrics[i].kind;
+
+		if (compare_group_metric(gb, name, &sb.v) == -1 ||
+		    compare_group_metric(gc, name, &sc.v) == -1)
+			continue;
+		m = compare_metric(name, kind, &sb, &sc, x->o, &verdict, &pct);
+		json_object_array_add(x->arr, m);
+		if (kind == KIND_LOAD && verdict != 0) {
+			bits |= verdict > 0 ? 1 : 2;
+			compare_load_add(x->load, x->who, x->key, m);
+		} else if (kind != KIND_LOAD && !x->quiet && verdict != 0)
+			compare_lead_take(&x->lead[verdict > 0 ? 0 : 1], m,
+			    pct);
+	}
+	return bits;
+}
+
+/* The verdict words of a group row. */
+static void
+compare_row_verdict(struct compare_row *row)
+{
+	static const char *const words[] = { "worse", "better", "unchanged",
+	    "not judged" };
+	static const char *const upper[] = { "WORSE", "BETTER", "unchanged",
+	    "not judged" };
+	int r = compare_rank(row->verdict);
+
+	json_object_object_add(row->obj, "verdict",
+	    json_object_new_string(words[r]));
+	json_object_object_add(row->obj, "verdict_uc",
+	    json_object_new_string(upper[r]));
+	if (row->verdict == COMPARE_NOT_JUDGED)
+		json_object_object_add(row->obj, "reason",
+		    json_object_new_string("0 ms throughout on both sides: no "
+		    "latency to judge (START events, or steps under the "
+		    "traces' 1 ms resolution)"));
+}
+
+/* Adds the deciding change of a worse or better row. */
+static void
+compare_row_lead(struct compare_row *row, struct json_object *m,
+    const char *who)
+{
+	char *text = compare_change_text(who, m);
+	const char *p = jx_str(jx_get(m, "p"), "new");
+
+	json_object_object_add(row->obj, "decided_by",
+	    json_object_new_string(text));
+	free(text);
+	json_object_object_add(row->obj, "lead", json_object_get(
+	    json_object_object_get(m, "metric")));
+	json_object_object_add(row->obj, "lead_change",
+	    json_object_new_string(p));
+	if (row->verdict != 1)
+		return;
+	json_object_object_add(row->obj, "worst", json_object_get(
+	    json_object_object_get(m, "metric")));
+	json_object_object_add(row->obj, "worst_pct", row->score < 1e9 ?
+	    analysis_num(round(row->score * 10) / 10) : NULL);
+	json_object_object_add(row->obj, "worst_change",
+	    json_object_new_string(p));
+}
+
+/* Compares two matched groups into a row; load changes go to load. */
+static void
+compare_groups(struct json_object *gb, struct json_object *gc,
+    const struct compare_opts *o, struct compare_row *row,
+    struct json_object *load)
+{
+	struct compare_group x;
+	char *title;
+	int bits;
+
+	memset(&x, 0, sizeof(x));
+	x.o = o;
+	x.load = load;
+	x.arr = json_object_new_array();
+	json_object_object_get_ex(gb, "key", &x.key);
+	x.quiet = compare_group_no_latency(gb) &&
+	    compare_group_no_latency(gc);
+	x.who = compare_key_short(x.key);
 	row->obj = json_object_new_object();
-	row->verdict = 0;
-	row->score = 0;
-	json_object_object_add(row->obj, "key", json_object_get(key));
-	title = compare_key_title(key);
+	json_object_object_add(row->obj, "key", json_object_get(x.key));
+	title = compare_key_title(x.key);
 	json_object_object_add(row->obj, "title",
 	    json_object_new_string(title));
 	free(title);
-	compare_side_group(&sb, gb);
-	compare_side_group(&sc, gc);
-	for (i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++) {
-		if (compare_group_metric(gb, metrics[i].name, &sb.v) == -1 ||
-		    compare_group_metric(gc, metrics[i].name, &sc.v) == -1)
-			continue;
-		json_object_array_add(arr, compare_metric(metrics[i].name,
-		    metrics[i].kind, metrics[i].kind == KIND_COUNT && !err ?
-		    -1 : 1, &sb, &sc, o, &verdict, &pct));
-		if (verdict > 0) {
-			if (!isfinite(pct))
-				pct = 1e9;
-			if (!worst_set || pct > row->score) {
-				row->score = pct;
-				worst = metrics[i].name;
-				worst_set = 1;
-			}
-			row->verdict = 1;
-		} else if (verdict < 0)
-			any_better = 1;
-	}
-	if (row->verdict == 0 && any_better)
-		row->verdict = -1;
-	json_object_object_add(row->obj, "verdict", json_object_new_string(
-	    row->verdict > 0 ? "worse" : row->verdict < 0 ? "better" :
-	    "unchanged"));
-	json_object_object_add(row->obj, "verdict_uc", json_object_new_string(
-	    row->verdict > 0 ? "WORSE" : row->verdict < 0 ? "BETTER" :
-	    "unchanged"));
-	if (worst != NULL) {
-		json_object_object_add(row->obj, "worst",
-		    json_object_new_string(worst));
-		json_object_object_add(row->obj, "worst_pct", row->score < 1e9 ?
-		    analysis_num(round(row->score * 10) / 10) : NULL);
-		if (row->score < 1e9)
-			snprintf(pbuf, sizeof(pbuf), "%+.1f%%", row->score);
-		else
-			snprintf(pbuf, sizeof(pbuf), "new");
-		json_object_object_add(row->obj, "worst_change",
-		    json_object_new_string(pbuf));
-	}
-	json_object_object_add(row->obj, "metrics", arr);
+	bits = compare_group_metrics_of(gb, gc, &x);
+	row->verdict = x.quiet ? COMPARE_NOT_JUDGED : x.lead[0].m ? 1 :
+	    x.lead[1].m ? -1 : 0;
+	row->score = x.lead[0].m ? x.lead[0].size : x.lead[1].m ?
+	    x.lead[1].size : 0;
+	compare_row_verdict(row);
+	if (row->verdict == 1 || row->verdict == -1)
+		compare_row_lead(row, x.lead[row->verdict == 1 ? 0 : 1].m,
+		    x.who);
+	json_object_object_add(row->obj, "load", json_object_new_string(
+	    compare_load_name(bits)));
+	json_object_object_add(row->obj, "metrics", x.arr);
+	free(x.who);
 }
 
 /* Per-label totals of one document. */
@@ -546,76 +776,170 @@ compare_labels(struct json_object *doc)
 	return m;
 }
 
-/* Compares the labels both documents hold. */
+/* What the groups of one label did. */
+struct compare_label_groups {
+	int worse, better;
+	const struct compare_row *worst, *best;	/* the largest of each */
+};
+
+/* Sums up the verdicts of the rows whose label is name. */
+static void
+compare_label_groups(const struct compare_row *rows, size_t n,
+    const char *name, struct compare_label_groups *lg)
+{
+	const struct compare_row *r;
+	const char *l;
+	size_t i;
+
+	memset(lg, 0, sizeof(*lg));
+	for (i = 0; i < n; i++) {
+		r = &rows[i];
+		l = jx_str(jx_get(r->obj, "key.label"), NULL);
+		if (l == NULL || strcmp(l, name) != 0)
+			continue;
+		if (r->verdict == 1) {
+			lg->worse++;
+			if (lg->worst == NULL || r->score > lg->worst->score)
+				lg->worst = r;
+		} else if (r->verdict == -1) {
+			lg->better++;
+			if (lg->best == NULL || r->score > lg->best->score)
+				lg->best = r;
+		}
+	}
+}
+
+/* One load metric of a label into arr; returns its load bits. */
+static int
+compare_label_load(const char *name, const char *metric, double b, double c,
+    struct compare_side *sb, struct compare_side *sc,
+    const struct compare_opts *o, struct json_object *arr,
+    struct json_object *load)
+{
+	struct json_object *m;
+	double pct;
+	int v;
+
+	sb->v = b;
+	sc->v = c;
+	m = compare_metric(metric, KIND_LOAD, sb, sc, o, &v, &pct);
+	json_object_array_add(arr, m);
+	if (v == 0)
+		return 0;
+	compare_load_add(load, name, NULL, m);
+	return v > 0 ? 1 : 2;
+}
+
+/*
+ * Compares one label's totals into a new row (count and rate as load,
+ * the error share when errors) and returns it; *share gets the error
+ * share's verdict, *share_m its metric (borrowed, NULL without errors).
+ */
+static struct json_object *
+compare_label_row(const char *name, const struct compare_label *lb,
+    const struct compare_label *lc, int errors,
+    const struct compare_opts *o, struct json_object *load, int *share,
+    struct json_object **share_m)
+{
+	struct json_object *row = json_object_new_object();
+	struct json_object *arr = json_object_new_array();
+	struct compare_side sb, sc;
+	double pct;
+	int bits;
+
+	memset(&sb, 0, sizeof(sb));
+	memset(&sc, 0, sizeof(sc));
+	sb.n = lb->count;
+	sc.n = lc->count;
+	bits = compare_label_load(name, "count", lb->count, lc->count, &sb,
+	    &sc, o, arr, load);
+	bits |= compare_label_load(name, "rate", lb->rate, lc->rate, &sb, &sc,
+	    o, arr, load);
+	*share = 0;
+	*share_m = NULL;
+	if (errors) {
+		sb.v = lb->count > 0 ? lb->errors / lb->count : 0;
+		sc.v = lc->count > 0 ? lc->errors / lc->count : 0;
+		sb.share_n = lb->errors;
+		sc.share_n = lc->errors;
+		*share_m = compare_metric("error_share", KIND_SHARE, &sb, &sc,
+		    o, share, &pct);
+		json_object_array_add(arr, *share_m);
+	}
+	json_object_object_add(row, "label", json_object_new_string(name));
+	json_object_object_add(row, "load", json_object_new_string(
+	    compare_load_name(bits)));
+	json_object_object_add(row, "metrics", arr);
+	return row;
+}
+
+/*
+ * A label's verdict: worse when its error share rose or a group of it
+ * got slower; better when one of them improved and none got worse. Its
+ * groups' latency leads; the error share decides when no group does.
+ * Returns 1, -1 or 0.
+ */
+static int
+compare_label_verdict(struct json_object *row, const char *name, int share,
+    struct json_object *share_m, const struct compare_label_groups *lg)
+{
+	int v = share > 0 || lg->worse > 0 ? 1 : share < 0 || lg->better > 0 ?
+	    -1 : 0;
+	const struct compare_row *g = v > 0 ? lg->worst : lg->best;
+	char *text;
+
+	json_object_object_add(row, "verdict", json_object_new_string(
+	    v > 0 ? "worse" : v < 0 ? "better" : "unchanged"));
+	json_object_object_add(row, "groups_worse",
+	    json_object_new_int(lg->worse));
+	json_object_object_add(row, "groups_better",
+	    json_object_new_int(lg->better));
+	if (v == 0)
+		return 0;
+	if (g != NULL) {
+		json_object_object_add(row, "decided_by", json_object_get(
+		    json_object_object_get(g->obj, "decided_by")));
+	} else if (share == v) {
+		text = compare_change_text(name, share_m);
+		json_object_object_add(row, "decided_by",
+		    json_object_new_string(text));
+		free(text);
+	}
+	return v;
+}
+
+/*
+ * Compares the labels both documents hold (in the baseline's order),
+ * led by their groups' rows; load changes go to load. *worse gets the
+ * number of labels whose verdict is worse.
+ */
 static struct json_object *
 compare_label_rows(struct json_object *base, struct json_object *cont,
-    const struct compare_opts *o, int *worse)
+    const struct compare_opts *o, const struct compare_row *rows, size_t n,
+    struct json_object *load, int *worse)
 {
 	struct hmap *mb = compare_labels(base), *mc = compare_labels(cont);
-	struct json_object *out = json_object_new_array(), *row, *arr;
-	struct compare_label *lb, *lc;
-	struct compare_side sb, sc;
+	struct json_object *out = json_object_new_array(), *row, *share_m;
+	struct json_object *groups = jx_get(base, "groups");
 	int errors = compare_doc_knows_errors(base) &&
-	    compare_doc_knows_errors(cont), verdict, v, better;
-	struct json_object *groups;
+	    compare_doc_knows_errors(cont), share;
+	struct compare_label_groups lg;
+	struct compare_label *lb, *lc;
 	const char *name;
-	double pct;
 	size_t i;
 
 	*worse = 0;
-	json_object_object_get_ex(base, "groups", &groups);
 	for (i = 0; i < jx_len(groups); i++) {
-		struct json_object *key, *lv;
-
-		json_object_object_get_ex(jx_at(groups, i),
-		    "key", &key);
-		if (!json_object_object_get_ex(key, "label", &lv))
+		name = jx_str(jx_get(jx_at(groups, i), "key.label"), NULL);
+		if (name == NULL ||
+		    (lb = hmap_get(mb, name, strlen(name))) == NULL ||
+		    (lc = hmap_get(mc, name, strlen(name))) == NULL)
 			continue;
-		name = jx_str(lv, "-");
-		lb = hmap_get(mb, name, strlen(name));
-		lc = hmap_get(mc, name, strlen(name));
-		if (lb == NULL || lc == NULL)
-			continue;
-		row = json_object_new_object();
-		arr = json_object_new_array();
-		json_object_object_add(row, "label",
-		    json_object_new_string(name));
-		memset(&sb, 0, sizeof(sb));
-		memset(&sc, 0, sizeof(sc));
-		sb.n = lb->count;
-		sc.n = lc->count;
-		verdict = 0;
-		better = 0;
-		sb.v = lb->count;
-		sc.v = lc->count;
-		json_object_array_add(arr, compare_metric("count", KIND_COUNT,
-		    -1, &sb, &sc, o, &v, &pct));
-		verdict = v > 0 ? 1 : verdict;
-		better |= v < 0;
-		sb.v = lb->rate;
-		sc.v = lc->rate;
-		json_object_array_add(arr, compare_metric("rate", KIND_COUNT,
-		    -1, &sb, &sc, o, &v, &pct));
-		verdict = v > 0 ? 1 : verdict;
-		better |= v < 0;
-		if (errors) {
-			sb.v = lb->count > 0 ? lb->errors / lb->count : 0;
-			sc.v = lc->count > 0 ? lc->errors / lc->count : 0;
-			sb.share_n = lb->errors;
-			sc.share_n = lc->errors;
-			json_object_array_add(arr, compare_metric(
-			    "error_share", KIND_SHARE, 1, &sb, &sc, o, &v,
-			    &pct));
-			verdict = v > 0 ? 1 : verdict;
-			better |= v < 0;
-		}
-		if (verdict == 0 && better)
-			verdict = -1;
-		*worse += verdict > 0;
-		json_object_object_add(row, "verdict", json_object_new_string(
-		    verdict > 0 ? "worse" : verdict < 0 ? "better" :
-		    "unchanged"));
-		json_object_object_add(row, "metrics", arr);
+		row = compare_label_row(name, lb, lc, errors, o, load, &share,
+		    &share_m);
+		compare_label_groups(rows, n, name, &lg);
+		*worse += compare_label_verdict(row, name, share, share_m,
+		    &lg) > 0;
 		json_object_array_add(out, row);
 		/* once per label */
 		hmap_put(mb, name, strlen(name), NULL);
@@ -671,16 +995,20 @@ compare_lone(struct json_object *g)
 struct compare_match {
 	struct compare_row *rows;	/* one per matched group */
 	size_t n;
-	int counts[3];			/* better, unchanged, worse */
+	int counts[4];			/* worse, better, unchanged, not
+					   judged (compare_rank) */
 	struct json_object *only_b;	/* groups of one side only */
 	struct json_object *only_c;
 };
 
-/* Matches the groups of base and cont by their "by" values into m. */
+/*
+ * Matches the groups of base and cont by their "by" values into m; their
+ * load changes go to load.
+ */
 static void
 compare_match(struct json_object *base, struct json_object *cont,
     struct json_object *by, const struct compare_opts *o,
-    struct compare_match *m)
+    struct json_object *load, struct compare_match *m)
 {
 	struct json_object *gb, *gc, *g;
 	struct hmap *index = hmap_new();
@@ -712,9 +1040,9 @@ compare_match(struct json_object *base, struct json_object *cont,
 			continue;
 		}
 		used[j - 1] = 1;
-		compare_groups(g, jx_at(gc, j - 1), o, &m->rows[m->n]);
+		compare_groups(g, jx_at(gc, j - 1), o, &m->rows[m->n], load);
 		m->rows[m->n].order = m->n;
-		m->counts[m->rows[m->n].verdict + 1]++;
+		m->counts[compare_rank(m->rows[m->n].verdict)]++;
 		m->n++;
 	}
 	m->only_c = json_object_new_array();
@@ -744,32 +1072,202 @@ compare_options(const struct compare_opts *o)
 	    "percentiles: asymptotic normal quantile test (density from the "
 	    "neighbouring percentiles); mean: Welch z; count, rate: Poisson "
 	    "z; error share: two-proportion z; max: margin only"));
+	json_object_object_add(opts, "verdicts", json_object_new_string(
+	    "a group is worse or better by its latency (mean, p50, p95, "
+	    "p99); a group at 0 ms on both sides is not judged; count and "
+	    "rate are load (more or less traffic), never better or worse; a "
+	    "label is worse when its error share rose or a group of it got "
+	    "slower"));
 	return opts;
 }
 
-/* The "summary" block. */
+/*
+ * The change that leads the comparison in one direction (a latency before
+ * an error share, then the largest), and how many there are.
+ */
+struct compare_top {
+	char *text;			/* caller frees */
+	int latency;			/* 1 for a group's latency */
+	double size;			/* |percent change| */
+	int n;
+};
+
+/* Counts a change (text, size) and keeps it when it leads. */
+static void
+compare_top_take(struct compare_top *t, const char *text, int latency,
+    double size)
+{
+	t->n++;
+	if (t->text == NULL || latency > t->latency ||
+	    (latency == t->latency && size > t->size)) {
+		free(t->text);
+		t->text = util_strdup(text);
+		t->latency = latency;
+		t->size = size;
+	}
+}
+
+/*
+ * The regressions (dir 1) or improvements (dir -1) of a comparison: the
+ * groups' latencies and the labels' error shares.
+ */
+static void
+compare_tops(const struct compare_match *m, struct json_object *labels,
+    int dir, struct compare_top *t)
+{
+	struct json_object *metrics, *x, *pct;
+	char *text;
+	size_t i, j;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < m->n; i++)
+		if (m->rows[i].verdict == dir)
+			compare_top_take(t, jx_str(jx_get(m->rows[i].obj,
+			    "decided_by"), "?"), 1, m->rows[i].score);
+	for (i = 0; i < jx_len(labels); i++) {
+		metrics = jx_get(jx_at(labels, i), "metrics");
+		for (j = 0; j < jx_len(metrics); j++) {
+			x = jx_at(metrics, j);
+			if (strcmp(jx_str(jx_get(x, "kind"), ""), "share") !=
+			    0 || strcmp(jx_str(jx_get(x, "verdict"), ""),
+			    dir > 0 ? "worse" : "better") != 0)
+				continue;
+			text = compare_change_text(jx_str(jx_get(jx_at(labels,
+			    i), "label"), "-"), x);
+			pct = jx_get(x, "pct");
+			compare_top_take(t, text, 0, pct != NULL ?
+			    fabs(json_object_get_double(pct)) : 1e9);
+			free(text);
+		}
+	}
+}
+
+/* The first line of the comparison: its verdict. Caller frees. */
+static char *
+compare_headline(const struct compare_top *worse,
+    const struct compare_top *better)
+{
+	const struct compare_top *t = worse->n > 0 ? worse : better;
+
+	if (t->n == 0)
+		return util_strdup("no change beyond noise");
+	if (t->n == 1)
+		return util_printf("%s: %s", t == worse ? "worse" : "better",
+		    t->text);
+	return util_printf("%s: %s; %d more %s", t == worse ? "worse" :
+	    "better", t->text, t->n - 1, t == worse ? (t->n == 2 ?
+	    "regression" : "regressions") : (t->n == 2 ? "improvement" :
+	    "improvements"));
+}
+
+/* The load changes' direction: 1 more, 2 less, 3 both, 0 none. */
+static int
+compare_load_bits(struct json_object *changes)
+{
+	int bits = 0;
+	size_t i;
+
+	for (i = 0; i < jx_len(changes); i++)
+		bits |= strcmp(jx_str(jx_get(jx_at(changes, i), "change"), ""),
+		    "more") == 0 ? 1 : 2;
+	return bits;
+}
+
+/*
+ * The load line: the direction and the first two changes, the labels'
+ * counts first, then their rates, then the groups'. Caller frees.
+ */
+static char *
+compare_load_text(struct json_object *changes)
+{
+	static const char *const dirs[] = { "", "more", "less",
+	    "more and less" };
+	static const char *const scopes[] = { "label", "group" };
+	static const char *const metrics[] = { "count", "rate" };
+	struct json_object *c;
+	struct strbuf b;
+	size_t i, shown = 0, pass;
+
+	if (jx_len(changes) == 0)
+		return util_strdup("unchanged (count and rate within the "
+		    "noise)");
+	strbuf_init(&b, 0);
+	strbuf_addf(&b, "%s traffic (not judged): ",
+	    dirs[compare_load_bits(changes)]);
+	for (pass = 0; pass < 4; pass++) {
+		for (i = 0; i < jx_len(changes) && shown < 2; i++) {
+			c = jx_at(changes, i);
+			if (strcmp(jx_str(jx_get(c, "scope"), ""),
+			    scopes[pass / 2]) != 0 ||
+			    strcmp(jx_str(jx_get(c, "metric"), ""),
+			    metrics[pass % 2]) != 0)
+				continue;
+			strbuf_addf(&b, "%s%s", shown++ ? "; " : "",
+			    jx_str(jx_get(c, "text"), "?"));
+		}
+	}
+	if (jx_len(changes) > shown)
+		strbuf_addf(&b, "; %zu more load changes",
+		    jx_len(changes) - shown);
+	return strbuf_detach(&b);
+}
+
+/* Adds member name = count to o. */
+static void
+compare_count(struct json_object *o, const char *name, int64_t n)
+{
+	json_object_object_add(o, name, json_object_new_int64(n));
+}
+
+/* The "summary" block: the counts, the verdict and its headline. */
 static struct json_object *
-compare_summary(const struct compare_match *m, int lworse)
+compare_summary(const struct compare_match *m, struct json_object *labels,
+    struct json_object *load, int lworse)
 {
 	struct json_object *sum = json_object_new_object();
+	struct compare_top worse, better;
+	char *text;
 
-	json_object_object_add(sum, "matched", json_object_new_int64(
-	    (int64_t)m->n));
-	json_object_object_add(sum, "worse",
-	    json_object_new_int(m->counts[2]));
-	json_object_object_add(sum, "better",
-	    json_object_new_int(m->counts[0]));
-	json_object_object_add(sum, "unchanged",
-	    json_object_new_int(m->counts[1]));
-	json_object_object_add(sum, "labels_worse",
-	    json_object_new_int(lworse));
-	json_object_object_add(sum, "baseline_only", json_object_new_int64(
-	    (int64_t)jx_len(m->only_b)));
-	json_object_object_add(sum, "contender_only", json_object_new_int64(
-	    (int64_t)jx_len(m->only_c)));
+	compare_tops(m, labels, 1, &worse);
+	compare_tops(m, labels, -1, &better);
+	compare_count(sum, "matched", (int64_t)m->n);
+	compare_count(sum, "worse", m->counts[0]);
+	compare_count(sum, "better", m->counts[1]);
+	compare_count(sum, "unchanged", m->counts[2]);
+	compare_count(sum, "not_judged", m->counts[3]);
+	compare_count(sum, "labels_worse", lworse);
+	compare_count(sum, "error_share_worse", worse.n - m->counts[0]);
+	compare_count(sum, "baseline_only", (int64_t)jx_len(m->only_b));
+	compare_count(sum, "contender_only", (int64_t)jx_len(m->only_c));
+	compare_count(sum, "regressions", worse.n);
 	json_object_object_add(sum, "regressed",
-	    json_object_new_boolean(m->counts[2] > 0 || lworse > 0));
+	    json_object_new_boolean(worse.n > 0));
+	json_object_object_add(sum, "verdict", json_object_new_string(
+	    worse.n > 0 ? "worse" : better.n > 0 ? "better" : "unchanged"));
+	text = compare_headline(&worse, &better);
+	json_object_object_add(sum, "headline", json_object_new_string(text));
+	free(text);
+	json_object_object_add(sum, "load", json_object_new_string(
+	    compare_load_name(compare_load_bits(load))));
+	text = compare_load_text(load);
+	json_object_object_add(sum, "load_text", json_object_new_string(text));
+	free(text);
+	compare_count(sum, "load_changes", (int64_t)jx_len(load));
+	free(worse.text);
+	free(better.text);
 	return sum;
+}
+
+/* The "load" block: the direction of the traffic and every change. */
+static struct json_object *
+compare_load_block(struct json_object *load)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "verdict", json_object_new_string(
+	    compare_load_name(compare_load_bits(load))));
+	json_object_object_add(o, "changes", json_object_get(load));
+	return o;
 }
 
 struct json_object *
@@ -778,7 +1276,7 @@ compare_build(struct json_object *base, struct json_object *cont,
     const char *cont_name, char **cause)
 {
 	struct json_object *byb = jx_get(base, "by"), *byc = jx_get(cont, "by");
-	struct json_object *doc, *arr, *labels;
+	struct json_object *doc, *arr, *labels, *load;
 	struct compare_match m;
 	char buf[TIME_BUF];
 	size_t i;
@@ -791,12 +1289,13 @@ compare_build(struct json_object *base, struct json_object *cont,
 		    byc ? json_object_to_json_string(byc) : "?");
 		return NULL;
 	}
-	compare_match(base, cont, byb, o, &m);
+	load = json_object_new_array();
+	compare_match(base, cont, byb, o, load, &m);
 	qsort(m.rows, m.n, sizeof(*m.rows), compare_row_cmp);
 	arr = json_object_new_array();
 	for (i = 0; i < m.n; i++)
 		json_object_array_add(arr, m.rows[i].obj);
-	labels = compare_label_rows(base, cont, o, &lworse);
+	labels = compare_label_rows(base, cont, o, m.rows, m.n, load, &lworse);
 	doc = json_object_new_object();
 	json_object_object_add(doc, "schema",
 	    json_object_new_string(COMPARE_SCHEMA));
@@ -809,11 +1308,14 @@ compare_build(struct json_object *base, struct json_object *cont,
 	    cont_name));
 	json_object_object_add(doc, "by", json_object_get(byb));
 	json_object_object_add(doc, "options", compare_options(o));
-	json_object_object_add(doc, "summary", compare_summary(&m, lworse));
+	json_object_object_add(doc, "summary", compare_summary(&m, labels,
+	    load, lworse));
+	json_object_object_add(doc, "load", compare_load_block(load));
 	json_object_object_add(doc, "labels", labels);
 	json_object_object_add(doc, "groups", arr);
 	json_object_object_add(doc, "baseline_only", m.only_b);
 	json_object_object_add(doc, "contender_only", m.only_c);
+	json_object_put(load);
 	free(m.rows);
 	return doc;
 }
@@ -821,15 +1323,5 @@ compare_build(struct json_object *base, struct json_object *cont,
 int
 compare_regressions(struct json_object *cmp)
 {
-	struct json_object *sum, *v;
-	int n = 0;
-
-	if (!json_object_object_get_ex(cmp, "summary", &sum))
-		return 0;
-	if (json_object_object_get_ex(sum, "worse", &v))
-		n += json_object_get_int(v);
-	if (json_object_object_get_ex(sum, "labels_worse", &v))
-		n += json_object_get_int(v);
-	return n;
+	return (int)jx_int(cmp, "summary.regressions", 0);
 }
-

@@ -4,8 +4,21 @@
  * Reads only analysis documents ("medload.analysis/1").
  *
  * Groups are matched by key. Per metric (count, rate, mean, p50, p95, p99,
- * max; per label also error_share) the verdict is "better", "worse" or
- * "unchanged". A difference is a change only when (1) both sides have at
+ * max; per label count, rate and error_share) the comparison shows both
+ * values, the difference and a verdict. How a change is read depends on
+ * what the metric measures ("kind"):
+ *   latency (mean, p50, p95, p99): "worse", "better" or "unchanged";
+ *   share (a label's error share): "worse", "better" or "unchanged";
+ *   load (count, rate): "more", "less" or "unchanged": traffic, never
+ *     better or worse; the changes are listed apart ("load");
+ *   extreme (max): shown, never judged.
+ * A group is worse when a latency metric got worse, better when one got
+ * better and none worse; a group at 0 ms on both sides (START events, or
+ * any group whose max is 0 on both sides) is "not judged". A label is
+ * worse when its error share rose or a group of it got worse. The
+ * regressions are the worse groups and the error-share rises.
+ *
+ * A difference is a change only when (1) both sides have at
  * least min_samples events, (2) it exceeds the relative margin, (3) a
  * latency difference is at least min_delta ms, and (4) where a test
  * applies, it is significant at |z| >= z:
@@ -70,6 +83,13 @@ int compare_group_metric(struct json_object *g, const char *metric,
     double *out);
 
 /*
+ * Returns 1 when group g carries no latency: its max is 0 ms (START
+ * events, whose duration is always 0), or, without a max, its mean and
+ * every percentile are 0; else 0.
+ */
+int compare_group_no_latency(struct json_object *g);
+
+/*
  * The quantiles of group g (borrowed) as (p, q) pairs sorted by p in
  * [0, 1], its min (p 0) and max (p 1) included: at most COMPARE_MAX_PCTS
  * of them into p and q. Returns their number.
@@ -83,12 +103,21 @@ char *compare_key_title(struct json_object *key);
  * Compares two analyses (both borrowed). base_name and cont_name name
  * them in the output. Returns the comparison document (caller puts), or
  * NULL with *cause when they cannot be matched (grouped differently).
+ * Besides "labels" and "groups" (every matched group with its verdict,
+ * regressions first, the largest first), it holds "load" ({"verdict":
+ * "more"|"less"|"mixed"|"unchanged", "changes": [...]}) and a "summary"
+ * whose "headline" is the verdict in a line ("worse: mediator.trace
+ * Dispatcher.handle_message.END p95 44 -> 337 ms (+665.9%)", "no change
+ * beyond noise") and "regressions" their number.
  */
 struct json_object *compare_build(struct json_object *base,
     struct json_object *cont, const struct compare_opts *o,
     const char *base_name, const char *cont_name, char **cause);
 
-/* The number of groups and labels whose verdict is "worse". */
+/*
+ * The number of regressions of a comparison: groups whose latency got
+ * worse and labels whose error share rose.
+ */
 int compare_regressions(struct json_object *cmp);
 
 #endif

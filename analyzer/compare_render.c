@@ -29,6 +29,27 @@ compare_render_flag(struct json_object *view, const char *name,
 	    jx_len(a) > 0));
 }
 
+/*
+ * The groups a report lists: those that got worse or better (unchanged
+ * and not judged ones are counted in the summary, not listed).
+ */
+static struct json_object *
+compare_render_listed(struct json_object *cmp)
+{
+	struct json_object *out = json_object_new_array(), *groups, *g;
+	const char *v;
+	size_t i;
+
+	groups = jx_get(cmp, "groups");
+	for (i = 0; i < jx_len(groups); i++) {
+		g = jx_at(groups, i);
+		v = jx_str(jx_get(g, "verdict"), "");
+		if (strcmp(v, "worse") == 0 || strcmp(v, "better") == 0)
+			json_object_array_add(out, json_object_get(g));
+	}
+	return out;
+}
+
 int
 compare_render(struct json_object *cmp, enum compare_format f,
     const char *templates, FILE *out, char **cause)
@@ -45,6 +66,11 @@ compare_render(struct json_object *cmp, enum compare_format f,
 	view = json_object_new_object();
 	json_object_object_foreach(cmp, k, v)
 		json_object_object_add(view, k, json_object_get(v));
+	json_object_object_add(view, "listed", compare_render_listed(cmp));
+	json_object_object_add(view, "load_changes", json_object_get(
+	    jx_get(cmp, "load.changes")));
+	compare_render_flag(view, "listed", "has_listed");
+	compare_render_flag(view, "load_changes", "has_load_changes");
 	compare_render_flag(view, "labels", "has_labels");
 	compare_render_flag(view, "baseline_only", "has_baseline_only");
 	compare_render_flag(view, "contender_only", "has_contender_only");
@@ -76,7 +102,14 @@ compare_render_spectrum_data(FILE *f, struct json_object *g)
 	}
 }
 
-/* The spectrum chart of the (up to three) groups listed first. */
+/* Returns 1 when a group of the comparison was judged on its latency. */
+static int
+compare_render_judged(struct json_object *g)
+{
+	return strcmp(jx_str(jx_get(g, "verdict"), ""), "not judged") != 0;
+}
+
+/* The spectrum chart of the (up to three) judged groups listed first. */
 static int
 compare_render_spectrum(struct json_object *cmp, struct json_object *base,
     struct json_object *cont, const char *dir, const char *templates,
@@ -84,14 +117,17 @@ compare_render_spectrum(struct json_object *cmp, struct json_object *base,
 {
 	struct json_object *groups, *params, *series, *s, *g, *key;
 	struct chart *c = chart_new(dir, "compare-spectrum");
-	size_t i, side, ns = 0;
+	size_t i, side, ns = 0, shown = 0;
 	char suffix[16], *file, *cause = NULL;
 	FILE *f;
 
 	json_object_object_get_ex(cmp, "groups", &groups);
 	params = json_object_new_object();
 	series = json_object_new_array();
-	for (i = 0; i < jx_len(groups) && i < 3; i++) {
+	for (i = 0; i < jx_len(groups) && shown < 3; i++) {
+		if (!compare_render_judged(jx_at(groups, i)))
+			continue;
+		shown++;
 		json_object_object_get_ex(jx_at(groups, i),
 		    "key", &key);
 		for (side = 0; side < 2; side++) {
@@ -116,7 +152,7 @@ compare_render_spectrum(struct json_object *cmp, struct json_object *base,
 			    json_object_new_string(side ? file : "baseline"));
 			free(file);
 			json_object_object_add(s, "color",
-			    json_object_new_int((int)i + 1));
+			    json_object_new_int((int)shown));
 			json_object_object_add(s, "dash",
 			    json_object_new_int(side ? 1 : 2));
 			json_object_array_add(series, s);
@@ -173,6 +209,8 @@ compare_render_p95(struct json_object *cmp, const char *dir,
 	json_object_object_get_ex(cmp, "groups", &groups);
 	for (i = 0; i < jx_len(groups) && k < 30; i++) {
 		g = jx_at(groups, i);
+		if (!compare_render_judged(g))
+			continue;
 		json_object_object_get_ex(g, "metrics", &metrics);
 		for (j = 0; j < jx_len(metrics); j++) {
 			m = jx_at(metrics, j);

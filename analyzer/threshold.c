@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,12 +24,23 @@
 
 enum threshold_op { OP_LT, OP_LE, OP_GT, OP_GE, OP_EQ, OP_NE };
 
+/* How a metric is measured. */
+enum threshold_kind {
+	THRESHOLD_GROUP,	/* a latency, judged group by group */
+	THRESHOLD_SUMMED,	/* count, rate: summed over the groups */
+	THRESHOLD_ERRORS,	/* error_rate: client and trace together */
+	THRESHOLD_TRACE_ERRORS,	/* trace_error_rate */
+	THRESHOLD_CLIENT_ERRORS,	/* client_error_rate: the run's */
+	THRESHOLD_NEVER_READY	/* users_never_ready: the run's */
+};
+
 static const char *const threshold_op_names[] = { "<", "<=", ">", ">=",
 	"==", "!=" };
 
 struct threshold {
 	char *expr;
 	char *metric;			/* canonical: p95, mean, error_rate */
+	enum threshold_kind kind;
 	struct {
 		char *key;
 		char *glob;
@@ -122,7 +135,8 @@ static char *
 threshold_metric(const char *name, size_t n)
 {
 	static const char *const plain[] = { "count", "rate", "mean", "min",
-	    "max", "stddev", "error_rate" };
+	    "max", "stddev", "error_rate", "trace_error_rate",
+	    "client_error_rate", "users_never_ready" };
 	char *m = util_strndup(name, n), *r = NULL, *end;
 	double q;
 	size_t i;
@@ -187,6 +201,93 @@ threshold_lex_number(struct threshold_lex *l, double *out)
 	return 0;
 }
 
+/* The kind of a canonical metric name. */
+static enum threshold_kind
+threshold_kind_of(const char *metric)
+{
+	if (strcmp(metric, "count") == 0 || strcmp(metric, "rate") == 0)
+		return THRESHOLD_SUMMED;
+	if (strcmp(metric, "error_rate") == 0)
+		return THRESHOLD_ERRORS;
+	if (strcmp(metric, "trace_error_rate") == 0)
+		return THRESHOLD_TRACE_ERRORS;
+	if (strcmp(metric, "client_error_rate") == 0)
+		return THRESHOLD_CLIENT_ERRORS;
+	if (strcmp(metric, "users_never_ready") == 0)
+		return THRESHOLD_NEVER_READY;
+	return THRESHOLD_GROUP;
+}
+
+/* Returns 1 when t reads the run's results, not the traces. */
+static int
+threshold_client(const struct threshold *t)
+{
+	return t->kind == THRESHOLD_CLIENT_ERRORS ||
+	    t->kind == THRESHOLD_NEVER_READY;
+}
+
+/* Reads the metric (n bytes at the position) into t; 0 or -1. */
+static int
+threshold_parse_metric(struct threshold_lex *l, struct threshold *t,
+    size_t n)
+{
+	t->metric = threshold_metric(l->s + l->pos, n);
+	if (t->metric == NULL)
+		return threshold_lex_fail(l, "unknown metric (expected count, "
+		    "rate, mean, min, max, stddev, pNN, error_rate, "
+		    "trace_error_rate, client_error_rate or "
+		    "users_never_ready)");
+	t->kind = threshold_kind_of(t->metric);
+	if (threshold_client(t) && t->nsel > 0)
+		return threshold_lex_fail(l, "this metric takes no selector: "
+		    "the client's requests have no label, handler or outcome");
+	l->pos += n;
+	return 0;
+}
+
+/* Reads the operator and the limit into t; 0 or -1. */
+static int
+threshold_parse_limit(struct threshold_lex *l, struct threshold *t)
+{
+	const char *expr = l->s;
+	size_t i, n;
+
+	threshold_lex_ws(l);
+	for (i = 6; i-- > 0;) {
+		n = strlen(threshold_op_names[i]);
+		if (strncmp(expr + l->pos, threshold_op_names[i], n) == 0)
+			break;
+	}
+	if (i == (size_t)-1 || (i == OP_LT && expr[l->pos + 1] == '=') ||
+	    (i == OP_GT && expr[l->pos + 1] == '='))
+		return threshold_lex_fail(l, "expected an operator (<, <=, >, "
+		    ">=, ==, !=)");
+	t->op = (enum threshold_op)i;
+	l->pos += strlen(threshold_op_names[i]);
+	threshold_lex_ws(l);
+	n = l->pos;
+	if (strncmp(expr + l->pos, "baseline", 8) == 0 &&
+	    !isalnum((unsigned char)expr[l->pos + 8])) {
+		if (threshold_client(t))
+			return threshold_lex_fail(l, "this metric cannot refer "
+			    "to a baseline: a baseline is an analysis, without "
+			    "the run's results");
+		t->relative = 1;
+		t->value = 1;
+		l->pos += 8;
+		threshold_lex_ws(l);
+		if (strchr("*+-", expr[l->pos]) != NULL && expr[l->pos]) {
+			t->rel_op = expr[l->pos++];
+			threshold_lex_ws(l);
+			if (threshold_lex_number(l, &t->value) == -1)
+				return -1;
+		}
+	} else if (threshold_lex_number(l, &t->value) == -1)
+		return -1;
+	t->text = util_strndup(expr + n, l->pos - n);
+	return 0;
+}
+
 int
 threshold_parse(const char *expr, struct threshold **out, char **cause)
 {
@@ -239,44 +340,9 @@ threshold_parse(const char *expr, struct threshold **out, char **cause)
 		if (t->sel[t->nsel++].glob == NULL)
 			goto fail;
 	}
-	t->metric = threshold_metric(expr + l.pos, n);
-	if (t->metric == NULL) {
-		threshold_lex_fail(&l, "unknown metric (expected count, rate, "
-		    "mean, min, max, stddev, pNN or error_rate)");
+	if (threshold_parse_metric(&l, t, n) == -1 ||
+	    threshold_parse_limit(&l, t) == -1)
 		goto fail;
-	}
-	l.pos += n;
-	threshold_lex_ws(&l);
-	for (i = 6; i-- > 0;) {
-		n = strlen(threshold_op_names[i]);
-		if (strncmp(expr + l.pos, threshold_op_names[i], n) == 0)
-			break;
-	}
-	if (i == (size_t)-1 || (i == OP_LT && expr[l.pos + 1] == '=') ||
-	    (i == OP_GT && expr[l.pos + 1] == '=')) {
-		threshold_lex_fail(&l, "expected an operator (<, <=, >, >=, "
-		    "==, !=)");
-		goto fail;
-	}
-	t->op = (enum threshold_op)i;
-	l.pos += strlen(threshold_op_names[i]);
-	threshold_lex_ws(&l);
-	n = l.pos;
-	if (strncmp(expr + l.pos, "baseline", 8) == 0 &&
-	    !isalnum((unsigned char)expr[l.pos + 8])) {
-		t->relative = 1;
-		t->value = 1;
-		l.pos += 8;
-		threshold_lex_ws(&l);
-		if (strchr("*+-", expr[l.pos]) != NULL && expr[l.pos]) {
-			t->rel_op = expr[l.pos++];
-			threshold_lex_ws(&l);
-			if (threshold_lex_number(&l, &t->value) == -1)
-				goto fail;
-		}
-	} else if (threshold_lex_number(&l, &t->value) == -1)
-		goto fail;
-	t->text = util_strndup(expr + n, l.pos - n);
 	threshold_lex_ws(&l);
 	if (expr[l.pos] != '\0') {
 		threshold_lex_fail(&l, "unexpected text after the limit");
@@ -560,114 +626,294 @@ threshold_holds(enum threshold_op op, double v, double limit)
 
 /* What one threshold measured on one document. */
 struct threshold_measure {
-	int status;		/* 0 ok, -1 no group, -2 metric absent, -3 no
-				   error data */
+	int status;		/* 0 measured, 1 skip, -1 fail: why says */
+	char why[240];
 	double value;
-	size_t groups;
-	struct json_object *group;	/* the worst group's key (borrowed) */
+	size_t groups;		/* the groups judged */
+	size_t quiet;		/* groups left out: 0 ms throughout */
+	int all_quiet;		/* no selected group carries a latency */
+	struct json_object *group;	/* the deciding group (borrowed) */
+	double errors, events;	/* the trace's error events and events */
+	double failures, requests;	/* the client's, when counted */
+	int client;		/* 1 when the client's figures are in */
+	const char *trace_only;	/* why error_rate counts traces only */
+	struct json_object *by_step;	/* users never ready (borrowed) */
 };
 
-/* Measures t's metric over the groups of doc it selects. */
+/* Stops a measurement: a skip (st 1) or a failure (-1), and why. */
 static void
-threshold_measure(const struct threshold *t, struct json_object *doc,
+threshold_stop(struct threshold_measure *m, int st, const char *fmt, ...)
+{
+	va_list ap;
+
+	m->status = st;
+	va_start(ap, fmt);
+	vsnprintf(m->why, sizeof(m->why), fmt, ap);
+	va_end(ap);
+}
+
+/* Returns 1 when a group of groups that t selects carries a latency. */
+static int
+threshold_any_latency(const struct threshold *t, struct json_object *groups)
+{
+	size_t i;
+
+	for (i = 0; i < jx_len(groups); i++)
+		if (threshold_selects(t, jx_at(groups, i)) &&
+		    !compare_group_no_latency(jx_at(groups, i)))
+			return 1;
+	return 0;
+}
+
+/*
+ * Measures count, rate or a latency over the groups of doc that t
+ * selects: the sum, or the worst group. Groups at 0 ms throughout (START
+ * events) are left out of a latency when other groups carry one.
+ */
+static void
+threshold_measure_groups(const struct threshold *t, struct json_object *doc,
     struct threshold_measure *m)
 {
-	struct json_object *groups, *g, *key;
-	double v, sum = 0, errors = 0, total = 0;
-	int summed = strcmp(t->metric, "count") == 0 ||
-	    strcmp(t->metric, "rate") == 0;
-	int err = strcmp(t->metric, "error_rate") == 0;
+	struct json_object *groups = jx_get(doc, "groups"), *g, *key;
+	int summed = t->kind == THRESHOLD_SUMMED;
 	int high = t->op == OP_LT || t->op == OP_LE || t->op == OP_EQ ||
 	    t->op == OP_NE;
-	size_t i, n;
+	int skip_quiet = !summed && threshold_any_latency(t, groups);
+	double v;
+	size_t i;
 
-	memset(m, 0, sizeof(*m));
-	if (!json_object_object_get_ex(doc, "groups", &groups)) {
-		m->status = -1;
-		return;
-	}
-	if (err && !compare_doc_knows_errors(doc)) {
-		m->status = -3;
-		return;
-	}
-	n = jx_len(groups);
-	for (i = 0; i < n; i++) {
+	m->all_quiet = !summed && !skip_quiet;
+	for (i = 0; i < jx_len(groups); i++) {
 		g = jx_at(groups, i);
 		if (!threshold_selects(t, g))
 			continue;
-		json_object_object_get_ex(g, "key", &key);
-		if (err) {
-			if (compare_group_metric(g, "count", &v) == 0) {
-				total += v;
-				if (compare_key_is_error(key))
-					errors += v;
-			}
-			m->groups++;
+		if (skip_quiet && compare_group_no_latency(g)) {
+			m->quiet++;
 			continue;
 		}
 		if (compare_group_metric(g, t->metric, &v) == -1) {
-			m->status = -2;
+			threshold_stop(m, -1, "%s is not in the analysis",
+			    t->metric);
 			return;
 		}
-		if (summed)
-			sum += v;
-		else if (m->groups == 0 || (high ? v > m->value :
+		key = json_object_object_get(g, "key");
+		if (summed) {
+			m->value += v;
+			m->group = m->groups == 0 ? key : NULL;
+		} else if (m->groups == 0 || (high ? v > m->value :
 		    v < m->value)) {
 			m->value = v;
 			m->group = key;
 		}
 		m->groups++;
 	}
-	if (m->groups == 0) {
-		m->status = -1;
-		return;
-	}
-	if (err)
-		m->value = total > 0 ? errors / total : 0;
-	else if (summed)
-		m->value = sum;
-	if (m->groups > 1 && (summed || err))
-		m->group = NULL;
-	else if (m->group == NULL)
-		for (i = 0; i < n; i++)
-			if (threshold_selects(t, jx_at(
-			    groups, i)))
-				json_object_object_get_ex(
-				    jx_at(groups, i), "key",
-				    &m->group);
+	if (m->groups == 0)
+		threshold_stop(m, -1, "no group matches");
 }
 
-/* The unit a metric's values are shown in. */
-static const char *
-threshold_unit(const char *metric)
+/* The run's requests and waits and their failures into m; 0 or -1. */
+static int
+threshold_client_totals(struct json_object *run, struct threshold_measure *m)
 {
-	if (strcmp(metric, "count") == 0 || strcmp(metric, "error_rate") == 0)
-		return "";
-	if (strcmp(metric, "rate") == 0)
-		return "/s";
-	return " ms";
+	struct json_object *total = jx_get(run, "total");
+	long long n = jx_int(total, "count", -1);
+	long long f = jx_int(total, "failures", -1);
+
+	if (n < 0 || f < 0)
+		return -1;
+	m->requests = (double)n;
+	m->failures = (double)f;
+	m->client = 1;
+	return 0;
+}
+
+/*
+ * Measures an error share: the trace's error events among the events of
+ * the groups t selects and, for error_rate over a run's results (run not
+ * NULL) without a selector, the client's failed requests and waits too.
+ */
+static void
+threshold_measure_errors(const struct threshold *t, struct json_object *doc,
+    struct json_object *run, struct threshold_measure *m)
+{
+	struct json_object *groups = jx_get(doc, "groups"), *g, *key;
+	double v;
+	size_t i;
+
+	if (!compare_doc_knows_errors(doc)) {
+		threshold_stop(m, -1, "%s needs an analysis grouped by outcome "
+		    "or traced_type", t->metric);
+		return;
+	}
+	for (i = 0; i < jx_len(groups); i++) {
+		g = jx_at(groups, i);
+		if (!threshold_selects(t, g))
+			continue;
+		key = json_object_object_get(g, "key");
+		if (compare_group_metric(g, "count", &v) == 0) {
+			m->events += v;
+			if (compare_key_is_error(key))
+				m->errors += v;
+		}
+		m->group = m->groups++ == 0 ? key : NULL;
+	}
+	if (t->kind == THRESHOLD_ERRORS) {
+		if (t->relative)
+			m->trace_only = "the baseline is an analysis, without "
+			    "client requests";
+		else if (run == NULL)
+			m->trace_only = "no run results here";
+		else if (t->nsel > 0)
+			m->trace_only = "a selector picks trace groups";
+		else if (threshold_client_totals(run, m) == -1) {
+			threshold_stop(m, -1, "the run's results have no "
+			    "total");
+			return;
+		}
+	}
+	if (m->groups == 0 && !m->client)
+		threshold_stop(m, -1, "no group matches");
+	else if (m->events + m->requests == 0)
+		threshold_stop(m, -1, "no event and no request to judge");
+	else
+		m->value = (m->errors + m->failures) /
+		    (m->events + m->requests);
+}
+
+/* Measures client_error_rate or users_never_ready from run's results. */
+static void
+threshold_measure_client(const struct threshold *t, struct json_object *run,
+    struct threshold_measure *m)
+{
+	struct json_object *v;
+
+	if (run == NULL) {
+		threshold_stop(m, 1, "%s needs the run's results (medload run "
+		    "--report, nightly --run-config): analyze and compare "
+		    "see traces only", t->metric);
+		return;
+	}
+	if (t->kind == THRESHOLD_NEVER_READY) {
+		if (!json_object_object_get_ex(run, "users_never_ready", &v) ||
+		    !(json_object_is_type(v, json_type_int) ||
+		    json_object_is_type(v, json_type_double))) {
+			threshold_stop(m, 1, "the run's results do not count "
+			    "the users never ready");
+			return;
+		}
+		m->value = json_object_get_double(v);
+		m->by_step = jx_get(run, "users_never_ready_by_step");
+		return;
+	}
+	if (threshold_client_totals(run, m) == -1)
+		threshold_stop(m, -1, "the run's results have no total");
+	else if (m->requests == 0)
+		threshold_stop(m, -1, "the run made no request");
+	else
+		m->value = m->failures / m->requests;
+}
+
+/* Measures t's metric on doc and run (the run's results, or NULL). */
+static void
+threshold_measure(const struct threshold *t, struct json_object *doc,
+    struct json_object *run, struct threshold_measure *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (threshold_client(t))
+		threshold_measure_client(t, run, m);
+	else if (t->kind == THRESHOLD_ERRORS ||
+	    t->kind == THRESHOLD_TRACE_ERRORS)
+		threshold_measure_errors(t, doc, run, m);
+	else
+		threshold_measure_groups(t, doc, m);
 }
 
 /* Appends a value in the metric's unit. */
 static void
-threshold_show(struct strbuf *b, const char *metric, double v)
+threshold_show(struct strbuf *b, const struct threshold *t, double v)
 {
 	char buf[32];
 
-	if (strcmp(metric, "error_rate") == 0)
+	switch (t->kind) {
+	case THRESHOLD_ERRORS:
+	case THRESHOLD_TRACE_ERRORS:
+	case THRESHOLD_CLIENT_ERRORS:
 		strbuf_addf(b, "%s%%", util_num(v * 100, buf));
-	else
+		break;
+	case THRESHOLD_NEVER_READY:
+		strbuf_adds(b, util_num(v, buf));
+		break;
+	case THRESHOLD_SUMMED:
 		strbuf_addf(b, "%s%s", util_num(v, buf),
-		    threshold_unit(metric));
+		    strcmp(t->metric, "rate") == 0 ? "/s" : "");
+		break;
+	case THRESHOLD_GROUP:
+		strbuf_addf(b, "%s ms", util_num(v, buf));
+		break;
+	}
 }
 
-/* Returns 1 when t's metric is judged group by group. */
-static int
-threshold_per_group(const struct threshold *t)
+/* Appends the counts behind an error share. */
+static void
+threshold_describe_errors(const struct threshold_measure *m,
+    struct strbuf *b)
 {
-	return strcmp(t->metric, "count") != 0 &&
-	    strcmp(t->metric, "rate") != 0 &&
-	    strcmp(t->metric, "error_rate") != 0;
+	char n1[32], n2[32];
+
+	strbuf_adds(b, " (");
+	if (m->client)
+		strbuf_addf(b, "client: %s failed of %s requests and waits; ",
+		    util_num(m->failures, n1), util_num(m->requests, n2));
+	strbuf_addf(b, "trace: %s errors of %s events",
+	    util_num(m->errors, n1), util_num(m->events, n2));
+	if (m->groups == 1 && m->group != NULL) {
+		strbuf_adds(b, " in ");
+		jx_join_values(b, m->group, "/");
+	} else if (m->groups > 1)
+		strbuf_addf(b, " in %zu groups", m->groups);
+	if (m->trace_only != NULL)
+		strbuf_addf(b, "; trace events only: %s", m->trace_only);
+	strbuf_adds(b, ")");
+}
+
+/* Appends what decided a measurement: its group or groups, its counts. */
+static void
+threshold_describe(const struct threshold *t,
+    const struct threshold_measure *m, struct strbuf *b)
+{
+	char n1[32], n2[32];
+	const char *sep = " (at ";
+
+	if (t->kind == THRESHOLD_ERRORS || t->kind == THRESHOLD_TRACE_ERRORS) {
+		threshold_describe_errors(m, b);
+	} else if (t->kind == THRESHOLD_CLIENT_ERRORS) {
+		strbuf_addf(b, " (%s failed of %s requests and waits)",
+		    util_num(m->failures, n1), util_num(m->requests, n2));
+	} else if (t->kind == THRESHOLD_NEVER_READY) {
+		if (jx_is_object(m->by_step)) {
+			json_object_object_foreach(m->by_step, step, n) {
+				strbuf_addf(b, "%s%s: %s", sep, step,
+				    util_num(json_object_get_double(n), n1));
+				sep = ", ";
+			}
+		}
+		if (*sep == ',')
+			strbuf_adds(b, ")");
+	} else if (m->all_quiet && m->groups > 0) {
+		strbuf_addf(b, " (no latency: %s 0 ms throughout)",
+		    m->groups == 1 ? "the selected group is" :
+		    "every selected group is");
+	} else if (m->group != NULL) {
+		strbuf_adds(b, " (");
+		if (m->groups > 1)
+			strbuf_addf(b, "worst of %zu groups: ", m->groups);
+		jx_join_values(b, m->group, "/");
+		if (m->quiet > 0)
+			strbuf_addf(b, "; %zu group%s at 0 ms left out",
+			    m->quiet, m->quiet == 1 ? "" : "s");
+		strbuf_adds(b, ")");
+	} else if (m->groups > 1)
+		strbuf_addf(b, " (over %zu groups)", m->groups);
 }
 
 /* The limit a relative threshold sets from a baseline value. */
@@ -677,6 +923,76 @@ threshold_limit(const struct threshold *t, double base)
 	return t->rel_op == '*' ? base * t->value :
 	    t->rel_op == '+' ? base + t->value :
 	    t->rel_op == '-' ? base - t->value : base;
+}
+
+/* One group of a relative threshold against its baseline. */
+struct threshold_pair {
+	struct json_object *key;
+	double v, base, limit;
+	double excess;		/* beyond the limit, in the metric's unit
+				   (below it when negative) */
+	int ok;
+	int quiet;		/* 0 ms throughout on both sides */
+};
+
+/* Pairs group g of the analysis with the baseline's; 0 or -1. */
+static int
+threshold_pair(const struct threshold *t, struct json_object *g,
+    struct json_object *baseline, struct threshold_pair *p)
+{
+	struct json_object *bg;
+
+	if (!threshold_selects(t, g) ||
+	    !json_object_object_get_ex(g, "key", &p->key) ||
+	    compare_group_metric(g, t->metric, &p->v) == -1 ||
+	    (bg = analysis_find_group(baseline, p->key)) == NULL ||
+	    compare_group_metric(bg, t->metric, &p->base) == -1)
+		return -1;
+	p->quiet = compare_group_no_latency(g) && compare_group_no_latency(bg);
+	p->limit = threshold_limit(t, p->base);
+	p->ok = (p->v == 0 && p->base == 0) ||
+	    threshold_holds(t->op, p->v, p->limit);
+	p->excess = t->op == OP_GT || t->op == OP_GE ? p->limit - p->v :
+	    p->v - p->limit;
+	return 0;
+}
+
+/* The groups of a relative threshold: how many, and the worst. */
+struct threshold_pairs {
+	struct threshold_pair worst;
+	size_t judged, failed, quiet;
+};
+
+/*
+ * Pairs every group of doc that t selects with the baseline's. Groups at
+ * 0 ms on both sides are left out when others carry a latency. The worst
+ * is the group that breaks the limit by the most, else the closest to it.
+ */
+static void
+threshold_pairs(const struct threshold *t, struct json_object *doc,
+    struct json_object *baseline, struct threshold_pairs *ps)
+{
+	struct json_object *groups = jx_get(doc, "groups");
+	struct threshold_pair p;
+	int any = 0;
+	size_t i;
+
+	memset(ps, 0, sizeof(*ps));
+	for (i = 0; i < jx_len(groups) && !any; i++)
+		any = threshold_pair(t, jx_at(groups, i), baseline, &p) == 0 &&
+		    !p.quiet;
+	for (i = 0; i < jx_len(groups); i++) {
+		if (threshold_pair(t, jx_at(groups, i), baseline, &p) == -1)
+			continue;
+		if (any && p.quiet) {
+			ps->quiet++;
+			continue;
+		}
+		if (ps->judged++ == 0 || (!p.ok && ps->worst.ok) ||
+		    (p.ok == ps->worst.ok && p.excess > ps->worst.excess))
+			ps->worst = p;
+		ps->failed += !p.ok;
+	}
 }
 
 /*
@@ -689,75 +1005,57 @@ static int
 threshold_relative_groups(const struct threshold *t, struct json_object *doc,
     struct json_object *baseline, struct json_object *r, struct strbuf *msg)
 {
-	struct json_object *groups, *g, *key, *bg, *worst = NULL;
-	double v, bv, limit, score, wv = 0, wb = 0, wl = 0, ws = -HUGE_VAL;
-	size_t i, judged = 0, failed = 0;
-	int ok, wok = 1;
+	struct threshold_pairs ps;
+	const struct threshold_pair *w = &ps.worst;
 
-	json_object_object_get_ex(doc, "groups", &groups);
-	for (i = 0; i < jx_len(groups); i++) {
-		g = jx_at(groups, i);
-		if (!threshold_selects(t, g) ||
-		    !json_object_object_get_ex(g, "key", &key) ||
-		    compare_group_metric(g, t->metric, &v) == -1 ||
-		    (bg = analysis_find_group(baseline, key)) == NULL ||
-		    compare_group_metric(bg, t->metric, &bv) == -1)
-			continue;
-		judged++;
-		limit = threshold_limit(t, bv);
-		ok = (v == 0 && bv == 0) || threshold_holds(t->op, v, limit);
-		failed += !ok;
-		/* the worst: a failure first, then the closest to its limit */
-		score = (ok ? 0 : 1e300) + (t->op == OP_GT || t->op == OP_GE ?
-		    limit - v : v - limit);
-		if (worst == NULL || score > ws) {
-			worst = key;
-			ws = score;
-			wv = v;
-			wb = bv;
-			wl = limit;
-			wok = ok;
-		}
-	}
-	if (judged == 0) {
+	threshold_pairs(t, doc, baseline, &ps);
+	if (ps.judged == 0) {
 		strbuf_adds(msg, "no group found in both the analysis and the "
 		    "baseline");
 		return 1;
 	}
-	json_object_object_add(r, "limit", analysis_num(wl));
-	json_object_object_add(r, "baseline", analysis_num(wb));
-	json_object_object_add(r, "value", analysis_num(wv));
+	json_object_object_add(r, "limit", analysis_num(w->limit));
+	json_object_object_add(r, "baseline", analysis_num(w->base));
+	json_object_object_add(r, "value", analysis_num(w->v));
 	json_object_object_add(r, "groups", json_object_new_int64(
-	    (int64_t)judged));
+	    (int64_t)ps.judged));
 	json_object_object_add(r, "failed_groups", json_object_new_int64(
-	    (int64_t)failed));
-	json_object_object_add(r, "group", json_object_get(worst));
+	    (int64_t)ps.failed));
+	json_object_object_add(r, "groups_at_zero", json_object_new_int64(
+	    (int64_t)ps.quiet));
+	json_object_object_add(r, "group", json_object_get(w->key));
+	if (w->quiet) {
+		strbuf_addf(msg, "no latency: %s 0 ms on both sides; %zu of "
+		    "%zu groups break it", ps.judged == 1 ? "the group is" :
+		    "every group is", ps.failed, ps.judged);
+		return ps.failed > 0 ? -1 : 0;
+	}
 	strbuf_addf(msg, "%s = ", t->metric);
-	threshold_show(msg, t->metric, wv);
+	threshold_show(msg, t, w->v);
 	strbuf_adds(msg, " (");
-	jx_join_values(msg, worst, "/");
-	strbuf_addf(msg, "), %s %s ", wok ? "within" : "breaks",
+	if (ps.judged > 1)
+		strbuf_adds(msg, ps.failed > 0 ? "worst: " : "closest: ");
+	jx_join_values(msg, w->key, "/");
+	strbuf_addf(msg, "), %s %s ", w->ok ? "within" : "breaks",
 	    threshold_op_names[t->op]);
-	threshold_show(msg, t->metric, wl);
+	threshold_show(msg, t, w->limit);
 	strbuf_adds(msg, " (baseline ");
-	threshold_show(msg, t->metric, wb);
-	strbuf_addf(msg, "); %zu of %zu groups break it", failed, judged);
-	return failed > 0 ? -1 : 0;
+	threshold_show(msg, t, w->base);
+	strbuf_addf(msg, "); %zu of %zu groups break it", ps.failed,
+	    ps.judged);
+	if (ps.quiet > 0)
+		strbuf_addf(msg, "; %zu group%s at 0 ms on both sides left out",
+		    ps.quiet, ps.quiet == 1 ? "" : "s");
+	return ps.failed > 0 ? -1 : 0;
 }
 
-/* Evaluates one threshold into a result object. */
+/* A result object naming t: its expression, metric, operator, selector. */
 static struct json_object *
-threshold_eval_one(const struct threshold *t, struct json_object *doc,
-    struct json_object *baseline, int *status)
+threshold_result_new(const struct threshold *t)
 {
 	struct json_object *r = json_object_new_object(), *sel;
-	struct threshold_measure m, bm;
-	double limit = t->value;
-	struct strbuf msg;
-	const char *st;
 	size_t i;
 
-	strbuf_init(&msg, 0);
 	json_object_object_add(r, "expr", json_object_new_string(t->expr));
 	json_object_object_add(r, "metric", json_object_new_string(t->metric));
 	json_object_object_add(r, "op",
@@ -767,72 +1065,120 @@ threshold_eval_one(const struct threshold *t, struct json_object *doc,
 		json_object_object_add(sel, t->sel[i].key,
 		    json_object_new_string(t->sel[i].glob));
 	json_object_object_add(r, "selector", sel);
-	threshold_measure(t, doc, &m);
-	*status = 0;
-	if (t->relative && baseline != NULL && m.status == 0 &&
-	    threshold_per_group(t)) {
-		*status = threshold_relative_groups(t, doc, baseline, r, &msg);
-		goto done;
+	return r;
+}
+
+/* Adds what m measured to a result object. */
+static void
+threshold_result_measure(struct json_object *r,
+    const struct threshold_measure *m)
+{
+	struct json_object *o;
+
+	json_object_object_add(r, "value", analysis_num(m->value));
+	json_object_object_add(r, "groups",
+	    json_object_new_int64((int64_t)m->groups));
+	if (m->quiet > 0)
+		json_object_object_add(r, "groups_at_zero",
+		    json_object_new_int64((int64_t)m->quiet));
+	if (m->group != NULL)
+		json_object_object_add(r, "group", json_object_get(m->group));
+	if (m->client) {
+		o = json_object_new_object();
+		json_object_object_add(o, "requests", analysis_num(
+		    m->requests));
+		json_object_object_add(o, "failures", analysis_num(
+		    m->failures));
+		json_object_object_add(r, "client", o);
 	}
+	if (m->events > 0 || m->errors > 0 || m->trace_only != NULL) {
+		o = json_object_new_object();
+		json_object_object_add(o, "events", analysis_num(m->events));
+		json_object_object_add(o, "errors", analysis_num(m->errors));
+		json_object_object_add(r, "trace", o);
+	}
+	if (m->by_step != NULL)
+		json_object_object_add(r, "by_step",
+		    json_object_get(m->by_step));
+}
+
+/*
+ * The limit of t into *limit: its number, or from the baseline's
+ * measurement for a relative one. Returns 0, or 1 (skip) with msg.
+ */
+static int
+threshold_limit_of(const struct threshold *t, struct json_object *baseline,
+    struct json_object *r, double *limit, double *base, struct strbuf *msg)
+{
+	struct threshold_measure bm;
+
+	*limit = t->value;
 	if (t->relative) {
 		if (baseline == NULL) {
-			*status = 1;
-			strbuf_adds(&msg, "no baseline to compare with");
-			goto done;
+			strbuf_adds(msg, "no baseline to compare with");
+			return 1;
 		}
-		threshold_measure(t, baseline, &bm);
+		threshold_measure(t, baseline, NULL, &bm);
 		if (bm.status != 0) {
-			*status = 1;
-			strbuf_adds(&msg, "no baseline value (no matching "
+			strbuf_adds(msg, "no baseline value (no matching "
 			    "group in the baseline)");
-			goto done;
+			return 1;
 		}
 		json_object_object_add(r, "baseline", analysis_num(bm.value));
-		limit = threshold_limit(t, bm.value);
+		*base = bm.value;
+		*limit = threshold_limit(t, bm.value);
 	}
-	json_object_object_add(r, "limit", analysis_num(limit));
-	if (m.status == -1) {
-		*status = -1;
-		strbuf_adds(&msg, "no group matches");
-		goto done;
+	json_object_object_add(r, "limit", analysis_num(*limit));
+	return 0;
+}
+
+/* Judges a measurement m against limit; returns the status, says why. */
+static int
+threshold_judge(const struct threshold *t, const struct threshold_measure *m,
+    double limit, double base, struct json_object *r, struct strbuf *msg)
+{
+	int status;
+
+	if (m->status != 0) {
+		strbuf_adds(msg, m->why);
+		return m->status;
 	}
-	if (m.status == -2) {
-		*status = -1;
-		strbuf_addf(&msg, "%s is not in the analysis", t->metric);
-		goto done;
-	}
-	if (m.status == -3) {
-		*status = -1;
-		strbuf_adds(&msg, "error_rate needs an analysis grouped by "
-		    "outcome or traced_type");
-		goto done;
-	}
-	json_object_object_add(r, "value", analysis_num(m.value));
-	json_object_object_add(r, "groups",
-	    json_object_new_int64((int64_t)m.groups));
-	if (m.group != NULL)
-		json_object_object_add(r, "group", json_object_get(m.group));
-	*status = threshold_holds(t->op, m.value, limit) ? 0 : -1;
-	strbuf_addf(&msg, "%s = ", t->metric);
-	threshold_show(&msg, t->metric, m.value);
-	if (m.group != NULL) {
-		strbuf_adds(&msg, " (");
-		if (m.groups > 1)
-			strbuf_addf(&msg, "worst of %zu groups: ", m.groups);
-		jx_join_values(&msg, m.group, "/");
-		strbuf_adds(&msg, ")");
-	} else if (m.groups > 1)
-		strbuf_addf(&msg, " (%s %zu groups)",
-		    threshold_per_group(t) ? "worst of" : "over", m.groups);
-	strbuf_addf(&msg, ", %s %s ", *status == 0 ? "within" : "breaks",
+	threshold_result_measure(r, m);
+	status = threshold_holds(t->op, m->value, limit) ? 0 : -1;
+	strbuf_addf(msg, "%s = ", t->metric);
+	threshold_show(msg, t, m->value);
+	threshold_describe(t, m, msg);
+	strbuf_addf(msg, ", %s %s ", status == 0 ? "within" : "breaks",
 	    threshold_op_names[t->op]);
-	threshold_show(&msg, t->metric, limit);
+	threshold_show(msg, t, limit);
 	if (t->relative) {
-		strbuf_adds(&msg, " (baseline ");
-		threshold_show(&msg, t->metric, bm.value);
-		strbuf_adds(&msg, ")");
+		strbuf_adds(msg, " (baseline ");
+		threshold_show(msg, t, base);
+		strbuf_adds(msg, ")");
 	}
-done:
+	return status;
+}
+
+/* Evaluates one threshold into a result object. */
+static struct json_object *
+threshold_eval_one(const struct threshold *t, struct json_object *doc,
+    struct json_object *baseline, struct json_object *run, int *status)
+{
+	struct json_object *r = threshold_result_new(t);
+	struct threshold_measure m;
+	double limit, base = 0;
+	struct strbuf msg;
+	const char *st;
+
+	strbuf_init(&msg, 0);
+	/* a baseline is an analysis: a relative one compares traces only */
+	threshold_measure(t, doc, t->relative ? NULL : run, &m);
+	if (t->relative && baseline != NULL && m.status == 0 &&
+	    t->kind == THRESHOLD_GROUP)
+		*status = threshold_relative_groups(t, doc, baseline, r, &msg);
+	else if ((*status = threshold_limit_of(t, baseline, r, &limit, &base,
+	    &msg)) == 0)
+		*status = threshold_judge(t, &m, limit, base, r, &msg);
 	st = *status == 0 ? "pass" : *status > 0 ? "skip" : "fail";
 	json_object_object_add(r, "status", json_object_new_string(st));
 	json_object_object_add(r, "message",
@@ -843,7 +1189,7 @@ done:
 
 struct json_object *
 threshold_evaluate(const struct threshold_set *s, struct json_object *doc,
-    struct json_object *baseline)
+    struct json_object *baseline, struct json_object *run)
 {
 	struct json_object *block = json_object_new_object();
 	struct json_object *results = json_object_new_array();
@@ -852,7 +1198,7 @@ threshold_evaluate(const struct threshold_set *s, struct json_object *doc,
 
 	for (i = 0; i < s->n; i++) {
 		json_object_array_add(results, threshold_eval_one(s->v[i], doc,
-		    baseline, &st));
+		    baseline, run, &st));
 		if (st == 0)
 			passed++;
 		else if (st > 0)

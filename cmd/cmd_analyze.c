@@ -388,7 +388,7 @@ analyze_execute(struct analyze_cmd *c)
 	}
 	status = analyze_result_status(&res);
 	if (c->ts.n > 0) {
-		tblock = threshold_evaluate(&c->ts, res.doc, NULL);
+		tblock = threshold_evaluate(&c->ts, res.doc, NULL, NULL);
 		json_object_object_add(res.doc, "thresholds",
 		    json_object_get(tblock));
 	}

@@ -20,9 +20,13 @@ static const char compare_usage[] =
 "\n"
 "Compares two analyses (written by 'medload analyze --format json') group\n"
 "by group: count, rate, mean, p50, p95, p99 and max per group, count, rate\n"
-"and error share per label, each with baseline, contender, difference,\n"
-"percent change and a verdict: better, worse or unchanged. Largest\n"
-"regressions first; groups found on one side only are listed.\n"
+"and error share per label, each with baseline, contender, difference\n"
+"and percent change. Latency (mean, p50, p95, p99) makes a group worse or\n"
+"better, a rising error share a label; count and rate are load (more or\n"
+"less traffic), never better or worse; groups at 0 ms on both sides\n"
+"(START events) are not judged. The first line is the verdict; the\n"
+"regressions come largest first, unchanged groups are counted; groups\n"
+"found on one side only are listed.\n"
 "\n"
 "A change is only called when both sides have --min-samples events, it\n"
 "exceeds --margin (and --min-delta for latencies) and, where a test\n"
@@ -65,8 +69,9 @@ static const struct opt compare_options[] = {
 static const struct opt compare_judge_options[] = {
 	{ "junit", 0, "FILE", P_JUNIT, 0, "write the thresholds (and, with "
 	    "--fail-on-regression,\nthe regressions) as JUnit XML" },
-	{ "fail-on-regression", 0, NULL, P_FAILREG, 0, "exit 5 when a group "
-	    "or label got worse" },
+	{ "fail-on-regression", 0, NULL, P_FAILREG, 0, "exit 5 on a "
+	    "regression: a group's latency\ngot worse or a label's error "
+	    "share rose" },
 	{ "charts", 0, "DIR", P_CHARTS, 0, "draw charts with gnuplot into DIR "
 	    "(created):\ncompare-spectrum (baseline vs contender by "
 	    "percentile)\nand compare-p95 (p95 change bars)" },
@@ -107,52 +112,58 @@ compare_parse_margin(const char *s, double *out)
 	return 0;
 }
 
-/* The regressions of a comparison as JUnit results. */
+/*
+ * One JUnit result for a group or a label (title): failed with the
+ * metrics that got worse (a latency, an error share), else passed.
+ */
+static struct json_object *
+compare_case(const char *title, struct json_object *row)
+{
+	struct json_object *metrics = jx_get(row, "metrics"), *m, *r;
+	struct strbuf msg;
+	size_t j;
+
+	strbuf_init(&msg, 0);
+	for (j = 0; j < jx_len(metrics); j++) {
+		m = jx_at(metrics, j);
+		if (strcmp(jx_str(jx_get(m, "verdict"), ""), "worse") != 0)
+			continue;
+		strbuf_addf(&msg, "%s%s %s -> %s (%s, %s)", msg.len ? "; " :
+		    "", jx_str(jx_get(m, "metric"), ""), jx_str(jx_get(m, "b"),
+		    ""), jx_str(jx_get(m, "c"), ""), jx_str(jx_get(m, "p"), ""),
+		    jx_str(jx_get(m, "reason"), ""));
+	}
+	r = json_object_new_object();
+	json_object_object_add(r, "expr", json_object_new_string(title));
+	json_object_object_add(r, "status", json_object_new_string(msg.len ?
+	    "fail" : "pass"));
+	json_object_object_add(r, "message", json_object_new_string(msg.len ?
+	    msg.data : jx_str(jx_get(row, "verdict"), "")));
+	strbuf_release(&msg);
+	return r;
+}
+
+/*
+ * The regressions of a comparison as JUnit results: one per group (its
+ * latency) and one per label (its error share).
+ */
 static struct json_object *
 compare_regression_cases(struct json_object *cmp)
 {
-	struct json_object *out = json_object_new_array(), *groups, *g, *m, *r;
-	struct json_object *metrics;
-	size_t i, j;
-	const char *title;
+	struct json_object *out = json_object_new_array(), *a;
+	char *title;
+	size_t i;
 
-	if (!json_object_object_get_ex(cmp, "groups", &groups))
-		return out;
-	for (i = 0; i < jx_len(groups); i++) {
-		struct strbuf msg;
-		int worse = 0;
-
-		g = jx_at(groups, i);
-		title = json_object_get_string(json_object_object_get(g,
-		    "title"));
-		json_object_object_get_ex(g, "metrics", &metrics);
-		strbuf_init(&msg, 0);
-		for (j = 0; j < jx_len(metrics); j++) {
-			m = jx_at(metrics, j);
-			if (strcmp(json_object_get_string(
-			    json_object_object_get(m, "verdict")), "worse") != 0)
-				continue;
-			strbuf_addf(&msg, "%s%s %s -> %s (%s, %s)", worse ?
-			    "; " : "", json_object_get_string(
-			    json_object_object_get(m, "metric")),
-			    json_object_get_string(json_object_object_get(m,
-			    "b")), json_object_get_string(
-			    json_object_object_get(m, "c")),
-			    json_object_get_string(json_object_object_get(m,
-			    "p")), json_object_get_string(
-			    json_object_object_get(m, "reason")));
-			worse = 1;
-		}
-		r = json_object_new_object();
-		json_object_object_add(r, "expr", json_object_new_string(
-		    title ? title : ""));
-		json_object_object_add(r, "status", json_object_new_string(
-		    worse ? "fail" : "pass"));
-		json_object_object_add(r, "message", json_object_new_string(
-		    worse ? msg.data : json_object_get_string(
-		    json_object_object_get(g, "verdict"))));
-		json_object_array_add(out, r);
-		strbuf_release(&msg);
+	a = jx_get(cmp, "groups");
+	for (i = 0; i < jx_len(a); i++)
+		json_object_array_add(out, compare_case(jx_str(jx_get(jx_at(
+		    a, i), "title"), ""), jx_at(a, i)));
+	a = jx_get(cmp, "labels");
+	for (i = 0; i < jx_len(a); i++) {
+		title = util_printf("label %s", jx_str(jx_get(jx_at(a, i),
+		    "label"), "-"));
+		json_object_array_add(out, compare_case(title, jx_at(a, i)));
+		free(title);
 	}
 	return out;
 }
@@ -332,8 +343,9 @@ compare_judge(const struct compare_cmd *c, struct json_object *cmp,
 		status = STATUS_THRESHOLD;
 	}
 	if (c->fail_on_regression && compare_regressions(cmp) > 0) {
-		cli_error("%d groups or labels got worse",
-		    compare_regressions(cmp));
+		cli_error("%d regression%s (a latency got worse or an error "
+		    "share rose)", compare_regressions(cmp),
+		    compare_regressions(cmp) == 1 ? "" : "s");
 		status = STATUS_THRESHOLD;
 	}
 	return status;
@@ -357,7 +369,7 @@ compare_execute(const struct compare_cmd *c)
 		goto out;
 	}
 	if (c->ts.n > 0) {
-		block = threshold_evaluate(&c->ts, cont, base);
+		block = threshold_evaluate(&c->ts, cont, base, NULL);
 		json_object_object_add(cmp, "thresholds", json_object_get(block));
 	}
 	if (compare_write(c, cmp, &cause) == -1)

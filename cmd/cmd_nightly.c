@@ -32,8 +32,8 @@ static const char nightly_usage[] =
 static const char nightly_after[] =
 "Exit status: 0 the night passed, 2 usage error, 3 an input, the history\n"
 "or the report could not be used, 4 the analysis is partial, 5 a\n"
-"threshold was breached (or, with --fail-on-regression, something got\n"
-"worse than the baseline), 130 the run of --run-config was interrupted\n"
+"threshold was breached (or, with --fail-on-regression, a latency got\n"
+"worse or an error share rose), 130 the run of --run-config was interrupted\n"
 "(no night is recorded).\n";
 
 enum { N_ANALYSIS, N_ES, N_INDEX, N_SINCE, N_UNTIL, N_RUNID, N_MODE,
@@ -66,8 +66,10 @@ static const struct opt nightly_opts[] = {
 	    "files (repeatable)" },
 	{ NULL, 0, NULL, 0, 0, "Baseline and verdict:" },
 	{ "baseline", 0, "FILE", N_BASELINE, 0, "a pinned baseline analysis" },
-	{ "fail-on-regression", 0, NULL, N_FAILREG, 0, "a group or label "
-	    "worse than the baseline fails\nthe night" },
+	{ "fail-on-regression", 0, NULL, N_FAILREG, 0, "a regression fails "
+	    "the night: a group's\nlatency worse than the baseline's or a "
+	    "label's\nerror share higher (more or less load is no\n"
+	    "regression)" },
 	{ "margin", 0, "PCT", N_MARGIN, 0, "relative noise margin (default "
 	    "5%)" },
 	{ "min-delta", 0, "MS", N_MINDELTA, 0, "latency changes smaller than "

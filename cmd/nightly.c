@@ -29,6 +29,7 @@
 /* Everything one night produces. */
 struct nightly_state {
 	struct json_object *doc, *base, *cmp, *tblock, *nights, *night;
+	struct json_object *results;	/* the run's, with --run-config */
 	struct json_object *warnings, *trend, *charts, *problems;
 	struct json_object *ids;	/* --history-es: the nights' ids */
 	struct es *hes;
@@ -62,6 +63,7 @@ static void
 nightly_state_release(struct nightly_state *st)
 {
 	json_object_put(st->doc);
+	json_object_put(st->results);
 	json_object_put(st->base);
 	json_object_put(st->cmp);
 	json_object_put(st->tblock);
@@ -391,7 +393,7 @@ nightly_run(const struct nightly *n, struct nightly_state *st)
 		if (rs != STATUS_OK && rs != STATUS_THRESHOLD)
 			status = rs;
 	}
-	json_object_put(results);
+	st->results = results;	/* the night's thresholds read it too */
 out:
 	free(cause);
 	free(dir);
@@ -582,7 +584,8 @@ nightly_compare(const struct nightly *n, struct nightly_state *st)
 static void
 nightly_judge(const struct nightly *n, struct nightly_state *st)
 {
-	st->tblock = threshold_evaluate(&n->ts, st->doc, st->base);
+	st->tblock = threshold_evaluate(&n->ts, st->doc, st->base,
+	    st->results);
 	if (st->cmp != NULL)
 		json_object_object_add(st->cmp, "thresholds",
 		    json_object_get(st->tblock));

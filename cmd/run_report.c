@@ -124,15 +124,20 @@ run_report_json(const char *dir, const char *name, struct json_object *doc)
 	return rc;
 }
 
-/* Evaluates the thresholds into doc; returns the block or NULL. */
+/*
+ * Evaluates the thresholds over the analysis doc and the run's results
+ * into doc; returns the block or NULL.
+ */
 static struct json_object *
-run_report_judge(const struct run_report_opts *o, struct json_object *doc)
+run_report_judge(const struct run_report_opts *o, struct json_object *doc,
+    struct json_object *results)
 {
 	struct json_object *tblock;
 
 	if (o->thresholds == NULL || o->thresholds->n == 0)
 		return NULL;
-	tblock = threshold_evaluate(o->thresholds, doc, o->baseline);
+	tblock = threshold_evaluate(o->thresholds, doc, o->baseline,
+	    results);
 	json_object_object_add(doc, "thresholds", json_object_get(tblock));
 	return tblock;
 }
@@ -247,7 +252,7 @@ run_report_finish(const struct run_report_opts *o, const char *run_dir,
 	doc = run_report_analysis(o, run_dir, results);
 	if (doc == NULL)
 		return STATUS_IO;
-	tblock = run_report_judge(o, doc);
+	tblock = run_report_judge(o, doc, results);
 	run_report_json(run_dir, "analysis.json", doc);
 	if (run_report_folder(o, doc, results) == -1 ||
 	    run_report_verdict(o, tblock) == -1)

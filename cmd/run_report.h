@@ -57,7 +57,8 @@ int run_report_start(const struct run_report_opts *o, const char *run_dir,
  * run's traces for its window (from results, the run's results document),
  * writes run_dir/analysis.json and the report folder, and prints the text
  * report on stdout unless o->quiet. With thresholds, evaluates them on
- * the analysis (relative ones against o->baseline) and puts the block in
+ * the analysis and the run's results (relative ones against o->baseline;
+ * error_rate counts the client's failures too) and puts the block in
  * the analysis ("thresholds"), the report and DIR/thresholds.json, and the
  * JUnit XML in o->junit. *analysis (when not NULL) gets the analysis
  * (caller puts). Returns an exit status (0, STATUS_THRESHOLD on a breach,

@@ -11,7 +11,32 @@ D=$REPO/tests/golden/data
 "$MEDLOAD" analyze --format json -o "$TMP/b.json" \
 	"$REPO/tests/data/acapy-1.7.0-traces.ndjson"
 expect_rc compare-real 0 "$MEDLOAD" compare "$TMP/a.json" "$TMP/b.json"
-expect_grep compare-real-groups 'Dispatcher.handle_message.END' "$TMP/out"
+# the first line is the verdict; unchanged groups are counted, not listed
+if [ "$(head -n 1 "$TMP/out")" = "no change beyond noise" ]; then
+	pass compare-real-headline
+else fail compare-real-headline "$(head -n 1 "$TMP/out")"; fi
+expect_grep compare-real-unchanged '^groups unchanged .*: 4$' "$TMP/out"
+expect_grep compare-real-not-judged '^groups not judged (0 ms throughout on both sides.*: 8$' "$TMP/out"
+"$MEDLOAD" compare --format json "$TMP/a.json" "$TMP/b.json" >"$TMP/real.json"
+expect_grep compare-real-groups 'Dispatcher.handle_message.END' "$TMP/real.json"
+
+# twice the load and a mediator 7.5 times slower: the latency is the
+# verdict, the load is load; the way back is better, and no regression
+expect_rc compare-heavy 5 "$MEDLOAD" compare --fail-on-regression \
+	"$D/analysis-base.json" "$D/analysis-heavy.json"
+if [ "$(head -n 1 "$TMP/out")" = "worse: mediator.trace Dispatcher.handle_message.END p95 44 -> 337 ms (+665.9%)" ]; then
+	pass compare-heavy-headline
+else fail compare-heavy-headline "$(head -n 1 "$TMP/out")"; fi
+expect_grep compare-heavy-load '^load: more traffic (not judged): mediator.trace count 4100 -> 8200' "$TMP/out"
+expect_grep compare-heavy-label '^label mediator.trace: worse' "$TMP/out"
+if grep -q '^BETTER\|: better' "$TMP/out"; then
+	fail compare-heavy-no-better "more load called better: $(grep -m1 'BETTER\|: better' "$TMP/out")"
+else pass compare-heavy-no-better; fi
+expect_grep compare-heavy-regressions '^medload: 1 regression (a latency got worse' "$TMP/err"
+expect_rc compare-heavy-back 0 "$MEDLOAD" compare --fail-on-regression \
+	"$D/analysis-heavy.json" "$D/analysis-base.json"
+expect_grep compare-heavy-back-headline '^better: mediator.trace Dispatcher.handle_message.END p95 337 -> 44 ms' "$TMP/out"
+expect_grep compare-heavy-back-load '^load: less traffic' "$TMP/out"
 
 # a known regression is flagged, with --fail-on-regression exit 5
 expect_rc compare-regression 5 "$MEDLOAD" compare --fail-on-regression \

@@ -4,8 +4,9 @@
 # then 6 users), each analyzing the mediator's traces (--trace-to log) for
 # its own window and judged by thresholds (the second relative to the
 # first as baseline), then `medload compare` on their analyses: groups
-# matched, the load's increase seen as more events and a higher rate,
-# verdicts on every metric, JUnit and exit status 5 on a breach.
+# matched, the load's increase reported as load (more events, a higher
+# rate), never as better or worse; verdicts on every metric, JUnit and
+# exit status 5 on a breach.
 . "$(dirname "${BASH_SOURCE[0]}")/lib-run.sh"
 load_stack_env
 [[ "$MEDLOAD_TRACE_TARGET" == log ]] || fail "stack traces to $MEDLOAD_TRACE_TARGET, this test needs log"
@@ -86,32 +87,53 @@ co="$(jq .summary.contender_only "$C")"
 ((m + bo == ga && m + co == gb)) || fail "groups: A $ga, B $gb; matched $m, only A $bo, only B $co"
 jq -e '.groups[] | select(.key.outcome == "Dispatcher.handle_message.END")' "$C" >/dev/null ||
 	fail "Dispatcher.handle_message.END is not among the matched groups"
-# three times the users: more events, a higher rate, called better beyond the noise
+# three times the users: more events and a higher rate, reported as load,
+# not as better or worse
 lab='.labels[] | select(.label == "mediator.trace") | .metrics[]'
-jq -e "[$lab | select(.metric == \"count\")][0] | .contender > .baseline and .verdict == \"better\"" "$C" >/dev/null ||
+jq -e "[$lab | select(.metric == \"count\")][0] | .contender > .baseline and .verdict == \"more\" and .kind == \"load\"" "$C" >/dev/null ||
 	fail "label count: $(jq -c "[$lab | select(.metric == \"count\")]" "$C")"
 jq -e "[$lab | select(.metric == \"rate\")][0] | .contender > .baseline" "$C" >/dev/null ||
 	fail "label rate did not rise: $(jq -c "[$lab | select(.metric == \"rate\")]" "$C")"
+jq -e '.load.verdict == "more" and (.load.changes | map(select(.scope == "label" and .metric == "count")) | length > 0)' "$C" >/dev/null ||
+	fail "the load block does not report more traffic: $(jq -c .load.verdict "$C")"
 jq -e '[.groups[] | select(.key.outcome == "Dispatcher.handle_message.END") | .metrics[] |
 	select(.metric == "count")][0] | .contender > .baseline and .diff == .contender - .baseline' "$C" >/dev/null ||
 	fail "Dispatcher.handle_message.END count did not rise"
-bad="$(jq -r '[.groups[], .labels[]] | .[] | .metrics[] | select(.verdict | IN("better", "worse", "unchanged") | not) | .metric' "$C" | head -3)"
-[[ -z "$bad" ]] || fail "metrics without a verdict: $bad"
-bad="$(jq -r '.groups[] | select(.verdict | IN("better", "worse", "unchanged") | not) | .verdict' "$C" | head -1)"
+bad="$(jq -r '[.groups[], .labels[]] | .[] | .metrics[] |
+	select(if .kind == "load" then (.verdict | IN("more", "less", "unchanged")) else (.verdict | IN("better", "worse", "unchanged")) end | not) |
+	"\(.metric) \(.kind) \(.verdict)"' "$C" | head -3)"
+[[ -z "$bad" ]] || fail "metrics with a wrong verdict: $bad"
+bad="$(jq -r '.groups[] | select(.verdict | IN("better", "worse", "unchanged", "not judged") | not) | .verdict' "$C" | head -1)"
 [[ -z "$bad" ]] || fail "a group verdict is $bad"
-# the text and Markdown renderings say the same
+# START events (0 ms throughout) are never judged; only latency decides a group
+bad="$(jq -r '.groups[] | select(.key.outcome | test("START")) | select(.verdict != "not judged") | .title' "$C" | head -1)"
+[[ -z "$bad" ]] || fail "a START group is judged: $bad"
+reg="$(jq '[.groups[] | select(.verdict == "worse")] | length' "$C")"
+share="$(jq '[.labels[].metrics[] | select(.metric == "error_share" and .verdict == "worse")] | length' "$C")"
+[[ "$(jq .summary.regressions "$C")" == "$((reg + share))" ]] ||
+	fail "regressions $(jq .summary.regressions "$C"), want $reg worse groups + $share error-share rises"
+# the text and Markdown renderings say the same; the first line is the verdict
 "$MEDLOAD" compare "$A" "$B" >"$RUN_TMP/cmp.txt" || fail "compare text: exit $?"
-grep -q "^medload compare: $(jq .summary.worse "$C") groups worse, $(jq .summary.better "$C") better, $(jq .summary.unchanged "$C") unchanged" "$RUN_TMP/cmp.txt" ||
-	fail "text summary: $(head -1 "$RUN_TMP/cmp.txt")"
-grep -q "^label mediator.trace: better" "$RUN_TMP/cmp.txt" || fail "text: no label verdict"
+[[ "$(head -n 1 "$RUN_TMP/cmp.txt")" == "$(jq -r .summary.headline "$C")" ]] ||
+	fail "text headline: $(head -n 1 "$RUN_TMP/cmp.txt")"
+grep -q "^load: more traffic (not judged): mediator.trace count " "$RUN_TMP/cmp.txt" ||
+	fail "text: no load line: $(sed -n 2p "$RUN_TMP/cmp.txt")"
+grep -q "^medload compare: $m groups matched: $(jq .summary.worse "$C") worse, $(jq .summary.better "$C") better, $(jq .summary.unchanged "$C") unchanged, $(jq .summary.not_judged "$C") not judged" "$RUN_TMP/cmp.txt" ||
+	fail "text summary: $(sed -n 3p "$RUN_TMP/cmp.txt")"
+grep -q "^label mediator.trace: $(jq -r '.labels[] | select(.label == "mediator.trace") | .verdict' "$C").*; load more" "$RUN_TMP/cmp.txt" ||
+	fail "text: no label verdict"
 "$MEDLOAD" compare --format markdown "$A" "$B" >"$RUN_TMP/cmp.md" || fail "compare markdown: exit $?"
-grep -q '^| .*count .* better' "$RUN_TMP/cmp.md" || fail "markdown: no better count row"
-# the reverse comparison mirrors it
+grep -q '^| mediator.trace | count .* more (' "$RUN_TMP/cmp.md" || fail "markdown: no count row reported as more"
+# the reverse comparison mirrors it: less load, never a regression by itself
 "$MEDLOAD" compare --format json "$B" "$A" >"$RUN_TMP/rev.json" || fail "reverse compare: exit $?"
-jq -e "[$lab | select(.metric == \"count\")][0].verdict == \"worse\"" "$RUN_TMP/rev.json" >/dev/null ||
-	fail "fewer events against B is not worse"
+jq -e "[$lab | select(.metric == \"count\")][0].verdict == \"less\"" "$RUN_TMP/rev.json" >/dev/null ||
+	fail "fewer events against B is not less load"
 rc=0
 "$MEDLOAD" compare --fail-on-regression --junit "$RUN_TMP/rev.xml" "$B" "$A" >/dev/null 2>&1 || rc=$?
-[[ "$rc" == 5 ]] || fail "--fail-on-regression on a load drop: exit $rc, want 5"
+rreg="$(jq .summary.regressions "$RUN_TMP/rev.json")"
+want=0
+((rreg == 0)) || want=5
+[[ "$rc" == "$want" ]] || fail "--fail-on-regression on a load drop with $rreg regressions: exit $rc, want $want"
 xml_ok "$RUN_TMP/rev.xml" || fail "compare JUnit is not well-formed"
-echo "2 vs 6 users: $na -> $(jq .events.accepted "$B") events, $m groups matched, label count better; thresholds and JUnit in the report"
+grep -q "failures=\"$rreg\"" "$RUN_TMP/rev.xml" || fail "JUnit failures differ from $rreg regressions"
+echo "2 vs 6 users: $na -> $(jq .events.accepted "$B") events, $m groups matched, load more; $(jq -r .summary.headline "$C")"

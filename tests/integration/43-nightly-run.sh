@@ -2,7 +2,8 @@
 # shellcheck disable=SC2016 # jq programs use $vars of their own
 # `medload nightly --run-config` for real: each night runs the load from a
 # YAML config (with a thresholds: list) against the stack, analyzes the
-# mediator's traces of its window (--trace-to log), compares with the last
+# mediator's traces of its window (--trace-to log) with the run's results
+# (error_rate counts the client's failures), compares with the last
 # passing night of a JSON Lines history, and writes the report folder with
 # trend charts. Night 1 passes, night 2 breaches a threshold (exit 5),
 # night 3 is compared with night 1, not with the failed night 2.
@@ -53,6 +54,14 @@ cmp -s <(jq -S 'del(.thresholds)' "$N1/runs/$run1/analysis.json") <(jq -S . "$N1
 check_counts "$N1/runs/$run1"
 [[ "$(jq -r '"\(.passed) \(.failed) \(.skipped)"' "$N1/thresholds.json")" == "2 0 1" ]] ||
 	fail "night 1 thresholds: $(jq -c '[.results[] | [.status, .expr]]' "$N1/thresholds.json")"
+# the night's thresholds and the run report's see the run's results too:
+# error_rate counts the client's requests and waits with the traces' events
+n="$(jq .total.count "$N1/runs/$run1/results.json")"
+for t in "$N1/thresholds.json" "$N1/run-report/thresholds.json"; do
+	jq -e --argjson n "$n" '[.results[] | select(.metric == "error_rate")][0] |
+		.client.requests == $n and (.message | test("client: [0-9]+ failed of [0-9]+ requests and waits"))' \
+		"$t" >/dev/null || fail "error_rate in $t does not count the run's $n requests and waits: $(jq -c '.results[] | select(.metric == "error_rate")' "$t")"
+done
 [[ ! -e "$N1/compare.json" ]] || fail "night 1 compared with nothing"
 grep -q '^medload nightly: pass (0 of 3 thresholds breached, 0 regressions; baseline: none)' "$RUN_TMP/out1" ||
 	fail "night 1 verdict: $(grep '^medload nightly' "$RUN_TMP/out1")"

@@ -74,3 +74,40 @@ check_no_secrets() {
 	done
 	return 0
 }
+
+# A port for medload's collector: MEDLOAD_TEST_COLLECT_PORT, else a free one.
+collect_port() {
+	if [[ -n "${MEDLOAD_TEST_COLLECT_PORT:-}" ]]; then
+		printf '%s\n' "$MEDLOAD_TEST_COLLECT_PORT"
+	else
+		python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+	fi
+}
+
+# agents_trace_to_medload PORT RELEASE: restarts the agents tracing over
+# HTTP to 127.0.0.1:PORT, where a `medload run --collect` will listen. The
+# agents need a live trace sink to start: a collector stands in meanwhile.
+# (TRACE_SINK_PID while it runs; restore_agents stops it).
+TRACE_SINK_PID=""
+agents_trace_to_medload() {
+	local port="$1" rel="$2"
+	"$MEDLOAD" collect --listen "127.0.0.1:$port" -o "$RUN_TMP/startup.ndjson" 2>/dev/null &
+	TRACE_SINK_PID=$!
+	for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$port/_status" && break; sleep 0.1; done
+	"$STACK/agents" stop >/dev/null 2>&1 || true
+	"$STACK/up" --acapy "$rel" --trace-to "http://127.0.0.1:$port/" >"$RUN_TMP/up.log" 2>&1 ||
+		fail "agents tracing to medload did not start: $(tail -3 "$RUN_TMP/up.log")"
+	kill "$TRACE_SINK_PID"
+	wait "$TRACE_SINK_PID" 2>/dev/null || true
+	TRACE_SINK_PID=""
+}
+
+# restore_agents: the agents as the runner started them (its stack/up
+# arguments), after a test restarted them its own way.
+restore_agents() {
+	[[ -n "$TRACE_SINK_PID" ]] && kill "$TRACE_SINK_PID" 2>/dev/null
+	"$STACK/agents" stop >/dev/null 2>&1 || true
+	# shellcheck disable=SC2086 # the runner's stack/up arguments
+	"$STACK/up" ${MEDLOAD_TEST_UP_ARGS:---acapy ${MEDLOAD_TEST_ACAPY:-seed}} >"$RUN_TMP/restore.log" 2>&1 ||
+		echo "could not restore the stack: $(tail -n 1 "$RUN_TMP/restore.log")" >&2
+}

@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "junit.h"
+#include "jx.h"
 #include "check.h"
 #include "util.h"
 
@@ -156,6 +157,165 @@ test_error_share(void)
 	json_object_put(r);
 }
 
+/* One group "m/m/OUTCOME" as JSON text (caller frees). */
+static char *
+group_json(const char *outcome, double n, double mean, double sd,
+    double p50, double p95, double p99, double max, double rate)
+{
+	return util_printf("{\"key\":{\"label\":\"m\",\"handler\":\"m\","
+	    "\"outcome\":\"%s\"},\"count\":%g,\"min\":0,\"max\":%g,"
+	    "\"mean\":%g,\"stddev\":%g,\"percentiles\":{\"p50\":%g,"
+	    "\"p75\":%g,\"p90\":%g,\"p95\":%g,\"p99\":%g,\"p99.9\":%g},"
+	    "\"rate\":%g}", outcome, n, max, mean, sd, p50, p50 * 1.3,
+	    p95 * 0.8, p95, p99, (p99 + max) / 2, rate);
+}
+
+/*
+ * A night of load times the baseline's traffic whose A.END p95 is p95:
+ * A.END (the latency that moves), B.START (0 ms throughout) and C.END
+ * (a latency that stays), grouped by label, handler and outcome.
+ */
+static struct json_object *
+night(double load, double p95)
+{
+	char *a = group_json("A.END", 2000 * load, p95 / 2, p95 / 4,
+	    p95 * 0.45, p95, p95 * 1.3, p95 * 3, 20 * load);
+	char *b = group_json("B.START", 2000 * load, 0, 0, 0, 0, 0, 0,
+	    20 * load);
+	char *c = group_json("C.END", 1000 * load, 14, 7, 12, 32, 46, 90,
+	    10 * load);
+	char *s = util_printf("{\"schema\":\"medload.analysis/1\",\"by\":"
+	    "[\"label\",\"handler\",\"outcome\"],\"events\":{\"accepted\":"
+	    "%g},\"groups\":[%s,%s,%s]}", 5000 * load, b, a, c);
+	struct json_object *o = json_tokener_parse(s);
+
+	free(a);
+	free(b);
+	free(c);
+	free(s);
+	return o;
+}
+
+/* Returns 1 when a metric of any group or label has verdict v. */
+static int
+any_metric(struct json_object *cmp, const char *v)
+{
+	static const char *const arrays[] = { "groups", "labels" };
+	struct json_object *a, *m;
+	size_t k, i, j;
+
+	for (k = 0; k < 2; k++) {
+		a = json_object_object_get(cmp, arrays[k]);
+		for (i = 0; i < json_object_array_length(a); i++) {
+			m = json_object_object_get(json_object_array_get_idx(
+			    a, i), "metrics");
+			for (j = 0; j < json_object_array_length(m); j++)
+				if (strcmp(json_object_get_string(
+				    json_object_object_get(
+				    json_object_array_get_idx(m, j),
+				    "verdict")), v) == 0)
+					return 1;
+		}
+	}
+	return 0;
+}
+
+/* A member at a dotted path as a string ("" when absent). */
+static const char *
+at(struct json_object *o, const char *path)
+{
+	char *copy = util_strdup(path), *p = copy, *dot;
+	const char *r;
+
+	while (o != NULL && (dot = strchr(p, '.')) != NULL) {
+		*dot = '\0';
+		o = json_object_object_get(o, p);
+		p = dot + 1;
+	}
+	o = o != NULL ? json_object_object_get(o, p) : NULL;
+	r = o != NULL ? json_object_get_string(o) : "";
+	free(copy);
+	return r;
+}
+
+/* Twice the load and a slower mediator: latency leads, load is load. */
+static void
+test_load_is_not_a_verdict(void)
+{
+	struct json_object *r = cmp_docs(night(1, 44), night(2, 337));
+
+	CHECK_STR(verdict(r, "A.END", NULL), "worse");
+	CHECK_STR(verdict(r, "A.END", "count"), "more");
+	CHECK_STR(verdict(r, "A.END", "rate"), "more");
+	CHECK_STR(verdict(r, "B.START", NULL), "not judged");
+	CHECK_STR(verdict(r, "B.START", "count"), "more");
+	CHECK_STR(verdict(r, "C.END", NULL), "unchanged");
+	CHECK(!any_metric(r, "better"));
+	CHECK_STR(at(r, "summary.headline"),
+	    "worse: m A.END p95 44 -> 337 ms (+665.9%)");
+	CHECK_STR(at(r, "summary.verdict"), "worse");
+	CHECK_STR(at(r, "summary.worse"), "1");
+	CHECK_STR(at(r, "summary.better"), "0");
+	CHECK_STR(at(r, "summary.not_judged"), "1");
+	CHECK_STR(at(r, "summary.load"), "more");
+	CHECK_STR(at(r, "load.verdict"), "more");
+	CHECK(jx_len(jx_get(r, "load.changes")) == 8);
+	CHECK_STR(json_object_get_string(json_object_object_get(
+	    json_object_array_get_idx(json_object_object_get(r, "labels"), 0),
+	    "verdict")), "worse");
+	CHECK(compare_regressions(r) == 1);
+	/* regressions first; the START group last */
+	CHECK_STR(at(json_object_array_get_idx(json_object_object_get(r,
+	    "groups"), 0), "key.outcome"), "A.END");
+	CHECK_STR(at(json_object_array_get_idx(json_object_object_get(r,
+	    "groups"), 2), "key.outcome"), "B.START");
+	json_object_put(r);
+	/* the way back: faster under less load is better, not a regression */
+	r = cmp_docs(night(2, 337), night(1, 44));
+	CHECK_STR(at(r, "summary.headline"),
+	    "better: m A.END p95 337 -> 44 ms (-86.9%)");
+	CHECK_STR(at(r, "summary.load"), "less");
+	CHECK_STR(verdict(r, "C.END", NULL), "unchanged");
+	CHECK(compare_regressions(r) == 0);
+	json_object_put(r);
+	/* more load alone: no verdict beyond noise */
+	r = cmp_docs(night(1, 44), night(2, 44));
+	CHECK_STR(at(r, "summary.headline"), "no change beyond noise");
+	CHECK_STR(at(r, "summary.verdict"), "unchanged");
+	CHECK(compare_regressions(r) == 0);
+	json_object_put(r);
+}
+
+/* The groups that got worse come largest first. */
+static void
+test_regressions_by_size(void)
+{
+	char *a = group_json("A.END", 2000, 20, 10, 18, 40, 60, 200, 20);
+	char *b = group_json("B.END", 2000, 20, 10, 18, 40, 60, 200, 20);
+	char *a2 = group_json("A.END", 2000, 26, 13, 23, 52, 78, 260, 20);
+	char *b2 = group_json("B.END", 2000, 60, 30, 54, 120, 180, 600, 20);
+	char *s1 = util_printf("{\"schema\":\"medload.analysis/1\",\"by\":"
+	    "[\"label\",\"handler\",\"outcome\"],\"groups\":[%s,%s]}", a, b);
+	char *s2 = util_printf("{\"schema\":\"medload.analysis/1\",\"by\":"
+	    "[\"label\",\"handler\",\"outcome\"],\"groups\":[%s,%s]}", a2,
+	    b2);
+	struct json_object *r = cmp_docs(json_tokener_parse(s1),
+	    json_tokener_parse(s2));
+
+	CHECK_STR(at(json_object_array_get_idx(json_object_object_get(r,
+	    "groups"), 0), "key.outcome"), "B.END");
+	CHECK_STR(at(r, "summary.headline"),
+	    "worse: m B.END p95 40 -> 120 ms (+200.0%); 1 more regression");
+	CHECK(compare_regressions(r) == 2);
+	json_object_put(r);
+	free(a);
+	free(b);
+	free(a2);
+	free(b2);
+	free(s1);
+	free(s2);
+}
+
 static void
 test_grouped_differently(void)
 {
@@ -231,6 +391,8 @@ main(void)
 	RUN(test_noise_not_flagged);
 	RUN(test_better_and_small);
 	RUN(test_error_share);
+	RUN(test_load_is_not_a_verdict);
+	RUN(test_regressions_by_size);
 	RUN(test_grouped_differently);
 	RUN(test_junit_escape);
 	RUN(test_error_keys);

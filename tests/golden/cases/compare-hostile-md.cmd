@@ -1,1 +1,1 @@
-compare --format markdown --threshold 'p95<1000' data/analysis-hostile-base.json data/analysis-hostile-slow.json
+compare --format markdown --threshold 'p95<1000' --threshold 'outcome=new* p95<1' --threshold 'outcome=<script>* p95<1000' --threshold 'outcome=back* max<1' data/analysis-hostile-base.json data/analysis-hostile-slow.json

@@ -1,0 +1,1 @@
+compare --format markdown data/analysis-heavy.json data/analysis-base.json

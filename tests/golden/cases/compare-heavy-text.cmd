@@ -1,0 +1,1 @@
+compare data/analysis-base.json data/analysis-heavy.json
