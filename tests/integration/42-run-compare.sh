@@ -14,7 +14,7 @@ load_stack_env
 common=(--admin-url "$LOCUST_HOST" $(admin_key_args)
 	--mediator-admin-url "$MEDLOAD_MEDIATOR_ADMIN_URL"
 	--mediator-admin-api-key-file "$MEDLOAD_MEDIATOR_ADMIN_API_KEY_FILE"
-	--step-time 20s --time-limit 12s --out-dir "$RUN_TMP/runs"
+	--step-time 30s --time-limit 18s --out-dir "$RUN_TMP/runs"
 	--traces "$MEDLOAD_MEDIATOR_LOG" --report-wait 1s --progress none)
 R="$RUN_TMP/runs"
 xml_ok() { python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$1" 2>/dev/null; }

@@ -19,7 +19,7 @@ cfg="$RUN_TMP/nightly.yaml"
 		printf 'admin_api_key_file: "%s"\n' "$MEDLOAD_MULTI_ADMIN_API_KEY_FILE"
 	printf 'mediator_admin_url: "%s"\n' "$MEDLOAD_MEDIATOR_ADMIN_URL"
 	printf 'mediator_admin_api_key_file: "%s"\n' "$MEDLOAD_MEDIATOR_ADMIN_API_KEY_FILE"
-	printf '%s\n' 'step_time: 20s' 'step_load: 3' 'spawn_rate: 3' 'time_limit: 10s' \
+	printf '%s\n' 'step_time: 30s' 'step_load: 3' 'spawn_rate: 3' 'time_limit: 16s' \
 		'progress: none' 'thresholds:' '  - "label=mediator.trace count > 10"' \
 		'  - error_rate < 5%'
 } >"$cfg"
