@@ -172,23 +172,33 @@ seed_loop_fetched(void *arg, const struct eng_result *res)
 	seed_loop_next(t, end);
 }
 
+/*
+ * Records a request of the loop and lets step name's row take its answer.
+ * Returns whether it did; *t is NULL for a request abandoned at the end.
+ */
+static int
+seed_loop_took(void *arg, const struct eng_result *res, const char *name,
+    struct tenant **t, int64_t *end)
+{
+	const struct workflow_step *s = workflow_step(name);
+	struct json_object *o = seed_loop_result(arg, res, t, end);
+	int ok = o != NULL && s->take(*t, o, NULL) == 0;
+
+	json_object_put(o);
+	return ok && *t != NULL && seed_loop_alive(*t);
+}
+
 /* 012 ended: the peer holds the invitation; t fetches its connection. */
 static void
 seed_loop_received(void *arg, const struct eng_result *res)
 {
-	const struct workflow_step *s = workflow_step("012_receive_invitation");
 	struct tenant *t;
 	int64_t end;
-	struct json_object *o = seed_loop_result(arg, res, &t, &end);
-	int ok = o != NULL && s->take(t, o, NULL) == 0;
 
-	json_object_put(o);
-	if (t == NULL)
-		return;
-	if (ok && seed_loop_alive(t))
+	if (seed_loop_took(arg, res, "012_receive_invitation", &t, &end))
 		seed_loop_send(t, t, "013_connection_fetch", end,
 		    seed_loop_fetched);
-	else
+	else if (t != NULL)
 		seed_loop_next(t, end);
 }
 
@@ -196,20 +206,14 @@ seed_loop_received(void *arg, const struct eng_result *res)
 static void
 seed_loop_invited(void *arg, const struct eng_result *res)
 {
-	const struct workflow_step *s = workflow_step("011_create_invitation");
 	struct tenant *t;
 	int64_t end;
-	struct json_object *o = seed_loop_result(arg, res, &t, &end);
-	int ok = o != NULL && s->take(t, o, NULL) == 0;
 
-	json_object_put(o);
-	if (t == NULL)
-		return;
-	if (ok && seed_loop_alive(t) && tenant_peer(t) != NULL &&
-	    tenant_peer(t)->token != NULL)
+	if (seed_loop_took(arg, res, "011_create_invitation", &t, &end) &&
+	    tenant_peer(t) != NULL && tenant_peer(t)->token != NULL)
 		seed_loop_send(t, tenant_peer(t), "012_receive_invitation", end,
 		    seed_loop_received);
-	else
+	else if (t != NULL)
 		seed_loop_next(t, end);
 }
 
