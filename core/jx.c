@@ -110,31 +110,56 @@ jx_int(const struct json_object *o, const char *path, long long dflt)
 	return (long long)json_object_get_int64(v);
 }
 
-/* Parses text as one JSON value with only white space after it. */
-static struct json_object *
-jx_parse_whole(const char *path, const char *text, size_t len, char **cause)
+struct json_object *
+jx_parse(const char *text, size_t len, int depth, char **cause)
 {
-	struct json_tokener *tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
+	struct json_tokener *tok;
 	struct json_object *doc;
+	enum json_tokener_error e;
 	size_t i;
 
+	if (len > (size_t)INT32_MAX) {
+		util_fail(cause, "not a JSON document (too large)");
+		return NULL;
+	}
+	tok = json_tokener_new_ex(depth > 0 ? depth :
+	    JSON_TOKENER_DEFAULT_DEPTH);
 	doc = json_tokener_parse_ex(tok, text, (int)len);
 	if (doc == NULL) {
-		util_fail(cause, "%s: not a JSON document: %s", path,
-		    json_tokener_error_desc(json_tokener_get_error(tok)));
+		e = json_tokener_get_error(tok);
+		if (e == json_tokener_continue)
+			util_fail(cause, "not a JSON document (cut short)");
+		else
+			util_fail(cause, "not a JSON document: %s",
+			    json_tokener_error_desc(e));
 		json_tokener_free(tok);
 		return NULL;
 	}
 	for (i = (size_t)json_tokener_get_parse_end(tok); i < len; i++) {
-		if (strchr(" \t\r\n", text[i]) == NULL) {
-			util_fail(cause, "%s: not a JSON document (text after "
-			    "the end)", path);
+		if (text[i] == '\0' || strchr(" \t\r\n", text[i]) == NULL) {
+			util_fail(cause, "not a JSON document (text after "
+			    "the end)");
 			json_object_put(doc);
 			doc = NULL;
 			break;
 		}
 	}
 	json_tokener_free(tok);
+	return doc;
+}
+
+/* Parses text as one JSON value; a message names path. */
+static struct json_object *
+jx_parse_whole(const char *path, const char *text, size_t len, char **cause)
+{
+	struct json_object *doc = jx_parse(text, len, 0, cause);
+	char *m;
+
+	if (doc == NULL && cause != NULL) {
+		m = *cause;
+		*cause = util_printf("%s: %s", path, m);
+		free(m);
+	}
 	return doc;
 }
 
