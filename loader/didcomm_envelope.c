@@ -199,7 +199,7 @@ denv_find(struct json_object *p, const char *vk, char **cause)
 		    strcmp(denv_str(jx_get(e, "header"), "kid"), vk) == 0)
 			return e;
 	}
-	util_fail(cause, "envelope: not for this agent (no recipient %s)", vk);
+	util_fail(cause, "envelope: not for this agent");
 	return NULL;
 }
 
