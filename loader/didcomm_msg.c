@@ -155,7 +155,7 @@ int
 dmsg_invitation_read(const char *json, struct dmsg_invitation *inv,
     char **cause)
 {
-	struct json_object *o = jx_parse(json, strlen(json), DMSG_DEPTH, cause);
+	struct json_object *o = jx_parse(json, strlen(json), DMSG_DEPTH, NULL);
 	const char *t = dmsg_short_type(dmsg_str(o, "@type")), *id;
 	struct json_object *svc;
 	char buf[64];
@@ -163,7 +163,9 @@ dmsg_invitation_read(const char *json, struct dmsg_invitation *inv,
 
 	memset(inv, 0, sizeof(*inv));
 	id = dmsg_str(o, "@id");
-	if (t == NULL || id == NULL || strlen(id) >= DMSG_ID_MAX)
+	if (!jx_is_object(o))
+		util_fail(cause, "invitation: not JSON");
+	else if (t == NULL || id == NULL || strlen(id) >= DMSG_ID_MAX)
 		util_fail(cause, "invitation: no usable @type and @id");
 	else if (strcmp(t, "connections/1.0/invitation") == 0) {
 		inv->handshake = DMSG_CONNECTIONS;
