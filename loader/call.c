@@ -123,7 +123,7 @@ call_post(struct tenant *t, const char *name, const char *url,
 	ec.body = body;
 	ec.envelope = 1;
 	ec.sched_us = sched;
-	call_start(t, NULL, "POST", name, &ec, 0, seq, fn);
+	call_start(t, t, "POST", name, &ec, 0, seq, fn);
 }
 
 struct json_object *

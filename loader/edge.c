@@ -351,8 +351,8 @@ static const struct workflow_step *const edge_didx_steps[] = {
 static const struct workflow_step *const edge_conn_steps[] = {
 	&edge_steps[0], &edge_steps[2], &edge_steps[3],
 };
-static const struct workflow edge_didx = { edge_didx_steps, 4, edge_ping, 0 };
-static const struct workflow edge_conn = { edge_conn_steps, 3, edge_ping, 0 };
+static const struct workflow edge_didx = { edge_didx_steps, 4, edge_ping, 1 };
+static const struct workflow edge_conn = { edge_conn_steps, 3, edge_ping, 1 };
 
 const struct workflow *
 edge_workflow(void)

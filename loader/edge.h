@@ -14,7 +14,8 @@
  *   101_edge_mediate           mediate-request -> mediate-grant
  *   102_edge_keylist           keylist-update adding the agent's
  *                              recipient key -> keylist-update-response
- * Task: 110_edge_ping_mediator, a trust ping -> its ping_response.
+ * Task: 110_edge_ping_mediator, a trust ping -> its ping_response; the
+ * first as soon as the agent is set up (it checks its new connection).
  *
  * Each request's journal detail is its message @id, which the mediator's
  * trace events carry as msg_id/thread_id.
