@@ -50,7 +50,8 @@ static const struct config_setting config_settings[] = {
 	    "F", "its x-api-key (or env\nMEDLOAD_MEDIATOR_ADMIN_API_KEY)" },
 	{ "scenario", "scenario", NULL, T_ENUM, OFF(scenario),
 	    "mediation|seed|http|edge",
-	    "S", "mediation (default), seed, http (GET --url), edge\n(native DIDComm agents, no multi-tenant agent)" },
+	    "S", "mediation (default), seed, http (GET --url), edge\n"
+	    "(native DIDComm agents, no multi-tenant agent)" },
 	{ "protocol", "protocol", NULL, T_ENUM, OFF(protocol),
 	    "auto|connections|oob",
 	    "P", "auto (default), connections, oob" },

@@ -14,7 +14,11 @@ forwards every request unchanged, except those whose "METHOD path" matches
                    it deeply; --seed makes the choices repeatable;
   --repeat-buckets N  forward every match, but give every element of each
                    "buckets" array of the answer N times (a server that
-                   repeats aggregation buckets).
+                   repeats aggregation buckets);
+  --swap-every K   forward every match, but answer every K-th one (0:
+                   never) with the body of the previous match's answer
+                   (crossed answers: a DIDComm envelope meant for another
+                   agent, sealed to another key).
 Every request is logged to --log as "METHOD path -> status" lines.
 It is the one fake server of the suite: a fault injector, never the only
 test of a feature. Bounded: it exits after --lifetime seconds."""
@@ -44,6 +48,7 @@ ap.add_argument("--lifetime", type=float, default=120)
 ap.add_argument("--corrupt-every", type=int, default=0)
 ap.add_argument("--seed", type=int, default=1)
 ap.add_argument("--repeat-buckets", type=int, default=0)
+ap.add_argument("--swap-every", type=int, default=0)
 args = ap.parse_args()
 rng = random.Random(args.seed)
 ODD_VALUES = [None, True, "", "x\u001b[2J\"}", -1, 1e308, 12345678901234567890,
@@ -109,7 +114,7 @@ def repeat_buckets(v):
 
 
 lock = threading.Lock()
-seen = {"n": 0}
+seen = {"n": 0, "last": None}
 logf = open(args.log, "a", buffering=1)
 
 
@@ -165,6 +170,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 logf.write("repeated buckets: ")
             except ValueError:
                 pass
+        if args.swap_every > 0 and k > 0:
+            with lock:
+                last, seen["last"] = seen["last"], data
+            if k % args.swap_every == 0 and last is not None:
+                data = last
+                logf.write("swapped: ")
         if args.corrupt_every > 0 and k > 0 and k % args.corrupt_every == 0:
             with lock:
                 kind, data = damage(data)
