@@ -68,12 +68,21 @@ dcrypto_derive(const unsigned char run_key[DCRYPTO_RUN_KEY],
 	    DCRYPTO_RUN_KEY);
 	crypto_sign_seed_keypair(pk, k->sk, seed);
 	sodium_memzero(seed, sizeof(seed));
+	/* a key made from a seed is a valid point: this cannot fail */
+	if (crypto_sign_ed25519_pk_to_curve25519(k->xpk, pk) != 0)
+		memset(k->xpk, 0, sizeof(k->xpk));
 }
 
 const unsigned char *
 dcrypto_pk(const struct dcrypto_key *k)
 {
 	return k->sk + 32;
+}
+
+const unsigned char *
+dcrypto_xpk(const struct dcrypto_key *k)
+{
+	return k->xpk;
 }
 
 int

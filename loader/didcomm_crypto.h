@@ -31,9 +31,14 @@
 /* Room for n bytes as base64 (padded) and a NUL. */
 #define DCRYPTO_B64_LEN(n) (((n) + 2) / 3 * 4 + 1)
 
-/* An Ed25519 key pair: libsodium's secret key, the seed then the public key. */
+/*
+ * An Ed25519 key pair: libsodium's secret key (the seed, then the public
+ * key) and the X25519 form of the public key, kept because converting it
+ * costs as much as a scalar multiplication (libsodium checks the point).
+ */
 struct dcrypto_key {
 	unsigned char sk[64];
+	unsigned char xpk[32];
 };
 
 /* What a derived key is for. */
@@ -58,6 +63,9 @@ void dcrypto_derive(const unsigned char run_key[DCRYPTO_RUN_KEY],
 
 /* The public key of k (borrowed from k). */
 const unsigned char *dcrypto_pk(const struct dcrypto_key *k);
+
+/* The X25519 public key of k (borrowed from k). */
+const unsigned char *dcrypto_xpk(const struct dcrypto_key *k);
 
 /* The X25519 public key of an Ed25519 one; -1 when it is not a point. */
 int dcrypto_x25519_pk(const unsigned char ed[DCRYPTO_PK],

@@ -243,9 +243,7 @@ denv_open_cek(struct json_object *r, int authcrypt,
 		return util_fail(cause, "envelope: %s with%s sender and iv",
 		    authcrypt ? "Authcrypt" : "Anoncrypt", authcrypt ? "out" :
 		    "");
-	memcpy(x, dcrypto_pk(me), sizeof(x));
-	if (dcrypto_x25519_pk(x, x) == -1)
-		return util_fail(cause, "envelope: own key is not a point");
+	memcpy(x, dcrypto_xpk(me), sizeof(x));
 	dcrypto_x25519_sk(me, xs);
 	if (denv_b64_member(r, "encrypted_key", ek, sizeof(ek), authcrypt ?
 	    DENV_AUTH_KEY : DENV_ANON_KEY, NULL, cause) == -1)

@@ -20,6 +20,7 @@
 #include "check.h"
 #include "didcomm_envelope.h"
 #include "files.h"
+#include "jx.h"
 #include "util.h"
 
 static unsigned char test_rk[DCRYPTO_RUN_KEY];
@@ -576,6 +577,29 @@ test_askar_live(void)
 	free(path);
 }
 
+/* jx_parse, which reads envelopes: bounded text, nesting, what follows. */
+static void
+test_jx_parse(void)
+{
+	struct json_object *o;
+	char *cause = NULL;
+
+	o = jx_parse("{\"a\": [1]} \n", 12, 0, &cause);
+	CHECK(jx_is_object(o));
+	json_object_put(o);
+	CHECK(jx_parse("{\"a\": [1]}", 8, 0, &cause) == NULL);
+	CHECK_STR(cause, "not a JSON document (cut short)");
+	CHECK(jx_parse("{} x", 4, 0, &cause) == NULL);
+	CHECK_STR(cause, "not a JSON document (text after the end)");
+	/* a NUL after the value is not white space */
+	CHECK(jx_parse("{}\0", 3, 0, &cause) == NULL);
+	CHECK(jx_parse("[[[[1]]]]", 9, 3, &cause) == NULL);
+	o = jx_parse("[[[[1]]]]", 9, 5, &cause);
+	CHECK(o != NULL);
+	json_object_put(o);
+	free(cause);
+}
+
 int
 main(void)
 {
@@ -586,6 +610,7 @@ main(void)
 		return 1;
 	}
 	dcrypto_run_key("interop", 7, test_rk);
+	RUN(test_jx_parse);
 	RUN(test_b58_vectors);
 	RUN(test_b58_refusals);
 	RUN(test_b64_vectors);
