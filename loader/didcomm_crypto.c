@@ -269,23 +269,6 @@ dcrypto_b64_encode(const unsigned char *in, size_t n, int url, int pad,
 	return o;
 }
 
-/* The value of base64 character c (url: URL-safe alphabet), or -1. */
-static int
-dcrypto_b64_value(int url, char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == (url ? '-' : '+'))
-		return 62;
-	if (c == (url ? '_' : '/'))
-		return 63;
-	return -1;
-}
-
 int
 dcrypto_b64_decode(const char *s, size_t n, int url, unsigned char *out,
     size_t size, size_t *len)
@@ -301,7 +284,7 @@ dcrypto_b64_decode(const char *s, size_t n, int url, unsigned char *out,
 	if (m / 4 * 3 + (m % 4 ? m % 4 - 1 : 0) > size)
 		return -1;
 	for (i = 0; i < m; i++) {
-		int v = dcrypto_b64_value(url, s[i]);
+		int v = util_b64_value((unsigned char)s[i], url, !url);
 
 		if (v < 0)
 			return -1;

@@ -36,7 +36,9 @@ struct edge_agent {
 };
 
 /* What a setup step sends and expects. */
-enum edge_kind { EDGE_CONNECT, EDGE_COMPLETE, EDGE_MEDIATE, EDGE_KEYLIST };
+enum edge_kind {
+	EDGE_CONNECT, EDGE_COMPLETE, EDGE_MEDIATE, EDGE_KEYLIST, EDGE_KINDS
+};
 
 /* The run key, made on first use (the run id is known by then). */
 static const unsigned char *
@@ -169,6 +171,7 @@ edge_take(struct tenant *t, struct json_object *o, char **cause)
 	case EDGE_KEYLIST:
 		return dmsg_keylist_result(o, dcrypto_pk(&a->recip), cause);
 	case EDGE_COMPLETE:
+	case EDGE_KINDS:
 		break;
 	}
 	return 0;
@@ -188,6 +191,7 @@ edge_want(const struct tenant *t, enum edge_kind k, int *threaded)
 	case EDGE_KEYLIST:
 		return "coordinate-mediation/1.0/keylist-update-response";
 	case EDGE_COMPLETE:
+	case EDGE_KINDS:
 		break;
 	}
 	return NULL;
@@ -231,13 +235,15 @@ edge_step_done(void *arg, const struct eng_result *res)
 	tenant_step_end(t, err == STATS_OK, res->end_us);
 }
 
-/* Sends setup step k of t: its message, numbered, then posted. */
+static const struct workflow_step edge_steps[EDGE_KINDS];
+
+/* Sends setup step s of t (a row of edge_steps): its message, posted. */
 static void
-edge_send(struct tenant *t, enum edge_kind k, const char *name,
-    int64_t sched)
+edge_send(struct tenant *t, const struct workflow_step *s, int64_t sched)
 {
 	struct edge_agent *a = edge_agent(t);
 	struct run *r = t->run;
+	enum edge_kind k = (enum edge_kind)(s - edge_steps);
 	char id[DCRYPTO_ID_MAX], thid[DCRYPTO_ID_MAX], label[160], *msg;
 	uint32_t seq = ++a->seq;
 
@@ -261,36 +267,8 @@ edge_send(struct tenant *t, enum edge_kind k, const char *name,
 		msg = dmsg_keylist_add(id, dcrypto_pk(&a->recip));
 		break;
 	}
-	if (edge_post(t, name, msg, seq, sched, edge_step_done) == -1)
+	if (edge_post(t, s->name, msg, seq, sched, edge_step_done) == -1)
 		tenant_step_end(t, 0, eng_now());
-}
-
-/* Step 100_edge_connect. */
-static void
-edge_send_connect(struct tenant *t, int64_t sched)
-{
-	edge_send(t, EDGE_CONNECT, "100_edge_connect", sched);
-}
-
-/* Step 100_edge_connect_complete (DID exchange). */
-static void
-edge_send_complete(struct tenant *t, int64_t sched)
-{
-	edge_send(t, EDGE_COMPLETE, "100_edge_connect_complete", sched);
-}
-
-/* Step 101_edge_mediate. */
-static void
-edge_send_mediate(struct tenant *t, int64_t sched)
-{
-	edge_send(t, EDGE_MEDIATE, "101_edge_mediate", sched);
-}
-
-/* Step 102_edge_keylist. */
-static void
-edge_send_keylist(struct tenant *t, int64_t sched)
-{
-	edge_send(t, EDGE_KEYLIST, "102_edge_keylist", sched);
 }
 
 /* A ping's answer: its response, in the ping's thread, from the mediator. */
@@ -333,23 +311,25 @@ edge_ping(struct tenant *t, int64_t sched)
 		workflow_task_over(t, eng_now());
 }
 
-/* The steps, one row each. */
-static const struct workflow_step edge_steps[] = {
-	{ .name = "100_edge_connect", .method = "POST",
-	    .send = edge_send_connect },
-	{ .name = "100_edge_connect_complete", .method = "POST",
-	    .send = edge_send_complete },
-	{ .name = "101_edge_mediate", .method = "POST",
-	    .send = edge_send_mediate },
-	{ .name = "102_edge_keylist", .method = "POST",
-	    .send = edge_send_keylist },
+/* The steps, one row each, in the order of enum edge_kind. */
+static const struct workflow_step edge_steps[EDGE_KINDS] = {
+	[EDGE_CONNECT] = { .name = "100_edge_connect", .method = "POST",
+	    .send = edge_send },
+	[EDGE_COMPLETE] = { .name = "100_edge_connect_complete",
+	    .method = "POST", .send = edge_send },
+	[EDGE_MEDIATE] = { .name = "101_edge_mediate", .method = "POST",
+	    .send = edge_send },
+	[EDGE_KEYLIST] = { .name = "102_edge_keylist", .method = "POST",
+	    .send = edge_send },
 };
 
 static const struct workflow_step *const edge_didx_steps[] = {
-	&edge_steps[0], &edge_steps[1], &edge_steps[2], &edge_steps[3],
+	&edge_steps[EDGE_CONNECT], &edge_steps[EDGE_COMPLETE],
+	&edge_steps[EDGE_MEDIATE], &edge_steps[EDGE_KEYLIST],
 };
 static const struct workflow_step *const edge_conn_steps[] = {
-	&edge_steps[0], &edge_steps[2], &edge_steps[3],
+	&edge_steps[EDGE_CONNECT], &edge_steps[EDGE_MEDIATE],
+	&edge_steps[EDGE_KEYLIST],
 };
 static const struct workflow edge_didx = { edge_didx_steps, 4, edge_ping, 1 };
 static const struct workflow edge_conn = { edge_conn_steps, 3, edge_ping, 1 };

@@ -353,7 +353,7 @@ tenant_step_run(struct tenant *t, int64_t sched)
 		return;
 	}
 	if (s->send != NULL) {
-		s->send(t, sched);
+		s->send(t, s, sched);
 		return;
 	}
 	if (s->kind == WORKFLOW_POLL)

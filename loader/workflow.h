@@ -69,7 +69,8 @@ struct workflow_step {
 	 * admin API (edge agents post envelopes to the mediator: edge.h),
 	 * and reports its outcome with tenant_step_end. NULL: an admin step.
 	 */
-	void (*send)(struct tenant *t, int64_t sched);
+	void (*send)(struct tenant *t, const struct workflow_step *s,
+	    int64_t sched);
 };
 
 /* A scenario: the setup steps in order, then the task of a ready user. */

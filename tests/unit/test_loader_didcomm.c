@@ -373,33 +373,30 @@ test_with_header(const char *p)
 static void
 test_header_rules(void)
 {
+	static const char *const c[][3] = {	/* alg, more, refusal */
+		{ "ECDH-1PU", "", "alg is neither" },
+		{ "Anoncrypt", ",\"sender\":\"AAAA\"",
+		    "Anoncrypt with sender and iv" },
+		{ "Authcrypt", ",\"sender\":\"AAAA\"",
+		    "Authcrypt without sender and iv" },
+		{ "Anoncrypt", "", "encrypted_key is not base64url of the "
+		    "right length" },
+	};
 	struct dcrypto_key k;
 	char vk[DCRYPTO_VK_MAX], *h, *env;
+	size_t i;
 
 	dcrypto_derive(test_rk, 1, DCRYPTO_CONNECTION, &k);
 	dcrypto_verkey(dcrypto_pk(&k), vk);
-	h = util_printf("{\"enc\":\"xchacha20poly1305_ietf\",\"alg\":\"%s\","
-	    "\"recipients\":[{\"encrypted_key\":\"AAAA\",\"header\":"
-	    "{\"kid\":\"%s\"%s}}]}", "ECDH-1PU", vk, "");
-	env = test_with_header(h);
-	test_refused(env, strlen(env), 1, "alg is neither");
-	free(env);
-	free(h);
-	h = util_printf("{\"enc\":\"xchacha20poly1305_ietf\",\"alg\":\"%s\","
-	    "\"recipients\":[{\"encrypted_key\":\"AAAA\",\"header\":"
-	    "{\"kid\":\"%s\"%s}}]}", "Anoncrypt", vk, ",\"sender\":\"AAAA\"");
-	env = test_with_header(h);
-	test_refused(env, strlen(env), 1, "Anoncrypt with sender and iv");
-	free(env);
-	free(h);
-	h = util_printf("{\"enc\":\"xchacha20poly1305_ietf\",\"alg\":\"%s\","
-	    "\"recipients\":[{\"encrypted_key\":\"AAAA\",\"header\":"
-	    "{\"kid\":\"%s\"%s}}]}", "Anoncrypt", vk, "");
-	env = test_with_header(h);
-	test_refused(env, strlen(env), 1, "encrypted_key is not base64url of "
-	    "the right length");
-	free(env);
-	free(h);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		h = util_printf("{\"enc\":\"xchacha20poly1305_ietf\",\"alg\":"
+		    "\"%s\",\"recipients\":[{\"encrypted_key\":\"AAAA\","
+		    "\"header\":{\"kid\":\"%s\"%s}}]}", c[i][0], vk, c[i][1]);
+		env = test_with_header(h);
+		test_refused(env, strlen(env), 1, c[i][2]);
+		free(env);
+		free(h);
+	}
 }
 
 /* The text of file dir/name (caller frees), or NULL. */
