@@ -11,7 +11,7 @@ DESTDIR ?=
 CC ?= cc
 BUILD ?= build
 
-PKGS := libcurl json-c yaml-0.1 zlib libmicrohttpd
+PKGS := libcurl json-c yaml-0.1 zlib libmicrohttpd libsodium
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
 
@@ -93,7 +93,8 @@ demo: medload
 	sh tools/demo
 
 # Benchmarks (never fail): BENCH picks them; es and collect need the
-# search engines running (stack/opensearch start, stack/elasticsearch start).
+# search engines running (stack/opensearch start, stack/elasticsearch start),
+# edge the local stack (stack/up) and the unit objects (make units).
 BENCH ?= analyze driver
 bench: medload
 	@for b in $(BENCH); do echo "== bench/$$b"; \

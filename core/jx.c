@@ -111,38 +111,58 @@ jx_int(const struct json_object *o, const char *path, long long dflt)
 }
 
 struct json_object *
-jx_parse(const char *text, size_t len, const char *path, char **cause)
+jx_parse_depth(const char *text, size_t len, int depth, char **cause)
 {
 	struct json_tokener *tok;
 	struct json_object *doc;
+	enum json_tokener_error e;
 	size_t i, end;
 
 	if (len > (size_t)INT32_MAX) {
-		util_fail(cause, "%s: too large", path);
+		util_fail(cause, "not a JSON document (too large)");
 		return NULL;
 	}
-	tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
+	tok = json_tokener_new_ex(depth > 0 ? depth :
+	    JSON_TOKENER_DEFAULT_DEPTH);
 	doc = json_tokener_parse_ex(tok, text, (int)len);
-	end = doc ? (size_t)json_tokener_get_parse_end(tok) : len;
+	end = doc != NULL ? (size_t)json_tokener_get_parse_end(tok) : len;
 	/* A number at the very end waits for a delimiter: give it one. */
 	if (doc == NULL && json_tokener_get_error(tok) == json_tokener_continue)
 		doc = json_tokener_parse_ex(tok, " ", 1);
 	if (doc == NULL) {
-		util_fail(cause, "%s: not a JSON document: %s", path,
-		    json_tokener_error_desc(json_tokener_get_error(tok)));
+		e = json_tokener_get_error(tok);
+		if (e == json_tokener_continue)
+			util_fail(cause, "not a JSON document (cut short)");
+		else
+			util_fail(cause, "not a JSON document: %s",
+			    json_tokener_error_desc(e));
 		json_tokener_free(tok);
 		return NULL;
 	}
 	for (i = end; i < len; i++) {
-		if (strchr(" \t\r\n", text[i]) == NULL) {
-			util_fail(cause, "%s: not a JSON document (text after "
-			    "the end)", path);
+		if (text[i] == '\0' || strchr(" \t\r\n", text[i]) == NULL) {
+			util_fail(cause, "not a JSON document (text after "
+			    "the end)");
 			json_object_put(doc);
 			doc = NULL;
 			break;
 		}
 	}
 	json_tokener_free(tok);
+	return doc;
+}
+
+struct json_object *
+jx_parse(const char *text, size_t len, const char *what, char **cause)
+{
+	struct json_object *doc = jx_parse_depth(text, len, 0, cause);
+	char *m;
+
+	if (doc == NULL && cause != NULL) {
+		m = *cause;
+		*cause = util_printf("%s: %s", what, m);
+		free(m);
+	}
 	return doc;
 }
 

@@ -75,6 +75,15 @@ struct json_object *jx_load(const char *path, const char *schema,
  */
 struct json_object *jx_lines(const char *s);
 
+/*
+ * Parses text[0..len) (not NUL-terminated) as one JSON value with only
+ * white space after it, nesting at most depth levels (0: json-c's
+ * default). Returns the value (caller puts), or NULL with *cause: "not a
+ * JSON document" and why ("cut short" for a truncated text).
+ */
+struct json_object *jx_parse_depth(const char *text, size_t len,
+    int depth, char **cause);
+
 /* Whether o is a JSON object (json_object_object_foreach needs one). */
 int jx_is_object(const struct json_object *o);
 

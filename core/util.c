@@ -282,3 +282,19 @@ util_hash128(const void *data, size_t len, char out[33])
 	snprintf(out, 33, "%016llx%016llx", (unsigned long long)a,
 	    (unsigned long long)b);
 }
+
+int
+util_b64_value(unsigned char c, int url_ok, int std_ok)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if ((c == '+' && std_ok) || (c == '-' && url_ok))
+		return 62;
+	if ((c == '/' && std_ok) || (c == '_' && url_ok))
+		return 63;
+	return -1;
+}

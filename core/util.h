@@ -47,6 +47,12 @@ void util_fput_safe(const char *s, FILE *out);
 /* Same as util_fput_safe into a strbuf. */
 void util_safe_append(struct strbuf *b, const char *s);
 
+/*
+ * The value of base64 character c, or -1: url_ok admits the URL-safe
+ * alphabet's "-_", std_ok the standard one's "+/".
+ */
+int util_b64_value(unsigned char c, int url_ok, int std_ok);
+
 /* Returns 1 when s is valid UTF-8 of length n, else 0. */
 int util_utf8_valid(const char *s, size_t n);
 

@@ -52,11 +52,12 @@ call_record_result(const struct call *cl, const struct eng_result *res,
 static void
 call_start(struct tenant *t, struct tenant *as, const char *method,
     const char *name, const struct eng_call *ec, int64_t start,
-    eng_done_fn fn)
+    uint32_t seq, eng_done_fn fn)
 {
 	struct call *cl = util_calloc(1, sizeof(*cl));
 	int64_t now;
 
+	cl->seq = seq;
 	cl->t = t;
 	cl->as = as;
 	cl->method = method;
@@ -89,7 +90,7 @@ call_send(struct tenant *t, struct tenant *as, const char *method,
 		bearer = util_printf("Bearer %s", as->token);
 	ec.token = bearer;
 	ec.sched_us = sched;
-	call_start(t, as, method, name, &ec, 0, fn);
+	call_start(t, as, method, name, &ec, 0, 0, fn);
 	if (bearer != NULL) {
 		memset(bearer, 0, strlen(bearer));
 		free(bearer);
@@ -107,7 +108,22 @@ call_send_url(struct tenant *t, const char *name, const char *url,
 	ec.method = "GET";
 	ec.url = url;
 	ec.sched_us = sched;
-	call_start(t, NULL, "GET", name, &ec, sched, fn);
+	call_start(t, NULL, "GET", name, &ec, sched, 0, fn);
+}
+
+void
+call_post(struct tenant *t, const char *name, const char *url,
+    const char *body, uint32_t seq, int64_t sched, eng_done_fn fn)
+{
+	struct eng_call ec;
+
+	memset(&ec, 0, sizeof(ec));
+	ec.method = "POST";
+	ec.url = url;
+	ec.body = body;
+	ec.envelope = 1;
+	ec.sched_us = sched;
+	call_start(t, t, "POST", name, &ec, 0, seq, fn);
 }
 
 struct json_object *

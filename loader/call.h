@@ -21,6 +21,7 @@ struct call {
 	struct tenant *as;	/* the tenant whose token it uses, or NULL */
 	const char *method;	/* static */
 	const char *name;	/* static: the request name */
+	uint32_t seq;		/* the caller's: an edge agent's message */
 };
 
 /*
@@ -39,6 +40,14 @@ void call_send(struct tenant *t, struct tenant *as, const char *method,
  */
 void call_send_url(struct tenant *t, const char *name, const char *url,
     int64_t sched, eng_done_fn fn);
+
+/*
+ * Posts a DIDComm envelope body (copied) to url (a mediator's endpoint,
+ * no credentials, Content-Type application/didcomm-envelope-enc) for
+ * tenant t as request name; the call carries seq. Otherwise as call_send.
+ */
+void call_post(struct tenant *t, const char *name, const char *url,
+    const char *body, uint32_t seq, int64_t sched, eng_done_fn fn);
 
 /*
  * Classifies a transfer's result: *err gets the kind (STATS_OK for a 2xx

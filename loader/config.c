@@ -50,8 +50,9 @@ static const struct config_setting config_settings[] = {
 	    T_STR, OFF(mediator_api_key_file), 0,
 	    "F", "its x-api-key (or env\nMEDLOAD_MEDIATOR_ADMIN_API_KEY)" },
 	{ "scenario", "scenario", NULL, T_ENUM, OFF(scenario),
-	    "mediation|seed|http",
-	    "S", "mediation (default), seed, http (GET --url)" },
+	    "mediation|seed|http|edge",
+	    "S", "mediation (default), seed, http (GET --url), edge\n"
+	    "(native DIDComm agents, no multi-tenant agent)" },
 	{ "protocol", "protocol", NULL, T_ENUM, OFF(protocol),
 	    "auto|connections|oob",
 	    "P", "auto (default), connections, oob" },
@@ -265,9 +266,9 @@ config_enum_name(const char *names, int v, char *buf, size_t size)
 const char *
 config_scenario_name(int v)
 {
-	static const char *n[] = { "mediation", "seed", "http" };
+	static const char *n[] = { "mediation", "seed", "http", "edge" };
 
-	return v >= 0 && v < 3 ? n[v] : "?";
+	return v >= 0 && v < 4 ? n[v] : "?";
 }
 
 const char *
@@ -990,7 +991,7 @@ config_loopback(const char *host)
  * parser finds, so user information ("localhost:80@host") cannot pass for
  * a local address.
  */
-static int
+int
 config_check_url(const struct config *c, const char *key, const char *url,
     char **cause)
 {
@@ -1074,12 +1075,14 @@ config_finish(struct config *c, int targets, char **cause)
 		if (config_check_url(c, "url", c->url, cause) == -1)
 			return -1;
 	} else {
-		if (c->admin_url == NULL)
+		/* edge agents need no multi-tenant agent */
+		if (c->admin_url == NULL && c->scenario != CONFIG_SCENARIO_EDGE)
 			return util_fail(cause, "admin_url (LOCUST_HOST) is "
 			    "not set");
-		if (config_check_url(c, "admin_url", c->admin_url, cause) == -1)
+		if (c->scenario != CONFIG_SCENARIO_EDGE && config_check_url(c,
+		    "admin_url", c->admin_url, cause) == -1)
 			return -1;
-		n = strlen(c->admin_url);
+		n = c->admin_url != NULL ? strlen(c->admin_url) : 0;
 		while (n > 0 && c->admin_url[n - 1] == '/')
 			c->admin_url[--n] = '\0';
 		if (c->mediator_admin_url != NULL &&

@@ -22,6 +22,7 @@ enum config_scenario {
 	CONFIG_SCENARIO_MEDIATION,
 	CONFIG_SCENARIO_SEED,
 	CONFIG_SCENARIO_HTTP,
+	CONFIG_SCENARIO_EDGE,
 };
 enum config_protocol {
 	CONFIG_PROTOCOL_AUTO,
@@ -128,6 +129,14 @@ int config_parse_env_text(const char *name, const char *text,
  * With targets 0 (dry run, --print-config) the URLs need not be set.
  */
 int config_finish(struct config *c, int targets, char **cause);
+
+/*
+ * Checks that url is one libcurl takes, http(s), on this machine unless
+ * c->allow_remote; key names it in the message. Returns 0, or -1 with
+ * *cause.
+ */
+int config_check_url(const struct config *c, const char *key,
+    const char *url, char **cause);
 
 /* Writes the effective settings as YAML, secrets masked, with sources. */
 void config_print(const struct config *c, FILE *out);

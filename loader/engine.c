@@ -87,6 +87,8 @@ struct eng {
 static char eng_h_accept[] = "Accept: application/json";
 static char eng_h_expect[] = "Expect:";
 static char eng_h_json[] = "Content-Type: application/json";
+static char eng_h_envelope[] =
+    "Content-Type: application/didcomm-envelope-enc";
 
 int64_t
 eng_now(void)
@@ -567,7 +569,8 @@ eng_request(struct eng *e, const struct eng_call *c, eng_done_fn fn,
 	r->hdr[nh++].data = eng_h_accept;
 	if (c->body != NULL) {
 		r->hdr[nh++].data = eng_h_expect;
-		r->hdr[nh++].data = eng_h_json;
+		r->hdr[nh++].data = c->envelope ? eng_h_envelope :
+		    eng_h_json;
 	}
 	if (c->api_key != NULL)
 		r->hdr[nh++].data = r->secret.data + key;

@@ -30,6 +30,7 @@ struct eng_call {
 	const char *body;	/* NULL = no body */
 	const char *api_key;	/* x-api-key, or NULL (secret: never logged) */
 	const char *token;	/* Authorization: Bearer, or NULL (secret) */
+	int envelope;		/* the body is a DIDComm envelope (else JSON) */
 	int64_t sched_us;	/* intended start, mono */
 };
 

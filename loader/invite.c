@@ -9,23 +9,6 @@
 
 #include "util.h"
 
-/* Value of a base64 character in either alphabet, or -1. */
-static int
-invite_b64_value(unsigned char c, int urlsafe_ok, int std_ok)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if ((c == '+' && std_ok) || (c == '-' && urlsafe_ok))
-		return 62;
-	if ((c == '/' && std_ok) || (c == '_' && urlsafe_ok))
-		return 63;
-	return -1;
-}
-
 /* Decodes; lax drops characters outside the alphabet (the seed's way). */
 static char *
 invite_b64(const char *s, size_t n, size_t *len, int urlsafe_ok, int lax)
@@ -41,7 +24,7 @@ invite_b64(const char *s, size_t n, size_t *len, int urlsafe_ok, int lax)
 	}
 	buf = util_malloc(n / 4 * 3 + 4);
 	for (i = 0; i < n; i++) {
-		v = invite_b64_value((unsigned char)s[i], urlsafe_ok, 1);
+		v = util_b64_value((unsigned char)s[i], urlsafe_ok, 1);
 		if (v == -1) {
 			if (lax)
 				continue;

@@ -125,6 +125,9 @@ preflight_check(struct config *c, int *status, char **cause)
 	*status = STATUS_UNREACHABLE;
 	if (c->scenario == CONFIG_SCENARIO_HTTP)
 		return 0;
+	if (c->scenario == CONFIG_SCENARIO_EDGE)	/* no multi-tenant agent */
+		return c->invitation_url == NULL && c->mediator_admin_url !=
+		    NULL ? preflight_invitation(c, cause) : 0;
 	u = util_printf("%s/status/ready", c->admin_url);
 	http_response_init(&resp);
 	rc = preflight_request(c, "GET", u, c->admin_api_key, NULL, &resp,

@@ -11,7 +11,8 @@
 #include "config.h"
 
 /*
- * Checks the admin API of c (nothing for the http scenario) and fills
+ * Checks the admin API of c (nothing for the http and edge scenarios:
+ * edge agents talk to the mediator alone) and fills
  * c->invitation_url from c->mediator_admin_url when it is not set.
  * Returns 0, or -1 with *cause and the exit status in *status.
  */

@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "edge.h"
 #include "engine.h"
 #include "files.h"
 #include "hist.h"
@@ -126,6 +127,12 @@ run_check(struct run *r)
 	if (kind == INVITE_OOB && r->protocol == CONFIG_PROTOCOL_CONNECTIONS) {
 		cli_error("run: --protocol connections needs a c_i= "
 		    "invitation, got oob=");
+		return STATUS_USAGE;
+	}
+	if (c->scenario == CONFIG_SCENARIO_EDGE && edge_run_init(r,
+	    &cause) == -1) {
+		cli_error("run: mediator invitation: %s", cause);
+		free(cause);
 		return STATUS_USAGE;
 	}
 	return STATUS_OK;
@@ -281,6 +288,7 @@ run_close(struct run *r)
 	free(r->dir);
 	free(r->run_id);
 	free(r->inv_json);
+	edge_run_free(r->edge);
 }
 
 int

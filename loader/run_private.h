@@ -14,6 +14,8 @@
 
 #include "config.h"
 
+struct edge_agent;
+struct edge_run;
 struct eng;
 struct hist;
 struct journal;
@@ -32,9 +34,13 @@ enum tenant_state {
 /* Room for an identifier an agent gave us (a UUID). */
 #define TENANT_ID_LEN 48
 
-/* One simulated user: a tenant wallet on the multi-tenant agent. */
+/*
+ * One simulated user: a tenant wallet on the multi-tenant agent, or (the
+ * edge scenario) a DIDComm agent of its own.
+ */
 struct tenant {
 	struct run *run;
+	struct edge_agent *edge;	/* edge scenario: its state (owned) */
 	char *token;		/* secret */
 	char *inv;		/* invitation JSON while peering */
 	int64_t wait_start, wait_deadline, poll_delay;
@@ -67,6 +73,7 @@ struct run {
 	char *run_id;
 	char *inv_json;			/* the mediator invitation */
 	int protocol;			/* CONFIG_PROTOCOL_CONNECTIONS, _OOB */
+	struct edge_run *edge;		/* edge scenario: the mediator */
 	int64_t start;			/* mono */
 	int64_t end_at;			/* mono; shape end */
 	int64_t stop_deadline;

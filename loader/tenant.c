@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "call.h"
+#include "edge.h"
 #include "engine.h"
 #include "schedule.h"
 #include "strbuf.h"
@@ -69,6 +70,7 @@ tenant_free(struct tenant *t)
 	if (t == NULL)
 		return;
 	tenant_clear(t);
+	edge_agent_free(t->edge);
 	free(t);
 }
 
@@ -328,6 +330,17 @@ tenant_done(void *arg, const struct eng_result *res)
 	}
 }
 
+void
+tenant_step_end(struct tenant *t, int ok, int64_t end)
+{
+	if (t->run->stopping || t->state != TENANT_SETUP)
+		return;
+	if (!ok)
+		tenant_step_failed(t, end);
+	else
+		tenant_advance(t, tenant_from(t, t->step + 1u), end);
+}
+
 /* Runs the user's current step: sends its request, or waits. */
 static void
 tenant_step_run(struct tenant *t, int64_t sched)
@@ -337,6 +350,10 @@ tenant_step_run(struct tenant *t, int64_t sched)
 
 	if (s->kind == WORKFLOW_AWAIT_PEER) {
 		tenant_peer_wait(t, sched);
+		return;
+	}
+	if (s->send != NULL) {
+		s->send(t, s, sched);
 		return;
 	}
 	if (s->kind == WORKFLOW_POLL)

@@ -28,6 +28,14 @@ void tenant_start(struct tenant *t, int64_t now);
  */
 void tenant_leave(struct tenant *t, enum tenant_state why);
 
+/*
+ * A step that sends its own request (workflow_step.send) ended at end:
+ * ok moves t on to its next step, else the step is retried after a
+ * backoff or t gives up. Nothing happens when the run is stopping or t
+ * is no longer setting up.
+ */
+void tenant_step_end(struct tenant *t, int ok, int64_t end);
+
 /* Wipes and frees t's token and scratch (t stays usable). */
 void tenant_clear(struct tenant *t);
 

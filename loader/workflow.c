@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "call.h"
+#include "edge.h"
 #include "jx.h"
 #include "schedule.h"
 #include "seed_loop.h"
@@ -588,6 +589,8 @@ workflow_for(enum config_scenario s)
 		return &workflow_seed;
 	case CONFIG_SCENARIO_HTTP:
 		return &workflow_http;
+	case CONFIG_SCENARIO_EDGE:
+		return edge_workflow();
 	case CONFIG_SCENARIO_MEDIATION:
 		break;
 	}

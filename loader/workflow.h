@@ -7,6 +7,7 @@
  *
  * Adding a step: a row in the table (workflow.c) with its builders.
  * Adding a scenario: a list of steps and a task, returned by workflow_for.
+ * The edge scenario's rows and task are in edge.c.
  */
 #ifndef MEDLOAD_WORKFLOW_H
 #define MEDLOAD_WORKFLOW_H
@@ -63,6 +64,13 @@ struct workflow_step {
 	const char *until;	/* poll: the states that end the wait,
 				 * space-separated ("active completed") */
 	void (*reached)(struct tenant *t);	/* after success, or NULL */
+	/*
+	 * Sends the step's request itself instead of path and body to the
+	 * admin API (edge agents post envelopes to the mediator: edge.h),
+	 * and reports its outcome with tenant_step_end. NULL: an admin step.
+	 */
+	void (*send)(struct tenant *t, const struct workflow_step *s,
+	    int64_t sched);
 };
 
 /* A scenario: the setup steps in order, then the task of a ready user. */
@@ -76,7 +84,10 @@ struct workflow {
 	int task_at_once;
 };
 
-/* The workflow of scenario s (static). */
+/*
+ * The workflow of scenario s (static). For the edge scenario,
+ * edge_run_init then picks the one of the invitation's handshake.
+ */
 const struct workflow *workflow_for(enum config_scenario s);
 
 /* The first row of the step table named name (static), or NULL. */

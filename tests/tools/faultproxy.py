@@ -24,6 +24,10 @@ forwards every request unchanged, except those whose "METHOD path" matches
                    BYTES larger with a first member "medload_pad" holding
                    many small objects (an answer that is huge when parsed
                    into a tree).
+  --swap-every K   forward every match, but answer every K-th one (0:
+                   never) with the body of the previous match's answer
+                   (crossed answers: a DIDComm envelope meant for another
+                   agent, sealed to another key).
 --match-body REGEX narrows --match to requests whose body matches too.
 Every request is logged to --log as "METHOD path -> status" lines.
 It is the one fake server of the suite: a fault injector, never the only
@@ -58,6 +62,7 @@ ap.add_argument("--replay", type=int, default=0)
 ap.add_argument("--set-total", type=int, default=-1)
 ap.add_argument("--pad", type=int, default=0)
 ap.add_argument("--match-body", default=None)
+ap.add_argument("--swap-every", type=int, default=0)
 args = ap.parse_args()
 rng = random.Random(args.seed)
 ODD_VALUES = [None, True, "", "x\u001b[2J\"}", -1, 1e308, 12345678901234567890,
@@ -147,7 +152,7 @@ def pad(data):
 
 
 lock = threading.Lock()
-seen = {"n": 0}
+seen = {"n": 0, "last": None}
 replayed = {}
 logf = open(args.log, "a", buffering=1)
 
@@ -225,6 +230,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 logf.write("repeated buckets: ")
             except ValueError:
                 pass
+        if args.swap_every > 0 and k > 0:
+            with lock:
+                last, seen["last"] = seen["last"], data
+            if k % args.swap_every == 0 and last is not None:
+                data = last
+                logf.write("swapped: ")
         if args.corrupt_every > 0 and k > 0 and k % args.corrupt_every == 0:
             with lock:
                 kind, data = damage(data)

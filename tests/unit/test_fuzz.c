@@ -1,7 +1,9 @@
 /*
  * test_fuzz.c: mutated input for every parser that reads untrusted text
  * (trace records, the JSON scanner, report templates, durations and times,
- * invitation URLs, thresholds, .env text, YAML settings, CSV files). Each
+ * invitation URLs, thresholds, .env text, YAML settings, CSV files, and
+ * what edge agents read from a mediator: DIDComm envelopes (denv_unpack),
+ * messages (dmsg_parse) and invitations (dmsg_invitation_read)). Each
  * mutant must get a documented answer: accepted, or refused with a reason,
  * and the same answer twice. Under the sanitizer pass (`make SANITIZE=address,undefined
  * check`) it also proves the parsers free of memory errors on these inputs.
@@ -20,6 +22,9 @@
 #include "check.h"
 #include "config.h"
 #include "csv.h"
+#include "didcomm_envelope.h"
+#include "didcomm_msg.h"
+#include "files.h"
 #include "invite.h"
 #include "jscan.h"
 #include "threshold.h"
@@ -351,6 +356,73 @@ fuzz_yaml(const char *buf, size_t len, const char *path, int *bad)
 	threshold_set_release(&ts);
 }
 
+/*
+ * One mutant of an envelope askar packed for key me: refused with a reason
+ * or, when accepted, holding the plaintext want (it is authenticated);
+ * the same answer twice. Its plaintext's mutants go to the message and
+ * invitation readers.
+ */
+static void
+fuzz_envelope(const char *buf, size_t len, const struct dcrypto_key *me,
+    const char *want, int *bad)
+{
+	struct denv_opened o, o2;
+	struct dmsg_invitation inv;
+	char *cause = NULL;
+	int rc = denv_unpack(buf, len, me, &o, &cause);
+
+	if (rc != denv_unpack(buf, len, me, &o2, NULL))
+		fuzz_bad(bad, "envelope answered twice differently", buf);
+	if (rc == 0 && strcmp(o.msg, want) != 0)
+		fuzz_bad(bad, "damaged envelope opened to other text", buf);
+	denv_opened_release(&o);
+	denv_opened_release(&o2);
+	fuzz_refused(rc, &cause, bad, "envelope refused without a reason",
+	    buf);
+	json_object_put(dmsg_parse(buf, len, "trust_ping/1.0/ping", NULL,
+	    &cause));
+	fuzz_refused(cause ? -1 : 0, &cause, bad, "message refused without "
+	    "a reason", buf);
+	rc = dmsg_invitation_read(buf, &inv, &cause);
+	dmsg_invitation_release(&inv);
+	fuzz_refused(rc, &cause, bad, "invitation refused without a reason",
+	    buf);
+}
+
+/* Mutants of an envelope packed by askar (tests/data/didcomm). */
+static void
+fuzz_didcomm(long iters, int *bad)
+{
+	const char *repo = getenv("REPO");
+	char *path = util_printf("%s/tests/data/didcomm/askar-authcrypt.env",
+	    repo ? repo : "."), *env, *want, *cause = NULL;
+	static char buf[FUZZ_MAX + 1];
+	unsigned char rk[DCRYPTO_RUN_KEY];
+	struct dcrypto_key me;
+	size_t len;
+	long i;
+
+	env = files_read(path, FUZZ_MAX, &len, &cause);
+	free(path);
+	path = util_printf("%s/tests/data/didcomm/askar-authcrypt.txt",
+	    repo ? repo : ".");
+	want = files_read(path, FUZZ_MAX, &len, &cause);
+	free(path);
+	CHECK(env != NULL && want != NULL && dcrypto_init(NULL) == 0);
+	dcrypto_run_key("interop", 7, rk);
+	dcrypto_derive(rk, 1, DCRYPTO_CONNECTION, &me);
+	for (i = 0; env != NULL && want != NULL && i < iters; i++) {
+		len = fuzz_mutate(fuzz_rand() % 4 ? env : want, buf);
+		fuzz_envelope(buf, len, &me, want, bad);
+	}
+	/* the unmutated envelope opens */
+	if (env != NULL && want != NULL)
+		fuzz_envelope(env, strlen(env), &me, want, bad);
+	free(env);
+	free(want);
+	free(cause);
+}
+
 static void
 test_fuzz(void)
 {
@@ -383,6 +455,7 @@ test_fuzz(void)
 	if (fd != -1)
 		unlink(path);
 	trace_parser_free(p);
+	fuzz_didcomm(iters / 4, &bad);
 	if (bad)
 		fprintf(stderr, "test_fuzz: %d answers broke the contract "
 		    "(seed %s)\n", bad, env ? env : "20261129");

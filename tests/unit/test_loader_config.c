@@ -139,8 +139,8 @@ test_yaml_errors(void)
 	    "10000000, got \"ten\"");
 	free(e);
 	e = yaml_error("scenario: x\n", &c);
-	CHECK_STR(e, ":1:11: scenario: expected one of mediation|seed|http, "
-	    "got \"x\"");
+	CHECK_STR(e, ":1:11: scenario: expected one of mediation|seed|http|"
+	    "edge, got \"x\"");
 	free(e);
 	e = yaml_error("\n\n  time_limit: {a: 1}\n", &c);
 	CHECK_STR(e, ":3:15: time_limit: expected a duration (like 30s), got "
