@@ -46,29 +46,22 @@ call_record_result(const struct call *cl, const struct eng_result *res,
 }
 
 /*
- * Hands ec to the engine for a new call; when the transfer cannot start,
- * records a failure that started at start (mono; 0 for now).
+ * Hands ec to the engine for a new call; fn gets its result (a transfer
+ * that could not start is a failure like any other).
  */
 static void
 call_start(struct tenant *t, struct tenant *as, const char *method,
-    const char *name, const struct eng_call *ec, int64_t start,
-    uint32_t seq, eng_done_fn fn)
+    const char *name, const struct eng_call *ec, uint32_t seq,
+    eng_done_fn fn)
 {
 	struct call *cl = util_calloc(1, sizeof(*cl));
-	int64_t now;
 
 	cl->seq = seq;
 	cl->t = t;
 	cl->as = as;
 	cl->method = method;
 	cl->name = name;
-	if (eng_request(t->run->eng, ec, fn, cl) == 0)
-		return;
-	now = eng_now();
-	call_record(t->run, method, name, as, ec->sched_us, start ? start :
-	    now, now, 0, STATS_ERR_OTHER, "could not start a transfer", NULL,
-	    0);
-	free(cl);
+	eng_request(t->run->eng, ec, fn, cl);
 }
 
 void
@@ -90,7 +83,7 @@ call_send(struct tenant *t, struct tenant *as, const char *method,
 		bearer = util_printf("Bearer %s", as->token);
 	ec.token = bearer;
 	ec.sched_us = sched;
-	call_start(t, as, method, name, &ec, 0, 0, fn);
+	call_start(t, as, method, name, &ec, 0, fn);
 	if (bearer != NULL) {
 		memset(bearer, 0, strlen(bearer));
 		free(bearer);
@@ -108,7 +101,7 @@ call_send_url(struct tenant *t, const char *name, const char *url,
 	ec.method = "GET";
 	ec.url = url;
 	ec.sched_us = sched;
-	call_start(t, NULL, "GET", name, &ec, sched, 0, fn);
+	call_start(t, NULL, "GET", name, &ec, 0, fn);
 }
 
 void
@@ -123,7 +116,7 @@ call_post(struct tenant *t, const char *name, const char *url,
 	ec.body = body;
 	ec.envelope = 1;
 	ec.sched_us = sched;
-	call_start(t, t, "POST", name, &ec, 0, seq, fn);
+	call_start(t, t, "POST", name, &ec, seq, fn);
 }
 
 struct json_object *
@@ -134,6 +127,11 @@ call_classify(const struct eng_result *res, enum stats_err *err,
 
 	*err = STATS_OK;
 	msg[0] = '\0';
+	if (res->curl_code == CURLE_FAILED_INIT) {
+		*err = STATS_ERR_OTHER;
+		snprintf(msg, size, "could not start a transfer");
+		return NULL;
+	}
 	if (res->curl_code != CURLE_OK) {
 		*err = res->curl_code == CURLE_OPERATION_TIMEDOUT ?
 		    STATS_ERR_TIMEOUT : res->curl_code == CURLE_WRITE_ERROR ?

@@ -57,6 +57,14 @@ struct eng_fd {
 	uint8_t conn;			/* opened by eng_open_cb */
 };
 
+/* A request that could not start: its callback, due at the next poll. */
+struct eng_late {
+	eng_done_fn fn;
+	void *arg;
+	int64_t sched_us, start_us;
+	struct eng_late *next;
+};
+
 struct eng_timer {
 	int64_t at;
 	uint64_t seq;			/* FIFO among equal times */
@@ -81,6 +89,8 @@ struct eng {
 	unsigned inflight;
 	struct eng_fd *fds;		/* indexed by descriptor */
 	size_t nfds;
+	struct eng_late *late;		/* requests that could not start */
+	int fail_next;			/* eng_test_fail_next */
 };
 
 /* Constant header lines (curl only reads them). */
@@ -325,6 +335,13 @@ eng_free(struct eng *e)
 		strbuf_release(&r->secret);
 		free(r);
 	}
+	while (e->late != NULL) {
+		struct eng_late *l = e->late;
+
+		e->late = l->next;
+		l->fn(l->arg, NULL);
+		free(l);
+	}
 	free(e->all);
 	free(e->heap);
 	curl_multi_cleanup(e->multi);
@@ -524,7 +541,45 @@ eng_set_body(struct eng_req *r, const char *body)
 	curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE, (long)r->body.len);
 }
 
-int
+/* Queues fn's failure for the next poll: a transfer that never started. */
+static void
+eng_late(struct eng *e, int64_t sched_us, eng_done_fn fn, void *arg)
+{
+	struct eng_late *l = util_calloc(1, sizeof(*l)), **p = &e->late;
+
+	l->fn = fn;
+	l->arg = arg;
+	l->sched_us = sched_us;
+	l->start_us = eng_now();
+	while (*p != NULL)
+		p = &(*p)->next;
+	*p = l;
+	e->inflight++;
+}
+
+/* Calls back the requests that could not start, in their order. */
+static void
+eng_late_due(struct eng *e)
+{
+	struct eng_late *l;
+	struct eng_result res;
+
+	while ((l = e->late) != NULL) {
+		e->late = l->next;
+		e->inflight--;
+		memset(&res, 0, sizeof(res));
+		res.curl_code = CURLE_FAILED_INIT;
+		res.curl_error = "could not start a transfer";
+		res.body = "";
+		res.sched_us = l->sched_us;
+		res.start_us = l->start_us;
+		res.end_us = eng_now();
+		l->fn(l->arg, &res);
+		free(l);
+	}
+}
+
+void
 eng_request(struct eng *e, const struct eng_call *c, eng_done_fn fn,
     void *arg)
 {
@@ -532,10 +587,17 @@ eng_request(struct eng *e, const struct eng_call *c, eng_done_fn fn,
 	size_t nh = 0, key = 0, tok = 0;
 	CURL *h;
 
+	if (e->fail_next) {
+		e->fail_next = 0;
+		eng_late(e, c->sched_us, fn, arg);
+		return;
+	}
 	if (r != NULL)
 		e->free_list = r->next;
-	else if ((r = eng_req_new(e)) == NULL)
-		return -1;
+	else if ((r = eng_req_new(e)) == NULL) {
+		eng_late(e, c->sched_us, fn, arg);
+		return;
+	}
 	h = r->easy;
 	r->fn = fn;
 	r->arg = arg;
@@ -585,11 +647,17 @@ eng_request(struct eng *e, const struct eng_call *c, eng_done_fn fn,
 		eng_wipe(&r->secret);
 		r->next = e->free_list;
 		e->free_list = r;
-		return -1;
+		eng_late(e, c->sched_us, fn, arg);
+		return;
 	}
 	r->inflight = 1;
 	e->inflight++;
-	return 0;
+}
+
+void
+eng_test_fail_next(struct eng *e)
+{
+	e->fail_next = 1;
 }
 
 unsigned
@@ -654,6 +722,12 @@ eng_poll(struct eng *e)
 	struct epoll_event evs[ENG_MAX_EVENTS];
 	int n, i, running;
 
+	if (e->late != NULL) {
+		/* what could not start ends now, without waiting */
+		eng_late_due(e);
+		eng_due(e);
+		return 0;
+	}
 	eng_due(e);
 	eng_arm(e);
 	n = epoll_wait(e->epfd, evs, ENG_MAX_EVENTS, -1);

@@ -66,12 +66,16 @@ int64_t eng_now(void);
 int64_t eng_epoch_us(const struct eng *e, int64_t mono_us);
 
 /*
- * Starts a request; fn(arg, result) is called once when it ends (also on
- * failure). Returns 0, or -1 when the transfer could not be created (fn is
- * then not called).
+ * Starts a request; fn(arg, result) is called once when it ends, always
+ * from eng_poll (never from inside eng_request): also when the transfer
+ * could not start (curl_code CURLE_FAILED_INIT, curl_error "could not
+ * start a transfer"), so no caller waits forever.
  */
-int eng_request(struct eng *e, const struct eng_call *c, eng_done_fn fn,
+void eng_request(struct eng *e, const struct eng_call *c, eng_done_fn fn,
     void *arg);
+
+/* Tests: the next eng_request fails to start, as out of memory would. */
+void eng_test_fail_next(struct eng *e);
 
 /* Calls fn(arg, at_us) at monotonic time at_us (or at once if past). */
 void eng_timer(struct eng *e, int64_t at_us, eng_timer_fn fn, void *arg);
