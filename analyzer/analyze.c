@@ -7,10 +7,12 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "flows.h"
 #include "interrupt.h"
 #include "jx.h"
 #include "pipeline.h"
 #include "source_file.h"
+#include "source_merge.h"
 #include "trace.h"
 #include "util.h"
 
@@ -59,9 +61,9 @@ analyze_source_block(const struct analyze_request *r, struct json_object *errors
 	return src;
 }
 
-/* Reads every file through the pipeline (none for ANALYZE_NONE). */
+/* Reads the files one after the other through the pipeline. */
 static void
-analyze_files(const struct analyze_request *r, struct pipeline *p,
+analyze_each_file(const struct analyze_request *r, struct pipeline *p,
     struct json_object *errors, struct analyze_result *res)
 {
 	char *cause = NULL;
@@ -79,6 +81,24 @@ analyze_files(const struct analyze_request *r, struct pipeline *p,
 			res->unreadable++;
 		}
 	}
+}
+
+/*
+ * Reads every file through the pipeline (none for ANALYZE_NONE); merged
+ * in time order when following exchanges, so that only the open ones
+ * are held.
+ */
+static void
+analyze_files(const struct analyze_request *r, struct pipeline *p,
+    struct json_object *errors, struct analyze_result *res)
+{
+	unsigned bad = 0;
+
+	if (r->flows && r->nfiles > 1) {
+		source_merge_read(r->files, r->nfiles, r->raw, p, errors, &bad);
+		res->unreadable += (int)bad;
+	} else
+		analyze_each_file(r, p, errors, res);
 	if (interrupt_pending())
 		res->partial = 1;
 	pipeline_reject_summary(p);
@@ -116,6 +136,7 @@ analyze_local(const struct analyze_request *r, struct json_object *filters,
 	pipeline_init(&p, r->keys, r->nkeys, r->interval, &r->filter,
 	    r->show_rejects);
 	trace_parser_raw(p.parser, r->raw);
+	p.flows = r->flows ? flows_new(r->flow_timeout) : NULL;
 	analyze_files(r, &p, errors, res);
 	memset(&req, 0, sizeof(req));
 	req.keys = r->keys;
@@ -125,6 +146,10 @@ analyze_local(const struct analyze_request *r, struct json_object *filters,
 	req.filters = filters;
 	req.source = analyze_source_block(r, errors, res->partial);
 	res->doc = analysis_build(p.agg, &p.counts, &req);
+	if (p.flows != NULL)
+		json_object_object_add(res->doc, "flows", flows_doc(p.flows,
+		    r->pcts, r->npcts));
+	flows_free(p.flows);
 	res->accepted = p.counts.accepted;
 	if (res->accepted == 0)
 		res->hint = analyze_local_hint(r, &p);

@@ -42,6 +42,8 @@ struct analyze_request {
 	unsigned long long show_rejects;	/* rejects printed at most */
 	const char *run_id;		/* recorded; matched in the search engine */
 	int raw;			/* types and outcomes as written */
+	int flows;			/* follow exchanges (flows.h) */
+	double flow_timeout;		/* seconds; 0: the default */
 };
 
 /* What came of it. */
