@@ -281,16 +281,25 @@ flows_clock_list(const struct flows_ctx *c)
 	struct json_object *arr = json_object_new_array(), *o;
 	struct flows_est e;
 	size_t i;
+	int from, to;
 
 	for (i = 0; i < f->nclocks; i++) {
 		const struct flows_clock *k = &f->clocks[i];
 
-		e = flows_offset(f, k->a, k->b);
+		/* from the agent named first, whatever the input order */
+		from = k->a;
+		to = k->b;
+		if (strcmp(flows_name(&f->agents, from),
+		    flows_name(&f->agents, to)) > 0) {
+			from = k->b;
+			to = k->a;
+		}
+		e = flows_offset(f, from, to);
 		o = json_object_new_object();
 		json_object_object_add(o, "from", flows_str(flows_name(
-		    &f->agents, k->a)));
+		    &f->agents, from)));
 		json_object_object_add(o, "to", flows_str(flows_name(
-		    &f->agents, k->b)));
+		    &f->agents, to)));
 		json_object_object_add(o, "offset_ms", analysis_num(e.theta));
 		json_object_object_add(o, "uncertainty_ms", analysis_num(e.u));
 		json_object_object_add(o, "pairs", json_object_new_int64(
@@ -305,7 +314,7 @@ flows_clock_list(const struct flows_ctx *c)
 			    "and %s moved during the window (the pairs' bounds "
 			    "disagree): the offset comes from the pair with "
 			    "the least round trip", flows_name(&f->agents,
-			    k->a), flows_name(&f->agents, k->b)));
+			    from), flows_name(&f->agents, to)));
 	}
 	return arr;
 }
