@@ -669,7 +669,13 @@ flows_example(struct flows *f, const struct flows_x *x, int v, int li)
 	e = &f->examples[v][f->nexamples[v]++];
 	e->msg_id = util_strdup(l->id ? l->id : "N/A");
 	e->type = l->type;
-	e->agent = l->seen & FLOWS_SENDER_MARKS ? l->sender : l->receiver;
+	/* where it stopped: the receiver's side, or the sender's */
+	if (v == FLOWS_LOST_NO_RESPONSE || v == FLOWS_LOST_FORWARD_UNDELIVERED ||
+	    (v == FLOWS_LOST_START_WITHOUT_END &&
+	    (l->seen & (1u << FLOWS_H_S))) || l->sender < 0)
+		e->agent = l->receiver;
+	else
+		e->agent = l->sender;
 	e->first = x->first;
 	e->last = x->last;
 	e->seen = l->seen;

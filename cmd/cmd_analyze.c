@@ -8,8 +8,10 @@
 #include <json-c/json.h>
 
 #include "analyze.h"
+#include "chart.h"
 #include "es_cli.h"
 #include "files.h"
+#include "flows_chart.h"
 #include "interrupt.h"
 #include "junit.h"
 #include "jx.h"
@@ -381,7 +383,12 @@ analyze_output(const struct analyze_cmd *c, struct json_object *doc,
 		free(cause);
 		return -1;
 	}
-	rc = render(doc, c->format, c->templates, o.f, &cause);
+	if (c->req.flows && c->format == RENDER_CSV) {
+		rc = render_flows_csv(doc, o.f);
+		if (rc == -1)
+			cause = util_strdup("write error");
+	} else
+		rc = render(doc, c->format, c->templates, o.f, &cause);
 	if (rc == 0 && tblock != NULL && c->format == RENDER_TEXT) {
 		fputc('\n', o.f);
 		threshold_print_text(tblock, o.f);
@@ -393,6 +400,27 @@ analyze_output(const struct analyze_cmd *c, struct json_object *doc,
 		cli_error("%s", cause);
 	free(cause);
 	return rc;
+}
+
+/* Draws the flows chart into --flows-chart DIR; -1 after a message. */
+static int
+analyze_flows_chart(const struct analyze_cmd *c, struct json_object *doc)
+{
+	char *cause = NULL;
+	int rc;
+
+	if (!chart_available(&cause)) {
+		cli_error("--flows-chart: %s", cause);
+		free(cause);
+		return -1;
+	}
+	rc = flows_chart_write(doc, c->flows_chart, c->templates, &cause);
+	if (rc == -1)
+		cli_error("--flows-chart: %s", cause);
+	else if (rc == 0)
+		cli_error("--flows-chart: no complete exchange to draw");
+	free(cause);
+	return rc == -1 ? -1 : 0;
 }
 
 /* Says why nothing was accepted, and what the source does hold. */
@@ -435,6 +463,8 @@ analyze_execute(struct analyze_cmd *c)
 		    json_object_get(tblock));
 	}
 	if (analyze_output(c, res.doc, tblock) == -1)
+		status = STATUS_IO;
+	if (c->flows_chart != NULL && analyze_flows_chart(c, res.doc) == -1)
 		status = STATUS_IO;
 	if (status == STATUS_OK && res.accepted == 0) {
 		analyze_none_accepted(&res);
