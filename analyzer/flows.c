@@ -764,7 +764,9 @@ flows_agent(struct flows *f, const char *label)
 
 /*
  * The forward agent a handled that a relay at time t carries: the one
- * whose handling ended last before t, else the oldest still handled.
+ * whose handling ended last before t, else the one started last of those
+ * still being handled. (Oldest first would let one forward that is never
+ * relayed shift every later pairing by one.)
  */
 static struct flows_x *
 flows_relay_pick(struct flows *f, int a, double t)
@@ -776,10 +778,9 @@ flows_relay_pick(struct flows *f, int a, double t)
 		l = &x->leg[0];
 		if (x->kind != FLOWS_X_FORWARD || l->t[FLOWS_H_S] > t)
 			continue;
-		if (!(l->seen & (1u << FLOWS_H_E))) {
-			if (open == NULL)
-				open = x;
-		} else if (l->t[FLOWS_H_E] <= t && (ended == NULL ||
+		if (!(l->seen & (1u << FLOWS_H_E)))
+			open = x;	/* the latest started */
+		else if (l->t[FLOWS_H_E] <= t && (ended == NULL ||
 		    l->t[FLOWS_H_E] >= ended->leg[0].t[FLOWS_H_E]))
 			ended = x;
 	}

@@ -44,7 +44,9 @@
  * encoded the response. A forward's payload is encrypted and relayed with
  * msg_id "N/A": the relay (a DELIVER without ENCODE) is paired with the
  * forward that same agent handled whose handling ended last before the
- * relay, or else the oldest one still being handled; the inner message
+ * relay, or else the one started last of those still being handled (so
+ * a forward never relayed cannot shift later pairings; two forwards
+ * relayed in one burst may swap); the inner message
  * itself is followed end to end at its sender and receiver, the
  * mediator's part of its transit not split out.
  *

@@ -405,6 +405,8 @@ render_flows_cases(struct json_object *examples)
 			json_object_object_foreach(jx_at(list, i), ek, ev)
 				json_object_object_add(c, ek,
 				    json_object_get(ev));
+			json_object_object_add(c, "type", render_short_type(
+			    jx_get(jx_at(list, i), "type")));
 			json_object_array_add(cases, c);
 		}
 	}
