@@ -159,6 +159,30 @@ analyze_local(const struct analyze_request *r, struct json_object *filters,
 	return 0;
 }
 
+/*
+ * Adds the "flows" object to a search engine's analysis: the exchanges
+ * when the events were read raw, else why they could not be followed.
+ */
+static void
+analyze_es_flows(const struct analyze_request *r,
+    const struct source_es_opts *o, struct json_object *doc)
+{
+	struct json_object *f;
+
+	if (strcmp(jx_str(jx_get(doc, "source.mode"), ""), "raw") == 0 &&
+	    o->slices == 1) {
+		json_object_object_add(doc, "flows", flows_doc(o->flows,
+		    r->pcts, r->npcts));
+		return;
+	}
+	f = json_object_new_object();
+	json_object_object_add(f, "skipped", json_object_new_string(
+	    "exchanges are followed over raw events in time order (one "
+	    "slice): more events matched than --raw-max, or --slices was "
+	    "over 1"));
+	json_object_object_add(doc, "flows", f);
+}
+
 /* The analysis of a search engine's events. */
 static int
 analyze_es(const struct analyze_request *r, struct json_object *filters,
@@ -175,9 +199,15 @@ analyze_es(const struct analyze_request *r, struct json_object *filters,
 	o.show_rejects = r->show_rejects;
 	o.run_id = r->run_id;
 	o.filters_doc = filters;
+	o.flows = r->flows ? flows_new(r->flow_timeout) : NULL;
 	res->doc = source_es_analyze(&o, &res->partial, cause);
-	if (res->doc == NULL)
+	if (res->doc == NULL) {
+		flows_free(o.flows);
 		return -1;
+	}
+	if (o.flows != NULL)
+		analyze_es_flows(r, &o, res->doc);
+	flows_free(o.flows);
 	res->accepted = (unsigned long long)jx_int(res->doc,
 	    "events.accepted", 0);
 	return 0;

@@ -179,7 +179,7 @@ render_flows_csv(struct json_object *doc, FILE *out)
 	struct json_object *xs = jx_get(doc, "flows.exchanges"), *x, *h, *p;
 	size_t i, j;
 
-	if (xs == NULL)
+	if (!jx_is_object(jx_get(doc, "flows")))
 		return -1;
 	fputs("type,from,to,endpoint,hop,clock,count,min,max,mean,stddev",
 	    out);

@@ -74,6 +74,7 @@ source_es_detect(struct es *es, const char *index,
 		l->time_field = util_strdup("timestamp");
 	}
 	l->have_run_id = f[9].keyword;
+	l->have_timestamp = f[8].numeric && !f[8].conflict;
 	return 0;
 }
 

@@ -24,6 +24,7 @@ struct source_es_layout {
 	char *time_field;		/* NULL when there is none */
 	int time_is_date;		/* else numeric epoch seconds */
 	int have_run_id;
+	int have_timestamp;		/* a numeric event time "timestamp" */
 };
 
 /*

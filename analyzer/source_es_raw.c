@@ -31,6 +31,7 @@
 struct source_es_raw_slice {
 	const struct source_es_opts *o;
 	struct json_object *query;	/* borrowed */
+	struct json_object *sort;	/* borrowed */
 	int id;
 	struct pipeline pipe;
 	unsigned long long fetched;	/* read by the progress printer */
@@ -149,6 +150,7 @@ source_es_raw_first(struct source_es_raw_slice *s)
 
 	jsub_set_number(p, "size", (double)o->batch);
 	jsub_set(p, "query", json_object_get(s->query));
+	jsub_set(p, "sort", json_object_get(s->sort));
 	if (o->slices > 1) {
 		sl = json_object_new_object();
 		json_object_object_add(sl, "id", json_object_new_int(s->id));
@@ -424,13 +426,40 @@ source_es_raw_merge(struct source_es_raw_slice *sl, pthread_t *th, int n,
 	return failed;
 }
 
+/*
+ * The scroll's sort: index order, or event time when following flows
+ * (the numeric "timestamp" when mapped, else the time field), ties in
+ * index order.
+ */
+static struct json_object *
+source_es_raw_sort(const struct source_es_layout *l,
+    const struct source_es_opts *o)
+{
+	struct json_object *sort = json_object_new_array(), *by, *spec;
+	const char *field = l->have_timestamp ? "timestamp" : l->time_field;
+
+	if (o->flows != NULL && field != NULL) {
+		spec = json_object_new_object();
+		json_object_object_add(spec, "order",
+		    json_object_new_string("asc"));
+		json_object_object_add(spec, "unmapped_type",
+		    json_object_new_string(l->have_timestamp ||
+		    !l->time_is_date ? "double" : "date"));
+		by = json_object_new_object();
+		json_object_object_add(by, field, spec);
+		json_object_array_add(sort, by);
+	}
+	json_object_array_add(sort, json_object_new_string("_doc"));
+	return sort;
+}
+
 struct json_object *
 source_es_raw(const struct source_es_layout *l,
     const struct source_es_opts *o, struct json_object *source,
     int *partial, char **cause)
 {
 	struct analysis_request req;
-	struct json_object *query, *doc, *errors;
+	struct json_object *query, *doc, *errors, *sort;
 	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	struct source_es_raw_slice *sl;
 	struct pipeline all;
@@ -441,16 +470,19 @@ source_es_raw(const struct source_es_layout *l,
 	query = source_es_query(l, o, 0, 0, cause);
 	if (query == NULL)
 		return NULL;
+	sort = source_es_raw_sort(l, o);
 	sl = util_calloc((size_t)o->slices, sizeof(*sl));
 	th = util_calloc((size_t)o->slices, sizeof(*th));
 	for (i = 0; i < o->slices; i++) {
 		sl[i].o = o;
 		sl[i].query = query;
+		sl[i].sort = sort;
 		sl[i].id = i;
 		sl[i].lock = &lock;
 		pipeline_init(&sl[i].pipe, o->keys, o->nkeys, o->interval,
 		    o->filter, o->show_rejects);
 		sl[i].pipe.where = "hit";
+		sl[i].pipe.flows = o->slices == 1 ? o->flows : NULL;
 		if (pthread_create(&th[i], NULL, source_es_raw_slice_run,
 		    &sl[i]) != 0) {
 			sl[i].failed = sl[i].done = 1;
@@ -474,6 +506,7 @@ source_es_raw(const struct source_es_layout *l,
 	doc = analysis_build(all.agg, &all.counts, &req);
 	pipeline_release(&all);
 	json_object_put(query);
+	json_object_put(sort);
 	free(sl);
 	free(th);
 	return doc;

@@ -336,6 +336,14 @@ analyze_check(struct analyze_cmd *c, char **cause)
 		    "are read whole)", c->es_only);
 	if (c->flows_only != NULL && !c->req.flows)
 		return util_fail(cause, "%s goes with --flows", c->flows_only);
+	if (c->req.flows && c->req.es.mode == SOURCE_ES_AGGS)
+		return util_fail(cause, "--flows needs the raw events: --mode "
+		    "aggs cannot follow exchanges");
+	if (c->req.flows && c->req.es.slices > 1)
+		return util_fail(cause, "--flows reads the events in time "
+		    "order, one scroll: --slices must be 1");
+	if (c->req.flows)
+		c->req.es.mode = SOURCE_ES_RAW;
 	if (f->has_since && f->has_until && f->until <= f->since)
 		return util_fail(cause, "--until is not after --since");
 	if (threshold_set_relative(&c->ts))

@@ -104,6 +104,7 @@ run_report_request(const struct run_report_opts *o, const char *run_dir,
 	r->filter.until = end + o->wait_s + 1;
 	r->filter.has_since = r->filter.has_until = 1;
 	r->run_id = jx_str(jx_get(results, "run_id"), NULL);
+	r->flows = 1;		/* exchanges across the agents, when raw */
 	*own = NULL;
 	if (o->collect != NULL) {
 		*own = util_printf("%s/traces.ndjson", run_dir);
