@@ -100,6 +100,7 @@ flows_new(double timeout_s)
 	f->agents.map = hmap_new();
 	f->types.map = hmap_new();
 	f->endpoints.map = hmap_new();
+	f->last_agent[0] = f->last_agent[1] = -1;
 	return f;
 }
 
@@ -752,14 +753,27 @@ flows_drain(struct flows *f)
 		flows_decide(f, f->head, 1);
 }
 
-/* The agent index of a trace label (FLOWS_AGENTS_MAX: the rest). */
+/*
+ * The agent index of a trace label (FLOWS_AGENTS_MAX: the rest); the
+ * two labels seen last are compared before the table is searched.
+ */
 static int
 flows_agent(struct flows *f, const char *label)
 {
-	int added;
+	int added, i, a;
 
-	return flows_intern(&f->agents, label ? label : "(none)",
-	    FLOWS_AGENTS_MAX, &added);
+	if (label == NULL)
+		label = "(none)";
+	for (i = 0; i < 2; i++) {
+		a = f->last_agent[i];
+		if (a >= 0 && a < f->agents.n &&
+		    strcmp(f->agents.v[a], label) == 0)
+			return a;
+	}
+	a = flows_intern(&f->agents, label, FLOWS_AGENTS_MAX, &added);
+	f->last_agent[1] = f->last_agent[0];
+	f->last_agent[0] = a;
+	return a;
 }
 
 /*

@@ -164,6 +164,7 @@ struct flows {
 	struct flows_x *head, *tail;	/* the age list, oldest first */
 	size_t open, open_max;
 	struct flows_names agents, types, endpoints;
+	int last_agent[2];	/* the labels seen last (-1: none) */
 	struct flows_agent agent[FLOWS_AGENTS_MAX + 1];
 	int *role, *proto;	/* per type */
 	int roles_cap;
