@@ -93,6 +93,7 @@ struct flows *
 flows_new(double timeout_s)
 {
 	struct flows *f = util_calloc(1, sizeof(*f));
+	int i;
 
 	f->timeout = timeout_s > 0 ? timeout_s : FLOWS_TIMEOUT_DEFAULT;
 	f->msgs = hmap_new();
@@ -101,6 +102,8 @@ flows_new(double timeout_s)
 	f->types.map = hmap_new();
 	f->endpoints.map = hmap_new();
 	f->last_agent[0] = f->last_agent[1] = -1;
+	for (i = 0; i <= FLOWS_AGENTS_MAX; i++)
+		f->agent[i].early_end = -1;
 	return f;
 }
 
@@ -811,6 +814,16 @@ flows_try_finish(struct flows *f, struct flows_x *x)
 		flows_finish(f, x, -1, 0, 0);
 }
 
+/* Notes the END of relay x (at time t) and finishes x when complete. */
+static void
+flows_relay_end(struct flows *f, struct flows_x *x, double t)
+{
+	x->leg[1].seen |= 1u << FLOWS_DEL_E;
+	x->leg[1].t[FLOWS_DEL_E] = t;
+	x->last = fmax(x->last, t);
+	flows_try_finish(f, x);
+}
+
 /* A relay event (DELIVER with msg_id N/A) of agent a. */
 static void
 flows_relay(struct flows *f, const struct trace_event *ev, int mark, int a,
@@ -824,13 +837,11 @@ flows_relay(struct flows *f, const struct trace_event *ev, int mark, int a,
 		x = ag->last_relay;
 		ag->last_relay = NULL;
 		if (x == NULL || (x->leg[1].seen & (1u << FLOWS_DEL_E))) {
+			ag->early_end = ev->time;
 			f->ignored++;
 			return;
 		}
-		x->leg[1].seen |= 1u << FLOWS_DEL_E;
-		x->leg[1].t[FLOWS_DEL_E] = ev->time;
-		x->last = fmax(x->last, ev->time);
-		flows_try_finish(f, x);
+		flows_relay_end(f, x, ev->time);
 		return;
 	}
 	ag->relays++;
@@ -850,6 +861,12 @@ flows_relay(struct flows *f, const struct trace_event *ev, int mark, int a,
 	if (ep != NULL)
 		l->endpoint = flows_endpoint(f, ep);
 	x->last = fmax(x->last, ev->time);
+	if (ag->early_end == ev->time) {	/* its END came first */
+		f->ignored--;
+		ag->early_end = -1;
+		ag->last_relay = NULL;
+		flows_relay_end(f, x, ev->time);
+	}
 }
 
 /*
@@ -992,6 +1009,8 @@ flows_add(struct flows *f, const struct trace_event *ev)
 		f->ignored++;
 		return;
 	}
+	if (f->any && ev->time + f->timeout < f->max_time)
+		f->late++;
 	if (!f->any || ev->time < f->min_time)
 		f->min_time = ev->time;
 	if (!f->any || ev->time > f->max_time)

@@ -423,6 +423,12 @@ flows_doc(struct flows *f, const double *pcts, size_t npcts)
 	size_t n, i;
 
 	flows_drain(f);
+	if (f->late > 0)
+		flows_warn(c.warnings, util_printf("%llu events came more than "
+		    "the timeout (%g s) after later ones: the input is out of "
+		    "time order, and exchanges may have been called incomplete "
+		    "wrongly (sort it, or give one file per agent)",
+		    (unsigned long long)f->late, f->timeout));
 	json_object_object_add(doc, "clock", flows_clock_list(&c));
 	g = flows_groups_sorted(f, &n);
 	arr = json_object_new_array();

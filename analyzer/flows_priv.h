@@ -117,6 +117,9 @@ struct flows_agent {
 	struct flows_x *wait_tail;	/* requests awaiting an unthreaded
 					 * response, in handling order */
 	struct flows_x *last_relay;	/* the relay whose END is due */
+	double early_end;		/* a relay END seen before its START
+					 * at the same time (a sort's tie), or
+					 * -1 */
 	unsigned long long relays;	/* relays seen (DELIVER START, N/A) */
 };
 
@@ -176,6 +179,8 @@ struct flows {
 	double min_time, max_time;
 	int any;
 	uint64_t events, ignored, relays_unmatched;
+	uint64_t late;		/* events older than the latest by more
+				 * than the timeout: input out of order */
 	uint64_t verdicts[FLOWS_VERDICT_COUNT];
 	uint64_t undecided;
 	struct flows_example examples[FLOWS_LOST_COUNT][FLOWS_EXAMPLES];

@@ -426,29 +426,37 @@ source_es_raw_merge(struct source_es_raw_slice *sl, pthread_t *th, int n,
 	return failed;
 }
 
+/* Appends {field: {"order": "asc", "unmapped_type": type}} to sort. */
+static void
+source_es_raw_sort_by(struct json_object *sort, const char *field,
+    const char *type)
+{
+	struct json_object *by = json_object_new_object();
+	struct json_object *spec = json_object_new_object();
+
+	json_object_object_add(spec, "order", json_object_new_string("asc"));
+	json_object_object_add(spec, "unmapped_type",
+	    json_object_new_string(type));
+	json_object_object_add(by, field, spec);
+	json_object_array_add(sort, by);
+}
+
 /*
- * The scroll's sort: index order, or event time when following flows
- * (the numeric "timestamp" when mapped, else the time field), ties in
- * index order.
+ * The scroll's sort: index order, or event time when following flows:
+ * the numeric "timestamp" when mapped (a dynamic mapping makes it a
+ * 32-bit float, a couple of minutes coarse), then the date time field,
+ * ties in index order.
  */
 static struct json_object *
 source_es_raw_sort(const struct source_es_layout *l,
     const struct source_es_opts *o)
 {
-	struct json_object *sort = json_object_new_array(), *by, *spec;
-	const char *field = l->have_timestamp ? "timestamp" : l->time_field;
+	struct json_object *sort = json_object_new_array();
 
-	if (o->flows != NULL && field != NULL) {
-		spec = json_object_new_object();
-		json_object_object_add(spec, "order",
-		    json_object_new_string("asc"));
-		json_object_object_add(spec, "unmapped_type",
-		    json_object_new_string(l->have_timestamp ||
-		    !l->time_is_date ? "double" : "date"));
-		by = json_object_new_object();
-		json_object_object_add(by, field, spec);
-		json_object_array_add(sort, by);
-	}
+	if (o->flows != NULL && l->have_timestamp)
+		source_es_raw_sort_by(sort, "timestamp", "double");
+	if (o->flows != NULL && l->time_field != NULL && l->time_is_date)
+		source_es_raw_sort_by(sort, l->time_field, "date");
 	json_object_array_add(sort, json_object_new_string("_doc"));
 	return sort;
 }

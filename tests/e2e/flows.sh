@@ -61,6 +61,19 @@ for v in 0.12.0 1.7.0; do
 	fi
 done
 
+# Input out of time order (beyond the timeout) is called out.
+python3 - "$TMP/sym/all.ndjson" "$TMP/shuffled.ndjson" <<'PY'
+import random, sys
+lines = open(sys.argv[1]).readlines()
+random.Random(2).shuffle(lines)
+open(sys.argv[2], "w").writelines(lines)
+PY
+"$MEDLOAD" analyze --flows --format json "$TMP/shuffled.ndjson" >"$TMP/sh.json"
+jq -e '.flows.warnings[0] | test("out of time order")' "$TMP/sh.json" >/dev/null &&
+	pass flows-disorder-warned || fail flows-disorder-warned "$(jq -c .flows.warnings "$TMP/sh.json")"
+jq -e '.flows.warnings == []' "$TMP/sym/out.json" >/dev/null &&
+	pass flows-order-no-warning || fail flows-order-no-warning "$(jq -c .flows.warnings "$TMP/sym/out.json")"
+
 # Memory: 2000 rounds (14,000 exchanges) never hold more than a few open.
 mkdir -p "$TMP/long"
 python3 "$gen" "$TMP/long" --rounds 2000 --seed 11

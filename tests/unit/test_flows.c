@@ -158,6 +158,30 @@ test_relay_pairing(void)
 }
 
 /*
+ * A relay's END sorted before its START (the same timestamp: a tie a
+ * search engine's sort may break either way) still completes the relay.
+ */
+static void
+test_relay_tie(void)
+{
+	struct flows *f = flows_new(30);
+	struct json_object *doc, *x;
+
+	handle(f, MED, 100, 3, "a", "a", FWD);
+	ev(f, MED, 103.5, "N/A", "N/A", "OutboundMessage",
+	    "OutboundTransportManager.DELIVER.END", "http://x");
+	ev(f, MED, 103.5, "N/A", "N/A", "OutboundMessage",
+	    "OutboundTransportManager.DELIVER.START", "http://x");
+	CHECK(flows_open(f) == 0);
+	doc = finish(f, 100000);
+	x = group(doc, FWD, "-", MED);
+	CHECK(jx_int(x, "complete", 0) == 1);
+	CHECK_NUM(hop(x, "forward.deliver", "max"), 0, 0);
+	json_object_put(doc);
+	flows_free(f);
+}
+
+/*
  * A ping answered by a problem-report is complete; a message of an
  * unknown type is a one-way exchange; a ping sent twice counts the
  * redelivery and keeps the first DELIVER.START.
@@ -309,6 +333,7 @@ int
 main(void)
 {
 	RUN(test_relay_pairing);
+	RUN(test_relay_tie);
 	RUN(test_problem_report_and_oneway);
 	RUN(test_window_ends_and_untraced);
 	RUN(test_clock);
