@@ -151,8 +151,8 @@ flows_free(struct flows *f)
 
 	if (f == NULL)
 		return;
-	for (x = f->head; x != NULL; x = next) {
-		next = x->next;
+	for (x = f->age.head; x != NULL; x = next) {
+		next = x->link[FLOWS_AGE].next;
 		flows_x_free(x);
 	}
 	hmap_free(f->msgs, NULL);
@@ -363,6 +363,36 @@ flows_leg_init(struct flows_leg *l, int type, char *id)
 	l->id = id;
 }
 
+/* Puts x at the end of list l through its link k. */
+static void
+flows_list_append(struct flows_list *l, struct flows_x *x, int k)
+{
+	x->link[k].prev = l->tail;
+	x->link[k].next = NULL;
+	if (l->tail != NULL)
+		l->tail->link[k].next = x;
+	else
+		l->head = x;
+	l->tail = x;
+}
+
+/* Takes x off list l (its link k). */
+static void
+flows_list_remove(struct flows_list *l, struct flows_x *x, int k)
+{
+	struct flows_link *e = &x->link[k];
+
+	if (e->prev != NULL)
+		e->prev->link[k].next = e->next;
+	else
+		l->head = e->next;
+	if (e->next != NULL)
+		e->next->link[k].prev = e->prev;
+	else
+		l->tail = e->prev;
+	e->prev = e->next = NULL;
+}
+
 /* Starts an exchange at time t and puts it at the end of the age list. */
 static struct flows_x *
 flows_x_new(struct flows *f, enum flows_xkind kind, double t)
@@ -373,12 +403,7 @@ flows_x_new(struct flows *f, enum flows_xkind kind, double t)
 	x->proto = -1;
 	x->wagent = -1;
 	x->first = x->last = t;
-	x->prev = f->tail;
-	if (f->tail != NULL)
-		f->tail->next = x;
-	else
-		f->head = x;
-	f->tail = x;
+	flows_list_append(&f->age, x, FLOWS_AGE);
 	if (++f->open > f->open_max)
 		f->open_max = f->open;
 	return x;
@@ -388,20 +413,9 @@ flows_x_new(struct flows *f, enum flows_xkind kind, double t)
 static void
 flows_unwait(struct flows *f, struct flows_x *x)
 {
-	struct flows_agent *a;
-
 	if (x->wagent < 0)
 		return;
-	a = &f->agent[x->wagent];
-	if (x->wprev != NULL)
-		x->wprev->wnext = x->wnext;
-	else
-		a->wait_head = x->wnext;
-	if (x->wnext != NULL)
-		x->wnext->wprev = x->wprev;
-	else
-		a->wait_tail = x->wprev;
-	x->wprev = x->wnext = NULL;
+	flows_list_remove(&f->agent[x->wagent].wait, x, FLOWS_WAIT);
 	x->wagent = -1;
 }
 
@@ -409,16 +423,9 @@ flows_unwait(struct flows *f, struct flows_x *x)
 static void
 flows_wait(struct flows *f, struct flows_x *x, int ai)
 {
-	struct flows_agent *a = &f->agent[ai];
-
 	flows_unwait(f, x);
 	x->wagent = ai;
-	x->wprev = a->wait_tail;
-	if (a->wait_tail != NULL)
-		a->wait_tail->wnext = x;
-	else
-		a->wait_head = x;
-	a->wait_tail = x;
+	flows_list_append(&f->agent[ai].wait, x, FLOWS_WAIT);
 }
 
 /* Takes x off every list and the message map (x itself is kept). */
@@ -434,15 +441,7 @@ flows_detach(struct flows *f, struct flows_x *x)
 	for (i = 0; i < x->nlegs; i++)
 		if (x->leg[i].id != NULL)
 			hmap_del(f->msgs, x->leg[i].id, strlen(x->leg[i].id));
-	if (x->prev != NULL)
-		x->prev->next = x->next;
-	else
-		f->head = x->next;
-	if (x->next != NULL)
-		x->next->prev = x->prev;
-	else
-		f->tail = x->prev;
-	x->prev = x->next = NULL;
+	flows_list_remove(&f->age, x, FLOWS_AGE);
 	f->open--;
 }
 
@@ -744,16 +743,16 @@ flows_decide(struct flows *f, struct flows_x *x, int at_end)
 static void
 flows_expire(struct flows *f)
 {
-	while (f->head != NULL &&
-	    f->head->first + 2 * f->timeout < f->max_time)
-		flows_decide(f, f->head, 0);
+	while (f->age.head != NULL &&
+	    f->age.head->first + 2 * f->timeout < f->max_time)
+		flows_decide(f, f->age.head, 0);
 }
 
 void
 flows_drain(struct flows *f)
 {
-	while (f->head != NULL)
-		flows_decide(f, f->head, 1);
+	while (f->age.head != NULL)
+		flows_decide(f, f->age.head, 1);
 }
 
 /*
@@ -791,7 +790,8 @@ flows_relay_pick(struct flows *f, int a, double t)
 	struct flows_x *x, *ended = NULL, *open = NULL;
 	const struct flows_leg *l;
 
-	for (x = f->agent[a].wait_head; x != NULL; x = x->wnext) {
+	for (x = f->agent[a].wait.head; x != NULL;
+	    x = x->link[FLOWS_WAIT].next) {
 		l = &x->leg[0];
 		if (x->kind != FLOWS_X_FORWARD || l->t[FLOWS_H_S] > t)
 			continue;
@@ -878,7 +878,8 @@ flows_pair_pick(struct flows *f, int a, int proto, double t)
 {
 	struct flows_x *x;
 
-	for (x = f->agent[a].wait_head; x != NULL; x = x->wnext)
+	for (x = f->agent[a].wait.head; x != NULL;
+	    x = x->link[FLOWS_WAIT].next)
 		if (x->kind == FLOWS_X_REQUEST && x->proto == proto &&
 		    x->nlegs == 1 && x->leg[0].t[FLOWS_H_S] <= t)
 			return x;

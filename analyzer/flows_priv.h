@@ -98,6 +98,19 @@ struct flows_leg {
 	char *id;		/* msg_id, owned; NULL for a relay */
 };
 
+/* The lists an exchange is on: by age, and an agent's waiting list. */
+enum flows_lists { FLOWS_AGE, FLOWS_WAIT };
+
+struct flows_x;
+
+/* A place on a list, and a list (intrusive, doubly linked). */
+struct flows_link {
+	struct flows_x *prev, *next;
+};
+struct flows_list {
+	struct flows_x *head, *tail;
+};
+
 /* One exchange being followed. */
 struct flows_x {
 	struct flows_leg leg[2];
@@ -106,15 +119,14 @@ struct flows_x {
 	int proto;		/* index in flows_protos, -1 */
 	double first;		/* earliest and latest event */
 	double last;
-	struct flows_x *prev, *next;	/* the age list */
-	struct flows_x *wprev, *wnext;	/* an agent's waiting list */
+	struct flows_link link[2];	/* FLOWS_AGE, FLOWS_WAIT */
 	int wagent;		/* whose waiting list, -1 for none */
 };
 
 /* An agent (trace label). */
 struct flows_agent {
-	struct flows_x *wait_head;	/* forwards awaiting their relay, */
-	struct flows_x *wait_tail;	/* requests awaiting an unthreaded
+	struct flows_list wait;		/* forwards awaiting their relay,
+					 * requests awaiting an unthreaded
 					 * response, in handling order */
 	struct flows_x *last_relay;	/* the relay whose END is due */
 	double early_end;		/* a relay END seen before its START
@@ -164,7 +176,7 @@ struct flows_example {
 struct flows {
 	double timeout;		/* seconds */
 	struct hmap *msgs;	/* msg_id -> struct flows_x */
-	struct flows_x *head, *tail;	/* the age list, oldest first */
+	struct flows_list age;		/* the exchanges, oldest first */
 	size_t open, open_max;
 	struct flows_names agents, types, endpoints;
 	int last_agent[2];	/* the labels seen last (-1: none) */

@@ -8,23 +8,15 @@
 load_stack_env
 rel="${MEDLOAD_ACAPY_RELEASE:-seed}"
 port=$((19800 + $$ % 100))
-cpid=""
 restore() {
-	[[ -n "$cpid" ]] && kill "$cpid" 2>/dev/null
 	"$STACK/agents" stop >/dev/null 2>&1 || true
 	"$STACK/up" --acapy "$rel" >/dev/null 2>&1 || echo "could not restore the stack" >&2
 	rm -rf "$RUN_TMP"
 }
 trap restore EXIT
 
-# The agents need a live trace sink to start; medload's run takes over.
-"$MEDLOAD" collect --listen "127.0.0.1:$port" -o "$RUN_TMP/startup.ndjson" 2>/dev/null &
-cpid=$!
-for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$port/_status" && break; sleep 0.1; done
-"$STACK/agents" stop >/dev/null 2>&1 || true
-"$STACK/up" --acapy "$rel" --trace-to "http://127.0.0.1:$port/" >"$RUN_TMP/up.log" 2>&1 ||
-	fail "agents tracing to medload did not start: $(tail -3 "$RUN_TMP/up.log")"
-kill "$cpid"; wait "$cpid" 2>/dev/null || true; cpid=""
+# The agents trace to medload (the run's collector takes the port over).
+agents_trace_to "$port" "$rel" "$RUN_TMP/up.log"
 
 common=(--admin-url "$LOCUST_HOST" $(admin_key_args)
 	--mediator-admin-url "$MEDLOAD_MEDIATOR_ADMIN_URL"

@@ -13,25 +13,10 @@
 load_stack_env
 rel="${MEDLOAD_TEST_ACAPY:-seed}"
 port="${MEDLOAD_TEST_COLLECT_PORT:-$((19900 + $$ % 100))}"
-cpid=""
-restore() {
-	[[ -n "$cpid" ]] && kill "$cpid" 2>/dev/null
-	"$STACK/agents" stop >/dev/null 2>&1 || true
-	# shellcheck disable=SC2086 # the runner's stack/up arguments
-	"$STACK/up" ${MEDLOAD_TEST_UP_ARGS:---acapy $rel} >/dev/null 2>&1 ||
-		echo "could not restore the stack" >&2
-	rm -rf "$RUN_TMP"
-}
-trap restore EXIT
+trap 'restore_agents "$rel"' EXIT
 
-# The agents need a live trace sink to start; medload's run takes over.
-"$MEDLOAD" collect --listen "127.0.0.1:$port" -o "$RUN_TMP/startup.ndjson" 2>/dev/null &
-cpid=$!
-for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$port/_status" && break; sleep 0.1; done
-"$STACK/agents" stop >/dev/null 2>&1 || true
-"$STACK/up" --acapy "$rel" --trace-to "http://127.0.0.1:$port/" >"$RUN_TMP/up.log" 2>&1 ||
-	fail "agents tracing to medload did not start: $(tail -3 "$RUN_TMP/up.log")"
-kill "$cpid"; wait "$cpid" 2>/dev/null || true; cpid=""
+# The agents trace to medload (the run's collector takes the port over).
+agents_trace_to "$port" "$rel" "$RUN_TMP/up.log"
 load_stack_env
 
 common=(--scenario mediation --admin-url "$LOCUST_HOST" $(admin_key_args)

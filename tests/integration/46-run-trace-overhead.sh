@@ -11,14 +11,7 @@
 load_stack_env
 rel="${MEDLOAD_TEST_ACAPY:-seed}"
 port="${MEDLOAD_TEST_COLLECT_PORT:-$((19950 + $$ % 40))}"
-restore() {
-	"$STACK/agents" stop >/dev/null 2>&1 || true
-	# shellcheck disable=SC2086 # the runner's stack/up arguments
-	"$STACK/up" ${MEDLOAD_TEST_UP_ARGS:---acapy $rel} >/dev/null 2>&1 ||
-		echo "could not restore the stack" >&2
-	rm -rf "$RUN_TMP"
-}
-trap restore EXIT
+trap 'restore_agents "$rel"' EXIT
 restart="'$STACK/agents' stop >/dev/null 2>&1; '$STACK/up' --acapy $rel --trace-to \"\$MEDLOAD_TRACE_TARGET\" >>'$RUN_TMP/restarts.log' 2>&1"
 "$MEDLOAD" run --scenario mediation --trace-overhead --agents-restart "$restart" \
 	--collect "127.0.0.1:$port" --report "$RUN_TMP/report" --report-wait 2s \

@@ -16,6 +16,35 @@ admin_key_args() {
 	fi
 }
 
+# restore_agents RELEASE: the agents as the runner started them (tracing
+# to the log), then the scratch directory removed; for `trap ... EXIT`.
+restore_agents() {
+	"$STACK/agents" stop >/dev/null 2>&1 || true
+	# shellcheck disable=SC2086 # the runner's stack/up arguments
+	"$STACK/up" ${MEDLOAD_TEST_UP_ARGS:---acapy $1} >/dev/null 2>&1 ||
+		echo "could not restore the stack" >&2
+	rm -rf "$RUN_TMP"
+}
+
+# agents_trace_to PORT RELEASE LOG: restarts the agents tracing to
+# http://127.0.0.1:PORT/. They refuse to start without a live trace sink,
+# so a collector listens there meanwhile (stopped after: the run's own
+# collector takes the port over). stack/up's output goes to LOG.
+agents_trace_to() {
+	local port="$1" rel="$2" log="$3" cp
+	"$MEDLOAD" collect --listen "127.0.0.1:$port" -o "$RUN_TMP/startup.ndjson" 2>/dev/null &
+	cp=$!
+	for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$port/_status" && break; sleep 0.1; done
+	"$STACK/agents" stop >/dev/null 2>&1 || true
+	if ! "$STACK/up" --acapy "$rel" --trace-to "http://127.0.0.1:$port/" >"$log" 2>&1; then
+		kill "$cp"
+		wait "$cp" 2>/dev/null || true
+		fail "agents tracing to medload did not start: $(tail -3 "$log")"
+	fi
+	kill "$cp"
+	wait "$cp" 2>/dev/null || true
+}
+
 # check_counts DIR: the journal's request lines equal the results' counts.
 check_counts() {
 	local dir="$1" jr jt rs rt
