@@ -32,7 +32,8 @@ gzip -c "$TMP/skew/mediator.ndjson" >"$TMP/skew/mediator.ndjson.gz"
 "$MEDLOAD" analyze --flows --format json "$TMP/skew/multi.ndjson" \
     "$TMP/skew/mediator.ndjson.gz" >"$TMP/skew/two.json" 2>"$TMP/err"
 python3 "$chk" skew-two-files "$TMP/skew/expect.json" "$TMP/skew/two.json"
-if [ "$(jq -S .flows "$TMP/skew/two.json")" = "$(jq -S .flows "$TMP/skew/out.json")" ]; then
+if [ -s "$TMP/skew/two.json" ] && jq -e '.flows.exchanges | length > 5' "$TMP/skew/two.json" >/dev/null 2>&1 &&
+    [ "$(jq -S .flows "$TMP/skew/two.json")" = "$(jq -S .flows "$TMP/skew/out.json")" ]; then
 	pass flows-merge-equals-sorted
 else
 	fail flows-merge-equals-sorted "per-agent files give other flows than the sorted file"
@@ -54,7 +55,8 @@ for v in 0.12.0 1.7.0; do
 	[ "$u" = true ] && pass "real-$v-one-clock" || fail "real-$v-one-clock" "one machine, yet $(jq -c .flows.clock "$TMP/r.json")"
 	"$MEDLOAD" analyze --flows --format json "$data/acapy-$v-mediator.log" \
 	    "$data/acapy-$v-multi-agent.log" >"$TMP/l.json"
-	if [ "$(jq -S .flows "$TMP/l.json")" = "$(jq -S .flows "$TMP/r.json")" ]; then
+	if [ -s "$TMP/l.json" ] && jq -e '.flows.exchanges | length > 5' "$TMP/l.json" >/dev/null 2>&1 &&
+	    [ "$(jq -S .flows "$TMP/l.json")" = "$(jq -S .flows "$TMP/r.json")" ]; then
 		pass "real-$v-logs-merge"
 	else
 		fail "real-$v-logs-merge" "the two logs give other flows than the sorted events"
@@ -68,10 +70,10 @@ lines = open(sys.argv[1]).readlines()
 random.Random(2).shuffle(lines)
 open(sys.argv[2], "w").writelines(lines)
 PY
-"$MEDLOAD" analyze --flows --format json "$TMP/shuffled.ndjson" >"$TMP/sh.json"
+"$MEDLOAD" analyze --flows --format json "$TMP/shuffled.ndjson" >"$TMP/sh.json" 2>/dev/null &&
 jq -e '.flows.warnings[0] | test("out of time order")' "$TMP/sh.json" >/dev/null &&
 	pass flows-disorder-warned || fail flows-disorder-warned "$(jq -c .flows.warnings "$TMP/sh.json")"
-jq -e '.flows.warnings == []' "$TMP/sym/out.json" >/dev/null &&
+jq -e '.flows.warnings == []' "$TMP/sym/out.json" >/dev/null 2>&1 && [ -s "$TMP/sym/out.json" ] &&
 	pass flows-order-no-warning || fail flows-order-no-warning "$(jq -c .flows.warnings "$TMP/sym/out.json")"
 
 # Memory: 2000 rounds (14,000 exchanges) never hold more than a few open.
