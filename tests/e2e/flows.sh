@@ -109,6 +109,12 @@ if command -v gnuplot >/dev/null; then
 	expect_grep flows-chart-data '"routing/1.0/forward ? -> mediator.trace" 0 0 0 0 0 0 0 ' "$TMP/chart/flows-hops.dat"
 fi
 
+# The report folder shows the section (text and Markdown).
+"$MEDLOAD" report "$TMP/sym/out.json" --out "$TMP/rep" >/dev/null 2>&1
+expect_grep flows-report-txt '^== Exchanges across agents: 191 followed' "$TMP/rep/report.txt"
+expect_grep flows-report-md '^## Exchanges across agents' "$TMP/rep/report.md"
+expect_grep flows-report-md-row '^| https://didcomm.org/trust\\_ping/1.0/ping | multi.agent.trace | mediator.trace | 26 | 23 | round trip | requester | 23 |' "$TMP/rep/report.md"
+
 # Options: the flows options need --flows; without it, no flows object.
 expect_rc flows-timeout-alone 2 "$MEDLOAD" analyze --flow-timeout 5s "$TMP/sym/all.ndjson"
 expect_grep flows-timeout-alone-msg 'flow-timeout goes with --flows' "$TMP/err"
