@@ -68,8 +68,7 @@ analysis_parse_pcts(const char *s, double *out, size_t max, char **cause)
 	return (int)n;
 }
 
-/* Stats of one distribution: count, min, max, mean, stddev, percentiles. */
-static void
+void
 analysis_stats(struct json_object *o, const struct hist *h,
     const double *pcts, size_t npcts)
 {

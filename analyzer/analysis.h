@@ -14,6 +14,7 @@
 #define ANALYSIS_SCHEMA "medload.analysis/1"
 #define ANALYSIS_MAX_PCTS 32
 
+struct hist;
 struct json_object;
 
 /* What happened to the records read. */
@@ -62,6 +63,13 @@ struct json_object *analysis_generator(void);
 /* The "percentile_method" block. */
 struct json_object *analysis_method(const char *method, int exact,
     const char *note);
+
+/*
+ * Adds the stats of h to object o: count, min, max, mean, stddev and
+ * "percentiles" (one member per pcts entry, named as analysis_pct_name).
+ */
+void analysis_stats(struct json_object *o, const struct hist *h,
+    const double *pcts, size_t npcts);
 
 /* Events per second over a span; a span under a second counts as one. */
 double analysis_rate(unsigned long long n, double first, double last);

@@ -7,10 +7,12 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "flows.h"
 #include "interrupt.h"
 #include "jx.h"
 #include "pipeline.h"
 #include "source_file.h"
+#include "source_merge.h"
 #include "trace.h"
 #include "status.h"
 #include "util.h"
@@ -60,9 +62,9 @@ analyze_source_block(const struct analyze_request *r, struct json_object *errors
 	return src;
 }
 
-/* Reads every file through the pipeline (none for ANALYZE_NONE). */
+/* Reads the files one after the other through the pipeline. */
 static void
-analyze_files(const struct analyze_request *r, struct pipeline *p,
+analyze_each_file(const struct analyze_request *r, struct pipeline *p,
     struct json_object *errors, struct analyze_result *res)
 {
 	char *cause = NULL;
@@ -80,6 +82,24 @@ analyze_files(const struct analyze_request *r, struct pipeline *p,
 			res->unreadable++;
 		}
 	}
+}
+
+/*
+ * Reads every file through the pipeline (none for ANALYZE_NONE); merged
+ * in time order when following exchanges, so that only the open ones
+ * are held.
+ */
+static void
+analyze_files(const struct analyze_request *r, struct pipeline *p,
+    struct json_object *errors, struct analyze_result *res)
+{
+	unsigned bad = 0;
+
+	if (r->flows && r->nfiles > 1) {
+		source_merge_read(r->files, r->nfiles, r->raw, p, errors, &bad);
+		res->unreadable += (int)bad;
+	} else
+		analyze_each_file(r, p, errors, res);
 	if (interrupt_pending())
 		res->partial = 1;
 	pipeline_reject_summary(p);
@@ -117,6 +137,7 @@ analyze_local(const struct analyze_request *r, struct json_object *filters,
 	pipeline_init(&p, r->keys, r->nkeys, r->interval, &r->filter,
 	    r->show_rejects);
 	trace_parser_raw(p.parser, r->raw);
+	p.flows = r->flows ? flows_new(r->flow_timeout) : NULL;
 	analyze_files(r, &p, errors, res);
 	memset(&req, 0, sizeof(req));
 	req.keys = r->keys;
@@ -126,6 +147,10 @@ analyze_local(const struct analyze_request *r, struct json_object *filters,
 	req.filters = filters;
 	req.source = analyze_source_block(r, errors, res->partial);
 	res->doc = analysis_build(p.agg, &p.counts, &req);
+	if (p.flows != NULL)
+		json_object_object_add(res->doc, "flows", flows_doc(p.flows,
+		    r->pcts, r->npcts));
+	flows_free(p.flows);
 	res->accepted = p.counts.accepted;
 	if (res->accepted == 0)
 		res->hint = analyze_local_hint(r, &p);
@@ -133,6 +158,30 @@ analyze_local(const struct analyze_request *r, struct json_object *filters,
 	json_object_put(errors);
 	pipeline_release(&p);
 	return 0;
+}
+
+/*
+ * Adds the "flows" object to a search engine's analysis: the exchanges
+ * when the events were read raw, else why they could not be followed.
+ */
+static void
+analyze_es_flows(const struct analyze_request *r,
+    const struct source_es_opts *o, struct json_object *doc)
+{
+	struct json_object *f;
+
+	if (strcmp(jx_str(jx_get(doc, "source.mode"), ""), "raw") == 0 &&
+	    o->slices == 1) {
+		json_object_object_add(doc, "flows", flows_doc(o->flows,
+		    r->pcts, r->npcts));
+		return;
+	}
+	f = json_object_new_object();
+	json_object_object_add(f, "skipped", json_object_new_string(
+	    "exchanges are followed over raw events in time order (one "
+	    "slice): more events matched than --raw-max, or --slices was "
+	    "over 1"));
+	json_object_object_add(doc, "flows", f);
 }
 
 /* The analysis of a search engine's events. */
@@ -152,9 +201,15 @@ analyze_es(const struct analyze_request *r, struct json_object *filters,
 	o.run_id = r->run_id;
 	o.run_id_optional = r->run_id_optional;
 	o.filters_doc = filters;
+	o.flows = r->flows ? flows_new(r->flow_timeout) : NULL;
 	res->doc = source_es_analyze(&o, &res->partial, &res->hint, cause);
-	if (res->doc == NULL)
+	if (res->doc == NULL) {
+		flows_free(o.flows);
 		return -1;
+	}
+	if (o.flows != NULL)
+		analyze_es_flows(r, &o, res->doc);
+	flows_free(o.flows);
 	res->accepted = (unsigned long long)jx_int(res->doc,
 	    "events.accepted", 0);
 	return 0;

@@ -44,6 +44,8 @@ struct analyze_request {
 	int raw;			/* types and outcomes as written */
 	/* The run's own id: matched only where the index can (source_es.h). */
 	int run_id_optional;
+	int flows;			/* follow exchanges (flows.h) */
+	double flow_timeout;		/* seconds; 0: the default */
 };
 
 /* What came of it. */

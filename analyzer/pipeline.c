@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "flows.h"
 #include "trace.h"
 #include "util.h"
 
@@ -29,21 +30,25 @@ pipeline_release(struct pipeline *p)
 	p->agg = NULL;
 }
 
-int
-pipeline_line(const char *line, size_t len, unsigned long long lineno,
-    int too_long, void *arg)
+enum trace_reject
+pipeline_parse(struct pipeline *p, struct trace_parser *parser,
+    const char *line, size_t len, int too_long, struct trace_event *ev,
+    const char **detail)
 {
-	struct pipeline *p = arg;
-	struct trace_event ev;
-	enum trace_reject rej;
-	const char *detail = "";
-
 	p->counts.read++;
+	*detail = "";
 	if (too_long) {
-		rej = TRACE_REJ_TOO_LONG;
-		detail = "longer than 16 MiB";
-	} else
-		rej = trace_parse(p->parser, line, len, &ev, &detail);
+		*detail = "longer than 16 MiB";
+		return TRACE_REJ_TOO_LONG;
+	}
+	return trace_parse(parser, line, len, ev, detail);
+}
+
+int
+pipeline_take(struct pipeline *p, enum trace_reject rej,
+    const struct trace_event *ev, const char *detail,
+    unsigned long long lineno)
+{
 	if (rej == TRACE_SKIP) {
 		p->counts.skipped++;
 		return 0;
@@ -64,19 +69,34 @@ pipeline_line(const char *line, size_t len, unsigned long long lineno,
 		}
 		return 0;
 	}
-	if (ev.probe) {
+	if (ev->probe) {
 		p->counts.agent_starts++;	/* no workflow: set aside */
 		return 0;
 	}
-	if (p->filter != NULL && !filter_match(p->filter, &ev)) {
+	if (p->filter != NULL && !filter_match(p->filter, ev)) {
 		p->counts.filtered++;
-		seen_add(&p->left_out, &ev);
+		seen_add(&p->left_out, ev);
 		return 0;
 	}
 	p->counts.accepted++;
-	p->counts.by_shape[ev.shape]++;
-	agg_add(p->agg, &ev);
+	p->counts.by_shape[ev->shape]++;
+	agg_add(p->agg, ev);
+	if (p->flows != NULL)
+		flows_add(p->flows, ev);
 	return 0;
+}
+
+int
+pipeline_line(const char *line, size_t len, unsigned long long lineno,
+    int too_long, void *arg)
+{
+	struct pipeline *p = arg;
+	struct trace_event ev;
+	const char *detail;
+	enum trace_reject rej;
+
+	rej = pipeline_parse(p, p->parser, line, len, too_long, &ev, &detail);
+	return pipeline_take(p, rej, &ev, detail, lineno);
 }
 
 void

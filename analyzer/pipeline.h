@@ -12,7 +12,9 @@
 #include "analysis.h"
 #include "filter.h"
 #include "seen.h"
+#include "trace.h"
 
+struct flows;
 struct trace_parser;
 
 struct pipeline {
@@ -24,6 +26,7 @@ struct pipeline {
 	unsigned long long shown;
 	unsigned long long show_max;	/* rejects printed at most */
 	struct seen left_out;		/* what the filters dropped */
+	struct flows *flows;		/* borrowed; NULL: no flows */
 };
 
 /* Sets up a pipeline aggregating by keys (see agg_new). */
@@ -33,6 +36,24 @@ void pipeline_init(struct pipeline *p, const enum agg_key *keys,
 
 /* Releases what pipeline_init made. */
 void pipeline_release(struct pipeline *p);
+
+/*
+ * Counts one record read and parses it with parser (p's own, or one of
+ * a merge's). Returns what trace_parse does; *detail says why a record
+ * was rejected.
+ */
+enum trace_reject pipeline_parse(struct pipeline *p,
+    struct trace_parser *parser, const char *line, size_t len, int too_long,
+    struct trace_event *ev, const char **detail);
+
+/*
+ * Takes a parsed record: counts a skip or a reject (printing the first
+ * rejects, p->where and lineno naming them), or filters and aggregates
+ * ev. Always returns 0.
+ */
+int pipeline_take(struct pipeline *p, enum trace_reject rej,
+    const struct trace_event *ev, const char *detail,
+    unsigned long long lineno);
 
 /*
  * Handles one record (a source_line_fn): counts it, reports the first

@@ -138,6 +138,76 @@ render_csv(struct json_object *doc, FILE *out)
 	return ferror(out) ? -1 : 0;
 }
 
+/* Writes one row of the flows CSV: the group, the hop, its stats. */
+static void
+render_flows_csv_row(struct json_object *x, const char *hop,
+    const char *clock, struct json_object *s, FILE *out)
+{
+	static const char *const keys[] = { "type", "from", "to",
+	    "endpoint" };
+	static const char *const stats[] = { "count", "min", "max", "mean",
+	    "stddev" };
+	struct json_object *pcts = jx_get(s, "percentiles");
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		render_csv_value(jx_get(x, keys[i]), out);
+		fputc(',', out);
+	}
+	render_csv_cell(hop, 1, out);
+	fputc(',', out);
+	render_csv_cell(clock, 1, out);
+	for (i = 0; i < 5; i++) {
+		fputc(',', out);
+		render_csv_value(jx_get(s, stats[i]), out);
+	}
+	if (jx_is_object(pcts)) {
+		json_object_object_foreach(pcts, name, pv) {
+			(void)name;
+			fputc(',', out);
+			render_csv_value(pv, out);
+		}
+	}
+	fputc(',', out);
+	render_csv_value(jx_get(s, "clamped"), out);
+	fputc('\n', out);
+}
+
+int
+render_flows_csv(struct json_object *doc, FILE *out)
+{
+	struct json_object *xs = jx_get(doc, "flows.exchanges"), *x, *h, *p;
+	size_t i, j;
+
+	if (!jx_is_object(jx_get(doc, "flows")))
+		return -1;
+	fputs("type,from,to,endpoint,hop,clock,count,min,max,mean,stddev",
+	    out);
+	for (i = 0; i < jx_len(xs) && jx_len(jx_get(jx_at(xs, i), "hops")) ==
+	    0; i++)
+		;
+	p = jx_get(jx_at(jx_get(jx_at(xs, i), "hops"), 0), "percentiles");
+	if (jx_is_object(p)) {
+		json_object_object_foreach(p, name, pv) {
+			(void)pv;
+			fprintf(out, ",%s", name);
+		}
+	}
+	fputs(",clamped\n", out);
+	for (i = 0; i < jx_len(xs); i++) {
+		x = jx_at(xs, i);
+		if (jx_is_object(jx_get(x, "round_trip")))
+			render_flows_csv_row(x, "round_trip", "requester",
+			    jx_get(x, "round_trip"), out);
+		for (j = 0; j < jx_len(jx_get(x, "hops")); j++) {
+			h = jx_at(jx_get(x, "hops"), j);
+			render_flows_csv_row(x, jx_str(jx_get(h, "name"), ""),
+			    jx_str(jx_get(h, "clock"), ""), h, out);
+		}
+	}
+	return ferror(out) ? -1 : 0;
+}
+
 /* Display width of a cell after the text escaping. */
 static size_t
 render_cell_width(const char *s)
@@ -243,18 +313,162 @@ render_view(struct json_object *doc)
 	return view;
 }
 
+/* The display name of a message type: without https://didcomm.org/. */
+static struct json_object *
+render_short_type(struct json_object *type)
+{
+	static const char prefix[] = "https://didcomm.org/";
+	const char *s = json_object_get_string(type);
+
+	if (s == NULL)
+		return json_object_new_string("(no type)");
+	if (strncmp(s, prefix, sizeof(prefix) - 1) == 0 &&
+	    s[sizeof(prefix) - 1] != '\0')
+		s += sizeof(prefix) - 1;
+	return json_object_new_string(s);
+}
+
+/* A row of an exchange's table: name, clock and the stats s. */
+static void
+render_flows_row(struct json_object *rows, const char *name,
+    const char *clock, struct json_object *s)
+{
+	struct json_object *r = json_object_new_object();
+
+	json_object_object_add(r, "name", json_object_new_string(name));
+	json_object_object_add(r, "clock", json_object_new_string(clock));
+	json_object_object_add(r, "s", json_object_get(s));
+	json_object_array_add(rows, r);
+}
+
+/* An exchange with "short", "by_time" and "rows" added (caller puts). */
+static struct json_object *
+render_flows_exchange(struct json_object *x, struct json_object *pcts)
+{
+	struct json_object *v = json_object_new_object(), *rows, *hops, *h;
+	struct json_object *rt = jx_get(x, "round_trip");
+	size_t i;
+
+	json_object_object_foreach(x, k, val)
+		json_object_object_add(v, k, json_object_get(val));
+	json_object_object_add(v, "short", render_short_type(jx_get(x,
+	    "type")));
+	if (jx_get(x, "from") == NULL)
+		json_object_object_add(v, "from",
+		    json_object_new_string("(untraced sender)"));
+	if (jx_get(x, "to") == NULL)
+		json_object_object_add(v, "to",
+		    json_object_new_string("(no receiver seen)"));
+	json_object_object_add(v, "by_time", json_object_new_boolean(
+	    strcmp(jx_str(jx_get(x, "pairing"), ""), "time") == 0));
+	rows = json_object_new_array();
+	if (jx_is_object(rt))
+		render_flows_row(rows, "round trip", "requester", rt);
+	hops = jx_get(x, "hops");
+	for (i = 0; i < jx_len(hops); i++) {
+		h = jx_at(hops, i);
+		render_flows_row(rows, jx_str(jx_get(h, "name"), ""),
+		    jx_str(jx_get(h, "clock"), ""), h);
+	}
+	if (jx_len(pcts) == 0 && jx_len(rows) > 0) {
+		struct json_object *p = jx_get(jx_get(jx_at(rows, 0), "s"),
+		    "percentiles");
+
+		if (jx_is_object(p)) {
+			json_object_object_foreach(p, pn, pv) {
+				(void)pv;
+				json_object_array_add(pcts,
+				    json_object_new_string(pn));
+			}
+		}
+	}
+	json_object_object_add(v, "has_rows",
+	    json_object_new_boolean(jx_len(rows) > 0));
+	json_object_object_add(v, "rows", rows);
+	return v;
+}
+
+/* The examples of losses as one list: kind plus the example's fields. */
+static struct json_object *
+render_flows_cases(struct json_object *examples)
+{
+	struct json_object *cases = json_object_new_array(), *c;
+	size_t i;
+
+	if (!jx_is_object(examples))
+		return cases;
+	json_object_object_foreach(examples, kind, list) {
+		for (i = 0; i < jx_len(list); i++) {
+			c = json_object_new_object();
+			json_object_object_add(c, "kind",
+			    json_object_new_string(kind));
+			json_object_object_foreach(jx_at(list, i), ek, ev)
+				json_object_object_add(c, ek,
+				    json_object_get(ev));
+			json_object_object_add(c, "type", render_short_type(
+			    jx_get(jx_at(list, i), "type")));
+			json_object_array_add(cases, c);
+		}
+	}
+	return cases;
+}
+
+/*
+ * The flows template's view: the "flows" object plus "pcts", per
+ * exchange "short", "by_time" and "rows", "losses" and "cases".
+ */
+static struct json_object *
+render_flows_view(struct json_object *flows)
+{
+	struct json_object *v = json_object_new_object(), *xs, *pcts, *l, *o;
+	size_t i;
+
+	json_object_object_foreach(flows, fk, fval)
+		json_object_object_add(v, fk, json_object_get(fval));
+	pcts = json_object_new_array();
+	xs = json_object_new_array();
+	for (i = 0; i < jx_len(jx_get(flows, "exchanges")); i++)
+		json_object_array_add(xs, render_flows_exchange(jx_at(
+		    jx_get(flows, "exchanges"), i), pcts));
+	json_object_object_add(v, "exchanges", xs);
+	json_object_object_add(v, "pcts", pcts);
+	l = json_object_new_array();
+	if (jx_is_object(jx_get(flows, "incomplete"))) {
+		json_object_object_foreach(jx_get(flows, "incomplete"), k, n) {
+			if (strcmp(k, "undecided") == 0)
+				continue;
+			o = json_object_new_object();
+			json_object_object_add(o, "kind",
+			    json_object_new_string(k));
+			json_object_object_add(o, "n", json_object_get(n));
+			json_object_array_add(l, o);
+		}
+	}
+	json_object_object_add(v, "losses", l);
+	json_object_object_add(v, "cases", render_flows_cases(jx_get(flows,
+	    "examples")));
+	return v;
+}
+
 int
 render_text(struct json_object *doc, const char *templates_dir, FILE *out,
     char **cause)
 {
 	static const char path[] = "report-templates/analysis.txt.tmpl";
-	struct json_object *view = render_view(doc);
+	static const char fpath[] = "report-templates/flows.txt.tmpl";
+	struct json_object *view = render_view(doc), *fv;
 	struct strbuf b;
 	int rc;
 
 	strbuf_init(&b, 0);
 	rc = tmpl_render_asset(templates_dir, path, TMPL_TEXT, view, &b,
 	    cause);
+	if (rc == 0 && jx_is_object(jx_get(doc, "flows"))) {
+		fv = render_flows_view(jx_get(doc, "flows"));
+		rc = tmpl_render_asset(templates_dir, fpath, TMPL_TEXT, fv, &b,
+		    cause);
+		json_object_put(fv);
+	}
 	if (rc == 0 && b.data != NULL)
 		fwrite(b.data, 1, b.len, out);
 	strbuf_release(&b);

@@ -25,8 +25,18 @@ int render_json(struct json_object *doc, FILE *out);
 int render_csv(struct json_object *doc, FILE *out);
 
 /*
+ * The hops table of the document's "flows" (analyze --flows): one row
+ * per exchange group and hop, the round trip first: type, from, to,
+ * endpoint, hop, clock, count, min, max, mean, stddev, the percentiles,
+ * clamped; quoted as render_csv does. -1 when doc holds no "flows" or on
+ * a write error.
+ */
+int render_flows_csv(struct json_object *doc, FILE *out);
+
+/*
  * The text report from the template analysis.txt.tmpl (templates_dir
- * overrides the embedded one). Returns 0 or -1 with *cause set.
+ * overrides the embedded one), then, when the document has "flows", the
+ * exchanges section from flows.txt.tmpl. Returns 0 or -1 with *cause.
  */
 int render_text(struct json_object *doc, const char *templates_dir,
     FILE *out, char **cause);

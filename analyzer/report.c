@@ -11,6 +11,7 @@
 #include "chart.h"
 #include "cli.h"
 #include "files.h"
+#include "flows_chart.h"
 #include "jx.h"
 #include "render.h"
 #include "timeutil.h"
@@ -95,6 +96,24 @@ report_chart_fail(struct report_charts *rc, char *cause)
 	    cause : "cannot write chart data"));
 	rc->failed++;
 	free(cause);
+}
+
+/* Chart 7: where each exchange's time goes (an analysis with flows). */
+static void
+report_chart_flows(struct report_charts *rc)
+{
+	struct json_object *params = json_object_new_object();
+	struct chart *c = chart_new(rc->dir, "flows");
+	char *cause = NULL;
+	int n = flows_chart_data(rc->in->analysis, c, params, &cause);
+
+	if (n == 1)
+		report_chart_done(rc, c, "flows", FLOWS_CHART_TITLE,
+		    FLOWS_CHART_TEMPLATE, params);
+	else if (n == -1)
+		report_chart_fail(rc, cause);
+	json_object_put(params);
+	chart_free(c);
 }
 
 /* Chart 1: users and requests/s over time (needs a run). */
@@ -1028,6 +1047,7 @@ report_write(const struct report_input *in, struct report_result *res,
 		report_chart_outcomes(&rc);
 		if (in->run != NULL)
 			report_chart_requests(&rc);
+		report_chart_flows(&rc);
 	}
 	res->charts = rc.drawn;
 	res->failed = rc.failed;

@@ -112,6 +112,7 @@ source_es_detect(struct es *es, const struct source_es_opts *o,
 	} else if (f[8].numeric && !f[8].conflict) {
 		l->time_field = util_strdup("timestamp");
 	}
+	l->have_timestamp = f[8].numeric && !f[8].conflict;
 	return source_es_detect_run_id(&f[9], o, l, cause);
 }
 

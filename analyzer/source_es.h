@@ -16,6 +16,7 @@
 #include "filter.h"
 #include "http.h"
 
+struct flows;
 struct json_object;
 
 enum source_es_mode { SOURCE_ES_AUTO, SOURCE_ES_RAW, SOURCE_ES_AGGS };
@@ -43,6 +44,11 @@ struct source_es_opts {
 	unsigned long long show_rejects;
 	int progress;		/* progress line on stderr */
 	struct json_object *filters_doc;	/* borrowed, for the document */
+	/*
+	 * Borrowed; when set, raw mode feeds it every accepted event in
+	 * event-time order (one slice, the scroll sorted by time).
+	 */
+	struct flows *flows;
 };
 
 /*

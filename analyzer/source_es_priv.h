@@ -34,6 +34,7 @@ struct source_es_layout {
 	char *run_id_field;
 	int run_id_mixed;
 	const char *run_id_ignored;	/* why the run's id is not matched */
+	int have_timestamp;		/* a numeric event time "timestamp" */
 };
 
 /*

@@ -35,6 +35,7 @@ struct source_es_raw_slice {
 	const struct source_es_opts *o;
 	struct json_object *query;	/* borrowed */
 	unsigned long long counted;	/* what the count said, all slices */
+	struct json_object *sort;	/* borrowed */
 	int id;
 	struct pipeline pipe;
 	unsigned long long fetched;	/* read by the progress printer */
@@ -118,6 +119,7 @@ source_es_raw_first(struct source_es_raw_slice *s)
 
 	jsub_set_number(p, "size", (double)o->batch);
 	jsub_set(p, "query", json_object_get(s->query));
+	jsub_set(p, "sort", json_object_get(s->sort));
 	if (o->slices > 1) {
 		sl = json_object_new_object();
 		json_object_object_add(sl, "id", json_object_new_int(s->id));
@@ -502,13 +504,48 @@ source_es_raw_merge(struct source_es_raw_slice *sl, pthread_t *th, int n,
 	return failed;
 }
 
+/* Appends {field: {"order": "asc", "unmapped_type": type}} to sort. */
+static void
+source_es_raw_sort_by(struct json_object *sort, const char *field,
+    const char *type)
+{
+	struct json_object *by = json_object_new_object();
+	struct json_object *spec = json_object_new_object();
+
+	json_object_object_add(spec, "order", json_object_new_string("asc"));
+	json_object_object_add(spec, "unmapped_type",
+	    json_object_new_string(type));
+	json_object_object_add(by, field, spec);
+	json_object_array_add(sort, by);
+}
+
+/*
+ * The scroll's sort: index order, or event time when following flows:
+ * the numeric "timestamp" when mapped (a dynamic mapping makes it a
+ * 32-bit float, a couple of minutes coarse), then the date time field,
+ * ties in index order.
+ */
+static struct json_object *
+source_es_raw_sort(const struct source_es_layout *l,
+    const struct source_es_opts *o)
+{
+	struct json_object *sort = json_object_new_array();
+
+	if (o->flows != NULL && l->have_timestamp)
+		source_es_raw_sort_by(sort, "timestamp", "double");
+	if (o->flows != NULL && l->time_field != NULL && l->time_is_date)
+		source_es_raw_sort_by(sort, l->time_field, "date");
+	json_object_array_add(sort, json_object_new_string("_doc"));
+	return sort;
+}
+
 struct json_object *
 source_es_raw(const struct source_es_layout *l,
     const struct source_es_opts *o, struct json_object *source,
     unsigned long long counted, int *partial, char **cause)
 {
 	struct analysis_request req;
-	struct json_object *query, *doc, *errors;
+	struct json_object *query, *doc, *errors, *sort;
 	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	struct source_es_raw_slice *sl;
 	struct pipeline all;
@@ -519,17 +556,20 @@ source_es_raw(const struct source_es_layout *l,
 	query = source_es_query(l, o, 0, 0, cause);
 	if (query == NULL)
 		return NULL;
+	sort = source_es_raw_sort(l, o);
 	sl = util_calloc((size_t)o->slices, sizeof(*sl));
 	th = util_calloc((size_t)o->slices, sizeof(*th));
 	for (i = 0; i < o->slices; i++) {
 		sl[i].o = o;
 		sl[i].query = query;
 		sl[i].counted = counted;
+		sl[i].sort = sort;
 		sl[i].id = i;
 		sl[i].lock = &lock;
 		pipeline_init(&sl[i].pipe, o->keys, o->nkeys, o->interval,
 		    o->filter, o->show_rejects);
 		sl[i].pipe.where = "hit";
+		sl[i].pipe.flows = o->slices == 1 ? o->flows : NULL;
 		if (pthread_create(&th[i], NULL, source_es_raw_slice_run,
 		    &sl[i]) != 0) {
 			sl[i].failed = sl[i].done = 1;
@@ -553,6 +593,7 @@ source_es_raw(const struct source_es_layout *l,
 	doc = analysis_build(all.agg, &all.counts, &req);
 	pipeline_release(&all);
 	json_object_put(query);
+	json_object_put(sort);
 	free(sl);
 	free(th);
 	return doc;

@@ -27,4 +27,34 @@ typedef int (*source_line_fn)(const char *line, size_t len,
 int source_file_read(const char *path, source_line_fn fn, void *arg,
     char **cause);
 
+struct source_file;
+
+/* One line handed out by source_file_next. */
+struct source_line {
+	const char *data;	/* borrowed until the next call; no newline */
+	size_t len;
+	unsigned long long lineno;
+	int too_long;		/* data holds the line's first bytes */
+};
+
+/*
+ * Opens path ("-" for standard input; gzip detected) for reading line by
+ * line. Returns 0 and *out (caller closes with source_file_close), or -1
+ * with *cause set (caller frees).
+ */
+int source_file_open(const char *path, struct source_file **out,
+    char **cause);
+
+/*
+ * The next non-blank line into *l. Returns 1 with a line, 0 at the end,
+ * 2 when a signal interrupted the read (interrupt_pending), -1 on an I/O
+ * error with *cause set (caller frees). Memory stays bounded by
+ * SOURCE_LINE_MAX whatever the file's size.
+ */
+int source_file_next(struct source_file *sf, struct source_line *l,
+    char **cause);
+
+/* Closes the file; NULL is accepted. */
+void source_file_close(struct source_file *sf);
+
 #endif

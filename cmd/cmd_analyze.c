@@ -8,8 +8,10 @@
 #include <json-c/json.h>
 
 #include "analyze.h"
+#include "chart.h"
 #include "es_cli.h"
 #include "files.h"
+#include "flows_chart.h"
 #include "interrupt.h"
 #include "junit.h"
 #include "jx.h"
@@ -38,7 +40,8 @@ static const char analyze_after[] =
 
 enum { A_BY, A_RAW, A_LABEL, A_OUTCOME, A_TYPE, A_SINCE, A_UNTIL, A_PCTS,
     A_INTERVAL, A_FORMAT, A_OUT, A_TEMPLATES, A_SHOW, A_JUNIT, A_ES,
-    A_INDEX, A_MODE, A_RAWMAX, A_SLICES, A_BATCH, A_HDR, A_RUNID };
+    A_INDEX, A_MODE, A_RAWMAX, A_SLICES, A_BATCH, A_HDR, A_RUNID, A_FLOWS,
+    A_FLOW_TIMEOUT, A_FLOWS_CHART };
 
 static const struct opt analyze_opts[] = {
 	{ NULL, 0, NULL, 0, 0, "Options:" },
@@ -75,6 +78,20 @@ static const struct opt analyze_opts[] = {
 	{ NULL, 0, NULL, 0, 0, NULL },
 };
 
+static const struct opt analyze_flow_opts[] = {
+	{ NULL, 0, NULL, 0, 0, "Exchanges across agents (--flows):" },
+	{ "flows", 0, NULL, A_FLOWS, 0, "follow each DIDComm exchange across "
+	    "both agents, hop\nby hop, with their clock offset and the "
+	    "messages lost;\n--format csv then writes the hops table" },
+	{ "flow-timeout", 0, "DUR", A_FLOW_TIMEOUT, 0, "an exchange still "
+	    "open this long after its first\nevent is incomplete (default "
+	    "30s)" },
+	{ "flows-chart", 0, "DIR", A_FLOWS_CHART, 0, "draw where each "
+	    "exchange's time goes (gnuplot:\nflows.png, flows.svg and their "
+	    "script and data) in DIR" },
+	{ NULL, 0, NULL, 0, 0, NULL },
+};
+
 static const struct opt analyze_es_opts[] = {
 	{ NULL, 0, NULL, 0, 0, "Elasticsearch / OpenSearch (--es URL):" },
 	{ "es", 0, "URL", A_ES, 0, "read the events from this search engine" },
@@ -101,7 +118,8 @@ struct analyze_cmd {
 	struct es_cli ec;
 	struct threshold_set ts;
 	enum render_format format;
-	const char *out, *templates, *junit;
+	const char *out, *templates, *junit, *flows_chart;
+	const char *flows_only;	/* a --flow* option given, for the check */
 	const char *es_only;	/* an --es option given, for the check */
 	double now;
 	int help;
@@ -198,6 +216,26 @@ analyze_take(void *ctx, int id, const char *v, char **cause)
 	return rc;
 }
 
+/* Takes one of the flows options. */
+static int
+analyze_take_flows(void *ctx, int id, const char *v, char **cause)
+{
+	struct analyze_cmd *c = ctx;
+
+	switch (id) {
+	case A_FLOWS: c->req.flows = 1; return 0;
+	case A_FLOW_TIMEOUT:
+		c->flows_only = "--flow-timeout";
+		return opt_duration("flow-timeout", v, 0.001, 86400,
+		    &c->req.flow_timeout, cause);
+	case A_FLOWS_CHART:
+		c->flows_only = "--flows-chart";
+		c->flows_chart = v;
+		return 0;
+	}
+	return 0;
+}
+
 /* Takes one of the search engine options. */
 static int
 analyze_take_es(void *ctx, int id, const char *v, char **cause)
@@ -248,14 +286,15 @@ analyze_groups(struct analyze_cmd *c, struct opt_group *g)
 	g[2] = (struct opt_group)CMD_HELP_GROUP(&c->help);
 	g[3] = (struct opt_group){ analyze_es_opts, analyze_take_es, c };
 	g[4] = (struct opt_group)ES_CLI_GROUP(&c->ec);
-	return 5;
+	g[5] = (struct opt_group){ analyze_flow_opts, analyze_take_flows, c };
+	return 6;
 }
 
 void
 cmd_analyze_help(FILE *out)
 {
 	struct analyze_cmd c;
-	struct opt_group g[5];
+	struct opt_group g[6];
 
 	cmd_help(out, analyze_usage, g, analyze_groups(&c, g), analyze_after);
 }
@@ -295,6 +334,16 @@ analyze_check(struct analyze_cmd *c, char **cause)
 	if (c->req.es.url == NULL && c->es_only != NULL)
 		return util_fail(cause, "%s goes with --es URL (trace files "
 		    "are read whole)", c->es_only);
+	if (c->flows_only != NULL && !c->req.flows)
+		return util_fail(cause, "%s goes with --flows", c->flows_only);
+	if (c->req.flows && c->req.es.mode == SOURCE_ES_AGGS)
+		return util_fail(cause, "--flows needs the raw events: --mode "
+		    "aggs cannot follow exchanges");
+	if (c->req.flows && c->req.es.slices > 1)
+		return util_fail(cause, "--flows reads the events in time "
+		    "order, one scroll: --slices must be 1");
+	if (c->req.flows)
+		c->req.es.mode = SOURCE_ES_RAW;
 	if (f->has_since && f->has_until && f->until <= f->since)
 		return util_fail(cause, "--until is not after --since");
 	if (threshold_set_relative(&c->ts))
@@ -314,7 +363,7 @@ analyze_check(struct analyze_cmd *c, char **cause)
 static int
 analyze_parse(struct analyze_cmd *c, int argc, char **argv, char **cause)
 {
-	struct opt_group g[5];
+	struct opt_group g[6];
 	char **ops;
 	size_t n;
 
@@ -342,7 +391,12 @@ analyze_output(const struct analyze_cmd *c, struct json_object *doc,
 		free(cause);
 		return -1;
 	}
-	rc = render(doc, c->format, c->templates, o.f, &cause);
+	if (c->req.flows && c->format == RENDER_CSV) {
+		rc = render_flows_csv(doc, o.f);
+		if (rc == -1)
+			cause = util_strdup("write error");
+	} else
+		rc = render(doc, c->format, c->templates, o.f, &cause);
 	if (rc == 0 && tblock != NULL && c->format == RENDER_TEXT) {
 		fputc('\n', o.f);
 		threshold_print_text(tblock, o.f);
@@ -354,6 +408,27 @@ analyze_output(const struct analyze_cmd *c, struct json_object *doc,
 		cli_error("%s", cause);
 	free(cause);
 	return rc;
+}
+
+/* Draws the flows chart into --flows-chart DIR; -1 after a message. */
+static int
+analyze_flows_chart(const struct analyze_cmd *c, struct json_object *doc)
+{
+	char *cause = NULL;
+	int rc;
+
+	if (!chart_available(&cause)) {
+		cli_error("--flows-chart: %s", cause);
+		free(cause);
+		return -1;
+	}
+	rc = flows_chart_write(doc, c->flows_chart, c->templates, &cause);
+	if (rc == -1)
+		cli_error("--flows-chart: %s", cause);
+	else if (rc == 0)
+		cli_error("--flows-chart: no complete exchange to draw");
+	free(cause);
+	return rc == -1 ? -1 : 0;
 }
 
 /* Says why nothing was accepted, and what the source does hold. */
@@ -393,6 +468,8 @@ analyze_execute(struct analyze_cmd *c)
 		    json_object_get(tblock));
 	}
 	if (analyze_output(c, res.doc, tblock) == -1)
+		status = STATUS_IO;
+	if (c->flows_chart != NULL && analyze_flows_chart(c, res.doc) == -1)
 		status = STATUS_IO;
 	if (status == STATUS_OK && res.accepted == 0) {
 		analyze_none_accepted(&res);

@@ -12,6 +12,7 @@
 #include "interrupt.h"
 #include "jx.h"
 #include "run.h"
+#include "run_overhead.h"
 #include "run_report.h"
 #include "threshold_cli.h"
 #include "util.h"
@@ -39,7 +40,7 @@ static const char run_after[] =
 
 enum { R_REPORT, R_COLLECT, R_TRACES, R_ES, R_INDEX, R_WAIT, R_TITLE,
     R_TEMPLATES, R_BASELINE, R_JUNIT, R_CONFIG, R_ENV_FILE, R_PRINT, R_DRY,
-    R_MERGE };
+    R_MERGE, R_OVERHEAD, R_RESTART };
 
 static const struct opt run_report_opts_table[] = {
 	{ NULL, 0, NULL, 0, 0, "Run and report (one shot):" },
@@ -63,6 +64,17 @@ static const struct opt run_report_opts_table[] = {
 	    "thresholds compare with" },
 	{ "junit", 0, "FILE", R_JUNIT, 0, "write the threshold results as "
 	    "JUnit XML" },
+	{ NULL, 0, NULL, 0, 0, NULL },
+};
+
+static const struct opt run_overhead_opts_table[] = {
+	{ NULL, 0, NULL, 0, 0, "Tracing's own cost:" },
+	{ "trace-overhead", 0, NULL, R_OVERHEAD, 0, "run the load twice, the "
+	    "agents tracing to --collect,\nthen not tracing, and compare the "
+	    "client latencies\n(compare's noise rules)" },
+	{ "agents-restart", 0, "CMD", R_RESTART, 0, "shell command that "
+	    "restarts the agents and waits\nuntil they answer, tracing to "
+	    "$MEDLOAD_TRACE_TARGET\n(a URL, or none)" },
 	{ NULL, 0, NULL, 0, 0, NULL },
 };
 
@@ -93,12 +105,13 @@ struct run_cmd {
 	struct threshold_set ts;
 	struct es_cli ec;
 	const char *config_path, *env_file, *baseline_path, *es_only;
+	const char *restart;	/* --agents-restart */
 	struct run_flag *flags;
 	size_t nflags, cli_thresholds, ntraces;
 	const char **traces;
 	char **operands;
 	size_t noperands;
-	int print, dry, merge, help;
+	int print, dry, merge, help, overhead;
 };
 
 /* The settings' table, made once from the config module's. */
@@ -158,6 +171,8 @@ run_take(void *ctx, int id, const char *v, char **cause)
 	case R_PRINT: c->print = 1; break;
 	case R_DRY: c->dry = 1; break;
 	case R_MERGE: c->merge = 1; break;
+	case R_OVERHEAD: c->overhead = 1; break;
+	case R_RESTART: c->restart = v; break;
 	}
 	return 0;
 }
@@ -181,16 +196,17 @@ run_groups(struct run_cmd *c, struct opt_group *g)
 	g[1] = (struct opt_group){ run_report_opts_table, run_take, c };
 	g[2] = (struct opt_group){ es_cli_auth_opts, run_take_auth, c };
 	g[3] = (struct opt_group)THRESHOLD_CLI_GROUP(&c->ts);
-	g[4] = (struct opt_group){ run_other_opts, run_take, c };
-	g[5] = (struct opt_group)CMD_HELP_GROUP(&c->help);
-	return 6;
+	g[4] = (struct opt_group){ run_overhead_opts_table, run_take, c };
+	g[5] = (struct opt_group){ run_other_opts, run_take, c };
+	g[6] = (struct opt_group)CMD_HELP_GROUP(&c->help);
+	return 7;
 }
 
 void
 cmd_run_help(FILE *out)
 {
 	struct run_cmd c;
-	struct opt_group g[6];
+	struct opt_group g[7];
 
 	cmd_help(out, run_usage, g, run_groups(&c, g), run_after);
 }
@@ -225,7 +241,16 @@ run_check_report(struct run_cmd *c, char **cause)
 {
 	const struct run_report_opts *r = &c->rep;
 
-	if (r->report_dir == NULL && (r->collect || c->ntraces || r->es_url))
+	if (c->overhead != (c->restart != NULL))
+		return util_fail(cause, "--trace-overhead and --agents-restart "
+		    "go together");
+	if (c->overhead && (r->collect == NULL || c->ntraces || r->es_url ||
+	    c->merge))
+		return util_fail(cause, "--trace-overhead needs --collect "
+		    "ADDR:PORT (the agents trace there), not --traces, --es or "
+		    "--merge");
+	if (r->report_dir == NULL && !c->overhead && (r->collect ||
+	    c->ntraces || r->es_url))
 		return util_fail(cause, "--collect, --traces and --es go with "
 		    "--report DIR");
 	if (r->report_dir == NULL && (c->cli_thresholds > 0 || r->junit ||
@@ -251,7 +276,7 @@ run_check_report(struct run_cmd *c, char **cause)
 static int
 run_parse(struct run_cmd *c, int argc, char **argv, char **cause)
 {
-	struct opt_group g[6];
+	struct opt_group g[7];
 
 	if (opt_parse(g, run_groups(c, g), argc, argv, &c->operands,
 	    &c->noperands, cause) == -1)
@@ -364,6 +389,24 @@ run_load(struct run_cmd *c, struct config *cfg)
 	return status;
 }
 
+/* The traced and untraced runs of --trace-overhead; an exit status. */
+static int
+run_overhead_cmd(struct run_cmd *c, struct config *cfg, char **cause)
+{
+	struct run_overhead_opts o;
+
+	if (cfg->shard_count > 0) {
+		util_fail(cause, "--trace-overhead works on a whole run, not "
+		    "a shard");
+		return STATUS_USAGE;
+	}
+	memset(&o, 0, sizeof(o));
+	o.restart = c->restart;
+	o.rep = &c->rep;
+	compare_opts_init(&o.cmp);
+	return run_overhead_execute(cfg, &o, stdout);
+}
+
 /* Everything after the command line; returns an exit status. */
 static int
 run_execute_cmd(struct run_cmd *c)
@@ -396,8 +439,12 @@ run_execute_cmd(struct run_cmd *c)
 		status = run_prepare_report(c, &cfg, &cause);
 	if (status == STATUS_USAGE)
 		goto usage;
-	if (status == STATUS_OK)
+	if (status == STATUS_OK && c->overhead)
+		status = run_overhead_cmd(c, &cfg, &cause);
+	else if (status == STATUS_OK)
 		status = run_load(c, &cfg);
+	if (status == STATUS_USAGE)
+		goto usage;
 	goto out;
 usage:
 	status = cli_usage_error("run", "%s", cause);

@@ -102,7 +102,10 @@ run_report_request(const struct run_report_opts *o, const char *run_dir,
 		t.files = (const char *const *)own;
 		t.nfiles = 1;
 	}
-	return run_window_request(results, &t, o->wait_s, r, cause);
+	if (run_window_request(results, &t, o->wait_s, r, cause) == -1)
+		return -1;
+	r->flows = 1;		/* exchanges across the agents, when raw */
+	return 0;
 }
 
 /* Writes a JSON document under a name of ours; -1 after a message. */

@@ -194,24 +194,32 @@ hist_moments_add(struct hist *h, double mean, double m2, uint64_t n,
 	h->count += n;
 }
 
-int
-hist_record(struct hist *h, double v)
+/* The counter of v (created when missing); counts n inexact ones. */
+static uint64_t *
+hist_counter(struct hist *h, double v, uint64_t n)
 {
 	struct hist_page *p;
 	uint32_t idx;
-	double delta;
 
-	if (!(v >= 0) || isinf(v))
-		return -1;
 	if (v < 4294967296.0 && v == floor(v)) {
 		idx = (uint32_t)v;
 		p = hist_pages_get(&h->ints, idx >> HIST_PAGE_BITS, 1);
 	} else {
 		idx = hist_float_index(v);
 		p = hist_pages_get(&h->flts, idx >> HIST_PAGE_BITS, 1);
-		h->inexact++;
+		h->inexact += n;
 	}
-	p->n[idx & (HIST_PAGE_SIZE - 1)]++;
+	return &p->n[idx & (HIST_PAGE_SIZE - 1)];
+}
+
+int
+hist_record(struct hist *h, double v)
+{
+	double delta;
+
+	if (!(v >= 0) || isinf(v))
+		return -1;
+	(*hist_counter(h, v, 1))++;
 	/* Welford's update, the hot path of hist_moments_add for n = 1. */
 	if (h->count == 0) {
 		h->min = h->max = v;
@@ -225,6 +233,18 @@ hist_record(struct hist *h, double v)
 	delta = v - h->mean;
 	h->mean += delta / (double)h->count;
 	h->m2 += delta * (v - h->mean);
+	return 0;
+}
+
+int
+hist_record_n(struct hist *h, double v, uint64_t n)
+{
+	if (!(v >= 0) || isinf(v))
+		return -1;
+	if (n == 0)
+		return 0;
+	*hist_counter(h, v, n) += n;
+	hist_moments_add(h, v, 0, n, v, v);
 	return 0;
 }
 

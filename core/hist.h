@@ -32,6 +32,12 @@ void hist_free(struct hist *h);
  */
 int hist_record(struct hist *h, double v);
 
+/*
+ * Records n occurrences of v, as n calls of hist_record would. Returns 0,
+ * or -1 (and records nothing) when v is negative, NaN or infinite.
+ */
+int hist_record_n(struct hist *h, double v, uint64_t n);
+
 /* Adds every value of src to dst. src is unchanged. */
 void hist_merge(struct hist *dst, const struct hist *src);
 

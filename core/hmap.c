@@ -136,6 +136,39 @@ hmap_put(struct hmap *m, const void *key, size_t len, void *value)
 	return NULL;
 }
 
+/* Says whether slot i lies cyclically in (from, to]. */
+static int
+hmap_between(size_t from, size_t i, size_t to)
+{
+	return from <= to ? from < i && i <= to : from < i || i <= to;
+}
+
+void *
+hmap_del(struct hmap *m, const void *key, size_t len)
+{
+	struct hmap_entry *e = hmap_slot(m, hmap_hash(key, len), key, len);
+	size_t hole = (size_t)(e - m->e), i = hole, home;
+	void *value = e->value;
+
+	if (e->key == NULL)
+		return NULL;
+	free(e->key);
+	/* Backward shift: move later entries of the run into the hole. */
+	for (;;) {
+		i = (i + 1) & (m->cap - 1);
+		if (m->e[i].key == NULL)
+			break;
+		home = (size_t)m->e[i].hash & (m->cap - 1);
+		if (hmap_between(hole, home, i))
+			continue;
+		m->e[hole] = m->e[i];
+		hole = i;
+	}
+	memset(&m->e[hole], 0, sizeof(m->e[hole]));
+	m->used--;
+	return value;
+}
+
 size_t
 hmap_size(const struct hmap *m)
 {

@@ -25,6 +25,13 @@ void *hmap_get(const struct hmap *m, const void *key, size_t len);
  */
 void *hmap_put(struct hmap *m, const void *key, size_t len, void *value);
 
+/*
+ * Removes the entry stored under key and returns its value (the caller
+ * disposes of it), or NULL when there is none. Iterations in progress
+ * must not continue after a removal.
+ */
+void *hmap_del(struct hmap *m, const void *key, size_t len);
+
 /* Number of entries. */
 size_t hmap_size(const struct hmap *m);
 

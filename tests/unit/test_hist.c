@@ -187,6 +187,38 @@ test_merge_equals_union(void)
 	hist_free(all);
 }
 
+/* n occurrences at once equal n single records, floats and integers. */
+static void
+test_record_n_equals_repeats(void)
+{
+	struct hist *a = hist_new(), *b = hist_new();
+	double oa[NQ], ob[NQ];
+	size_t i, k;
+
+	for (i = 0; i < 500; i++) {
+		double v = (double)(rng() % 5000) / (i % 2 ? 1 : 3.0);
+		uint64_t n = rng() % 7;
+
+		CHECK(hist_record_n(a, v, n) == 0);
+		for (k = 0; k < n; k++)
+			hist_record(b, v);
+	}
+	hist_percentiles(a, qs, NQ, oa);
+	hist_percentiles(b, qs, NQ, ob);
+	for (i = 0; i < NQ; i++)
+		CHECK_NUM(oa[i], ob[i], 0);
+	CHECK(hist_count(a) == hist_count(b));
+	CHECK(hist_exact(a) == hist_exact(b));
+	CHECK_NUM(hist_mean(a), hist_mean(b), 1e-6);
+	CHECK_NUM(hist_stddev(a), hist_stddev(b), 1e-6);
+	CHECK_NUM(hist_min(a), hist_min(b), 0);
+	CHECK_NUM(hist_max(a), hist_max(b), 0);
+	CHECK(hist_record_n(a, -1, 3) == -1);
+	CHECK(hist_count(a) == hist_count(b));
+	hist_free(a);
+	hist_free(b);
+}
+
 static void
 test_memory_flat(void)
 {
@@ -212,6 +244,7 @@ main(void)
 	RUN(test_rank_arithmetic_is_exact);
 	RUN(test_rejects_bad_values);
 	RUN(test_merge_equals_union);
+	RUN(test_record_n_equals_repeats);
 	RUN(test_memory_flat);
 	return CHECK_EXIT();
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "hmap.h"
 #include "http.h"
 #include "jscan.h"
 
@@ -176,6 +177,50 @@ test_secret_precedence(void)
 	free(cause);
 }
 
+/*
+ * hmap_del: random puts and deletes against a plain array; every key
+ * still present is found after each step (backward shift keeps runs whole).
+ */
+static void
+test_hmap_del(void)
+{
+	enum { N = 600 };
+	static intptr_t ref[N];
+	struct hmap *m = hmap_new();
+	unsigned long long s = 12345;
+	char key[16];
+	size_t step, i, live = 0;
+	intptr_t v;
+
+	memset(ref, 0, sizeof(ref));
+	for (step = 0; step < 20000; step++) {
+		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+		i = (size_t)(s >> 33) % N;
+		snprintf(key, sizeof(key), "k%zu", i);
+		if (ref[i] == 0) {
+			ref[i] = (intptr_t)step + 1;
+			CHECK(hmap_put(m, key, strlen(key), (void *)ref[i]) ==
+			    NULL);
+			live++;
+		} else {
+			v = (intptr_t)hmap_del(m, key, strlen(key));
+			CHECK(v == ref[i]);
+			ref[i] = 0;
+			live--;
+		}
+		if (step % 997 != 0)
+			continue;
+		for (i = 0; i < N; i++) {
+			snprintf(key, sizeof(key), "k%zu", i);
+			CHECK((intptr_t)hmap_get(m, key, strlen(key)) ==
+			    ref[i]);
+		}
+	}
+	CHECK(hmap_size(m) == live);
+	CHECK(hmap_del(m, "absent", 6) == NULL);
+	hmap_free(m, NULL);
+}
+
 int
 main(void)
 {
@@ -187,5 +232,6 @@ main(void)
 	RUN(test_hash_deterministic);
 	RUN(test_jscan);
 	RUN(test_secret_precedence);
+	RUN(test_hmap_del);
 	return CHECK_EXIT();
 }
