@@ -281,7 +281,7 @@ denv_header(const char *prot, size_t n, char **cause)
 
 	if (dcrypto_b64_decode(prot, n, 1, p, n / 4 * 3 + 3, &len) == -1)
 		util_fail(cause, "envelope: protected is not base64url");
-	else if ((h = jx_parse((const char *)p, len, DENV_DEPTH, NULL)) ==
+	else if ((h = jx_parse_depth((const char *)p, len, DENV_DEPTH, NULL)) ==
 	    NULL || !jx_is_object(h))
 		util_fail(cause, "envelope: protected is not a JSON object");
 	else if ((enc = denv_str(h, "enc")) == NULL ||
@@ -346,7 +346,7 @@ denv_unpack(const char *buf, size_t len, const struct dcrypto_key *me,
 	memset(out, 0, sizeof(*out));
 	if (len > DENV_MAX)
 		return util_fail(cause, "envelope: over %u bytes", DENV_MAX);
-	e = jx_parse(buf, len, DENV_DEPTH, NULL);
+	e = jx_parse_depth(buf, len, DENV_DEPTH, NULL);
 	if (!jx_is_object(e) || (prot = denv_str(e, "protected")) == NULL) {
 		util_fail(cause, "envelope: %s", e == NULL ? "not JSON "
 		    "(damaged or truncated)" : "no protected header");
