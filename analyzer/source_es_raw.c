@@ -25,6 +25,7 @@
 #include "pipeline.h"
 #include "strbuf.h"
 #include "timeutil.h"
+#include "trace.h"
 #include "util.h"
 
 #define SOURCE_ES_RAW_KEEP "2m"	/* how long the server keeps a scroll */
@@ -530,6 +531,7 @@ source_es_raw(const struct source_es_layout *l,
 		pipeline_init(&sl[i].pipe, o->keys, o->nkeys, o->interval,
 		    o->filter, o->show_rejects);
 		sl[i].pipe.where = "hit";
+		trace_parser_raw(sl[i].pipe.parser, o->raw);
 		if (pthread_create(&th[i], NULL, source_es_raw_slice_run,
 		    &sl[i]) != 0) {
 			sl[i].failed = sl[i].done = 1;
