@@ -1,7 +1,8 @@
 /*
  * test_source_es.c: the parts of the search-engine source that need no
  * server: the filters' clauses (evaluated here on values as written, as
- * the server would, against fnmatch on the normal forms, as files match).
+ * the server would, against fnmatch on the normal forms, as files match)
+ * and the cells that merge buckets.
  */
 #include "source_es_priv.h"
 
@@ -172,10 +173,112 @@ test_outcome_globs(void)
 	test_globs(AGG_KEY_OUTCOME, globs, values, 1);
 }
 
+/* Fills a side with the exact figures of values v[0..n). */
+static void
+test_side(struct source_es_side *s, const double *v, size_t n)
+{
+	double sum = 0, sq = 0;
+	size_t i;
+
+	s->count = (double)n;
+	s->min = s->max = v[0];
+	for (i = 0; i < n; i++) {
+		sum += v[i];
+		if (v[i] < s->min)
+			s->min = v[i];
+		if (v[i] > s->max)
+			s->max = v[i];
+	}
+	s->mean = sum / (double)n;
+	for (i = 0; i < n; i++)
+		sq += (v[i] - s->mean) * (v[i] - s->mean);
+	s->std = sqrt(sq / (double)n);
+	s->first = v[0];
+	s->last = v[n - 1];
+	for (i = 0; i < SOURCE_ES_CELLS_NGRID; i++)
+		s->pv[i] = s->min + (s->max - s->min) *
+		    source_es_cells_grid[i] / 100;
+}
+
+/* Three buckets of one key merge exactly; other keys stay apart. */
+static void
+test_cells_merge(void)
+{
+	static const double a[] = { 1, 2, 3 }, b[] = { 10, 20 },
+	    c[] = { 4, 4, 4, 100 };
+	struct source_es_cells t;
+	struct json_object *k1 = json_object_new_object();
+	struct json_object *k2 = json_object_new_object();
+	struct source_es_side m;
+
+	json_object_object_add(k1, "outcome", json_object_new_string("x"));
+	json_object_object_add(k2, "outcome", NULL);
+	source_es_cells_init(&t);
+	test_side(source_es_cells_side(&t, k1, 0), a, 3);
+	test_side(source_es_cells_side(&t, k2, 0), b, 2);
+	test_side(source_es_cells_side(&t, k1, 0), b, 2);
+	test_side(source_es_cells_side(&t, k1, 0), c, 4);
+	test_side(source_es_cells_side(&t, k1, 5), c, 4);
+	CHECK(t.n == 3);
+	CHECK(t.v[0].nsides == 3);
+	m = source_es_cells_stats(&t.v[0]);
+	/* 1 2 3 10 20 4 4 4 100: mean 16.444..., population stddev. */
+	CHECK_NUM(m.count, 9, 0);
+	CHECK_NUM(m.min, 1, 0);
+	CHECK_NUM(m.max, 100, 0);
+	CHECK_NUM(m.mean, 148.0 / 9, 1e-12);
+	CHECK_NUM(m.std, sqrt((1 + 4 + 9 + 100 + 400 + 48 + 10000) / 9.0 -
+	    (148.0 / 9) * (148.0 / 9)), 1e-9);
+	CHECK_NUM(m.first, 1, 0);
+	CHECK_NUM(m.last, 100, 0);
+	/* The mixture's 100th percentile is the largest of all. */
+	CHECK_NUM(source_es_cells_pct(&t.v[0], source_es_cells_grid,
+	    SOURCE_ES_CELLS_NGRID, 99.9), 100, 1);
+	source_es_cells_sort(&t);
+	CHECK(json_object_get_type(json_object_object_get(t.v[0].key,
+	    "outcome")) == json_type_null);
+	CHECK(t.v[1].ts == 0 && t.v[2].ts == 5);
+	source_es_cells_release(&t);
+	json_object_put(k1);
+	json_object_put(k2);
+}
+
+/* Many keys: each found again, each bucket in its own cell. */
+static void
+test_cells_many(void)
+{
+	struct source_es_cells t;
+	struct json_object *k;
+	char name[32];
+	int i, pass, ok = 1;
+
+	source_es_cells_init(&t);
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < 20000; i++) {
+			snprintf(name, sizeof(name), "o%05d", i);
+			k = json_object_new_object();
+			json_object_object_add(k, "outcome",
+			    json_object_new_string(name));
+			source_es_cells_side(&t, k, 0)->count = 1;
+			json_object_put(k);
+		}
+	CHECK(t.n == 20000);
+	source_es_cells_sort(&t);
+	for (i = 0; i < 20000; i++) {
+		snprintf(name, sizeof(name), "o%05d", i);
+		ok &= t.v[i].nsides == 2 && strcmp(json_object_get_string(
+		    json_object_object_get(t.v[i].key, "outcome")), name) == 0;
+	}
+	CHECK(ok);
+	source_es_cells_release(&t);
+}
+
 int
 main(void)
 {
 	RUN(test_type_globs);
 	RUN(test_outcome_globs);
+	RUN(test_cells_merge);
+	RUN(test_cells_many);
 	return CHECK_EXIT();
 }
