@@ -1,8 +1,10 @@
 /*
  * source_es_aggs.c: aggs mode: the server computes groups (composite
  * aggregation), their stats and percentiles (t-digest, or HDR); the series,
- * spectrum and outcomes over time come from source_es_series.c. The
- * passes' buckets that make one group are merged (source_es_cells.c).
+ * spectrum and outcomes over time come from source_es_series.c. Bucket
+ * keys are normalised as the parser normalises values (trace_normal_value),
+ * so that groups line up with raw mode and files, and the buckets that
+ * become one group are merged (source_es_cells.c).
  */
 #include "source_es_priv.h"
 
@@ -140,16 +142,29 @@ source_es_aggs_search(struct es *es, const char *index,
 	return res;
 }
 
-/* The composite sources: one terms source per key. */
+/* The key whose field a group key is read from (endpoint: the outcome). */
+static enum agg_key
+source_es_aggs_field_key(enum agg_key k)
+{
+	return k == AGG_KEY_ENDPOINT ? AGG_KEY_OUTCOME : k;
+}
+
+/*
+ * The composite sources: one terms source per field the keys read, named
+ * by that field's key ("outcome" serves --by outcome and --by endpoint).
+ */
 static struct json_object *
 source_es_aggs_sources(const struct source_es_aggs_run *r)
 {
 	struct json_object *sources = json_object_new_array(), *src, *te, *k;
+	int done[AGG_KEY_COUNT] = { 0 };
 	enum agg_key fk;
 	size_t i;
 
 	for (i = 0; i < r->o->nkeys; i++) {
-		fk = r->o->keys[i];
+		fk = source_es_aggs_field_key(r->o->keys[i]);
+		if (done[fk]++)
+			continue;
 		te = json_object_new_object();
 		json_object_object_add(te, "field", json_object_new_string(
 		    r->l->key_field[fk]));
@@ -202,8 +217,44 @@ struct source_es_aggs_pass {
 	size_t ng;
 	struct source_es_cells *cells;
 	struct hmap *seen;		/* raw bucket keys of the pass */
+	struct strbuf norm;
 	unsigned long long buckets;	/* of the pass so far */
 };
+
+/*
+ * The value of key k of a group from the bucket's raw key (borrowed):
+ * types and outcomes in their normal form (unless o->raw), the endpoint
+ * cut from the outcome (null when it has none). Caller puts.
+ */
+static struct json_object *
+source_es_aggs_value(const struct source_es_opts *o, struct json_object *raw,
+    enum agg_key k, struct strbuf *norm)
+{
+	struct json_object *v = NULL;
+	const char *ep = NULL;
+
+	json_object_object_get_ex(raw, agg_key_name(
+	    source_es_aggs_field_key(k)), &v);
+	if (v == NULL || json_object_is_type(v, json_type_null))
+		return NULL;
+	if (o->raw)
+		return k == AGG_KEY_ENDPOINT ? NULL : json_object_get(v);
+	switch (k) {
+	case AGG_KEY_TRACED_TYPE:
+		trace_normal_value(TRACE_VALUE_TYPE, json_object_get_string(v),
+		    norm, NULL);
+		return json_object_new_string(norm->data);
+	case AGG_KEY_OUTCOME:
+	case AGG_KEY_ENDPOINT:
+		trace_normal_value(TRACE_VALUE_OUTCOME,
+		    json_object_get_string(v), norm, &ep);
+		if (k == AGG_KEY_OUTCOME)
+			return json_object_new_string(norm->data);
+		return ep ? json_object_new_string(ep) : NULL;
+	default:
+		return json_object_get(v);
+	}
+}
 
 /* Adds one composite bucket to the cell of its group. */
 static int
@@ -211,9 +262,9 @@ source_es_aggs_group_bucket(struct json_object *b, void *arg, char **cause)
 {
 	struct source_es_aggs_pass *ps = arg;
 	const struct source_es_aggs_run *r = ps->r;
-	struct json_object *raw = NULL, *stats = NULL, *k, *kv;
+	struct json_object *raw = NULL, *stats = NULL, *k;
 	struct source_es_side *sd;
-	const char *text, *kn;
+	const char *text;
 	size_t j;
 
 	(void)cause;
@@ -225,12 +276,9 @@ source_es_aggs_group_bucket(struct json_object *b, void *arg, char **cause)
 		return 0;
 	json_object_object_get_ex(b, "elapsed", &stats);
 	k = json_object_new_object();
-	for (j = 0; j < r->o->nkeys; j++) {
-		kv = NULL;
-		kn = agg_key_name(r->o->keys[j]);
-		json_object_object_get_ex(raw, kn, &kv);
-		json_object_object_add(k, kn, kv ? json_object_get(kv) : NULL);
-	}
+	for (j = 0; j < r->o->nkeys; j++)
+		json_object_object_add(k, agg_key_name(r->o->keys[j]),
+		    source_es_aggs_value(r->o, raw, r->o->keys[j], &ps->norm));
 	sd = source_es_cells_side(ps->cells, k, 0);
 	json_object_put(k);
 	sd->count = source_es_aggs_num(stats, "count");
@@ -340,9 +388,11 @@ source_es_aggs_groups_pass(const struct source_es_aggs_run *r,
 	ps.ng = ng;
 	ps.cells = cells;
 	ps.seen = hmap_new();
+	strbuf_init(&ps.norm, 0);
 	q = source_es_query_with(r->query, field);
 	rc = source_es_aggs_groups_pages(&ps, q, field, g, cause);
 	json_object_put(q);
+	strbuf_release(&ps.norm);
 	hmap_free(ps.seen, NULL);
 	return rc;
 }
@@ -475,19 +525,51 @@ source_es_aggs_count(struct es *es, const struct source_es_layout *l,
 	return 0;
 }
 
+/*
+ * Counts in *n the agent start-up probes among the documents of the run's
+ * query (before the probes are left out of it), as the pipeline counts
+ * them: those holding an elapsed value (a probe without one is rejected
+ * first). 0 or -1 with *cause.
+ */
+static int
+source_es_aggs_probes(const struct source_es_aggs_run *r,
+    unsigned long long *n, char **cause)
+{
+	struct json_object *probe = source_es_query_probe(r->l), *q = NULL;
+	struct json_object *b, *f, *res = NULL;
+	int rc;
+
+	*n = 0;
+	if (probe == NULL)
+		return 0;
+	json_object_deep_copy(r->query, &q, NULL);
+	if (json_object_object_get_ex(q, "bool", &b) &&
+	    json_object_object_get_ex(b, "filter", &f))
+		json_object_array_add(f, probe);
+	else
+		json_object_put(probe);
+	rc = source_es_aggs_hits(r->es, r->o->index, q, NULL, n, &res, cause);
+	json_object_put(res);
+	json_object_put(q);
+	return rc;
+}
+
 /* Checks that the index has what aggs mode needs; 0 or -1 with *cause. */
 static int
 source_es_aggs_check(const struct source_es_layout *l,
     const struct source_es_opts *o, char **cause)
 {
+	enum agg_key fk;
 	size_t k;
 
-	for (k = 0; k < o->nkeys; k++)
-		if (l->key_field[o->keys[k]] == NULL)
+	for (k = 0; k < o->nkeys; k++) {
+		fk = source_es_aggs_field_key(o->keys[k]);
+		if (l->key_field[fk] == NULL)
 			return util_fail(cause, "--by %s: the index has no "
 			    "aggregatable %s field (keyword, or text with "
 			    ".keyword); try --mode raw", agg_key_name(
-			    o->keys[k]), agg_key_name(o->keys[k]));
+			    o->keys[k]), agg_key_name(fk));
+	}
 	if (!l->have_ellapsed && !l->have_elapsed)
 		return util_fail(cause, "the index has no numeric "
 		    "ellapsed_milli or elapsed_milli field; try --mode raw");
@@ -543,13 +625,16 @@ source_es_aggs_doc(const struct source_es_opts *o, struct json_object *source,
 
 /*
  * The counts of an aggs analysis: read is what the query matched, the
- * groups' events are accepted and the rest had no elapsed value.
+ * groups' events are accepted, probes are agent starts and the rest had
+ * no elapsed value.
  */
 static void
-source_es_aggs_counts(struct analysis_counts *c, unsigned long long total)
+source_es_aggs_counts(struct analysis_counts *c, unsigned long long total,
+    unsigned long long probes)
 {
-	c->read = total > c->accepted ? total : c->accepted;
-	c->rejected = c->read - c->accepted;
+	c->agent_starts = probes;
+	c->read = total > c->accepted + probes ? total : c->accepted + probes;
+	c->rejected = c->read - c->accepted - probes;
 	c->by_reason[TRACE_REJ_NO_ELAPSED] = c->rejected;
 	c->by_shape[TRACE_SHAPE_HIT] = c->accepted;
 }
@@ -564,6 +649,7 @@ source_es_aggs(struct es *es, const struct source_es_layout *l,
 	struct analysis_counts c;
 	struct json_object *groups, *series = NULL, *outcomes = NULL;
 	struct json_object *spectrum = NULL;
+	unsigned long long probes = 0;
 	double interval, gf = 0, gl = 0;
 
 	if (source_es_aggs_check(l, o, cause) == -1)
@@ -573,12 +659,17 @@ source_es_aggs(struct es *es, const struct source_es_layout *l,
 		return NULL;
 	memset(&c, 0, sizeof(c));
 	groups = json_object_new_array();
-	if (source_es_aggs_groups(&r, groups, &c.accepted, &gf, &gl,
-	    cause) == 0) {
-		interval = source_es_aggs_interval(o->interval, first, last);
-		series = source_es_series(&r, interval, &spectrum, cause);
-		outcomes = series ? source_es_series_outcomes(&r, interval,
-		    cause) : NULL;
+	if (source_es_aggs_probes(&r, &probes, cause) == 0) {
+		source_es_query_not_probe(r.query, l);
+		if (source_es_aggs_groups(&r, groups, &c.accepted, &gf, &gl,
+		    cause) == 0) {
+			interval = source_es_aggs_interval(o->interval, first,
+			    last);
+			series = source_es_series(&r, interval, &spectrum,
+			    cause);
+			outcomes = series ? source_es_series_outcomes(&r,
+			    interval, cause) : NULL;
+		}
 	}
 	json_object_put(r.query);
 	if (series == NULL || outcomes == NULL) {
@@ -587,7 +678,7 @@ source_es_aggs(struct es *es, const struct source_es_layout *l,
 		json_object_put(spectrum);
 		return NULL;
 	}
-	source_es_aggs_counts(&c, total);
+	source_es_aggs_counts(&c, total, probes);
 	*partial = 0;
 	json_object_object_add(source, "partial", json_object_new_boolean(0));
 	return source_es_aggs_doc(o, source, &c, gf, gl, groups, series,

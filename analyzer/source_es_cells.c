@@ -1,8 +1,9 @@
 /*
  * source_es_cells.c: the cells of aggs mode. A group, a series bin or a
  * label's spectrum is made of the server's buckets that become one: the
- * passes over ellapsed_milli and elapsed_milli. Each bucket is a side of
- * its cell; the sides are merged:
+ * passes over ellapsed_milli and elapsed_milli, and the raw values that
+ * normalise to the same key (an endpoint cut from the outcome, an old
+ * message type). Each bucket is a side of its cell; the sides are merged:
  * counts, min, max, mean and stddev exactly, percentiles by mixing the
  * distributions, each known through a grid of server percentiles (an
  * approximation, as the server's percentiles themselves are).
@@ -93,7 +94,8 @@ source_es_cells_side(struct source_es_cells *t, struct json_object *key,
 		memset(c, 0, sizeof(*c));
 		c->key = json_object_get(key);
 		c->ts = ts;
-		hmap_put(t->index, t->k.data, t->k.len, (void *)(uintptr_t)t->n);
+		hmap_put(t->index, t->k.data, t->k.len,
+		    (void *)(uintptr_t)t->n);
 	} else
 		c = &t->v[at - 1];
 	if (c->nsides == c->cap) {

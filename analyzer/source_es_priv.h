@@ -70,10 +70,21 @@ struct json_object *source_es_query_with(struct json_object *query,
     const char *field);
 
 /*
- * Adds to q a must_not clause leaving START events (always 0 ms) out, as
- * the local series do; nothing when the index has no outcome field.
+ * Adds to q's must_not clauses one leaving START events (always 0 ms) out,
+ * as the local series do; nothing when the index has no outcome field.
  */
 void source_es_query_not_start(struct json_object *q,
+    const struct source_es_layout *l);
+
+/*
+ * A clause matching the agents' start-up probes as the parser knows them
+ * (handler ArgParse, or outcome Successfully_configured_aca-py) on the
+ * fields the index has (caller puts); NULL when it has neither.
+ */
+struct json_object *source_es_query_probe(const struct source_es_layout *l);
+
+/* Adds to q's must_not clauses the probes (source_es_query_probe). */
+void source_es_query_not_probe(struct json_object *q,
     const struct source_es_layout *l);
 
 /*
@@ -111,7 +122,7 @@ struct source_es_aggs_run {
 	struct es *es;
 	const struct source_es_layout *l;
 	const struct source_es_opts *o;
-	struct json_object *query;	/* borrowed */
+	struct json_object *query;	/* borrowed; probes left out */
 	unsigned long long total;	/* documents the query matched */
 };
 
@@ -235,7 +246,7 @@ struct json_object *source_es_series(const struct source_es_aggs_run *r,
     double interval, struct json_object **spectrum, char **cause);
 
 /*
- * The events per label and outcome over time, in the order of files
+ * The events per label and normal outcome over time, as files count them
  * (caller puts). NULL with *cause.
  */
 struct json_object *source_es_series_outcomes(

@@ -414,22 +414,57 @@ source_es_query_with(struct json_object *query, const char *field)
 	return q;
 }
 
+/* Appends clause (taken) to q's must_not clauses. */
+static void
+source_es_query_must_not(struct json_object *q, struct json_object *clause)
+{
+	struct json_object *b, *mn;
+
+	if (!json_object_object_get_ex(q, "bool", &b)) {
+		json_object_put(clause);
+		return;
+	}
+	if (!json_object_object_get_ex(b, "must_not", &mn)) {
+		mn = json_object_new_array();
+		json_object_object_add(b, "must_not", mn);
+	}
+	json_object_array_add(mn, clause);
+}
+
 void
 source_es_query_not_start(struct json_object *q,
     const struct source_es_layout *l)
 {
-	struct json_object *b, *mn, *w, *f, *v;
-
-	if (l->key_field[AGG_KEY_OUTCOME] == NULL ||
-	    !json_object_object_get_ex(q, "bool", &b))
+	if (l->key_field[AGG_KEY_OUTCOME] == NULL)
 		return;
-	v = json_object_new_object();
-	json_object_object_add(v, "value", json_object_new_string("*.START*"));
-	f = json_object_new_object();
-	json_object_object_add(f, l->key_field[AGG_KEY_OUTCOME], v);
-	w = json_object_new_object();
-	json_object_object_add(w, "wildcard", f);
-	mn = json_object_new_array();
-	json_object_array_add(mn, w);
-	json_object_object_add(b, "must_not", mn);
+	source_es_query_must_not(q, source_es_query_wildcard(
+	    l->key_field[AGG_KEY_OUTCOME], "*.START*"));
+}
+
+struct json_object *
+source_es_query_probe(const struct source_es_layout *l)
+{
+	struct json_object *should = json_object_new_array();
+
+	if (l->key_field[AGG_KEY_HANDLER] != NULL)
+		json_object_array_add(should, source_es_query_term(
+		    l->key_field[AGG_KEY_HANDLER], TRACE_PROBE_HANDLER));
+	if (l->key_field[AGG_KEY_OUTCOME] != NULL)
+		json_object_array_add(should, source_es_query_term(
+		    l->key_field[AGG_KEY_OUTCOME], TRACE_PROBE_OUTCOME));
+	if (json_object_array_length(should) == 0) {
+		json_object_put(should);
+		return NULL;
+	}
+	return source_es_query_any(should);
+}
+
+void
+source_es_query_not_probe(struct json_object *q,
+    const struct source_es_layout *l)
+{
+	struct json_object *probe = source_es_query_probe(l);
+
+	if (probe != NULL)
+		source_es_query_must_not(q, probe);
 }

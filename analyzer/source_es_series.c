@@ -1,8 +1,9 @@
 /*
  * source_es_series.c: aggs mode over time: the series and spectrum per
  * label (date_histogram, or histogram on epoch seconds), one pass per
- * elapsed field merged cell by cell, and the outcomes per label over time
- * in the order of files.
+ * elapsed field merged cell by cell, and the outcomes per label over time,
+ * their outcomes normalised (trace_normal_value) and merged as files
+ * group them.
  */
 #include "source_es_priv.h"
 
@@ -19,6 +20,7 @@
 #include "jsub.h"
 #include "jx.h"
 #include "strbuf.h"
+#include "trace.h"
 #include "util.h"
 
 /* The spectrum's percentiles beyond the mixing grid. */
@@ -318,7 +320,7 @@ source_es_series(const struct source_es_aggs_run *r, double interval,
 	return series;
 }
 
-/* One point of an outcome series: label, outcome, bin, count. */
+/* One point of an outcome series: label, normal outcome, bin, count. */
 struct source_es_series_opoint {
 	char *label;
 	char *outcome;
@@ -333,7 +335,7 @@ struct source_es_series_outcome {
 	struct hmap *seen;		/* raw label, outcome, ts */
 	struct source_es_series_opoint *v;
 	size_t n, cap;
-	struct strbuf k;
+	struct strbuf k, norm;
 	struct json_object *label;	/* of the label bucket being read */
 	const char *raw;		/* of the outcome bucket being read */
 };
@@ -347,7 +349,7 @@ source_es_series_key_add(struct strbuf *b, const char *v)
 		strbuf_add(b, v, strlen(v) + 1);
 }
 
-/* Adds count events of the outcome at ts to its point. */
+/* Adds count events of the normal outcome at ts to its point. */
 static void
 source_es_series_ocount(struct source_es_series_outcome *oc, const char *lab,
     const char *out, double ts, unsigned long long count)
@@ -394,7 +396,11 @@ source_es_series_outcome_point(struct json_object *y, void *arg,
 	/* A server that repeats a bucket is believed once. */
 	if (source_es_aggs_seen(oc->seen, oc->k.data, oc->k.len))
 		return 0;
-	source_es_series_ocount(oc, lab, oc->raw, ts, (unsigned long long)
+	if (oc->raw != NULL && !oc->r->o->raw)
+		trace_normal_value(TRACE_VALUE_OUTCOME, oc->raw, &oc->norm,
+		    NULL);
+	source_es_series_ocount(oc, lab, oc->raw == NULL || oc->r->o->raw ?
+	    oc->raw : oc->norm.data, ts, (unsigned long long)
 	    source_es_aggs_num(y, "doc_count"));
 	return 0;
 }
@@ -518,6 +524,7 @@ source_es_series_outcome_release(struct source_es_series_outcome *oc)
 	hmap_free(oc->index, NULL);
 	hmap_free(oc->seen, NULL);
 	strbuf_release(&oc->k);
+	strbuf_release(&oc->norm);
 }
 
 /* Asks for the outcomes over time and reads the answer into oc. */
@@ -570,6 +577,7 @@ source_es_series_outcomes(const struct source_es_aggs_run *r,
 	oc.index = hmap_new();
 	oc.seen = hmap_new();
 	strbuf_init(&oc.k, 0);
+	strbuf_init(&oc.norm, 0);
 	rc = source_es_series_outcome_read(&oc, interval, cause);
 	if (rc == 0)
 		source_es_series_outcome_list(&oc, arr);

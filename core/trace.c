@@ -412,9 +412,9 @@ trace_time(struct trace_parser *p, const struct trace_found *f, double *t,
 static int
 trace_is_probe(const struct trace_event *ev)
 {
-	return (ev->handler != NULL && strcmp(ev->handler, "ArgParse") == 0) ||
-	    (ev->outcome != NULL && strcmp(ev->outcome,
-	    "Successfully_configured_aca-py") == 0);
+	return (ev->handler != NULL && strcmp(ev->handler,
+	    TRACE_PROBE_HANDLER) == 0) || (ev->outcome != NULL &&
+	    strcmp(ev->outcome, TRACE_PROBE_OUTCOME) == 0);
 }
 
 int

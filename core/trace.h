@@ -88,6 +88,13 @@ struct trace_parser *trace_parser_new(void);
  */
 void trace_parser_raw(struct trace_parser *p, int raw);
 
+/*
+ * An agent's start-up probe (its first trace, no workflow): this handler,
+ * or this outcome. ev->probe says so; every source sets probes aside.
+ */
+#define TRACE_PROBE_HANDLER "ArgParse"
+#define TRACE_PROBE_OUTCOME "Successfully_configured_aca-py"
+
 /* The message type prefix of ACA-Py 0.8 and older, and what it becomes. */
 #define TRACE_TYPE_OLD_PREFIX "did:sov:BzCbsNYhMrjHiqZDTUASHg;spec/"
 #define TRACE_TYPE_PREFIX "https://didcomm.org/"

@@ -113,9 +113,9 @@ test_globs(enum agg_key k, const char *const *globs,
 			want = fnmatch(g, raw ? values[j] : norm.data, 0) == 0;
 			got = test_eval(q, field, values[j]);
 			if (got != want)
-				fprintf(stderr, "glob \"%s\" on \"%s\"%s: server "
-				    "%d, files %d\n", g, values[j], raw ?
-				    " (raw)" : "", got, want);
+				fprintf(stderr, "glob \"%s\" on \"%s\"%s: "
+				    "server %d, files %d\n", g, values[j],
+				    raw ? " (raw)" : "", got, want);
 			CHECK(got == want);
 		}
 		json_object_put(q);
