@@ -124,8 +124,7 @@ source_es_cells_cmp(const void *pa, const void *pb)
 		json_object_object_get_ex(b->key, agg_key_name(k), &vb);
 		x = va ? json_object_get_string(va) : NULL;
 		y = vb ? json_object_get_string(vb) : NULL;
-		c = x == NULL || y == NULL ? (x != NULL) - (y != NULL) :
-		    strcmp(x, y);
+		c = util_strcmp_null(x, y);
 		if (c != 0)
 			return c;
 	}

@@ -452,24 +452,15 @@ source_es_series_outcome_label(const char *text, size_t len, void *arg,
 	return rc;
 }
 
-/* Orders strings with absent ones first. */
-static int
-source_es_series_strcmp(const char *x, const char *y)
-{
-	if (x == NULL || y == NULL)
-		return (x != NULL) - (y != NULL);
-	return strcmp(x, y);
-}
-
 /* Orders outcome points by label, outcome, time (as files do). */
 static int
 source_es_series_ocmp(const void *pa, const void *pb)
 {
 	const struct source_es_series_opoint *a = pa, *b = pb;
-	int c = source_es_series_strcmp(a->label, b->label);
+	int c = util_strcmp_null(a->label, b->label);
 
 	if (c == 0)
-		c = source_es_series_strcmp(a->outcome, b->outcome);
+		c = util_strcmp_null(a->outcome, b->outcome);
 	if (c == 0 && a->ts != b->ts)
 		c = a->ts < b->ts ? -1 : 1;
 	return c;
@@ -487,8 +478,8 @@ source_es_series_outcome_list(struct source_es_series_outcome *oc,
 	qsort(oc->v, oc->n, sizeof(*oc->v), source_es_series_ocmp);
 	for (i = 0; i < oc->n; i++, prev = p) {
 		p = &oc->v[i];
-		if (prev == NULL || source_es_series_strcmp(p->label,
-		    prev->label) != 0 || source_es_series_strcmp(p->outcome,
+		if (prev == NULL || util_strcmp_null(p->label,
+		    prev->label) != 0 || util_strcmp_null(p->outcome,
 		    prev->outcome) != 0) {
 			s = json_object_new_object();
 			json_object_object_add(s, "label", p->label ?
