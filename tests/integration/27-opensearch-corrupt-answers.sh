@@ -31,7 +31,7 @@ for seed in $(seq 1 12); do
 		--match "$match" --corrupt-every 2 --seed "$seed" --log "$T/p$seed.log" \
 		--lifetime 90 >"$T/p.out" 2>&1 &
 	pid=$!
-	for _ in $(seq 50); do grep -q ready "$T/p.out" 2>/dev/null && break; sleep 0.1; done
+	for _ in $(seq 150); do grep -q ready "$T/p.out" 2>/dev/null && break; sleep 0.1; done
 	grep -q ready "$T/p.out" || fail "fault proxy did not start: $(tail -n 2 "$T/p.out")"
 	mode=raw
 	((seed % 2)) && mode=aggs
@@ -55,7 +55,7 @@ done
 python3 "$MEDLOAD_REPO/tests/tools/faultproxy.py" --upstream "$os" --port "$port" \
 	--match '_search' --repeat-buckets 3 --log "$T/rep.log" --lifetime 90 >"$T/p.out" 2>&1 &
 pid=$!
-for _ in $(seq 50); do grep -q ready "$T/p.out" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 150); do grep -q ready "$T/p.out" 2>/dev/null && break; sleep 0.1; done
 grep -q ready "$T/p.out" || fail "fault proxy did not start: $(tail -n 2 "$T/p.out")"
 rc=0
 timeout -k 5 60 "$M" analyze --es "http://127.0.0.1:$port" --index "$idx" --mode aggs \
