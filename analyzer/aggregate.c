@@ -431,15 +431,6 @@ agg_add(struct agg *a, const struct trace_event *ev)
 	g->oidx = idx;
 }
 
-/* Orders strings with absent ones first. */
-static int
-agg_strcmp(const char *x, const char *y)
-{
-	if (x == NULL || y == NULL)
-		return (x != NULL) - (y != NULL);
-	return strcmp(x, y);
-}
-
 /* Orders groups by their key values in key order. */
 static int
 agg_group_cmp(const void *pa, const void *pb)
@@ -449,7 +440,7 @@ agg_group_cmp(const void *pa, const void *pb)
 	int i, c;
 
 	for (i = 0; i < AGG_KEY_COUNT; i++) {
-		c = agg_strcmp(x->values[i], y->values[i]);
+		c = util_strcmp_null(x->values[i], y->values[i]);
 		if (c != 0)
 			return c;
 	}
@@ -487,7 +478,7 @@ agg_series_cmp(const void *pa, const void *pb)
 {
 	const struct agg_series *x = pa, *y = pb;
 
-	return agg_strcmp(x->label, y->label);
+	return util_strcmp_null(x->label, y->label);
 }
 
 /* Widens the automatic interval until the span fits the target bins. */
@@ -644,10 +635,10 @@ static int
 agg_outcome_cmp(const void *pa, const void *pb)
 {
 	const struct agg_outcome *x = pa, *y = pb;
-	int c = agg_strcmp(x->label, y->label);
+	int c = util_strcmp_null(x->label, y->label);
 
 	if (c == 0)
-		c = agg_strcmp(x->outcome, y->outcome);
+		c = util_strcmp_null(x->outcome, y->outcome);
 	if (c == 0)
 		c = x->index < y->index ? -1 : x->index > y->index;
 	return c;

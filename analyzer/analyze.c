@@ -192,6 +192,7 @@ analyze_es(const struct analyze_request *r, struct json_object *filters,
 	struct source_es_opts o = r->es;
 
 	o.filter = &r->filter;
+	o.raw = r->raw;
 	o.keys = r->keys;
 	o.nkeys = r->nkeys;
 	o.pcts = r->pcts;

@@ -31,6 +31,8 @@ struct source_es_opts {
 	size_t batch;		/* raw: hits per scroll page */
 	size_t auto_raw_max;	/* auto: raw up to this many events */
 	const struct filter *filter;
+	int raw;		/* types and outcomes as written: no
+				 * normal forms (trace_normal_value) */
 	const char *run_id;	/* matched on medload.run_id */
 	int run_id_optional;	/* the run's own id: matched only when the
 				 * index can (else "run_id_ignored" says

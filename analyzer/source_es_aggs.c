@@ -1,8 +1,10 @@
 /*
  * source_es_aggs.c: aggs mode: the server computes groups (composite
- * aggregation), their stats and percentiles (t-digest, or HDR), the
- * series and spectrum per label (date_histogram) and the outcomes over
- * time; this file merges the passes and writes the analysis document.
+ * aggregation), their stats and percentiles (t-digest, or HDR); the series,
+ * spectrum and outcomes over time come from source_es_series.c. Bucket
+ * keys are normalised as the parser normalises values (trace_normal_value),
+ * so that groups line up with raw mode and files, and the buckets that
+ * become one group are merged (source_es_cells.c).
  */
 #include "source_es_priv.h"
 
@@ -19,7 +21,6 @@
 #include "hmap.h"
 #include "http.h"
 #include "interrupt.h"
-#include "jscan.h"
 #include "jsub.h"
 #include "jx.h"
 #include "strbuf.h"
@@ -28,204 +29,7 @@
 
 #define SOURCE_ES_AGGS_PAGE 500	/* groups per composite page */
 
-/*
- * Old ACA-Py writes ellapsed_milli, new ACA-Py elapsed_milli. An index
- * holding both is aggregated once per field, each pass limited to the
- * documents that have it, and the passes are merged: counts, min, max,
- * mean and stddev exactly; percentiles by mixing the two distributions,
- * each known through a grid of server percentiles (an approximation, as
- * the server's percentiles themselves are).
- */
-static const double source_es_aggs_grid[] = { 0.1, 1, 2, 5, 10, 15, 20,
-    25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90, 92.5, 95, 97.5,
-    98, 99, 99.5, 99.9 };
-#define SOURCE_ES_AGGS_NGRID \
-	(sizeof(source_es_aggs_grid) / sizeof(source_es_aggs_grid[0]))
-#define SOURCE_ES_AGGS_GRID_MAX (SOURCE_ES_AGGS_NGRID + ANALYSIS_MAX_PCTS)
-
-/* One pass's figures for a group or a series bin. */
-struct source_es_aggs_side {
-	double count, min, max, mean, std, first, last;
-	double pv[SOURCE_ES_AGGS_GRID_MAX];	/* at the grid's percents */
-};
-
-/* One aggregation run: the server, the layout, the options, the query. */
-struct source_es_aggs_run {
-	struct es *es;
-	const struct source_es_layout *l;
-	const struct source_es_opts *o;
-	struct json_object *query;	/* borrowed */
-	unsigned long long total;	/* documents the query matched */
-};
-
-/* A group or series bin, from one or two passes. */
-struct source_es_aggs_cell {
-	struct json_object *key;	/* group key object or label */
-	double ts;			/* series: bin start */
-	struct source_es_aggs_side side[2];
-	int nsides;
-};
-
-/* Merges percents: the grid plus the asked ones, sorted, unique. */
-static size_t
-source_es_aggs_grid_with(const double *q, size_t nq, double *out)
-{
-	size_t n = 0, i, j;
-	double t;
-
-	for (i = 0; i < SOURCE_ES_AGGS_NGRID; i++)
-		out[n++] = source_es_aggs_grid[i];
-	for (i = 0; i < nq; i++) {
-		for (j = 0; j < n && out[j] != q[i]; j++)
-			;
-		if (j == n)
-			out[n++] = q[i];
-	}
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && out[j - 1] > out[j]; j--) {
-			t = out[j];
-			out[j] = out[j - 1];
-			out[j - 1] = t;
-		}
-	return n;
-}
-
-/* The share (0-100) of a side's values at or below v, interpolated. */
-static double
-source_es_aggs_cdf(const struct source_es_aggs_side *s, const double *g,
-    size_t ng, double v)
-{
-	double x0 = s->min, y0 = 0, x1, y1;
-	size_t i;
-
-	if (v < s->min)
-		return 0;
-	if (v >= s->max)
-		return 100;
-	for (i = 0; i <= ng; i++) {
-		x1 = i < ng ? s->pv[i] : s->max;
-		y1 = i < ng ? g[i] : 100;
-		if (v < x1)
-			return x1 > x0 ? y0 + (y1 - y0) * (v - x0) / (x1 - x0) :
-			    y1;
-		x0 = x1;
-		y0 = y1;
-	}
-	return 100;
-}
-
-/* The q-th percentile of the mixture of a cell's sides. */
-static double
-source_es_aggs_mix_pct(const struct source_es_aggs_cell *c, const double *g,
-    size_t ng, double q)
-{
-	double lo, hi, mid, n = 0, f, base, span;
-	int i, it;
-
-	if (c->nsides == 1) {
-		for (size_t k = 0; k < ng; k++)
-			if (g[k] == q)
-				return c->side[0].pv[k];
-		return 0;
-	}
-	lo = c->side[0].min < c->side[1].min ? c->side[0].min : c->side[1].min;
-	hi = c->side[0].max > c->side[1].max ? c->side[0].max : c->side[1].max;
-	for (i = 0; i < 2; i++)
-		n += c->side[i].count;
-	base = lo;
-	span = hi - lo;
-	for (it = 0; it < 60; it++) {
-		mid = lo + (hi - lo) / 2;
-		f = 0;
-		for (i = 0; i < 2; i++)
-			f += c->side[i].count * source_es_aggs_cdf(&c->side[i],
-			    g, ng, mid);
-		if (f / n >= q)
-			hi = mid;
-		else
-			lo = mid;
-	}
-	/* Bisection ends a hair above an exact minimum: snap it back. */
-	return hi - base < 1e-9 * (span + 1) ? base : hi;
-}
-
-/* Count, min, max, mean and stddev of a cell over its sides. */
-static struct source_es_aggs_side
-source_es_aggs_mix_stats(const struct source_es_aggs_cell *c)
-{
-	struct source_es_aggs_side m = c->side[0];
-	double n, d;
-
-	if (c->nsides == 2) {
-		const struct source_es_aggs_side *b = &c->side[1];
-
-		n = m.count + b->count;
-		d = b->mean - m.mean;
-		m.std = sqrt((m.count * m.std * m.std + b->count * b->std *
-		    b->std + d * d * m.count * b->count / n) / n);
-		m.mean = (m.mean * m.count + b->mean * b->count) / n;
-		m.count = n;
-		if (b->min < m.min)
-			m.min = b->min;
-		if (b->max > m.max)
-			m.max = b->max;
-		if (b->first < m.first)
-			m.first = b->first;
-		if (b->last > m.last)
-			m.last = b->last;
-	}
-	return m;
-}
-
-/* Finds or adds the cell for a key (by its JSON text). */
-static struct source_es_aggs_cell *
-source_es_aggs_cell_for(struct source_es_aggs_cell **cells, size_t *n,
-    struct json_object *key, double ts)
-{
-	const char *k = json_object_to_json_string_ext(key,
-	    JSON_C_TO_STRING_PLAIN);
-	size_t i;
-
-	for (i = 0; i < *n; i++)
-		if ((*cells)[i].ts == ts && strcmp(
-		    json_object_to_json_string_ext((*cells)[i].key,
-		    JSON_C_TO_STRING_PLAIN), k) == 0)
-			return &(*cells)[i];
-	*cells = util_realloc(*cells, (*n + 1) * sizeof(**cells));
-	memset(&(*cells)[*n], 0, sizeof(**cells));
-	(*cells)[*n].key = json_object_get(key);
-	(*cells)[*n].ts = ts;
-	return &(*cells)[(*n)++];
-}
-
-/* Frees cells. */
-static void
-source_es_aggs_cells_free(struct source_es_aggs_cell *cells, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		json_object_put(cells[i].key);
-	free(cells);
-}
-
-/*
- * The next side of the cell for key at ts (its first or second pass), or
- * NULL when it has both: a server that repeats a bucket is not believed
- * past two.
- */
-static struct source_es_aggs_side *
-source_es_aggs_side_for(struct source_es_aggs_cell **cells, size_t *n,
-    struct json_object *key, double ts)
-{
-	struct source_es_aggs_cell *c = source_es_aggs_cell_for(cells, n, key,
-	    ts);
-
-	return c->nsides < 2 ? &c->side[c->nsides++] : NULL;
-}
-
-/* The percentiles aggregation body for one elapsed field. */
-static struct json_object *
+struct json_object *
 source_es_aggs_percentiles(const char *field, const double *q, size_t n,
     int hdr)
 {
@@ -251,8 +55,7 @@ source_es_aggs_percentiles(const char *field, const double *q, size_t n,
 	return o;
 }
 
-/* {"field": name}. */
-static struct json_object *
+struct json_object *
 source_es_aggs_field(const char *name)
 {
 	struct json_object *o = json_object_new_object();
@@ -261,8 +64,7 @@ source_es_aggs_field(const char *name)
 	return o;
 }
 
-/* A number member of an aggregation result (0 when null or absent). */
-static double
+double
 source_es_aggs_num(struct json_object *o, const char *k)
 {
 	struct json_object *v;
@@ -272,8 +74,7 @@ source_es_aggs_num(struct json_object *o, const char *k)
 	return json_object_get_double(v);
 }
 
-/* The value of a {"value": ...} metric, converted to epoch seconds. */
-static double
+double
 source_es_aggs_time(const struct source_es_layout *l,
     struct json_object *bucket, const char *name)
 {
@@ -284,8 +85,7 @@ source_es_aggs_time(const struct source_es_layout *l,
 	return source_es_aggs_num(m, "value") / (l->time_is_date ? 1000 : 1);
 }
 
-/* Server percentiles {"values": [{"key", "value"}]} into out[]. */
-static void
+void
 source_es_aggs_pct_values(struct json_object *pct, size_t n, double *out)
 {
 	struct json_object *vals;
@@ -296,6 +96,36 @@ source_es_aggs_pct_values(struct json_object *pct, size_t n, double *out)
 		return;
 	for (i = 0; i < n && i < jx_len(vals); i++)
 		out[i] = source_es_aggs_num(jx_at(vals, i), "value");
+}
+
+void
+source_es_aggs_time_buckets(const struct source_es_layout *l,
+    double interval, struct jsub_params *p)
+{
+	struct json_object *h = json_object_new_object();
+	char buf[32];
+
+	json_object_object_add(h, "field",
+	    json_object_new_string(l->time_field));
+	json_object_object_add(h, "min_doc_count", json_object_new_int(1));
+	if (l->time_is_date) {
+		snprintf(buf, sizeof(buf), "%.0fs", interval);
+		json_object_object_add(h, "fixed_interval",
+		    json_object_new_string(buf));
+		jsub_set(p, "date_histogram", h);
+	} else {
+		json_object_object_add(h, "interval", analysis_num(interval));
+		jsub_set(p, "histogram", h);
+	}
+}
+
+int
+source_es_aggs_seen(struct hmap *seen, const void *key, size_t len)
+{
+	if (hmap_get(seen, key, len) != NULL)
+		return 1;
+	hmap_put(seen, key, len, seen);
+	return 0;
 }
 
 /* Runs one aggregation query; NULL with *cause on failure. */
@@ -312,6 +142,43 @@ source_es_aggs_search(struct es *es, const char *index,
 	return res;
 }
 
+/* The key whose field a group key is read from (endpoint: the outcome). */
+static enum agg_key
+source_es_aggs_field_key(enum agg_key k)
+{
+	return k == AGG_KEY_ENDPOINT ? AGG_KEY_OUTCOME : k;
+}
+
+/*
+ * The composite sources: one terms source per field the keys read, named
+ * by that field's key ("outcome" serves --by outcome and --by endpoint).
+ */
+static struct json_object *
+source_es_aggs_sources(const struct source_es_aggs_run *r)
+{
+	struct json_object *sources = json_object_new_array(), *src, *te, *k;
+	int done[AGG_KEY_COUNT] = { 0 };
+	enum agg_key fk;
+	size_t i;
+
+	for (i = 0; i < r->o->nkeys; i++) {
+		fk = source_es_aggs_field_key(r->o->keys[i]);
+		if (done[fk]++)
+			continue;
+		te = json_object_new_object();
+		json_object_object_add(te, "field", json_object_new_string(
+		    r->l->key_field[fk]));
+		json_object_object_add(te, "missing_bucket",
+		    json_object_new_boolean(1));
+		k = json_object_new_object();
+		json_object_object_add(k, "terms", te);
+		src = json_object_new_object();
+		json_object_object_add(src, agg_key_name(fk), k);
+		json_object_array_add(sources, src);
+	}
+	return sources;
+}
+
 /*
  * Asks for one page of groups (after: the last key, taken, or NULL); the
  * answer's text in res (caller releases). 0 or -1 with *cause.
@@ -321,28 +188,14 @@ source_es_aggs_groups_page(const struct source_es_aggs_run *r,
     struct json_object *q, const char *field, const double *g, size_t ng,
     struct json_object *after, struct http_response *res, char **cause)
 {
-	struct json_object *sources = json_object_new_array(), *src, *te, *k;
 	struct json_object *body;
 	struct jsub_params *p;
-	size_t i;
 	int rc;
 
-	for (i = 0; i < r->o->nkeys; i++) {
-		te = json_object_new_object();
-		json_object_object_add(te, "field", json_object_new_string(
-		    r->l->key_field[r->o->keys[i]]));
-		json_object_object_add(te, "missing_bucket",
-		    json_object_new_boolean(1));
-		k = json_object_new_object();
-		json_object_object_add(k, "terms", te);
-		src = json_object_new_object();
-		json_object_object_add(src, agg_key_name(r->o->keys[i]), k);
-		json_object_array_add(sources, src);
-	}
 	p = jsub_params_new();
 	jsub_set(p, "query", json_object_get(q));
 	jsub_set_number(p, "page", SOURCE_ES_AGGS_PAGE);
-	jsub_set(p, "sources", sources);
+	jsub_set(p, "sources", source_es_aggs_sources(r));
 	if (after != NULL)
 		jsub_set(p, "after", after);
 	jsub_set(p, "elapsed", source_es_aggs_field(field));
@@ -362,10 +215,46 @@ source_es_aggs_groups_page(const struct source_es_aggs_run *r,
 struct source_es_aggs_pass {
 	const struct source_es_aggs_run *r;
 	size_t ng;
-	struct source_es_aggs_cell **cells;
-	size_t *ncells;
+	struct source_es_cells *cells;
+	struct hmap *seen;		/* raw bucket keys of the pass */
+	struct strbuf norm;
 	unsigned long long buckets;	/* of the pass so far */
 };
+
+/*
+ * The value of key k of a group from the bucket's raw key (borrowed):
+ * types and outcomes in their normal form (unless o->raw), the endpoint
+ * cut from the outcome (null when it has none). Caller puts.
+ */
+static struct json_object *
+source_es_aggs_value(const struct source_es_opts *o, struct json_object *raw,
+    enum agg_key k, struct strbuf *norm)
+{
+	struct json_object *v = NULL;
+	const char *ep = NULL;
+
+	json_object_object_get_ex(raw, agg_key_name(
+	    source_es_aggs_field_key(k)), &v);
+	if (v == NULL || json_object_is_type(v, json_type_null))
+		return NULL;
+	if (o->raw)
+		return k == AGG_KEY_ENDPOINT ? NULL : json_object_get(v);
+	switch (k) {
+	case AGG_KEY_TRACED_TYPE:
+		trace_normal_value(TRACE_VALUE_TYPE, json_object_get_string(v),
+		    norm, NULL);
+		return json_object_new_string(norm->data);
+	case AGG_KEY_OUTCOME:
+	case AGG_KEY_ENDPOINT:
+		trace_normal_value(TRACE_VALUE_OUTCOME,
+		    json_object_get_string(v), norm, &ep);
+		if (k == AGG_KEY_OUTCOME)
+			return json_object_new_string(norm->data);
+		return ep ? json_object_new_string(ep) : NULL;
+	default:
+		return json_object_get(v);
+	}
+}
 
 /* Adds one composite bucket to the cell of its group. */
 static int
@@ -373,26 +262,25 @@ source_es_aggs_group_bucket(struct json_object *b, void *arg, char **cause)
 {
 	struct source_es_aggs_pass *ps = arg;
 	const struct source_es_aggs_run *r = ps->r;
-	struct json_object *key = NULL, *stats = NULL, *k, *kv;
-	struct source_es_aggs_side *sd;
-	const char *kn;
+	struct json_object *raw = NULL, *stats = NULL, *k;
+	struct source_es_side *sd;
+	const char *text;
 	size_t j;
 
 	(void)cause;
 	ps->buckets++;
-	json_object_object_get_ex(b, "key", &key);
+	json_object_object_get_ex(b, "key", &raw);
+	text = json_object_to_json_string_ext(raw, JSON_C_TO_STRING_PLAIN);
+	/* A server that repeats a bucket is believed once. */
+	if (source_es_aggs_seen(ps->seen, text, strlen(text)))
+		return 0;
 	json_object_object_get_ex(b, "elapsed", &stats);
 	k = json_object_new_object();
-	for (j = 0; j < r->o->nkeys; j++) {
-		kv = NULL;
-		kn = agg_key_name(r->o->keys[j]);
-		json_object_object_get_ex(key, kn, &kv);
-		json_object_object_add(k, kn, kv ? json_object_get(kv) : NULL);
-	}
-	sd = source_es_aggs_side_for(ps->cells, ps->ncells, k, 0);
+	for (j = 0; j < r->o->nkeys; j++)
+		json_object_object_add(k, agg_key_name(r->o->keys[j]),
+		    source_es_aggs_value(r->o, raw, r->o->keys[j], &ps->norm));
+	sd = source_es_cells_side(ps->cells, k, 0);
 	json_object_put(k);
-	if (sd == NULL)
-		return 0;
 	sd->count = source_es_aggs_num(stats, "count");
 	sd->min = source_es_aggs_num(stats, "min");
 	sd->max = source_es_aggs_num(stats, "max");
@@ -437,40 +325,41 @@ source_es_aggs_after(const struct source_es_aggs_run *r, struct hmap *seen,
 	return NULL;
 }
 
-/* One composite pass over the documents holding field. */
+/* Asks for the pages of one composite pass until the last. */
 static int
-source_es_aggs_groups_pass(const struct source_es_aggs_run *r,
-    const char *field, const double *g, size_t ng,
-    struct source_es_aggs_cell **cells, size_t *ncells, char **cause)
+source_es_aggs_groups_pages(struct source_es_aggs_pass *ps,
+    struct json_object *q, const char *field, const double *g,
+    char **cause)
 {
 	static const char *const bp[] = { "aggregations", "groups", "buckets" };
 	static const char *const ap[] = { "aggregations", "groups",
 	    "after_key" };
-	struct source_es_aggs_pass ps = { r, ng, cells, ncells, 0 };
-	struct json_object *q, *after = NULL;
-	struct hmap *seen = hmap_new();
+	const struct source_es_aggs_run *r = ps->r;
+	struct json_object *after = NULL;
+	struct hmap *afters = hmap_new();
 	struct http_response res;
 	unsigned long long before;
 	char *why = NULL;
 	int rc = -1;
 
-	q = source_es_query_with(r->query, field);
 	for (;;) {
-		before = ps.buckets;
-		if (source_es_aggs_groups_page(r, q, field, g, ng, after, &res,
-		    cause) == -1 || source_es_walk(res.body.data, res.body.len,
-		    bp, 3, source_es_aggs_group_bucket, &ps, cause) == -1) {
+		before = ps->buckets;
+		if (source_es_aggs_groups_page(r, q, field, g, ps->ng, after,
+		    &res, cause) == -1 || source_es_walk(res.body.data,
+		    res.body.len, bp, 3, source_es_aggs_group_bucket, ps,
+		    cause) == -1) {
 			http_response_release(&res);
 			break;
 		}
-		after = ps.buckets > before ? source_es_walk_member(
+		after = ps->buckets > before ? source_es_walk_member(
 		    res.body.data, res.body.len, ap, 3, &why) : NULL;
 		http_response_release(&res);
 		if (after == NULL) {	/* the last page, or a bad key */
 			rc = why == NULL ? 0 : util_fail(cause, "%s", why);
 			break;
 		}
-		after = source_es_aggs_after(r, seen, after, ps.buckets, cause);
+		after = source_es_aggs_after(r, afters, after, ps->buckets,
+		    cause);
 		if (after == NULL)
 			break;
 		if (interrupt_pending()) {
@@ -480,48 +369,39 @@ source_es_aggs_groups_pass(const struct source_es_aggs_run *r,
 		}
 	}
 	free(why);
-	hmap_free(seen, NULL);
-	json_object_put(q);
+	hmap_free(afters, NULL);
 	return rc;
 }
 
-/* Orders group keys by their values in key order, null first. */
+/* One composite pass over the documents holding field. */
 static int
-source_es_aggs_key_cmp(const void *pa, const void *pb)
+source_es_aggs_groups_pass(const struct source_es_aggs_run *r,
+    const char *field, const double *g, size_t ng,
+    struct source_es_cells *cells, char **cause)
 {
-	const struct source_es_aggs_cell *a = pa, *b = pb;
-	struct json_object_iterator ia, ea, ib;
-	const char *x, *y;
-	int c;
+	struct source_es_aggs_pass ps;
+	struct json_object *q;
+	int rc;
 
-	ia = json_object_iter_begin(a->key);
-	ea = json_object_iter_end(a->key);
-	ib = json_object_iter_begin(b->key);
-	for (; !json_object_iter_equal(&ia, &ea); json_object_iter_next(&ia),
-	    json_object_iter_next(&ib)) {
-		struct json_object *va = json_object_iter_peek_value(&ia);
-		struct json_object *vb = json_object_iter_peek_value(&ib);
-
-		x = va ? json_object_get_string(va) : NULL;
-		y = vb ? json_object_get_string(vb) : NULL;
-		if (x == NULL || y == NULL) {
-			c = (x != NULL) - (y != NULL);
-		} else
-			c = strcmp(x, y);
-		if (c != 0)
-			return c;
-	}
-	if (a->ts != b->ts)
-		return a->ts < b->ts ? -1 : 1;
-	return 0;
+	memset(&ps, 0, sizeof(ps));
+	ps.r = r;
+	ps.ng = ng;
+	ps.cells = cells;
+	ps.seen = hmap_new();
+	strbuf_init(&ps.norm, 0);
+	q = source_es_query_with(r->query, field);
+	rc = source_es_aggs_groups_pages(&ps, q, field, g, cause);
+	json_object_put(q);
+	strbuf_release(&ps.norm);
+	hmap_free(ps.seen, NULL);
+	return rc;
 }
-
 
 /* The group of a merged cell, with the asked percentiles. */
 static struct json_object *
 source_es_aggs_group(const struct source_es_aggs_run *r,
-    const struct source_es_aggs_cell *cell, const double *grid, size_t ng,
-    const struct source_es_aggs_side *m)
+    const struct source_es_cell *cell, const double *grid, size_t ng,
+    const struct source_es_side *m)
 {
 	struct json_object *g = json_object_new_object(), *pcts;
 	const struct source_es_opts *o = r->o;
@@ -538,7 +418,7 @@ source_es_aggs_group(const struct source_es_aggs_run *r,
 	pcts = json_object_new_object();
 	for (j = 0; j < o->npcts; j++)
 		json_object_object_add(pcts, analysis_pct_name(o->pcts[j],
-		    name), analysis_num(source_es_aggs_mix_pct(cell, grid, ng,
+		    name), analysis_num(source_es_cells_pct(cell, grid, ng,
 		    o->pcts[j])));
 	json_object_object_add(g, "percentiles", pcts);
 	json_object_object_add(g, "first", analysis_time(m->first));
@@ -548,453 +428,75 @@ source_es_aggs_group(const struct source_es_aggs_run *r,
 	return g;
 }
 
-/* The groups array: one or two passes, merged. */
+/* The groups array: one pass per elapsed field, merged. */
 static int
 source_es_aggs_groups(const struct source_es_aggs_run *r,
     struct json_object *groups, unsigned long long *accepted, double *first,
     double *last, char **cause)
 {
-	struct source_es_aggs_cell *cells = NULL;
-	struct source_es_aggs_side m;
-	double grid[SOURCE_ES_AGGS_GRID_MAX];
-	size_t ng, n = 0, i;
+	struct source_es_cells cells;
+	struct source_es_side m;
+	double grid[SOURCE_ES_CELLS_GRID_MAX];
+	size_t ng, i;
 	int rc = 0;
 
-	ng = source_es_aggs_grid_with(r->o->pcts, r->o->npcts, grid);
+	ng = source_es_cells_grid_with(r->o->pcts, r->o->npcts, grid);
+	source_es_cells_init(&cells);
 	if (r->l->have_ellapsed)
 		rc = source_es_aggs_groups_pass(r, "ellapsed_milli", grid, ng,
-		    &cells, &n, cause);
+		    &cells, cause);
 	if (rc == 0 && r->l->have_elapsed)
 		rc = source_es_aggs_groups_pass(r, "elapsed_milli", grid, ng,
-		    &cells, &n, cause);
+		    &cells, cause);
 	if (rc == -1) {
-		source_es_aggs_cells_free(cells, n);
+		source_es_cells_release(&cells);
 		return -1;
 	}
-	qsort(cells, n, sizeof(*cells), source_es_aggs_key_cmp);
-	for (i = 0; i < n; i++) {
-		m = source_es_aggs_mix_stats(&cells[i]);
-		json_object_array_add(groups, source_es_aggs_group(r, &cells[i],
-		    grid, ng, &m));
+	source_es_cells_sort(&cells);
+	for (i = 0; i < cells.n; i++) {
+		m = source_es_cells_stats(&cells.v[i]);
+		json_object_array_add(groups, source_es_aggs_group(r,
+		    &cells.v[i], grid, ng, &m));
 		*accepted += (unsigned long long)m.count;
 		if (i == 0 || m.first < *first)
 			*first = m.first;
 		if (i == 0 || m.last > *last)
 			*last = m.last;
 	}
-	source_es_aggs_cells_free(cells, n);
+	source_es_cells_release(&cells);
 	return 0;
 }
 
 /*
- * Sets the time-bucket parameter of a series query: date_histogram with
- * fixed_interval on a date field, histogram on epoch seconds.
+ * Counts the documents of query (borrowed) in *n: size 0, every hit
+ * counted, no aggregation. 0 or -1 with *cause.
  */
-static void
-source_es_aggs_time_buckets(const struct source_es_layout *l,
-    double interval, struct jsub_params *p)
+static int
+source_es_aggs_hits(struct es *es, const char *index,
+    struct json_object *query, struct json_object *aggs,
+    unsigned long long *n, struct json_object **res, char **cause)
 {
-	struct json_object *h = json_object_new_object();
-	char buf[32];
+	struct json_object *body, *hits, *tot;
+	struct jsub_params *p = jsub_params_new();
 
-	json_object_object_add(h, "field",
-	    json_object_new_string(l->time_field));
-	json_object_object_add(h, "min_doc_count", json_object_new_int(1));
-	if (l->time_is_date) {
-		snprintf(buf, sizeof(buf), "%.0fs", interval);
-		json_object_object_add(h, "fixed_interval",
-		    json_object_new_string(buf));
-		jsub_set(p, "date_histogram", h);
-	} else {
-		json_object_object_add(h, "interval", analysis_num(interval));
-		jsub_set(p, "histogram", h);
-	}
-}
-
-/* The spectrum's percentiles beyond the mixing grid. */
-static const double source_es_aggs_spec_extra[] = { 99.99 };
-
-/* The series query of the documents holding field (caller puts). */
-static struct json_object *
-source_es_aggs_series_body(const struct source_es_aggs_run *r,
-    const char *field, double interval, char **cause)
-{
-	struct json_object *q, *body;
-	struct jsub_params *p;
-	double sgrid[SOURCE_ES_AGGS_GRID_MAX];
-	size_t sg;
-
-	q = source_es_query_with(r->query, field);
-	source_es_query_not_start(q, r->l);
-	p = jsub_params_new();
-	jsub_set(p, "query", q);
-	jsub_set_string(p, "label_field", r->l->key_field[AGG_KEY_LABEL]);
-	sg = source_es_aggs_grid_with(source_es_aggs_spec_extra, 1, sgrid);
-	jsub_set(p, "spectrum", source_es_aggs_percentiles(field, sgrid, sg,
-	    r->o->hdr));
-	source_es_aggs_time_buckets(r->l, interval, p);
-	jsub_set(p, "percentiles", source_es_aggs_percentiles(field,
-	    source_es_aggs_grid, SOURCE_ES_AGGS_NGRID, r->o->hdr));
-	jsub_set(p, "elapsed", source_es_aggs_field(field));
-	body = source_es_query_template("aggs-series.json", p, cause);
+	jsub_set(p, "query", json_object_get(query));
+	if (aggs != NULL)
+		jsub_set(p, "window_aggs", aggs);
+	body = source_es_query_template("count.json", p, cause);
 	jsub_params_free(p);
-	return body;
-}
-
-/* A {"label": lk} key (caller puts). */
-static struct json_object *
-source_es_aggs_label_key(struct json_object *lk)
-{
-	struct json_object *key = json_object_new_object();
-
-	json_object_object_add(key, "label", json_object_get(lk));
-	return key;
-}
-
-/* Adds a label bucket's spectrum (sg percents) to the label's cell. */
-static void
-source_es_aggs_spectrum_bucket(struct json_object *lb, struct json_object *lk,
-    size_t sg, struct source_es_aggs_cell **spec, size_t *nspec)
-{
-	struct json_object *key = source_es_aggs_label_key(lk), *sp = NULL;
-	struct source_es_aggs_side *sd;
-
-	sd = source_es_aggs_side_for(spec, nspec, key, 0);
-	json_object_put(key);
-	if (sd == NULL)
-		return;
-	sd->count = source_es_aggs_num(lb, "doc_count");
-	json_object_object_get_ex(lb, "smin", &sp);
-	sd->min = source_es_aggs_num(sp, "value");
-	json_object_object_get_ex(lb, "smax", &sp);
-	sd->max = source_es_aggs_num(sp, "value");
-	if (json_object_object_get_ex(lb, "spec", &sp))
-		source_es_aggs_pct_values(sp, sg, sd->pv);
-}
-
-/* Where one series pass puts a label's time bins and spectrum. */
-struct source_es_aggs_series {
-	const struct source_es_aggs_run *r;
-	struct source_es_aggs_cell **cells, **spec;
-	size_t *n, *nspec;
-	size_t sg;			/* spectrum percents */
-	struct json_object *label;	/* of the bucket being read */
-};
-
-/* Adds one time bin of the current label to the series cells. */
-static int
-source_es_aggs_series_bin(struct json_object *x, void *arg, char **cause)
-{
-	struct source_es_aggs_series *se = arg;
-	struct json_object *key = source_es_aggs_label_key(se->label);
-	struct source_es_aggs_side *sd;
-
-	(void)cause;
-	sd = source_es_aggs_side_for(se->cells, se->n, key,
-	    source_es_aggs_num(x, "key") / (se->r->l->time_is_date ? 1000 :
-	    1));
-	json_object_put(key);
-	if (sd == NULL)
-		return 0;
-	sd->count = source_es_aggs_num(x, "doc_count");
-	sd->max = source_es_aggs_num(json_object_object_get(x, "max"),
-	    "value");
-	source_es_aggs_pct_values(json_object_object_get(x, "pct"),
-	    SOURCE_ES_AGGS_NGRID, sd->pv);
-	sd->min = sd->pv[0];
-	return 0;
-}
-
-/*
- * Reads one label bucket: its spectrum from the small members, then its
- * time bins one at a time (a label may have thousands).
- */
-static int
-source_es_aggs_series_label(const char *text, size_t len, void *arg,
-    char **cause)
-{
-	static const char *const bins[] = { "buckets" };
-	struct source_es_aggs_series *se = arg;
-	struct json_object *head;
-	struct jscan_member t;
-	int rc = 0;
-
-	head = source_es_walk_head(text, len, "t", &t, cause);
-	if (head == NULL)
-		return -1;
-	se->label = json_object_object_get(head, "key");
-	source_es_aggs_spectrum_bucket(head, se->label, se->sg, se->spec,
-	    se->nspec);
-	if (t.val != NULL && t.type == JSCAN_OBJECT)
-		rc = source_es_walk(t.val, t.vlen, bins, 1,
-		    source_es_aggs_series_bin, se, cause);
-	se->label = NULL;
-	json_object_put(head);
-	return rc;
-}
-
-/* One series pass over the documents holding field. */
-static int
-source_es_aggs_series_pass(const struct source_es_aggs_run *r,
-    const char *field, double interval, struct source_es_aggs_cell **cells,
-    size_t *n, struct source_es_aggs_cell **spec, size_t *nspec,
-    char **cause)
-{
-	static const char *const labels[] = { "aggregations", "labels",
-	    "buckets" };
-	struct source_es_aggs_series se = { r, cells, spec, n, nspec, 0,
-	    NULL };
-	double sgrid[SOURCE_ES_AGGS_GRID_MAX];
-	struct json_object *body;
-	struct http_response res;
-	int rc;
-
-	body = source_es_aggs_series_body(r, field, interval, cause);
 	if (body == NULL)
 		return -1;
-	http_response_init(&res);
-	rc = source_es_walk_search(r->es, r->o->index, body, &res, cause);
+	*res = source_es_aggs_search(es, index, body, cause);
 	json_object_put(body);
-	se.sg = source_es_aggs_grid_with(source_es_aggs_spec_extra, 1, sgrid);
-	if (rc == 0)
-		rc = source_es_walk_text(res.body.data, res.body.len, labels, 3,
-		    source_es_aggs_series_label, &se, cause);
-	http_response_release(&res);
-	return rc;
-}
-
-/* The spectrum of each label from its merged cell (sorted by label). */
-static struct json_object *
-source_es_aggs_spectrum(struct source_es_aggs_cell *spec, size_t nspec)
-{
-	static const double sq[] = { 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9,
-	    99.99 };
-	static const size_t nsq = sizeof(sq) / sizeof(sq[0]);
-	struct json_object *out = json_object_new_array(), *sp, *sa, *p, *lab;
-	struct source_es_aggs_side m;
-	double sgrid[SOURCE_ES_AGGS_GRID_MAX], q;
-	size_t i, k, sg;
-
-	sg = source_es_aggs_grid_with(source_es_aggs_spec_extra, 1, sgrid);
-	qsort(spec, nspec, sizeof(*spec), source_es_aggs_key_cmp);
-	for (i = 0; i < nspec; i++) {
-		m = source_es_aggs_mix_stats(&spec[i]);
-		sp = json_object_new_object();
-		json_object_object_get_ex(spec[i].key, "label", &lab);
-		json_object_object_add(sp, "label", json_object_get(lab));
-		json_object_object_add(sp, "count",
-		    json_object_new_int64((int64_t)m.count));
-		sa = json_object_new_array();
-		for (k = 0; k < nsq + 2; k++) {
-			q = k == 0 ? 0 : k <= nsq ? sq[k - 1] : 100;
-			p = json_object_new_object();
-			json_object_object_add(p, "q", analysis_num(q));
-			json_object_object_add(p, "v", analysis_num(q == 0 ?
-			    m.min : q == 100 ? m.max : source_es_aggs_mix_pct(
-			    &spec[i], sgrid, sg, q)));
-			json_object_array_add(sa, p);
-		}
-		json_object_object_add(sp, "points", sa);
-		json_object_array_add(out, sp);
-	}
-	return out;
-}
-
-/* One series point from a merged time bin. */
-static struct json_object *
-source_es_aggs_point(const struct source_es_aggs_cell *cell)
-{
-	struct source_es_aggs_side m = source_es_aggs_mix_stats(cell);
-	struct json_object *pt = json_object_new_object();
-	static const double q[] = { 50, 95, 99 };
-	static const char *const name[] = { "p50", "p95", "p99" };
-	size_t i;
-
-	json_object_object_add(pt, "t", analysis_time(cell->ts));
-	json_object_object_add(pt, "ts", analysis_num(cell->ts));
-	json_object_object_add(pt, "count",
-	    json_object_new_int64((int64_t)m.count));
-	for (i = 0; i < 3; i++)
-		json_object_object_add(pt, name[i], analysis_num(
-		    source_es_aggs_mix_pct(cell, source_es_aggs_grid,
-		    SOURCE_ES_AGGS_NGRID, q[i])));
-	json_object_object_add(pt, "max", analysis_num(m.max));
-	return pt;
-}
-
-/* The series of each label from the merged time bins (sorted). */
-static struct json_object *
-source_es_aggs_series_labels(struct source_es_aggs_cell *cells, size_t n)
-{
-	struct json_object *arr = json_object_new_array(), *s, *pts = NULL;
-	struct json_object *lab;
-	const char *cur = NULL, *name;
-	size_t i;
-
-	qsort(cells, n, sizeof(*cells), source_es_aggs_key_cmp);
-	for (i = 0; i < n; i++) {
-		json_object_object_get_ex(cells[i].key, "label", &lab);
-		name = jx_str(lab, "");
-		if (cur == NULL || strcmp(cur, name) != 0) {
-			s = json_object_new_object();
-			json_object_object_add(s, "label",
-			    json_object_get(lab));
-			pts = json_object_new_array();
-			json_object_object_add(s, "points", pts);
-			json_object_array_add(arr, s);
-			cur = name;
-		}
-		json_object_array_add(pts, source_es_aggs_point(&cells[i]));
-	}
-	return arr;
-}
-
-/* Series per label from date_histogram (or histogram on seconds). */
-static struct json_object *
-source_es_aggs_series(const struct source_es_aggs_run *r, double interval,
-    struct json_object **spectrum, char **cause)
-{
-	struct json_object *series;
-	struct source_es_aggs_cell *cells = NULL, *spec = NULL;
-	size_t n = 0, nspec = 0;
-	int rc = 0;
-
-	if (r->l->have_ellapsed)
-		rc = source_es_aggs_series_pass(r, "ellapsed_milli", interval,
-		    &cells, &n, &spec, &nspec, cause);
-	if (rc == 0 && r->l->have_elapsed)
-		rc = source_es_aggs_series_pass(r, "elapsed_milli", interval,
-		    &cells, &n, &spec, &nspec, cause);
-	if (rc == -1) {
-		source_es_aggs_cells_free(cells, n);
-		source_es_aggs_cells_free(spec, nspec);
-		return NULL;
-	}
-	*spectrum = source_es_aggs_spectrum(spec, nspec);
-	source_es_aggs_cells_free(spec, nspec);
-	series = json_object_new_object();
-	json_object_object_add(series, "interval_s", analysis_num(interval));
-	json_object_object_add(series, "labels",
-	    source_es_aggs_series_labels(cells, n));
-	source_es_aggs_cells_free(cells, n);
-	return series;
-}
-
-/* Where the outcome series go while a label bucket is read. */
-struct source_es_aggs_outcome {
-	const struct source_es_layout *l;
-	struct json_object *arr;	/* the series */
-	struct json_object *label;	/* of the label bucket being read */
-	struct json_object *points;	/* of the outcome being read */
-};
-
-/* Adds one time bin of an outcome to its points. */
-static int
-source_es_aggs_outcome_point(struct json_object *y, void *arg, char **cause)
-{
-	struct source_es_aggs_outcome *oc = arg;
-	struct json_object *pt = json_object_new_object();
-
-	(void)cause;
-	json_object_object_add(pt, "ts", analysis_num(source_es_aggs_num(y,
-	    "key") / (oc->l->time_is_date ? 1000 : 1)));
-	json_object_object_add(pt, "count", json_object_new_int64(
-	    (int64_t)source_es_aggs_num(y, "doc_count")));
-	json_object_array_add(oc->points, pt);
+	if (*res == NULL)
+		return -1;
+	*n = 0;
+	if (json_object_object_get_ex(*res, "hits", &hits) &&
+	    json_object_object_get_ex(hits, "total", &tot))
+		*n = json_object_is_type(tot, json_type_object) ?
+		    (unsigned long long)source_es_aggs_num(tot, "value") :
+		    (unsigned long long)json_object_get_int64(tot);
 	return 0;
-}
-
-/* Adds the series of one outcome bucket of the current label. */
-static int
-source_es_aggs_outcome_series(const char *text, size_t len, void *arg,
-    char **cause)
-{
-	static const char *const bins[] = { "buckets" };
-	struct source_es_aggs_outcome *oc = arg;
-	struct json_object *head, *ok, *s;
-	struct jscan_member t;
-	int rc = 0;
-
-	head = source_es_walk_head(text, len, "t", &t, cause);
-	if (head == NULL)
-		return -1;
-	ok = json_object_object_get(head, "key");
-	s = json_object_new_object();
-	json_object_object_add(s, "label", json_object_get(oc->label));
-	json_object_object_add(s, "outcome", json_object_get(ok));
-	json_object_object_add(s, "error", json_object_new_boolean(
-	    analysis_outcome_is_error(json_object_get_string(ok))));
-	oc->points = json_object_new_array();
-	json_object_object_add(s, "points", oc->points);
-	json_object_array_add(oc->arr, s);
-	if (t.val != NULL && t.type == JSCAN_OBJECT)
-		rc = source_es_walk(t.val, t.vlen, bins, 1,
-		    source_es_aggs_outcome_point, oc, cause);
-	json_object_put(head);
-	return rc;
-}
-
-/* Adds the series of one label bucket's outcomes. */
-static int
-source_es_aggs_outcome_label(const char *text, size_t len, void *arg,
-    char **cause)
-{
-	static const char *const outcomes[] = { "buckets" };
-	struct source_es_aggs_outcome *oc = arg;
-	struct json_object *head;
-	struct jscan_member ob;
-	int rc = 0;
-
-	head = source_es_walk_head(text, len, "outcomes", &ob, cause);
-	if (head == NULL)
-		return -1;
-	oc->label = json_object_object_get(head, "key");
-	if (ob.val != NULL && ob.type == JSCAN_OBJECT)
-		rc = source_es_walk_text(ob.val, ob.vlen, outcomes, 1,
-		    source_es_aggs_outcome_series, oc, cause);
-	json_object_put(head);
-	return rc;
-}
-
-/* Events per label and outcome over time (all events, START included). */
-static struct json_object *
-source_es_aggs_outcomes(const struct source_es_aggs_run *r, double interval,
-    char **cause)
-{
-	static const char *const labels[] = { "aggregations", "labels",
-	    "buckets" };
-	struct source_es_aggs_outcome oc = { r->l, NULL, NULL, NULL };
-	struct json_object *body, *out;
-	struct http_response res;
-	struct jsub_params *p;
-	int rc;
-
-	out = json_object_new_object();
-	json_object_object_add(out, "interval_s", analysis_num(interval));
-	oc.arr = json_object_new_array();
-	json_object_object_add(out, "series", oc.arr);
-	if (r->l->key_field[AGG_KEY_OUTCOME] == NULL)
-		return out;
-	p = jsub_params_new();
-	jsub_set(p, "query", json_object_get(r->query));
-	jsub_set_string(p, "label_field", r->l->key_field[AGG_KEY_LABEL]);
-	jsub_set_string(p, "outcome_field", r->l->key_field[AGG_KEY_OUTCOME]);
-	source_es_aggs_time_buckets(r->l, interval, p);
-	body = source_es_query_template("aggs-outcomes.json", p, cause);
-	jsub_params_free(p);
-	http_response_init(&res);
-	rc = body ? source_es_walk_search(r->es, r->o->index, body, &res,
-	    cause) : -1;
-	json_object_put(body);
-	if (rc == 0)
-		rc = source_es_walk_text(res.body.data, res.body.len, labels, 3,
-		    source_es_aggs_outcome_label, &oc, cause);
-	http_response_release(&res);
-	if (rc == -1) {
-		json_object_put(out);
-		return NULL;
-	}
-	return out;
 }
 
 int
@@ -1002,31 +504,18 @@ source_es_aggs_count(struct es *es, const struct source_es_layout *l,
     const struct source_es_opts *o, struct json_object *query,
     unsigned long long *total, double *first, double *last, char **cause)
 {
-	struct json_object *body, *res, *hits, *tot, *aggs;
-	struct jsub_params *p = jsub_params_new(), *w;
+	struct json_object *res, *aggs, *window = NULL;
+	struct jsub_params *w;
 
-	jsub_set(p, "query", json_object_get(query));
 	if (l->time_field != NULL) {
 		w = jsub_params_new();
 		jsub_set_string(w, "time_field", l->time_field);
-		jsub_set(p, "window_aggs", source_es_query_template(
-		    "window-aggs.json", w, cause));
+		window = source_es_query_template("window-aggs.json", w, cause);
 		jsub_params_free(w);
 	}
-	body = source_es_query_template("count.json", p, cause);
-	jsub_params_free(p);
-	if (body == NULL)
+	if (source_es_aggs_hits(es, o->index, query, window, total, &res,
+	    cause) == -1)
 		return -1;
-	res = source_es_aggs_search(es, o->index, body, cause);
-	json_object_put(body);
-	if (res == NULL)
-		return -1;
-	*total = 0;
-	if (json_object_object_get_ex(res, "hits", &hits) &&
-	    json_object_object_get_ex(hits, "total", &tot))
-		*total = json_object_is_type(tot, json_type_object) ?
-		    (unsigned long long)source_es_aggs_num(tot, "value") :
-		    (unsigned long long)json_object_get_int64(tot);
 	*first = *last = 0;
 	if (json_object_object_get_ex(res, "aggregations", &aggs)) {
 		*first = source_es_aggs_time(l, aggs, "first");
@@ -1036,19 +525,51 @@ source_es_aggs_count(struct es *es, const struct source_es_layout *l,
 	return 0;
 }
 
+/*
+ * Counts in *n the agent start-up probes among the documents of the run's
+ * query (before the probes are left out of it), as the pipeline counts
+ * them: those holding an elapsed value (a probe without one is rejected
+ * first). 0 or -1 with *cause.
+ */
+static int
+source_es_aggs_probes(const struct source_es_aggs_run *r,
+    unsigned long long *n, char **cause)
+{
+	struct json_object *probe = source_es_query_probe(r->l), *q = NULL;
+	struct json_object *b, *f, *res = NULL;
+	int rc;
+
+	*n = 0;
+	if (probe == NULL)
+		return 0;
+	json_object_deep_copy(r->query, &q, NULL);
+	if (json_object_object_get_ex(q, "bool", &b) &&
+	    json_object_object_get_ex(b, "filter", &f))
+		json_object_array_add(f, probe);
+	else
+		json_object_put(probe);
+	rc = source_es_aggs_hits(r->es, r->o->index, q, NULL, n, &res, cause);
+	json_object_put(res);
+	json_object_put(q);
+	return rc;
+}
+
 /* Checks that the index has what aggs mode needs; 0 or -1 with *cause. */
 static int
 source_es_aggs_check(const struct source_es_layout *l,
     const struct source_es_opts *o, char **cause)
 {
+	enum agg_key fk;
 	size_t k;
 
-	for (k = 0; k < o->nkeys; k++)
-		if (l->key_field[o->keys[k]] == NULL)
+	for (k = 0; k < o->nkeys; k++) {
+		fk = source_es_aggs_field_key(o->keys[k]);
+		if (l->key_field[fk] == NULL)
 			return util_fail(cause, "--by %s: the index has no "
 			    "aggregatable %s field (keyword, or text with "
 			    ".keyword); try --mode raw", agg_key_name(
-			    o->keys[k]), agg_key_name(o->keys[k]));
+			    o->keys[k]), agg_key_name(fk));
+	}
 	if (!l->have_ellapsed && !l->have_elapsed)
 		return util_fail(cause, "the index has no numeric "
 		    "ellapsed_milli or elapsed_milli field; try --mode raw");
@@ -1102,6 +623,22 @@ source_es_aggs_doc(const struct source_es_opts *o, struct json_object *source,
 	return doc;
 }
 
+/*
+ * The counts of an aggs analysis: read is what the query matched, the
+ * groups' events are accepted, probes are agent starts and the rest had
+ * no elapsed value.
+ */
+static void
+source_es_aggs_counts(struct analysis_counts *c, unsigned long long total,
+    unsigned long long probes)
+{
+	c->agent_starts = probes;
+	c->read = total > c->accepted + probes ? total : c->accepted + probes;
+	c->rejected = c->read - c->accepted - probes;
+	c->by_reason[TRACE_REJ_NO_ELAPSED] = c->rejected;
+	c->by_shape[TRACE_SHAPE_HIT] = c->accepted;
+}
+
 struct json_object *
 source_es_aggs(struct es *es, const struct source_es_layout *l,
     const struct source_es_opts *o, struct json_object *source,
@@ -1110,7 +647,9 @@ source_es_aggs(struct es *es, const struct source_es_layout *l,
 {
 	struct source_es_aggs_run r = { es, l, o, NULL, total };
 	struct analysis_counts c;
-	struct json_object *groups, *series, *outcomes, *spectrum = NULL;
+	struct json_object *groups, *series = NULL, *outcomes = NULL;
+	struct json_object *spectrum = NULL;
+	unsigned long long probes = 0;
 	double interval, gf = 0, gl = 0;
 
 	if (source_es_aggs_check(l, o, cause) == -1)
@@ -1120,20 +659,18 @@ source_es_aggs(struct es *es, const struct source_es_layout *l,
 		return NULL;
 	memset(&c, 0, sizeof(c));
 	groups = json_object_new_array();
-	if (source_es_aggs_groups(&r, groups, &c.accepted, &gf, &gl,
-	    cause) == -1) {
-		json_object_put(groups);
-		json_object_put(r.query);
-		return NULL;
+	if (source_es_aggs_probes(&r, &probes, cause) == 0) {
+		source_es_query_not_probe(r.query, l);
+		if (source_es_aggs_groups(&r, groups, &c.accepted, &gf, &gl,
+		    cause) == 0) {
+			interval = source_es_aggs_interval(o->interval, first,
+			    last);
+			series = source_es_series(&r, interval, &spectrum,
+			    cause);
+			outcomes = series ? source_es_series_outcomes(&r,
+			    interval, cause) : NULL;
+		}
 	}
-	c.read = total > c.accepted ? total : c.accepted;
-	c.rejected = c.read - c.accepted;
-	c.by_reason[TRACE_REJ_NO_ELAPSED] = c.rejected;
-	c.by_shape[TRACE_SHAPE_HIT] = c.accepted;
-	interval = source_es_aggs_interval(o->interval, first, last);
-	series = source_es_aggs_series(&r, interval, &spectrum, cause);
-	outcomes = series ? source_es_aggs_outcomes(&r, interval, cause) :
-	    NULL;
 	json_object_put(r.query);
 	if (series == NULL || outcomes == NULL) {
 		json_object_put(groups);
@@ -1141,6 +678,7 @@ source_es_aggs(struct es *es, const struct source_es_layout *l,
 		json_object_put(spectrum);
 		return NULL;
 	}
+	source_es_aggs_counts(&c, total, probes);
 	*partial = 0;
 	json_object_object_add(source, "partial", json_object_new_boolean(0));
 	return source_es_aggs_doc(o, source, &c, gf, gl, groups, series,

@@ -3,16 +3,21 @@
  * private to analyzer/source_es*.c. source_es.c reads the mapping into a
  * layout and picks the mode; source_es_query.c builds the query from the
  * filters; source_es_raw.c exports every matching event (sliced scroll);
- * source_es_aggs.c lets the server aggregate.
+ * source_es_aggs.c lets the server aggregate the groups and
+ * source_es_series.c the series, spectrum and outcomes over time, their
+ * buckets merged by source_es_cells.c; source_es_walk.c reads answers as
+ * text; source_es_hint.c says what the indices hold.
  */
 #ifndef MEDLOAD_SOURCE_ES_PRIV_H
 #define MEDLOAD_SOURCE_ES_PRIV_H
 
 #include "aggregate.h"
+#include "analysis.h"
 #include "source_es.h"
+#include "strbuf.h"
 
-struct analysis_request;
 struct es;
+struct hmap;
 struct http_response;
 struct json_object;
 struct jscan_member;
@@ -66,10 +71,21 @@ struct json_object *source_es_query_with(struct json_object *query,
     const char *field);
 
 /*
- * Adds to q a must_not clause leaving START events (always 0 ms) out, as
- * the local series do; nothing when the index has no outcome field.
+ * Adds to q's must_not clauses one leaving START events (always 0 ms) out,
+ * as the local series do; nothing when the index has no outcome field.
  */
 void source_es_query_not_start(struct json_object *q,
+    const struct source_es_layout *l);
+
+/*
+ * A clause matching the agents' start-up probes as the parser knows them
+ * (handler ArgParse, or outcome Successfully_configured_aca-py) on the
+ * fields the index has (caller puts); NULL when it has neither.
+ */
+struct json_object *source_es_query_probe(const struct source_es_layout *l);
+
+/* Adds to q's must_not clauses the probes (source_es_query_probe). */
+void source_es_query_not_probe(struct json_object *q,
     const struct source_es_layout *l);
 
 /*
@@ -102,6 +118,15 @@ int source_es_aggs_count(struct es *es, const struct source_es_layout *l,
     const struct source_es_opts *o, struct json_object *query,
     unsigned long long *total, double *first, double *last, char **cause);
 
+/* One aggregation run: the server, the layout, the options, the query. */
+struct source_es_aggs_run {
+	struct es *es;
+	const struct source_es_layout *l;
+	const struct source_es_opts *o;
+	struct json_object *query;	/* borrowed; probes left out */
+	unsigned long long total;	/* documents the query matched */
+};
+
 /*
  * Aggs mode: the server computes groups, series, spectrum and outcomes.
  * total, first and last come from source_es_aggs_count. source
@@ -112,6 +137,121 @@ struct json_object *source_es_aggs(struct es *es,
     const struct source_es_layout *l, const struct source_es_opts *o,
     struct json_object *source, unsigned long long total, double first,
     double last, int *partial, char **cause);
+
+/*
+ * The percents asked of the server for each group and bin, so that sides
+ * can be mixed (source_es_cells.c), and their number.
+ */
+#define SOURCE_ES_CELLS_NGRID 28
+extern const double source_es_cells_grid[SOURCE_ES_CELLS_NGRID];
+#define SOURCE_ES_CELLS_GRID_MAX (SOURCE_ES_CELLS_NGRID + ANALYSIS_MAX_PCTS)
+
+/*
+ * The grid plus the nq percents q, sorted, each once, into out (room for
+ * SOURCE_ES_CELLS_GRID_MAX). Returns their number.
+ */
+size_t source_es_cells_grid_with(const double *q, size_t nq, double *out);
+
+/* One server bucket's figures for a group, a series bin or a spectrum. */
+struct source_es_side {
+	double count, min, max, mean, std, first, last;
+	double pv[SOURCE_ES_CELLS_GRID_MAX];	/* at the grid's percents */
+};
+
+/* A group, series bin or spectrum: the buckets that make it up. */
+struct source_es_cell {
+	struct json_object *key;	/* its key object, held */
+	double ts;			/* series: bin start */
+	struct source_es_side *side;
+	size_t nsides, cap;
+};
+
+/* Cells found by key and time in constant time. */
+struct source_es_cells {
+	struct hmap *index;		/* ts and key text -> number + 1 */
+	struct source_es_cell *v;	/* in the order they came */
+	size_t n, cap;
+	struct strbuf k;
+};
+
+/* Sets up an empty table; release with source_es_cells_release. */
+void source_es_cells_init(struct source_es_cells *t);
+
+/* Frees the cells, their keys and sides. */
+void source_es_cells_release(struct source_es_cells *t);
+
+/*
+ * A new side (zeroed) of the cell for key (borrowed; the cell holds a
+ * reference) at ts, the cell made when it is new. The pointer is valid
+ * until the next call.
+ */
+struct source_es_side *source_es_cells_side(struct source_es_cells *t,
+    struct json_object *key, double ts);
+
+/*
+ * Orders the cells by key (the values in the order of enum agg_key, as
+ * analysis_build orders groups, null first), then time. No side may be
+ * added afterwards.
+ */
+void source_es_cells_sort(struct source_es_cells *t);
+
+/* Count, min, max, mean, stddev, first and last of a cell's sides. */
+struct source_es_side source_es_cells_stats(const struct source_es_cell *c);
+
+/*
+ * The q-th percentile of the mixture of a cell's sides, each known at the
+ * ng percents g (one side: its own value at q, which g must hold).
+ */
+double source_es_cells_pct(const struct source_es_cell *c, const double *g,
+    size_t ng, double q);
+
+/*
+ * The percentiles aggregation body for field at the n percents q, t-digest
+ * or (hdr) HDR (caller puts).
+ */
+struct json_object *source_es_aggs_percentiles(const char *field,
+    const double *q, size_t n, int hdr);
+
+/* {"field": name} (caller puts). */
+struct json_object *source_es_aggs_field(const char *name);
+
+/* A number member k of an aggregation result (0 when null or absent). */
+double source_es_aggs_num(struct json_object *o, const char *k);
+
+/* The {"value": ...} metric name of bucket, in epoch seconds. */
+double source_es_aggs_time(const struct source_es_layout *l,
+    struct json_object *bucket, const char *name);
+
+/* Server percentiles {"values": [{"key", "value"}]} into out[0..n). */
+void source_es_aggs_pct_values(struct json_object *pct, size_t n,
+    double *out);
+
+/*
+ * Sets the time-bucket parameter of a series query in p: date_histogram
+ * with fixed_interval on a date field, histogram on epoch seconds.
+ */
+void source_es_aggs_time_buckets(const struct source_es_layout *l,
+    double interval, struct jsub_params *p);
+
+/*
+ * Says whether seen (a pass's raw bucket keys) holds key already, and
+ * notes it when not: a server that repeats a bucket is believed once.
+ */
+int source_es_aggs_seen(struct hmap *seen, const void *key, size_t len);
+
+/*
+ * The series per label (interval seconds) and, in *spectrum, the latency
+ * spectrum per label (caller puts both). NULL with *cause.
+ */
+struct json_object *source_es_series(const struct source_es_aggs_run *r,
+    double interval, struct json_object **spectrum, char **cause);
+
+/*
+ * The events per label and normal outcome over time, as files count them
+ * (caller puts). NULL with *cause.
+ */
+struct json_object *source_es_series_outcomes(
+    const struct source_es_aggs_run *r, double interval, char **cause);
 
 /* The most bytes of an aggregation answer, read as text. */
 #define SOURCE_ES_WALK_ANSWER_MAX ((size_t)64 << 20)

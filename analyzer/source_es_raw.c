@@ -25,6 +25,7 @@
 #include "pipeline.h"
 #include "strbuf.h"
 #include "timeutil.h"
+#include "trace.h"
 #include "util.h"
 
 #define SOURCE_ES_RAW_KEEP "2m"	/* how long the server keeps a scroll */
@@ -570,6 +571,7 @@ source_es_raw(const struct source_es_layout *l,
 		    o->filter, o->show_rejects);
 		sl[i].pipe.where = "hit";
 		sl[i].pipe.flows = o->slices == 1 ? o->flows : NULL;
+		trace_parser_raw(sl[i].pipe.parser, o->raw);
 		if (pthread_create(&th[i], NULL, source_es_raw_slice_run,
 		    &sl[i]) != 0) {
 			sl[i].failed = sl[i].done = 1;

@@ -377,8 +377,12 @@ run_load(struct run_cmd *c, struct config *cfg)
 
 		if (status == STATUS_OK)
 			status = rs;
-		if (interrupt_seen() > 0)	/* Ctrl-C during the report */
+		/* Ctrl-C during the report: a read it cut is no I/O error. */
+		if (interrupt_seen() > 0) {
 			interrupted = 1;
+			if (status == STATUS_IO)
+				status = STATUS_INTERRUPTED;
+		}
 	}
 	json_object_put(results);
 	free(dir);

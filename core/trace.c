@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "jscan.h"
+#include "strbuf.h"
 #include "timeutil.h"
 #include "util.h"
 
@@ -31,6 +32,10 @@ struct trace_parser {
 	size_t doc_len;
 	int raw;		/* keep types and outcomes as written */
 };
+
+/* Where an endpoint starts in an outcome, in the order they are tried. */
+const char *const trace_endpoint_schemes[] = { ".http://", ".https://",
+    ".ws://", ".wss://", NULL };
 
 static const char *const trace_reject_names[TRACE_REJ_COUNT] = {
 	"ok", "invalid_json", "no_json_object", "not_object", "no_elapsed",
@@ -407,47 +412,76 @@ trace_time(struct trace_parser *p, const struct trace_found *f, double *t,
 static int
 trace_is_probe(const struct trace_event *ev)
 {
-	return (ev->handler != NULL && strcmp(ev->handler, "ArgParse") == 0) ||
-	    (ev->outcome != NULL && strcmp(ev->outcome,
-	    "Successfully_configured_aca-py") == 0);
+	return (ev->handler != NULL && strcmp(ev->handler,
+	    TRACE_PROBE_HANDLER) == 0) || (ev->outcome != NULL &&
+	    strcmp(ev->outcome, TRACE_PROBE_OUTCOME) == 0);
+}
+
+int
+trace_normal_value(enum trace_value which, const char *value,
+    struct strbuf *out, const char **endpoint)
+{
+	static const char old[] = TRACE_TYPE_OLD_PREFIX;
+	const char *const *scheme;
+	const char *at;
+
+	strbuf_reset(out);
+	if (endpoint != NULL)
+		*endpoint = NULL;
+	if (which == TRACE_VALUE_TYPE &&
+	    strncmp(value, old, sizeof(old) - 1) == 0) {
+		strbuf_adds(out, TRACE_TYPE_PREFIX);
+		strbuf_adds(out, value + sizeof(old) - 1);
+		return 1;
+	}
+	for (scheme = trace_endpoint_schemes; which == TRACE_VALUE_OUTCOME &&
+	    *scheme != NULL; scheme++) {
+		at = strstr(value, *scheme);
+		if (at == NULL || at == value)
+			continue;
+		strbuf_add(out, value, (size_t)(at - value));
+		strbuf_addc(out, '\0');
+		strbuf_adds(out, at + 1);
+		if (endpoint != NULL)
+			*endpoint = out->data + (at - value) + 1;
+		return 1;
+	}
+	strbuf_adds(out, value);
+	return 0;
 }
 
 /*
- * One type, whatever the release: the prefix of ACA-Py 0.8 and older
- * ("did:sov:BzCbsNYhMrjHiqZDTUASHg;spec/") becomes "https://didcomm.org/";
- * an outcome that ends with the endpoint a message went to ("...DELIVER.
- * END.http://127.0.0.1:9004") is split into the outcome and ev->endpoint.
- * The strings are rewritten in the parser's own buffers.
+ * Puts the normal form of *v (a field's text in *field) in place: the
+ * parser's scratch buffer and the field's swap, so the event's strings
+ * stay the parser's own. Returns what trace_normal_value returns.
+ */
+static int
+trace_normal_field(struct trace_parser *p, enum trace_value which,
+    struct strbuf *field, const char **v, const char **endpoint)
+{
+	struct strbuf t;
+
+	if (*v == NULL ||
+	    !trace_normal_value(which, *v, &p->scratch, endpoint))
+		return 0;
+	t = *field;
+	*field = p->scratch;
+	p->scratch = t;
+	*v = field->data;
+	return 1;
+}
+
+/*
+ * One type and one outcome, whatever the release (trace_normal_value),
+ * rewritten in the parser's own buffers.
  */
 static void
 trace_normalise(struct trace_parser *p, struct trace_event *ev)
 {
-	static const char old[] = "did:sov:BzCbsNYhMrjHiqZDTUASHg;spec/";
-	static const char *const schemes[] = { ".http://", ".https://",
-	    ".ws://", ".wss://" };
-	struct strbuf *t = &p->fields[TF_TYPE], *o = &p->fields[TF_OUTCOME];
-	char *at;
-	size_t i;
-
-	if (ev->traced_type != NULL && strncmp(ev->traced_type, old,
-	    sizeof(old) - 1) == 0) {
-		strbuf_reset(&p->scratch);
-		strbuf_addf(&p->scratch, "https://didcomm.org/%s",
-		    ev->traced_type + sizeof(old) - 1);
-		strbuf_reset(t);
-		strbuf_add(t, p->scratch.data, p->scratch.len);
-		ev->traced_type = t->data;
-	}
-	for (i = 0; ev->outcome != NULL && o->data != NULL && i < sizeof(schemes) /
-	    sizeof(schemes[0]); i++) {
-		at = strstr(o->data, schemes[i]);
-		if (at == NULL || at == o->data)
-			continue;
-		*at = '\0';
-		ev->endpoint = at + 1;
-		ev->outcome = o->data;
-		break;
-	}
+	trace_normal_field(p, TRACE_VALUE_TYPE, &p->fields[TF_TYPE],
+	    &ev->traced_type, NULL);
+	trace_normal_field(p, TRACE_VALUE_OUTCOME, &p->fields[TF_OUTCOME],
+	    &ev->outcome, &ev->endpoint);
 }
 
 /* Fills ev from an event object's members. */

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 struct json_object;
+struct strbuf;
 
 enum trace_shape {
 	TRACE_SHAPE_EVENT = 1,
@@ -86,6 +87,45 @@ struct trace_parser *trace_parser_new(void);
  * to ev->endpoint.
  */
 void trace_parser_raw(struct trace_parser *p, int raw);
+
+/*
+ * An agent's start-up probe (its first trace, no workflow): this handler,
+ * or this outcome. ev->probe says so; every source sets probes aside.
+ */
+#define TRACE_PROBE_HANDLER "ArgParse"
+#define TRACE_PROBE_OUTCOME "Successfully_configured_aca-py"
+
+/* The message type prefix of ACA-Py 0.8 and older, and what it becomes. */
+#define TRACE_TYPE_OLD_PREFIX "did:sov:BzCbsNYhMrjHiqZDTUASHg;spec/"
+#define TRACE_TYPE_PREFIX "https://didcomm.org/"
+
+/*
+ * Where an endpoint written at the end of an outcome starts (".http://",
+ * ".https://", ".ws://", ".wss://"), in the order they are tried; NULL
+ * ends the list.
+ */
+extern const char *const trace_endpoint_schemes[];
+
+/* The values that releases write differently. */
+enum trace_value { TRACE_VALUE_TYPE, TRACE_VALUE_OUTCOME };
+
+/*
+ * The normal form of one value as an agent wrote it: what the parser
+ * gives unless raw, and what every source that reads values another way
+ * (the search engine's aggregations) uses, so the two cannot drift. A
+ * type starting with TRACE_TYPE_OLD_PREFIX gets TRACE_TYPE_PREFIX
+ * instead; an outcome holding one of trace_endpoint_schemes after its
+ * first character (the first scheme of the list found, at its first
+ * place) is cut there: "OutboundTransportManager.DELIVER.END.http://
+ * 127.0.0.1:9004" becomes "OutboundTransportManager.DELIVER.END" and the
+ * endpoint "http://127.0.0.1:9004". value is NUL-terminated; out is reset
+ * and receives the normal value (NUL-terminated), then, for a cut
+ * outcome, the endpoint after it: *endpoint (when endpoint is not NULL)
+ * points to that in out, else is set to NULL. Returns 1 when the value
+ * changed, else 0 (out then holds a copy).
+ */
+int trace_normal_value(enum trace_value which, const char *value,
+    struct strbuf *out, const char **endpoint);
 
 /* Frees the parser; NULL is accepted. */
 void trace_parser_free(struct trace_parser *p);

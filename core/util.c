@@ -61,6 +61,14 @@ util_strndup(const char *s, size_t n)
 	return p;
 }
 
+int
+util_strcmp_null(const char *x, const char *y)
+{
+	if (x == NULL || y == NULL)
+		return (x != NULL) - (y != NULL);
+	return strcmp(x, y);
+}
+
 /* Formats into a new string from a va_list. */
 char *
 util_vprintf(const char *fmt, va_list ap)

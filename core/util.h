@@ -25,6 +25,12 @@ void *util_realloc(void *ptr, size_t size);
 char *util_strdup(const char *s);
 char *util_strndup(const char *s, size_t n);
 
+/*
+ * Orders strings as strcmp does, an absent (NULL) one first: how groups,
+ * series and outcomes are sorted, whatever their source.
+ */
+int util_strcmp_null(const char *x, const char *y);
+
 /* Formats a new string (caller frees). */
 char *util_printf(const char *fmt, ...) UTIL_PRINTF(1, 2);
 

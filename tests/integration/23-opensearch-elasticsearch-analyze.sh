@@ -46,11 +46,19 @@ f = json.load(open(t + "/file.json"))
 def groups(d): return {tuple(g["key"].values()): g for g in d["groups"]}
 fg = groups(f)
 # Exact values per group for the tolerance check, from the file itself.
+# Outcomes in their normal form, as groups have them: an endpoint at the
+# end (".http://...") is cut off.
+def outcome(o):
+    for s in (".http://", ".https://", ".ws://", ".wss://"):
+        i = o.find(s)
+        if i > 0:
+            return o[:i]
+    return o
 vals = {}
 for line in open(t + "/all.ndjson"):
     e = json.loads(line)
     v = e.get("ellapsed_milli", e.get("elapsed_milli"))
-    vals.setdefault((e["handler"], e["handler"], e["outcome"]), []).append(v)
+    vals.setdefault((e["handler"], e["handler"], outcome(e["outcome"])), []).append(v)
 def exact(vs, q):
     vs = sorted(vs); r = max(1, math.ceil(q / 100 * len(vs) - 1e-9)); return vs[min(r, len(vs)) - 1]
 def die(msg):

@@ -2,6 +2,7 @@
 #include "trace.h"
 
 #include "check.h"
+#include "strbuf.h"
 
 static struct trace_parser *p;
 
@@ -255,6 +256,46 @@ test_normalised(void)
 	CHECK(ev.probe);
 }
 
+/* The one normal form: each rule, the scheme order, what stays alone. */
+static void
+test_normal_value(void)
+{
+	struct strbuf b;
+	const char *ep = "set";
+
+	strbuf_init(&b, 0);
+	CHECK(trace_normal_value(TRACE_VALUE_TYPE, "did:sov:BzCbsNYhMrjHiqZDTU"
+	    "ASHg;spec/routing/1.0/forward", &b, &ep) == 1);
+	CHECK_STR(b.data, "https://didcomm.org/routing/1.0/forward");
+	CHECK(ep == NULL);
+	CHECK(trace_normal_value(TRACE_VALUE_TYPE, "OutboundMessage", &b,
+	    NULL) == 0);
+	CHECK_STR(b.data, "OutboundMessage");
+	/* A type is never cut, an outcome never gets a new prefix. */
+	CHECK(trace_normal_value(TRACE_VALUE_TYPE, "a.http://b", &b, &ep) == 0);
+	CHECK_STR(b.data, "a.http://b");
+	CHECK(trace_normal_value(TRACE_VALUE_OUTCOME, "did:sov:BzCbsNYhMrjHiq"
+	    "ZDTUASHg;spec/x", &b, NULL) == 0);
+	CHECK(trace_normal_value(TRACE_VALUE_OUTCOME, "X.DELIVER.START.wss://"
+	    "h:1/p", &b, &ep) == 1);
+	CHECK_STR(b.data, "X.DELIVER.START");
+	CHECK_STR(ep, "wss://h:1/p");
+	CHECK(b.len == strlen("X.DELIVER.START") + 1 + strlen("wss://h:1/p"));
+	/* http is tried first, wherever it is. */
+	CHECK(trace_normal_value(TRACE_VALUE_OUTCOME, "A.ws://x.http://y", &b,
+	    &ep) == 1);
+	CHECK_STR(b.data, "A.ws://x");
+	CHECK_STR(ep, "http://y");
+	/* Nothing before the endpoint: left as written. */
+	CHECK(trace_normal_value(TRACE_VALUE_OUTCOME, ".https://h", &b,
+	    &ep) == 0);
+	CHECK_STR(b.data, ".https://h");
+	CHECK(ep == NULL);
+	CHECK(trace_normal_value(TRACE_VALUE_OUTCOME, "", &b, &ep) == 0);
+	CHECK_STR(b.data, "");
+	strbuf_release(&b);
+}
+
 int
 main(void)
 {
@@ -267,6 +308,7 @@ main(void)
 	RUN(test_log_text);
 	RUN(test_nul_kept);
 	RUN(test_normalised);
+	RUN(test_normal_value);
 	RUN(test_escapes_and_duplicates);
 	RUN(test_parser_reuse);
 	trace_parser_free(p);

@@ -85,6 +85,18 @@ test_safe_text(void)
 	CHECK(!util_utf8_valid("\xc0\xaf", 2));		/* overlong */
 }
 
+/* Absent strings sort first, present ones as strcmp does. */
+static void
+test_strcmp_null(void)
+{
+	CHECK(util_strcmp_null(NULL, NULL) == 0);
+	CHECK(util_strcmp_null(NULL, "") < 0);
+	CHECK(util_strcmp_null("", NULL) > 0);
+	CHECK(util_strcmp_null("a", "b") < 0);
+	CHECK(util_strcmp_null("b", "a") > 0);
+	CHECK(util_strcmp_null("a", "a") == 0);
+}
+
 static void
 test_numbers(void)
 {
@@ -229,6 +241,7 @@ main(void)
 	RUN(test_strbuf_add_int);
 	RUN(test_safe_text);
 	RUN(test_numbers);
+	RUN(test_strcmp_null);
 	RUN(test_hash_deterministic);
 	RUN(test_jscan);
 	RUN(test_secret_precedence);
