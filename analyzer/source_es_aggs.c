@@ -515,7 +515,8 @@ source_es_aggs_groups(const struct source_es_aggs_run *r,
 		source_es_aggs_cells_free(cells, n);
 		return -1;
 	}
-	qsort(cells, n, sizeof(*cells), source_es_aggs_key_cmp);
+	if (n > 0)	/* cells is NULL when empty */
+		qsort(cells, n, sizeof(*cells), source_es_aggs_key_cmp);
 	for (i = 0; i < n; i++) {
 		m = source_es_aggs_mix_stats(&cells[i]);
 		json_object_array_add(groups, source_es_aggs_group(r, &cells[i],
@@ -694,7 +695,8 @@ source_es_aggs_spectrum(struct source_es_aggs_cell *spec, size_t nspec)
 	size_t i, k, sg;
 
 	sg = source_es_aggs_grid_with(source_es_aggs_spec_extra, 1, sgrid);
-	qsort(spec, nspec, sizeof(*spec), source_es_aggs_key_cmp);
+	if (nspec > 0)	/* spec is NULL when empty */
+		qsort(spec, nspec, sizeof(*spec), source_es_aggs_key_cmp);
 	for (i = 0; i < nspec; i++) {
 		m = source_es_aggs_mix_stats(&spec[i]);
 		sp = json_object_new_object();
@@ -749,7 +751,8 @@ source_es_aggs_series_labels(struct source_es_aggs_cell *cells, size_t n)
 	const char *cur = NULL, *name;
 	size_t i;
 
-	qsort(cells, n, sizeof(*cells), source_es_aggs_key_cmp);
+	if (n > 0)	/* cells is NULL when empty */
+		qsort(cells, n, sizeof(*cells), source_es_aggs_key_cmp);
 	for (i = 0; i < n; i++) {
 		json_object_object_get_ex(cells[i].key, "label", &lab);
 		name = jx_str(lab, "");

@@ -1,6 +1,7 @@
 /* jx.c: json-c accessors that tolerate the wrong type. */
 #include "jx.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "files.h"
+#include "jscan.h"
 #include "util.h"
 
 size_t
@@ -174,4 +176,25 @@ jx_load(const char *path, const char *schema, size_t max, char **cause)
 	strbuf_release(&b);
 	json_object_put(doc);
 	return NULL;
+}
+
+/* json_tokener_parse with jscan's depth and a length. */
+struct json_object *
+jx_parse(const char *s, size_t len)
+{
+	struct json_tokener *tok = json_tokener_new_ex(JSCAN_MAX_DEPTH);
+	struct json_object *o;
+
+	if (tok == NULL || len > INT_MAX) {
+		if (tok != NULL)
+			json_tokener_free(tok);
+		return NULL;
+	}
+	o = json_tokener_parse_ex(tok, s, (int)len);
+	if (o != NULL && json_tokener_get_error(tok) != json_tokener_success) {
+		json_object_put(o);
+		o = NULL;
+	}
+	json_tokener_free(tok);
+	return o;
 }

@@ -59,6 +59,13 @@ long long jx_int(const struct json_object *o, const char *path,
 struct json_object *jx_load(const char *path, const char *schema,
     size_t max, char **cause);
 
+/*
+ * Parses the JSON text s (len bytes) as json_tokener_parse does, nesting
+ * allowed as deep as jscan allows (JSCAN_MAX_DEPTH), so what the scanner
+ * took json-c reads too. Returns the value (caller puts), or NULL.
+ */
+struct json_object *jx_parse(const char *s, size_t len);
+
 /* Whether o is a JSON object (json_object_object_foreach needs one). */
 int jx_is_object(const struct json_object *o);
 
