@@ -181,7 +181,8 @@ format:
 	git clang-format --extensions c,h $(FORMAT_BASE) -- core analyzer \
 		loader cmd tests/unit
 
-.PHONY: all check units fuzz fuzz-build demo bench install install-files uninstall clean format
+.PHONY: all check units fuzz fuzz-build demo bench install install-files \
+	uninstall clean format
 
 -include $(OBJ:.o=.d) $(UNIT_BIN:=.d) $(FUZZ_BIN:=.d) \
 	$(wildcard $(BUILD)/fuzz/*.d)

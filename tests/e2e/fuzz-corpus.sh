@@ -13,7 +13,8 @@ for src in "$REPO"/tests/fuzz/fuzz_*.c; do
 		continue
 	fi
 	"$bin/replay_$n" "$REPO/tests/fuzz/corpus/$n" \
-		"$REPO/tests/fuzz/regress/$n" </dev/null >"$TMP/out" 2>"$TMP/err"
+		"$REPO/tests/fuzz/regress/$n" </dev/null >"$TMP/out" \
+		2>"$TMP/err"
 	rc=$?
 	kept=$(ls "$REPO/tests/fuzz/corpus/$n" 2>/dev/null | wc -l)
 	if [ $rc = 0 ] && [ "$kept" -gt 0 ] &&
