@@ -256,15 +256,22 @@ source_es_aggs_field(const char *name)
 	return o;
 }
 
-/* A number member of an aggregation result (0 when null or absent). */
+/*
+ * A number member of an aggregation result (0 when null or absent), held
+ * to [0, 1e15] where every count, time in ms and latency fits, so that a
+ * damaged answer's 1e19 or -1 casts to a count without undefined
+ * behaviour (found by tests/fuzz/fuzz_es).
+ */
 static double
 source_es_aggs_num(struct json_object *o, const char *k)
 {
 	struct json_object *v;
+	double d;
 
 	if (o == NULL || !json_object_object_get_ex(o, k, &v) || v == NULL)
 		return 0;
-	return json_object_get_double(v);
+	d = json_object_get_double(v);
+	return d >= 0 && d <= 1e15 ? d : d > 1e15 ? 1e15 : 0;
 }
 
 /* The value of a {"value": ...} metric, converted to epoch seconds. */
