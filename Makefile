@@ -29,6 +29,10 @@ ifneq ($(SANITIZE),)
 CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
+# Objects for the libFuzzer harnesses (clang; see `make fuzz`).
+ifeq ($(FUZZ_OBJECTS),1)
+CFLAGS += -fsanitize=fuzzer-no-link
+endif
 
 ifeq ($(V),1)
 Q :=
@@ -54,6 +58,10 @@ OBJ := $(SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/assets.o
 LIBOBJ := $(filter-out $(BUILD)/cmd/main.o,$(OBJ))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+# The harnesses with a plain main (tests/fuzz/replay.c), for `make check`.
+FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
 
 all: medload
 
@@ -81,10 +89,55 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(LIBOBJ)
 	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< \
 		$(LIBOBJ) $(LDLIBS)
 
-units: $(UNIT_BIN)
+units: $(UNIT_BIN) $(FUZZ_REPLAY)
+
+# The libFuzzer harnesses (tests/fuzz/README.md): `make fuzz` builds them
+# with clang in $(FUZZ_BUILD) under ASan and UBSan, then runs each for
+# FUZZ_SECONDS (FUZZ_JOBS at a time) and prints executions and coverage.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= 2
+FUZZ_ONLY ?=
+# fuzz_es answers medload's requests itself: the link wraps http_request,
+# and usleep (the raw export's 100 ms polls become 0.2 ms).
+FUZZ_LINK_fuzz_es := -Wl,--wrap=http_request -Wl,--wrap=usleep
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/fuzz/fuzzlib.o $(LIBOBJ)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/fuzz $(CFLAGS) -fsanitize=fuzzer \
+		$(LDFLAGS) -o $@ $< $(BUILD)/fuzz/fuzzlib.o $(LIBOBJ) \
+		$(FUZZ_LINK_$*) $(LDLIBS)
+
+$(BUILD)/fuzz/%.o: tests/fuzz/%.c tests/fuzz/fuzzlib.h $(FLAGS_STAMP)
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/fuzz $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/replay_%: $(BUILD)/fuzz/%.o $(BUILD)/fuzz/replay.o \
+		$(BUILD)/fuzz/fuzzlib.o $(LIBOBJ)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/fuzz/replay.o \
+		$(BUILD)/fuzz/fuzzlib.o $(LIBOBJ) $(FUZZ_LINK_$*) $(LDLIBS)
+
+# Keep the harness objects that the replay links are made from.
+.SECONDARY: $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%.o) \
+	$(BUILD)/fuzz/replay.o $(BUILD)/fuzz/fuzzlib.o
+
+fuzz-build:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) \
+		SANITIZE=address,undefined FUZZ_OBJECTS=1 OPT="-O1 -g" \
+		$(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/fuzz/%)
+
+fuzz: fuzz-build
+	@FUZZ_BIN_DIR=$(CURDIR)/$(FUZZ_BUILD)/fuzz \
+		FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) \
+		sh tests/fuzz/run $(FUZZ_ONLY)
 
 # Every test layer; the runner ends with "N passed, N failed".
-check: medload $(UNIT_BIN)
+check: medload $(UNIT_BIN) $(FUZZ_REPLAY)
 	@MEDLOAD=$(CURDIR)/medload UNIT_DIR=$(CURDIR)/$(BUILD)/tests \
 		sh tests/run $(TESTS)
 
@@ -120,7 +173,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf $(BUILD) medload
+	rm -rf $(BUILD) $(FUZZ_BUILD) medload
 
 # Formats the lines changed since FORMAT_BASE (default HEAD) with
 # .clang-format; the rest of the tree is left as it is.
@@ -129,6 +182,8 @@ format:
 	git clang-format --extensions c,h $(FORMAT_BASE) -- core analyzer \
 		loader cmd tests/unit
 
-.PHONY: all check units demo bench install install-files uninstall clean format
+.PHONY: all check units fuzz fuzz-build demo bench install install-files \
+	uninstall clean format
 
--include $(OBJ:.o=.d) $(UNIT_BIN:=.d)
+-include $(OBJ:.o=.d) $(UNIT_BIN:=.d) $(FUZZ_BIN:=.d) \
+	$(wildcard $(BUILD)/fuzz/*.d)

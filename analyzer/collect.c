@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "es.h"
 #include "jscan.h"
+#include "jx.h"
 #include "timeutil.h"
 #include "trace.h"
 #include "util.h"
@@ -170,7 +171,8 @@ collect_line_tree(struct collector *c, const char *body, size_t len,
 	const char *text;
 	char tbuf[TIME_BUF], *line, *safe;
 
-	doc = json_tokener_parse(body);
+	/* jscan's depth, as collect_line */
+	doc = jx_parse_depth(body, len, JSCAN_MAX_DEPTH, NULL);
 	if (doc == NULL || !json_object_is_type(doc, json_type_object)) {
 		json_object_put(doc);
 		return NULL;
@@ -251,7 +253,7 @@ collect_line(struct collector *c, const char *body, size_t len,
 	if (n > 0)
 		strbuf_addc(&b, ',');
 	/* The body's own members and its closing brace. */
-	i = 1;
+	i = strspn(body, " \t\r\n") + 1;	/* past blanks and the '{' */
 	while (i < end && (body[i] == ' ' || body[i] == '\t'))
 		i++;
 	if (n == 0)
@@ -924,4 +926,20 @@ collector_stop(struct collector *c, double drain_s,
 	pthread_mutex_destroy(&c->lock);
 	pthread_cond_destroy(&c->wake);
 	collect_discard(c);
+}
+
+/* collect_line without a running collector: for tests and fuzzing. */
+char *
+collector_line(const char *body, size_t len, const char *path,
+    const char *run_id)
+{
+	struct collector c;
+	char *line;
+
+	memset(&c, 0, sizeof(c));
+	c.o.run_id = run_id;
+	c.parser = trace_parser_new();
+	line = collect_line(&c, body, len, path);
+	trace_parser_free(c.parser);
+	return line;
 }

@@ -87,4 +87,14 @@ void collector_stats(struct collector *c, struct collect_stats *s);
 void collector_stop(struct collector *c, double drain_s,
     struct collect_stats *final);
 
+/*
+ * The line the collector stores for a request body (len bytes, NUL after
+ * them) POSTed to path, with run_id (may be NULL) as medload.run_id:
+ * the event object with @timestamp and the medload member added, and a
+ * newline. Returns it (caller frees), or NULL when the body is not one
+ * JSON object (the collector's 400). For tests and the fuzz harness.
+ */
+char *collector_line(const char *body, size_t len, const char *path,
+    const char *run_id);
+
 #endif

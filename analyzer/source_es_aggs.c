@@ -68,10 +68,12 @@ double
 source_es_aggs_num(struct json_object *o, const char *k)
 {
 	struct json_object *v;
+	double d;
 
 	if (o == NULL || !json_object_object_get_ex(o, k, &v) || v == NULL)
 		return 0;
-	return json_object_get_double(v);
+	d = json_object_get_double(v);
+	return d >= 0 && d <= 1e15 ? d : d > 1e15 ? 1e15 : 0;
 }
 
 double

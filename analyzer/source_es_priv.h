@@ -215,7 +215,12 @@ struct json_object *source_es_aggs_percentiles(const char *field,
 /* {"field": name} (caller puts). */
 struct json_object *source_es_aggs_field(const char *name);
 
-/* A number member k of an aggregation result (0 when null or absent). */
+/*
+ * A number member k of an aggregation result (0 when null or absent),
+ * held to [0, 1e15] where every count, time in ms and latency fits, so a
+ * damaged answer's 1e19 or -1 casts to a count without undefined
+ * behaviour (found by tests/fuzz/fuzz_es).
+ */
 double source_es_aggs_num(struct json_object *o, const char *k);
 
 /* The {"value": ...} metric name of bucket, in epoch seconds. */

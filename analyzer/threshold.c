@@ -603,6 +603,7 @@ threshold_selects(const struct threshold *t, struct json_object *g)
 		return 0;
 	for (i = 0; i < t->nsel; i++) {
 		if (!json_object_object_get_ex(key, t->sel[i].key, &v) ||
+		    v == NULL ||	/* a null value (missing_bucket) */
 		    fnmatch(t->sel[i].glob, json_object_get_string(v), 0) != 0)
 			return 0;
 	}

@@ -5,7 +5,7 @@
 
 #include "util.h"
 
-#define JSCAN_DEPTH 64
+#define JSCAN_DEPTH JSCAN_MAX_DEPTH
 
 struct jscan {
 	const char *s;

@@ -10,6 +10,13 @@
 
 struct strbuf;
 
+/*
+ * The deepest nesting of arrays and objects accepted. Code that parses
+ * again with json-c what jscan accepted gives json-c this depth too (its
+ * default is 32), so both accept the same documents.
+ */
+#define JSCAN_MAX_DEPTH 64
+
 enum jscan_type {
 	JSCAN_STRING = 1,
 	JSCAN_NUMBER,

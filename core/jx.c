@@ -1,6 +1,7 @@
 /* jx.c: json-c accessors that tolerate the wrong type. */
 #include "jx.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "files.h"
+#include "jscan.h"
 #include "util.h"
 
 size_t

@@ -166,10 +166,15 @@ time_parse_when(const char *s, double now, double *out)
 const char *
 time_format(double epoch, char buf[TIME_BUF])
 {
-	time_t secs = (time_t)floor(epoch);
-	long usec = lround((epoch - (double)secs) * 1e6);
+	time_t secs = 0;
+	long usec = 0;
 	struct tm tm;
 
+	/* Beyond time_t (or NaN) the conversion is undefined: the epoch. */
+	if (epoch > -9e18 && epoch < 9e18) {
+		secs = (time_t)floor(epoch);
+		usec = lround((epoch - (double)secs) * 1e6);
+	}
 	if (usec >= 1000000) {
 		secs++;
 		usec -= 1000000;

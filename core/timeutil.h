@@ -28,7 +28,11 @@ int time_parse_when(const char *s, double now, double *out);
  */
 int time_parse_duration(const char *s, double *out);
 
-/* Formats epoch seconds as RFC 3339 UTC with microseconds into buf. */
+/*
+ * Formats epoch seconds as RFC 3339 UTC with microseconds into buf; a
+ * time gmtime cannot take (not finite, or from a damaged answer: 1e67) is
+ * written as 1970-01-01T00:00:00.000000Z.
+ */
 const char *time_format(double epoch, char buf[TIME_BUF]);
 
 /* The current time in epoch seconds (wall clock). */

@@ -109,7 +109,7 @@ trace_parser_doc(struct trace_parser *p)
 	if (p->doc != NULL || p->doc_text == NULL)
 		return p->doc;
 	if (p->tok == NULL)
-		p->tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
+		p->tok = json_tokener_new_ex(JSCAN_MAX_DEPTH);
 	json_tokener_reset(p->tok);
 	p->doc = json_tokener_parse_ex(p->tok, p->doc_text, (int)p->doc_len);
 	return p->doc;
@@ -554,6 +554,7 @@ trace_parse(struct trace_parser *p, const char *line, size_t len,
 	const char *dummy, *err = NULL, *obj, *brace;
 	struct trace_found f;
 	enum jscan_type type;
+	enum trace_reject rej;
 	size_t i = 0, end, olen;
 	int n;
 
@@ -621,7 +622,11 @@ trace_parse(struct trace_parser *p, const char *line, size_t len,
 		return TRACE_SKIP;	/* JSON in a log line, not a trace */
 	ev->doc = obj;
 	ev->doc_len = end;
-	p->doc_text = obj;
-	p->doc_len = end;
-	return trace_fill(p, &f, ev, detail);
+	rej = trace_fill(p, &f, ev, detail);
+	if (rej == TRACE_OK) {
+		/* trace_parser_doc: the event's object, after success only. */
+		p->doc_text = obj;
+		p->doc_len = end;
+	}
+	return rej;
 }

@@ -440,6 +440,33 @@ test_yaml(void)
 	unlink(path);
 }
 
+/*
+ * A group key with a null value (the search engine's missing_bucket) is
+ * selected by no KEY=GLOB; it crashed fnmatch (tests/fuzz/fuzz_threshold).
+ */
+static void
+test_null_key(void)
+{
+	struct json_object *doc = json_tokener_parse(
+	    "{\"schema\":\"medload.analysis/1\",\"groups\":[{\"key\":"
+	    "{\"label\":null},\"count\":3,\"percentiles\":{\"p95\":9}},"
+	    "{\"key\":{\"label\":\"m\"},\"count\":2,\"percentiles\":"
+	    "{\"p95\":4}}]}"), *b;
+	struct threshold_set s;
+
+	threshold_set_init(&s);
+	CHECK(threshold_set_add(&s, "label=* p95<5", NULL) == 0);
+	CHECK(threshold_set_add(&s, "label=x* p95<5", NULL) == 0);
+	b = threshold_evaluate(&s, doc, NULL, NULL);
+	CHECK(threshold_block_failed(b) == 1);
+	CHECK_STR(json_object_get_string(json_object_object_get(
+	    json_object_array_get_idx(json_object_object_get(b, "results"),
+	    0), "status")), "pass");
+	json_object_put(b);
+	threshold_set_release(&s);
+	json_object_put(doc);
+}
+
 int
 main(void)
 {
@@ -452,5 +479,6 @@ main(void)
 	RUN(test_parse_errors);
 	RUN(test_file);
 	RUN(test_yaml);
+	RUN(test_null_key);
 	return CHECK_EXIT();
 }

@@ -74,6 +74,11 @@ test_format(void)
 	CHECK_STR(time_format(0, buf), "1970-01-01T00:00:00.000000Z");
 	CHECK_STR(time_format(1700000000.9999999, buf),
 	    "2023-11-14T22:13:21.000000Z");
+	/* Times from damaged answers (tests/fuzz/fuzz_es): no UB. */
+	CHECK_STR(time_format(1.79597e67, buf), "1970-01-01T00:00:00.000000Z");
+	CHECK_STR(time_format(-1e300, buf), "1970-01-01T00:00:00.000000Z");
+	CHECK_STR(time_format(NAN, buf), "1970-01-01T00:00:00.000000Z");
+	CHECK_STR(time_format(1e19, buf), "1970-01-01T00:00:00.000000Z");
 }
 
 int

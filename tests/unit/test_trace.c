@@ -296,6 +296,36 @@ test_normal_value(void)
 	strbuf_release(&b);
 }
 
+/*
+ * trace_parser_doc gives the event's object after a success only, and
+ * reads every object trace_parse accepts, nested as deep as it may be
+ * (found by tests/fuzz/fuzz_trace).
+ */
+static void
+test_doc_follows_parse(void)
+{
+	struct trace_event ev;
+	char line[400];
+	int i, n = 0;
+
+	CHECK(parse("{\"ellapsed_milli\":1,\"timestamp\":1}", &ev) ==
+	    TRACE_OK);
+	CHECK(trace_parser_doc(p) != NULL);
+	CHECK(parse("{\"outcome\": \"x.END\", \"timestamp\": 1}", &ev) ==
+	    TRACE_REJ_NO_ELAPSED);
+	CHECK(trace_parser_doc(p) == NULL);
+	n += snprintf(line, sizeof(line), "{\"ellapsed_milli\":1,"
+	    "\"timestamp\":1,\"x\":");
+	for (i = 0; i < 40; i++)
+		line[n++] = '[';
+	for (i = 0; i < 40; i++)
+		line[n++] = ']';
+	line[n++] = '}';
+	line[n] = '\0';
+	CHECK(parse(line, &ev) == TRACE_OK);
+	CHECK(trace_parser_doc(p) != NULL);
+}
+
 int
 main(void)
 {
@@ -311,6 +341,7 @@ main(void)
 	RUN(test_normal_value);
 	RUN(test_escapes_and_duplicates);
 	RUN(test_parser_reuse);
+	RUN(test_doc_follows_parse);
 	trace_parser_free(p);
 	return CHECK_EXIT();
 }

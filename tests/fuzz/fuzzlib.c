@@ -1,0 +1,123 @@
+/* fuzzlib.c: the helpers every harness of tests/fuzz/ shares. */
+#include "fuzzlib.h"
+
+#include <ftw.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static char *fuzzlib_tmp;
+
+char *
+fuzzlib_cstr(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size + 1);
+
+	if (s == NULL)
+		abort();
+	if (size > 0)
+		memcpy(s, data, size);
+	s[size] = '\0';
+	return s;
+}
+
+int
+fuzzlib_next(const uint8_t **data, size_t *size, const uint8_t **part,
+    size_t *len)
+{
+	const size_t seplen = sizeof(FUZZLIB_SEP) - 1;
+	const uint8_t *sep;
+
+	if (*data == NULL)
+		return -1;
+	*part = *data;
+	sep = *size >= seplen ? memmem(*data, *size, FUZZLIB_SEP, seplen) :
+	    NULL;
+	if (sep == NULL) {
+		*len = *size;
+		*data = NULL;
+		*size = 0;
+		return 0;
+	}
+	*len = (size_t)(sep - *data);
+	*size -= *len + seplen;
+	*data = sep + seplen;
+	return 0;
+}
+
+/* Removes one entry of the private folder (an nftw callback). */
+static int
+fuzzlib_rm(const char *path, const struct stat *st, int flag,
+    struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if ((flag == FTW_DP ? rmdir(path) : unlink(path)) == -1)
+		perror(path);
+	return 0;
+}
+
+/* Removes the private folder and what the harness left in it. */
+static void
+fuzzlib_cleanup(void)
+{
+	if (fuzzlib_tmp != NULL)
+		nftw(fuzzlib_tmp, fuzzlib_rm, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+const char *
+fuzzlib_dir(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	if (fuzzlib_tmp != NULL)
+		return fuzzlib_tmp;
+	fuzzlib_tmp = util_printf("%s/medload-fuzz.XXXXXX",
+	    t && *t ? t : "/tmp");
+	if (mkdtemp(fuzzlib_tmp) == NULL) {
+		perror(fuzzlib_tmp);
+		abort();
+	}
+	atexit(fuzzlib_cleanup);
+	return fuzzlib_tmp;
+}
+
+char *
+fuzzlib_file(const char *name, const uint8_t *data, size_t size)
+{
+	char *path = util_printf("%s/%s", fuzzlib_dir(), name);
+	FILE *f = fopen(path, "wb");
+
+	if (f == NULL || (size > 0 && fwrite(data, 1, size, f) != size) ||
+	    fclose(f) != 0) {
+		perror(path);
+		abort();
+	}
+	return path;
+}
+
+FILE *
+fuzzlib_null(void)
+{
+	static FILE *null;
+
+	if (null == NULL && (null = fopen("/dev/null", "w")) == NULL)
+		abort();
+	return null;
+}
+
+void
+fuzzlib_fail(const char *what, const char *detail)
+{
+	const char *log = getenv("FUZZ_ORACLE_LOG");
+	FILE *f = log != NULL ? fopen(log, "a") : NULL;
+
+	/* tests/fuzz/run closes stderr (-close_fd_mask): a file then. */
+	fprintf(f ? f : stderr, "fuzz oracle: %s: %.500s\n", what,
+	    detail ? detail : "");
+	if (f != NULL)
+		fclose(f);
+	abort();
+}

@@ -1,0 +1,49 @@
+/*
+ * fuzzlib.h: what the libFuzzer harnesses of tests/fuzz/ share: the entry
+ * point libFuzzer calls, the input cut into parts (several answers of a
+ * server, a template and its document), and a private folder for the
+ * parsers that read files.
+ */
+#ifndef MEDLOAD_FUZZLIB_H
+#define MEDLOAD_FUZZLIB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Separates the parts of one input: "\n=====\n". */
+#define FUZZLIB_SEP "\n=====\n"
+
+/* libFuzzer's entry point, defined by each harness. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A NUL-terminated copy of data[0..size) (caller frees). */
+char *fuzzlib_cstr(const uint8_t *data, size_t size);
+
+/*
+ * Cuts the next part off *data (*size bytes) at FUZZLIB_SEP: sets *part
+ * and *len (borrowed) and advances *data past the separator. Returns 0,
+ * or -1 when nothing is left.
+ */
+int fuzzlib_next(const uint8_t **data, size_t *size, const uint8_t **part,
+    size_t *len);
+
+/*
+ * The harness's private folder, made on first use (mode 0700, under
+ * TMPDIR or /tmp) and removed with its files at exit. Borrowed.
+ */
+const char *fuzzlib_dir(void);
+
+/*
+ * Writes data[0..size) to the file NAME in fuzzlib_dir(), replacing it.
+ * Returns its path (caller frees); aborts when it cannot be written.
+ */
+char *fuzzlib_file(const char *name, const uint8_t *data, size_t size);
+
+/* A stream open on /dev/null for renderers' output (borrowed). */
+FILE *fuzzlib_null(void);
+
+/* Aborts with a message: an oracle of a harness found a broken answer. */
+void fuzzlib_fail(const char *what, const char *detail);
+
+#endif
