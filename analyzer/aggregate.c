@@ -481,11 +481,17 @@ agg_series_cmp(const void *pa, const void *pb)
 	return util_strcmp_null(x->label, y->label);
 }
 
-/* Widens the automatic interval until the span fits the target bins. */
+/*
+ * Widens the automatic interval until the bins are no more than
+ * AGG_BINS_CAP (as reading does; after merges too, so the interval does
+ * not depend on how the events were split) and the span fits the target.
+ */
 static void
 agg_series_interval(struct agg *a)
 {
 	if (a->auto_interval && a->any) {
+		while (a->nbins > AGG_BINS_CAP)
+			agg_coarsen_step(a);
 		while (agg_bin_index(a->last, a->interval) -
 		    agg_bin_index(a->first, a->interval) + 1 > AGG_BINS_TARGET)
 			agg_coarsen_step(a);
