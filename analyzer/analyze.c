@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "flows.h"
+#include "hist.h"
 #include "interrupt.h"
 #include "jx.h"
 #include "pipeline.h"
@@ -49,6 +50,7 @@ analyze_request_init(struct analyze_request *r)
 	r->es.slices = 1;
 	r->es.batch = 5000;
 	r->es.auto_raw_max = 200000;
+	r->max_groups = ANALYZE_MAX_GROUPS;
 	r->threads = analyze_env_size("MEDLOAD_THREADS", SOURCE_PAR_MAX_THREADS);
 	r->chunk = analyze_env_size("MEDLOAD_CHUNK_BYTES", (size_t)1 << 30);
 }
@@ -120,6 +122,25 @@ analyze_local_hint(const struct analyze_request *r, const struct pipeline *p)
 	    "first few are shown above with their reasons", c->rejected);
 }
 
+/* Says on stderr when groups went beyond the bound. */
+static void
+analyze_overflow_note(const struct pipeline *p)
+{
+	const struct agg_group *g;
+	unsigned long long oc;
+	size_t max;
+
+	g = agg_overflow(p->agg, &max, &oc);
+	if (g != NULL)
+		cli_error("%llu events in groups beyond --max-groups %zu are "
+		    "counted together (\"groups_overflow\")",
+		    (unsigned long long)hist_count(g->h), max);
+	else if (oc > 0)
+		cli_error("%llu events of (label, outcome) pairs beyond "
+		    "--max-groups %zu are left out of the outcome counts", oc,
+		    max);
+}
+
 /* The analysis of files, standard input, or of nothing. */
 static int
 analyze_local(const struct analyze_request *r, struct json_object *filters,
@@ -132,6 +153,7 @@ analyze_local(const struct analyze_request *r, struct json_object *filters,
 	pipeline_init(&p, r->keys, r->nkeys, r->interval, &r->filter,
 	    r->show_rejects);
 	pipeline_raw(&p, r->raw);
+	pipeline_limit(&p, r->max_groups);
 	p.flows = r->flows ? flows_new(r->flow_timeout) : NULL;
 	analyze_files(r, &p, errors, res);
 	memset(&req, 0, sizeof(req));
@@ -142,6 +164,7 @@ analyze_local(const struct analyze_request *r, struct json_object *filters,
 	req.filters = filters;
 	req.source = analyze_source_block(r, errors, res->partial);
 	res->doc = analysis_build(p.agg, &p.counts, &req);
+	analyze_overflow_note(&p);
 	if (p.flows != NULL)
 		json_object_object_add(res->doc, "flows", flows_doc(p.flows,
 		    r->pcts, r->npcts));

@@ -52,7 +52,12 @@ struct analyze_request {
 	 */
 	unsigned threads;
 	size_t chunk;
+	/* Files: groups kept (agg_limit; 0: all), default ANALYZE_MAX_GROUPS */
+	size_t max_groups;
 };
+
+/* The default bound on the groups of trace files. */
+#define ANALYZE_MAX_GROUPS 10000
 
 /* What came of it. */
 struct analyze_result {

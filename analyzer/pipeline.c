@@ -32,11 +32,19 @@ pipeline_raw(struct pipeline *p, int raw)
 }
 
 void
+pipeline_limit(struct pipeline *p, size_t max_groups)
+{
+	p->max_groups = max_groups;
+	agg_limit(p->agg, max_groups);
+}
+
+void
 pipeline_init_like(struct pipeline *dst, const struct pipeline *src)
 {
 	pipeline_init(dst, src->keys, src->nkeys, src->interval, src->filter,
 	    src->show_max);
 	pipeline_raw(dst, src->raw);
+	pipeline_limit(dst, src->max_groups);
 }
 
 void

@@ -64,12 +64,16 @@ struct pipeline {
 	size_t nkeys;
 	double interval;
 	int raw;
+	size_t max_groups;
 };
 
 /* Sets up a pipeline aggregating by keys (see agg_new). */
 void pipeline_init(struct pipeline *p, const enum agg_key *keys,
     size_t nkeys, double interval, const struct filter *f,
     unsigned long long show_max);
+
+/* Bounds the groups of p's aggregate (agg_limit); before any record. */
+void pipeline_limit(struct pipeline *p, size_t max_groups);
 
 /* Keeps message types and outcomes as written (trace_parser_raw). */
 void pipeline_raw(struct pipeline *p, int raw);

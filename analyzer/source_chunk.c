@@ -71,12 +71,14 @@ source_chunk_reserve(struct source_chunk *c, size_t cap)
 static void
 source_chunk_keep(struct source_chunk_reader *r, const char *data, size_t n)
 {
+	r->carry_len = n;
+	if (n == 0)
+		return;
 	if (n > r->carry_cap) {
 		r->carry = util_realloc(r->carry, n);
 		r->carry_cap = n;
 	}
 	memcpy(r->carry, data, n);
-	r->carry_len = n;
 }
 
 /*
@@ -197,7 +199,8 @@ source_chunk_next(struct source_chunk_reader *r, struct source_chunk *c,
 		source_chunk_reserve(c, r->carry_len + r->bytes <
 		    SOURCE_LINE_MAX + 1 ? r->carry_len + r->bytes :
 		    SOURCE_LINE_MAX + 1);
-	memcpy(c->data, r->carry, r->carry_len);
+	if (r->carry_len > 0)
+		memcpy(c->data, r->carry, r->carry_len);
 	c->len = r->carry_len;
 	r->carry_len = 0;
 	for (;;) {

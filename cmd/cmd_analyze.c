@@ -42,7 +42,7 @@ static const char analyze_after[] =
 enum { A_BY, A_RAW, A_LABEL, A_OUTCOME, A_TYPE, A_SINCE, A_UNTIL, A_PCTS,
     A_INTERVAL, A_FORMAT, A_OUT, A_TEMPLATES, A_SHOW, A_JUNIT, A_ES,
     A_INDEX, A_MODE, A_RAWMAX, A_SLICES, A_BATCH, A_HDR, A_RUNID, A_FLOWS,
-    A_FLOW_TIMEOUT, A_FLOWS_CHART, A_THREADS };
+    A_FLOW_TIMEOUT, A_FLOWS_CHART, A_THREADS, A_MAXG };
 
 static const struct opt analyze_opts[] = {
 	{ NULL, 0, NULL, 0, 0, "Options:" },
@@ -76,6 +76,9 @@ static const struct opt analyze_opts[] = {
 	    "records (default 5)" },
 	{ "junit", 0, "FILE", A_JUNIT, 0, "write the threshold results as "
 	    "JUnit XML" },
+	{ "max-groups", 0, "N", A_MAXG, 0, "keep at most N groups, the first "
+	    "in key order;\nthe events of the rest are counted together "
+	    "in\none overflow group (default 10000; 0: no bound)" },
 	{ "threads", 0, "N", A_THREADS, 0, "parse trace files on N threads "
 	    "(default: one per\nonline core, or MEDLOAD_THREADS); the figures "
 	    "are\nthe same whatever N; --flows reads on one thread" },
@@ -217,6 +220,11 @@ analyze_take(void *ctx, int id, const char *v, char **cause)
 		r->show_rejects = n;
 		break;
 	case A_JUNIT: c->junit = v; break;
+	case A_MAXG:
+		rc = opt_count("max-groups", v, 0, 1000000000ULL, &n, cause);
+		r->max_groups = (size_t)n;
+		c->files_only = "--max-groups";
+		break;
 	case A_THREADS:
 		rc = opt_count("threads", v, 1, SOURCE_PAR_MAX_THREADS, &n,
 		    cause);

@@ -64,6 +64,8 @@ same left-out --label 'nothing*' --outcome '*END' "$TMP/mixed"
 same filtered --outcome '*END' --since 2020-01-01T00:00:00Z "$TMP/mixed"
 same stdin --show-rejects 3 -
 same text --show-rejects 0 "$TMP/mixed" "$TMP/crlf" "$TMP/mixed.gz"
+same limit --max-groups 5 --format json "$TMP/mixed" "$TMP/crlf"
+same limit-text --max-groups 2 --by outcome "$TMP/mixed.gz"
 same flows --flows --format json "$R/acapy-0.12.0-traces.ndjson"
 
 # The cases above hold what they are meant to.
@@ -76,6 +78,7 @@ expect_grep threads-ref-huge-last 'huge:4: record rejected (line_too_long)' \
 	"$TMP/odd-ref.err"
 expect_grep threads-ref-left-out 'the filters left out' \
 	"$TMP/left-out-ref.err"
+expect_grep threads-ref-limit '"groups_overflow"' "$TMP/limit-ref.out"
 expect_grep threads-ref-crlf '"accepted":' "$TMP/crlf-ref.out"
 if [ "$(jq '.events.accepted' "$TMP/mixed-ref.out")" -gt 500 ] &&
 	[ "$(jq '.events.rejected' "$TMP/mixed-ref.out")" -gt 5 ]; then
