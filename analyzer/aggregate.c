@@ -42,6 +42,7 @@ struct agg {
 	int auto_interval;
 	int label_in_key;
 	int lo_in_key;		/* label and outcome both in the group key */
+	int outcome_in_key;
 	size_t ladder;		/* position in agg_ladder when automatic */
 	size_t nbins;		/* bins over all labels */
 	double first;
@@ -89,6 +90,7 @@ agg_new(const enum agg_key *keys, size_t nkeys, double interval)
 		a->label_in_key |= keys[i] == AGG_KEY_LABEL;
 		a->lo_in_key |= keys[i] == AGG_KEY_OUTCOME;
 	}
+	a->outcome_in_key = a->lo_in_key;
 	a->lo_in_key &= a->label_in_key;
 	a->groups = hmap_new();
 	a->labels = hmap_new();
@@ -432,6 +434,24 @@ agg_outcome_add(struct agg *a, struct agg_group *g,
 	g->ogen = ocount_gen(a->oc);
 }
 
+/*
+ * Says whether ev's outcome is a START one: once per group when the
+ * group's key holds the outcome.
+ */
+static int
+agg_is_start(const struct agg *a, struct agg_group *g,
+    const struct trace_event *ev)
+{
+	int start;
+
+	if (a->outcome_in_key && g != a->over && g->start != 0)
+		return g->start == 1;
+	start = ev->outcome != NULL && strstr(ev->outcome, ".START") != NULL;
+	if (a->outcome_in_key && g != a->over)
+		g->start = start ? 1 : -1;
+	return start;
+}
+
 void
 agg_add(struct agg *a, const struct trace_event *ev)
 {
@@ -460,7 +480,7 @@ agg_add(struct agg *a, const struct trace_event *ev)
 	if (g->series == NULL || !a->label_in_key || g == a->over)
 		g->series = agg_label_of(a, ev);
 	/* START events always carry 0 ms: the series times the rest. */
-	if (ev->outcome == NULL || strstr(ev->outcome, ".START") == NULL)
+	if (!agg_is_start(a, g, ev))
 		agg_series_add(a, g->series, ev);
 	agg_outcome_add(a, g, ev);
 }

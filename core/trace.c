@@ -214,7 +214,8 @@ trace_text(const struct jscan_member *m, struct strbuf *buf)
 	default:
 		return NULL;
 	}
-	if (buf->data != NULL && strlen(buf->data) != buf->len)
+	/* A NUL comes only from an escape: the scanner refuses raw ones. */
+	if (m->escaped && buf->data != NULL && strlen(buf->data) != buf->len)
 		trace_show_nuls(buf);
 	return buf->data ? buf->data : "";
 }
@@ -434,8 +435,9 @@ trace_normal_value(enum trace_value which, const char *value,
 		strbuf_adds(out, value + sizeof(old) - 1);
 		return 1;
 	}
+	/* Every scheme holds "://": most outcomes are done with one look. */
 	for (scheme = trace_endpoint_schemes; which == TRACE_VALUE_OUTCOME &&
-	    *scheme != NULL; scheme++) {
+	    *scheme != NULL && strstr(value, "://") != NULL; scheme++) {
 		at = strstr(value, *scheme);
 		if (at == NULL || at == value)
 			continue;
