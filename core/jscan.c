@@ -250,7 +250,7 @@ static int
 jscan_object(struct jscan *j, struct jscan_member *members, size_t max,
     size_t *n)
 {
-	struct jscan_member m;
+	struct jscan_member scratch, *m;
 	enum jscan_type t;
 	size_t start;
 
@@ -264,12 +264,14 @@ jscan_object(struct jscan *j, struct jscan_member *members, size_t max,
 		return 0;
 	}
 	for (;;) {
+		/* Written in place: a copy of a fresh struct stalls stores. */
+		m = members != NULL && *n < max ? &members[*n] : &scratch;
 		jscan_ws(j);
 		if (j->i >= j->len || j->s[j->i] != '"')
 			return jscan_fail(j, j->i >= j->len ?
 			    "the JSON ends before the line does" :
 			    "expected a quoted member name");
-		if (jscan_string(j, &m.key, &m.klen, &m.kescaped) == -1)
+		if (jscan_string(j, &m->key, &m->klen, &m->kescaped) == -1)
 			return -1;
 		jscan_ws(j);
 		if (j->i >= j->len || j->s[j->i] != ':')
@@ -277,25 +279,22 @@ jscan_object(struct jscan *j, struct jscan_member *members, size_t max,
 		j->i++;
 		jscan_ws(j);
 		start = j->i;
-		m.escaped = 0;
+		m->escaped = 0;
 		if (j->i < j->len && j->s[j->i] == '"') {
 			/* A string: its scan says whether it holds escapes. */
 			t = JSCAN_STRING;
-			if (jscan_string(j, &m.val, &m.vlen, &m.escaped) == -1)
+			if (jscan_string(j, &m->val, &m->vlen, &m->escaped) ==
+			    -1)
 				return -1;
 		} else if (jscan_any(j, &t, NULL, 0, NULL) == -1)
 			return -1;
-		if (members != NULL) {
-			m.type = t;
-			if (t != JSCAN_STRING) {
-				m.val = j->s + start;
-				m.vlen = j->i - start;
-			}
-			if (*n < max)
-				members[*n] = m;
-			if (*n <= max)
-				(*n)++;
+		m->type = t;
+		if (t != JSCAN_STRING) {
+			m->val = j->s + start;
+			m->vlen = j->i - start;
 		}
+		if (members != NULL && *n <= max)
+			(*n)++;
 		jscan_ws(j);
 		if (j->i >= j->len)
 			return jscan_fail(j, "the JSON ends before the line does");
