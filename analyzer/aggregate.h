@@ -42,8 +42,8 @@ struct agg_group {
 	struct agg_label *series;	/* internal: the label's series */
 	struct ocount_pair *opair;	/* internal: outcome count cache */
 	unsigned long ogen;		/* internal: when it was cached */
-	int oaway;			/* internal: the pair was turned away */
-	int start;			/* internal: 1 START outcome, -1 not */
+	int oaway;			/* internal: pair turned away */
+	int start;			/* internal: 1 START, -1 not */
 };
 
 /* One time bin of one label's series. */

@@ -51,7 +51,8 @@ analyze_request_init(struct analyze_request *r)
 	r->es.batch = 5000;
 	r->es.auto_raw_max = 200000;
 	r->max_groups = ANALYZE_MAX_GROUPS;
-	r->threads = analyze_env_size("MEDLOAD_THREADS", SOURCE_PAR_MAX_THREADS);
+	r->threads = analyze_env_size("MEDLOAD_THREADS",
+	    SOURCE_PAR_MAX_THREADS);
 	r->chunk = analyze_env_size("MEDLOAD_CHUNK_BYTES", (size_t)1 << 30);
 }
 

@@ -16,7 +16,7 @@ enum { SOURCE_CHUNK_READING, SOURCE_CHUNK_FAILED, SOURCE_CHUNK_ENDED };
 struct source_chunk_reader {
 	gzFile gz;
 	size_t bytes;
-	char *carry;		/* the start of a line cut by a chunk's end */
+	char *carry;		/* a line's start, cut by a chunk's end */
 	size_t carry_len, carry_cap;
 	int state;
 	const char *what;	/* SOURCE_CHUNK_FAILED: the error */
@@ -212,7 +212,8 @@ source_chunk_next(struct source_chunk_reader *r, struct source_chunk *c,
 		}
 		if (interrupt_pending())
 			return 2;
-		n = gzread(r->gz, c->data + c->len, (unsigned)(c->cap - c->len));
+		n = gzread(r->gz, c->data + c->len,
+		    (unsigned)(c->cap - c->len));
 		if (n <= 0)
 			return source_chunk_end(r, c, n, what, detail);
 		c->len += (size_t)n;

@@ -21,7 +21,7 @@ enum { SOURCE_PAR_FREE, SOURCE_PAR_QUEUED, SOURCE_PAR_DONE };
 struct source_par_slot {
 	struct source_chunk c;
 	struct pipeline_notes notes;
-	unsigned long long seq;		/* its place in the input order */
+	unsigned long long seq;		/* its place in input order */
 	unsigned long long nlines;
 	size_t input;
 	int state;

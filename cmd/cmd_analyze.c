@@ -128,7 +128,7 @@ struct analyze_cmd {
 	const char *out, *templates, *junit, *flows_chart;
 	const char *flows_only;	/* a --flow* option given, for the check */
 	const char *es_only;	/* an --es option given, for the check */
-	const char *files_only;	/* an option for files given, for the check */
+	const char *files_only;	/* a files-only option given */
 	double now;
 	int help;
 };
