@@ -13,6 +13,7 @@
 #include "interrupt.h"
 #include "pipeline.h"
 #include "source_chunk.h"
+#include "trace.h"
 #include "util.h"
 
 enum { SOURCE_PAR_FREE, SOURCE_PAR_QUEUED, SOURCE_PAR_DONE };
@@ -262,6 +263,7 @@ source_par_start(struct source_par *sp, unsigned n)
 	for (i = 0; i < n; i++) {
 		sp->workers[i].sp = sp;
 		pipeline_init_like(&sp->workers[i].p, sp->p);
+		trace_parser_lean(sp->workers[i].p.parser, 1);
 		if (pthread_create(&sp->workers[i].tid, NULL, source_par_work,
 		    &sp->workers[i]) != 0) {
 			pipeline_release(&sp->workers[i].p);
@@ -322,6 +324,8 @@ source_par_read(const char *const *paths, size_t n, unsigned threads,
 	pthread_mutex_init(&sp.lock, NULL);
 	pthread_cond_init(&sp.work, NULL);
 	pthread_cond_init(&sp.done, NULL);
+	/* Without exchanges to follow, nothing reads the message ids. */
+	trace_parser_lean(p->parser, p->flows == NULL);
 	if (threads > 1)
 		source_par_start(&sp, threads);
 	for (i = 0; i < n && !stopped && !interrupt_pending(); i++)

@@ -31,6 +31,7 @@ struct trace_parser {
 	const char *doc_text;
 	size_t doc_len;
 	int raw;		/* keep types and outcomes as written */
+	int lean;		/* no msg_id and thread_id */
 };
 
 /* Where an endpoint starts in an outcome, in the order they are tried. */
@@ -84,6 +85,12 @@ void
 trace_parser_raw(struct trace_parser *p, int raw)
 {
 	p->raw = raw;
+}
+
+void
+trace_parser_lean(struct trace_parser *p, int lean)
+{
+	p->lean = lean;
 }
 
 void
@@ -513,8 +520,8 @@ trace_fill(struct trace_parser *p, const struct trace_found *f,
 		return TRACE_REJ_BAD_ELAPSED;
 	}
 	for (k = 0; k < TF_COUNT; k++)
-		*dst[k] = f->field[k] ? trace_text(f->field[k],
-		    &p->fields[k]) : NULL;
+		*dst[k] = f->field[k] && !(p->lean && k >= TF_MSG_ID) ?
+		    trace_text(f->field[k], &p->fields[k]) : NULL;
 	if (ev->label == NULL)
 		ev->label = ev->handler;
 	ev->probe = trace_is_probe(ev);
