@@ -40,6 +40,9 @@ struct collector {
 	double last_sync;
 	struct trace_parser *parser;
 	struct cmet *met;		/* with o.live: figures by label */
+	struct trace_event ev;		/* the body's event, as parsed by */
+	int ev_state;			/* collect_line: 1, none -1, not
+					 * parsed 0 (under the lock) */
 	/* forwarder */
 	pthread_t fwd;
 	int fwd_running;
@@ -158,11 +161,9 @@ static double
 collect_event_time(struct collector *c, const char *body, size_t len,
     double now)
 {
-	struct trace_event ev;
-
-	if (trace_parse(c->parser, body, len, &ev, NULL) == TRACE_OK)
-		return ev.time;
-	return now;
+	c->ev_state = trace_parse(c->parser, body, len, &c->ev, NULL) ==
+	    TRACE_OK ? 1 : -1;
+	return c->ev_state == 1 ? c->ev.time : now;
 }
 
 /*
@@ -223,6 +224,7 @@ collect_line(struct collector *c, const char *body, size_t len,
 	double now = time_now();
 	int has_ts = 0, tree = 0;
 
+	c->ev_state = 0;
 	if (jscan_value(body, len, &type, &end, m, 32, &n, &err) == -1 ||
 	    type != JSCAN_OBJECT)
 		return NULL;
@@ -366,18 +368,21 @@ collect_status_json(struct collector *c)
 
 /*
  * Counts a POST that met fate in the figures by label, its body parsed
- * for the trace label and outcome (called with the lock held).
+ * for the trace label and outcome unless collect_line just did (called
+ * with the lock held, after collect_line for a body).
  */
 static void
 collect_count(struct collector *c, const char *body, size_t len,
     enum cmet_fate fate)
 {
-	struct trace_event ev;
-
 	if (c->met == NULL)
 		return;
-	cmet_event(c->met, body != NULL && trace_parse(c->parser, body, len,
-	    &ev, NULL) == TRACE_OK ? &ev : NULL, fate);
+	/* collect_line parsed the body when it had no @timestamp */
+	if (body != NULL && c->ev_state == 0)
+		c->ev_state = trace_parse(c->parser, body, len, &c->ev,
+		    NULL) == TRACE_OK ? 1 : -1;
+	cmet_event(c->met, body != NULL && c->ev_state == 1 ? &c->ev : NULL,
+	    fate);
 }
 
 /* libmicrohttpd's request callback. */
