@@ -278,8 +278,8 @@ cmet_page(const struct cmet *m, const struct cmet_gauges *g)
 	    "charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"1\">"
 	    "<title>medload collect (live)</title><style>body{font:14px "
 	    "sans-serif;margin:1em}td,th{padding:2px 8px;text-align:right}"
-	    "td:first-child{text-align:left}</style></head><body><h1>medload "
-	    "collect, live</h1>");
+	    "td:first-child,th:first-child{text-align:left}</style></head>"
+	    "<body><h1>medload collect, live</h1>");
 	strbuf_addf(&b, "<p>spool %llu bytes%s%s", g->spool_bytes,
 	    g->spool_writable ? "" : " (cannot be written: answering 503)",
 	    g->stopping ? " &middot; stopping" : "");
