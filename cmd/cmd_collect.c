@@ -269,8 +269,10 @@ collect_execute(struct collect_cmd *c)
 	cli_error("collecting on http://%s:%u/ into %s%s%s", c->o.host,
 	    collector_port(col), c->o.out, c->o.es_url ? ", forwarding to " :
 	    "", c->o.es_url ? c->o.index ? c->o.index : "medload-traces" : "");
-	if (live != NULL)
-		cli_error("metrics on http://%s/metrics", c->metrics);
+	if (live != NULL)	/* the port bound, when 0 was asked */
+		cli_error("metrics on http://%.*s:%u/metrics", (int)(strrchr(
+		    c->metrics, ':') - c->metrics), c->metrics,
+		    live_port(live));
 	start = next = time_now();
 	while (!interrupt_pending() && (c->duration <= 0 ||
 	    time_now() - start < c->duration)) {
