@@ -138,6 +138,22 @@ run_check(struct run *r)
 	return STATUS_OK;
 }
 
+/* The load steps of the shape (ramp-down left out) for the stats. */
+static void
+run_steps(struct run *r)
+{
+	const struct shape *s = &r->c->shape;
+	size_t n = shape_steps(s, NULL, 0), k = 0;
+	struct shape_step *steps = util_calloc(n ? n : 1, sizeof(*steps));
+	double end = shape_main_end(s);
+
+	n = shape_steps(s, steps, n);
+	while (k < n && steps[k].start < end - 1e-9)
+		k++;
+	stats_set_steps(r->stats, steps, k);
+	free(steps);
+}
+
 /*
  * Sets up what the loop needs: run directory, engine, stats, journal,
  * config.yaml and schedule.txt. 0, or -1 with *cause (an I/O error).
@@ -173,6 +189,7 @@ run_open(struct run *r, char **cause)
 		return -1;
 	r->start = eng_now();
 	r->stats = stats_new(eng_epoch_us(r->eng, r->start));
+	run_steps(r);
 	r->lateness = hist_new();
 	path = util_printf("%s/journal.tsv", r->dir);
 	rc = journal_open(path, r->run_id, r->shard + 1, r->nshards,

@@ -15,6 +15,7 @@
 
 struct hist;
 struct json_object;
+struct shape_step;
 
 enum stats_err {
 	STATS_OK,
@@ -60,6 +61,13 @@ void stats_record(struct stats *st, const struct stats_rec *r);
  */
 void stats_users(struct stats *st, int64_t t_us, unsigned target,
     unsigned actual, unsigned shard);
+
+/*
+ * Counts requests per load step too (stats_steps.h), the n steps copied:
+ * results.json then has a "steps" array. Call it before recording.
+ */
+void stats_set_steps(struct stats *st, const struct shape_step *steps,
+    size_t n);
 
 /* Sets the end of the measured window. */
 void stats_set_end(struct stats *st, int64_t end_us);

@@ -13,6 +13,7 @@
 
 struct hist;
 struct hmap;
+struct stats_steps;
 
 #define STATS_MAX_SHARDS 64
 #define STATS_NQ 11		/* Locust's percentile columns */
@@ -110,6 +111,7 @@ struct stats {
 	size_t nsecs;
 	unsigned nshards;
 	struct hmap *exceptions;	/* text -> struct stats_exc */
+	struct stats_steps *steps;	/* per load step, or NULL */
 };
 
 /* Locust's percentiles (50% .. 100%). */
