@@ -99,6 +99,9 @@ chart_knee_rows(FILE *f, struct json_object *steps, const char *req,
 
 	for (i = 0; i < jx_len(steps); i++) {
 		s = jx_at(steps, i);
+		/* a step cut short has partial rates: left out */
+		if (!json_object_get_boolean(jx_get(s, "complete")))
+			continue;
 		c = jx_get(s, "client");
 		t = jx_get(s, "trace");
 		fprintf(f, "%lld", jx_int(s, "users_target", 0));
@@ -121,11 +124,14 @@ chart_knee_data(struct json_object *assessment, struct chart *c,
 	struct json_object *steps = jx_get(assessment, "steps");
 	struct json_object *knee = jx_get(assessment, "knee");
 	const char *labels[CHART_KNEE_LABELS], *req;
-	size_t n;
+	size_t n, i;
 	FILE *f;
 	char *label;
 
-	if (jx_len(steps) < 2)
+	for (i = 0, n = 0; i < jx_len(steps); i++)
+		n += json_object_get_boolean(jx_get(jx_at(steps, i),
+		    "complete"));
+	if (n < 2)
 		return 0;
 	req = chart_knee_request(assessment, steps);
 	n = saturation_labels(steps, labels, CHART_KNEE_LABELS);

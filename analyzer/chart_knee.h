@@ -18,9 +18,9 @@ struct json_object;
 
 /*
  * Writes the data file of chart c (NAME-steps.dat) from assessment
- * (borrowed) and sets params (borrowed): "ncols", "knee" (bool),
+ * (borrowed; steps cut short left out) and sets params (borrowed): "ncols", "knee" (bool),
  * "knee_users", "knee_label". Returns 1 when there is a chart (two or
- * more steps), 0 when not, -1 with *cause when the file cannot be
+ * more complete steps), 0 when not, -1 with *cause when the file cannot be
  * written.
  */
 int chart_knee_data(struct json_object *assessment, struct chart *c,

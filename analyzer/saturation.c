@@ -18,6 +18,8 @@
 #define SAT_Z 3.0
 /* a label saturated once its p95 reached this many times its first */
 #define SAT_GROWTH 2.0
+/* the first step failed most of its requests: saturated from the start */
+#define SAT_FIRST_FAILED 0.5
 /* throughput stalled: it rose by less than this share of the users' rise */
 #define SAT_STALL 0.5
 
@@ -199,21 +201,29 @@ sat_put(struct json_object *o, const char *key, double v)
 	    isfinite(v) ? round(v * 10) / 10 : 0));
 }
 
+/* A knee object at step s, what rose named by metric. */
+static struct json_object *
+sat_knee_head(struct json_object *s, const char *metric)
+{
+	struct json_object *k = json_object_new_object();
+
+	json_object_object_add(k, "step", json_object_new_int64(
+	    jx_int(s, "step", 0)));
+	json_object_object_add(k, "users", json_object_new_int64(
+	    jx_int(s, "users_target", 0)));
+	sat_put(k, "rps", sat_num(s, "achieved_rps", 0));
+	json_object_object_add(k, "metric", json_object_new_string(metric));
+	return k;
+}
+
 /* The knee object of step b with the rise r. */
 static struct json_object *
 sat_knee_json(struct json_object *b, const struct sat_rise *r, double du,
     double dr)
 {
-	struct json_object *k = json_object_new_object();
+	struct json_object *k = sat_knee_head(b, r->metric);
 	int fail = strcmp(r->metric, "failures") == 0;
 
-	json_object_object_add(k, "step", json_object_new_int64(
-	    jx_int(b, "step", 0)));
-	json_object_object_add(k, "users", json_object_new_int64(
-	    jx_int(b, "users_target", 0)));
-	sat_put(k, "rps", sat_num(b, "achieved_rps", 0));
-	json_object_object_add(k, "metric", json_object_new_string(
-	    r->metric));
 	if (!fail)
 		json_object_object_add(k, "quantile", json_object_new_string(
 		    sat_qname[r->qi]));
@@ -289,6 +299,24 @@ sat_recovered(struct json_object *steps, size_t k, struct json_object *base)
 }
 
 /*
+ * The knee at the first judged step s when most of its requests (of at
+ * least SAT_MIN_SAMPLES) failed: saturated from the start. Else NULL.
+ */
+static struct json_object *
+sat_knee_first(struct json_object *s)
+{
+	double n = sat_num(s, "requests", 0), f = sat_num(s, "failures", 0);
+	struct json_object *k;
+
+	if (n < SAT_MIN_SAMPLES || f <= SAT_FIRST_FAILED * n)
+		return NULL;
+	k = sat_knee_head(s, "failures");
+	json_object_object_add(k, "first_step", json_object_new_boolean(1));
+	sat_put(k, "to_pct", fmin(f / n, 1) * 100);
+	return k;
+}
+
+/*
  * The first knee of steps (an array) that later steps do not contradict,
  * or NULL; *judged counts the judged steps, transient stalls go to notes.
  */
@@ -305,6 +333,8 @@ sat_knee(struct json_object *steps, int *judged, struct json_object *notes)
 		if (!sat_judged(s))
 			continue;
 		(*judged)++;
+		if (prev == NULL)
+			k = sat_knee_first(s);
 		if (k == NULL && prev != NULL &&
 		    (c = sat_knee_at(prev, s)) != NULL) {
 			if (!sat_recovered(steps, i, prev))
@@ -334,6 +364,11 @@ sat_knee_sentence(struct json_object *k)
 	char *what, *s;
 
 	util_num(sat_num(k, "rps", 0), rps);
+	if (json_object_get_boolean(jx_get(k, "first_step")))
+		return util_printf("saturation at step %lld (%lld users, %s "
+		    "req/s): %.0f%% of its requests failed from the start; "
+		    "lower --step-load to find the knee", jx_int(k, "step", 0),
+		    jx_int(k, "users", 0), rps, sat_num(k, "to_pct", 0));
 	if (strcmp(metric, "failures") == 0)
 		what = util_printf("failures rose from %.1f%% to %.1f%% of "
 		    "requests", sat_num(k, "from_pct", 0), sat_num(k,

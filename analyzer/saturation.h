@@ -15,7 +15,9 @@
  * probability gap (p95 from p90 and p99; the median, from p25 and p75,
  * when fewer than 5 requests lie beyond p95); failures: a rise of the
  * failure share by the two-proportion z-test, |z| >= 3, and by more than
- * 5% of the requests' share.
+ * 5% of the requests' share. A first step that failed more than half of
+ * its requests (at least 20) is the knee itself: saturated from the
+ * start.
  *
  * Bottleneck: for each trace label, the p95 of its latency-carrying
  * group (Dispatcher.handle_message.END) per step; a label saturated at
@@ -47,7 +49,8 @@ struct json_object;
  *     "knee": null | { "step", "users", "rps", "metric", "quantile",
  *       "from_ms", "to_ms", "throughput_change_pct",
  *       "users_change_pct", "z" } (a failures knee has metric
- *       "failures" and "from_pct", "to_pct" instead of the ms),
+ *       "failures" and "from_pct", "to_pct" instead of the ms; one at
+ *       the first step "first_step": true and "to_pct" only),
  *     "sentence": "saturation at step 3 (30 users, 41 req/s): ..." or
  *       "no saturation within the run: raise --max-users" or why it was
  *       not assessed,

@@ -201,6 +201,39 @@ run_open(struct run *r, char **cause)
 }
 
 /*
+ * Calls c->step_judge for the last step that ended at least half a step
+ * ago, once; stops the run when it says so.
+ */
+static void
+run_judge(struct run *r, int64_t now)
+{
+	const struct shape *s = &r->c->shape;
+	double el = (double)(now - r->start) / 1e6;
+	unsigned k = shape_step_at(s, el - s->step_time / 2);
+	struct json_object *steps;
+	char *why = NULL;
+
+	if (r->c->step_judge == NULL || r->stopping || el < s->step_time *
+	    1.5 || k < 2 || k - 1 <= r->judged_step)
+		return;
+	r->judged_step = k - 1;
+	steps = stats_steps_now(r->stats, eng_epoch_us(r->eng, now));
+	if (steps != NULL && r->c->step_judge(r->c->step_judge_arg, steps,
+	    r->judged_step, &why) == 1) {
+		if (r->tty)
+			fputc('\n', r->err);
+		fprintf(r->err, "medload run: stopping after step %u: %s\n",
+		    r->judged_step, why ? why : "the judge said so");
+		r->stop_step = r->judged_step;
+		r->stop_why = why;
+		why = NULL;
+		schedule_stop(r);
+	}
+	free(why);
+	json_object_put(steps);
+}
+
+/*
  * The event loop, bounded by the shape's end plus the grace period: a
  * first interrupt stops starting work, a second one ends the loop.
  */
@@ -230,6 +263,7 @@ run_loop(struct run *r)
 		}
 		if (!r->stopping && now > r->end_at + 2000000)
 			schedule_stop(r);	/* a safety net */
+		run_judge(r, now);
 		if (r->stopping && (eng_inflight(r->eng) == 0 ||
 		    now >= r->stop_deadline))
 			break;
@@ -305,6 +339,7 @@ run_close(struct run *r)
 	free(r->dir);
 	free(r->run_id);
 	free(r->inv_json);
+	free(r->stop_why);
 	edge_run_free(r->edge);
 }
 

@@ -559,6 +559,20 @@ stats_set_steps(struct stats *st, const struct shape_step *steps, size_t n)
 	st->steps = stats_steps_new(st->start_us, steps, n);
 }
 
+struct json_object *
+stats_steps_now(const struct stats *st, int64_t now_us)
+{
+	return st->steps != NULL ? stats_steps_json(st->steps, now_us,
+	    st->stop_us) : NULL;
+}
+
+void
+stats_set_stop(struct stats *st, int64_t stop_us)
+{
+	if (st->stop_us == 0)
+		st->stop_us = stop_us;
+}
+
 void
 stats_set_end(struct stats *st, int64_t end_us)
 {
@@ -1010,7 +1024,7 @@ stats_json(const struct stats *st, struct json_object *meta)
 	json_object_object_add(doc, "series", stats_json_series(st));
 	if (st->steps != NULL)
 		json_object_object_add(doc, "steps", stats_steps_json(
-		    st->steps, st->end_us));
+		    st->steps, st->end_us, st->stop_us));
 	return doc;
 }
 

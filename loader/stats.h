@@ -69,6 +69,18 @@ void stats_users(struct stats *st, int64_t t_us, unsigned target,
 void stats_set_steps(struct stats *st, const struct shape_step *steps,
     size_t n);
 
+/*
+ * The "steps" array as results.json will have it, for a window ending
+ * at now_us (caller puts), or NULL without stats_set_steps.
+ */
+struct json_object *stats_steps_now(const struct stats *st, int64_t now_us);
+
+/*
+ * Notes when the run stopped starting work (the end, an interrupt, a
+ * judge): a load step still running then is not complete.
+ */
+void stats_set_stop(struct stats *st, int64_t stop_us);
+
 /* Sets the end of the measured window. */
 void stats_set_end(struct stats *st, int64_t end_us);
 

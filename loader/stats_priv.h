@@ -112,6 +112,7 @@ struct stats {
 	unsigned nshards;
 	struct hmap *exceptions;	/* text -> struct stats_exc */
 	struct stats_steps *steps;	/* per load step, or NULL */
+	int64_t stop_us;		/* work stopped starting; 0: not yet */
 };
 
 /* Locust's percentiles (50% .. 100%). */

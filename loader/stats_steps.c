@@ -227,10 +227,12 @@ stats_steps_step_json(const struct stats_steps_step *s, size_t i,
 }
 
 struct json_object *
-stats_steps_json(const struct stats_steps *ss, int64_t end_us)
+stats_steps_json(const struct stats_steps *ss, int64_t end_us,
+    int64_t stop_us)
 {
 	struct json_object *arr = json_object_new_array();
-	double end_s = (double)(end_us - ss->start_us) / 1e6;
+	int64_t upto = stop_us > 0 && stop_us < end_us ? stop_us : end_us;
+	double end_s = (double)(upto - ss->start_us) / 1e6;
 	size_t i;
 
 	for (i = 0; i < ss->n && ss->steps[i].span.start < end_s; i++)

@@ -37,9 +37,10 @@ void stats_steps_users(struct stats_steps *ss, int64_t t_us,
     unsigned actual);
 
 /*
- * The "steps" array (caller puts) for a run whose window ended at end_us:
- * steps that began before it, the last one cut at end_us and marked
- * "complete": false when the run ended inside it. Each step: "step"
+ * The "steps" array (caller puts) for a run whose window ended at end_us
+ * and that stopped starting work at stop_us (0: it did not): steps that
+ * began before both, the last one cut there and marked "complete": false
+ * when the run stopped inside it. Each step: "step"
  * (1-based), "users_target", "users_actual", "start_s", "end_s",
  * "complete", "requests" and "failures" (due in the step; failures count
  * waits too), "offered_rps" (requests due / seconds), "achieved_rps"
@@ -48,6 +49,6 @@ void stats_steps_users(struct stats_steps *ss, int64_t t_us,
  * mean and max in ms).
  */
 struct json_object *stats_steps_json(const struct stats_steps *ss,
-    int64_t end_us);
+    int64_t end_us, int64_t stop_us);
 
 #endif

@@ -235,6 +235,23 @@ test_failures_only(void)
 }
 
 static void
+test_failed_from_start(void)
+{
+	static const struct step s[] = {
+		{ 20, 0.5, 140, 134, 20000, 0, 0, 1 },
+		{ 40, 0.4, 41, 34, 20000, 0, 0, 1 },
+	};
+	struct json_object *a = assess(s, 2), *k = jx_get(a, "knee");
+
+	CHECK(jx_int(k, "step", 0) == 1);
+	CHECK(json_object_get_boolean(jx_get(k, "first_step")));
+	CHECK_STR(jx_str(jx_get(a, "sentence"), NULL), "saturation at step 1 "
+	    "(20 users, 0.5 req/s): 96% of its requests failed from the "
+	    "start; lower --step-load to find the knee");
+	json_object_put(a);
+}
+
+static void
 test_transient(void)
 {
 	static const struct step s[] = {
@@ -277,6 +294,7 @@ main(void)
 	RUN(test_noisy);
 	RUN(test_interrupted);
 	RUN(test_failures_only);
+	RUN(test_failed_from_start);
 	RUN(test_transient);
 	RUN(test_no_steps);
 	return CHECK_EXIT();
