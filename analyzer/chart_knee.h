@@ -18,10 +18,10 @@ struct json_object;
 
 /*
  * Writes the data file of chart c (NAME-steps.dat) from assessment
- * (borrowed; steps cut short left out) and sets params (borrowed): "ncols", "knee" (bool),
- * "knee_users", "knee_label". Returns 1 when there is a chart (two or
- * more complete steps), 0 when not, -1 with *cause when the file cannot be
- * written.
+ * (borrowed; steps cut short left out) and sets params (borrowed):
+ * "ncols", "knee" (bool), "knee_users", "knee_label". Returns 1 when
+ * there is a chart (two or more complete steps), 0 when not, -1 with
+ * *cause when the file cannot be written.
  */
 int chart_knee_data(struct json_object *assessment, struct chart *c,
     struct json_object *params, char **cause);

@@ -317,6 +317,24 @@ sat_knee_first(struct json_object *s)
 }
 
 /*
+ * The knee at the first step when no user of the run finished its setup
+ * (run's users_never_ready equals its users_started), else NULL.
+ */
+static struct json_object *
+sat_knee_never_ready(struct json_object *run, struct json_object *steps)
+{
+	long long started = jx_int(run, "users_started", 0);
+	struct json_object *k;
+
+	if (started <= 0 || jx_int(run, "users_never_ready", -1) != started ||
+	    jx_len(steps) == 0)
+		return NULL;
+	k = sat_knee_head(jx_at(steps, 0), "setup");
+	json_object_object_add(k, "first_step", json_object_new_boolean(1));
+	return k;
+}
+
+/*
  * The first knee of steps (an array) that later steps do not contradict,
  * or NULL; *judged counts the judged steps, transient stalls go to notes.
  */
@@ -364,6 +382,11 @@ sat_knee_sentence(struct json_object *k)
 	char *what, *s;
 
 	util_num(sat_num(k, "rps", 0), rps);
+	if (strcmp(metric, "setup") == 0)
+		return util_printf("saturation at step 1 (%lld users, %s "
+		    "req/s): no user finished its setup, the agents were "
+		    "saturated (or broken) from the start; lower --step-load",
+		    jx_int(k, "users", 0), rps);
 	if (json_object_get_boolean(jx_get(k, "first_step")))
 		return util_printf("saturation at step %lld (%lld users, %s "
 		    "req/s): %.0f%% of its requests failed from the start; "
@@ -573,6 +596,9 @@ sat_words_client(struct json_object *knee)
 {
 	char x[32], y[32];
 
+	if (strcmp(jx_str(jx_get(knee, "metric"), ""), "setup") == 0)
+		return util_strdup("no user finished the setup its admin API "
+		    "serves (wallets, connections)");
 	if (strcmp(jx_str(jx_get(knee, "metric"), ""), "failures") == 0)
 		return util_printf("the requests its admin API answers failed "
 		    "more at step %lld (%.1f%% to %.1f%%)", jx_int(knee,
@@ -599,9 +625,12 @@ sat_words_bottleneck(const char *agent, int mediator,
 	char *ev = f ? sat_words_trace(f) : sat_words_client(knee);
 	char *other = sat_words_other(o), *s;
 	char *advice = sat_words_advice(mediator, knee);
+	int named;
 
-	s = util_printf("the %s (%s) saturated first: %s%s%s",
-	    mediator ? "mediator" : "multi-agent", agent, ev, other,
+	named = strcmp(agent, "multi-agent") != 0;
+	s = util_printf("the %s%s%s%s saturated first: %s%s%s",
+	    mediator ? "mediator" : "multi-agent", named ? " (" : "",
+	    named ? agent : "", named ? ")" : "", ev, other,
 	    mediator ? "" : "; the run measured the load platform more than "
 	    "the mediator");
 	json_object_object_add(b, "agent", json_object_new_string(agent));
@@ -733,6 +762,8 @@ saturation_assess(struct json_object *run, struct json_object *analysis,
 	steps = sat_steps(run, analysis);
 	notes = sat_notes(steps);
 	knee = sat_knee(steps, &judged, notes);
+	if (knee == NULL)
+		knee = sat_knee_never_ready(run, steps);
 	if (knee != NULL)
 		sentence = sat_knee_sentence(knee);
 	else

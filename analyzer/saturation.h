@@ -17,7 +17,8 @@
  * failure share by the two-proportion z-test, |z| >= 3, and by more than
  * 5% of the requests' share. A first step that failed more than half of
  * its requests (at least 20) is the knee itself: saturated from the
- * start.
+ * start; so is the first step of a run none of whose users finished
+ * its setup (metric "setup").
  *
  * Bottleneck: for each trace label, the p95 of its latency-carrying
  * group (Dispatcher.handle_message.END) per step; a label saturated at

@@ -396,8 +396,10 @@ run_load(struct run_cmd *c, struct config *cfg)
 	status = run_execute(cfg, stdout, stderr, &results);
 	interrupted = interrupt_seen() > 0;
 	fflush(stdout);
+	/* --find-knee: a run saturated before any user was ready is news */
 	if (c->rep.report_dir != NULL && status != STATUS_OK &&
-	    status != STATUS_PARTIAL)
+	    status != STATUS_PARTIAL && !(c->find_knee && results != NULL &&
+	    status == STATUS_NO_EVENTS))
 		collector_stop(col, 0, NULL);	/* nothing to report on */
 	else if (c->rep.report_dir != NULL) {
 		int rs = run_report_finish(&c->rep, dir, col, results, NULL);

@@ -252,6 +252,34 @@ test_failed_from_start(void)
 }
 
 static void
+test_never_ready(void)
+{
+	static const struct step s[] = {
+		{ 10, 0, 10, 0, 30000, 0, 0, 1 },
+		{ 20, 0, 12, 2, 30000, 0, 0, 0 },
+	};
+	struct json_object *an, *run = make_run(s, 2, &an), *a;
+	char *cause = NULL;
+
+	json_object_object_add(run, "users_started", json_object_new_int(20));
+	json_object_object_add(run, "users_never_ready",
+	    json_object_new_int(20));
+	a = saturation_assess(run, an, &cause);
+	CHECK(jx_int(a, "knee.step", 0) == 1);
+	CHECK_STR(jx_str(jx_get(a, "knee.metric"), NULL), "setup");
+	CHECK(strstr(jx_str(jx_get(a, "sentence"), ""), "no user finished "
+	    "its setup") != NULL);
+	CHECK_STR(jx_str(jx_get(a, "bottleneck.agent"), NULL), "multi-agent");
+	CHECK_STR(jx_str(jx_get(a, "bottleneck.sentence"), NULL), "the "
+	    "multi-agent saturated first: no user finished the "
+	    "setup its admin API serves (wallets, connections); the run "
+	    "measured the load platform more than the mediator");
+	json_object_put(a);
+	json_object_put(run);
+	json_object_put(an);
+}
+
+static void
 test_transient(void)
 {
 	static const struct step s[] = {
@@ -295,6 +323,7 @@ main(void)
 	RUN(test_interrupted);
 	RUN(test_failures_only);
 	RUN(test_failed_from_start);
+	RUN(test_never_ready);
 	RUN(test_transient);
 	RUN(test_no_steps);
 	return CHECK_EXIT();
