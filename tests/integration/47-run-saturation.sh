@@ -7,17 +7,19 @@
 # 2 cores) past its capacity:
 # the run stops by itself at a knee, before --max-users, and the
 # assessment names the saturating step and the multi-agent as the agent
-# that broke first. Asserts on the blocks' content, never on timings.
+# that broke first. Last, an --slo no step meets stops a --find-knee run
+# after the first step judged. Asserts on the blocks' content, never on
+# timings.
 # shellcheck source=tests/integration/lib-run.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib-run.sh"
 load_stack_env
 agents_trace_here
 
-common=(--admin-url "$LOCUST_HOST" $(admin_key_args)
+agents=(--admin-url "$LOCUST_HOST" $(admin_key_args)
 	--mediator-admin-url "$MEDLOAD_MEDIATOR_ADMIN_URL"
 	--mediator-admin-api-key-file "$MEDLOAD_MEDIATOR_ADMIN_API_KEY_FILE"
-	--out-dir "$RUN_TMP/runs" --collect "127.0.0.1:$COLLECT_PORT" --report-wait 1s
-	--progress none)
+	--out-dir "$RUN_TMP/runs" --progress none)
+common=("${agents[@]}" --collect "127.0.0.1:$COLLECT_PORT" --report-wait 1s)
 
 # 1. Light: two steps, no saturation.
 "$MEDLOAD" run "${common[@]}" --step-time 10s --step-load 1 --spawn-rate 1 \
@@ -68,4 +70,14 @@ jq -e '.bottleneck.sentence | contains("the run measured the load platform more 
 grep -q '^medload run: stopping after step [0-9]*: knee: ' "$RUN_TMP/err2" || fail "no stop message: $(tail -5 "$RUN_TMP/err2")"
 grep -q '^medload: bottleneck: the multi-agent (multi.agent.trace) saturated first' "$RUN_TMP/err2" ||
 	fail "the bottleneck was not printed"
-echo "light run: no saturation; --find-knee stopped after step $judged: knee at step $k ($users users), the multi-agent first"
+# 3. An --slo no step can meet stops the run at the first step judged
+# that made the request.
+"$MEDLOAD" run "${agents[@]}" --step-time 10s --step-load 2 --spawn-rate 2 --think-min 0.5s --think-max 1s \
+	--max-users 10 --find-knee --slo 'outcome=021_ping_mediator p95<1ms' --run-id slo-$$ \
+	>"$RUN_TMP/out3" 2>"$RUN_TMP/err3" || fail "--slo run: exit $?: $(tail -3 "$RUN_TMP/err3")"
+R="$RUN_TMP/runs/slo-$$/results.json"
+jq -e '.step_judge.stopped == true and .step_judge.step < 5 and (.step_judge.why |
+	test("^SLO outcome=021_ping_mediator p95<1ms failed at step [0-9]+ \\([0-9]+ users\\): p95 = "))' "$R" >/dev/null ||
+	fail "--slo did not stop the run: $(jq -c .step_judge "$R")"
+slo_step=$(jq .step_judge.step "$R")
+echo "light run: no saturation; --find-knee stopped after step $judged: knee at step $k ($users users), the multi-agent first; an --slo stopped a run after step $slo_step"
