@@ -372,39 +372,44 @@ sat_knee(struct json_object *steps, int *judged, struct json_object *notes)
 	return k;
 }
 
+/* What rose at a knee (caller frees). */
+static char *
+sat_knee_what(struct json_object *k)
+{
+	char a[32], b[32];
+	long long dr = jx_int(k, "throughput_change_pct", 0);
+	const char *metric = jx_str(jx_get(k, "metric"), "");
+
+	if (strcmp(metric, "setup") == 0)
+		return util_strdup("no user finished its setup, the agents "
+		    "were saturated (or broken) from the start; lower "
+		    "--step-load");
+	if (json_object_get_boolean(jx_get(k, "first_step")))
+		return util_printf("%.0f%% of its requests failed from the "
+		    "start; lower --step-load to find the knee", sat_num(k,
+		    "to_pct", 0));
+	if (strcmp(metric, "failures") == 0)
+		return util_printf("failures rose from %.1f%% to %.1f%% of "
+		    "requests while throughput %s %lld%%", sat_num(k,
+		    "from_pct", 0), sat_num(k, "to_pct", 0), dr < 0 ? "fell" :
+		    "rose", dr < 0 ? -dr : dr);
+	return util_printf("%s of %s rose from %s to %s ms while throughput "
+	    "%s %lld%%", jx_str(jx_get(k, "quantile"), "p95"), metric,
+	    sat_ms(sat_num(k, "from_ms", 0), a), sat_ms(sat_num(k, "to_ms",
+	    0), b), dr < 0 ? "fell" : "rose", dr < 0 ? -dr : dr);
+}
+
 /* The sentence of a knee (caller frees). */
 static char *
 sat_knee_sentence(struct json_object *k)
 {
-	char a[32], b[32], rps[32];
-	long long dr = jx_int(k, "throughput_change_pct", 0);
-	const char *metric = jx_str(jx_get(k, "metric"), "");
-	char *what, *s;
+	char rps[32];
+	long long users = jx_int(k, "users", 0);
+	char *what = sat_knee_what(k), *s;
 
 	util_num(sat_num(k, "rps", 0), rps);
-	if (strcmp(metric, "setup") == 0)
-		return util_printf("saturation at step 1 (%lld users, %s "
-		    "req/s): no user finished its setup, the agents were "
-		    "saturated (or broken) from the start; lower --step-load",
-		    jx_int(k, "users", 0), rps);
-	if (json_object_get_boolean(jx_get(k, "first_step")))
-		return util_printf("saturation at step %lld (%lld users, %s "
-		    "req/s): %.0f%% of its requests failed from the start; "
-		    "lower --step-load to find the knee", jx_int(k, "step", 0),
-		    jx_int(k, "users", 0), rps, sat_num(k, "to_pct", 0));
-	if (strcmp(metric, "failures") == 0)
-		what = util_printf("failures rose from %.1f%% to %.1f%% of "
-		    "requests", sat_num(k, "from_pct", 0), sat_num(k,
-		    "to_pct", 0));
-	else
-		what = util_printf("%s of %s rose from %s to %s ms",
-		    jx_str(jx_get(k, "quantile"), "p95"), metric,
-		    sat_ms(sat_num(k, "from_ms", 0), a),
-		    sat_ms(sat_num(k, "to_ms", 0), b));
-	s = util_printf("saturation at step %lld (%lld users, %s req/s): %s "
-	    "while throughput %s %lld%%", jx_int(k, "step", 0),
-	    jx_int(k, "users", 0), rps, what, dr < 0 ? "fell" : "rose",
-	    dr < 0 ? -dr : dr);
+	s = util_printf("saturation at step %lld (%lld user%s, %s req/s): %s",
+	    jx_int(k, "step", 0), users, users == 1 ? "" : "s", rps, what);
 	free(what);
 	return s;
 }
@@ -767,8 +772,8 @@ saturation_assess(struct json_object *run, struct json_object *analysis,
 	if (knee != NULL)
 		sentence = sat_knee_sentence(knee);
 	else
-		sentence = sat_words_none(jx_get(run, "steps") != NULL,
-		    judged);
+		sentence = sat_words_none(json_object_is_type(jx_get(run,
+		    "steps"), json_type_array), judged);
 	json_object_object_add(a, "steps", steps);
 	json_object_object_add(a, "knee", knee);
 	json_object_object_add(a, "sentence", json_object_new_string(
