@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "chart.h"
+#include "chart_knee.h"
 #include "cli.h"
 #include "files.h"
 #include "flows_chart.h"
@@ -110,6 +111,24 @@ report_chart_flows(struct report_charts *rc)
 	if (n == 1)
 		report_chart_done(rc, c, "flows", FLOWS_CHART_TITLE,
 		    FLOWS_CHART_TEMPLATE, params);
+	else if (n == -1)
+		report_chart_fail(rc, cause);
+	json_object_put(params);
+	chart_free(c);
+}
+
+/* Chart 8: throughput and p95 against users (a stepped run's assessment). */
+static void
+report_chart_knee(struct report_charts *rc)
+{
+	struct json_object *params = json_object_new_object();
+	struct chart *c = chart_new(rc->dir, "knee");
+	char *cause = NULL;
+	int n = chart_knee_data(rc->in->assessment, c, params, &cause);
+
+	if (n == 1)
+		report_chart_done(rc, c, "knee", CHART_KNEE_TITLE,
+		    CHART_KNEE_TEMPLATE, params);
 	else if (n == -1)
 		report_chart_fail(rc, cause);
 	json_object_put(params);
@@ -1048,6 +1067,7 @@ report_write(const struct report_input *in, struct report_result *res,
 		if (in->run != NULL)
 			report_chart_requests(&rc);
 		report_chart_flows(&rc);
+		report_chart_knee(&rc);
 	}
 	res->charts = rc.drawn;
 	res->failed = rc.failed;

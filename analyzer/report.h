@@ -19,6 +19,11 @@ struct report_input {
 	const char *templates;		/* NULL: the built-in templates */
 	const char *title;		/* NULL: a default */
 	FILE *echo;			/* the text report also here, or NULL */
+	/*
+	 * borrowed; the saturation assessment (analyzer/saturation.h) of a
+	 * stepped run, or NULL
+	 */
+	struct json_object *assessment;
 };
 
 struct report_result {

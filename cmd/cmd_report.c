@@ -14,11 +14,15 @@
 
 #include "analyze.h"
 #include "es_cli.h"
+#include "files.h"
 #include "interrupt.h"
 #include "jx.h"
 #include "locust_csv.h"
+#include "render.h"
 #include "report.h"
+#include "run_steps.h"
 #include "run_window.h"
+#include "saturation.h"
 #include "util.h"
 
 static const char report_usage[] =
@@ -291,6 +295,10 @@ report_analyze(const struct report_cmd *c, struct json_object *run,
 		return interrupt_pending() ? STATUS_PARTIAL : STATUS_IO;
 	}
 	status = analyze_result_status(&res);
+	if (run != NULL && run_steps_trace(&r, run, res.doc, &cause) == -1) {
+		cli_error("report: traces by load step: %s", cause);
+		free(cause);
+	}
 	if (res.accepted == 0 && (c->ntraces > 0 || c->es_url != NULL))
 		cli_error("report: no trace event accepted (%lld read, %lld "
 		    "filtered out%s)%s%s", jx_int(res.doc, "events.read", 0),
@@ -319,6 +327,33 @@ report_analysis(const struct report_cmd *c, struct json_object *run,
 	return *doc == NULL ? STATUS_IO : STATUS_OK;
 }
 
+/*
+ * Writes the saturation assessment of a stepped run (in->assessment, made
+ * before the folder was) as DIR/assessment.json; -1 after a message.
+ */
+static int
+report_assess_write(const struct report_cmd *c,
+    const struct report_input *in)
+{
+	char *path, *cause = NULL;
+	struct files_out o;
+	int rc;
+
+	if (in->assessment == NULL)
+		return 0;
+	path = util_printf("%s/assessment.json", c->out);
+	rc = files_open(&o, path, FILES_OWN, &cause);
+	free(path);
+	if (rc == 0)
+		rc = files_close(&o, render_json(in->assessment, o.f) == 0,
+		    &cause);
+	if (rc == -1) {
+		cli_error("report: %s", cause);
+		free(cause);
+	}
+	return rc;
+}
+
 /* Writes the report folder; returns an exit status. */
 static int
 report_execute(struct report_cmd *c)
@@ -340,15 +375,26 @@ report_execute(struct report_cmd *c)
 	status = report_analysis(c, c->all ? NULL : in.run, &in.analysis);
 	if (in.analysis == NULL)
 		goto out;
+	if (in.run != NULL && (in.assessment = saturation_assess(in.run,
+	    in.analysis, &cause)) == NULL) {
+		cli_error("report: saturation: %s", cause);
+		free(cause);
+		cause = NULL;
+	}
 	if (report_write(&in, &res, &cause) == -1) {
 		cli_error_safe(cause);
 		status = STATUS_IO;
 		goto out;
 	}
+	if (report_assess_write(c, &in) == -1)
+		status = STATUS_IO;
 	report_print_done(c->out, &res);
+	if (in.assessment != NULL && !c->quiet)
+		saturation_print(in.assessment, stderr);
 out:
 	report_result_release(&res);
 	free(cause);
+	json_object_put(in.assessment);
 	json_object_put(in.analysis);
 	json_object_put(in.run);
 	return status;

@@ -12,6 +12,7 @@
 #include "interrupt.h"
 #include "jx.h"
 #include "run.h"
+#include "run_knee.h"
 #include "run_overhead.h"
 #include "run_report.h"
 #include "threshold_cli.h"
@@ -40,7 +41,7 @@ static const char run_after[] =
 
 enum { R_REPORT, R_COLLECT, R_TRACES, R_ES, R_INDEX, R_WAIT, R_TITLE,
     R_TEMPLATES, R_BASELINE, R_JUNIT, R_CONFIG, R_ENV_FILE, R_PRINT, R_DRY,
-    R_MERGE, R_OVERHEAD, R_RESTART };
+    R_MERGE, R_OVERHEAD, R_RESTART, R_FIND_KNEE, R_SLO };
 
 static const struct opt run_report_opts_table[] = {
 	{ NULL, 0, NULL, 0, 0, "Run and report (one shot):" },
@@ -78,6 +79,19 @@ static const struct opt run_overhead_opts_table[] = {
 	{ NULL, 0, NULL, 0, 0, NULL },
 };
 
+static const struct opt run_knee_opts_table[] = {
+	{ NULL, 0, NULL, 0, 0, "Finding the knee:" },
+	{ "find-knee", 0, NULL, R_FIND_KNEE, 0, "add steps of --step-load "
+	    "users every --step-time until\nthe knee (throughput stops "
+	    "rising while latency or\nfailures rise), an --slo fails, or "
+	    "--max-users\n(required; at most 40 steps)" },
+	{ "slo", 0, "EXPR", R_SLO, OPT_MANY, "with --find-knee: stop at the "
+	    "first step that\nfails EXPR (threshold syntax over the step's "
+	    "client\nrequests: label client, outcome the request name;\n"
+	    "repeatable), e.g. 'outcome=022_ping_other p95<500'" },
+	{ NULL, 0, NULL, 0, 0, NULL },
+};
+
 static const struct opt run_other_opts[] = {
 	{ NULL, 0, NULL, 0, 0, "Other options:" },
 	{ "config", 0, "FILE", R_CONFIG, 0, "YAML settings (and a "
@@ -107,11 +121,13 @@ struct run_cmd {
 	const char *config_path, *env_file, *baseline_path, *es_only;
 	const char *restart;	/* --agents-restart */
 	struct run_flag *flags;
+	struct threshold_set slo;	/* --slo */
+	struct run_knee knee;
 	size_t nflags, cli_thresholds, ntraces;
 	const char **traces;
 	char **operands;
 	size_t noperands;
-	int print, dry, merge, help, overhead;
+	int print, dry, merge, help, overhead, find_knee;
 };
 
 /* The settings' table, made once from the config module's. */
@@ -173,6 +189,8 @@ run_take(void *ctx, int id, const char *v, char **cause)
 	case R_MERGE: c->merge = 1; break;
 	case R_OVERHEAD: c->overhead = 1; break;
 	case R_RESTART: c->restart = v; break;
+	case R_FIND_KNEE: c->find_knee = 1; break;
+	case R_SLO: return threshold_set_add(&c->slo, v, cause);
 	}
 	return 0;
 }
@@ -197,16 +215,17 @@ run_groups(struct run_cmd *c, struct opt_group *g)
 	g[2] = (struct opt_group){ es_cli_auth_opts, run_take_auth, c };
 	g[3] = (struct opt_group)THRESHOLD_CLI_GROUP(&c->ts);
 	g[4] = (struct opt_group){ run_overhead_opts_table, run_take, c };
-	g[5] = (struct opt_group){ run_other_opts, run_take, c };
-	g[6] = (struct opt_group)CMD_HELP_GROUP(&c->help);
-	return 7;
+	g[5] = (struct opt_group){ run_knee_opts_table, run_take, c };
+	g[6] = (struct opt_group){ run_other_opts, run_take, c };
+	g[7] = (struct opt_group)CMD_HELP_GROUP(&c->help);
+	return 8;
 }
 
 void
 cmd_run_help(FILE *out)
 {
 	struct run_cmd c;
-	struct opt_group g[7];
+	struct opt_group g[8];
 
 	cmd_help(out, run_usage, g, run_groups(&c, g), run_after);
 }
@@ -217,6 +236,8 @@ run_init(struct run_cmd *c, int argc)
 {
 	memset(c, 0, sizeof(*c));
 	threshold_set_init(&c->ts);
+	threshold_set_init(&c->slo);
+	c->knee.slo = &c->slo;
 	es_cli_init(&c->ec);
 	c->rep.wait_s = 2;
 	c->flags = util_calloc((size_t)argc + 1, sizeof(*c->flags));
@@ -228,6 +249,7 @@ static void
 run_release(struct run_cmd *c)
 {
 	threshold_set_release(&c->ts);
+	threshold_set_release(&c->slo);
 	es_cli_release(&c->ec);
 	json_object_put(c->rep.baseline);
 	free(c->flags);
@@ -269,6 +291,11 @@ run_check_report(struct run_cmd *c, char **cause)
 		    c->operands[0]);
 	if (c->merge && c->noperands == 0)
 		return util_fail(cause, "--merge needs run directories");
+	if (c->slo.n > 0 && !c->find_knee)
+		return util_fail(cause, "--slo goes with --find-knee");
+	if (c->find_knee && (c->merge || c->overhead))
+		return util_fail(cause, "--find-knee goes with neither --merge "
+		    "nor --trace-overhead");
 	return 0;
 }
 
@@ -276,7 +303,7 @@ run_check_report(struct run_cmd *c, char **cause)
 static int
 run_parse(struct run_cmd *c, int argc, char **argv, char **cause)
 {
-	struct opt_group g[7];
+	struct opt_group g[8];
 
 	if (opt_parse(g, run_groups(c, g), argc, argv, &c->operands,
 	    &c->noperands, cause) == -1)
@@ -435,6 +462,13 @@ run_execute_cmd(struct run_cmd *c)
 		config_print(&cfg, stdout);
 	if (!finished)
 		goto usage;
+	if (c->find_knee && (cfg.shard_count > 0 || run_knee_setup(&cfg,
+	    &c->knee, stderr, &cause) == -1)) {
+		if (cfg.shard_count > 0)
+			util_fail(&cause, "--find-knee works on a whole run, "
+			    "not a shard");
+		goto usage;
+	}
 	if (c->dry)
 		run_print_schedule(&cfg, stdout);
 	if (c->print || c->dry)

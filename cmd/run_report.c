@@ -18,7 +18,9 @@
 #include "preflight.h"
 #include "render.h"
 #include "report.h"
+#include "run_steps.h"
 #include "run_window.h"
+#include "saturation.h"
 #include "status.h"
 #include "threshold.h"
 #include "util.h"
@@ -167,7 +169,7 @@ run_report_verdict(const struct run_report_opts *o, struct json_object *tb)
 /* Writes the report folder and says where it went; -1 after a message. */
 static int
 run_report_folder(const struct run_report_opts *o, struct json_object *doc,
-    struct json_object *results)
+    struct json_object *results, struct json_object *assessment)
 {
 	struct report_input in;
 	struct report_result res;
@@ -176,6 +178,7 @@ run_report_folder(const struct run_report_opts *o, struct json_object *doc,
 	memset(&in, 0, sizeof(in));
 	in.analysis = doc;
 	in.run = results;
+	in.assessment = assessment;
 	in.out_dir = o->report_dir;
 	in.templates = o->templates;
 	in.title = o->title;
@@ -242,8 +245,33 @@ run_report_analysis(const struct run_report_opts *o, const char *run_dir,
 		free(own);
 		return NULL;
 	}
+	if (run_steps_trace(&r, results, res.doc, &cause) == -1) {
+		cli_error("report: traces by load step: %s", cause);
+		free(cause);
+	}
 	free(own);
 	return res.doc;
+}
+
+/*
+ * The saturation assessment of the run (caller puts), written as
+ * assessment.json in run_dir; NULL after a message.
+ */
+static struct json_object *
+run_report_assess(const char *run_dir, struct json_object *doc,
+    struct json_object *results)
+{
+	struct json_object *a;
+	char *cause = NULL;
+
+	a = saturation_assess(results, doc, &cause);
+	if (a == NULL) {
+		cli_error("report: saturation: %s", cause);
+		free(cause);
+		return NULL;
+	}
+	run_report_json(run_dir, "assessment.json", a);
+	return a;
 }
 
 int
@@ -252,7 +280,7 @@ run_report_finish(const struct run_report_opts *o, const char *run_dir,
     struct json_object **analysis)
 {
 	struct collect_stats st;
-	struct json_object *doc, *tblock;
+	struct json_object *doc, *tblock, *assessment;
 	int status = STATUS_OK;
 
 	run_report_wait(o->wait_s);
@@ -268,9 +296,15 @@ run_report_finish(const struct run_report_opts *o, const char *run_dir,
 		return STATUS_IO;
 	tblock = run_report_judge(o, doc, results);
 	run_report_json(run_dir, "analysis.json", doc);
-	if (run_report_folder(o, doc, results) == -1 ||
-	    run_report_verdict(o, tblock) == -1)
+	assessment = run_report_assess(run_dir, doc, results);
+	if (run_report_folder(o, doc, results, assessment) == -1 ||
+	    run_report_verdict(o, tblock) == -1 || (assessment != NULL &&
+	    run_report_json(o->report_dir, "assessment.json", assessment) ==
+	    -1))
 		status = STATUS_IO;
+	if (assessment != NULL && !o->quiet)
+		saturation_print(assessment, stderr);
+	json_object_put(assessment);
 	if (threshold_block_failed(tblock) > 0) {
 		cli_error("%d of %zu thresholds breached",
 		    threshold_block_failed(tblock), o->thresholds->n);

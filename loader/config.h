@@ -76,6 +76,17 @@ struct config {
 
 	char **src;			/* where each setting came from */
 	char *key_src_buf[2];
+
+	/*
+	 * Not a setting: a judge of each load step (run --find-knee), or
+	 * NULL. Called once a step has ended and half a step more has
+	 * passed (so its slow requests count) with the client's steps so
+	 * far (stats_steps_json, borrowed) and the step (1-based); returns
+	 * 1 to stop the run, with *why (caller frees) saying why, else 0.
+	 */
+	int (*step_judge)(void *arg, struct json_object *steps,
+	    unsigned step, char **why);
+	void *step_judge_arg;
 };
 
 /* Sets every default. Release with config_release. */

@@ -158,6 +158,26 @@ results_never_ready(const struct run *r, struct json_object *m)
 		results_never_connected(r, m);
 }
 
+/*
+ * What the step judge (run --find-knee) decided: the step after which it
+ * stopped the run and why, or that it never did.
+ */
+static struct json_object *
+results_judge(const struct run *r)
+{
+	struct json_object *j = json_object_new_object();
+
+	results_int(j, "steps_judged", r->judged_step);
+	json_object_object_add(j, "stopped", json_object_new_boolean(
+	    r->stop_why != NULL));
+	if (r->stop_why != NULL) {
+		results_int(j, "step", r->stop_step);
+		json_object_object_add(j, "why", json_object_new_string(
+		    r->stop_why));
+	}
+	return j;
+}
+
 struct json_object *
 results_meta(const struct run *r)
 {
@@ -187,6 +207,8 @@ results_meta(const struct run *r)
 	    (double)(eng_now() - r->start) / 1e6));
 	json_object_object_add(m, "task_start_lateness_us",
 	    results_lateness(r->lateness));
+	if (r->c->step_judge != NULL)
+		json_object_object_add(m, "step_judge", results_judge(r));
 	return m;
 }
 

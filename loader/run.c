@@ -138,6 +138,22 @@ run_check(struct run *r)
 	return STATUS_OK;
 }
 
+/* The load steps of the shape (ramp-down left out) for the stats. */
+static void
+run_steps(struct run *r)
+{
+	const struct shape *s = &r->c->shape;
+	size_t n = shape_steps(s, NULL, 0), k = 0;
+	struct shape_step *steps = util_calloc(n ? n : 1, sizeof(*steps));
+	double end = shape_main_end(s);
+
+	n = shape_steps(s, steps, n);
+	while (k < n && steps[k].start < end - 1e-9)
+		k++;
+	stats_set_steps(r->stats, steps, k);
+	free(steps);
+}
+
 /*
  * Sets up what the loop needs: run directory, engine, stats, journal,
  * config.yaml and schedule.txt. 0, or -1 with *cause (an I/O error).
@@ -173,6 +189,7 @@ run_open(struct run *r, char **cause)
 		return -1;
 	r->start = eng_now();
 	r->stats = stats_new(eng_epoch_us(r->eng, r->start));
+	run_steps(r);
 	r->lateness = hist_new();
 	path = util_printf("%s/journal.tsv", r->dir);
 	rc = journal_open(path, r->run_id, r->shard + 1, r->nshards,
@@ -181,6 +198,39 @@ run_open(struct run *r, char **cause)
 	if (rc == -1)
 		return -1;
 	return results_start(r, cause);
+}
+
+/*
+ * Calls c->step_judge for the last step that ended at least half a step
+ * ago, once; stops the run when it says so.
+ */
+static void
+run_judge(struct run *r, int64_t now)
+{
+	const struct shape *s = &r->c->shape;
+	double el = (double)(now - r->start) / 1e6;
+	unsigned k = shape_step_at(s, el - s->step_time / 2);
+	struct json_object *steps;
+	char *why = NULL;
+
+	if (r->c->step_judge == NULL || r->stopping || el < s->step_time *
+	    1.5 || k < 2 || k - 1 <= r->judged_step)
+		return;
+	r->judged_step = k - 1;
+	steps = stats_steps_now(r->stats, eng_epoch_us(r->eng, now));
+	if (steps != NULL && r->c->step_judge(r->c->step_judge_arg, steps,
+	    r->judged_step, &why) == 1) {
+		if (r->tty)
+			fputc('\n', r->err);
+		fprintf(r->err, "medload run: stopping after step %u: %s\n",
+		    r->judged_step, why ? why : "the judge said so");
+		r->stop_step = r->judged_step;
+		r->stop_why = why;
+		why = NULL;
+		schedule_stop(r);
+	}
+	free(why);
+	json_object_put(steps);
 }
 
 /*
@@ -213,6 +263,7 @@ run_loop(struct run *r)
 		}
 		if (!r->stopping && now > r->end_at + 2000000)
 			schedule_stop(r);	/* a safety net */
+		run_judge(r, now);
 		if (r->stopping && (eng_inflight(r->eng) == 0 ||
 		    now >= r->stop_deadline))
 			break;
@@ -288,6 +339,7 @@ run_close(struct run *r)
 	free(r->dir);
 	free(r->run_id);
 	free(r->inv_json);
+	free(r->stop_why);
 	edge_run_free(r->edge);
 }
 

@@ -100,6 +100,10 @@ struct run {
 	int tty;
 	int64_t last_plain;
 	uint64_t tasks_skipped, gave_up;
+	/* c->step_judge: the last step judged, and why the run stopped */
+	unsigned judged_step;
+	unsigned stop_step;
+	char *stop_why;
 	unsigned long long rng;
 };
 

@@ -244,6 +244,7 @@ schedule_stop(struct run *r)
 	if (r->stopping)
 		return;
 	r->stopping = 1;
+	stats_set_stop(r->stats, eng_epoch_us(r->eng, eng_now()));
 	r->stop_deadline = eng_now() + (int64_t)(r->c->grace * 1e6);
 	r->stop_target = r->target;
 	r->target = 0;

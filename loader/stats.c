@@ -11,6 +11,7 @@
 #include "hmap.h"
 #include "jx.h"
 #include "stats_priv.h"
+#include "stats_steps.h"
 #include "timeutil.h"
 #include "util.h"
 
@@ -121,6 +122,7 @@ stats_free(struct stats *st)
 		free(st->secs[i].users);
 	}
 	free(st->secs);
+	stats_steps_free(st->steps);
 	free(st);
 }
 
@@ -508,6 +510,8 @@ stats_record(struct stats *st, const struct stats_rec *r)
 	    r, s);
 	if (r->err == STATS_ERR_CONNECTION || r->err == STATS_ERR_OTHER)
 		stats_exception(st, r);
+	if (st->steps != NULL)
+		stats_steps_record(st->steps, r);
 	if (r->end_us > st->end_us)
 		st->end_us = r->end_us;
 	if (sec != NULL) {
@@ -542,8 +546,31 @@ stats_users(struct stats *st, int64_t t_us, unsigned target,
 	sec->users[shard * 2 + 1] = actual + 1;
 	if (shard + 1 > st->nshards)
 		st->nshards = shard + 1;
+	if (st->steps != NULL && shard == 0)
+		stats_steps_users(st->steps, t_us, actual);
 	if (t_us > st->end_us)
 		st->end_us = t_us;
+}
+
+void
+stats_set_steps(struct stats *st, const struct shape_step *steps, size_t n)
+{
+	stats_steps_free(st->steps);
+	st->steps = stats_steps_new(st->start_us, steps, n);
+}
+
+struct json_object *
+stats_steps_now(const struct stats *st, int64_t now_us)
+{
+	return st->steps != NULL ? stats_steps_json(st->steps, now_us,
+	    st->stop_us) : NULL;
+}
+
+void
+stats_set_stop(struct stats *st, int64_t stop_us)
+{
+	if (st->stop_us == 0)
+		st->stop_us = stop_us;
 }
 
 void
@@ -995,6 +1022,9 @@ stats_json(const struct stats *st, struct json_object *meta)
 	json_object_object_add(doc, "errors", errs);
 	json_object_object_add(doc, "exceptions", stats_json_exceptions(st));
 	json_object_object_add(doc, "series", stats_json_series(st));
+	if (st->steps != NULL)
+		json_object_object_add(doc, "steps", stats_steps_json(
+		    st->steps, st->end_us, st->stop_us));
 	return doc;
 }
 

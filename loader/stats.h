@@ -15,6 +15,7 @@
 
 struct hist;
 struct json_object;
+struct shape_step;
 
 enum stats_err {
 	STATS_OK,
@@ -60,6 +61,25 @@ void stats_record(struct stats *st, const struct stats_rec *r);
  */
 void stats_users(struct stats *st, int64_t t_us, unsigned target,
     unsigned actual, unsigned shard);
+
+/*
+ * Counts requests per load step too (stats_steps.h), the n steps copied:
+ * results.json then has a "steps" array. Call it before recording.
+ */
+void stats_set_steps(struct stats *st, const struct shape_step *steps,
+    size_t n);
+
+/*
+ * The "steps" array as results.json will have it, for a window ending
+ * at now_us (caller puts), or NULL without stats_set_steps.
+ */
+struct json_object *stats_steps_now(const struct stats *st, int64_t now_us);
+
+/*
+ * Notes when the run stopped starting work (the end, an interrupt, a
+ * judge): a load step still running then is not complete.
+ */
+void stats_set_stop(struct stats *st, int64_t stop_us);
 
 /* Sets the end of the measured window. */
 void stats_set_end(struct stats *st, int64_t end_us);

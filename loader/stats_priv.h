@@ -13,6 +13,7 @@
 
 struct hist;
 struct hmap;
+struct stats_steps;
 
 #define STATS_MAX_SHARDS 64
 #define STATS_NQ 11		/* Locust's percentile columns */
@@ -110,6 +111,8 @@ struct stats {
 	size_t nsecs;
 	unsigned nshards;
 	struct hmap *exceptions;	/* text -> struct stats_exc */
+	struct stats_steps *steps;	/* per load step, or NULL */
+	int64_t stop_us;		/* work stopped starting; 0: not yet */
 };
 
 /* Locust's percentiles (50% .. 100%). */

@@ -21,7 +21,7 @@ common=(--admin-url "$LOCUST_HOST" $(admin_key_args)
 R="$RUN_TMP/report"
 for f in report.txt report.md index.html; do [[ -s "$R/$f" ]] || fail "report folder lacks $f"; done
 n=$(ls "$R"/charts/*.png 2>/dev/null | wc -l)
-[[ "$n" == 7 && -s "$R/charts/flows.png" ]] || fail "$n charts in the report folder, want 7 with flows.png: $(cat "$RUN_TMP/err")"
+[[ "$n" == 8 && -s "$R/charts/flows.png" && -s "$R/charts/knee.png" ]] || fail "$n charts in the report folder, want 8 with flows.png and knee.png: $(cat "$RUN_TMP/err")"
 grep -q '== Load run rep-' "$RUN_TMP/out" || fail "the text report was not printed"
 A="$RUN_TMP/runs/rep-$$/analysis.json"
 [[ "$(jq -r .source.run_id "$A")" == "rep-$$" ]] || fail "analysis.json does not name the run"

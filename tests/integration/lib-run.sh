@@ -111,3 +111,14 @@ restore_agents() {
 	"$STACK/up" ${MEDLOAD_TEST_UP_ARGS:---acapy ${MEDLOAD_TEST_ACAPY:-seed}} >"$RUN_TMP/restore.log" 2>&1 ||
 		echo "could not restore the stack: $(tail -n 1 "$RUN_TMP/restore.log")" >&2
 }
+
+# agents_trace_here: the agents of $MEDLOAD_TEST_ACAPY restarted to trace
+# to a free port (COLLECT_PORT, for the test's `run --collect`), restored
+# and the scratch directory removed at exit; the stack's settings reloaded.
+COLLECT_PORT=""
+agents_trace_here() {
+	COLLECT_PORT="$(collect_port)"
+	trap 'restore_agents; rm -rf "$RUN_TMP"' EXIT
+	agents_trace_to_medload "$COLLECT_PORT" "${MEDLOAD_TEST_ACAPY:-seed}"
+	load_stack_env
+}

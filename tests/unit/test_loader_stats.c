@@ -9,6 +9,7 @@
 #include "check.h"
 #include "journal.h"
 #include "jx.h"
+#include "shape.h"
 #include "stats.h"
 #include "stats_csv.h"
 
@@ -402,6 +403,64 @@ test_json_totals(void)
 	stats_free(st);
 }
 
+/* Requests count in the step they were due in; the window cuts the last. */
+static void
+test_steps(void)
+{
+	static const struct shape_step spans[] = { { 0, 10, 5 },
+		{ 10, 20, 10 } };
+	struct stats *st = stats_new(T0);
+	struct json_object *doc, *s1, *s2;
+	int i;
+
+	stats_set_steps(st, spans, 2);
+	stats_users(st, T0 + 1000000, 5, 5, 0);
+	stats_users(st, T0 + 12000000, 10, 9, 0);
+	/* step 1: 20 requests of 10..29 ms, one failed */
+	for (i = 0; i < 20; i++)
+		rec(st, "POST", "ping", T0 + 1000000 + i * 100000,
+		    T0 + 1000000 + i * 100000, T0 + 1000000 + i * 100000 +
+		    (10 + i) * 1000, i == 3 ? STATS_ERR_HTTP : STATS_OK,
+		    i == 3 ? "HTTP 500" : NULL);
+	/* due in step 1, ended in step 2: latency from the intended start */
+	rec(st, "POST", "ping", T0 + 9500000, T0 + 9600000, T0 + 10500000,
+	    STATS_OK, NULL);
+	rec(st, "WAIT", "ping", T0 + 11000000, T0 + 11000000, T0 + 12000000,
+	    STATS_OK, NULL);
+	rec(st, "GET", "list", T0 + 11000000, T0 + 11000000, T0 + 11002000,
+	    STATS_OK, NULL);
+	stats_set_end(st, T0 + 15000000);
+	doc = stats_json(st, NULL);
+	CHECK(jx_len(jx_get(doc, "steps")) == 2);
+	s1 = jx_at(jx_get(doc, "steps"), 0);
+	s2 = jx_at(jx_get(doc, "steps"), 1);
+	CHECK(jx_int(s1, "users_target", 0) == 5);
+	CHECK(jx_int(s1, "users_actual", 0) == 5);
+	CHECK(jx_int(s2, "users_actual", 0) == 9);
+	CHECK(json_object_get_boolean(jx_get(s1, "complete")));
+	CHECK(!json_object_get_boolean(jx_get(s2, "complete")));
+	CHECK_NUM(json_object_get_double(jx_get(s2, "end_s")), 15, 1e-9);
+	CHECK(jx_int(s1, "requests", 0) == 21);
+	CHECK(jx_int(s1, "failures", 0) == 1);
+	CHECK_NUM(json_object_get_double(jx_get(s1, "offered_rps")), 2.1,
+	    1e-9);
+	/* 19 ended well in step 1; the late one and "list" in step 2 */
+	CHECK_NUM(json_object_get_double(jx_get(s1, "achieved_rps")), 1.9,
+	    1e-9);
+	CHECK_NUM(json_object_get_double(jx_get(s2, "achieved_rps")), 0.4,
+	    1e-9);
+	CHECK(jx_int(s1, "client.ping.count", 0) == 21);
+	CHECK_NUM(json_object_get_double(jx_get(s1, "client.ping.p50")), 20,
+	    1e-9);
+	CHECK_NUM(json_object_get_double(jx_get(s1, "client.ping.p99")),
+	    1000, 1e-9);
+	CHECK(jx_int(s2, "waits.ping.count", 0) == 1);
+	CHECK(jx_int(s2, "client.list.count", 0) == 1);
+	CHECK(jx_int(s2, "requests", 0) == 1);
+	json_object_put(doc);
+	stats_free(st);
+}
+
 int
 main(void)
 {
@@ -411,5 +470,6 @@ main(void)
 	RUN(test_csv_files);
 	RUN(test_history_late);
 	RUN(test_json_totals);
+	RUN(test_steps);
 	return CHECK_EXIT();
 }
