@@ -12,6 +12,7 @@
 #include "files.h"
 #include "hist.h"
 #include "interrupt.h"
+#include "edge_ws.h"
 #include "journal.h"
 #include "jx.h"
 #include "schedule.h"
@@ -161,7 +162,7 @@ results_never_ready(const struct run *r, struct json_object *m)
 struct json_object *
 results_meta(const struct run *r)
 {
-	struct json_object *m = json_object_new_object();
+	struct json_object *m = json_object_new_object(), *s;
 
 	json_object_object_add(m, "run_id", json_object_new_string(
 	    r->run_id));
@@ -187,6 +188,8 @@ results_meta(const struct run *r)
 	    (double)(eng_now() - r->start) / 1e6));
 	json_object_object_add(m, "task_start_lateness_us",
 	    results_lateness(r->lateness));
+	if ((s = edge_ws_results(r)) != NULL)
+		json_object_object_add(m, "edge_sessions", s);
 	return m;
 }
 

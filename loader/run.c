@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "edge.h"
+#include "edge_ws.h"
 #include "engine.h"
 #include "files.h"
 #include "hist.h"
@@ -132,6 +133,12 @@ run_check(struct run *r)
 	if (c->scenario == CONFIG_SCENARIO_EDGE && edge_run_init(r,
 	    &cause) == -1) {
 		cli_error("run: mediator invitation: %s", cause);
+		free(cause);
+		return STATUS_USAGE;
+	}
+	if (c->scenario == CONFIG_SCENARIO_EDGE && edge_ws_init(r, &cause) ==
+	    -1) {
+		cli_error("run: edge_ws: %s", cause);
 		free(cause);
 		return STATUS_USAGE;
 	}
@@ -276,6 +283,7 @@ run_close(struct run *r)
 	size_t i;
 
 	run_live_stop(r);
+	edge_ws_close_all(r);
 	eng_free(r->eng);
 	if (r->journal != NULL)
 		journal_close(r->journal, NULL);
