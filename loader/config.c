@@ -67,6 +67,9 @@ static const struct config_setting config_settings[] = {
 	    "T", "edge: the task pings the mediator (default) or,\n"
 	    "with --edge-ws, the pair's other agent through the\n"
 	    "mediator's forwards" },
+	{ "mediator_pid", "mediator-pid", NULL, T_UINT, OFF(mediator_pid), 0,
+	    "PID", "edge with --edge-ws: sample this process's CPU\n"
+	    "and memory (the local mediator) every 5 s" },
 	{ "step_time", "step-time", "STEP_TIME", T_DUR, SOFF(step_time), 0,
 	    "DUR", "users are added every DUR (env STEP_TIME; 30s)" },
 	{ "step_load", "step-load", "STEP_LOAD", T_UINT, SOFF(step_load), 0,
@@ -1089,6 +1092,9 @@ config_finish(struct config *c, int targets, char **cause)
 	    c->edge_task != CONFIG_EDGE_TASK_MEDIATOR))
 		return util_fail(cause, "edge_ws and edge_task are settings of "
 		    "scenario edge");
+	if (c->mediator_pid != 0 && c->edge_ws == NULL)
+		return util_fail(cause, "mediator_pid is sampled in runs with "
+		    "edge_ws");
 	if (c->edge_task == CONFIG_EDGE_TASK_PEER && c->edge_ws == NULL)
 		return util_fail(cause, "edge_task peer needs edge_ws (agents "
 		    "reach each other on their sessions)");

@@ -46,6 +46,7 @@ struct config {
 	char *url;			/* scenario http: the URL to GET */
 	char *edge_ws;			/* edge: sessions at this ws:// URL */
 	int edge_task;			/* enum config_edge_task */
+	unsigned mediator_pid;		/* sampled from /proc; 0 = none */
 	int scenario;			/* enum config_scenario */
 	int protocol;			/* enum config_protocol */
 	int pacing;			/* enum config_pacing */

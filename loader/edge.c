@@ -13,6 +13,7 @@
 #include "didcomm_envelope.h"
 #include "didcomm_msg.h"
 #include "edge_private.h"
+#include "edge_steps.h"
 #include "edge_ws.h"
 #include "tenant.h"
 #include "util.h"
@@ -361,6 +362,7 @@ edge_run_free(struct edge_run *e)
 		return;
 	dmsg_invitation_release(&e->inv);
 	wsc_target_release(&e->ws);
+	edge_steps_free(e->steps);
 	sodium_memzero(e->run_key, sizeof(e->run_key));
 	free(e);
 }

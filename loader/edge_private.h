@@ -12,6 +12,8 @@
 #include "didcomm_msg.h"
 #include "wsconn.h"
 
+struct edge_steps;
+
 /* Session figures of the run (edge_ws.c keeps them). */
 struct edge_ws_counts {
 	uint64_t connects;	/* sessions attempted */
@@ -36,6 +38,7 @@ struct edge_run {
 	int sessions;			/* --edge-ws: ws is set */
 	struct wsc_target ws;
 	struct edge_ws_counts n;
+	struct edge_steps *steps;	/* samples (edge_steps.h), or NULL */
 };
 
 /* One agent. */

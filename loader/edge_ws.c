@@ -10,6 +10,7 @@
 #include "didcomm_envelope.h"
 #include "edge.h"
 #include "edge_private.h"
+#include "edge_steps.h"
 #include "engine.h"
 #include "jx.h"
 #include "tenant.h"
@@ -431,11 +432,17 @@ edge_ws_open(struct tenant *t)
 	eng_timer(r->eng, now + edge_ws_timeout(t), edge_ws_due, t);
 }
 
-/*
- * Opens t's session: at once the first time, else after the backoff
- * (0.5 s after a drop, doubling with each failure in a row up to 30 s,
- * times 0.5 to 1.5 at random).
- */
+int64_t
+edge_ws_backoff(unsigned fails, double u)
+{
+	int64_t d = (int64_t)EDGE_WS_BACKOFF_MIN << (fails < 6 ? fails : 6);
+
+	if (d > EDGE_WS_BACKOFF_MAX)
+		d = EDGE_WS_BACKOFF_MAX;
+	return (int64_t)((double)d * (0.5 + u));
+}
+
+/* Opens t's session: at once the first time, else after the backoff. */
 static void
 edge_ws_connect(struct tenant *t)
 {
@@ -450,11 +457,7 @@ edge_ws_connect(struct tenant *t)
 		edge_ws_open(t);
 		return;
 	}
-	d = (int64_t)EDGE_WS_BACKOFF_MIN << (a->ws_fails < 6 ? a->ws_fails :
-	    6);
-	if (d > EDGE_WS_BACKOFF_MAX)
-		d = EDGE_WS_BACKOFF_MAX;
-	d = (int64_t)((double)d * (0.5 + run_rand(r)));
+	d = edge_ws_backoff(a->ws_fails, run_rand(r));
 	a->ws_retry = 1;
 	eng_timer(r->eng, eng_now() + d, edge_ws_retry_due, t);
 }
@@ -468,7 +471,8 @@ edge_ws_init(struct run *r, char **cause)
 			    "(agents reach each other on their sessions)");
 		return 0;
 	}
-	if (wsc_target_parse(r->c->edge_ws, &r->edge->ws, cause) == -1)
+	if (wsc_target_parse(r->c->edge_ws, &r->edge->ws, cause) == -1 ||
+	    edge_steps_limit(r, cause) == -1)
 		return -1;
 	r->edge->sessions = 1;
 	return 0;

@@ -53,6 +53,13 @@ void edge_ws_stop(struct tenant *t);
 /* Closes every session (before the engine is freed). */
 void edge_ws_close_all(struct run *r);
 
+/*
+ * The wait before a session is opened again after fails failures in a row
+ * (0 after a drop): 0.5 s doubling up to 30 s, times 0.5 + u (u in [0, 1),
+ * random). Microseconds.
+ */
+int64_t edge_ws_backoff(unsigned fails, double u);
+
 /* The session figures as JSON (caller puts), or NULL without sessions. */
 struct json_object *edge_ws_results(const struct run *r);
 

@@ -12,6 +12,7 @@
 #include "files.h"
 #include "hist.h"
 #include "interrupt.h"
+#include "edge_steps.h"
 #include "edge_ws.h"
 #include "journal.h"
 #include "jx.h"
@@ -190,6 +191,8 @@ results_meta(const struct run *r)
 	    results_lateness(r->lateness));
 	if ((s = edge_ws_results(r)) != NULL)
 		json_object_object_add(m, "edge_sessions", s);
+	if ((s = edge_steps_results(r)) != NULL)
+		json_object_object_add(m, "edge_steps", s);
 	return m;
 }
 
@@ -247,6 +250,9 @@ results_print(const struct stats *st, struct json_object *meta, FILE *out)
 	stats_print_table(st, out);
 	if (meta != NULL)
 		results_print_users(meta, out);
+	if (json_object_object_get(meta, "edge_steps") != NULL)
+		edge_steps_print(json_object_object_get(meta, "edge_steps"),
+		    out);
 }
 
 /* Writes the end table to dir/summary.txt. */

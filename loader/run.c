@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "edge.h"
+#include "edge_steps.h"
 #include "edge_ws.h"
 #include "engine.h"
 #include "files.h"
@@ -179,6 +180,7 @@ run_open(struct run *r, char **cause)
 	if (eng_init(&eo, &r->eng, cause) == -1)
 		return -1;
 	r->start = eng_now();
+	edge_steps_start(r);
 	r->stats = stats_new(eng_epoch_us(r->eng, r->start));
 	r->lateness = hist_new();
 	path = util_printf("%s/journal.tsv", r->dir);
