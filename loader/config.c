@@ -1021,9 +1021,9 @@ config_check_target(const struct config *c, const char *key,
 	else if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    (ws ? strcmp(scheme, "ws") != 0 : strcmp(scheme, "http") != 0 &&
 	    strcmp(scheme, "https") != 0))
-		rc = util_fail(cause, "%s: \"%s\" is not %s URL", key, url,
-		    ws ? "a ws:// (wss:// is not supported)" :
-		    "an http:// or https://");
+		rc = util_fail(cause, "%s: \"%s\" is not %s", key, url,
+		    ws ? "a ws:// URL (wss:// is not supported)" :
+		    "an http:// or https:// URL");
 	else if (!c->allow_remote && (curl_url_get(u, CURLUPART_HOST, &host,
 	    0) != CURLUE_OK || !config_loopback(host)))
 		rc = util_fail(cause, "%s: \"%s\" is not on this machine "

@@ -242,6 +242,19 @@ edge_steps_get(struct json_object *o, const char *key)
 	return v == NULL ? -1 : json_object_get_double(v);
 }
 
+/* Prints member key of o as %*.*f (scaled by div), or "-" if unknown. */
+static void
+edge_steps_col(struct json_object *o, const char *key, int w, int prec,
+    double div, FILE *out)
+{
+	double v = edge_steps_get(o, key);
+
+	if (v < 0)
+		fprintf(out, " %*s", w, "-");
+	else
+		fprintf(out, " %*.*f", w, prec, v / div);
+}
+
 void
 edge_steps_print(struct json_object *o, FILE *out)
 {
@@ -250,20 +263,21 @@ edge_steps_print(struct json_object *o, FILE *out)
 
 	if (json_object_array_length(st) == 0)
 		return;
-	fprintf(out, "\nSessions per step (CPU share of one core; -1: "
-	    "unknown):\nstep  users  held  medload cpu  rss MiB  B/session"
-	    "  mediator cpu  rss MiB  limit\n");
+	fprintf(out, "\nSessions per step (CPU: share of one core):\n"
+	    "step  users   held  medload cpu  rss MiB  B/session  "
+	    "mediator cpu  rss MiB  limit\n");
 	for (i = 0; i < json_object_array_length(st); i++) {
 		x = json_object_array_get_idx(st, i);
-		fprintf(out, "%4.0f %6.0f %5.0f %12.2f %8.1f %10.0f %13.2f "
-		    "%8.1f  %s\n", edge_steps_get(x, "step"),
-		    edge_steps_get(x, "users"), edge_steps_get(x,
-		    "sessions_held"), edge_steps_get(x, "medload_cpu_share"),
-		    edge_steps_get(x, "medload_rss_kib") / 1024,
-		    edge_steps_get(x, "medload_bytes_per_session"),
-		    edge_steps_get(x, "mediator_cpu_share"),
-		    edge_steps_get(x, "mediator_rss_kib") / 1024,
-		    jx_str(json_object_object_get(x, "limit"), "-"));
+		edge_steps_col(x, "step", 3, 0, 1, out);
+		edge_steps_col(x, "users", 6, 0, 1, out);
+		edge_steps_col(x, "sessions_held", 6, 0, 1, out);
+		edge_steps_col(x, "medload_cpu_share", 12, 2, 1, out);
+		edge_steps_col(x, "medload_rss_kib", 8, 1, 1024, out);
+		edge_steps_col(x, "medload_bytes_per_session", 10, 0, 1, out);
+		edge_steps_col(x, "mediator_cpu_share", 13, 2, 1, out);
+		edge_steps_col(x, "mediator_rss_kib", 8, 1, 1024, out);
+		fprintf(out, "  %s\n", jx_str(json_object_object_get(x,
+		    "limit"), "-"));
 	}
 }
 
