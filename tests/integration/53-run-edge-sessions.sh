@@ -22,7 +22,8 @@ m0="$(wc -l <"$MEDLOAD_MEDIATOR_LOG")"
 rid="itest-edge-ws-$(date +%s)-$$"
 edge_sessions_run "$rid" --stages "${MEDLOAD_TEST_EDGE_WS_SECONDS:-60}s:$n" \
 	--spawn-rate "${MEDLOAD_TEST_EDGE_WS_RATE:-2.5}" --think-min 4s --think-max 8s \
-	--request-timeout 30s --mediator-pid "$(cat "$MEDLOAD_STACK_DIR/pids/mediator.pid")" || fail "medload run exited $?: $(tail -n 2 "$RUN_TMP/err.txt")"
+	--request-timeout 30s --mediator-pid "$(cat "$MEDLOAD_STACK_DIR/pids/mediator.pid")" \
+	--traces "$MEDLOAD_MEDIATOR_LOG" --report "$RUN_TMP/report" --report-wait 2s || fail "medload run exited $?: $(tail -n 2 "$RUN_TMP/err.txt")"
 dir="$RUN_TMP/$rid"
 check_counts "$dir"
 r="$dir/results.json"
@@ -53,6 +54,14 @@ jq -e --argjson n "$n" '.edge_steps.steps | length >= 1 and (last | .sessions_he
 	.mediator_cpu_share > 0 and .mediator_rss_kib > 50000)' "$r" >/dev/null ||
 	fail "edge_steps: $(jq -c .edge_steps "$r")"
 grep -q '^Sessions per step' "$RUN_TMP/out.txt" || fail "no sessions table in the summary"
+# and in the report, with the mediator's own trace analysis beside it
+grep -q "^edge sessions: $n held at most" "$RUN_TMP/report/report.txt" &&
+	grep -q '^edge sessions per step' "$RUN_TMP/report/report.txt" &&
+	grep -q 'medload RSS KiB' "$RUN_TMP/report/report.md" &&
+	grep -q 'Edge sessions' "$RUN_TMP/report/index.html" ||
+	fail "the report lacks the sessions: $(ls "$RUN_TMP/report")"
+grep -q 'Dispatcher.handle_message' "$RUN_TMP/report/report.txt" ||
+	fail "the report lacks the mediator's trace analysis"
 sleep 1
 tail -n +"$((m0 + 1))" "$MEDLOAD_MEDIATOR_LOG" >"$RUN_TMP/m.log"
 if grep -E ' ERROR |Traceback' "$RUN_TMP/m.log" |
