@@ -11,7 +11,7 @@ DESTDIR ?=
 CC ?= cc
 BUILD ?= build
 
-PKGS := libcurl json-c yaml-0.1 zlib libmicrohttpd libsodium
+PKGS := libcurl json-c yaml-0.1 zlib libmicrohttpd libsodium nettle
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
 
@@ -24,7 +24,7 @@ OPT ?= -O2 -g
 CPPFLAGS += -D_GNU_SOURCE -Icore -Ianalyzer -Iloader -Icmd
 CFLAGS ?=
 CFLAGS += -std=c11 $(OPT) $(WARN) $(PKG_CFLAGS) -MMD -MP
-LDLIBS += $(PKG_LIBS) -lm
+LDLIBS += $(PKG_LIBS) -lwslay -lm
 ifneq ($(SANITIZE),)
 CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SANITIZE)

@@ -58,6 +58,18 @@ static const struct config_setting config_settings[] = {
 	    "P", "auto (default), connections, oob" },
 	{ "url", "url", NULL, T_STR, OFF(url), 0,
 	    "URL", "scenario http: the URL to GET" },
+	{ "edge_ws", "edge-ws", NULL, T_STR, OFF(edge_ws), 0,
+	    "URL", "edge: each agent holds a WebSocket session to the\n"
+	    "mediator at URL (ws://, its ws endpoint) and sends\n"
+	    "everything after its setup on it" },
+	{ "edge_task", "edge-task", NULL, T_ENUM, OFF(edge_task),
+	    "mediator|peer",
+	    "T", "edge: the task pings the mediator (default) or,\n"
+	    "with --edge-ws, the pair's other agent through the\n"
+	    "mediator's forwards" },
+	{ "mediator_pid", "mediator-pid", NULL, T_UINT, OFF(mediator_pid), 0,
+	    "PID", "edge with --edge-ws: sample this process's CPU\n"
+	    "and memory (the local mediator) every 5 s" },
 	{ "step_time", "step-time", "STEP_TIME", T_DUR, SOFF(step_time), 0,
 	    "DUR", "users are added every DUR (env STEP_TIME; 30s)" },
 	{ "step_load", "step-load", "STEP_LOAD", T_UINT, SOFF(step_load), 0,
@@ -991,9 +1003,9 @@ config_loopback(const char *host)
  * parser finds, so user information ("localhost:80@host") cannot pass for
  * a local address.
  */
-int
-config_check_url(const struct config *c, const char *key, const char *url,
-    char **cause)
+static int
+config_check_target(const struct config *c, const char *key,
+    const char *url, int ws, char **cause)
 {
 	char *scheme = NULL, *host = NULL;
 	CURLUcode uc;
@@ -1007,9 +1019,11 @@ config_check_url(const struct config *c, const char *key, const char *url,
 		rc = util_fail(cause, "%s: \"%s\" is not a valid URL (%s)", key,
 		    url, curl_url_strerror(uc));
 	else if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0))
-		rc = util_fail(cause, "%s: \"%s\" is not an http:// or "
-		    "https:// URL", key, url);
+	    (ws ? strcmp(scheme, "ws") != 0 : strcmp(scheme, "http") != 0 &&
+	    strcmp(scheme, "https") != 0))
+		rc = util_fail(cause, "%s: \"%s\" is not %s", key, url,
+		    ws ? "a ws:// URL (wss:// is not supported)" :
+		    "an http:// or https:// URL");
 	else if (!c->allow_remote && (curl_url_get(u, CURLUPART_HOST, &host,
 	    0) != CURLUE_OK || !config_loopback(host)))
 		rc = util_fail(cause, "%s: \"%s\" is not on this machine "
@@ -1019,6 +1033,13 @@ config_check_url(const struct config *c, const char *key, const char *url,
 	curl_free(host);
 	curl_url_cleanup(u);
 	return rc;
+}
+
+int
+config_check_url(const struct config *c, const char *key, const char *url,
+    char **cause)
+{
+	return config_check_target(c, key, url, 0, cause);
 }
 
 /*
@@ -1067,6 +1088,19 @@ config_finish(struct config *c, int targets, char **cause)
 	if (c->think_max < c->think_min)
 		return util_fail(cause, "think_max (%g s) is below think_min "
 		    "(%g s)", c->think_max, c->think_min);
+	if (c->scenario != CONFIG_SCENARIO_EDGE && (c->edge_ws != NULL ||
+	    c->edge_task != CONFIG_EDGE_TASK_MEDIATOR))
+		return util_fail(cause, "edge_ws and edge_task are settings of "
+		    "scenario edge");
+	if (c->mediator_pid != 0 && c->edge_ws == NULL)
+		return util_fail(cause, "mediator_pid is sampled in runs with "
+		    "edge_ws");
+	if (c->edge_task == CONFIG_EDGE_TASK_PEER && c->edge_ws == NULL)
+		return util_fail(cause, "edge_task peer needs edge_ws (agents "
+		    "reach each other on their sessions)");
+	if (c->edge_ws != NULL && config_check_target(c, "edge_ws",
+	    c->edge_ws, 1, cause) == -1)
+		return -1;
 	if (!targets)
 		;
 	else if (c->scenario == CONFIG_SCENARIO_HTTP) {

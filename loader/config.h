@@ -29,6 +29,7 @@ enum config_protocol {
 	CONFIG_PROTOCOL_CONNECTIONS,
 	CONFIG_PROTOCOL_OOB,
 };
+enum config_edge_task { CONFIG_EDGE_TASK_MEDIATOR, CONFIG_EDGE_TASK_PEER };
 enum config_pacing { CONFIG_PACING_THINK, CONFIG_PACING_OPEN };
 enum config_progress {
 	CONFIG_PROGRESS_AUTO, CONFIG_PROGRESS_TTY, CONFIG_PROGRESS_PLAIN,
@@ -43,6 +44,9 @@ struct config {
 	char *mediator_admin_url;	/* fetch the invitation from here */
 	char *mediator_api_key_file;
 	char *url;			/* scenario http: the URL to GET */
+	char *edge_ws;			/* edge: sessions at this ws:// URL */
+	int edge_task;			/* enum config_edge_task */
+	unsigned mediator_pid;		/* sampled from /proc; 0 = none */
 	int scenario;			/* enum config_scenario */
 	int protocol;			/* enum config_protocol */
 	int pacing;			/* enum config_pacing */

@@ -382,9 +382,9 @@ denv_opened_release(struct denv_opened *o)
 }
 
 char *
-denv_forward(const char *env, size_t len,
+denv_forward_route(const char *env, size_t len,
     const unsigned char to[DCRYPTO_PK],
-    const unsigned char routing[DCRYPTO_PK], const char *id,
+    const unsigned char routing[DCRYPTO_PK], const char *id, int rr,
     size_t *outlen, char **cause)
 {
 	struct strbuf f;
@@ -393,11 +393,22 @@ denv_forward(const char *env, size_t len,
 	dcrypto_verkey(to, vk);
 	strbuf_init(&f, 0);
 	strbuf_addf(&f, "{\"@type\":\"https://didcomm.org/routing/1.0/"
-	    "forward\",\"@id\":\"%s\",\"to\":\"%s\",\"msg\":", id, vk);
+	    "forward\",\"@id\":\"%s\",\"to\":\"%s\",%s\"msg\":", id, vk,
+	    rr ? "\"~transport\":{\"return_route\":\"all\"}," : "");
 	strbuf_add(&f, env, len);
 	strbuf_addc(&f, '}');
 	out = denv_pack(f.data, f.len, (const unsigned char (*)[32])routing,
 	    1, NULL, outlen, cause);
 	strbuf_release(&f);
 	return out;
+}
+
+char *
+denv_forward(const char *env, size_t len,
+    const unsigned char to[DCRYPTO_PK],
+    const unsigned char routing[DCRYPTO_PK], const char *id,
+    size_t *outlen, char **cause)
+{
+	return denv_forward_route(env, len, to, routing, id, 0, outlen,
+	    cause);
 }

@@ -74,4 +74,14 @@ char *denv_forward(const char *env, size_t len,
     const unsigned char routing[DCRYPTO_PK], const char *id,
     size_t *outlen, char **cause);
 
+/*
+ * denv_forward, the forward asking for return_route all when rr: sent on
+ * a session, it keeps the session's replies coming (ACA-Py resets the
+ * reply mode with every inbound message).
+ */
+char *denv_forward_route(const char *env, size_t len,
+    const unsigned char to[DCRYPTO_PK],
+    const unsigned char routing[DCRYPTO_PK], const char *id, int rr,
+    size_t *outlen, char **cause);
+
 #endif

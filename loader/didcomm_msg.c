@@ -371,14 +371,38 @@ dmsg_keylist_add(const char *id, const unsigned char pk[DCRYPTO_PK])
 	return dmsg_finish(o);
 }
 
-char *
-dmsg_ping(const char *id, const char *comment)
+/* A trust ping id asking for a response or not. */
+static char *
+dmsg_ping_with(const char *id, const char *comment, int response)
 {
 	struct json_object *o = dmsg_new("trust_ping/1.0/ping", id);
 
 	json_object_object_add(o, "response_requested",
-	    json_object_new_boolean(1));
+	    json_object_new_boolean(response));
 	dmsg_add(o, "comment", comment);
+	return dmsg_finish(o);
+}
+
+char *
+dmsg_ping(const char *id, const char *comment)
+{
+	return dmsg_ping_with(id, comment, 1);
+}
+
+char *
+dmsg_ping_quiet(const char *id, const char *comment)
+{
+	return dmsg_ping_with(id, comment, 0);
+}
+
+char *
+dmsg_ping_response(const char *id, const char *thid)
+{
+	struct json_object *o = dmsg_new("trust_ping/1.0/ping_response", id);
+	struct json_object *th = json_object_new_object();
+
+	dmsg_add(th, "thid", thid);
+	json_object_object_add(o, "~thread", th);
 	return dmsg_finish(o);
 }
 

@@ -80,6 +80,15 @@ char *dmsg_keylist_add(const char *id, const unsigned char pk[DCRYPTO_PK]);
 char *dmsg_ping(const char *id, const char *comment);
 
 /*
+ * A ping asking for no response: sent on a session with return_route, it
+ * only makes ACA-Py push one queued message (implicit pickup).
+ */
+char *dmsg_ping_quiet(const char *id, const char *comment);
+
+/* trust_ping/1.0 ping_response id in thread thid. */
+char *dmsg_ping_response(const char *id, const char *thid);
+
+/*
  * Parses an answer text[0..len): a JSON object of type want ("mediate-
  * grant" or a full type such as "trust_ping/1.0/ping_response", without
  * the https://didcomm.org/ prefix: either prefix is accepted), in thread

@@ -12,28 +12,12 @@
 #include "config.h"
 #include "didcomm_envelope.h"
 #include "didcomm_msg.h"
+#include "edge_private.h"
+#include "edge_steps.h"
+#include "edge_ws.h"
 #include "tenant.h"
 #include "util.h"
 #include "workflow.h"
-
-/* The run's side: the mediator's invitation and the run key. */
-struct edge_run {
-	struct dmsg_invitation inv;
-	unsigned char run_key[DCRYPTO_RUN_KEY];
-	int keyed;			/* run_key is set */
-};
-
-/* One agent. */
-struct edge_agent {
-	struct dcrypto_key key;		/* its key on the mediator connection */
-	struct dcrypto_key recip;	/* the key it routes via the mediator */
-	unsigned char their[DCRYPTO_PK];	/* the mediator's, connected */
-	unsigned char routing[DCRYPTO_PK];	/* the grant's routing key */
-	uint32_t seq;			/* messages sent */
-	uint32_t conn_seq;		/* the connection request's number */
-	uint8_t step;			/* enum edge_kind in flight (setup) */
-	uint8_t connected, granted, nrouting;
-};
 
 /* What a setup step sends and expects. */
 enum edge_kind {
@@ -51,8 +35,7 @@ edge_run_key(struct run *r)
 	return r->edge->run_key;
 }
 
-/* t's agent, its keys derived on first use. */
-static struct edge_agent *
+struct edge_agent *
 edge_agent(struct tenant *t)
 {
 	const unsigned char *rk;
@@ -66,9 +49,8 @@ edge_agent(struct tenant *t)
 	return t->edge;
 }
 
-/* The @id of t's message number seq. */
-static void
-edge_id(struct tenant *t, uint32_t seq, char id[DCRYPTO_ID_MAX])
+void
+edge_id(struct tenant *t, uint32_t seq, char *id)
 {
 	dcrypto_msg_id(edge_run_key(t->run), t->num, seq, id);
 }
@@ -233,6 +215,8 @@ edge_step_done(void *arg, const struct eng_result *res)
 	call_record_result(cl, res, err, msg, id);
 	free(cl);
 	tenant_step_end(t, err == STATS_OK, res->end_us);
+	if (err == STATS_OK && t->edge->step == EDGE_KEYLIST)
+		edge_ws_start(t);	/* with --edge-ws */
 }
 
 static const struct workflow_step edge_steps[EDGE_KINDS];
@@ -301,8 +285,13 @@ edge_ping(struct tenant *t, int64_t sched)
 {
 	struct edge_agent *a = edge_agent(t);
 	char id[DCRYPTO_ID_MAX], comment[160];
-	uint32_t seq = ++a->seq;
+	uint32_t seq;
 
+	if (t->run->edge->sessions) {
+		edge_ws_task(t, sched);
+		return;
+	}
+	seq = ++a->seq;
 	edge_id(t, seq, id);
 	snprintf(comment, sizeof(comment), "medload %s ping mediator",
 	    t->run->run_id);
@@ -372,6 +361,8 @@ edge_run_free(struct edge_run *e)
 	if (e == NULL)
 		return;
 	dmsg_invitation_release(&e->inv);
+	wsc_target_release(&e->ws);
+	edge_steps_free(e->steps);
 	sodium_memzero(e->run_key, sizeof(e->run_key));
 	free(e);
 }

@@ -24,9 +24,11 @@
 #define MEDLOAD_EDGE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "run_private.h"
 
+struct tenant;
 struct workflow;
 
 /*
@@ -42,6 +44,12 @@ void edge_run_free(struct edge_run *e);
 
 /* The edge workflow with a DID exchange handshake (static). */
 const struct workflow *edge_workflow(void);
+
+/* t's agent, its keys derived on first use. */
+struct edge_agent *edge_agent(struct tenant *t);
+
+/* The @id of t's message number seq (DCRYPTO_ID_MAX bytes). */
+void edge_id(struct tenant *t, uint32_t seq, char *id);
 
 /* Frees an agent's state (keys wiped); NULL is accepted. */
 void edge_agent_free(struct edge_agent *a);

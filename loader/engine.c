@@ -51,6 +51,8 @@ struct eng_req {
  * and removed as curl asks.
  */
 struct eng_fd {
+	eng_io_fn io;			/* eng_watch's, or NULL: curl's */
+	void *io_arg;
 	uint32_t events;		/* registered events */
 	uint8_t reg;			/* in the epoll set */
 	uint8_t want;			/* curl watches it */
@@ -743,6 +745,12 @@ eng_poll(struct eng *e)
 			continue;
 		}
 		if ((size_t)evs[i].data.fd < e->nfds &&
+		    e->fds[evs[i].data.fd].io != NULL) {
+			e->fds[evs[i].data.fd].io(
+			    e->fds[evs[i].data.fd].io_arg, evs[i].events);
+			continue;
+		}
+		if ((size_t)evs[i].data.fd < e->nfds &&
 		    !e->fds[evs[i].data.fd].want) {
 			/* an idle kept-alive connection: closed or reset */
 			eng_fd_del(e, evs[i].data.fd, &e->fds[evs[i].data.fd]);
@@ -757,6 +765,38 @@ eng_poll(struct eng *e)
 	}
 	eng_due(e);
 	return 0;
+}
+
+int
+eng_watch(struct eng *e, int fd, uint32_t events, eng_io_fn fn, void *arg)
+{
+	struct epoll_event ev;
+	struct eng_fd *f = eng_fd(e, fd);
+	int op = f->io != NULL ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+
+	if (f->io != NULL && f->events == events) {
+		f->io_arg = arg;
+		return 0;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = events;
+	ev.data.fd = fd;
+	if (epoll_ctl(e->epfd, op, fd, &ev) == -1)
+		return -1;
+	f->io = fn;
+	f->io_arg = arg;
+	f->events = events;
+	f->reg = 1;
+	return 0;
+}
+
+void
+eng_unwatch(struct eng *e, int fd)
+{
+	if (fd < 0 || (size_t)fd >= e->nfds || e->fds[fd].io == NULL)
+		return;
+	epoll_ctl(e->epfd, EPOLL_CTL_DEL, fd, NULL);
+	memset(&e->fds[fd], 0, sizeof(e->fds[fd]));
 }
 
 size_t

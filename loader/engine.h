@@ -80,6 +80,18 @@ void eng_test_fail_next(struct eng *e);
 /* Calls fn(arg, at_us) at monotonic time at_us (or at once if past). */
 void eng_timer(struct eng *e, int64_t at_us, eng_timer_fn fn, void *arg);
 
+/*
+ * A descriptor of the caller's own (a WebSocket session's socket): fn(arg,
+ * epoll events) is called from eng_poll when it is ready. eng_watch adds
+ * it or changes its events (EPOLLIN, EPOLLOUT); eng_unwatch forgets it
+ * (call it before closing fd). The caller keeps owning fd. eng_watch
+ * returns 0, or -1 with errno (epoll_ctl's).
+ */
+typedef void (*eng_io_fn)(void *arg, uint32_t events);
+int eng_watch(struct eng *e, int fd, uint32_t events, eng_io_fn fn,
+    void *arg);
+void eng_unwatch(struct eng *e, int fd);
+
 /* Transfers running. */
 unsigned eng_inflight(const struct eng *e);
 

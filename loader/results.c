@@ -12,6 +12,8 @@
 #include "files.h"
 #include "hist.h"
 #include "interrupt.h"
+#include "edge_steps.h"
+#include "edge_ws.h"
 #include "journal.h"
 #include "jx.h"
 #include "schedule.h"
@@ -181,7 +183,7 @@ results_judge(const struct run *r)
 struct json_object *
 results_meta(const struct run *r)
 {
-	struct json_object *m = json_object_new_object();
+	struct json_object *m = json_object_new_object(), *s;
 
 	json_object_object_add(m, "run_id", json_object_new_string(
 	    r->run_id));
@@ -209,6 +211,10 @@ results_meta(const struct run *r)
 	    results_lateness(r->lateness));
 	if (r->c->step_judge != NULL)
 		json_object_object_add(m, "step_judge", results_judge(r));
+	if ((s = edge_ws_results(r)) != NULL)
+		json_object_object_add(m, "edge_sessions", s);
+	if ((s = edge_steps_results(r)) != NULL)
+		json_object_object_add(m, "edge_steps", s);
 	return m;
 }
 
@@ -266,6 +272,9 @@ results_print(const struct stats *st, struct json_object *meta, FILE *out)
 	stats_print_table(st, out);
 	if (meta != NULL)
 		results_print_users(meta, out);
+	if (json_object_object_get(meta, "edge_steps") != NULL)
+		edge_steps_print(json_object_object_get(meta, "edge_steps"),
+		    out);
 }
 
 /* Writes the end table to dir/summary.txt. */

@@ -14,6 +14,8 @@
 
 #include "cli.h"
 #include "edge.h"
+#include "edge_steps.h"
+#include "edge_ws.h"
 #include "engine.h"
 #include "files.h"
 #include "hist.h"
@@ -135,6 +137,12 @@ run_check(struct run *r)
 		free(cause);
 		return STATUS_USAGE;
 	}
+	if (c->scenario == CONFIG_SCENARIO_EDGE && edge_ws_init(r, &cause) ==
+	    -1) {
+		cli_error("run: edge_ws: %s", cause);
+		free(cause);
+		return STATUS_USAGE;
+	}
 	return STATUS_OK;
 }
 
@@ -188,6 +196,7 @@ run_open(struct run *r, char **cause)
 	if (eng_init(&eo, &r->eng, cause) == -1)
 		return -1;
 	r->start = eng_now();
+	edge_steps_start(r);
 	r->stats = stats_new(eng_epoch_us(r->eng, r->start));
 	run_steps(r);
 	r->lateness = hist_new();
@@ -327,6 +336,7 @@ run_close(struct run *r)
 	size_t i;
 
 	run_live_stop(r);
+	edge_ws_close_all(r);
 	eng_free(r->eng);
 	if (r->journal != NULL)
 		journal_close(r->journal, NULL);

@@ -8,6 +8,7 @@
 
 #include "call.h"
 #include "edge.h"
+#include "edge_ws.h"
 #include "engine.h"
 #include "schedule.h"
 #include "strbuf.h"
@@ -95,6 +96,7 @@ tenant_leave(struct tenant *t, enum tenant_state why)
 	if (t->state == TENANT_STOPPED || t->state == TENANT_FAILED)
 		return;
 	tenant_unready(t);
+	edge_ws_stop(t);
 	t->state = why;
 	r->actual--;
 	if (why == TENANT_FAILED)

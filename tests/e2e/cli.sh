@@ -147,3 +147,23 @@ expect_grep compare-bad-min-samples-msg '\-\-min-samples: "0"' "$TMP/err"
 expect_help_lists compare --margin --min-delta --min-samples --z --format \
 	--out --templates --threshold --thresholds --junit \
 	--fail-on-regression --charts --help
+
+# edge sessions: settings checked before anything is sent; an invitation
+# whose endpoint nobody listens on (nothing reaches a mediator)
+edge_inv="http://127.0.0.1:9?c_i=$(printf '%s' '{"@type": "https://didcomm.org/connections/1.0/invitation", "@id": "e2e", "label": "m", "recipientKeys": ["96FMR9WiGs5cNzoVStDmXQxGsFB3KYaUQs9E3W1LiTPH"], "serviceEndpoint": "http://127.0.0.1:9"}' | base64 | tr -d '\n')"
+expect_rc edge-ws-scheme 2 "$MEDLOAD" run --scenario edge --invitation-url \
+	"$edge_inv" --edge-ws http://127.0.0.1:9/ --out-dir "$TMP/runs"
+expect_grep edge-ws-scheme-msg 'is not a ws:// URL (wss:// is not supported)' \
+	"$TMP/err"
+expect_rc edge-task-peer-needs-ws 2 "$MEDLOAD" run --scenario edge \
+	--invitation-url "$edge_inv" --edge-task peer --out-dir "$TMP/runs"
+expect_grep edge-task-peer-needs-ws-msg 'edge_task peer needs edge_ws' "$TMP/err"
+expect_rc edge-ws-other-scenario 2 "$MEDLOAD" run --scenario mediation \
+	--edge-ws ws://127.0.0.1:9/ --out-dir "$TMP/runs"
+expect_grep edge-ws-other-scenario-msg 'settings of scenario edge' "$TMP/err"
+expect_rc edge-ws-files-limit 2 sh -c 'ulimit -n 300 && exec "$@"' sh \
+	"$MEDLOAD" run --scenario edge --invitation-url "$edge_inv" \
+	--edge-ws ws://127.0.0.1:9/ --stages 10s:1000 --out-dir "$TMP/runs"
+expect_grep edge-ws-files-limit-msg \
+	'1000 agents holding sessions need about 1256 open files, and this process may open at most 300' \
+	"$TMP/err"

@@ -122,3 +122,20 @@ agents_trace_here() {
 	agents_trace_to_medload "$COLLECT_PORT" "${MEDLOAD_TEST_ACAPY:-seed}"
 	load_stack_env
 }
+
+# edge_sessions_run RID ARGS...: medload run --scenario edge with sessions
+# and agents in pairs (--edge-ws, --edge-task peer) on the stack's
+# mediator, an invitation created on its admin API with the stack's
+# protocol, results in $RUN_TMP/RID, output in $RUN_TMP/out.txt and
+# err.txt; ARGS add the shape and pacing. Returns medload's status.
+edge_sessions_run() {
+	local rid="$1" proto=connections
+	shift
+	[[ "$MEDIATOR_INVITATION_URL" == *'?oob='* ]] && proto=oob
+	env -u MEDIATOR_INVITATION_URL timeout -k 5 150 "$MEDLOAD" run --scenario edge \
+		--protocol "$proto" --mediator-admin-url "$MEDLOAD_MEDIATOR_ADMIN_URL" \
+		--mediator-admin-api-key-file "$MEDLOAD_MEDIATOR_ADMIN_API_KEY_FILE" \
+		--edge-ws "$MEDLOAD_MEDIATOR_WS_ENDPOINT" --edge-task peer --connections 8 \
+		--out-dir "$RUN_TMP" --run-id "$rid" --progress plain "$@" \
+		>"$RUN_TMP/out.txt" 2>"$RUN_TMP/err.txt"
+}

@@ -1,0 +1,580 @@
+/* wsconn.c: WebSocket client sessions over wslay in the engine's loop. */
+#include "wsconn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <nettle/sha1.h>
+#include <sodium.h>
+#include <wslay/wslay.h>
+
+#include "engine.h"
+#include "util.h"
+
+#define WSC_HDR_MAX 4096	/* the handshake answer's header, at most */
+#define WSC_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+enum wsc_state { WSC_CONNECTING, WSC_REQUEST, WSC_ANSWER, WSC_OPEN,
+    WSC_CLOSED };
+
+struct wsc {
+	struct eng *eng;
+	const struct wsc_target *t;
+	const struct wsc_cb *cb;
+	void *arg;
+	wslay_event_context_ptr ws;	/* from the handshake on */
+	char *hbuf;			/* handshake bytes, then freed */
+	size_t hlen, hoff;
+	char *left;			/* bytes read past the handshake */
+	size_t nleft, oleft;
+	size_t max_msg;
+	uint64_t in, out;
+	char key[25];			/* Sec-WebSocket-Key */
+	char why[96];			/* what ended it */
+	uint32_t events;
+	int fd;
+	uint8_t state;
+};
+
+int
+wsc_target_parse(const char *url, struct wsc_target *t, char **cause)
+{
+	struct addrinfo hints, *ai = NULL;
+	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
+	CURLU *u = curl_url();
+	int rc = -1, g;
+
+	memset(t, 0, sizeof(*t));
+	if (u == NULL)
+		return util_fail(cause, "out of memory");
+	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0)) {
+		util_fail(cause, "%s: not a URL", url);
+		goto out;
+	}
+	if (strcmp(scheme, "ws") != 0) {
+		util_fail(cause, "%s: sessions take a ws:// URL (wss:// is "
+		    "not supported)", url);
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) ||
+	    curl_url_get(u, CURLUPART_PATH, &path, 0)) {
+		util_fail(cause, "%s: no port or path", url);
+		goto out;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if ((g = getaddrinfo(host[0] == '[' ? host + 1 : host, port, &hints,
+	    &ai)) != 0 || ai->ai_addrlen > sizeof(t->addr)) {
+		util_fail(cause, "%s: cannot resolve %s: %s", url, host,
+		    g ? gai_strerror(g) : "address too long");
+		goto out;
+	}
+	memcpy(&t->addr, ai->ai_addr, ai->ai_addrlen);
+	t->alen = ai->ai_addrlen;
+	t->host = util_printf("%s:%s", host, port);
+	t->path = util_strdup(path);
+	rc = 0;
+out:
+	if (ai != NULL)
+		freeaddrinfo(ai);
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_free(path);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+void
+wsc_target_release(struct wsc_target *t)
+{
+	free(t->host);
+	free(t->path);
+	memset(t, 0, sizeof(*t));
+}
+
+void
+wsc_accept_value(const char *key, char out[29])
+{
+	struct sha1_ctx h;
+	uint8_t d[SHA1_DIGEST_SIZE];
+
+	sha1_init(&h);
+	sha1_update(&h, strlen(key), (const uint8_t *)key);
+	sha1_update(&h, strlen(WSC_GUID), (const uint8_t *)WSC_GUID);
+	sha1_digest(&h, sizeof(d), d);
+	sodium_bin2base64(out, 29, d, sizeof(d),
+	    sodium_base64_VARIANT_ORIGINAL);
+}
+
+/* Whether header line l[0..n) is name: value; *v gets the value. */
+static int
+wsc_header(const char *l, size_t n, const char *name, const char **v,
+    size_t *vn)
+{
+	size_t k = strlen(name);
+
+	if (n <= k || strncasecmp(l, name, k) != 0 || l[k] != ':')
+		return 0;
+	for (k++; k < n && (l[k] == ' ' || l[k] == '\t'); k++)
+		;
+	*v = l + k;
+	for (*vn = n - k; *vn > 0 && (l[k + *vn - 1] == ' ' ||
+	    l[k + *vn - 1] == '\t'); (*vn)--)
+		;
+	return 1;
+}
+
+/* Whether v[0..n) holds word (a comma-separated token, any case). */
+static int
+wsc_token(const char *v, size_t n, const char *word)
+{
+	size_t k = strlen(word), i;
+
+	for (i = 0; i + k <= n; i++)
+		if (strncasecmp(v + i, word, k) == 0 && (i == 0 ||
+		    v[i - 1] == ',' || v[i - 1] == ' ') && (i + k == n ||
+		    v[i + k] == ',' || v[i + k] == ' '))
+			return 1;
+	return 0;
+}
+
+long
+wsc_handshake_check(const char *buf, size_t len, const char *key,
+    char **cause)
+{
+	const char *end = NULL, *l, *nl, *v;
+	char want[29];
+	size_t i, vn;
+	int up = 0, conn = 0, acc = 0;
+
+	for (i = 0; i + 3 < len && end == NULL; i++)
+		if (memcmp(buf + i, "\r\n\r\n", 4) == 0)
+			end = buf + i + 2;
+	if (end == NULL)
+		return len >= WSC_HDR_MAX ? util_fail(cause, "handshake: no "
+		    "end of the header in %d bytes", WSC_HDR_MAX) : 0;
+	if (end - buf < 12 || memcmp(buf, "HTTP/1.1 101", 12) != 0) {
+		for (i = 0; i < 40 && buf + i < end && buf[i] >= ' ' &&
+		    buf[i] < 127; i++)
+			;
+		return util_fail(cause, "handshake: the server answered "
+		    "\"%.*s\", not 101", (int)i, buf);
+	}
+	wsc_accept_value(key, want);
+	for (l = (const char *)memchr(buf, '\n', (size_t)(end - buf)) + 1;
+	    l < end;
+	    l = nl + 1) {
+		nl = memchr(l, '\n', (size_t)(end - l));
+		vn = (size_t)(nl - l) - (nl > l && nl[-1] == '\r');
+		if (wsc_header(l, vn, "upgrade", &v, &vn))
+			up |= vn == 9 && strncasecmp(v, "websocket", 9) == 0;
+		else if (wsc_header(l, vn, "connection", &v, &vn))
+			conn |= wsc_token(v, vn, "upgrade");
+		else if (wsc_header(l, vn, "sec-websocket-accept", &v, &vn))
+			acc |= vn == 28 && memcmp(v, want, 28) == 0 ? 1 : 2;
+	}
+	if (!up || !conn || acc != 1)
+		return util_fail(cause, "handshake: %s", !up ? "no Upgrade: "
+		    "websocket" : !conn ? "no Connection: upgrade" : acc == 0 ?
+		    "no Sec-WebSocket-Accept" : "wrong Sec-WebSocket-Accept");
+	return (long)(end + 2 - buf);
+}
+
+/* Ends the session: the socket closed, the owner told why. */
+static void
+wsc_end(struct wsc *c, const char *why)
+{
+	if (c->state == WSC_CLOSED)
+		return;
+	c->state = WSC_CLOSED;
+	snprintf(c->why, sizeof(c->why), "%s", why);
+	eng_unwatch(c->eng, c->fd);
+	close(c->fd);
+	c->fd = -1;
+	c->cb->closed(c->arg, c->why);
+}
+
+/* Watches for events (EPOLLIN, EPOLLOUT); ends the session if it can't. */
+static int
+wsc_want(struct wsc *c, uint32_t events);
+
+static ssize_t
+wsc_recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len,
+    int flags, void *arg)
+{
+	struct wsc *c = arg;
+	ssize_t n;
+
+	(void)flags;
+	if (c->nleft > c->oleft) {
+		n = (ssize_t)(c->nleft - c->oleft < len ? c->nleft - c->oleft :
+		    len);
+		memcpy(buf, c->left + c->oleft, (size_t)n);
+		c->oleft += (size_t)n;
+		return n;
+	}
+	while ((n = read(c->fd, buf, len)) == -1 && errno == EINTR)
+		;
+	if (n > 0) {
+		c->in += (uint64_t)n;
+		return n;
+	}
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+		return -1;
+	}
+	snprintf(c->why, sizeof(c->why), "%s", n == 0 ? "closed by the "
+	    "server" : strerror(errno));
+	wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
+	return -1;
+}
+
+static ssize_t
+wsc_send_cb(wslay_event_context_ptr ctx, const uint8_t *data, size_t len,
+    int flags, void *arg)
+{
+	struct wsc *c = arg;
+	ssize_t n;
+
+	(void)flags;
+	while ((n = send(c->fd, data, len, MSG_NOSIGNAL)) == -1 &&
+	    errno == EINTR)
+		;
+	if (n >= 0) {
+		c->out += (uint64_t)n;
+		return n;
+	}
+	if (errno == EAGAIN || errno == EWOULDBLOCK) {
+		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+		return -1;
+	}
+	snprintf(c->why, sizeof(c->why), "%s", strerror(errno));
+	wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
+	return -1;
+}
+
+static int
+wsc_mask_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len,
+    void *arg)
+{
+	(void)ctx;
+	(void)arg;
+	randombytes_buf(buf, len);
+	return 0;
+}
+
+static void
+wsc_msg_cb(wslay_event_context_ptr ctx,
+    const struct wslay_event_on_msg_recv_arg *m, void *arg)
+{
+	struct wsc *c = arg;
+
+	(void)ctx;
+	if (c->state == WSC_OPEN && (m->opcode == WSLAY_TEXT_FRAME ||
+	    m->opcode == WSLAY_BINARY_FRAME))
+		c->cb->message(c->arg, m->msg, m->msg_length);
+}
+
+static const struct wslay_event_callbacks wsc_callbacks = {
+	.recv_callback = wsc_recv_cb,
+	.send_callback = wsc_send_cb,
+	.genmask_callback = wsc_mask_cb,
+	.on_msg_recv_callback = wsc_msg_cb,
+};
+
+/* The open session's I/O: wslay reads and writes what it can. */
+static void
+wsc_io_open(struct wsc *c, uint32_t events)
+{
+	char why[96];
+
+	c->why[0] = '\0';
+	if (((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) || c->nleft >
+	    c->oleft) && wslay_event_recv(c->ws) != 0)
+		goto fail;
+	if (c->state == WSC_OPEN && wslay_event_want_write(c->ws) &&
+	    wslay_event_send(c->ws) != 0)
+		goto fail;
+	if (c->nleft > 0 && c->oleft == c->nleft) {
+		free(c->left);
+		c->left = NULL;
+		c->nleft = c->oleft = 0;
+	}
+	if (c->state != WSC_OPEN)
+		return;
+	if (wslay_event_get_close_received(c->ws)) {
+		snprintf(why, sizeof(why), "closed by the server (code %u)",
+		    (unsigned)wslay_event_get_status_code_received(c->ws));
+		wsc_end(c, why);
+		return;
+	}
+	if (wslay_event_get_close_sent(c->ws) &&
+	    !wslay_event_want_write(c->ws)) {
+		/* ours (1009: a message over max_msg); no wait for the echo */
+		snprintf(why, sizeof(why), "closed by medload (code %u%s)",
+		    (unsigned)wslay_event_get_status_code_sent(c->ws),
+		    wslay_event_get_status_code_sent(c->ws) == 1009 ?
+		    ": message too long" : "");
+		wsc_end(c, why);
+		return;
+	}
+	wsc_want(c, EPOLLIN | (wslay_event_want_write(c->ws) ? EPOLLOUT :
+	    0u));
+	return;
+fail:
+	if (c->why[0] == '\0')
+		snprintf(c->why, sizeof(c->why), "%s",
+		    wslay_event_get_close_sent(c->ws) ? "message too long or "
+		    "not a WebSocket frame" : "WebSocket protocol error");
+	snprintf(why, sizeof(why), "%s", c->why);
+	wsc_end(c, why);
+}
+
+/* The handshake's answer read; the frames begin. */
+static void
+wsc_opened(struct wsc *c, long hdr)
+{
+	if (wslay_event_context_client_init(&c->ws, &wsc_callbacks, c) != 0) {
+		wsc_end(c, "out of memory");
+		return;
+	}
+	wslay_event_config_set_max_recv_msg_length(c->ws, c->max_msg);
+	if ((size_t)hdr < c->hlen) {
+		c->nleft = c->hlen - (size_t)hdr;
+		c->left = util_malloc(c->nleft);
+		memcpy(c->left, c->hbuf + hdr, c->nleft);
+	}
+	free(c->hbuf);
+	c->hbuf = NULL;
+	c->state = WSC_OPEN;
+	if (wsc_want(c, EPOLLIN) == -1)
+		return;
+	c->cb->open(c->arg);
+	if (c->state == WSC_OPEN)
+		wsc_io_open(c, 0);
+}
+
+/* Reads the handshake's answer; at most WSC_HDR_MAX bytes. */
+static void
+wsc_answer(struct wsc *c)
+{
+	char *cause = NULL, why[96];
+	ssize_t n;
+	long hdr;
+
+	if (c->hbuf == NULL)
+		c->hbuf = util_malloc(WSC_HDR_MAX);
+	while ((n = read(c->fd, c->hbuf + c->hlen, WSC_HDR_MAX - c->hlen)) ==
+	    -1 && errno == EINTR)
+		;
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return;
+	if (n <= 0) {
+		wsc_end(c, n == 0 ? "handshake: closed by the server" :
+		    strerror(errno));
+		return;
+	}
+	c->in += (uint64_t)n;
+	c->hlen += (size_t)n;
+	if ((hdr = wsc_handshake_check(c->hbuf, c->hlen, c->key, &cause)) ==
+	    -1) {
+		snprintf(why, sizeof(why), "%s", cause);
+		free(cause);
+		wsc_end(c, why);
+	} else if (hdr > 0)
+		wsc_opened(c, hdr);
+}
+
+/* Writes the handshake request (made at connect). */
+static void
+wsc_request(struct wsc *c)
+{
+	ssize_t n;
+
+	while ((n = send(c->fd, c->hbuf + c->hoff, c->hlen - c->hoff,
+	    MSG_NOSIGNAL)) == -1 && errno == EINTR)
+		;
+	if (n == -1) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			wsc_end(c, strerror(errno));
+		return;
+	}
+	c->out += (uint64_t)n;
+	if ((c->hoff += (size_t)n) < c->hlen)
+		return;
+	c->hlen = c->hoff = 0;
+	c->state = WSC_ANSWER;
+	wsc_want(c, EPOLLIN);
+}
+
+/* The connection is made (or failed): the request is written. */
+static void
+wsc_connected(struct wsc *c)
+{
+	unsigned char k[16];
+	int err = 0;
+	socklen_t n = sizeof(err);
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &n) == -1)
+		err = errno;
+	if (err != 0) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "connect: %s", strerror(err));
+		wsc_end(c, why);
+		return;
+	}
+	randombytes_buf(k, sizeof(k));
+	sodium_bin2base64(c->key, sizeof(c->key), k, sizeof(k),
+	    sodium_base64_VARIANT_ORIGINAL);
+	c->hbuf = util_printf("GET %s HTTP/1.1\r\nHost: %s\r\n"
+	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+	    "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n",
+	    c->t->path, c->t->host, c->key);
+	c->hlen = strlen(c->hbuf);
+	c->hoff = 0;
+	c->state = WSC_REQUEST;
+	wsc_request(c);
+}
+
+static void
+wsc_io(void *arg, uint32_t events)
+{
+	struct wsc *c = arg;
+
+	switch ((enum wsc_state)c->state) {
+	case WSC_CONNECTING:
+		wsc_connected(c);
+		break;
+	case WSC_REQUEST:
+		wsc_request(c);
+		break;
+	case WSC_ANSWER:
+		if (c->hbuf != NULL && c->hlen == 0) {
+			free(c->hbuf);	/* the request's */
+			c->hbuf = NULL;
+		}
+		wsc_answer(c);
+		break;
+	case WSC_OPEN:
+		wsc_io_open(c, events);
+		break;
+	case WSC_CLOSED:
+		break;
+	}
+}
+
+static int
+wsc_want(struct wsc *c, uint32_t events)
+{
+	char why[96];
+
+	if (c->state == WSC_CLOSED)
+		return -1;
+	if (eng_watch(c->eng, c->fd, events, wsc_io, c) == 0)
+		return 0;
+	snprintf(why, sizeof(why), "epoll: %s", strerror(errno));
+	wsc_end(c, why);
+	return -1;
+}
+
+struct wsc *
+wsc_open(struct eng *e, const struct wsc_target *t, size_t max_msg,
+    const struct wsc_cb *cb, void *arg, char **cause)
+{
+	struct wsc *c;
+	int fd;
+
+	fd = socket(t->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		util_fail(cause, "socket: %s%s", strerror(errno),
+		    errno == EMFILE ? " (the process's file limit)" : "");
+		return NULL;
+	}
+	if (connect(fd, (const struct sockaddr *)&t->addr, t->alen) == -1 &&
+	    errno != EINPROGRESS) {
+		util_fail(cause, "connect: %s", strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	c = util_calloc(1, sizeof(*c));
+	c->eng = e;
+	c->t = t;
+	c->cb = cb;
+	c->arg = arg;
+	c->fd = fd;
+	c->max_msg = max_msg;
+	if (eng_watch(e, fd, EPOLLOUT, wsc_io, c) == -1) {
+		util_fail(cause, "epoll: %s", strerror(errno));
+		close(fd);
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+int
+wsc_send(struct wsc *c, const void *p, size_t n)
+{
+	struct wslay_event_msg m;
+
+	if (c == NULL || c->state != WSC_OPEN)
+		return -1;
+	m.opcode = WSLAY_BINARY_FRAME;
+	m.msg = p;
+	m.msg_length = n;
+	if (wslay_event_queue_msg(c->ws, &m) != 0)
+		return -1;
+	return wsc_want(c, EPOLLIN | EPOLLOUT);
+}
+
+int
+wsc_is_open(const struct wsc *c)
+{
+	return c != NULL && c->state == WSC_OPEN;
+}
+
+uint64_t
+wsc_bytes_in(const struct wsc *c)
+{
+	return c->in;
+}
+
+uint64_t
+wsc_bytes_out(const struct wsc *c)
+{
+	return c->out;
+}
+
+void
+wsc_free(struct wsc *c)
+{
+	if (c == NULL)
+		return;
+	if (c->fd != -1) {
+		eng_unwatch(c->eng, c->fd);
+		close(c->fd);
+	}
+	if (c->ws != NULL)
+		wslay_event_context_free(c->ws);
+	free(c->hbuf);
+	free(c->left);
+	free(c);
+}
+
+size_t
+wsc_size(void)
+{
+	return sizeof(struct wsc);
+}
