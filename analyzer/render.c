@@ -208,9 +208,8 @@ render_flows_csv(struct json_object *doc, FILE *out)
 	return ferror(out) ? -1 : 0;
 }
 
-/* Display width of a cell after the text escaping. */
-static size_t
-render_cell_width(const char *s)
+size_t
+render_text_width(const char *s)
 {
 	struct strbuf b;
 	size_t w = 0;
@@ -257,7 +256,7 @@ render_view(struct json_object *doc)
 			v = NULL;
 			json_object_object_get_ex(key, json_object_get_string(
 			    jx_at(by, i)), &v);
-			w = render_cell_width(v ? json_object_get_string(v) :
+			w = render_text_width(v ? json_object_get_string(v) :
 			    "-");
 			if (w > widths[i])
 				widths[i] = w > RENDER_COL_MAX ? RENDER_COL_MAX : w;

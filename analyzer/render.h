@@ -49,6 +49,9 @@ int render_text(struct json_object *doc, const char *templates_dir,
  */
 struct json_object *render_view(struct json_object *doc);
 
+/* Characters s takes on a terminal once escaped for text (TMPL_TEXT). */
+size_t render_text_width(const char *s);
+
 /* Dispatches on format. */
 int render(struct json_object *doc, enum render_format f,
     const char *templates_dir, FILE *out, char **cause);

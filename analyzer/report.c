@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -17,6 +18,7 @@
 #include "timeutil.h"
 #include "tmpl.h"
 #include "util.h"
+#include "verdict.h"
 
 #define REPORT_TOP_GROUPS 20
 #define REPORT_TOP_OUTCOMES 10
@@ -960,8 +962,6 @@ report_file(const struct report_input *in, const char *tmpl_path,
 		rc = files_write(path, FILES_OWN, b.data, b.len, cause);
 		free(path);
 	}
-	if (rc == 0 && esc == TMPL_TEXT && in->echo != NULL)
-		fwrite(b.data ? b.data : "", 1, b.len, in->echo);
 	strbuf_release(&b);
 	return rc;
 }
@@ -978,6 +978,76 @@ report_notes(struct json_object *problems, struct json_object *notes)
 	for (i = 0; i < jx_len(notes); i++)
 		json_object_array_add(all, json_object_get(jx_at(notes, i)));
 	return all;
+}
+
+/* Whether f is a terminal that takes colours (NO_COLOR unset). */
+static int
+report_color(FILE *f)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	return f != NULL && isatty(fileno(f)) && (nc == NULL || *nc == '\0');
+}
+
+/* Sets ctx's "c": terminal colours, or empty strings when !on. */
+static void
+report_colors(struct json_object *ctx, int on)
+{
+	static const char *const names[] = { "red", "green", "yellow",
+	    "bold", "off" };
+	static const char *const codes[] = { "\033[1;31m", "\033[1;32m",
+	    "\033[1;33m", "\033[1m", "\033[0m" };
+	struct json_object *c = json_object_new_object();
+	const char *state = jx_str(jx_get(ctx, "verdict.state"), "none");
+	size_t i;
+
+	for (i = 0; i < 5; i++)
+		json_object_object_add(c, names[i], json_object_new_string(
+		    on ? codes[i] : ""));
+	json_object_object_add(c, "state", json_object_new_string(!on ? "" :
+	    strcmp(state, "pass") == 0 ? codes[1] : strcmp(state, "fail") ==
+	    0 ? codes[0] : codes[3]));
+	json_object_object_add(ctx, "c", c);
+}
+
+/*
+ * Renders the summary into ctx's "summary" (for report.txt) and, when
+ * in->echo is set, prints it there (in colour on a terminal).
+ */
+static int
+report_summary(const struct report_input *in, struct json_object *ctx,
+    char **cause)
+{
+	static const char path[] = "report-templates/summary.txt.tmpl";
+	struct strbuf b;
+	int rc;
+
+	strbuf_init(&b, 0);
+	report_colors(ctx, 0);
+	rc = tmpl_render_asset(in->templates, path, TMPL_TEXT, ctx, &b,
+	    cause);
+	if (rc == 0)
+		json_object_object_add(ctx, "summary", json_object_new_string(
+		    b.data ? b.data : ""));
+	if (rc == 0 && in->echo != NULL && report_color(in->echo)) {
+		strbuf_reset(&b);
+		report_colors(ctx, 1);
+		rc = tmpl_render_asset(in->templates, path, TMPL_TEXT, ctx,
+		    &b, cause);
+		report_colors(ctx, 0);
+	}
+	if (rc == 0 && in->echo != NULL)
+		fwrite(b.data ? b.data : "", 1, b.len, in->echo);
+	strbuf_release(&b);
+	return rc;
+}
+
+/* The verdict block's view into ctx. */
+static void
+report_verdict(const struct report_input *in, struct json_object *ctx)
+{
+	json_object_object_add(ctx, "verdict", verdict_build(in->analysis,
+	    in->run, in->assessment));
 }
 
 void
@@ -1085,7 +1155,9 @@ report_write(const struct report_input *in, struct report_result *res,
 		json_object_object_add(ctx, "charts_skipped",
 		    json_object_new_string(res->skipped));
 	free(buf);
-	if (report_file(in, "report-templates/report.txt.tmpl", TMPL_TEXT, ctx,
+	report_verdict(in, ctx);
+	if (report_summary(in, ctx, cause) == -1 || report_file(in,
+	    "report-templates/report.txt.tmpl", TMPL_TEXT, ctx,
 	    "report.txt", cause) == -1 || report_file(in,
 	    "report-templates/report.md.tmpl", TMPL_MARKDOWN, ctx, "report.md",
 	    cause) == -1 || report_file(in, "report-templates/report.html.tmpl",

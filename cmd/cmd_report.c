@@ -33,6 +33,14 @@ static const char report_usage[] =
 "data files. Charts need gnuplot at run time; without it the text,\n"
 "Markdown and HTML are still written and say why the charts are missing.\n"
 "\n"
+"Every report starts with the verdict: PASS, FAIL or NO THRESHOLDS and\n"
+"the thresholds breached, an INTERRUPTED banner, users and requests\n"
+"(failures, users never connected, peak users, req/s achieved), each\n"
+"agent's p50/p95/p99 of the END outcomes side by side and, with a\n"
+"saturation assessment, its sentences and the load steps. It is printed\n"
+"with the request table at the end (in colour on a terminal unless\n"
+"NO_COLOR is set).\n"
+"\n"
 "A post-mortem of a Locust run: --locust PREFIX reads the CSV files of\n"
 "locust --csv PREFIX (PREFIX_stats.csv, _stats_history.csv, _failures.csv,\n"
 "_exceptions.csv) in place of a medload run. Without ANALYSIS.json the\n"
@@ -73,7 +81,8 @@ static const struct opt report_opts[] = {
 	{ "title", 0, "TEXT", R_TITLE, 0, "the report's title" },
 	{ "templates", 0, "DIR", R_TEMPLATES, 0, "read report templates from "
 	    "DIR first" },
-	{ "quiet", 'q', NULL, R_QUIET, 0, "do not print the text report" },
+	{ "quiet", 'q', NULL, R_QUIET, 0, "do not print the summary (verdict and "
+	    "requests)" },
 	{ NULL, 0, NULL, 0, 0, NULL },
 };
 

@@ -34,7 +34,7 @@ class P(html.parser.HTMLParser):
     def handle_starttag(self, tag, attrs):
         self.svgs += tag == "svg"; self.scripts += tag == "script"; self.tables += tag == "table"
 p = P(); p.feed(open(d + "/index.html").read())
-assert p.svgs == 6 and p.scripts == 0 and p.tables == 2, (p.svgs, p.scripts, p.tables)
+assert p.svgs == 6 and p.scripts == 0 and p.tables == 3, (p.svgs, p.scripts, p.tables)
 PY
 python3 - "$TMP/r1" "$D" <<'PY' && pass report-chart-data || fail report-chart-data "chart data do not match the documents"
 import json, sys
@@ -134,43 +134,10 @@ chromium_shows_charts() {
 	elif grep ':CONSOLE' "$TMP/chrome.log" >/dev/null; then
 		fail "$name" "console messages: $(grep ':CONSOLE' "$TMP/chrome.log" | head -3)"
 	else
-		python3 - "$shot" <<'PY' && pass "$name" || fail "$name" "the screenshot shows no charts"
-import struct, sys, zlib
-# Decode the PNG (8-bit RGB/RGBA, no interlace) and count coloured pixels:
-# the charts' lines and bars are the only saturated colours on the page.
-data = open(sys.argv[1], "rb").read()
-w, h, depth, ctype = struct.unpack(">IIBB", data[16:26])
-chunks, pos = b"", 8
-while pos < len(data):
-    n = struct.unpack(">I", data[pos:pos + 4])[0]
-    if data[pos + 4:pos + 8] == b"IDAT":
-        chunks += data[pos + 8:pos + 8 + n]
-    pos += 12 + n
-raw = zlib.decompress(chunks)
-bpp = 4 if ctype == 6 else 3
-stride = w * bpp
-prev = bytearray(stride)
-coloured = 0
-i = 0
-for y in range(h):
-    f = raw[i]; line = bytearray(raw[i + 1:i + 1 + stride]); i += 1 + stride
-    for x in range(stride):
-        a = line[x - bpp] if x >= bpp else 0
-        b = prev[x]; c = prev[x - bpp] if x >= bpp else 0
-        if f == 1: line[x] = (line[x] + a) & 255
-        elif f == 2: line[x] = (line[x] + b) & 255
-        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
-        elif f == 4:
-            p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-    if y % 4 == 0:
-        for x in range(0, w, 2):
-            r, g, bl = line[x * bpp], line[x * bpp + 1], line[x * bpp + 2]
-            if max(r, g, bl) - min(r, g, bl) > 80:
-                coloured += 1
-    prev = line
-assert coloured > 500, coloured
-PY
+		set -- $(python3 "$REPO/tests/tools/charttest.py" pixels "$shot")
+		# the charts' lines and bars are the only saturated colours
+		[ "${3:-0}" -gt 500 ] && pass "$name" ||
+		    fail "$name" "the screenshot shows no charts ($3 coloured)"
 	fi
 }
 if ! command -v chromium >/dev/null; then
@@ -179,6 +146,65 @@ else
 	chromium_shows_charts report-chromium "$TMP/r1/index.html" "$TMP/shot.png"
 	chromium_shows_charts report-chromium-hostile "$TMP/hrep/index.html" \
 	    "$TMP/hshot.png"
+fi
+
+# 4b. The verdict holds the first screen (1400x900): a judged analysis
+#     that failed a threshold; the DOM puts the verdict right under the
+#     title, and the screenshot shows its red bar and badge (#cf222e).
+zcat "$D/traces.ndjson.gz" >"$TMP/demo.ndjson"
+"$MEDLOAD" analyze --format json --threshold 'p95<20' --threshold 'p99<200' \
+    "$TMP/demo.ndjson" >"$TMP/judged.json" 2>/dev/null
+expect_rc report-verdict 0 "$MEDLOAD" report "$TMP/judged.json" --run "$D" -o "$TMP/rv" -q
+if command -v chromium >/dev/null; then
+	timeout 90 chromium --headless --no-sandbox --disable-gpu --no-first-run \
+	    --disable-background-networking --disable-component-update --disable-sync \
+	    --user-data-dir="$TMP/chrome" --window-size=1400,900 \
+	    --screenshot="$TMP/vshot.png" "file://$TMP/rv/index.html" >/dev/null 2>&1
+	timeout 90 chromium --headless --no-sandbox --disable-gpu --no-first-run \
+	    --disable-background-networking --disable-component-update --disable-sync \
+	    --user-data-dir="$TMP/chrome" --dump-dom "file://$TMP/rv/index.html" \
+	    >"$TMP/vdom.html" 2>/dev/null
+	set -- $(python3 "$REPO/tests/tools/charttest.py" pixels "$TMP/vshot.png" cf222e)
+	python3 - "$TMP/vdom.html" "$1" "$2" "$3" <<'PY' && pass report-verdict-first-screen || fail report-verdict-first-screen "see above"
+import html.parser, sys
+assert (sys.argv[2], sys.argv[3]) == ("1400", "900"), sys.argv[2:4]
+assert int(sys.argv[4]) > 1500, ("red verdict pixels on the first screen", sys.argv[4])
+class P(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(); self.order = []; self.text = []; self.inv = 0
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("h1", "h2", "table", "section"):
+            self.order.append((tag, a.get("id", ""), a.get("class", "")))
+        if a.get("id") == "verdict": self.inv = 1
+    def handle_data(self, d):
+        if self.inv: self.text.append(d)
+    def handle_endtag(self, tag):
+        if tag == "section": self.inv = 0
+p = P(); p.feed(open(sys.argv[1]).read())
+assert p.order[0][0] == "h1" and p.order[1] == ("section", "verdict", "verdict fail"), p.order[:3]
+t = " ".join(p.text)
+assert "FAIL" in t and "1 of 2 thresholds breached" in t and "p95<20" in t, t
+assert "requests: 123, 0 failed" in t and "mediator.trace" in t and "multi.agent.trace" in t, t
+PY
+fi
+
+# 4c. The summary printed at the end: coloured on a terminal (script(1)
+#     gives it one), plain through a pipe and with NO_COLOR set.
+if command -v script >/dev/null; then
+	script -qec "'$MEDLOAD' report '$TMP/judged.json' --run '$D' -o '$TMP/rvt'" \
+	    /dev/null >"$TMP/tty.out" 2>&1
+	NO_COLOR=1 script -qec "'$MEDLOAD' report '$TMP/judged.json' --run '$D' -o '$TMP/rvt'" \
+	    /dev/null >"$TMP/tty-nc.out" 2>&1
+	"$MEDLOAD" report "$TMP/judged.json" --run "$D" -o "$TMP/rvt" >"$TMP/pipe.out" 2>&1
+	esc=$(printf '\033')
+	if grep -q "${esc}\[1;31mFAIL${esc}\[0m: 1 of 2 thresholds breached" "$TMP/tty.out" &&
+	    ! grep -q "$esc" "$TMP/tty-nc.out" && ! grep -q "$esc" "$TMP/pipe.out" &&
+	    grep -q '^== FAIL: 1 of 2 thresholds breached' "$TMP/pipe.out"; then
+		pass report-summary-colour
+	else
+		fail report-summary-colour "$(od -c "$TMP/tty.out" | head -5)"
+	fi
 fi
 
 # 5. A document of another kind is refused with the schema it has (the
