@@ -11,6 +11,7 @@
 
 #include "chart.h"
 #include "cli.h"
+#include "failtable.h"
 #include "files.h"
 #include "flows_chart.h"
 #include "jx.h"
@@ -500,6 +501,34 @@ report_chart_latency(struct report_charts *rc)
 	    1);
 	lc.lines.start = report_series_start(labels);
 	report_chart_labels(rc, labels, &lc);
+}
+
+/* Adds a note under the chart named file, when it was drawn. */
+static void
+report_chart_note(struct report_charts *rc, const char *file,
+    const char *note)
+{
+	struct json_object *e;
+	size_t i;
+
+	for (i = 0; i < jx_len(rc->list); i++) {
+		e = jx_at(rc->list, i);
+		if (strcmp(report_str(e, "file"), file) == 0)
+			json_object_object_add(e, "note",
+			    json_object_new_string(note));
+	}
+}
+
+/* Explains the breaks in the latency chart's lines. */
+static void
+report_chart_gaps(struct report_charts *rc)
+{
+	char *note = util_printf("A break in a line: no events of that label "
+	    "in that %g s (the series' interval).", report_num(
+	    rc->in->analysis, "series.interval_s", 1));
+
+	report_chart_note(rc, "latency", note);
+	free(note);
 }
 
 /* A group's display name: its key values but the label, joined. */
@@ -1042,12 +1071,16 @@ report_summary(const struct report_input *in, struct json_object *ctx,
 	return rc;
 }
 
-/* The verdict block's view into ctx. */
+/* The verdict block's view and the failures table into ctx. */
 static void
 report_verdict(const struct report_input *in, struct json_object *ctx)
 {
+	struct json_object *f = failtable_build(in->analysis, in->run);
+
 	json_object_object_add(ctx, "verdict", verdict_build(in->analysis,
 	    in->run, in->assessment));
+	if (f != NULL)
+		json_object_object_add(ctx, "failures", f);
 }
 
 void
@@ -1112,6 +1145,7 @@ report_write(const struct report_input *in, struct report_result *res,
 		if (in->run != NULL)
 			report_chart_users(&rc);
 		report_chart_latency(&rc);
+		report_chart_gaps(&rc);
 		report_chart_groups(&rc);
 		report_chart_spectrum(&rc);
 		report_chart_outcomes(&rc);
@@ -1127,8 +1161,8 @@ report_write(const struct report_input *in, struct report_result *res,
 
 	/* The analysis' own text report, embedded in report.txt. */
 	mem = open_memstream(&buf, &len);
-	if (mem == NULL || render_text(in->analysis, in->templates, mem,
-	    cause) == -1) {
+	if (mem == NULL || render_text_flags(in->analysis, in->templates,
+	    in->raw_groups ? 0 : RENDER_FOLD, mem, cause) == -1) {
 		if (mem != NULL)
 			fclose(mem);
 		free(buf);
@@ -1138,7 +1172,8 @@ report_write(const struct report_input *in, struct report_result *res,
 		return -1;
 	}
 	fclose(mem);
-	ctx = render_view(in->analysis);
+	ctx = render_view_flags(in->analysis, in->raw_groups ? 0 :
+	    RENDER_FOLD);
 	json_object_object_add(ctx, "analysis", json_object_get(in->analysis));
 	if (in->run != NULL)
 		json_object_object_add(ctx, "run", json_object_get(in->run));

@@ -21,6 +21,8 @@ struct report_input {
 	const char *out_dir;
 	const char *templates;		/* NULL: the built-in templates */
 	const char *title;		/* NULL: a default */
+	int raw_groups;			/* every group a row of its own: no
+					   START folded, every column */
 	FILE *echo;			/* the summary (the verdict and the
 					   client's table) also here, or
 					   NULL; coloured on a terminal

@@ -64,7 +64,7 @@ static const char report_after[] =
 #define REPORT_LATE_S 2.0
 
 enum { R_OUT, R_RUN, R_LOCUST, R_TRACES, R_ALL, R_TITLE, R_TEMPLATES,
-    R_QUIET, R_ES, R_INDEX };
+    R_QUIET, R_ES, R_INDEX, R_RAW };
 
 static const struct opt report_opts[] = {
 	{ NULL, 0, NULL, 0, 0, "Options:" },
@@ -79,6 +79,8 @@ static const struct opt report_opts[] = {
 	{ "all-traces", 0, NULL, R_ALL, 0, "keep every trace event, not only "
 	    "the run's window" },
 	{ "title", 0, "TEXT", R_TITLE, 0, "the report's title" },
+	{ "raw-groups", 0, NULL, R_RAW, 0, "a row for every trace group "
+	    "(START rows, the\nhandler column) in the traces table" },
 	{ "templates", 0, "DIR", R_TEMPLATES, 0, "read report templates from "
 	    "DIR first" },
 	{ "quiet", 'q', NULL, R_QUIET, 0, "do not print the summary (verdict and "
@@ -103,7 +105,7 @@ struct report_cmd {
 	size_t ntraces;
 	const char *es_url, *es_index, *es_only;
 	struct es_cli ec;
-	int all, quiet, help;
+	int all, quiet, raw, help;
 };
 
 /* Takes one option. */
@@ -122,6 +124,7 @@ report_take(void *ctx, int id, const char *value, char **cause)
 	case R_TITLE: c->title = value; break;
 	case R_TEMPLATES: c->templates = value; break;
 	case R_QUIET: c->quiet = 1; break;
+	case R_RAW: c->raw = 1; break;
 	case R_ES: c->es_url = value; break;
 	case R_INDEX:
 		c->es_index = value;
@@ -341,6 +344,7 @@ report_execute(struct report_cmd *c)
 	memset(&res, 0, sizeof(res));
 	in.out_dir = c->out;
 	in.title = c->title;
+	in.raw_groups = c->raw;
 	in.templates = c->templates;
 	in.echo = c->quiet ? NULL : stdout;
 	status = report_load_run(c, &in.run);

@@ -40,7 +40,7 @@ static const char run_after[] =
 
 enum { R_REPORT, R_COLLECT, R_TRACES, R_ES, R_INDEX, R_WAIT, R_TITLE,
     R_TEMPLATES, R_BASELINE, R_JUNIT, R_CONFIG, R_ENV_FILE, R_PRINT, R_DRY,
-    R_MERGE, R_OVERHEAD, R_RESTART };
+    R_MERGE, R_OVERHEAD, R_RESTART, R_RAW };
 
 static const struct opt run_report_opts_table[] = {
 	{ NULL, 0, NULL, 0, 0, "Run and report (one shot):" },
@@ -58,6 +58,8 @@ static const struct opt run_report_opts_table[] = {
 	{ "report-wait", 0, "DUR", R_WAIT, 0, "wait for late traces after the "
 	    "run (default 2s)" },
 	{ "title", 0, "TEXT", R_TITLE, 0, "the report's title" },
+	{ "raw-groups", 0, NULL, R_RAW, 0, "a row for every trace group "
+	    "(START rows, the\nhandler column) in the traces table" },
 	{ "templates", 0, "DIR", R_TEMPLATES, 0, "report templates to use "
 	    "first" },
 	{ "baseline", 0, "ANALYSIS", R_BASELINE, 0, "the analysis relative "
@@ -163,6 +165,7 @@ run_take(void *ctx, int id, const char *v, char **cause)
 		return opt_duration("report-wait", v, 0, 600, &c->rep.wait_s,
 		    cause);
 	case R_TITLE: c->rep.title = v; break;
+	case R_RAW: c->rep.raw_groups = 1; break;
 	case R_TEMPLATES: c->rep.templates = v; break;
 	case R_BASELINE: c->baseline_path = v; break;
 	case R_JUNIT: c->rep.junit = v; break;

@@ -792,6 +792,7 @@ static struct json_object *
 stats_json_entry(const struct stats *st, const struct stats_entry *e)
 {
 	struct json_object *o = json_object_new_object(), *errs, *texts;
+	struct json_object *first;
 	size_t pos = 0, len;
 	const void *k;
 	void *v;
@@ -816,14 +817,19 @@ stats_json_entry(const struct stats *st, const struct stats_entry *e)
 		    json_object_new_int64((int64_t)e->errs[i]));
 	json_object_object_add(o, "errors", errs);
 	texts = json_object_new_object();
+	first = json_object_new_object();
 	while (hmap_next(e->errors, &pos, &k, &len, &v)) {
 		char *t = util_strndup(k, len);
+		const struct stats_etext *x = v;
 
 		json_object_object_add(texts, t, json_object_new_int64(
-		    (int64_t)((struct stats_etext *)v)->count));
+		    (int64_t)x->count));
+		json_object_object_add(first, t, json_object_new_double(
+		    (double)(x->first_us - st->start_us) / 1e6));
 		free(t);
 	}
 	json_object_object_add(o, "error_texts", texts);
+	json_object_object_add(o, "error_first_s", first);
 	return o;
 }
 

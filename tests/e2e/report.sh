@@ -207,6 +207,44 @@ if command -v script >/dev/null; then
 	fi
 fi
 
+# 4d. Tables people read: START groups folded into their END group (the
+#     starts column holds the START count), the handler column gone when
+#     it repeats the label, every row with --raw-groups; a failures table
+#     of the client's errors with when each was first seen.
+python3 - "$TMP/judged.json" "$TMP/rv/report.txt" "$D/results.json" "$TMP/frun" <<'PY' && pass report-tables-folded || fail report-tables-folded "see above"
+import json, os, sys
+an = json.load(open(sys.argv[1]))
+txt = open(sys.argv[2]).read().split("== Traces")[1].split("== Thresholds")[0]
+rows = [l.split() for l in txt.splitlines() if l.startswith(("mediator.trace", "multi.agent.trace"))]
+starts = {(g["key"]["label"], g["key"]["outcome"].replace(".START", ".END")): g["count"]
+          for g in an["groups"] if ".START" in g["key"]["outcome"]}
+assert len(starts) == 6 and len(rows) == 6, (len(starts), rows)
+assert "handler" not in txt.splitlines()[3], txt.splitlines()[3]
+for r in rows:
+    assert ".START" not in r[1], r
+    assert int(r[3]) == starts[(r[0], r[1])], (r, starts)
+run = json.load(open(sys.argv[3]))
+s = run["stats"][13]
+s["failures"] = 3
+s["error_texts"] = {"HTTP 500: Internal Server Error": 2, "timeout": 1}
+s["error_first_s"] = {"HTTP 500: Internal Server Error": 12.25, "timeout": 40.5}
+run["total"]["failures"] = 3
+os.makedirs(sys.argv[4], exist_ok=True)
+json.dump(run, open(sys.argv[4] + "/results.json", "w"))
+PY
+expect_rc report-raw-groups 0 "$MEDLOAD" report "$TMP/judged.json" --run "$D" -o "$TMP/rraw" -q --raw-groups
+[ "$(grep -c '\.START' "$TMP/rraw/report.txt")" = 6 ] && grep -q '^label  *handler  *outcome' "$TMP/rraw/report.txt" &&
+    pass report-raw-groups-rows || fail report-raw-groups-rows "$(grep -c START "$TMP/rraw/report.txt") START rows"
+expect_rc report-failures 0 "$MEDLOAD" report "$TMP/judged.json" --run "$TMP/frun" -o "$TMP/rf" -q
+if grep -q '^  POST 022_ping_other  HTTP 500: Internal Server Error      2      12.2 s$' "$TMP/rf/report.txt" &&
+    grep -q '^  POST 022_ping_other  timeout                              1      40.5 s$' "$TMP/rf/report.txt" &&
+    grep -q '<td class="k wrap">HTTP 500: Internal Server Error</td><td>2</td><td>12.2 s</td>' "$TMP/rf/index.html" &&
+    grep -q '| POST 022\\_ping\\_other | HTTP 500: Internal Server Error | 2 | 12.2 s |' "$TMP/rf/report.md"; then
+	pass report-failures-table
+else
+	fail report-failures-table "$(grep -A4 '^failures' "$TMP/rf/report.txt")"
+fi
+
 # 5. A document of another kind is refused with the schema it has (the
 #    message used to read the document after freeing it and print "").
 printf '{"schema": "medload.run/1", "groups": []}\n' >"$TMP/wrong.json"
