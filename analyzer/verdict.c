@@ -12,18 +12,6 @@
 #include "ttable.h"
 #include "util.h"
 
-/* A number by path, or dflt. */
-static double
-verdict_num(struct json_object *o, const char *path, double dflt)
-{
-	struct json_object *v = jx_get(o, path);
-
-	if (v == NULL || !(json_object_is_type(v, json_type_int) ||
-	    json_object_is_type(v, json_type_double)))
-		return dflt;
-	return json_object_get_double(v);
-}
-
 /* Adds a string member. */
 static void
 verdict_put(struct json_object *o, const char *k, char *s)
@@ -90,7 +78,7 @@ verdict_peak(struct json_object *series, const char *key)
 	size_t i;
 
 	for (i = 0; i < jx_len(series); i++)
-		m = fmax(m, verdict_num(jx_at(series, i), key, 0));
+		m = fmax(m, jx_num(jx_at(series, i), key, 0));
 	return m;
 }
 
@@ -123,8 +111,8 @@ verdict_users(struct json_object *run)
 static void
 verdict_load(struct json_object *v, struct json_object *run)
 {
-	double n = verdict_num(run, "total.count", 0);
-	double f = verdict_num(run, "total.failures", 0);
+	double n = jx_num(run, "total.count", 0);
+	double f = jx_num(run, "total.failures", 0);
 	long long never = jx_int(run, "users_never_connected", 0) +
 	    jx_int(run, "users_never_ready", 0);
 	struct json_object *i;
@@ -133,7 +121,7 @@ verdict_load(struct json_object *v, struct json_object *run)
 	verdict_put(v, "requests", util_printf("requests: %.0f, %.0f failed "
 	    "(%.1f%%); achieved %.2f req/s over %.0f s, peak %.0f req/s in "
 	    "one second", n, f, n > 0 ? 100 * f / n : 0,
-	    verdict_num(run, "total.rps", 0), verdict_num(run, "duration_s",
+	    jx_num(run, "total.rps", 0), jx_num(run, "duration_s",
 	    0), verdict_peak(jx_get(run, "series"), "rps")));
 	json_object_object_add(v, "failed", json_object_new_boolean(f > 0 ||
 	    never > 0));
@@ -141,10 +129,10 @@ verdict_load(struct json_object *v, struct json_object *run)
 		return;
 	i = json_object_new_object();
 	json_object_object_add(i, "elapsed_s", json_object_new_double(
-	    verdict_num(run, "elapsed_seconds", verdict_num(run,
+	    jx_num(run, "elapsed_seconds", jx_num(run,
 	    "duration_s", 0))));
 	json_object_object_add(i, "planned_s", json_object_new_double(
-	    verdict_num(run, "planned_seconds", 0)));
+	    jx_num(run, "planned_seconds", 0)));
 	json_object_object_add(v, "interrupted", i);
 }
 
@@ -185,16 +173,16 @@ verdict_lat_collect(struct json_object *groups, struct verdict_lat *l)
 			if (strcmp(l[j].outcome, o) == 0 && strcmp(l[j].label,
 			    jx_str(jx_get(g, "key.label"), "")) == 0)
 				break;
-		if (j < n && l[j].count >= verdict_num(g, "count", 0)) {
+		if (j < n && l[j].count >= jx_num(g, "count", 0)) {
 			free(o);
 			continue;
 		}
 		if (j < n)
 			free(l[j].outcome);
 		l[j] = (struct verdict_lat){ o, jx_str(jx_get(g,
-		    "key.label"), ""), verdict_num(g, "count", 0),
-		    verdict_num(g, "percentiles.p50", 0), verdict_num(g,
-		    "percentiles.p95", 0), verdict_num(g, "percentiles.p99",
+		    "key.label"), ""), jx_num(g, "count", 0),
+		    jx_num(g, "percentiles.p50", 0), jx_num(g,
+		    "percentiles.p95", 0), jx_num(g, "percentiles.p99",
 		    0) };
 		n += j == n;
 	}
@@ -322,10 +310,10 @@ verdict_pcts(struct json_object *o, int with_p50)
 	if (!jx_is_object(o))
 		return util_strdup("-");
 	if (with_p50)
-		return util_printf("%.0f/%.0f/%.0f", verdict_num(o, "p50", 0),
-		    verdict_num(o, "p95", 0), verdict_num(o, "p99", 0));
-	return util_printf("%.0f/%.0f", verdict_num(o, "p95", 0),
-	    verdict_num(o, "p99", 0));
+		return util_printf("%.0f/%.0f/%.0f", jx_num(o, "p50", 0),
+		    jx_num(o, "p95", 0), jx_num(o, "p99", 0));
+	return util_printf("%.0f/%.0f", jx_num(o, "p95", 0),
+	    jx_num(o, "p99", 0));
 }
 
 /* One step's row. */
@@ -340,10 +328,10 @@ verdict_step_row(struct ttable *t, struct json_object *s,
 	ttable_cellf(t, 0, "%lld", jx_int(s, "step", 0));
 	ttable_cellf(t, 1, "%lld/%lld", jx_int(s, "users_target", 0),
 	    jx_int(s, "users_actual", 0));
-	ttable_cellf(t, 2, "%.0f-%.0f", verdict_num(s, "start_s", 0),
-	    verdict_num(s, "end_s", 0));
-	ttable_cellf(t, 3, "%.1f", verdict_num(s, "offered_rps", 0));
-	ttable_cellf(t, 4, "%.1f", verdict_num(s, "achieved_rps", 0));
+	ttable_cellf(t, 2, "%.0f-%.0f", jx_num(s, "start_s", 0),
+	    jx_num(s, "end_s", 0));
+	ttable_cellf(t, 3, "%.1f", jx_num(s, "offered_rps", 0));
+	ttable_cellf(t, 4, "%.1f", jx_num(s, "achieved_rps", 0));
 	ttable_cellf(t, 5, "%lld", jx_int(s, "failures", 0));
 	for (j = 0; j < jx_len(req); j++, c++) {
 		p = verdict_pcts(json_object_object_get(jx_get(s, "client"),

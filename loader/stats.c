@@ -732,17 +732,20 @@ stats_table(const struct stats *st, int actual, FILE *out)
 }
 
 void
-stats_print_table(const struct stats *st, FILE *out)
+stats_print_table(const struct stats *st, int actual_too, FILE *out)
 {
 	struct stats_entry **l;
 	size_t i;
 	int k;
 
 	fprintf(out, "Response times in ms from the intended start (free of "
-	    "coordinated omission):\n");
+	    "coordinated omission%s):\n", actual_too ? "" : "; from the "
+	    "actual start in summary.txt, results.json and the CSV files");
 	stats_table(st, 0, out);
-	fprintf(out, "\nResponse times in ms from the actual start:\n");
-	stats_table(st, 1, out);
+	if (actual_too) {
+		fprintf(out, "\nResponse times in ms from the actual start:\n");
+		stats_table(st, 1, out);
+	}
 	if (st->total.failures == 0)
 		return;
 	fprintf(out, "\nFailures by kind:\n");
