@@ -16,6 +16,7 @@
 #include "flows_chart.h"
 #include "jx.h"
 #include "render.h"
+#include "timeaxis.h"
 #include "timeutil.h"
 #include "tmpl.h"
 #include "util.h"
@@ -62,6 +63,7 @@ struct report_charts {
 	struct json_object *list;	/* [{title, file, svg}] */
 	struct json_object *problems;	/* [string] */
 	struct json_object *notes;	/* [string]: SVGs left out */
+	struct timeaxis axis;		/* the run's, for every time chart */
 	int drawn;
 	int failed;
 	int svg_left_out;
@@ -162,6 +164,7 @@ report_chart_users(struct report_charts *rc)
 	/* a Locust run has no target: only the users it had */
 	json_object_object_add(p, "has_target",
 	    json_object_new_boolean(has_target));
+	timeaxis_params(&rc->axis, p);
 	report_chart_done(rc, c, "users", has_target ? "Users (target, actual)"
 	    " and requests/s over time" : "Users and requests/s over time",
 	    "report-templates/chart-users.gp.tmpl", p);
@@ -341,6 +344,7 @@ report_merge_points(struct json_object **sel, size_t n)
 struct report_lines {
 	const char *chart;	/* its name: "latency", "spectrum" */
 	double start, interval;	/* of the time axis, when it has one */
+	const struct timeaxis *axis;	/* points off it left out, or NULL */
 	void (*write)(FILE *f, struct json_object *pts,
 	    const struct report_lines *l);
 	struct json_object *(*merge)(struct json_object **sel, size_t n);
@@ -357,6 +361,9 @@ report_latency_data(FILE *f, struct json_object *pts,
 	fprintf(f, "# seconds count p50 p95 p99 max\n");
 	for (j = 0; pts && j < jx_len(pts); j++) {
 		p = jx_at(pts, j);
+		if (l->axis != NULL && timeaxis_where(l->axis, report_num(p,
+		    "ts", 0)) != 0)
+			continue;	/* before the run or after it */
 		/* A blank line breaks the curve over empty bins. */
 		if (j > 0 && report_num(p, "ts", 0) - report_num(
 		    jx_at(pts, j - 1), "ts", 0) > l->interval * 1.5)
@@ -467,6 +474,8 @@ report_chart_labels(struct report_charts *rc, struct json_object *labels,
 	if (arr != NULL) {
 		params = json_object_new_object();
 		json_object_object_add(params, "labels", arr);
+		if (lc->lines.axis != NULL)
+			timeaxis_params(lc->lines.axis, params);
 		if (lc->lines.interval > 0) {
 			json_object_object_add(params, "start",
 			    json_object_new_string(time_format(
@@ -491,6 +500,7 @@ report_chart_latency(struct report_charts *rc)
 	struct json_object *labels = jx_get(rc->in->analysis,
 	    "series.labels");
 	struct report_labels_chart lc = { { "latency", 0, 1,
+	    timeaxis_traces(&rc->axis),
 	    report_latency_data, report_merge_points }, report_series_total,
 	    "Trace latency over time", ": p50, p95 (bold), p99 (dashed)",
 	    "report-templates/chart-latency-time.gp.tmpl" };
@@ -499,7 +509,8 @@ report_chart_latency(struct report_charts *rc)
 		return;
 	lc.lines.interval = report_num(rc->in->analysis, "series.interval_s",
 	    1);
-	lc.lines.start = report_series_start(labels);
+	lc.lines.start = lc.lines.axis != NULL ? rc->axis.start :
+	    report_series_start(labels);
 	report_chart_labels(rc, labels, &lc);
 }
 
@@ -519,16 +530,24 @@ report_chart_note(struct report_charts *rc, const char *file,
 	}
 }
 
-/* Explains the breaks in the latency chart's lines. */
+/*
+ * The notes under the time charts: what a break in a latency line means,
+ * and the trace events left out before and after the run.
+ */
 static void
 report_chart_gaps(struct report_charts *rc)
 {
+	char *out = timeaxis_note(&rc->axis);
 	char *note = util_printf("A break in a line: no events of that label "
-	    "in that %g s (the series' interval).", report_num(
-	    rc->in->analysis, "series.interval_s", 1));
+	    "in that %g s (the series' interval).%s%s", report_num(
+	    rc->in->analysis, "series.interval_s", 1), out ? " " : "",
+	    out ? out : "");
 
 	report_chart_note(rc, "latency", note);
+	if (out != NULL)
+		report_chart_note(rc, "outcomes", out);
 	free(note);
+	free(out);
 }
 
 /* A group's display name: its key values but the label, joined. */
@@ -689,7 +708,7 @@ static void
 report_chart_spectrum(struct report_charts *rc)
 {
 	struct json_object *spec = jx_get(rc->in->analysis, "spectrum");
-	struct report_labels_chart lc = { { "spectrum", 0, 0,
+	struct report_labels_chart lc = { { "spectrum", 0, 0, NULL,
 	    report_spectrum_data, report_spectrum_merge },
 	    report_spectrum_count, "Latency distribution",
 	    " (percentile spectrum, timed events)",
@@ -765,6 +784,9 @@ report_outcomes_data(FILE *f, struct json_object *pts,
 	double t, cnt;
 
 	fprintf(f, "# seconds events/s\n");
+	while (pts && j < jx_len(pts) && report_num(jx_at(pts, j), "ts", 0) <
+	    b->start - b->interval / 2)
+		j++;		/* before the run: left out */
 	for (k = 0; k < b->n; k++) {
 		cnt = 0;
 		t = b->start + (double)k * b->interval;
@@ -866,6 +888,10 @@ report_outcomes_top(struct report_charts *rc, struct json_object *ser,
 		free(t->sel);
 		return -1;
 	}
+	if (timeaxis_traces(&rc->axis) != NULL) {	/* the run's window */
+		b->start = rc->axis.start;
+		end = rc->axis.start + rc->axis.end_s;
+	}
 	/* a damaged analysis may claim any span: the bins are bounded */
 	if (!(b->interval > 0) || !isfinite(end - b->start) ||
 	    (end - b->start) / b->interval > REPORT_MAX_BINS) {
@@ -916,6 +942,8 @@ report_chart_outcomes(struct report_charts *rc)
 	    json_object_new_string(time_format(b.start, tbuf)));
 	json_object_object_add(params, "interval", json_object_new_double(
 	    b.interval));
+	if (timeaxis_traces(&rc->axis) != NULL)
+		timeaxis_params(&rc->axis, params);
 	report_chart_done(rc, c, "outcomes", "Outcomes over time (events/s; "
 	    "END outcomes, each START has one; errors in red)",
 	    "report-templates/chart-outcomes.gp.tmpl", params);
@@ -1122,7 +1150,7 @@ report_write(const struct report_input *in, struct report_result *res,
 	struct report_charts rc;
 	struct json_object *ctx;
 	FILE *mem;
-	char *buf = NULL, tbuf[TIME_BUF];
+	char *buf = NULL, tbuf[TIME_BUF], *outside;
 	size_t len = 0;
 	int status = 0;
 
@@ -1141,18 +1169,21 @@ report_write(const struct report_input *in, struct report_result *res,
 	rc.list = json_object_new_array();
 	rc.problems = json_object_new_array();
 	rc.notes = json_object_new_array();
+	timeaxis_init(&rc.axis, in->run, in->analysis);
+	outside = timeaxis_note(&rc.axis);
 	if (chart_available(&res->skipped)) {
 		if (in->run != NULL)
 			report_chart_users(&rc);
 		report_chart_latency(&rc);
-		report_chart_gaps(&rc);
 		report_chart_groups(&rc);
 		report_chart_spectrum(&rc);
 		report_chart_outcomes(&rc);
+		report_chart_gaps(&rc);
 		if (in->run != NULL)
 			report_chart_requests(&rc);
 		report_chart_flows(&rc);
 	}
+	timeaxis_release(&rc.axis);
 	res->charts = rc.drawn;
 	res->failed = rc.failed;
 	res->svg_left_out = rc.svg_left_out;
@@ -1167,6 +1198,7 @@ report_write(const struct report_input *in, struct report_result *res,
 			fclose(mem);
 		free(buf);
 		free(rc.dir);
+		free(outside);
 		json_object_put(rc.list);
 		json_object_put(rc.problems);
 		return -1;
@@ -1190,6 +1222,10 @@ report_write(const struct report_input *in, struct report_result *res,
 		json_object_object_add(ctx, "charts_skipped",
 		    json_object_new_string(res->skipped));
 	free(buf);
+	if (outside != NULL)
+		json_object_object_add(ctx, "outside", json_object_new_string(
+		    outside));
+	free(outside);
 	report_verdict(in, ctx);
 	if (report_summary(in, ctx, cause) == -1 || report_file(in,
 	    "report-templates/report.txt.tmpl", TMPL_TEXT, ctx,

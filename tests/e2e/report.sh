@@ -245,6 +245,39 @@ else
 	fail report-failures-table "$(grep -A4 '^failures' "$TMP/rf/report.txt")"
 fi
 
+# 4e. One time axis: users, latency and outcomes charts all count seconds
+#     since the run's start over the run's length, mark the three load
+#     steps, and leave out (and count) trace events before and after it.
+python3 - "$TMP/demo.ndjson" "$D/results.json" >"$TMP/wide.ndjson" <<'PY'
+import datetime, json, sys
+for line in open(sys.argv[1]):
+    sys.stdout.write(line)
+run = json.load(open(sys.argv[2]))
+t0 = datetime.datetime.strptime(run["window_start"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc).timestamp()
+for k, (dt, n) in enumerate(((-30, 5), (run["duration_s"] + 30, 3))):
+    for i in range(n):
+        print(json.dumps({"timestamp": t0 + dt + i * 0.1, "handler": "mediator.trace", "thread_id": "x%d%d" % (k, i),
+                          "msg_id": "m%d%d" % (k, i), "traced_type": "https://didcomm.org/trust_ping/1.0/ping",
+                          "ellapsed_milli": 900, "outcome": "Dispatcher.handle_message.END"}))
+PY
+"$MEDLOAD" analyze --format json "$TMP/wide.ndjson" >"$TMP/wide.json" 2>/dev/null
+expect_rc report-time-axis 0 "$MEDLOAD" report "$TMP/wide.json" --run "$D" -o "$TMP/rt" -q
+python3 - "$TMP/rt" <<'PY' && pass report-one-time-axis || fail report-one-time-axis "see above"
+import glob, re, sys
+d = sys.argv[1]
+txt = open(d + "/report.txt").read()
+assert "5 trace events before the run's start and 3 after its end are left out of the time charts." in txt, txt
+for c in ("users", "latency", "outcomes"):
+    gp = open("%s/charts/%s.gp" % (d, c)).read()
+    assert "set xrange [0:60.000185]" in gp, (c, "xrange")
+    steps = re.findall(r'set label "(step \d+: \d+ users)" at ([\d.]+),', gp)
+    assert steps == [("step 1: 2 users", "0"), ("step 2: 4 users", "20"), ("step 3: 6 users", "40")], (c, steps)
+xs = [float(l.split()[0]) for f in glob.glob(d + "/charts/latency-*.dat") for l in open(f) if l.strip() and not l.startswith("#")]
+assert xs and min(xs) >= -0.5 and max(xs) <= 60.5, (min(xs), max(xs))
+xs = [float(l.split()[0]) for f in glob.glob(d + "/charts/outcomes-*.dat") for l in open(f) if l.strip() and not l.startswith("#")]
+assert min(xs) == 0 and max(xs) <= 60.5, (min(xs), max(xs))
+PY
+
 # 5. A document of another kind is refused with the schema it has (the
 #    message used to read the document after freeing it and print "").
 printf '{"schema": "medload.run/1", "groups": []}\n' >"$TMP/wrong.json"
