@@ -40,8 +40,8 @@ verdict_thresholds(struct json_object *v, struct json_object *tb)
 
 	if (!jx_is_object(tb)) {
 		verdict_state(v, "none", "NO THRESHOLDS");
-		verdict_put(v, "head", util_strdup("nothing judged "
-		    "(--threshold sets limits)"));
+		verdict_put(v, "head", util_strdup("no threshold was set, "
+		    "nothing judged"));
 		return;
 	}
 	verdict_state(v, failed ? "fail" : "pass", failed ? "FAIL" : "PASS");

@@ -24,7 +24,7 @@ n=$(ls "$R"/charts/*.png 2>/dev/null | wc -l)
 [[ "$n" == 7 && -s "$R/charts/flows.png" ]] || fail "$n charts in the report folder, want 7 with flows.png: $(cat "$RUN_TMP/err")"
 grep -q '== Load run rep-' "$RUN_TMP/out" || fail "the text report was not printed"
 # the end of the run prints one summary: the verdict, then one request table
-grep -q '^== NO THRESHOLDS: nothing judged' "$RUN_TMP/out" || fail "no verdict printed: $(head -5 "$RUN_TMP/out")"
+grep -q '^== NO THRESHOLDS: no threshold was set' "$RUN_TMP/out" || fail "no verdict printed: $(head -5 "$RUN_TMP/out")"
 grep -q '^  Dispatcher.handle_message.END  *mediator.trace ' "$RUN_TMP/out" &&
 	grep -q '^  *multi.agent.trace  *[0-9]' "$RUN_TMP/out" ||
 	fail "the verdict lacks the agents' latency side by side: $(grep -A6 "agents' latency" "$RUN_TMP/out")"
