@@ -7,6 +7,7 @@
 
 #include "hist.h"
 #include "hmap.h"
+#include "ocount.h"
 #include "trace.h"
 #include "util.h"
 
@@ -34,11 +35,14 @@ struct agg {
 	size_t nkeys;
 	struct hmap *groups;	/* encoded key -> struct agg_group */
 	struct hmap *labels;	/* encoded label -> struct agg_label */
-	struct hmap *ocounts;	/* encoded label, outcome, bin -> uint64_t */
+	struct ocount *oc;	/* per label, outcome and bin */
+	struct topk keep;	/* the groups kept (agg_limit) */
+	struct agg_group *over;	/* the events of the others, or NULL */
 	double interval;
 	int auto_interval;
 	int label_in_key;
 	int lo_in_key;		/* label and outcome both in the group key */
+	int outcome_in_key;
 	size_t ladder;		/* position in agg_ladder when automatic */
 	size_t nbins;		/* bins over all labels */
 	double first;
@@ -86,10 +90,12 @@ agg_new(const enum agg_key *keys, size_t nkeys, double interval)
 		a->label_in_key |= keys[i] == AGG_KEY_LABEL;
 		a->lo_in_key |= keys[i] == AGG_KEY_OUTCOME;
 	}
+	a->outcome_in_key = a->lo_in_key;
 	a->lo_in_key &= a->label_in_key;
 	a->groups = hmap_new();
 	a->labels = hmap_new();
-	a->ocounts = hmap_new();
+	a->oc = ocount_new(0);
+	topk_init(&a->keep, 0);
 	a->auto_interval = interval <= 0;
 	a->interval = a->auto_interval ? agg_ladder[0] : interval;
 	strbuf_init(&a->key, 0);
@@ -103,8 +109,11 @@ agg_group_free(void *p)
 	struct agg_group *g = p;
 	int i;
 
+	if (g == NULL)
+		return;
 	for (i = 0; i < AGG_KEY_COUNT; i++)
 		free(g->values[i]);
+	free(g->k.key);
 	hist_free(g->h);
 	free(g);
 }
@@ -157,7 +166,9 @@ agg_free(struct agg *a)
 	agg_views_free(a);
 	hmap_free(a->groups, agg_group_free);
 	hmap_free(a->labels, agg_label_free);
-	hmap_free(a->ocounts, free);
+	ocount_free(a->oc);
+	topk_release(&a->keep);
+	agg_group_free(a->over);
 	free(a->outcomes);
 	strbuf_release(&a->key);
 	free(a);
@@ -207,80 +218,6 @@ agg_bin_index(double t, double width)
 	    (long long)-4e18;
 }
 
-/* Splits an outcome-count key into its bin index (the last 8 bytes). */
-static long long
-agg_okey_index(const void *k, size_t len)
-{
-	long long idx;
-
-	memcpy(&idx, (const char *)k + len - sizeof(idx), sizeof(idx));
-	return idx;
-}
-
-/* Adds n to the count under (prefix, idx); returns the counter. */
-static uint64_t *
-agg_ocount_add(struct hmap *m, const void *prefix, size_t plen,
-    long long idx, uint64_t n)
-{
-	char buf[512], *key = plen + sizeof(idx) <= sizeof(buf) ? buf :
-	    util_malloc(plen + sizeof(idx));
-	uint64_t *c;
-
-	memcpy(key, prefix, plen);
-	memcpy(key + plen, &idx, sizeof(idx));
-	c = hmap_get(m, key, plen + sizeof(idx));
-	if (c == NULL) {
-		c = util_calloc(1, sizeof(*c));
-		hmap_put(m, key, plen + sizeof(idx), c);
-	}
-	*c += n;
-	if (key != buf)
-		free(key);
-	return c;
-}
-
-/* Forgets every group's cached outcome counter (the map is rebuilt). */
-static void
-agg_ocache_reset(struct agg *a)
-{
-	const void *k;
-	size_t pos = 0, len;
-	void *v;
-
-	while (hmap_next(a->groups, &pos, &k, &len, &v))
-		((struct agg_group *)v)->ocount = NULL;
-}
-
-/*
- * Moves src's outcome counts into a's map, dividing bin indices by ratio
- * (src may be a's own map: it is rebuilt).
- */
-static void
-agg_ocounts_rebin(struct agg *a, struct hmap *src, double ratio)
-{
-	struct hmap *dst = hmap_new();
-	const void *k;
-	size_t pos = 0, len;
-	void *v;
-	long long idx;
-
-	while (hmap_next(src, &pos, &k, &len, &v)) {
-		idx = (long long)floor((double)agg_okey_index(k, len) / ratio);
-		agg_ocount_add(dst, k, len - sizeof(idx), idx, *(uint64_t *)v);
-	}
-	agg_ocache_reset(a);
-	if (src == a->ocounts) {
-		hmap_free(a->ocounts, free);
-		a->ocounts = dst;
-		return;
-	}
-	pos = 0;
-	while (hmap_next(dst, &pos, &k, &len, &v))
-		agg_ocount_add(a->ocounts, k, len - sizeof(idx),
-		    agg_okey_index(k, len), *(uint64_t *)v);
-	hmap_free(dst, free);
-}
-
 /* Re-bins every label at a wider interval (a multiple of the old one). */
 static void
 agg_coarsen(struct agg *a, double width)
@@ -317,7 +254,7 @@ agg_coarsen(struct agg *a, double width)
 		l->bins = nb;
 		l->last = NULL;
 	}
-	agg_ocounts_rebin(a, a->ocounts, ratio);
+	ocount_rebin(a->oc, ratio);
 	a->interval = width;
 }
 
@@ -373,11 +310,152 @@ agg_series_add(struct agg *a, struct agg_label *l,
 }
 
 void
+agg_limit(struct agg *a, size_t max)
+{
+	ocount_free(a->oc);
+	a->oc = ocount_new(max);
+	topk_release(&a->keep);
+	topk_init(&a->keep, max);
+}
+
+const struct agg_group *
+agg_overflow(const struct agg *a, size_t *max, unsigned long long *outcomes)
+{
+	*max = a->keep.max;
+	*outcomes = ocount_overflow(a->oc);
+	return a->over;
+}
+
+/* The overflow group, made on first use. */
+static struct agg_group *
+agg_over(struct agg *a)
+{
+	if (a->over == NULL) {
+		a->over = util_calloc(1, sizeof(*a->over));
+		a->over->h = hist_new();
+	}
+	return a->over;
+}
+
+/* Adds src's events (histogram, first and last) to g. */
+static void
+agg_group_add(struct agg_group *g, const struct agg_group *src)
+{
+	if (hist_count(g->h) == 0) {
+		g->first = src->first;
+		g->last = src->last;
+	}
+	hist_merge(g->h, src->h);
+	if (src->first < g->first)
+		g->first = src->first;
+	if (src->last > g->last)
+		g->last = src->last;
+}
+
+/* Moves an evicted group's events to the overflow and frees it. */
+static void
+agg_evict(struct agg *a, struct agg_group *g)
+{
+	agg_group_add(agg_over(a), g);
+	hmap_del(a->groups, g->k.key, g->k.klen);
+	agg_group_free(g);
+}
+
+/*
+ * The new group under key (klen bytes), made and kept, or the overflow
+ * group when it sorts after the max groups kept.
+ */
+static struct agg_group *
+agg_group_make(struct agg *a, const char *key, size_t klen)
+{
+	struct topk_item *ev;
+	struct agg_group *g;
+
+	if (!topk_admit(&a->keep, key, klen, &ev))
+		return agg_over(a);
+	if (ev != NULL)
+		agg_evict(a, (struct agg_group *)ev);
+	g = util_calloc(1, sizeof(*g));
+	g->k.key = util_malloc(klen ? klen : 1);
+	memcpy(g->k.key, key, klen);
+	g->k.klen = klen;
+	g->h = hist_new();
+	hmap_put(a->groups, key, klen, g);
+	topk_push(&a->keep, &g->k);
+	return g;
+}
+
+/* The event's group (a->key holds its key), made when new. */
+static struct agg_group *
+agg_group_of(struct agg *a, const struct trace_event *ev)
+{
+	struct agg_group *g = hmap_get(a->groups, a->key.data, a->key.len);
+	const char *v;
+	size_t i;
+
+	if (g != NULL)
+		return g;
+	g = agg_group_make(a, a->key.data, a->key.len);
+	if (g == a->over)
+		return g;
+	for (i = 0; i < a->nkeys; i++) {
+		enum agg_key k = a->keys[i];
+
+		if (k >= AGG_KEY_COUNT)
+			continue;
+		v = agg_value(ev, k);
+		g->present[k] = v != NULL;
+		g->values[k] = util_strdup(v ? v : "");
+	}
+	return g;
+}
+
+/* Counts the event's outcome in its bin, through g's cache. */
+static void
+agg_outcome_add(struct agg *a, struct agg_group *g,
+    const struct trace_event *ev)
+{
+	long long idx = agg_bin_index(ev->time, a->interval);
+	struct ocount_pair *p;
+
+	/* A group keyed by label and outcome counts into one pair. */
+	if (a->lo_in_key && g != a->over && g->ogen == ocount_gen(a->oc) &&
+	    (g->opair != NULL || g->oaway)) {
+		ocount_add(a->oc, g->opair, idx, 1);
+		return;
+	}
+	strbuf_reset(&a->key);
+	agg_key_append(&a->key, ev->label);
+	agg_key_append(&a->key, ev->outcome);
+	p = ocount_pair(a->oc, a->key.data, a->key.len);
+	ocount_add(a->oc, p, idx, 1);
+	g->opair = p;
+	g->oaway = p == NULL;
+	g->ogen = ocount_gen(a->oc);
+}
+
+/*
+ * Says whether ev's outcome is a START one: once per group when the
+ * group's key holds the outcome.
+ */
+static int
+agg_is_start(const struct agg *a, struct agg_group *g,
+    const struct trace_event *ev)
+{
+	int start;
+
+	if (a->outcome_in_key && g != a->over && g->start != 0)
+		return g->start == 1;
+	start = ev->outcome != NULL && strstr(ev->outcome, ".START") != NULL;
+	if (a->outcome_in_key && g != a->over)
+		g->start = start ? 1 : -1;
+	return start;
+}
+
+void
 agg_add(struct agg *a, const struct trace_event *ev)
 {
 	struct agg_group *g;
-	const char *v;
-	long long idx;
 	size_t i;
 
 	if (a->sorted != NULL || a->series != NULL)
@@ -385,22 +463,9 @@ agg_add(struct agg *a, const struct trace_event *ev)
 	strbuf_reset(&a->key);
 	for (i = 0; i < a->nkeys; i++)
 		agg_key_append(&a->key, agg_value(ev, a->keys[i]));
-	g = hmap_get(a->groups, a->key.data, a->key.len);
-	if (g == NULL) {
-		g = util_calloc(1, sizeof(*g));
-		for (i = 0; i < a->nkeys; i++) {
-			enum agg_key k = a->keys[i];
-
-			if (k >= AGG_KEY_COUNT)
-				continue;
-			v = agg_value(ev, k);
-			g->present[k] = v != NULL;
-			g->values[k] = util_strdup(v ? v : "");
-		}
-		g->h = hist_new();
+	g = agg_group_of(a, ev);
+	if (hist_count(g->h) == 0)
 		g->first = g->last = ev->time;
-		hmap_put(a->groups, a->key.data, a->key.len, g);
-	}
 	hist_record(g->h, ev->elapsed_ms);
 	if (ev->time < g->first)
 		g->first = ev->time;
@@ -412,23 +477,12 @@ agg_add(struct agg *a, const struct trace_event *ev)
 		a->last = ev->time;
 	a->any = 1;
 	/* A group whose key holds the label always feeds one series. */
-	if (g->series == NULL || !a->label_in_key)
+	if (g->series == NULL || !a->label_in_key || g == a->over)
 		g->series = agg_label_of(a, ev);
 	/* START events always carry 0 ms: the series times the rest. */
-	if (ev->outcome == NULL || strstr(ev->outcome, ".START") == NULL)
+	if (!agg_is_start(a, g, ev))
 		agg_series_add(a, g->series, ev);
-	idx = agg_bin_index(ev->time, a->interval);
-	/* A group keyed by label and outcome counts into one cell per bin. */
-	if (a->lo_in_key && g->ocount != NULL && g->oidx == idx) {
-		(*g->ocount)++;
-		return;
-	}
-	strbuf_reset(&a->key);
-	agg_key_append(&a->key, ev->label);
-	agg_key_append(&a->key, ev->outcome);
-	g->ocount = agg_ocount_add(a->ocounts, a->key.data, a->key.len, idx,
-	    1);
-	g->oidx = idx;
+	agg_outcome_add(a, g, ev);
 }
 
 /* Orders groups by their key values in key order. */
@@ -481,11 +535,17 @@ agg_series_cmp(const void *pa, const void *pb)
 	return util_strcmp_null(x->label, y->label);
 }
 
-/* Widens the automatic interval until the span fits the target bins. */
+/*
+ * Widens the automatic interval until the bins are no more than
+ * AGG_BINS_CAP (as reading does; after merges too, so the interval does
+ * not depend on how the events were split) and the span fits the target.
+ */
 static void
 agg_series_interval(struct agg *a)
 {
 	if (a->auto_interval && a->any) {
+		while (a->nbins > AGG_BINS_CAP)
+			agg_coarsen_step(a);
 		while (agg_bin_index(a->last, a->interval) -
 		    agg_bin_index(a->first, a->interval) + 1 > AGG_BINS_TARGET)
 			agg_coarsen_step(a);
@@ -538,16 +598,41 @@ agg_label_by_key(struct agg *a, const void *k, size_t klen, const char *label)
 	return l;
 }
 
+/* Adds src's groups (kept as agg_limit says) and overflow into dst. */
+static void
+agg_merge_groups(struct agg *dst, const struct agg *src)
+{
+	struct agg_group *g, *d;
+	const void *k;
+	size_t pos = 0, klen;
+	void *v;
+	int i;
+
+	while (hmap_next(src->groups, &pos, &k, &klen, &v)) {
+		g = v;
+		d = hmap_get(dst->groups, k, klen);
+		if (d == NULL) {
+			d = agg_group_make(dst, k, klen);
+			for (i = 0; d != dst->over && i < AGG_KEY_COUNT; i++) {
+				d->present[i] = g->present[i];
+				d->values[i] = g->values[i] ?
+				    util_strdup(g->values[i]) : NULL;
+			}
+		}
+		agg_group_add(d, g);
+	}
+	if (src->over != NULL)
+		agg_group_add(agg_over(dst), src->over);
+}
+
 void
 agg_merge(struct agg *dst, struct agg *src)
 {
-	struct agg_group *g, *d;
 	struct agg_label *sl, *dl;
 	struct hist *h, *dh;
 	const void *k, *bk;
 	size_t pos = 0, klen, bpos, bklen;
 	void *v, *bv;
-	int i;
 
 	if (!src->any)
 		return;
@@ -560,28 +645,7 @@ agg_merge(struct agg *dst, struct agg *src)
 	}
 	if (dst->sorted != NULL || dst->series != NULL)
 		agg_views_free(dst);
-	while (hmap_next(src->groups, &pos, &k, &klen, &v)) {
-		g = v;
-		d = hmap_get(dst->groups, k, klen);
-		if (d == NULL) {
-			d = util_calloc(1, sizeof(*d));
-			for (i = 0; i < AGG_KEY_COUNT; i++) {
-				d->present[i] = g->present[i];
-				d->values[i] = g->values[i] ?
-				    util_strdup(g->values[i]) : NULL;
-			}
-			d->h = hist_new();
-			d->first = g->first;
-			d->last = g->last;
-			hmap_put(dst->groups, k, klen, d);
-		}
-		hist_merge(d->h, g->h);
-		if (g->first < d->first)
-			d->first = g->first;
-		if (g->last > d->last)
-			d->last = g->last;
-	}
-	pos = 0;
+	agg_merge_groups(dst, src);
 	while (hmap_next(src->labels, &pos, &k, &klen, &v)) {
 		sl = v;
 		dl = agg_label_by_key(dst, k, klen, sl->label);
@@ -603,11 +667,13 @@ agg_merge(struct agg *dst, struct agg *src)
 		}
 		dl->last = NULL;
 	}
-	agg_ocounts_rebin(dst, src->ocounts, dst->interval / src->interval);
+	ocount_merge(dst->oc, src->oc, dst->interval / src->interval);
 	/* Groups point at their series; refresh them lazily. */
 	pos = 0;
 	while (hmap_next(dst->groups, &pos, &k, &klen, &v))
 		((struct agg_group *)v)->series = NULL;
+	if (dst->over != NULL)
+		dst->over->series = NULL;
 	if (!dst->any || src->first < dst->first)
 		dst->first = src->first;
 	if (!dst->any || src->last > dst->last)
@@ -644,28 +710,41 @@ agg_outcome_cmp(const void *pa, const void *pb)
 	return c;
 }
 
+/* State of agg_outcomes' walk. */
+struct agg_owalk {
+	struct agg_outcome *out;
+	size_t n;
+};
+
+/* Adds one cell of the outcome counts to the view. */
+static void
+agg_outcome_cell(const char *key, size_t klen, long long idx, uint64_t n,
+    void *arg)
+{
+	struct agg_owalk *w = arg;
+	const char *p = key;
+
+	(void)klen;
+	w->out[w->n].label = agg_key_read(&p);
+	w->out[w->n].outcome = agg_key_read(&p);
+	w->out[w->n].index = idx;
+	w->out[w->n++].count = n;
+}
+
 struct agg_outcome *
 agg_outcomes(struct agg *a, size_t *n)
 {
-	const void *k;
-	const char *p;
-	size_t pos = 0, len, i = 0;
-	void *v;
+	struct agg_owalk w;
 
 	agg_series_interval(a);
 	free(a->outcomes);
-	a->outcomes = util_calloc(hmap_size(a->ocounts) + 1,
+	a->outcomes = util_calloc(ocount_cells(a->oc) + 1,
 	    sizeof(*a->outcomes));
-	while (hmap_next(a->ocounts, &pos, &k, &len, &v)) {
-		p = k;
-		a->outcomes[i].label = agg_key_read(&p);
-		a->outcomes[i].outcome = agg_key_read(&p);
-		a->outcomes[i].index = agg_okey_index(k, len);
-		a->outcomes[i].count = *(uint64_t *)v;
-		i++;
-	}
-	qsort(a->outcomes, i, sizeof(*a->outcomes), agg_outcome_cmp);
-	*n = i;
+	w.out = a->outcomes;
+	w.n = 0;
+	ocount_each(a->oc, agg_outcome_cell, &w);
+	qsort(a->outcomes, w.n, sizeof(*a->outcomes), agg_outcome_cmp);
+	*n = w.n;
 	return a->outcomes;
 }
 

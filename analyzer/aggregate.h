@@ -9,8 +9,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "topk.h"
+
 struct agg_label;
 struct hist;
+struct ocount_pair;
 struct trace_event;
 
 enum agg_key {
@@ -30,14 +33,17 @@ int agg_key_parse(const char *name, enum agg_key *k);
 
 /* One group: the values of the chosen keys and their distribution. */
 struct agg_group {
+	struct topk_item k;		/* internal: the encoded key */
 	char *values[AGG_KEY_COUNT];	/* NULL: not chosen or absent */
 	int present[AGG_KEY_COUNT];	/* 1 when the event had the field */
 	struct hist *h;
 	double first;
 	double last;
 	struct agg_label *series;	/* internal: the label's series */
-	uint64_t *ocount;		/* internal: outcome count cache */
-	long long oidx;			/* internal: its bin */
+	struct ocount_pair *opair;	/* internal: outcome count cache */
+	unsigned long ogen;		/* internal: when it was cached */
+	int oaway;			/* internal: pair turned away */
+	int start;			/* internal: 1 START, -1 not */
 };
 
 /* One time bin of one label's series. */
@@ -72,6 +78,24 @@ struct agg *agg_new(const enum agg_key *keys, size_t nkeys, double interval);
 
 /* Frees everything; NULL is accepted. */
 void agg_free(struct agg *a);
+
+/*
+ * Keeps at most max groups (0: all; call before the first agg_add): the
+ * first max in bytewise order of their encoded keys, which is about the
+ * order agg_groups lists them in. The events of the others are counted
+ * together in one overflow group (agg_overflow). The same bound holds
+ * the (label, outcome) pairs counted over time. Which groups are kept
+ * does not depend on the order of the events or of merges.
+ */
+void agg_limit(struct agg *a, size_t max);
+
+/*
+ * The overflow group (values all NULL; borrowed) or NULL when every group
+ * was kept; *max receives the bound (0: none), *outcomes the events whose
+ * (label, outcome) pair was not kept in the outcome counts.
+ */
+const struct agg_group *agg_overflow(const struct agg *a, size_t *max,
+    unsigned long long *outcomes);
 
 /* Adds one event (its strings are copied when they start a group). */
 void agg_add(struct agg *a, const struct trace_event *ev);

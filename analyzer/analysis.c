@@ -375,6 +375,37 @@ analysis_method(const char *method, int exact, const char *note)
 	return o;
 }
 
+/*
+ * "groups_overflow": the events of the groups beyond --max-groups, as
+ * one group without a key, and the events left out of the outcome
+ * counts; nothing when every group was kept.
+ */
+static void
+analysis_overflow(struct json_object *doc, struct agg *a,
+    const struct analysis_request *r)
+{
+	const struct agg_group *g;
+	struct json_object *o;
+	unsigned long long oc;
+	size_t max;
+
+	g = agg_overflow(a, &max, &oc);
+	if (g == NULL && oc == 0)
+		return;
+	o = json_object_new_object();
+	json_object_object_add(o, "max_groups", json_object_new_int64(
+	    (int64_t)max));
+	json_object_object_add(o, "outcome_events", json_object_new_int64(
+	    (int64_t)oc));
+	if (g != NULL) {
+		analysis_stats(o, g->h, r->pcts, r->npcts);
+		json_object_object_add(o, "first", analysis_time(g->first));
+		json_object_object_add(o, "last", analysis_time(g->last));
+	} else
+		json_object_object_add(o, "count", json_object_new_int64(0));
+	json_object_object_add(doc, "groups_overflow", o);
+}
+
 struct json_object *
 analysis_build(struct agg *a, const struct analysis_counts *c,
     const struct analysis_request *r)
@@ -393,6 +424,7 @@ analysis_build(struct agg *a, const struct analysis_counts *c,
 	json_object_object_add(doc, "series", analysis_series(a));
 	json_object_object_add(doc, "spectrum", analysis_spectrum(a));
 	json_object_object_add(doc, "outcomes", analysis_outcomes(a));
+	analysis_overflow(doc, a, r);
 	return doc;
 }
 

@@ -8,14 +8,29 @@
 
 #include "cli.h"
 #include "flows.h"
+#include "hist.h"
 #include "interrupt.h"
 #include "jx.h"
 #include "pipeline.h"
-#include "source_file.h"
+#include "source_par.h"
 #include "source_merge.h"
 #include "trace.h"
 #include "status.h"
 #include "util.h"
+
+/* A whole number from 1 to max in the environment variable, else 0. */
+static size_t
+analyze_env_size(const char *name, size_t max)
+{
+	const char *v = getenv(name);
+	char *end;
+	unsigned long long n;
+
+	if (v == NULL || *v < '0' || *v > '9')
+		return 0;
+	n = strtoull(v, &end, 10);
+	return *end == '\0' && n >= 1 && n <= max ? (size_t)n : 0;
+}
 
 void
 analyze_request_init(struct analyze_request *r)
@@ -35,6 +50,10 @@ analyze_request_init(struct analyze_request *r)
 	r->es.slices = 1;
 	r->es.batch = 5000;
 	r->es.auto_raw_max = 200000;
+	r->max_groups = ANALYZE_MAX_GROUPS;
+	r->threads = analyze_env_size("MEDLOAD_THREADS",
+	    SOURCE_PAR_MAX_THREADS);
+	r->chunk = analyze_env_size("MEDLOAD_CHUNK_BYTES", (size_t)1 << 30);
 }
 
 /* The "source" block of a file or empty analysis. */
@@ -62,32 +81,10 @@ analyze_source_block(const struct analyze_request *r, struct json_object *errors
 	return src;
 }
 
-/* Reads the files one after the other through the pipeline. */
-static void
-analyze_each_file(const struct analyze_request *r, struct pipeline *p,
-    struct json_object *errors, struct analyze_result *res)
-{
-	char *cause = NULL;
-	size_t i;
-
-	for (i = 0; i < r->nfiles && !interrupt_pending(); i++) {
-		p->where = r->files[i];
-		if (source_file_read(r->files[i], pipeline_line, p,
-		    &cause) == -1) {
-			cli_error("%s", cause);
-			json_object_array_add(errors,
-			    json_object_new_string(cause));
-			free(cause);
-			cause = NULL;
-			res->unreadable++;
-		}
-	}
-}
-
 /*
- * Reads every file through the pipeline (none for ANALYZE_NONE); merged
- * in time order when following exchanges, so that only the open ones
- * are held.
+ * Reads every file through the pipeline (none for ANALYZE_NONE), on
+ * r->threads threads; merged in time order when following exchanges, so
+ * that only the open ones are held.
  */
 static void
 analyze_files(const struct analyze_request *r, struct pipeline *p,
@@ -95,11 +92,12 @@ analyze_files(const struct analyze_request *r, struct pipeline *p,
 {
 	unsigned bad = 0;
 
-	if (r->flows && r->nfiles > 1) {
+	if (r->flows && r->nfiles > 1)
 		source_merge_read(r->files, r->nfiles, r->raw, p, errors, &bad);
-		res->unreadable += (int)bad;
-	} else
-		analyze_each_file(r, p, errors, res);
+	else
+		source_par_read(r->files, r->nfiles, r->threads ? r->threads :
+		    source_par_cores(), r->chunk, p, errors, &bad);
+	res->unreadable += (int)bad;
 	if (interrupt_pending())
 		res->partial = 1;
 	pipeline_reject_summary(p);
@@ -125,6 +123,25 @@ analyze_local_hint(const struct analyze_request *r, const struct pipeline *p)
 	    "first few are shown above with their reasons", c->rejected);
 }
 
+/* Says on stderr when groups went beyond the bound. */
+static void
+analyze_overflow_note(const struct pipeline *p)
+{
+	const struct agg_group *g;
+	unsigned long long oc;
+	size_t max;
+
+	g = agg_overflow(p->agg, &max, &oc);
+	if (g != NULL)
+		cli_error("%llu events in groups beyond --max-groups %zu are "
+		    "counted together (\"groups_overflow\")",
+		    (unsigned long long)hist_count(g->h), max);
+	else if (oc > 0)
+		cli_error("%llu events of (label, outcome) pairs beyond "
+		    "--max-groups %zu are left out of the outcome counts", oc,
+		    max);
+}
+
 /* The analysis of files, standard input, or of nothing. */
 static int
 analyze_local(const struct analyze_request *r, struct json_object *filters,
@@ -136,7 +153,8 @@ analyze_local(const struct analyze_request *r, struct json_object *filters,
 
 	pipeline_init(&p, r->keys, r->nkeys, r->interval, &r->filter,
 	    r->show_rejects);
-	trace_parser_raw(p.parser, r->raw);
+	pipeline_raw(&p, r->raw);
+	pipeline_limit(&p, r->max_groups);
 	p.flows = r->flows ? flows_new(r->flow_timeout) : NULL;
 	analyze_files(r, &p, errors, res);
 	memset(&req, 0, sizeof(req));
@@ -147,6 +165,7 @@ analyze_local(const struct analyze_request *r, struct json_object *filters,
 	req.filters = filters;
 	req.source = analyze_source_block(r, errors, res->partial);
 	res->doc = analysis_build(p.agg, &p.counts, &req);
+	analyze_overflow_note(&p);
 	if (p.flows != NULL)
 		json_object_object_add(res->doc, "flows", flows_doc(p.flows,
 		    r->pcts, r->npcts));

@@ -46,7 +46,18 @@ struct analyze_request {
 	int run_id_optional;
 	int flows;			/* follow exchanges (flows.h) */
 	double flow_timeout;		/* seconds; 0: the default */
+	/*
+	 * Files: parsing threads (0: one per online core; with flows, one)
+	 * and the bytes of the chunks they take (0: the default).
+	 */
+	unsigned threads;
+	size_t chunk;
+	/* Files: groups kept (agg_limit; 0: all), default ANALYZE_MAX_GROUPS */
+	size_t max_groups;
 };
+
+/* The default bound on the groups of trace files. */
+#define ANALYZE_MAX_GROUPS 10000
 
 /* What came of it. */
 struct analyze_result {
@@ -61,7 +72,9 @@ struct analyze_result {
  * Sets the defaults: no source, keys label, handler, outcome, percentiles
  * 50, 75, 90, 95, 99, 99.9, five rejects shown, and the search engine
  * defaults (the default index list, auto mode up to 200,000 events raw,
- * one slice, pages of 5,000 hits).
+ * one slice, pages of 5,000 hits); threads from MEDLOAD_THREADS (else one
+ * per core) and chunk bytes from MEDLOAD_CHUNK_BYTES (for tests), when
+ * they hold a whole number in range.
  */
 void analyze_request_init(struct analyze_request *r);
 

@@ -17,9 +17,11 @@
 #include <microhttpd.h>
 
 #include "cli.h"
+#include "collect_metrics.h"
 #include "es.h"
 #include "jscan.h"
 #include "jx.h"
+#include "live.h"
 #include "timeutil.h"
 #include "trace.h"
 #include "util.h"
@@ -37,9 +39,16 @@ struct collector {
 	char *note;			/* what the start repaired; NULL */
 	double last_sync;
 	struct trace_parser *parser;
+	struct cmet *met;		/* with o.live: figures by label */
+	struct trace_event ev;		/* the body's event, as parsed by */
+	int ev_state;			/* collect_line: 1, none -1, not
+					 * parsed 0 (under the lock) */
 	/* forwarder */
 	pthread_t fwd;
 	int fwd_running;
+	int fwd_done;			/* the forwarder returned */
+	int fwd_ok;			/* the last _bulk request went
+					 * through (and none failed since) */
 	int stop;
 	double drain_until;
 	char *offset_path;
@@ -152,11 +161,9 @@ static double
 collect_event_time(struct collector *c, const char *body, size_t len,
     double now)
 {
-	struct trace_event ev;
-
-	if (trace_parse(c->parser, body, len, &ev, NULL) == TRACE_OK)
-		return ev.time;
-	return now;
+	c->ev_state = trace_parse(c->parser, body, len, &c->ev, NULL) ==
+	    TRACE_OK ? 1 : -1;
+	return c->ev_state == 1 ? c->ev.time : now;
 }
 
 /*
@@ -217,6 +224,7 @@ collect_line(struct collector *c, const char *body, size_t len,
 	double now = time_now();
 	int has_ts = 0, tree = 0;
 
+	c->ev_state = 0;
 	if (jscan_value(body, len, &type, &end, m, 32, &n, &err) == -1 ||
 	    type != JSCAN_OBJECT)
 		return NULL;
@@ -358,6 +366,25 @@ collect_status_json(struct collector *c)
 	return strbuf_detach(&b);
 }
 
+/*
+ * Counts a POST that met fate in the figures by label, its body parsed
+ * for the trace label and outcome unless collect_line just did (called
+ * with the lock held, after collect_line for a body).
+ */
+static void
+collect_count(struct collector *c, const char *body, size_t len,
+    enum cmet_fate fate)
+{
+	if (c->met == NULL)
+		return;
+	/* collect_line parsed the body when it had no @timestamp */
+	if (body != NULL && c->ev_state == 0)
+		c->ev_state = trace_parse(c->parser, body, len, &c->ev,
+		    NULL) == TRACE_OK ? 1 : -1;
+	cmet_event(c->met, body != NULL && c->ev_state == 1 ? &c->ev : NULL,
+	    fate);
+}
+
 /* libmicrohttpd's request callback. */
 static enum MHD_Result
 collect_handle(void *cls, struct MHD_Connection *conn, const char *url,
@@ -416,6 +443,7 @@ collect_handle(void *cls, struct MHD_Connection *conn, const char *url,
 	c->st.received++;
 	if (r->too_large) {
 		c->st.too_large++;
+		collect_count(c, NULL, 0, CMET_TOO_LARGE);
 		pthread_mutex_unlock(&c->lock);
 		return collect_reply(conn, MHD_HTTP_CONTENT_TOO_LARGE,
 		    "{\"error\":\"body too large\"}\n");
@@ -424,11 +452,14 @@ collect_handle(void *cls, struct MHD_Connection *conn, const char *url,
 	    url);
 	if (line == NULL) {
 		c->st.bad_json++;
+		collect_count(c, NULL, 0, CMET_NOT_JSON);
 		pthread_mutex_unlock(&c->lock);
 		return collect_reply(conn, MHD_HTTP_BAD_REQUEST,
 		    "{\"error\":\"the body is not one JSON object\"}\n");
 	}
 	stored = collect_store(c, line) == 0;
+	collect_count(c, r->body.data ? r->body.data : "", r->body.len,
+	    stored ? CMET_SPOOLED : CMET_UNWRITABLE);
 	pthread_mutex_unlock(&c->lock);
 	free(line);
 	if (!stored)
@@ -495,13 +526,18 @@ collect_load_offset(struct collector *c, int fd)
 	return nl == '\n' ? off : 0;
 }
 
-/* Keeps why forwarding failed (takes cause; NULL: it works again). */
+/*
+ * Keeps why forwarding failed (takes cause; NULL: it works again, else
+ * the last request did not go through).
+ */
 static void
 collect_fwd_note(struct collector *c, char *cause)
 {
 	pthread_mutex_lock(&c->lock);
 	free(c->fwd_error);
 	c->fwd_error = cause;
+	if (cause != NULL)
+		c->fwd_ok = 0;
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -569,12 +605,14 @@ collect_fwd_wait(struct collector *c, unsigned long long *size)
  */
 static void
 collect_fwd_bulk(const struct collector *c, const char *buf, size_t used,
-    struct strbuf *bulk)
+    struct strbuf *bulk, struct cmet_batch *labels)
 {
 	size_t i, start;
 	char id[33];
 
 	strbuf_reset(bulk);
+	if (labels != NULL)
+		cmet_batch_reset(labels);
 	for (start = 0, i = 0; i < used; i++) {
 		if (buf[i] != '\n')
 			continue;
@@ -582,8 +620,30 @@ collect_fwd_bulk(const struct collector *c, const char *buf, size_t used,
 		strbuf_addf(bulk, "{\"index\":{\"_index\":\"%s\","
 		    "\"_id\":\"%s\"}}\n", c->o.index, id);
 		strbuf_add(bulk, buf + start, i - start + 1);
+		if (labels != NULL)
+			cmet_batch_line(labels, buf + start, i - start);
 		start = i + 1;
 	}
+}
+
+/*
+ * A batch of used bytes went through: ok items indexed, failed refused
+ * for good (labels: their trace labels, for the figures; may be NULL).
+ */
+static void
+collect_fwd_sent(struct collector *c, size_t used, size_t ok, size_t failed,
+    const struct cmet_batch *labels)
+{
+	pthread_mutex_lock(&c->lock);
+	c->offset += used;
+	c->st.forwarded += ok;
+	c->st.forward_failed += failed;
+	if (labels != NULL)
+		cmet_batch_commit(c->met, labels, ok, failed);
+	c->fwd_ok = 1;
+	pthread_mutex_unlock(&c->lock);
+	collect_save_offset(c);
+	collect_fwd_note(c, NULL);
 }
 
 /* Sends the spool from the offset on to the server, batch by batch. */
@@ -594,6 +654,7 @@ collect_forward(void *arg)
 	struct http_opts ho = { .retries = -1 };
 	struct es *es = NULL;
 	struct strbuf bulk;
+	struct cmet_batch *labels = c->met ? cmet_batch_new() : NULL;
 	char *rbuf = NULL;
 	size_t rcap = 0;
 	double backoff = 0.2;
@@ -648,18 +709,12 @@ collect_forward(void *arg)
 			}
 			goto retry;
 		}
-		collect_fwd_bulk(c, rbuf, used, &bulk);
+		collect_fwd_bulk(c, rbuf, used, &bulk, labels);
 		/* Items refused for now: the whole batch again (same ids). */
 		if (es_bulk(es, bulk.data, bulk.len, &ok, &failed, &again,
 		    NULL, &cause) == -1 || again > 0)
 			goto retry;
-		pthread_mutex_lock(&c->lock);
-		c->offset += used;
-		c->st.forwarded += ok;
-		c->st.forward_failed += failed;
-		pthread_mutex_unlock(&c->lock);
-		collect_save_offset(c);
-		collect_fwd_note(c, NULL);
+		collect_fwd_sent(c, used, ok, failed, labels);
 		backoff = 0.2;
 		continue;
 retry:
@@ -677,10 +732,14 @@ retry:
 	}
 	free(cause);
 	strbuf_release(&bulk);
+	cmet_batch_free(labels);
 	free(rbuf);
 	es_free(es);
 	if (rfd != -1)
 		close(rfd);
+	pthread_mutex_lock(&c->lock);
+	c->fwd_done = 1;
+	pthread_mutex_unlock(&c->lock);
 	return NULL;
 }
 
@@ -857,6 +916,7 @@ collector_start(const struct collect_opts *o, struct collector **out,
 		return -1;
 	}
 	c->parser = trace_parser_new();
+	c->met = o->live != NULL ? cmet_new() : NULL;
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->wake, NULL);
 	c->last_sync = collect_now();
@@ -869,6 +929,7 @@ collector_start(const struct collect_opts *o, struct collector **out,
 	    MHD_OPTION_END);
 	if (c->d == NULL) {
 		trace_parser_free(c->parser);
+		cmet_free(c->met);
 		collect_discard(c);
 		return util_fail(cause, "cannot listen on %s:%u (in use?)",
 		    o->host, o->port);
@@ -906,6 +967,56 @@ collector_stats(struct collector *c, struct collect_stats *s)
 }
 
 void
+collector_publish(struct collector *c)
+{
+	struct cmet_gauges g;
+	char *text, *page;
+
+	if (c->met == NULL)
+		return;
+	pthread_mutex_lock(&c->lock);
+	memset(&g, 0, sizeof(g));
+	g.spool_bytes = c->size;
+	g.spool_writable = c->st.write_errno == 0;
+	g.forwarding = c->o.es_url != NULL;
+	g.backlog_bytes = g.forwarding && c->size > c->offset ? c->size -
+	    c->offset : 0;
+	g.forward_failed = c->st.forward_failed;
+	/* up: the last request went through, or nothing waits and none
+	 * failed; a request still trying to reach the server is not up */
+	g.forward_up = c->fwd_ok || (c->fwd_error == NULL &&
+	    g.backlog_bytes == 0);
+	g.stopping = c->stop;
+	text = cmet_text(c->met, &g);
+	page = cmet_page(c->met, &g);
+	pthread_mutex_unlock(&c->lock);
+	live_publish(c->o.live, text, page);
+	free(text);
+	free(page);
+}
+
+/* Publishes the figures once a second until the forwarder returns. */
+static void
+collect_drain_wait(struct collector *c)
+{
+	struct timespec tick = { 0, 100000000 };
+	double next = collect_now() + 1;
+	int done = 0;
+
+	while (!done) {
+		pthread_mutex_lock(&c->lock);
+		done = c->fwd_done;
+		pthread_mutex_unlock(&c->lock);
+		if (!done)
+			nanosleep(&tick, NULL);
+		if (collect_now() >= next) {
+			collector_publish(c);
+			next += 1;
+		}
+	}
+}
+
+void
 collector_stop(struct collector *c, double drain_s,
     struct collect_stats *final)
 {
@@ -917,12 +1028,16 @@ collector_stop(struct collector *c, double drain_s,
 	c->stop = 1;
 	pthread_cond_signal(&c->wake);
 	pthread_mutex_unlock(&c->lock);
-	if (c->fwd_running)
+	if (c->fwd_running) {
+		collect_drain_wait(c);
 		pthread_join(c->fwd, NULL);
+	}
+	collector_publish(c);
 	if (final != NULL)
 		collector_stats(c, final);
 	fdatasync(c->fd);
 	trace_parser_free(c->parser);
+	cmet_free(c->met);
 	pthread_mutex_destroy(&c->lock);
 	pthread_cond_destroy(&c->wake);
 	collect_discard(c);

@@ -20,6 +20,8 @@
 
 #include "http.h"
 
+struct live;
+
 enum collect_fsync { COLLECT_FSYNC_NONE, COLLECT_FSYNC_INTERVAL,
     COLLECT_FSYNC_ALWAYS };
 
@@ -36,6 +38,8 @@ struct collect_opts {
 	const struct http_opts *http;
 	const char *index;
 	size_t batch_bytes;
+	struct live *live;		/* --metrics: publish the figures
+					 * there (borrowed), or NULL */
 };
 
 /* Counters (a snapshot). */
@@ -80,9 +84,17 @@ const char *collector_note(const struct collector *c);
 void collector_stats(struct collector *c, struct collect_stats *s);
 
 /*
+ * With o->live: publishes the figures by trace label (analyzer/
+ * collect_metrics.h) as Prometheus text and a page. The caller does so
+ * once a second; collector_stop does while it drains, and once at last.
+ */
+void collector_publish(struct collector *c);
+
+/*
  * Stops listening, forwards what is pending for at most drain_s seconds,
  * syncs the file, stores the final counters in *final (when not NULL) and
- * frees everything. NULL is accepted.
+ * frees everything (o->live stays the caller's, with the final figures
+ * published). NULL is accepted.
  */
 void collector_stop(struct collector *c, double drain_s,
     struct collect_stats *final);

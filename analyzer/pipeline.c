@@ -1,6 +1,7 @@
 /* pipeline.c: parse, filter and aggregate trace records. */
 #include "pipeline.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -18,6 +19,88 @@ pipeline_init(struct pipeline *p, const enum agg_key *keys, size_t nkeys,
 	p->filter = f;
 	p->show_max = show_max;
 	p->where = "-";
+	memcpy(p->keys, keys, nkeys * sizeof(*keys));
+	p->nkeys = nkeys;
+	p->interval = interval;
+}
+
+void
+pipeline_raw(struct pipeline *p, int raw)
+{
+	p->raw = raw;
+	trace_parser_raw(p->parser, raw);
+}
+
+void
+pipeline_limit(struct pipeline *p, size_t max_groups)
+{
+	p->max_groups = max_groups;
+	agg_limit(p->agg, max_groups);
+}
+
+void
+pipeline_init_like(struct pipeline *dst, const struct pipeline *src)
+{
+	pipeline_init(dst, src->keys, src->nkeys, src->interval, src->filter,
+	    src->show_max);
+	pipeline_raw(dst, src->raw);
+	pipeline_limit(dst, src->max_groups);
+}
+
+void
+pipeline_notes_release(struct pipeline_notes *n)
+{
+	free(n->rejects);
+	seen_log_release(&n->left_out);
+	memset(n, 0, sizeof(*n));
+}
+
+/* Prints a reject (p->where and lineno name it) while fewer are shown. */
+static void
+pipeline_show_reject(struct pipeline *p, enum trace_reject rej,
+    const char *detail, unsigned long long lineno)
+{
+	struct strbuf b;
+
+	if (p->shown >= p->show_max)
+		return;
+	strbuf_init(&b, 0);
+	util_safe_append(&b, p->where);
+	cli_error("%s:%llu: record rejected (%s): %s", b.data ? b.data : "",
+	    lineno, trace_reject_name(rej), detail);
+	strbuf_release(&b);
+	p->shown++;
+}
+
+void
+pipeline_notes_merge(struct pipeline *p, const struct pipeline_notes *n,
+    unsigned long long base)
+{
+	size_t i;
+
+	for (i = 0; i < n->nrejects; i++)
+		pipeline_show_reject(p, n->rejects[i].rej, n->rejects[i].detail,
+		    base + n->rejects[i].lineno);
+	seen_log_apply(&p->left_out, &n->left_out);
+}
+
+/* Notes a reject for showing after the merge. */
+static void
+pipeline_note_reject(struct pipeline *p, enum trace_reject rej,
+    const char *detail, unsigned long long lineno)
+{
+	struct pipeline_notes *n = p->notes;
+
+	if (n->nrejects >= p->show_max)
+		return;
+	if (n->nrejects == n->cap) {
+		n->cap = n->cap ? n->cap * 2 : 8;
+		n->rejects = util_realloc(n->rejects,
+		    n->cap * sizeof(*n->rejects));
+	}
+	n->rejects[n->nrejects].lineno = lineno;
+	n->rejects[n->nrejects].rej = rej;
+	n->rejects[n->nrejects++].detail = detail;
 }
 
 void
@@ -56,17 +139,10 @@ pipeline_take(struct pipeline *p, enum trace_reject rej,
 	if (rej != TRACE_OK) {
 		p->counts.rejected++;
 		p->counts.by_reason[rej]++;
-		if (p->shown < p->show_max) {
-			struct strbuf b;
-
-			strbuf_init(&b, 0);
-			util_safe_append(&b, p->where);
-			cli_error("%s:%llu: record rejected (%s): %s",
-			    b.data ? b.data : "", lineno, trace_reject_name(rej),
-			    detail);
-			strbuf_release(&b);
-			p->shown++;
-		}
+		if (p->notes != NULL)
+			pipeline_note_reject(p, rej, detail, lineno);
+		else
+			pipeline_show_reject(p, rej, detail, lineno);
 		return 0;
 	}
 	if (ev->probe) {
@@ -75,7 +151,10 @@ pipeline_take(struct pipeline *p, enum trace_reject rej,
 	}
 	if (p->filter != NULL && !filter_match(p->filter, ev)) {
 		p->counts.filtered++;
-		seen_add(&p->left_out, ev);
+		if (p->notes != NULL)
+			seen_log_add(&p->notes->left_out, ev);
+		else
+			seen_add(&p->left_out, ev);
 		return 0;
 	}
 	p->counts.accepted++;
@@ -97,6 +176,40 @@ pipeline_line(const char *line, size_t len, unsigned long long lineno,
 
 	rej = pipeline_parse(p, p->parser, line, len, too_long, &ev, &detail);
 	return pipeline_take(p, rej, &ev, detail, lineno);
+}
+
+/* Handles one line of a stretch (see source_file's source_take). */
+static void
+pipeline_one(struct pipeline *p, const char *s, size_t n,
+    unsigned long long lineno)
+{
+	size_t i;
+
+	if (n > 0 && s[n - 1] == '\r')
+		n--;
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			break;
+	if (i < n)
+		pipeline_line(s, n, lineno, 0, p);
+}
+
+unsigned long long
+pipeline_lines(struct pipeline *p, const char *data, size_t len)
+{
+	const char *s = data, *end = data + len, *nl;
+	unsigned long long lineno = 0;
+
+	while (s < end) {
+		nl = memchr(s, '\n', (size_t)(end - s));
+		if (nl == NULL) {
+			pipeline_one(p, s, (size_t)(end - s), ++lineno);
+			break;
+		}
+		pipeline_one(p, s, (size_t)(nl - s), ++lineno);
+		s = nl + 1;
+	}
+	return lineno;
 }
 
 void

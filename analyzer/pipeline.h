@@ -17,6 +17,37 @@
 struct flows;
 struct trace_parser;
 
+/* A rejected record noted for showing later. */
+struct pipeline_reject {
+	unsigned long long lineno;	/* within its stretch of input */
+	enum trace_reject rej;
+	const char *detail;		/* static */
+};
+
+/*
+ * What a stretch of input read apart from the rest (on another thread)
+ * leaves to its merge in input order: the first rejects to show and the
+ * events the filters left out. Starts zeroed.
+ */
+struct pipeline_notes {
+	struct pipeline_reject *rejects;	/* owned; at most show_max */
+	size_t nrejects, cap;
+	struct seen_log left_out;
+};
+
+/* Frees what notes hold and zeroes them for reuse. */
+void pipeline_notes_release(struct pipeline_notes *n);
+
+struct pipeline;
+
+/*
+ * Takes n, the notes of the next stretch of input in order, into p: the
+ * rejects are shown (as pipeline_take shows them, numbered from base
+ * within p->where) and the left-out events noted.
+ */
+void pipeline_notes_merge(struct pipeline *p,
+    const struct pipeline_notes *n, unsigned long long base);
+
 struct pipeline {
 	struct trace_parser *parser;
 	struct agg *agg;
@@ -27,12 +58,28 @@ struct pipeline {
 	unsigned long long show_max;	/* rejects printed at most */
 	struct seen left_out;		/* what the filters dropped */
 	struct flows *flows;		/* borrowed; NULL: no flows */
+	/* Set: rejects and left-out events are noted there (borrowed). */
+	struct pipeline_notes *notes;
+	enum agg_key keys[AGG_KEY_COUNT];	/* as given to pipeline_init */
+	size_t nkeys;
+	double interval;
+	int raw;
+	size_t max_groups;
 };
 
 /* Sets up a pipeline aggregating by keys (see agg_new). */
 void pipeline_init(struct pipeline *p, const enum agg_key *keys,
     size_t nkeys, double interval, const struct filter *f,
     unsigned long long show_max);
+
+/* Bounds the groups of p's aggregate (agg_limit); before any record. */
+void pipeline_limit(struct pipeline *p, size_t max_groups);
+
+/* Keeps message types and outcomes as written (trace_parser_raw). */
+void pipeline_raw(struct pipeline *p, int raw);
+
+/* Sets up dst as src was set up (keys, filter, rejects shown, raw). */
+void pipeline_init_like(struct pipeline *dst, const struct pipeline *src);
 
 /* Releases what pipeline_init made. */
 void pipeline_release(struct pipeline *p);
@@ -61,6 +108,16 @@ int pipeline_take(struct pipeline *p, enum trace_reject rej,
  */
 int pipeline_line(const char *line, size_t len, unsigned long long lineno,
     int too_long, void *arg);
+
+/*
+ * Handles the records of a stretch of input: data (len bytes) holds
+ * whole lines, the last one's newline missing only at the input's end; a
+ * trailing CR is dropped and blank lines are skipped, as source_file
+ * does. Line numbers start at 1 within the stretch. Returns the number
+ * of lines.
+ */
+unsigned long long pipeline_lines(struct pipeline *p, const char *data,
+    size_t len);
 
 /* Adds src's counts and aggregate into dst (same keys). */
 void pipeline_merge(struct pipeline *dst, const struct pipeline *src);

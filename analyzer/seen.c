@@ -1,10 +1,12 @@
 /* seen.c: the values of the events the filters left out, for hints. */
 #include "seen.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "filter.h"
+#include "hmap.h"
 #include "timeutil.h"
 #include "trace.h"
 #include "util.h"
@@ -41,6 +43,94 @@ seen_add(struct seen *s, const struct trace_event *ev)
 	if (s->n == 0 || ev->time > s->last)
 		s->last = ev->time;
 	s->n++;
+}
+
+/* Counts one value of a log (NULL is noted as "-"). */
+static void
+seen_log_value(struct seen_log_values *v, const char *name)
+{
+	size_t pos, len;
+
+	if (name == NULL)
+		name = "-";
+	len = strlen(name);
+	if (v->index == NULL)
+		v->index = hmap_new();
+	pos = (size_t)(uintptr_t)hmap_get(v->index, name, len);
+	if (pos != 0) {
+		v->count[pos - 1]++;
+		return;
+	}
+	if (v->n == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 8;
+		v->name = util_realloc(v->name, v->cap * sizeof(*v->name));
+		v->count = util_realloc(v->count, v->cap * sizeof(*v->count));
+	}
+	v->name[v->n] = util_strdup(name);
+	v->count[v->n++] = 1;
+	hmap_put(v->index, name, len, (void *)(uintptr_t)v->n);
+}
+
+void
+seen_log_add(struct seen_log *l, const struct trace_event *ev)
+{
+	seen_log_value(&l->labels, ev->label);
+	seen_log_value(&l->outcomes, ev->outcome);
+	seen_log_value(&l->types, ev->traced_type);
+	if (l->n == 0 || ev->time < l->first)
+		l->first = ev->time;
+	if (l->n == 0 || ev->time > l->last)
+		l->last = ev->time;
+	l->n++;
+}
+
+/* Adds a log's values, in order of first appearance, into dst. */
+static void
+seen_log_values_apply(struct seen_values *dst,
+    const struct seen_log_values *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		seen_value(dst, v->name[i], v->count[i]);
+}
+
+void
+seen_log_apply(struct seen *s, const struct seen_log *l)
+{
+	if (l->n == 0)
+		return;
+	seen_log_values_apply(&s->labels, &l->labels);
+	seen_log_values_apply(&s->outcomes, &l->outcomes);
+	seen_log_values_apply(&s->types, &l->types);
+	if (s->n == 0 || l->first < s->first)
+		s->first = l->first;
+	if (s->n == 0 || l->last > s->last)
+		s->last = l->last;
+	s->n += l->n;
+}
+
+/* Frees one list of a log. */
+static void
+seen_log_values_release(struct seen_log_values *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		free(v->name[i]);
+	free(v->name);
+	free(v->count);
+	hmap_free(v->index, NULL);
+	memset(v, 0, sizeof(*v));
+}
+
+void
+seen_log_release(struct seen_log *l)
+{
+	seen_log_values_release(&l->labels);
+	seen_log_values_release(&l->outcomes);
+	seen_log_values_release(&l->types);
+	memset(l, 0, sizeof(*l));
 }
 
 /* Adds src's values into dst's. */

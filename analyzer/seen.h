@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 struct filter;
+struct hmap;
 struct strbuf;
 struct trace_event;
 
@@ -30,6 +31,35 @@ struct seen {
 	double first, last;		/* their time range (n > 0) */
 	int timeless;			/* the source has no time field */
 };
+
+/*
+ * What one stretch of the input left out, every distinct value kept with
+ * its count in the order of first appearance, so that stretches read
+ * apart (on several threads) add up to what one reading in order notes:
+ * seen_log_apply them in input order. Memory grows with the distinct
+ * values of the stretch, so keep stretches bounded.
+ */
+struct seen_log_values {
+	struct hmap *index;	/* name -> position + 1 */
+	char **name;		/* owned, in order of first appearance */
+	unsigned long long *count;
+	size_t n, cap;
+};
+
+struct seen_log {
+	struct seen_log_values labels, outcomes, types;
+	unsigned long long n;
+	double first, last;
+};
+
+/* Notes a valid event the filters dropped; l starts zeroed. */
+void seen_log_add(struct seen_log *l, const struct trace_event *ev);
+
+/* Adds what l noted into s, as seen_add of its events in order would. */
+void seen_log_apply(struct seen *s, const struct seen_log *l);
+
+/* Frees what l holds and zeroes it for reuse. */
+void seen_log_release(struct seen_log *l);
 
 /* Notes a valid event the filters dropped. */
 void seen_add(struct seen *s, const struct trace_event *ev);

@@ -29,9 +29,8 @@ struct source_file {
 };
 
 int
-source_file_open(const char *path, struct source_file **out, char **cause)
+source_file_gzopen(const char *path, gzFile *out, char **cause)
 {
-	struct source_file *sf;
 	gzFile gz;
 	int fd;
 
@@ -48,6 +47,18 @@ source_file_open(const char *path, struct source_file **out, char **cause)
 		return util_fail(cause, "%s: cannot read: out of memory", path);
 	}
 	gzbuffer(gz, SOURCE_CHUNK);
+	*out = gz;
+	return 0;
+}
+
+int
+source_file_open(const char *path, struct source_file **out, char **cause)
+{
+	struct source_file *sf;
+	gzFile gz;
+
+	if (source_file_gzopen(path, &gz, cause) == -1)
+		return -1;
 	sf = util_calloc(1, sizeof(*sf));
 	sf->path = util_strdup(path);
 	sf->gz = gz;

@@ -28,6 +28,15 @@ int source_file_read(const char *path, source_line_fn fn, void *arg,
     char **cause);
 
 struct source_file;
+struct gzFile_s;
+
+/*
+ * Opens path ("-": a copy of standard input) for zlib to read, gzip
+ * detected, with a 256 KiB buffer. Returns 0 and *out (caller gzcloses),
+ * or -1 with *cause ("PATH: cannot open: ..."; caller frees).
+ */
+int source_file_gzopen(const char *path, struct gzFile_s **out,
+    char **cause);
 
 /* One line handed out by source_file_next. */
 struct source_line {

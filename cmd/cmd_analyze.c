@@ -16,6 +16,7 @@
 #include "junit.h"
 #include "jx.h"
 #include "render.h"
+#include "source_par.h"
 #include "threshold_cli.h"
 #include "timeutil.h"
 #include "util.h"
@@ -41,7 +42,7 @@ static const char analyze_after[] =
 enum { A_BY, A_RAW, A_LABEL, A_OUTCOME, A_TYPE, A_SINCE, A_UNTIL, A_PCTS,
     A_INTERVAL, A_FORMAT, A_OUT, A_TEMPLATES, A_SHOW, A_JUNIT, A_ES,
     A_INDEX, A_MODE, A_RAWMAX, A_SLICES, A_BATCH, A_HDR, A_RUNID, A_FLOWS,
-    A_FLOW_TIMEOUT, A_FLOWS_CHART };
+    A_FLOW_TIMEOUT, A_FLOWS_CHART, A_THREADS, A_MAXG };
 
 static const struct opt analyze_opts[] = {
 	{ NULL, 0, NULL, 0, 0, "Options:" },
@@ -75,6 +76,12 @@ static const struct opt analyze_opts[] = {
 	    "records (default 5)" },
 	{ "junit", 0, "FILE", A_JUNIT, 0, "write the threshold results as "
 	    "JUnit XML" },
+	{ "max-groups", 0, "N", A_MAXG, 0, "keep at most N groups, the first "
+	    "in key order;\nthe events of the rest are counted together "
+	    "in\none overflow group (default 10000; 0: no bound)" },
+	{ "threads", 0, "N", A_THREADS, 0, "parse trace files on N threads "
+	    "(default: one per\nonline core, or MEDLOAD_THREADS); the figures "
+	    "are\nthe same whatever N; --flows reads on one thread" },
 	{ NULL, 0, NULL, 0, 0, NULL },
 };
 
@@ -121,6 +128,7 @@ struct analyze_cmd {
 	const char *out, *templates, *junit, *flows_chart;
 	const char *flows_only;	/* a --flow* option given, for the check */
 	const char *es_only;	/* an --es option given, for the check */
+	const char *files_only;	/* a files-only option given */
 	double now;
 	int help;
 };
@@ -212,6 +220,17 @@ analyze_take(void *ctx, int id, const char *v, char **cause)
 		r->show_rejects = n;
 		break;
 	case A_JUNIT: c->junit = v; break;
+	case A_MAXG:
+		rc = opt_count("max-groups", v, 0, 1000000000ULL, &n, cause);
+		r->max_groups = (size_t)n;
+		c->files_only = "--max-groups";
+		break;
+	case A_THREADS:
+		rc = opt_count("threads", v, 1, SOURCE_PAR_MAX_THREADS, &n,
+		    cause);
+		r->threads = (unsigned)n;
+		c->files_only = "--threads";
+		break;
 	}
 	return rc;
 }
@@ -331,6 +350,9 @@ analyze_check(struct analyze_cmd *c, char **cause)
 		    "input, or --es URL)");
 	if (c->req.es.url != NULL && c->req.nfiles > 0)
 		return util_fail(cause, "give input files or --es, not both");
+	if (c->req.es.url != NULL && c->files_only != NULL)
+		return util_fail(cause, "%s goes with trace files (--es reads "
+		    "on --slices)", c->files_only);
 	if (c->req.es.url == NULL && c->es_only != NULL)
 		return util_fail(cause, "%s goes with --es URL (trace files "
 		    "are read whole)", c->es_only);

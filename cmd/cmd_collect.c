@@ -9,6 +9,7 @@
 #include "es.h"
 #include "es_cli.h"
 #include "interrupt.h"
+#include "live.h"
 #include "timeutil.h"
 #include "util.h"
 
@@ -29,14 +30,19 @@ static const char collect_usage[] =
 "is larger than --max-body; 503 with Retry-After while the file cannot be\n"
 "written (a full disk: nothing of the event stays in it); 404 other GET\n"
 "paths; 405 other methods; GET / or /_status returns the counters as JSON.\n"
-"A last line without its newline in an existing file is cut off at start.\n";
+"A last line without its newline in an existing file is cut off at start.\n"
+"\n"
+"With --metrics ADDR:PORT, GET /metrics there gives Prometheus text (events\n"
+"received, spooled, refused and forwarded by trace label, outcome latency\n"
+"histograms, spool size, forward backlog; see medload(1)) and GET / a page\n"
+"with the counts, refreshed every second.\n";
 
 static const char collect_after[] =
 "Exit status: 0 after SIGINT/SIGTERM or --duration, 2 on a usage error,\n"
 "3 when the address or the file cannot be used.\n";
 
 enum { C_LISTEN, C_OUT, C_FSYNC, C_MAXBODY, C_MAXCONN, C_RUNID, C_ES,
-    C_INDEX, C_BATCH, C_DRAIN, C_DURATION };
+    C_INDEX, C_BATCH, C_DRAIN, C_DURATION, C_METRICS, C_REMOTE };
 
 static const struct opt collect_options[] = {
 	{ NULL, 0, NULL, 0, 0, "Options:" },
@@ -64,6 +70,11 @@ static const struct opt collect_options[] = {
 	    "DUR (default 10s)" },
 	{ "duration", 0, "DUR", C_DURATION, 0, "stop by itself after DUR "
 	    "(default: run until\nSIGINT or SIGTERM)" },
+	{ "metrics", 0, "ADDR:PORT", C_METRICS, 0, "serve Prometheus text on "
+	    "/metrics and a page on /\n(loopback only, unless "
+	    "--allow-remote)" },
+	{ "allow-remote", 0, NULL, C_REMOTE, 0, "let --metrics listen on an "
+	    "address other machines\ncan reach" },
 	{ NULL, 0, NULL, 0, 0, NULL },
 };
 
@@ -86,6 +97,8 @@ struct collect_cmd {
 	char *host;		/* from --listen; owned */
 	unsigned long long max_body, max_conn, batch_bytes; /* 0: default */
 	double drain, duration;	/* seconds; duration 0: until a signal */
+	const char *metrics;	/* --metrics ADDR:PORT, or NULL */
+	int allow_remote;
 	int help;
 };
 
@@ -127,6 +140,8 @@ collect_take(void *ctx, int id, const char *value, char **cause)
 	case C_DURATION:
 		return opt_duration("duration", value, 0, COLLECT_MAX_SECONDS,
 		    &c->duration, cause);
+	case C_METRICS: c->metrics = value; return 0;
+	case C_REMOTE: c->allow_remote = 1; return 0;
 	}
 	return 0;
 }
@@ -187,6 +202,9 @@ collect_check(struct collect_cmd *c, char **cause)
 	}
 	if (c->o.es_url != NULL && es_cli_finish(&c->es, cause) == -1)
 		return -1;
+	if (c->metrics != NULL && live_check(c->metrics, c->allow_remote,
+	    cause) == -1)
+		return -1;
 	return 0;
 }
 
@@ -203,15 +221,32 @@ collect_summary(const struct collect_cmd *c, const struct collect_stats *st)
 	fputc('\n', stderr);
 }
 
+/* Starts the --metrics server into *live (NULL without); 0 or -1. */
+static int
+collect_live_start(struct collect_cmd *c, struct live **live)
+{
+	char *cause = NULL;
+
+	*live = NULL;
+	if (c->metrics == NULL)
+		return 0;
+	if (live_start(c->metrics, c->allow_remote, live, &cause) == 0)
+		return 0;
+	cli_error_safe(cause);
+	free(cause);
+	return -1;
+}
+
 /* Runs the collector until a signal or --duration; an exit status. */
 static int
 collect_execute(struct collect_cmd *c)
 {
 	struct collect_stats st;
 	struct collector *col;
+	struct live *live;
 	struct timespec tick = { 0, 100000000 };
 	char *cause = NULL;
-	double start;
+	double start, next;
 
 	c->o.host = c->host != NULL ? c->host : "127.0.0.1";
 	c->o.max_body = c->max_body;
@@ -220,9 +255,13 @@ collect_execute(struct collect_cmd *c)
 	c->o.http = &c->es.http;
 	interrupt_catch();
 	c->es.http.ignore_interrupt = 1;	/* flush after Ctrl-C */
+	if (collect_live_start(c, &live) == -1)
+		return STATUS_IO;
+	c->o.live = live;
 	if (collector_start(&c->o, &col, &cause) == -1) {
 		cli_error_safe(cause);
 		free(cause);
+		live_stop(live);
 		return STATUS_IO;
 	}
 	if (collector_note(col) != NULL)
@@ -230,11 +269,24 @@ collect_execute(struct collect_cmd *c)
 	cli_error("collecting on http://%s:%u/ into %s%s%s", c->o.host,
 	    collector_port(col), c->o.out, c->o.es_url ? ", forwarding to " :
 	    "", c->o.es_url ? c->o.index ? c->o.index : "medload-traces" : "");
-	start = time_now();
+	if (live != NULL)	/* the port bound, when 0 was asked */
+		cli_error("metrics on http://%.*s:%u/metrics", (int)(strrchr(
+		    c->metrics, ':') - c->metrics), c->metrics,
+		    live_port(live));
+	start = next = time_now();
 	while (!interrupt_pending() && (c->duration <= 0 ||
-	    time_now() - start < c->duration))
+	    time_now() - start < c->duration)) {
+		if (time_now() >= next) {
+			collector_publish(col);
+			next += 1;
+		}
 		nanosleep(&tick, NULL);
+	}
 	collector_stop(col, c->drain, &st);
+	if (live != NULL) {
+		live_linger(live, 2);	/* a scraper gets the last figures */
+		live_stop(live);
+	}
 	collect_summary(c, &st);
 	return STATUS_OK;
 }

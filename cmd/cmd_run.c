@@ -397,9 +397,12 @@ run_load(struct run_cmd *c, struct config *cfg)
 		fclose(mem);
 	interrupted = interrupt_seen() > 0;
 	fflush(stdout);
-	if (c->rep.report_dir != NULL && status != STATUS_OK &&
-	    status != STATUS_PARTIAL) {
-		collector_stop(col, 0, NULL);	/* nothing to report on */
+	/* A run where no user got ready is reported too: the agents' traces
+	 * may say why. Without results there is nothing to report on. */
+	if (c->rep.report_dir != NULL && (results == NULL ||
+	    (status != STATUS_OK && status != STATUS_PARTIAL &&
+	    status != STATUS_NO_EVENTS))) {
+		collector_stop(col, 0, NULL);
 		cmd_run_table(table, len);
 	} else if (c->rep.report_dir != NULL) {
 		int rs = run_report_finish(&c->rep, dir, col, results, NULL);

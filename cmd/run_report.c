@@ -196,22 +196,33 @@ run_report_folder(const struct run_report_opts *o, struct json_object *doc,
 	return 0;
 }
 
-/* Says where the agents send their traces when none reached us. */
+/*
+ * Says where the agents send their traces when none reached us: the
+ * mediator, and the multi-tenant agent unless the run had none (edge).
+ */
 static void
 run_report_no_traces(const struct run_report_opts *o)
 {
-	char *multi, *med;
+	char *multi = NULL, *med = NULL;
+	struct strbuf where;
 
 	if (o->cfg == NULL)
 		return;
-	multi = preflight_trace_target(o->cfg, 0);
-	med = o->cfg->mediator_admin_url != NULL ?
-	    preflight_trace_target(o->cfg, 1) : NULL;
-	cli_error("hint: no agent sent a trace to --collect %s: the "
-	    "multi-tenant agent %s%s%s; start the agents with --trace "
-	    "--trace-target http://%s/ (stack/up --trace-to http://%s/)",
-	    o->collect, multi, med ? ", the mediator " : "", med ? med : "",
-	    o->collect, o->collect);
+	strbuf_init(&where, 0);
+	if (o->cfg->scenario != CONFIG_SCENARIO_EDGE) {
+		multi = preflight_trace_target(o->cfg, 0);
+		strbuf_addf(&where, "the multi-tenant agent %s", multi);
+	}
+	if (o->cfg->mediator_admin_url != NULL) {
+		med = preflight_trace_target(o->cfg, 1);
+		strbuf_addf(&where, "%sthe mediator %s", where.len ? ", " : "",
+		    med);
+	}
+	cli_error("hint: no agent sent a trace to --collect %s: %s; start the "
+	    "agents with --trace --trace-target http://%s/ (stack/up "
+	    "--trace-to http://%s/)", o->collect, where.len ? where.data :
+	    "no admin URL to ask the agents", o->collect, o->collect);
+	strbuf_release(&where);
 	free(multi);
 	free(med);
 }

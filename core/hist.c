@@ -294,18 +294,77 @@ hist_max(const struct hist *h)
 	return h->count ? h->max : 0;
 }
 
+/* State of a moments walk over the distinct values. */
+struct hist_mwalk {
+	double mean;
+	double acc;
+};
+
+/* Adds value * count to the sum. */
+static int
+hist_sum_step(double value, uint64_t count, void *arg)
+{
+	struct hist_mwalk *w = arg;
+
+	w->acc += value * (double)count;
+	return 0;
+}
+
+/* Adds count * (value - mean)^2 to the sum of squares. */
+static int
+hist_sq_step(double value, uint64_t count, void *arg)
+{
+	struct hist_mwalk *w = arg;
+	double d = value - w->mean;
+
+	w->acc += d * d * (double)count;
+	return 0;
+}
+
+/*
+ * The mean and the sum of squared deviations. When every value was an
+ * integer, they come from the counters in ascending order, so they do
+ * not depend on the order the values came in (or were merged in); else
+ * from the running moments.
+ */
+static void
+hist_moments(const struct hist *h, double *mean, double *m2)
+{
+	struct hist_mwalk w = { 0, 0 };
+
+	if (h->inexact != 0) {
+		*mean = h->mean;
+		*m2 = h->m2;
+		return;
+	}
+	hist_foreach(h, hist_sum_step, &w);
+	w.mean = w.acc / (double)h->count;
+	w.acc = 0;
+	hist_foreach(h, hist_sq_step, &w);
+	*mean = w.mean;
+	*m2 = w.acc;
+}
+
 double
 hist_mean(const struct hist *h)
 {
-	return h->count ? h->mean : 0;
+	double mean, m2;
+
+	if (h->count == 0)
+		return 0;
+	hist_moments(h, &mean, &m2);
+	return mean;
 }
 
 double
 hist_stddev(const struct hist *h)
 {
+	double mean, m2;
+
 	if (h->count == 0)
 		return 0;
-	return sqrt(h->m2 / (double)h->count);
+	hist_moments(h, &mean, &m2);
+	return sqrt(m2 / (double)h->count);
 }
 
 int

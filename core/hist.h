@@ -43,7 +43,12 @@ void hist_merge(struct hist *dst, const struct hist *src);
 
 /* Number of values recorded. */
 uint64_t hist_count(const struct hist *h);
-/* Exact minimum / maximum / mean / population standard deviation; 0 if empty. */
+/*
+ * Exact minimum / maximum / mean / population standard deviation; 0 if
+ * empty. When every value was an integer, the mean and deviation are
+ * computed from the counters, so histograms holding the same values give
+ * the same figures whatever the order of the values and merges.
+ */
 double hist_min(const struct hist *h);
 double hist_max(const struct hist *h);
 double hist_mean(const struct hist *h);

@@ -3,6 +3,10 @@
 
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "util.h"
 
 #define JSCAN_DEPTH JSCAN_MAX_DEPTH
@@ -88,6 +92,43 @@ jscan_special8(unsigned long long w)
 	    w) & high) != 0;
 }
 
+#if defined(__SSE2__)
+/*
+ * Skips plain ASCII from i, 16 bytes at a time (SSE2): stops at the
+ * first block holding a byte < 0x20, '"', '\\' or >= 0x80, on the byte.
+ */
+static size_t
+jscan_plain(const unsigned char *s, size_t i, size_t len)
+{
+	const __m128i quote = _mm_set1_epi8('"');
+	const __m128i bslash = _mm_set1_epi8('\\');
+	const __m128i space = _mm_set1_epi8(0x20);
+	__m128i v, m;
+	int bits;
+
+	while (i + 16 <= len) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		/* signed: bytes >= 0x80 are negative, so below 0x20 too */
+		m = _mm_or_si128(_mm_cmplt_epi8(v, space), _mm_or_si128(
+		    _mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
+		bits = _mm_movemask_epi8(m);
+		if (bits != 0)
+			return i + (size_t)__builtin_ctz((unsigned)bits);
+		i += 16;
+	}
+	return i;
+}
+#else
+/* Skips nothing: the portable loops of jscan_string do the work. */
+static size_t
+jscan_plain(const unsigned char *s, size_t i, size_t len)
+{
+	(void)s;
+	(void)len;
+	return i;
+}
+#endif
+
 /* Scans a string (at the opening quote); sets its body span. */
 static int
 jscan_string(struct jscan *j, const char **body, size_t *blen, int *escaped)
@@ -99,7 +140,8 @@ jscan_string(struct jscan *j, const char **body, size_t *blen, int *escaped)
 	*escaped = 0;
 	*body = j->s + i;
 	for (;;) {
-		/* The common case: plain ASCII, eight bytes at a time. */
+		/* The common case: plain ASCII, many bytes at a time. */
+		i = jscan_plain(s, i, j->len);
 		while (i + 8 <= j->len) {
 			unsigned long long w;
 
@@ -208,7 +250,7 @@ static int
 jscan_object(struct jscan *j, struct jscan_member *members, size_t max,
     size_t *n)
 {
-	struct jscan_member m;
+	struct jscan_member scratch, *m;
 	enum jscan_type t;
 	size_t start;
 
@@ -222,12 +264,14 @@ jscan_object(struct jscan *j, struct jscan_member *members, size_t max,
 		return 0;
 	}
 	for (;;) {
+		/* Written in place: a copy of a fresh struct stalls stores. */
+		m = members != NULL && *n < max ? &members[*n] : &scratch;
 		jscan_ws(j);
 		if (j->i >= j->len || j->s[j->i] != '"')
 			return jscan_fail(j, j->i >= j->len ?
 			    "the JSON ends before the line does" :
 			    "expected a quoted member name");
-		if (jscan_string(j, &m.key, &m.klen, &m.kescaped) == -1)
+		if (jscan_string(j, &m->key, &m->klen, &m->kescaped) == -1)
 			return -1;
 		jscan_ws(j);
 		if (j->i >= j->len || j->s[j->i] != ':')
@@ -235,24 +279,22 @@ jscan_object(struct jscan *j, struct jscan_member *members, size_t max,
 		j->i++;
 		jscan_ws(j);
 		start = j->i;
-		if (jscan_any(j, &t, NULL, 0, NULL) == -1)
+		m->escaped = 0;
+		if (j->i < j->len && j->s[j->i] == '"') {
+			/* A string: its scan says whether it holds escapes. */
+			t = JSCAN_STRING;
+			if (jscan_string(j, &m->val, &m->vlen, &m->escaped) ==
+			    -1)
+				return -1;
+		} else if (jscan_any(j, &t, NULL, 0, NULL) == -1)
 			return -1;
-		if (members != NULL) {
-			m.type = t;
-			m.escaped = 0;
-			if (t == JSCAN_STRING) {
-				m.val = j->s + start + 1;
-				m.vlen = j->i - start - 2;
-				m.escaped = memchr(m.val, '\\', m.vlen) != NULL;
-			} else {
-				m.val = j->s + start;
-				m.vlen = j->i - start;
-			}
-			if (*n < max)
-				members[*n] = m;
-			if (*n <= max)
-				(*n)++;
+		m->type = t;
+		if (t != JSCAN_STRING) {
+			m->val = j->s + start;
+			m->vlen = j->i - start;
 		}
+		if (members != NULL && *n <= max)
+			(*n)++;
 		jscan_ws(j);
 		if (j->i >= j->len)
 			return jscan_fail(j, "the JSON ends before the line does");

@@ -31,6 +31,7 @@ struct trace_parser {
 	const char *doc_text;
 	size_t doc_len;
 	int raw;		/* keep types and outcomes as written */
+	int lean;		/* no msg_id and thread_id */
 };
 
 /* Where an endpoint starts in an outcome, in the order they are tried. */
@@ -84,6 +85,12 @@ void
 trace_parser_raw(struct trace_parser *p, int raw)
 {
 	p->raw = raw;
+}
+
+void
+trace_parser_lean(struct trace_parser *p, int lean)
+{
+	p->lean = lean;
 }
 
 void
@@ -214,7 +221,8 @@ trace_text(const struct jscan_member *m, struct strbuf *buf)
 	default:
 		return NULL;
 	}
-	if (buf->data != NULL && strlen(buf->data) != buf->len)
+	/* A NUL comes only from an escape: the scanner refuses raw ones. */
+	if (m->escaped && buf->data != NULL && strlen(buf->data) != buf->len)
 		trace_show_nuls(buf);
 	return buf->data ? buf->data : "";
 }
@@ -434,8 +442,9 @@ trace_normal_value(enum trace_value which, const char *value,
 		strbuf_adds(out, value + sizeof(old) - 1);
 		return 1;
 	}
+	/* Every scheme holds "://": most outcomes are done with one look. */
 	for (scheme = trace_endpoint_schemes; which == TRACE_VALUE_OUTCOME &&
-	    *scheme != NULL; scheme++) {
+	    *scheme != NULL && strstr(value, "://") != NULL; scheme++) {
 		at = strstr(value, *scheme);
 		if (at == NULL || at == value)
 			continue;
@@ -511,8 +520,8 @@ trace_fill(struct trace_parser *p, const struct trace_found *f,
 		return TRACE_REJ_BAD_ELAPSED;
 	}
 	for (k = 0; k < TF_COUNT; k++)
-		*dst[k] = f->field[k] ? trace_text(f->field[k],
-		    &p->fields[k]) : NULL;
+		*dst[k] = f->field[k] && !(p->lean && k >= TF_MSG_ID) ?
+		    trace_text(f->field[k], &p->fields[k]) : NULL;
 	if (ev->label == NULL)
 		ev->label = ev->handler;
 	ev->probe = trace_is_probe(ev);

@@ -89,6 +89,13 @@ struct trace_parser *trace_parser_new(void);
 void trace_parser_raw(struct trace_parser *p, int raw);
 
 /*
+ * With lean set, events come without msg_id and thread_id (NULL; the
+ * record is checked all the same), for readers that only aggregate:
+ * two copies fewer per event.
+ */
+void trace_parser_lean(struct trace_parser *p, int lean);
+
+/*
  * An agent's start-up probe (its first trace, no workflow): this handler,
  * or this outcome. ev->probe says so; every source sets probes aside.
  */

@@ -43,21 +43,19 @@ journal_open(const char *path, const char *run_id, unsigned shard,
 	return journal_flush(j) == -1 ? (journal_close(j, cause), -1) : 0;
 }
 
-/* Appends a field's text, tabs/newlines made spaces ("-" when empty), and
- * the tab that ends it. */
+/*
+ * Appends a field's text ("-" when empty) with every control character,
+ * tab and newline included, made visible (util_safe_append: an answer's
+ * text never moves a terminal's cursor nor splits a field), and the tab
+ * that ends it.
+ */
 static void
 journal_text(struct strbuf *b, const char *s)
 {
-	size_t start = b->len;
-
 	if (s == NULL || *s == '\0')
 		strbuf_addc(b, '-');
 	else
-		strbuf_adds(b, s);
-	for (; start < b->len; start++)
-		if (b->data[start] == '\t' || b->data[start] == '\n' ||
-		    b->data[start] == '\r')
-			b->data[start] = ' ';
+		util_safe_append(b, s);
 	strbuf_addc(b, '\t');
 }
 

@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "hist.h"
 #include "live.h"
+#include "prom.h"
 #include "shape.h"
 #include "stats.h"
 #include "strbuf.h"
@@ -33,11 +34,6 @@ struct run_live {
 	size_t nnames;
 };
 
-/* Upper bounds of the latency histograms, seconds (Prometheus' "le"). */
-static const double run_live_le[] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-    0.5, 1, 2.5, 5, 10, 30, 60 };
-#define RUN_LIVE_NLE (sizeof(run_live_le) / sizeof(run_live_le[0]))
-
 int
 run_live_start(struct run *r, const char *listen, char **cause)
 {
@@ -51,55 +47,27 @@ run_live_start(struct run *r, const char *listen, char **cause)
 	return 0;
 }
 
-/* Appends a label value, escaped as the text format wants. */
-static void
-run_live_label(struct strbuf *b, const char *v)
-{
-	for (; *v != '\0'; v++) {
-		if (*v == '\\' || *v == '"')
-			strbuf_addc(b, '\\');
-		if (*v == '\n')
-			strbuf_adds(b, "\\n");
-		else
-			strbuf_addc(b, *v);
-	}
-}
-
-/* Appends the labels of a request name: {run_id,method,name[,le]}. */
+/* Appends the labels of a request name: run_id,method,name (no braces). */
 static void
 run_live_labels(struct strbuf *b, const struct run *r,
-    const struct stats_view *v, const char *le)
+    const struct stats_view *v)
 {
-	strbuf_adds(b, "{run_id=\"");
-	run_live_label(b, r->run_id);
+	strbuf_adds(b, "run_id=\"");
+	prom_label_value(b, r->run_id);
 	if (v != NULL) {
 		strbuf_adds(b, "\",method=\"");
-		run_live_label(b, v->method);
+		prom_label_value(b, v->method);
 		strbuf_adds(b, "\",name=\"");
-		run_live_label(b, v->name);
+		prom_label_value(b, v->name);
 	}
-	if (le != NULL)
-		strbuf_addf(b, "\",le=\"%s", le);
-	strbuf_adds(b, "\"}");
+	strbuf_addc(b, '"');
 }
-
-/* State while summing a histogram into cumulative buckets. */
-struct run_live_buckets {
-	uint64_t n[RUN_LIVE_NLE];
-	double sum;
-};
 
 /* Adds one value (microseconds) of a histogram to the buckets. */
 static int
 run_live_bucket(double us, uint64_t count, void *arg)
 {
-	struct run_live_buckets *bk = arg;
-	size_t i;
-
-	bk->sum += us / 1e6 * (double)count;
-	for (i = 0; i < RUN_LIVE_NLE; i++)
-		if (us / 1e6 <= run_live_le[i])
-			bk->n[i] += count;
+	prom_observe(arg, us / 1e6, count);
 	return 0;
 }
 
@@ -115,34 +83,26 @@ static void
 run_live_name(const struct stats_view *v, void *arg)
 {
 	struct run_live_family *f = arg;
-	struct run_live_buckets bk;
-	char le[32];
-	size_t i;
+	struct prom_hist h;
+	struct strbuf labels;
 
+	strbuf_init(&labels, 0);
+	run_live_labels(&labels, f->r, v);
 	if (f->which < 2) {
-		strbuf_adds(f->b, f->which == 0 ? "medload_requests_total" :
-		    "medload_request_failures_total");
-		run_live_labels(f->b, f->r, v, NULL);
-		strbuf_addf(f->b, " %llu\n", (unsigned long long)(f->which ==
-		    0 ? v->count : v->failures));
-		return;
+		strbuf_addf(f->b, "%s{%s} %llu\n", f->which == 0 ?
+		    "medload_requests_total" :
+		    "medload_request_failures_total", labels.data,
+		    (unsigned long long)(f->which == 0 ? v->count :
+		    v->failures));
+	} else {
+		memset(&h, 0, sizeof(h));
+		hist_foreach(v->intended_us, run_live_bucket, &h);
+		/* the histogram's own count, whatever the rounding */
+		h.count = hist_count(v->intended_us);
+		prom_hist_lines(f->b, "medload_request_duration_seconds",
+		    labels.data, &h);
 	}
-	memset(&bk, 0, sizeof(bk));
-	hist_foreach(v->intended_us, run_live_bucket, &bk);
-	for (i = 0; i <= RUN_LIVE_NLE; i++) {
-		strbuf_adds(f->b, "medload_request_duration_seconds_bucket");
-		run_live_labels(f->b, f->r, v, i < RUN_LIVE_NLE ?
-		    util_num(run_live_le[i], le) : "+Inf");
-		strbuf_addf(f->b, " %llu\n", (unsigned long long)(i <
-		    RUN_LIVE_NLE ? bk.n[i] : hist_count(v->intended_us)));
-	}
-	strbuf_adds(f->b, "medload_request_duration_seconds_sum");
-	run_live_labels(f->b, f->r, v, NULL);
-	strbuf_addf(f->b, " %.6f\n", bk.sum);
-	strbuf_adds(f->b, "medload_request_duration_seconds_count");
-	run_live_labels(f->b, f->r, v, NULL);
-	strbuf_addf(f->b, " %llu\n",
-	    (unsigned long long)hist_count(v->intended_us));
+	strbuf_release(&labels);
 }
 
 /* Users who never finished their setup so far (left, or gave up). */
@@ -166,10 +126,10 @@ run_live_scalar(struct strbuf *b, const struct run *r, const char *name,
 {
 	char num[32];
 
-	strbuf_addf(b, "# HELP %s %s\n# TYPE %s %s\n%s", name, help, name,
-	    type, name);
-	run_live_labels(b, r, NULL, NULL);
-	strbuf_addf(b, " %s\n", util_num(v, num));
+	prom_family(b, name, type, help);
+	strbuf_addf(b, "%s{", name);
+	run_live_labels(b, r, NULL);
+	strbuf_addf(b, "} %s\n", util_num(v, num));
 }
 
 /* The families of the per-name lines, in the order they are written. */
@@ -209,11 +169,9 @@ run_live_metrics(const struct run *r, double elapsed)
 	    "Users that left or gave up before finishing their setup.",
 	    run_live_never_ready(r));
 	for (f.which = 0; f.which < 3; f.which++) {
-		strbuf_addf(&b, "# HELP %s %s\n# TYPE %s %s\n",
-		    run_live_families[f.which].name,
-		    run_live_families[f.which].help,
-		    run_live_families[f.which].name,
-		    run_live_families[f.which].type);
+		prom_family(&b, run_live_families[f.which].name,
+		    run_live_families[f.which].type,
+		    run_live_families[f.which].help);
 		f.b = &b;
 		f.r = r;
 		stats_each(r->stats, run_live_name, &f);

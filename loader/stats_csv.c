@@ -9,6 +9,7 @@
 #include "hist.h"
 #include "hmap.h"
 #include "stats_priv.h"
+#include "strbuf.h"
 #include "util.h"
 
 /* Python's csv module ends every record with CR LF. */
@@ -17,20 +18,45 @@
 static const char stats_csv_qhdr[] =
     "50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%";
 
+/* s with util_safe_append's escapes, its newlines kept (multi-line text). */
+static void
+stats_csv_safe(struct strbuf *b, const char *s)
+{
+	const char *nl;
+	char *line;
+
+	while ((nl = strchr(s, '\n')) != NULL) {
+		line = util_strndup(s, (size_t)(nl - s));
+		util_safe_append(b, line);
+		strbuf_addc(b, '\n');
+		free(line);
+		s = nl + 1;
+	}
+	util_safe_append(b, s);
+}
+
 void
 stats_csv_field(FILE *out, const char *s)
 {
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, out);
-		return;
+	struct strbuf b;
+	const char *p;
+
+	/* Controls but newlines made visible: no text moves a cursor. */
+	strbuf_init(&b, 0);
+	stats_csv_safe(&b, s);
+	p = b.data != NULL ? b.data : "";
+	if (strpbrk(p, ",\"\n") == NULL) {
+		fputs(p, out);
+	} else {
+		fputc('"', out);
+		for (; *p; p++) {
+			if (*p == '"')
+				fputc('"', out);
+			fputc(*p, out);
+		}
+		fputc('"', out);
 	}
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
+	strbuf_release(&b);
 }
 
 /* Writes ",ms" for a value in microseconds, to the microsecond. */

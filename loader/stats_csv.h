@@ -37,7 +37,10 @@ struct stats;
 int stats_csv_write(const struct stats *st, const char *prefix,
     enum files_kind kind, char **cause);
 
-/* Writes one CSV field, quoted as Python's csv module does. */
+/*
+ * Writes one CSV field, quoted as Python's csv module does, control
+ * characters but newlines made visible first (util_safe_append).
+ */
 void stats_csv_field(FILE *out, const char *s);
 
 #endif

@@ -121,3 +121,37 @@ fuzzlib_fail(const char *what, const char *detail)
 		fclose(f);
 	abort();
 }
+
+void
+fuzzlib_edit(char **t, size_t *len, const uint8_t *e, size_t n)
+{
+	size_t i, at;
+
+	for (i = 0; i + 4 <= n && i / 4 < FUZZLIB_EDITS && *len > 0; i += 4) {
+		at = ((size_t)e[i] << 8 | e[i + 1]) % *len;
+		if (e[i + 2] % 3 == 0)
+			(*t)[at] = (char)e[i + 3];
+		else if (e[i + 2] % 3 == 1) {
+			memmove(*t + at, *t + at + 1, *len - at - 1);
+			(*len)--;
+		} else {
+			*t = util_realloc(*t, *len + 1);
+			memmove(*t + at + 1, *t + at, *len - at);
+			(*t)[at] = (char)e[i + 3];
+			(*len)++;
+		}
+	}
+}
+
+void
+fuzzlib_dump(const char *var, uint8_t lead, const char *data, size_t n)
+{
+	const char *path = getenv(var);
+	FILE *f;
+
+	if (path == NULL || (f = fopen(path, "wb")) == NULL)
+		return;
+	fputc(lead, f);
+	fwrite(data, 1, n, f);
+	fclose(f);
+}

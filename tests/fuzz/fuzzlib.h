@@ -43,6 +43,21 @@ char *fuzzlib_file(const char *name, const uint8_t *data, size_t size);
 /* A stream open on /dev/null for renderers' output (borrowed). */
 FILE *fuzzlib_null(void);
 
+/*
+ * Applies edits e[0..n) to the text *t (*len bytes, reallocated): 4 bytes
+ * each (offset high, offset low, operation, byte), replacing, deleting or
+ * inserting one byte; at most FUZZLIB_EDITS of them.
+ */
+#define FUZZLIB_EDITS 16
+void fuzzlib_edit(char **t, size_t *len, const uint8_t *e, size_t n);
+
+/*
+ * Writes lead, then data[0..n), to the file the environment variable var
+ * names (when it is set): what a harness built, for tests/fuzz/seeds.py.
+ */
+void fuzzlib_dump(const char *var, uint8_t lead, const char *data,
+    size_t n);
+
 /* Aborts with a message: an oracle of a harness found a broken answer. */
 void fuzzlib_fail(const char *what, const char *detail);
 

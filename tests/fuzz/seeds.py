@@ -251,6 +251,96 @@ def seeds_invite(out):
         json.dumps(inv).encode()).decode())
 
 
+def dumped(binary, var, inp):
+    """The envelope or response a DIDComm harness packs for input inp
+    (its replay build writes it to the file var names), or None."""
+    if not os.access(binary, os.X_OK):
+        return None
+    with tempfile.TemporaryDirectory() as d:
+        src, dst = os.path.join(d, "in"), os.path.join(d, "out")
+        with open(src, "wb") as f:
+            f.write(inp)
+        subprocess.run([binary, src], env=dict(os.environ, **{var: dst}),
+                       stderr=subprocess.DEVNULL, check=False)
+        if not os.path.exists(dst):
+            return None
+        with open(dst, "rb") as f:
+            return f.read()
+
+
+def didcomm_answers(vk):
+    """Answers in the shapes ACA-Py 0.12 and 1.7 give an edge agent."""
+    t = "https://didcomm.org/"
+    old = "did:sov:BzCbsNYhMrjHiqZDTUASHg;spec/"
+    th = {"~thread": {"thid": "req-1"}}
+    got = [
+        dict({"@type": t + "coordinate-mediation/1.0/mediate-grant",
+              "@id": "g", "endpoint": "http://127.0.0.1:9000",
+              "routing_keys": ["did:key:z6Mk" + vk[:44]]}, **th),
+        dict({"@type": t + "coordinate-mediation/1.0/mediate-grant",
+              "@id": "g", "endpoint": "", "routing_keys": [vk]}, **th),
+        dict({"@type": t + "coordinate-mediation/1.0/keylist-update-"
+              "response", "@id": "k", "updated": [
+                  {"recipient_key": vk, "action": "add",
+                   "result": "success"}]}, **th),
+        dict({"@type": old + "trust_ping/1.0/ping_response", "@id": "p",
+              "comment": "pong"}, **th),
+        dict({"@type": t + "notification/1.0/problem-report", "@id": "x",
+              "description": {"en": "no such connection",
+                              "code": "abandoned"}}, **th),
+        dict({"@type": t + "didexchange/1.1/problem-report",
+              "explain-ltxt": "bad \u001b[31m"}, **th),
+    ]
+    return [json.dumps(a).encode() for a in got]
+
+
+def seeds_didcomm(out):
+    """Envelopes and responses packed by the harnesses themselves (their
+    fixed keys), answers and invitations of the shapes the stack gives,
+    and text for the decoders."""
+    tests = os.path.join(REPO, "build", "tests")
+    env_bin = os.path.join(tests, "replay_fuzz_didcomm_envelope")
+    msg_bin = os.path.join(tests, "replay_fuzz_didcomm_msg")
+    msgs = [b'{"@type":"https://didcomm.org/trust_ping/1.0/ping",'
+            b'"@id":"1","response_requested":true}', b"", b"x" * 300]
+    for mode in (0x01, 0x05, 0x09, 0x0d, 0x15, 0x1d, 0x03):
+        for m in msgs[:2] if mode != 0x03 else msgs[:1]:
+            put(out, "fuzz_didcomm_envelope", bytes([mode]) + m)
+            env = dumped(env_bin, "FUZZ_DENV_DUMP", bytes([mode]) + m)
+            if env:
+                put(out, "fuzz_didcomm_envelope", env)
+    put(out, "fuzz_didcomm_envelope", bytes([0x05]) + msgs[0] + SEP +
+        b"\x00\x20\x00A\x01\x00\x01\x00")
+    for mode in (0x02, 0x06, 0x0a, 0x12):
+        put(out, "fuzz_didcomm_msg", bytes([mode]) + b"edge-1")
+        r = dumped(msg_bin, "FUZZ_DMSG_DUMP", bytes([mode]) + b"edge-1")
+        if r:
+            put(out, "fuzz_didcomm_msg", r)
+    with open(os.path.join(DATA, "run-demo", "results.json")) as f:
+        url = json.load(f)["config"]["mediator_invitation_url"]
+    inv = json.loads(base64.urlsafe_b64decode(url.split("c_i=")[1] + "=="))
+    vk = inv["recipientKeys"][0]
+    put(out, "fuzz_didcomm_msg", b"\x00" + json.dumps(inv).encode())
+    oob = {"@type": "https://didcomm.org/out-of-band/1.1/invitation",
+           "@id": inv["@id"], "label": inv["label"],
+           "handshake_protocols": ["https://didcomm.org/didexchange/1.1",
+                                   "https://didcomm.org/connections/1.0"],
+           "services": [{"id": "#inline", "type": "did-communication",
+                         "recipientKeys": [vk], "routingKeys": [vk],
+                         "serviceEndpoint": "http://127.0.0.1:9004"}]}
+    put(out, "fuzz_didcomm_msg", b"\x00" + json.dumps(oob).encode())
+    # mode 1 in thread req-1, waiting for the type each answer has
+    for want, a in zip((4, 4, 5, 6, 0, 2), didcomm_answers(vk)):
+        put(out, "fuzz_didcomm_msg", bytes([0x21 | want << 2]) + a)
+    put(out, "fuzz_didcomm_msg", b"\x03ping \xc3\xa9 \" \\ \x01")
+    for t in (vk, "did:key:z6MkmjY8GnV5i9YTDtPETC2uUAW6ejw3nk5mXF5yci5ab7th",
+              "did:key:z6MkmjY8GnV5i9YTDtPETC2uUAW6ejw3nk5mXF5yci5ab7th"
+              "#z6MkmjY8GnV5i9YTDtPETC2uUAW6ejw3nk5mXF5yci5ab7th",
+              "111" + vk[3:], base64.urlsafe_b64encode(b"\0\1\2").decode(),
+              base64.b64encode(b"\xff\xfe").decode().rstrip("=")):
+        put(out, "fuzz_didcomm_crypto", t)
+
+
 THRESHOLDS = ["p95<1000", "p(95)<500", "avg<=200ms", "rate>50",
               "error_rate<1%", "label=mediator.trace p95<250",
               "label=mediator.trace outcome=*END p95<50",
@@ -346,6 +436,7 @@ def main():
     seeds_tmpl(out, docs)
     seeds_collect(out)
     seeds_invite(out)
+    seeds_didcomm(out)
     seeds_threshold(out)
     seeds_config(out, medload)
     seeds_history(out, medload, docs)

@@ -142,8 +142,8 @@ case_outage() {
 	local kurl=$curl_c
 	kpid=$cpid
 	post killed 600
-	waitfor 30 bash -c "[[ \$(grep -c '_bulk -> 200' '$W/killed.proxy') -ge 3 ]]" ||
-		fail "$engine killed: the flush did not start"
+	waitfor 30 bash -c "[[ \$(grep -c '_bulk[^ ]* -> 200' '$W/killed.proxy') -ge 3 ]]" ||
+		fail "$engine killed: the flush did not start (proxy: $(tail -n 3 "$W/killed.proxy" 2>/dev/null | tr '\n' ' '); collector: $(tail -n 3 "$W/killed.err" | tr '\n' ' '); status: $(curl -s --max-time 2 "$kurl/_status" | head -c 600))"
 	engine_kill
 	mkdir -p "$W/down"
 	collector down "$W/down/spool.ndjson" "$es"

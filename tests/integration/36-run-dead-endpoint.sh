@@ -33,10 +33,14 @@ rc=0
 "$MEDLOAD" run --scenario mediation --invitation-url "$dead" --step-time 4s \
 	--step-load 2 --time-limit 14s --spawn-rate 4 --wait-timeout 3s --retries 0 \
 	--request-timeout 5s --grace 2s --out-dir "$RUN_TMP" --run-id "$rid" \
-	--progress plain "${ka[@]}" >"$RUN_TMP/out.txt" 2>"$RUN_TMP/err.txt" || rc=$?
+	--progress plain --traces "$MEDLOAD_MULTI_LOG" --report "$RUN_TMP/dead-report" \
+	--report-wait 0s "${ka[@]}" >"$RUN_TMP/out.txt" 2>"$RUN_TMP/err.txt" || rc=$?
 ((rc == 1)) || fail "a run where no user connected exited $rc, want 1: $(tail -n 3 "$RUN_TMP/err.txt")"
 grep -q 'no user finished its setup' "$RUN_TMP/err.txt" || fail "no message says nothing was measured"
 dir="$RUN_TMP/$rid"
+# the failed run is reported all the same: the traces may say why
+[[ -s "$RUN_TMP/dead-report/report.txt" && -s "$dir/analysis.json" ]] ||
+	fail "a run where no user connected wrote no report: $(tail -n 3 "$RUN_TMP/err.txt")"
 check_counts "$dir"
 started="$(jq '.users_started' "$dir/results.json")"
 never="$(jq '.users_never_ready' "$dir/results.json")"

@@ -67,4 +67,17 @@ fi
 [[ -s "$RUN_TMP/report/report.txt" ]] || fail "no report written: $(tail -n 2 "$RUN_TMP/err.txt")"
 e="$(jq '[.groups[] | select(.key.label == "mediator.trace" and .key.outcome == "Dispatcher.handle_message.END") | .count] | add // 0' "$dir/analysis.json")"
 ((e >= total)) || fail "the analysis counts $e handled messages, the journal $total"
-echo "ok: $n agents, $total messages, $p pings, all handled by the mediator; $e END events analysed"
+# With --collect and the mediator tracing to its log, no trace arrives: the
+# hint names the mediator's target and no multi-tenant agent (an edge run
+# has none).
+port=$((19750 + $$ % 100))
+"$MEDLOAD" run --scenario edge --protocol "$proto" --admin-url http://127.0.0.1:9 \
+	--mediator-admin-url "$MEDLOAD_MEDIATOR_ADMIN_URL" \
+	--mediator-admin-api-key-file "$MEDLOAD_MEDIATOR_ADMIN_API_KEY_FILE" \
+	--stages 3s:1 --spawn-rate 1 --out-dir "$RUN_TMP" --run-id "$rid-hint" --progress none \
+	--collect "127.0.0.1:$port" --report "$RUN_TMP/hint-report" --report-wait 0s \
+	>"$RUN_TMP/hint.out" 2>"$RUN_TMP/hint.err" || true
+grep -q "hint: no agent sent a trace to --collect 127.0.0.1:$port: the mediator traces to log" \
+	"$RUN_TMP/hint.err" || fail "edge: no hint naming the mediator alone: $(grep -i hint "$RUN_TMP/hint.err")"
+! grep -q 'multi-tenant' "$RUN_TMP/hint.err" || fail "edge: the hint names a multi-tenant agent: $(grep -i hint "$RUN_TMP/hint.err")"
+echo "ok: $n agents, $total messages, $p pings, all handled by the mediator; $e END events analysed; the no-trace hint names the mediator alone"

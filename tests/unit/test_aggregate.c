@@ -1,6 +1,7 @@
 /* test_aggregate.c: groups, series intervals, outcome counts, merging. */
 #include "aggregate.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "check.h"
@@ -137,6 +138,76 @@ test_merge(void)
 	agg_free(all);
 }
 
+/* Adds event i of a stream of 3000 events over 400 outcomes to a. */
+static void
+add_nth(struct agg *a, size_t i)
+{
+	char out[32];
+	struct trace_event e;
+
+	snprintf(out, sizeof(out), "o%03zu", (i * 7919) % 400);
+	e = ev("m", out, 1000 + (double)(i % 50), (double)(i % 13));
+	agg_add(a, &e);
+}
+
+/*
+ * --max-groups keeps the first groups in key order and counts the rest
+ * together, the same whether the events came in order, backwards, or
+ * split in three and merged.
+ */
+static void
+test_limit_order_free(void)
+{
+	struct agg *fwd = agg_new(keys, 2, 0), *back = agg_new(keys, 2, 0);
+	struct agg *part[3];
+	struct agg_group **gf, **gb;
+	const struct agg_group *of, *ob;
+	unsigned long long ocf, ocb;
+	size_t nf, nb, i, max;
+
+	agg_limit(fwd, 25);
+	agg_limit(back, 25);
+	for (i = 0; i < 3; i++) {
+		part[i] = agg_new(keys, 2, 0);
+		agg_limit(part[i], 25);
+	}
+	for (i = 0; i < 3000; i++) {
+		add_nth(fwd, i);
+		add_nth(back, 2999 - i);
+		add_nth(part[i % 3], i);
+	}
+	agg_merge(part[1], part[2]);
+	agg_merge(part[0], part[1]);
+	gf = agg_groups(fwd, &nf);
+	CHECK(nf == 25);
+	CHECK_STR(gf[0]->values[AGG_KEY_OUTCOME], "o000");
+	CHECK_STR(gf[24]->values[AGG_KEY_OUTCOME], "o024");
+	of = agg_overflow(fwd, &max, &ocf);
+	for (i = 0, nb = 0; i < nf; i++)
+		nb += hist_count(gf[i]->h);
+	CHECK(max == 25 && of != NULL && hist_count(of->h) + nb == 3000);
+	CHECK(nb > 100 && ocf == hist_count(of->h));
+	for (i = 0; i < 2; i++) {
+		struct agg *x = i ? part[0] : back;
+
+		gb = agg_groups(x, &nb);
+		CHECK(nb == nf);
+		for (size_t j = 0; j < nb && j < nf; j++) {
+			CHECK_STR(gb[j]->values[AGG_KEY_OUTCOME],
+			    gf[j]->values[AGG_KEY_OUTCOME]);
+			CHECK(hist_count(gb[j]->h) == hist_count(gf[j]->h));
+		}
+		ob = agg_overflow(x, &max, &ocb);
+		CHECK(ob != NULL && hist_count(ob->h) == hist_count(of->h));
+		CHECK(ocb == ocf);
+		CHECK(hist_mean(ob->h) == hist_mean(of->h));
+	}
+	agg_free(fwd);
+	agg_free(back);
+	for (i = 0; i < 3; i++)
+		agg_free(part[i]);
+}
+
 int
 main(void)
 {
@@ -144,5 +215,6 @@ main(void)
 	RUN(test_series_interval_and_start_events);
 	RUN(test_fixed_interval);
 	RUN(test_merge);
+	RUN(test_limit_order_free);
 	return CHECK_EXIT();
 }

@@ -235,6 +235,40 @@ test_memory_flat(void)
 	hist_free(h);
 }
 
+/*
+ * Integer values give the same mean and deviation, to the bit, however
+ * they were split and merged and in whatever order they came.
+ */
+static void
+test_moments_order_free(void)
+{
+	struct hist *a = hist_new(), *b = hist_new(), *c = hist_new();
+	unsigned v, seed = 7;
+	int i;
+
+	for (i = 0; i < 100000; i++) {
+		seed = seed * 1103515245u + 12345u;
+		v = (seed >> 8) % 100000;
+		hist_record(a, v);
+		hist_record(i % 3 ? b : c, v);
+	}
+	hist_merge(c, b);
+	CHECK(hist_count(a) == hist_count(c));
+	CHECK(hist_mean(a) == hist_mean(c));
+	CHECK(hist_stddev(a) == hist_stddev(c));
+	CHECK(hist_mean(a) > 40000 && hist_mean(a) < 60000);
+	hist_free(a);
+	hist_free(b);
+	hist_free(c);
+	a = hist_new();
+	hist_record(a, 1);
+	hist_record(a, 2);
+	hist_record(a, 4);
+	CHECK(hist_mean(a) == 7.0 / 3);
+	CHECK_NUM(hist_stddev(a), sqrt(14.0 / 9), 1e-15);
+	hist_free(a);
+}
+
 int
 main(void)
 {
@@ -246,5 +280,6 @@ main(void)
 	RUN(test_merge_equals_union);
 	RUN(test_record_n_equals_repeats);
 	RUN(test_memory_flat);
+	RUN(test_moments_order_free);
 	return CHECK_EXIT();
 }

@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "check.h"
+#include "journal.h"
 #include "jx.h"
 #include "stats.h"
 #include "stats_csv.h"
@@ -44,6 +45,54 @@ test_csv_escaping(void)
 	s = csv("");
 	CHECK_STR(s, "");
 	free(s);
+	/* An answer's escape sequence is shown, never sent to a terminal. */
+	s = csv("x\x1b[2J\"}\r\nnext");
+	CHECK_STR(s, "\"x\\x1b[2J\"\"}\\x0d\nnext\"");
+	free(s);
+}
+
+/*
+ * A journal line keeps an answer's text on one line and one field, its
+ * escape sequences shown, never sent to a terminal that prints the file.
+ */
+static void
+test_journal_text(void)
+{
+	char path[] = "/tmp/medload-journal-XXXXXX", *cause = NULL, *text;
+	struct journal *j = NULL;
+	struct stats_rec r;
+	FILE *f;
+	size_t n;
+	int fd = mkstemp(path), lines = 0;
+
+	CHECK(fd != -1);
+	close(fd);
+	unlink(path);
+	CHECK(journal_open(path, "r", 0, 1, 1, &j, &cause) == 0);
+	memset(&r, 0, sizeof(r));
+	r.method = "GET";
+	r.name = "002_connections_list";
+	r.tenant = "t\x1b]0;x\x07";
+	r.status = 200;
+	r.err = STATS_ERR_OTHER;
+	r.error = "state \"x\x1b[2J\"}\tnext\nline";
+	r.detail = "\x9b" "31m";
+	journal_request(j, &r);
+	CHECK(journal_close(j, &cause) == 0);
+	f = fopen(path, "r");
+	CHECK(f != NULL);
+	text = calloc(1, 4096);
+	n = fread(text, 1, 4095, f);
+	fclose(f);
+	unlink(path);
+	CHECK(n > 0 && memchr(text, 0x1b, n) == NULL);
+	CHECK(strstr(text, "\\x1b[2J") != NULL);
+	for (size_t i = 0; i < n; i++)
+		lines += text[i] == '\n';
+	CHECK(lines == 2);	/* the header and one request line */
+	CHECK(strstr(text, "\x9b") == NULL);
+	free(text);
+	free(cause);
 }
 
 /* One record. */
@@ -357,6 +406,7 @@ int
 main(void)
 {
 	RUN(test_csv_escaping);
+	RUN(test_journal_text);
 	RUN(test_counts_and_json);
 	RUN(test_csv_files);
 	RUN(test_history_late);

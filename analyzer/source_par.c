@@ -1,0 +1,343 @@
+/* source_par.c: trace files parsed on several threads, merged in order. */
+#include "source_par.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "cli.h"
+#include "interrupt.h"
+#include "pipeline.h"
+#include "source_chunk.h"
+#include "trace.h"
+#include "util.h"
+
+enum { SOURCE_PAR_FREE, SOURCE_PAR_QUEUED, SOURCE_PAR_DONE };
+
+/* One chunk on its way: read, parsed, merged in input order. */
+struct source_par_slot {
+	struct source_chunk c;
+	struct pipeline_notes notes;
+	unsigned long long seq;		/* its place in input order */
+	unsigned long long nlines;
+	size_t input;
+	int state;
+	char *error;		/* the input's error (owned), or NULL */
+	const char *what;	/* set: error is the detail of a read error */
+};
+
+struct source_par;
+
+/* A parsing thread and its own pipeline. */
+struct source_par_worker {
+	struct source_par *sp;
+	struct pipeline p;
+	pthread_t tid;
+};
+
+struct source_par {
+	const char *const *paths;
+	size_t chunk;
+	struct pipeline *p;		/* where it all ends up (borrowed) */
+	struct json_object *errors;	/* borrowed */
+	unsigned *unreadable;
+	unsigned long long *lines;	/* per input: lines merged so far */
+	struct source_par_slot *slots;
+	size_t nslots;
+	size_t *queue;			/* ring of slots to parse */
+	size_t qhead, qlen;
+	unsigned long long next_seq, merge_seq;
+	int closing;
+	pthread_mutex_t lock;
+	pthread_cond_t work, done;
+	struct source_par_worker *workers;
+	unsigned nworkers;
+};
+
+unsigned
+source_par_cores(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		return 1;
+	return n > SOURCE_PAR_MAX_THREADS ? SOURCE_PAR_MAX_THREADS :
+	    (unsigned)n;
+}
+
+/* Parses a chunk's lines through p, noting what needs the input order. */
+static void
+source_par_parse(struct pipeline *p, struct source_par_slot *s)
+{
+	p->notes = &s->notes;
+	if (s->c.kind == SOURCE_CHUNK_LONG) {
+		pipeline_line("", 0, 1, 1, p);
+		s->nlines = 1;
+	} else
+		s->nlines = pipeline_lines(p, s->c.data, s->c.len);
+	p->notes = NULL;
+}
+
+/* Reports an input's error, its line number known now. */
+static void
+source_par_error(struct source_par *sp, struct source_par_slot *s)
+{
+	char *msg;
+
+	if (s->what != NULL)
+		msg = util_printf("%s: %s after line %llu: %s",
+		    sp->paths[s->input], s->what, sp->lines[s->input],
+		    s->error);
+	else
+		msg = util_strdup(s->error);
+	cli_error("%s", msg);
+	json_object_array_add(sp->errors, json_object_new_string(msg));
+	free(msg);
+	(*sp->unreadable)++;
+}
+
+/* Merges a parsed slot, the next in input order, and frees it. */
+static void
+source_par_merge(struct source_par *sp, struct source_par_slot *s)
+{
+	sp->p->where = sp->paths[s->input];
+	pipeline_notes_merge(sp->p, &s->notes, sp->lines[s->input]);
+	sp->lines[s->input] += s->nlines;
+	if (s->error != NULL)
+		source_par_error(sp, s);
+	pipeline_notes_release(&s->notes);
+	free(s->error);
+	s->error = NULL;
+	s->what = NULL;
+	s->nlines = 0;
+}
+
+/* The slot holding the next chunk in order, when parsed; else NULL. */
+static struct source_par_slot *
+source_par_next_done(struct source_par *sp)
+{
+	size_t i;
+
+	for (i = 0; i < sp->nslots; i++)
+		if (sp->slots[i].state == SOURCE_PAR_DONE &&
+		    sp->slots[i].seq == sp->merge_seq)
+			return &sp->slots[i];
+	return NULL;
+}
+
+/* Merges every parsed slot that is next in order; lock held. */
+static void
+source_par_merge_ready(struct source_par *sp)
+{
+	struct source_par_slot *s;
+
+	while ((s = source_par_next_done(sp)) != NULL) {
+		pthread_mutex_unlock(&sp->lock);
+		source_par_merge(sp, s);
+		pthread_mutex_lock(&sp->lock);
+		s->state = SOURCE_PAR_FREE;
+		sp->merge_seq++;
+	}
+}
+
+/* A free slot, merging (and waiting for the workers) to get one. */
+static struct source_par_slot *
+source_par_get(struct source_par *sp)
+{
+	size_t i;
+
+	pthread_mutex_lock(&sp->lock);
+	for (;;) {
+		source_par_merge_ready(sp);
+		for (i = 0; i < sp->nslots; i++) {
+			if (sp->slots[i].state == SOURCE_PAR_FREE) {
+				pthread_mutex_unlock(&sp->lock);
+				return &sp->slots[i];
+			}
+		}
+		pthread_cond_wait(&sp->done, &sp->lock);
+	}
+}
+
+/*
+ * Gives a slot its place in the order: parsed already (an error) or now
+ * on this thread when there are no workers, else queued for them.
+ */
+static void
+source_par_submit(struct source_par *sp, struct source_par_slot *s,
+    size_t input, int parse)
+{
+	s->input = input;
+	pthread_mutex_lock(&sp->lock);
+	s->seq = sp->next_seq++;
+	if (parse && sp->nworkers > 0) {
+		s->state = SOURCE_PAR_QUEUED;
+		sp->queue[(sp->qhead + sp->qlen++) % sp->nslots] =
+		    (size_t)(s - sp->slots);
+		pthread_cond_signal(&sp->work);
+	} else {
+		pthread_mutex_unlock(&sp->lock);
+		if (parse)
+			source_par_parse(sp->p, s);
+		pthread_mutex_lock(&sp->lock);
+		s->state = SOURCE_PAR_DONE;
+		source_par_merge_ready(sp);
+	}
+	pthread_mutex_unlock(&sp->lock);
+}
+
+/* A worker: parses queued chunks until told to close. */
+static void *
+source_par_work(void *arg)
+{
+	struct source_par_worker *w = arg;
+	struct source_par *sp = w->sp;
+	struct source_par_slot *s;
+
+	pthread_mutex_lock(&sp->lock);
+	for (;;) {
+		while (sp->qlen == 0 && !sp->closing)
+			pthread_cond_wait(&sp->work, &sp->lock);
+		if (sp->qlen == 0)
+			break;
+		s = &sp->slots[sp->queue[sp->qhead]];
+		sp->qhead = (sp->qhead + 1) % sp->nslots;
+		sp->qlen--;
+		pthread_mutex_unlock(&sp->lock);
+		source_par_parse(&w->p, s);
+		pthread_mutex_lock(&sp->lock);
+		s->state = SOURCE_PAR_DONE;
+		pthread_cond_signal(&sp->done);
+	}
+	pthread_mutex_unlock(&sp->lock);
+	return NULL;
+}
+
+/* Reads one input into chunks. Returns 1 when interrupted, else 0. */
+static int
+source_par_input(struct source_par *sp, size_t i)
+{
+	struct source_chunk_reader *r;
+	struct source_par_slot *s;
+	const char *what = NULL;
+	char *detail = NULL;
+	int rc;
+
+	s = source_par_get(sp);
+	if (source_chunk_open(sp->paths[i], sp->chunk, &r, &s->error) == -1) {
+		source_par_submit(sp, s, i, 0);
+		return 0;
+	}
+	for (;;) {
+		rc = source_chunk_next(r, &s->c, &what, &detail);
+		if (rc != 1)
+			break;
+		source_par_submit(sp, s, i, 1);
+		s = source_par_get(sp);
+	}
+	if (rc == -1) {
+		s->error = detail;
+		s->what = what;
+		source_par_submit(sp, s, i, 0);
+	}
+	source_chunk_close(r);
+	return rc == 2;
+}
+
+/* Starts up to n workers with the signals left to this thread. */
+static void
+source_par_start(struct source_par *sp, unsigned n)
+{
+	sigset_t block, old;
+	unsigned i;
+
+	sp->workers = util_calloc(n, sizeof(*sp->workers));
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	for (i = 0; i < n; i++) {
+		sp->workers[i].sp = sp;
+		pipeline_init_like(&sp->workers[i].p, sp->p);
+		trace_parser_lean(sp->workers[i].p.parser, 1);
+		if (pthread_create(&sp->workers[i].tid, NULL, source_par_work,
+		    &sp->workers[i]) != 0) {
+			pipeline_release(&sp->workers[i].p);
+			break;
+		}
+	}
+	sp->nworkers = i;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Waits for every chunk, stops the workers and merges their pipelines. */
+static void
+source_par_finish(struct source_par *sp)
+{
+	unsigned i;
+
+	pthread_mutex_lock(&sp->lock);
+	for (;;) {
+		source_par_merge_ready(sp);
+		if (sp->merge_seq == sp->next_seq)
+			break;
+		pthread_cond_wait(&sp->done, &sp->lock);
+	}
+	sp->closing = 1;
+	pthread_cond_broadcast(&sp->work);
+	pthread_mutex_unlock(&sp->lock);
+	for (i = 0; i < sp->nworkers; i++) {
+		pthread_join(sp->workers[i].tid, NULL);
+		pipeline_merge(sp->p, &sp->workers[i].p);
+		pipeline_release(&sp->workers[i].p);
+	}
+	free(sp->workers);
+}
+
+int
+source_par_read(const char *const *paths, size_t n, unsigned threads,
+    size_t chunk, struct pipeline *p, struct json_object *errors,
+    unsigned *unreadable)
+{
+	struct source_par sp;
+	int stopped = 0;
+	size_t i;
+
+	memset(&sp, 0, sizeof(sp));
+	if (threads < 1 || p->flows != NULL)
+		threads = 1;	/* exchanges are followed in input order */
+	if (threads > SOURCE_PAR_MAX_THREADS)
+		threads = SOURCE_PAR_MAX_THREADS;
+	sp.paths = paths;
+	sp.chunk = chunk ? chunk : SOURCE_CHUNK_BYTES;
+	sp.p = p;
+	sp.errors = errors;
+	sp.unreadable = unreadable;
+	sp.lines = util_calloc(n + 1, sizeof(*sp.lines));
+	sp.nslots = threads == 1 ? 1 : 2 * (size_t)threads + 1;
+	sp.slots = util_calloc(sp.nslots, sizeof(*sp.slots));
+	sp.queue = util_calloc(sp.nslots, sizeof(*sp.queue));
+	pthread_mutex_init(&sp.lock, NULL);
+	pthread_cond_init(&sp.work, NULL);
+	pthread_cond_init(&sp.done, NULL);
+	/* Without exchanges to follow, nothing reads the message ids. */
+	trace_parser_lean(p->parser, p->flows == NULL);
+	if (threads > 1)
+		source_par_start(&sp, threads);
+	for (i = 0; i < n && !stopped && !interrupt_pending(); i++)
+		stopped = source_par_input(&sp, i);
+	source_par_finish(&sp);
+	for (i = 0; i < sp.nslots; i++)
+		source_chunk_release(&sp.slots[i].c);
+	pthread_cond_destroy(&sp.done);
+	pthread_cond_destroy(&sp.work);
+	pthread_mutex_destroy(&sp.lock);
+	free(sp.queue);
+	free(sp.slots);
+	free(sp.lines);
+	return stopped || interrupt_pending() ? 1 : 0;
+}

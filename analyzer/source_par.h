@@ -1,0 +1,37 @@
+/*
+ * source_par.h: trace files read on several threads. This thread reads
+ * each input in turn (inflating gzip), cuts it into chunks of whole lines
+ * (source_chunk) and hands them to worker threads, each parsing into a
+ * pipeline of its own; what depends on the order of the lines (the
+ * rejects shown, line numbers, what the filters left out, the errors of
+ * inputs) is merged back in input order, and the workers' aggregates are
+ * merged at the end, so the result is the one a single thread reading
+ * the inputs one after the other gets, figure for figure.
+ */
+#ifndef MEDLOAD_SOURCE_PAR_H
+#define MEDLOAD_SOURCE_PAR_H
+
+#include <stddef.h>
+
+struct json_object;
+struct pipeline;
+
+/* The most parsing threads. */
+#define SOURCE_PAR_MAX_THREADS 256
+
+/*
+ * Reads paths[0..n) in order through p. threads is the number of parsing
+ * threads (1: this thread reads and parses in turn, as it must when p
+ * follows exchanges); chunk the bytes of a chunk (0: the default). An
+ * input that cannot be read is reported on stderr, its message appended
+ * to errors and counted in *unreadable. Returns 0, or 1 when a signal
+ * cut the reading short (what was read counts).
+ */
+int source_par_read(const char *const *paths, size_t n, unsigned threads,
+    size_t chunk, struct pipeline *p, struct json_object *errors,
+    unsigned *unreadable);
+
+/* The number of online processors (at least 1). */
+unsigned source_par_cores(void);
+
+#endif
