@@ -82,6 +82,23 @@ verdict_peak(struct json_object *series, const char *key)
 	return m;
 }
 
+/* Appends " (step: n, ...)" of the users counted by step in by. */
+static void
+verdict_by_step(struct strbuf *b, struct json_object *by)
+{
+	const char *sep = " (";
+
+	if (!jx_is_object(by))
+		return;
+	json_object_object_foreach(by, step, n) {
+		strbuf_addf(b, "%s%s: %lld", sep, step, (long long)
+		    json_object_get_int64(n));
+		sep = ", ";
+	}
+	if (*sep == ',')
+		strbuf_addc(b, ')');
+}
+
 /* The users line: peak, started, never connected, never ready. */
 static char *
 verdict_users(struct json_object *run)
@@ -98,12 +115,17 @@ verdict_users(struct json_object *run)
 	if (jx_get(run, "users_started") != NULL)
 		strbuf_addf(&b, ", %lld started", jx_int(run, "users_started",
 		    0));
-	if (jx_get(run, "users_never_connected") != NULL)
+	if (jx_get(run, "users_never_connected") != NULL) {
 		strbuf_addf(&b, ", %lld never connected to the mediator",
 		    jx_int(run, "users_never_connected", 0));
-	if (jx_get(run, "users_never_ready") != NULL)
+		verdict_by_step(&b, jx_get(run,
+		    "users_never_connected_by_step"));
+	}
+	if (jx_get(run, "users_never_ready") != NULL) {
 		strbuf_addf(&b, ", %lld never finished their setup",
 		    jx_int(run, "users_never_ready", 0));
+		verdict_by_step(&b, jx_get(run, "users_never_ready_by_step"));
+	}
 	return strbuf_detach(&b);
 }
 

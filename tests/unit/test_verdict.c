@@ -53,7 +53,8 @@ static const char run_json[] =
     "\"2026-12-01T10:01:00Z\", \"duration_s\": 41, \"interrupted\": true,"
     " \"elapsed_seconds\": 41, \"planned_seconds\": 60, "
     "\"users_started\": 30, \"users_never_connected\": 2, "
-    "\"users_never_ready\": 1, \"series\": [{\"t\": 0, \"target_users\": "
+    "\"users_never_ready\": 1, \"users_never_ready_by_step\": "
+    "{\"002_connections_list\": 1}, \"series\": [{\"t\": 0, \"target_users\": "
     "10, \"actual_users\": 10, \"rps\": 4}, {\"t\": 20, \"target_users\":"
     " 30, \"actual_users\": 28, \"rps\": 45}], \"stats\": [{\"method\": "
     "\"POST\", \"name\": \"022_ping_other\", \"count\": 200, "
@@ -130,7 +131,7 @@ test_verdict_fields(void)
 	CHECK(json_object_get_boolean(jx_get(v, "failed")));
 	CHECK_STR(jx_str(jx_get(v, "users"), ""), "users: peak 28 of 30 "
 	    "planned, 30 started, 2 never connected to the mediator, 1 never "
-	    "finished their setup");
+	    "finished their setup (002_connections_list: 1)");
 	/* the handler's END first, START left out, DELIVER's endpoint cut */
 	lat = jx_get(v, "latency.rows");
 	CHECK(jx_len(lat) == 3);
