@@ -163,6 +163,8 @@ struct verdict_lat {
 	char *outcome;		/* without a DELIVER endpoint */
 	const char *label;
 	double count, p50, p95, p99;
+	double rank;		/* of its outcome: the highest p95 */
+	int shown;
 };
 
 /* The outcome of an END group without what follows ".END", or NULL. */
@@ -181,7 +183,7 @@ static size_t
 verdict_lat_collect(struct json_object *groups, struct verdict_lat *l)
 {
 	struct json_object *g;
-	size_t i, j, n = 0;
+	size_t i, n = 0;
 	char *o;
 
 	for (i = 0; i < jx_len(groups); i++) {
@@ -191,70 +193,76 @@ verdict_lat_collect(struct json_object *groups, struct verdict_lat *l)
 		    (o = verdict_end_outcome(jx_str(jx_get(g,
 		    "key.outcome"), ""))) == NULL)
 			continue;
-		for (j = 0; j < n; j++)
-			if (strcmp(l[j].outcome, o) == 0 && strcmp(l[j].label,
-			    jx_str(jx_get(g, "key.label"), "")) == 0)
-				break;
-		if (j < n && l[j].count >= jx_num(g, "count", 0)) {
-			free(o);
-			continue;
-		}
-		if (j < n)
-			free(l[j].outcome);
-		l[j] = (struct verdict_lat){ o, jx_str(jx_get(g,
-		    "key.label"), ""), jx_num(g, "count", 0),
-		    jx_num(g, "percentiles.p50", 0), jx_num(g,
-		    "percentiles.p95", 0), jx_num(g, "percentiles.p99",
-		    0) };
-		n += j == n;
+		l[n++] = (struct verdict_lat){ o, jx_str(jx_get(g,
+		    "key.label"), ""), jx_num(g, "count", 0), jx_num(g,
+		    "percentiles.p50", 0), jx_num(g, "percentiles.p95", 0),
+		    jx_num(g, "percentiles.p99", 0), 0, 0 };
 	}
 	return n;
 }
 
-/* The rank of an outcome: the handler's END first, then by p95. */
-static double
-verdict_rank(const struct verdict_lat *l, size_t n, const char *o)
-{
-	double r = 0;
-	size_t i;
-
-	if (strcmp(o, "Dispatcher.handle_message.END") == 0)
-		return INFINITY;
-	for (i = 0; i < n; i++)
-		if (strcmp(l[i].outcome, o) == 0)
-			r = fmax(r, l[i].p95);
-	return r;
-}
-
-/* Orders the figures by outcome, then label. */
+/* Orders the figures by outcome, label, then count (the largest first). */
 static int
 verdict_lat_cmp(const void *pa, const void *pb)
 {
 	const struct verdict_lat *a = pa, *b = pb;
 	int c = strcmp(a->outcome, b->outcome);
 
-	return c != 0 ? c : strcmp(a->label, b->label);
+	if (c == 0)
+		c = strcmp(a->label, b->label);
+	return c != 0 ? c : a->count < b->count ? 1 : a->count > b->count ?
+	    -1 : 0;
 }
 
-/* Adds the rows of outcome o to t; the outcome named on the first. */
-static void
-verdict_lat_rows(struct ttable *t, const struct verdict_lat *l, size_t n,
-    const char *o)
+/*
+ * Sorts l, keeps one entry per outcome and label (the busiest group),
+ * and ranks each outcome: the handler's END first, then by the highest
+ * p95 of its labels. Returns the entries kept.
+ */
+static size_t
+verdict_lat_rank(struct verdict_lat *l, size_t n)
 {
-	size_t i;
-	int first = 1;
+	size_t i, k = 0, run;
+	double r;
 
+	qsort(l, n, sizeof(*l), verdict_lat_cmp);
 	for (i = 0; i < n; i++) {
-		if (strcmp(l[i].outcome, o) != 0)
+		if (k > 0 && strcmp(l[k - 1].outcome, l[i].outcome) == 0 &&
+		    strcmp(l[k - 1].label, l[i].label) == 0) {
+			free(l[i].outcome);
 			continue;
+		}
+		l[k++] = l[i];
+	}
+	for (i = 0; i < k; i = run) {
+		r = 0;
+		for (run = i; run < k && strcmp(l[run].outcome,
+		    l[i].outcome) == 0; run++)
+			r = fmax(r, l[run].p95);
+		if (strcmp(l[i].outcome, "Dispatcher.handle_message.END") == 0)
+			r = INFINITY;
+		for (run = i; run < k && strcmp(l[run].outcome,
+		    l[i].outcome) == 0; run++)
+			l[run].rank = r;
+	}
+	return k;
+}
+
+/* Adds the rows of the outcome starting at l[i] to t; marks them shown. */
+static void
+verdict_lat_rows(struct ttable *t, struct verdict_lat *l, size_t n, size_t i)
+{
+	size_t j;
+
+	for (j = i; j < n && strcmp(l[j].outcome, l[i].outcome) == 0; j++) {
 		ttable_row(t);
-		ttable_cell(t, 0, first ? o : "");
-		ttable_cell(t, 1, l[i].label);
-		ttable_cellf(t, 2, "%.0f", l[i].count);
-		ttable_cellf(t, 3, "%.6g", l[i].p50);
-		ttable_cellf(t, 4, "%.6g", l[i].p95);
-		ttable_cellf(t, 5, "%.6g", l[i].p99);
-		first = 0;
+		ttable_cell(t, 0, j == i ? l[i].outcome : "");
+		ttable_cell(t, 1, l[j].label);
+		ttable_cellf(t, 2, "%.0f", l[j].count);
+		ttable_cellf(t, 3, "%.6g", l[j].p50);
+		ttable_cellf(t, 4, "%.6g", l[j].p95);
+		ttable_cellf(t, 5, "%.6g", l[j].p99);
+		l[j].shown = 1;
 	}
 }
 
@@ -265,29 +273,25 @@ verdict_latency(struct json_object *analysis)
 	static const char *const head[] = { "END outcome (ms)", "label",
 	    "count", "p50", "p95", "p99" };
 	struct json_object *groups = jx_get(analysis, "groups"), *out;
-	size_t n, i, j, shown = 0, k;
+	size_t n, i, shown, k, best;
 	struct verdict_lat *l;
 	struct ttable *t;
-	const char *best;
 
 	l = util_calloc(jx_len(groups) + 1, sizeof(*l));
-	n = verdict_lat_collect(groups, l);
-	qsort(l, n, sizeof(*l), verdict_lat_cmp);
+	n = verdict_lat_rank(l, verdict_lat_collect(groups, l));
 	t = ttable_new(6, 2);
 	for (k = 0; k < 6; k++)
 		ttable_head(t, k, head[k]);
 	for (shown = 0; shown < VERDICT_OUTCOMES; shown++) {
-		best = NULL;
-		for (i = 0; i < n; i++)	/* the next outcome not yet shown */
-			if (l[i].count >= 0 && (best == NULL || verdict_rank(l,
-			    n, l[i].outcome) > verdict_rank(l, n, best)))
-				best = l[i].outcome;
-		if (best == NULL)
+		best = n;	/* the first entry of the next outcome */
+		for (i = 0; i < n; i++)
+			if (!l[i].shown && (i == 0 || strcmp(l[i - 1].outcome,
+			    l[i].outcome) != 0) && (best == n ||
+			    l[i].rank > l[best].rank))
+				best = i;
+		if (best == n)
 			break;
 		verdict_lat_rows(t, l, n, best);
-		for (j = 0; j < n; j++)	/* shown: marked */
-			if (strcmp(l[j].outcome, best) == 0)
-				l[j].count = -1;
 	}
 	out = ttable_rows(t) > 0 ? ttable_json(t) : NULL;
 	ttable_free(t);
