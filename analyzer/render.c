@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "jx.h"
+#include "render_fold.h"
 #include "tmpl.h"
 #include "util.h"
 
@@ -208,9 +209,8 @@ render_flows_csv(struct json_object *doc, FILE *out)
 	return ferror(out) ? -1 : 0;
 }
 
-/* Display width of a cell after the text escaping. */
-static size_t
-render_cell_width(const char *s)
+size_t
+render_text_width(const char *s)
 {
 	struct strbuf b;
 	size_t w = 0;
@@ -224,47 +224,45 @@ render_cell_width(const char *s)
 	return w;
 }
 
-/*
- * The text template's view: the document's members plus "columns" (key
- * names and widths), "rows" (cells and the group) and "pcts".
- */
-struct json_object *
-render_view(struct json_object *doc)
+/* Key column widths (of the rows f does not fold) into widths. */
+static size_t
+render_view_widths(struct json_object *by, struct json_object *groups,
+    const struct render_fold *f, size_t widths[16])
 {
-	struct json_object *view = json_object_new_object(), *by, *groups;
-	struct json_object *cols, *rows, *row, *cells, *cell, *key, *v, *pcts;
-	struct json_object *names, *ev, *rej;
-	size_t nby, ng, i, j, w, widths[16];
+	struct json_object *key, *v;
+	size_t nby = jx_len(by), i, j, w;
 
-	if (!jx_is_object(doc))
-		return view;
-	json_object_object_foreach(doc, k, val)
-		json_object_object_add(view, k, json_object_get(val));
-	if (!json_object_object_get_ex(doc, "by", &by) ||
-	    !json_object_object_get_ex(doc, "groups", &groups))
-		return view;
-	nby = jx_len(by);
 	if (nby > 16)
 		nby = 16;
-	ng = jx_len(groups);
 	for (i = 0; i < nby; i++)
-		widths[i] = strlen(json_object_get_string(
-		    jx_at(by, i)));
-	for (j = 0; j < ng; j++) {
-		json_object_object_get_ex(jx_at(groups, j),
-		    "key", &key);
+		widths[i] = strlen(json_object_get_string(jx_at(by, i)));
+	for (j = 0; j < jx_len(groups); j++) {
+		if (j < f->n && f->into[j] >= 0)
+			continue;	/* folded into its END row */
+		key = jx_get(jx_at(groups, j), "key");
 		for (i = 0; i < nby; i++) {
-			v = NULL;
-			json_object_object_get_ex(key, json_object_get_string(
-			    jx_at(by, i)), &v);
-			w = render_cell_width(v ? json_object_get_string(v) :
+			v = json_object_object_get(key, json_object_get_string(
+			    jx_at(by, i)));
+			w = render_text_width(v ? json_object_get_string(v) :
 			    "-");
 			if (w > widths[i])
 				widths[i] = w > RENDER_COL_MAX ? RENDER_COL_MAX : w;
 		}
 	}
-	cols = json_object_new_array();
+	return nby;
+}
+
+/* The "columns" array: key names and widths, f's hidden one left out. */
+static struct json_object *
+render_view_columns(struct json_object *by, size_t nby,
+    const size_t *widths, const struct render_fold *f)
+{
+	struct json_object *cols = json_object_new_array(), *cell;
+	size_t i;
+
 	for (i = 0; i < nby; i++) {
+		if ((long)i == f->hide)
+			continue;
 		cell = json_object_new_object();
 		json_object_object_add(cell, "name", json_object_get(
 		    jx_at(by, i)));
@@ -272,44 +270,99 @@ render_view(struct json_object *doc)
 		    json_object_new_int64((int64_t)widths[i]));
 		json_object_array_add(cols, cell);
 	}
-	json_object_object_add(view, "columns", cols);
-	rows = json_object_new_array();
-	names = json_object_new_array();
-	for (j = 0; j < ng; j++) {
-		struct json_object *g = jx_at(groups, j);
+	return cols;
+}
 
-		json_object_object_get_ex(g, "key", &key);
-		row = json_object_new_object();
-		cells = json_object_new_array();
-		for (i = 0; i < nby; i++) {
-			v = NULL;
-			json_object_object_get_ex(key, json_object_get_string(
-			    jx_at(by, i)), &v);
-			cell = json_object_new_object();
-			json_object_object_add(cell, "v", v ?
-			    json_object_get(v) : json_object_new_string("-"));
-			json_object_object_add(cell, "w",
-			    json_object_new_int64((int64_t)widths[i]));
-			json_object_array_add(cells, cell);
-		}
-		json_object_object_add(row, "cells", cells);
-		json_object_object_add(row, "g", json_object_get(g));
-		json_object_array_add(rows, row);
-		if (j == 0 && json_object_object_get_ex(g, "percentiles",
-		    &pcts) && jx_is_object(pcts)) {
-			json_object_object_foreach(pcts, pn, pv) {
-				(void)pv;
-				json_object_array_add(names,
-				    json_object_new_string(pn));
-			}
+/* One row: its cells, the group, and "starts" (folded START events). */
+static struct json_object *
+render_view_row(struct json_object *by, size_t nby, const size_t *widths,
+    struct json_object *g, const struct render_fold *f, size_t j)
+{
+	struct json_object *row = json_object_new_object(), *cells, *cell, *v;
+	struct json_object *key = jx_get(g, "key");
+	char *starts;
+	size_t i;
+
+	cells = json_object_new_array();
+	for (i = 0; i < nby; i++) {
+		if ((long)i == f->hide)
+			continue;
+		v = json_object_object_get(key, json_object_get_string(
+		    jx_at(by, i)));
+		cell = json_object_new_object();
+		json_object_object_add(cell, "v", v ? json_object_get(v) :
+		    json_object_new_string("-"));
+		json_object_object_add(cell, "w",
+		    json_object_new_int64((int64_t)widths[i]));
+		json_object_array_add(cells, cell);
+	}
+	json_object_object_add(row, "cells", cells);
+	json_object_object_add(row, "g", json_object_get(g));
+	starts = f->starts[j] >= 0 ? util_printf("%.0f", f->starts[j]) :
+	    util_strdup("-");
+	json_object_object_add(row, "starts", json_object_new_string(starts));
+	free(starts);
+	return row;
+}
+
+/* The percentile names of group g. */
+static struct json_object *
+render_view_pcts(struct json_object *g)
+{
+	struct json_object *names = json_object_new_array();
+	struct json_object *pcts = jx_get(g, "percentiles");
+
+	if (jx_is_object(pcts)) {
+		json_object_object_foreach(pcts, pn, pv) {
+			(void)pv;
+			json_object_array_add(names,
+			    json_object_new_string(pn));
 		}
 	}
+	return names;
+}
+
+struct json_object *
+render_view(struct json_object *doc)
+{
+	return render_view_flags(doc, 0);
+}
+
+struct json_object *
+render_view_flags(struct json_object *doc, int flags)
+{
+	struct json_object *view = json_object_new_object(), *by, *groups;
+	struct json_object *rows, *rej;
+	struct render_fold f;
+	size_t nby, j, widths[16];
+
+	if (!jx_is_object(doc))
+		return view;
+	json_object_object_foreach(doc, k, val)
+		json_object_object_add(view, k, json_object_get(val));
+	by = jx_get(doc, "by");
+	groups = jx_get(doc, "groups");
+	if (by == NULL || groups == NULL)
+		return view;
+	render_fold_plan(doc, (flags & RENDER_FOLD) != 0, &f);
+	nby = render_view_widths(by, groups, &f, widths);
+	json_object_object_add(view, "columns", render_view_columns(by, nby,
+	    widths, &f));
+	rows = json_object_new_array();
+	for (j = 0; j < f.n; j++)
+		if (f.into[j] < 0)
+			json_object_array_add(rows, render_view_row(by, nby,
+			    widths, jx_at(groups, j), &f, j));
 	json_object_object_add(view, "rows", rows);
-	json_object_object_add(view, "pcts", names);
-	if (json_object_object_get_ex(doc, "events", &ev) &&
-	    json_object_object_get_ex(ev, "rejected_by_reason", &rej))
+	json_object_object_add(view, "pcts", render_view_pcts(jx_at(groups,
+	    0)));
+	json_object_object_add(view, "folded", json_object_new_boolean(
+	    f.folded));
+	rej = jx_get(doc, "events.rejected_by_reason");
+	if (rej != NULL)
 		json_object_object_add(view, "has_rejects",
 		    json_object_new_boolean(jx_members(rej) > 0));
+	render_fold_release(&f);
 	return view;
 }
 
@@ -454,9 +507,16 @@ int
 render_text(struct json_object *doc, const char *templates_dir, FILE *out,
     char **cause)
 {
+	return render_text_flags(doc, templates_dir, 0, out, cause);
+}
+
+int
+render_text_flags(struct json_object *doc, const char *templates_dir,
+    int flags, FILE *out, char **cause)
+{
 	static const char path[] = "report-templates/analysis.txt.tmpl";
 	static const char fpath[] = "report-templates/flows.txt.tmpl";
-	struct json_object *view = render_view(doc), *fv;
+	struct json_object *view = render_view_flags(doc, flags), *fv;
 	struct strbuf b;
 	int rc;
 

@@ -49,6 +49,25 @@ int render_text(struct json_object *doc, const char *templates_dir,
  */
 struct json_object *render_view(struct json_object *doc);
 
+/* Characters s takes on a terminal once escaped for text (TMPL_TEXT). */
+size_t render_text_width(const char *s);
+
+/* render_view_flags and render_text_flags: how the groups are shown. */
+#define RENDER_FOLD 1	/* START groups folded into their END group (a
+			   row's "starts" says how many), and a handler
+			   that repeats the label left out (render_fold.h) */
+
+/*
+ * render_view, with flags: with RENDER_FOLD the view also has "folded"
+ * (whether a START was folded) and each row "starts" (the START events
+ * folded into it, or "-"). Caller puts.
+ */
+struct json_object *render_view_flags(struct json_object *doc, int flags);
+
+/* render_text, with flags as render_view_flags takes them. */
+int render_text_flags(struct json_object *doc, const char *templates_dir,
+    int flags, FILE *out, char **cause);
+
 /* Dispatches on format. */
 int render(struct json_object *doc, enum render_format f,
     const char *templates_dir, FILE *out, char **cause);

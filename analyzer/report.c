@@ -5,19 +5,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "chart.h"
 #include "chart_knee.h"
 #include "cli.h"
+#include "failtable.h"
 #include "files.h"
 #include "flows_chart.h"
 #include "jx.h"
 #include "render.h"
+#include "timeaxis.h"
 #include "timeutil.h"
 #include "tmpl.h"
 #include "util.h"
+#include "verdict.h"
 
 #define REPORT_TOP_GROUPS 20
 #define REPORT_TOP_OUTCOMES 10
@@ -60,6 +64,7 @@ struct report_charts {
 	struct json_object *list;	/* [{title, file, svg}] */
 	struct json_object *problems;	/* [string] */
 	struct json_object *notes;	/* [string]: SVGs left out */
+	struct timeaxis axis;		/* the run's, for every time chart */
 	int drawn;
 	int failed;
 	int svg_left_out;
@@ -178,6 +183,7 @@ report_chart_users(struct report_charts *rc)
 	/* a Locust run has no target: only the users it had */
 	json_object_object_add(p, "has_target",
 	    json_object_new_boolean(has_target));
+	timeaxis_params(&rc->axis, p);
 	report_chart_done(rc, c, "users", has_target ? "Users (target, actual)"
 	    " and requests/s over time" : "Users and requests/s over time",
 	    "report-templates/chart-users.gp.tmpl", p);
@@ -357,6 +363,7 @@ report_merge_points(struct json_object **sel, size_t n)
 struct report_lines {
 	const char *chart;	/* its name: "latency", "spectrum" */
 	double start, interval;	/* of the time axis, when it has one */
+	const struct timeaxis *axis;	/* points off it left out, or NULL */
 	void (*write)(FILE *f, struct json_object *pts,
 	    const struct report_lines *l);
 	struct json_object *(*merge)(struct json_object **sel, size_t n);
@@ -373,6 +380,9 @@ report_latency_data(FILE *f, struct json_object *pts,
 	fprintf(f, "# seconds count p50 p95 p99 max\n");
 	for (j = 0; pts && j < jx_len(pts); j++) {
 		p = jx_at(pts, j);
+		if (l->axis != NULL && timeaxis_where(l->axis, report_num(p,
+		    "ts", 0)) != 0)
+			continue;	/* before the run or after it */
 		/* A blank line breaks the curve over empty bins. */
 		if (j > 0 && report_num(p, "ts", 0) - report_num(
 		    jx_at(pts, j - 1), "ts", 0) > l->interval * 1.5)
@@ -483,6 +493,8 @@ report_chart_labels(struct report_charts *rc, struct json_object *labels,
 	if (arr != NULL) {
 		params = json_object_new_object();
 		json_object_object_add(params, "labels", arr);
+		if (lc->lines.axis != NULL)
+			timeaxis_params(lc->lines.axis, params);
 		if (lc->lines.interval > 0) {
 			json_object_object_add(params, "start",
 			    json_object_new_string(time_format(
@@ -507,6 +519,7 @@ report_chart_latency(struct report_charts *rc)
 	struct json_object *labels = jx_get(rc->in->analysis,
 	    "series.labels");
 	struct report_labels_chart lc = { { "latency", 0, 1,
+	    timeaxis_traces(&rc->axis),
 	    report_latency_data, report_merge_points }, report_series_total,
 	    "Trace latency over time", ": p50, p95 (bold), p99 (dashed)",
 	    "report-templates/chart-latency-time.gp.tmpl" };
@@ -515,8 +528,45 @@ report_chart_latency(struct report_charts *rc)
 		return;
 	lc.lines.interval = report_num(rc->in->analysis, "series.interval_s",
 	    1);
-	lc.lines.start = report_series_start(labels);
+	lc.lines.start = lc.lines.axis != NULL ? rc->axis.start :
+	    report_series_start(labels);
 	report_chart_labels(rc, labels, &lc);
+}
+
+/* Adds a note under the chart named file, when it was drawn. */
+static void
+report_chart_note(struct report_charts *rc, const char *file,
+    const char *note)
+{
+	struct json_object *e;
+	size_t i;
+
+	for (i = 0; i < jx_len(rc->list); i++) {
+		e = jx_at(rc->list, i);
+		if (strcmp(report_str(e, "file"), file) == 0)
+			json_object_object_add(e, "note",
+			    json_object_new_string(note));
+	}
+}
+
+/*
+ * The notes under the time charts: what a break in a latency line means,
+ * and the trace events left out before and after the run.
+ */
+static void
+report_chart_gaps(struct report_charts *rc)
+{
+	char *out = timeaxis_note(&rc->axis);
+	char *note = util_printf("A break in a line: no events of that label "
+	    "in that %g s (the series' interval).%s%s", report_num(
+	    rc->in->analysis, "series.interval_s", 1), out ? " " : "",
+	    out ? out : "");
+
+	report_chart_note(rc, "latency", note);
+	if (out != NULL)
+		report_chart_note(rc, "outcomes", out);
+	free(note);
+	free(out);
 }
 
 /* A group's display name: its key values but the label, joined. */
@@ -677,7 +727,7 @@ static void
 report_chart_spectrum(struct report_charts *rc)
 {
 	struct json_object *spec = jx_get(rc->in->analysis, "spectrum");
-	struct report_labels_chart lc = { { "spectrum", 0, 0,
+	struct report_labels_chart lc = { { "spectrum", 0, 0, NULL,
 	    report_spectrum_data, report_spectrum_merge },
 	    report_spectrum_count, "Latency distribution",
 	    " (percentile spectrum, timed events)",
@@ -753,6 +803,9 @@ report_outcomes_data(FILE *f, struct json_object *pts,
 	double t, cnt;
 
 	fprintf(f, "# seconds events/s\n");
+	while (pts && j < jx_len(pts) && report_num(jx_at(pts, j), "ts", 0) <
+	    b->start - b->interval / 2)
+		j++;		/* before the run: left out */
 	for (k = 0; k < b->n; k++) {
 		cnt = 0;
 		t = b->start + (double)k * b->interval;
@@ -854,6 +907,10 @@ report_outcomes_top(struct report_charts *rc, struct json_object *ser,
 		free(t->sel);
 		return -1;
 	}
+	if (timeaxis_traces(&rc->axis) != NULL) {	/* the run's window */
+		b->start = rc->axis.start;
+		end = rc->axis.start + rc->axis.end_s;
+	}
 	/* a damaged analysis may claim any span: the bins are bounded */
 	if (!(b->interval > 0) || !isfinite(end - b->start) ||
 	    (end - b->start) / b->interval > REPORT_MAX_BINS) {
@@ -904,6 +961,8 @@ report_chart_outcomes(struct report_charts *rc)
 	    json_object_new_string(time_format(b.start, tbuf)));
 	json_object_object_add(params, "interval", json_object_new_double(
 	    b.interval));
+	if (timeaxis_traces(&rc->axis) != NULL)
+		timeaxis_params(&rc->axis, params);
 	report_chart_done(rc, c, "outcomes", "Outcomes over time (events/s; "
 	    "END outcomes, each START has one; errors in red)",
 	    "report-templates/chart-outcomes.gp.tmpl", params);
@@ -979,8 +1038,6 @@ report_file(const struct report_input *in, const char *tmpl_path,
 		rc = files_write(path, FILES_OWN, b.data, b.len, cause);
 		free(path);
 	}
-	if (rc == 0 && esc == TMPL_TEXT && in->echo != NULL)
-		fwrite(b.data ? b.data : "", 1, b.len, in->echo);
 	strbuf_release(&b);
 	return rc;
 }
@@ -997,6 +1054,80 @@ report_notes(struct json_object *problems, struct json_object *notes)
 	for (i = 0; i < jx_len(notes); i++)
 		json_object_array_add(all, json_object_get(jx_at(notes, i)));
 	return all;
+}
+
+/* Whether f is a terminal that takes colours (NO_COLOR unset). */
+static int
+report_color(FILE *f)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	return f != NULL && isatty(fileno(f)) && (nc == NULL || *nc == '\0');
+}
+
+/* Sets ctx's "c": terminal colours, or empty strings when !on. */
+static void
+report_colors(struct json_object *ctx, int on)
+{
+	static const char *const names[] = { "red", "green", "yellow",
+	    "bold", "off" };
+	static const char *const codes[] = { "\033[1;31m", "\033[1;32m",
+	    "\033[1;33m", "\033[1m", "\033[0m" };
+	struct json_object *c = json_object_new_object();
+	const char *state = jx_str(jx_get(ctx, "verdict.state"), "none");
+	size_t i;
+
+	for (i = 0; i < 5; i++)
+		json_object_object_add(c, names[i], json_object_new_string(
+		    on ? codes[i] : ""));
+	json_object_object_add(c, "state", json_object_new_string(!on ? "" :
+	    strcmp(state, "pass") == 0 ? codes[1] : strcmp(state, "fail") ==
+	    0 ? codes[0] : codes[3]));
+	json_object_object_add(ctx, "c", c);
+}
+
+/*
+ * Renders the summary into ctx's "summary" (for report.txt) and, when
+ * in->echo is set, prints it there (in colour on a terminal).
+ */
+static int
+report_summary(const struct report_input *in, struct json_object *ctx,
+    char **cause)
+{
+	static const char path[] = "report-templates/summary.txt.tmpl";
+	struct strbuf b;
+	int rc;
+
+	strbuf_init(&b, 0);
+	report_colors(ctx, 0);
+	rc = tmpl_render_asset(in->templates, path, TMPL_TEXT, ctx, &b,
+	    cause);
+	if (rc == 0)
+		json_object_object_add(ctx, "summary", json_object_new_string(
+		    b.data ? b.data : ""));
+	if (rc == 0 && in->echo != NULL && report_color(in->echo)) {
+		strbuf_reset(&b);
+		report_colors(ctx, 1);
+		rc = tmpl_render_asset(in->templates, path, TMPL_TEXT, ctx,
+		    &b, cause);
+		report_colors(ctx, 0);
+	}
+	if (rc == 0 && in->echo != NULL)
+		fwrite(b.data ? b.data : "", 1, b.len, in->echo);
+	strbuf_release(&b);
+	return rc;
+}
+
+/* The verdict block's view and the failures table into ctx. */
+static void
+report_verdict(const struct report_input *in, struct json_object *ctx)
+{
+	struct json_object *f = failtable_build(in->analysis, in->run);
+
+	json_object_object_add(ctx, "verdict", verdict_build(in->analysis,
+	    in->run, in->assessment));
+	if (f != NULL)
+		json_object_object_add(ctx, "failures", f);
 }
 
 void
@@ -1038,7 +1169,7 @@ report_write(const struct report_input *in, struct report_result *res,
 	struct report_charts rc;
 	struct json_object *ctx;
 	FILE *mem;
-	char *buf = NULL, tbuf[TIME_BUF];
+	char *buf = NULL, tbuf[TIME_BUF], *outside;
 	size_t len = 0;
 	int status = 0;
 
@@ -1057,6 +1188,8 @@ report_write(const struct report_input *in, struct report_result *res,
 	rc.list = json_object_new_array();
 	rc.problems = json_object_new_array();
 	rc.notes = json_object_new_array();
+	timeaxis_init(&rc.axis, in->run, in->analysis);
+	outside = timeaxis_note(&rc.axis);
 	if (chart_available(&res->skipped)) {
 		if (in->run != NULL)
 			report_chart_users(&rc);
@@ -1064,11 +1197,13 @@ report_write(const struct report_input *in, struct report_result *res,
 		report_chart_groups(&rc);
 		report_chart_spectrum(&rc);
 		report_chart_outcomes(&rc);
+		report_chart_gaps(&rc);
 		if (in->run != NULL)
 			report_chart_requests(&rc);
 		report_chart_flows(&rc);
 		report_chart_knee(&rc);
 	}
+	timeaxis_release(&rc.axis);
 	res->charts = rc.drawn;
 	res->failed = rc.failed;
 	res->svg_left_out = rc.svg_left_out;
@@ -1077,18 +1212,20 @@ report_write(const struct report_input *in, struct report_result *res,
 
 	/* The analysis' own text report, embedded in report.txt. */
 	mem = open_memstream(&buf, &len);
-	if (mem == NULL || render_text(in->analysis, in->templates, mem,
-	    cause) == -1) {
+	if (mem == NULL || render_text_flags(in->analysis, in->templates,
+	    in->raw_groups ? 0 : RENDER_FOLD, mem, cause) == -1) {
 		if (mem != NULL)
 			fclose(mem);
 		free(buf);
 		free(rc.dir);
+		free(outside);
 		json_object_put(rc.list);
 		json_object_put(rc.problems);
 		return -1;
 	}
 	fclose(mem);
-	ctx = render_view(in->analysis);
+	ctx = render_view_flags(in->analysis, in->raw_groups ? 0 :
+	    RENDER_FOLD);
 	json_object_object_add(ctx, "analysis", json_object_get(in->analysis));
 	if (in->run != NULL)
 		json_object_object_add(ctx, "run", json_object_get(in->run));
@@ -1105,7 +1242,13 @@ report_write(const struct report_input *in, struct report_result *res,
 		json_object_object_add(ctx, "charts_skipped",
 		    json_object_new_string(res->skipped));
 	free(buf);
-	if (report_file(in, "report-templates/report.txt.tmpl", TMPL_TEXT, ctx,
+	if (outside != NULL)
+		json_object_object_add(ctx, "outside", json_object_new_string(
+		    outside));
+	free(outside);
+	report_verdict(in, ctx);
+	if (report_summary(in, ctx, cause) == -1 || report_file(in,
+	    "report-templates/report.txt.tmpl", TMPL_TEXT, ctx,
 	    "report.txt", cause) == -1 || report_file(in,
 	    "report-templates/report.md.tmpl", TMPL_MARKDOWN, ctx, "report.md",
 	    cause) == -1 || report_file(in, "report-templates/report.html.tmpl",

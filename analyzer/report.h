@@ -15,15 +15,18 @@ struct json_object;
 struct report_input {
 	struct json_object *analysis;	/* borrowed; required */
 	struct json_object *run;	/* borrowed; NULL without a run */
+	struct json_object *assessment;	/* borrowed; NULL when none: the
+					   saturation assessment (steps,
+					   knee, sentence, bottleneck) */
 	const char *out_dir;
 	const char *templates;		/* NULL: the built-in templates */
 	const char *title;		/* NULL: a default */
-	FILE *echo;			/* the text report also here, or NULL */
-	/*
-	 * borrowed; the saturation assessment (analyzer/saturation.h) of a
-	 * stepped run, or NULL
-	 */
-	struct json_object *assessment;
+	int raw_groups;			/* every group a row of its own: no
+					   START folded, every column */
+	FILE *echo;			/* the summary (the verdict and the
+					   client's table) also here, or
+					   NULL; coloured on a terminal
+					   unless NO_COLOR is set */
 };
 
 struct report_result {

@@ -37,6 +37,14 @@ static const char report_usage[] =
 "data files. Charts need gnuplot at run time; without it the text,\n"
 "Markdown and HTML are still written and say why the charts are missing.\n"
 "\n"
+"Every report starts with the verdict: PASS, FAIL or NO THRESHOLDS and\n"
+"the thresholds breached, an INTERRUPTED banner, users and requests\n"
+"(failures, users never connected, peak users, req/s achieved), each\n"
+"agent's p50/p95/p99 of the END outcomes side by side and, with a\n"
+"saturation assessment, its sentences and the load steps. It is printed\n"
+"with the request table at the end (in colour on a terminal unless\n"
+"NO_COLOR is set).\n"
+"\n"
 "A post-mortem of a Locust run: --locust PREFIX reads the CSV files of\n"
 "locust --csv PREFIX (PREFIX_stats.csv, _stats_history.csv, _failures.csv,\n"
 "_exceptions.csv) in place of a medload run. Without ANALYSIS.json the\n"
@@ -60,7 +68,7 @@ static const char report_after[] =
 #define REPORT_LATE_S 2.0
 
 enum { R_OUT, R_RUN, R_LOCUST, R_TRACES, R_ALL, R_TITLE, R_TEMPLATES,
-    R_QUIET, R_ES, R_INDEX };
+    R_QUIET, R_ES, R_INDEX, R_RAW };
 
 static const struct opt report_opts[] = {
 	{ NULL, 0, NULL, 0, 0, "Options:" },
@@ -75,9 +83,12 @@ static const struct opt report_opts[] = {
 	{ "all-traces", 0, NULL, R_ALL, 0, "keep every trace event, not only "
 	    "the run's window" },
 	{ "title", 0, "TEXT", R_TITLE, 0, "the report's title" },
+	{ "raw-groups", 0, NULL, R_RAW, 0, "a row for every trace group "
+	    "(START rows, the\nhandler column) in the traces table" },
 	{ "templates", 0, "DIR", R_TEMPLATES, 0, "read report templates from "
 	    "DIR first" },
-	{ "quiet", 'q', NULL, R_QUIET, 0, "do not print the text report" },
+	{ "quiet", 'q', NULL, R_QUIET, 0, "do not print the summary (verdict and "
+	    "requests)" },
 	{ NULL, 0, NULL, 0, 0, NULL },
 };
 
@@ -98,7 +109,7 @@ struct report_cmd {
 	size_t ntraces;
 	const char *es_url, *es_index, *es_only;
 	struct es_cli ec;
-	int all, quiet, help;
+	int all, quiet, raw, help;
 };
 
 /* Takes one option. */
@@ -117,6 +128,7 @@ report_take(void *ctx, int id, const char *value, char **cause)
 	case R_TITLE: c->title = value; break;
 	case R_TEMPLATES: c->templates = value; break;
 	case R_QUIET: c->quiet = 1; break;
+	case R_RAW: c->raw = 1; break;
 	case R_ES: c->es_url = value; break;
 	case R_INDEX:
 		c->es_index = value;
@@ -367,6 +379,7 @@ report_execute(struct report_cmd *c)
 	memset(&res, 0, sizeof(res));
 	in.out_dir = c->out;
 	in.title = c->title;
+	in.raw_groups = c->raw;
 	in.templates = c->templates;
 	in.echo = c->quiet ? NULL : stdout;
 	status = report_load_run(c, &in.run);

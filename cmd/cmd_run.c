@@ -27,7 +27,13 @@ static const char run_usage[] =
 "config.yaml, schedule.txt, journal.tsv, summary.txt, results.json and\n"
 "the CSV files of Locust's --csv-full-history (medload_stats.csv with the\n"
 "requests, medload_waits.csv with the state waits, _stats_history.csv,\n"
-"_failures.csv, _exceptions.csv).\n";
+"_failures.csv, _exceptions.csv).\n"
+"\n"
+"At the end it prints one request table, timed from when each request\n"
+"was due (the files also hold the figures from the actual start); with\n"
+"--report, the report's summary instead: the verdict (thresholds,\n"
+"failures, users, req/s, the agents' latency side by side) and that\n"
+"table, in colour on a terminal unless NO_COLOR is set.\n";
 
 static const char run_after[] =
 "SIGINT/SIGTERM: stop starting work, wait --grace for requests in flight,\n"
@@ -41,7 +47,7 @@ static const char run_after[] =
 
 enum { R_REPORT, R_COLLECT, R_TRACES, R_ES, R_INDEX, R_WAIT, R_TITLE,
     R_TEMPLATES, R_BASELINE, R_JUNIT, R_CONFIG, R_ENV_FILE, R_PRINT, R_DRY,
-    R_MERGE, R_OVERHEAD, R_RESTART, R_FIND_KNEE, R_SLO };
+    R_MERGE, R_OVERHEAD, R_RESTART, R_FIND_KNEE, R_SLO, R_RAW };
 
 static const struct opt run_report_opts_table[] = {
 	{ NULL, 0, NULL, 0, 0, "Run and report (one shot):" },
@@ -59,6 +65,8 @@ static const struct opt run_report_opts_table[] = {
 	{ "report-wait", 0, "DUR", R_WAIT, 0, "wait for late traces after the "
 	    "run (default 2s)" },
 	{ "title", 0, "TEXT", R_TITLE, 0, "the report's title" },
+	{ "raw-groups", 0, NULL, R_RAW, 0, "a row for every trace group "
+	    "(START rows, the\nhandler column) in the traces table" },
 	{ "templates", 0, "DIR", R_TEMPLATES, 0, "report templates to use "
 	    "first" },
 	{ "baseline", 0, "ANALYSIS", R_BASELINE, 0, "the analysis relative "
@@ -179,6 +187,7 @@ run_take(void *ctx, int id, const char *v, char **cause)
 		return opt_duration("report-wait", v, 0, 600, &c->rep.wait_s,
 		    cause);
 	case R_TITLE: c->rep.title = v; break;
+	case R_RAW: c->rep.raw_groups = 1; break;
 	case R_TEMPLATES: c->rep.templates = v; break;
 	case R_BASELINE: c->baseline_path = v; break;
 	case R_JUNIT: c->rep.junit = v; break;
@@ -376,6 +385,17 @@ run_prepare_report(struct run_cmd *c, struct config *cfg, char **cause)
 	return 0;
 }
 
+/* Prints the run's end table kept in memory (when there is no report). */
+static void
+cmd_run_table(const char *table, size_t len)
+{
+	if (table != NULL && len > 0) {
+		fputc('\n', stdout);
+		fwrite(table, 1, len, stdout);
+		fflush(stdout);
+	}
+}
+
 /* Runs the load and, when asked, the report; returns an exit status. */
 static int
 run_load(struct run_cmd *c, struct config *cfg)
@@ -383,6 +403,9 @@ run_load(struct run_cmd *c, struct config *cfg)
 	struct collector *col = NULL;
 	struct json_object *results = NULL;
 	char *dir = util_printf("%s/%s", cfg->out_dir, cfg->run_id), *cause = NULL;
+	char *table = NULL;
+	size_t len = 0;
+	FILE *mem;
 	int status, interrupted;
 
 	if (c->rep.report_dir != NULL && run_report_start(&c->rep, dir,
@@ -393,18 +416,26 @@ run_load(struct run_cmd *c, struct config *cfg)
 		return STATUS_IO;
 	}
 	interrupt_catch();
-	status = run_execute(cfg, stdout, stderr, &results);
+	/* with a report, its summary is the end table; this one is kept
+	   for when there is no report */
+	mem = c->rep.report_dir != NULL ? open_memstream(&table, &len) : NULL;
+	status = run_execute(cfg, mem ? mem : stdout, stderr, &results);
+	if (mem != NULL)
+		fclose(mem);
 	interrupted = interrupt_seen() > 0;
 	fflush(stdout);
 	/* A run where no user got ready is reported too: the agents' traces
 	 * may say why. Without results there is nothing to report on. */
 	if (c->rep.report_dir != NULL && (results == NULL ||
 	    (status != STATUS_OK && status != STATUS_PARTIAL &&
-	    status != STATUS_NO_EVENTS)))
+	    status != STATUS_NO_EVENTS))) {
 		collector_stop(col, 0, NULL);
-	else if (c->rep.report_dir != NULL) {
+		cmd_run_table(table, len);
+	} else if (c->rep.report_dir != NULL) {
 		int rs = run_report_finish(&c->rep, dir, col, results, NULL);
 
+		if (rs == STATUS_IO && !c->rep.quiet)
+			cmd_run_table(table, len);	/* maybe no report */
 		if (status == STATUS_OK)
 			status = rs;
 		/* Ctrl-C during the report: a read it cut is no I/O error. */
@@ -415,6 +446,7 @@ run_load(struct run_cmd *c, struct config *cfg)
 		}
 	}
 	json_object_put(results);
+	free(table);
 	free(dir);
 	/* a read cut short by Ctrl-C fails as an input: still an interrupt */
 	if (interrupted && status != STATUS_USAGE &&

@@ -182,6 +182,7 @@ run_report_folder(const struct run_report_opts *o, struct json_object *doc,
 	in.out_dir = o->report_dir;
 	in.templates = o->templates;
 	in.title = o->title;
+	in.raw_groups = o->raw_groups;
 	if (!o->quiet) {
 		fputc('\n', stdout);
 		in.echo = stdout;

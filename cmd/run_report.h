@@ -31,7 +31,8 @@ struct run_report_opts {
 	const struct threshold_set *thresholds;	/* borrowed, or NULL */
 	struct json_object *baseline;	/* borrowed analysis, or NULL */
 	const char *junit;		/* JUnit XML of the thresholds */
-	int quiet;			/* do not print the text report */
+	int quiet;			/* do not print the summary */
+	int raw_groups;			/* report_input.raw_groups */
 	const struct config *cfg;	/* the run's, to ask the agents why
 					 * no trace came; may be NULL */
 };

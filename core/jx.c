@@ -112,6 +112,17 @@ jx_int(const struct json_object *o, const char *path, long long dflt)
 	return (long long)json_object_get_int64(v);
 }
 
+double
+jx_num(const struct json_object *o, const char *path, double dflt)
+{
+	struct json_object *v = jx_get(o, path);
+
+	if (!json_object_is_type(v, json_type_int) &&
+	    !json_object_is_type(v, json_type_double))
+		return dflt;
+	return json_object_get_double(v);
+}
+
 struct json_object *
 jx_parse_depth(const char *text, size_t len, int depth, char **cause)
 {

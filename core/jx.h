@@ -75,6 +75,9 @@ struct json_object *jx_load(const char *path, const char *schema,
  */
 struct json_object *jx_lines(const char *s);
 
+/* The number at path as a double, or dflt when missing or not a number. */
+double jx_num(const struct json_object *o, const char *path, double dflt);
+
 /*
  * Parses text[0..len) (not NUL-terminated) as one JSON value with only
  * white space after it, nesting at most depth levels (0: json-c's

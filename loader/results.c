@@ -265,11 +265,15 @@ results_print_users(struct json_object *meta, FILE *out)
 		    "planned_seconds")));
 }
 
-/* The end table, the users line and an interruption, on out. */
+/*
+ * The end table (both timings with actual_too), the users line and an
+ * interruption, on out.
+ */
 static void
-results_print(const struct stats *st, struct json_object *meta, FILE *out)
+results_print(const struct stats *st, struct json_object *meta,
+    int actual_too, FILE *out)
 {
-	stats_print_table(st, out);
+	stats_print_table(st, actual_too, out);
 	if (meta != NULL)
 		results_print_users(meta, out);
 	if (json_object_object_get(meta, "edge_steps") != NULL)
@@ -289,7 +293,7 @@ results_summary(const struct stats *st, struct json_object *meta,
 	free(path);
 	if (rc == -1)
 		return -1;
-	results_print(st, meta, o.f);
+	results_print(st, meta, 1, o.f);
 	return files_close(&o, 1, cause);
 }
 
@@ -324,8 +328,10 @@ results_write(const struct stats *st, struct json_object *meta,
 	char *prefix;
 	int rc;
 
-	results_print(st, meta, out);
-	fflush(out);
+	if (out != NULL) {
+		results_print(st, meta, 0, out);
+		fflush(out);
+	}
 	if (results_summary(st, meta, dir, cause) == -1)
 		return -1;
 	prefix = csv_prefix ? util_strdup(csv_prefix) :

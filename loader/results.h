@@ -26,7 +26,8 @@ int results_start(const struct run *r, char **cause);
 struct json_object *results_meta(const struct run *r);
 
 /*
- * Prints the end table on out and writes summary.txt, the CSV files
+ * Prints the end table on out (NULL: nowhere; from the intended start
+ * only, summary.txt has both timings) and writes summary.txt, the CSV files
  * (csv_prefix, a path the user named, or dir/medload) and results.json
  * (with meta, borrowed) in dir; *doc (when not NULL) gets the results
  * document (caller puts) once results.json is written. 0, or -1 with

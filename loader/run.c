@@ -264,10 +264,15 @@ run_loop(struct run *r)
 		if (interrupt_seen() == 1 && !r->stopping) {
 			if (r->tty)
 				fputc('\n', r->err);
-			fprintf(r->err, "medload run: interrupted: stopping, "
-			    "waiting up to %gs for %u requests in flight "
-			    "(interrupt again to stop at once)\n", r->c->grace,
-			    eng_inflight(r->eng));
+			if (eng_inflight(r->eng) == 0)
+				fprintf(r->err, "medload run: interrupted: "
+				    "stopping (no request in flight)\n");
+			else
+				fprintf(r->err, "medload run: interrupted: "
+				    "stopping, waiting up to %gs for %u "
+				    "requests in flight (interrupt again to "
+				    "stop at once)\n", r->c->grace,
+				    eng_inflight(r->eng));
 			schedule_stop(r);
 		}
 		if (!r->stopping && now > r->end_at + 2000000)

@@ -84,6 +84,7 @@ struct run {
 	unsigned actual;
 	unsigned target;
 	unsigned stop_target;		/* the target when the stop began */
+	unsigned peak_target;	/* the most users the shape asked for */
 	/* spawn ticks: the last one run, the next one due, their spacing */
 	int64_t spawn_last, spawn_at, spawn_d;
 	size_t top;			/* tenants[0..top) may be active */

@@ -188,6 +188,8 @@ schedule_spawn_tick(void *arg, int64_t at)
 		return;
 	}
 	r->target = run_shard_share(target, r->nshards, r->shard);
+	if (r->target > r->peak_target)
+		r->peak_target = r->target;
 	if (r->actual < r->target)
 		schedule_spawn(r, at);
 	else if (r->actual > r->target)
@@ -260,31 +262,42 @@ schedule_step_now(const struct run *r, double el)
 	return shape_step_at(&r->c->shape, el < end ? el : end - 0.001);
 }
 
-void
-schedule_progress(struct run *r, int64_t now, int final)
+/* The progress line: running, stopping, or done (final). */
+static void
+schedule_line(struct run *r, int64_t now, int final, int color, char *line,
+    size_t size)
 {
 	double el = (double)(now - r->start) / 1e6;
 	int64_t ep = eng_epoch_us(r->eng, now);
-	char line[256];
-	uint64_t fails = stats_failures(r->stats);
-	const char *nc = getenv("NO_COLOR");
-	int color = r->tty && (nc == NULL || *nc == '\0') && fails > 0;
+	unsigned long long n = stats_count(r->stats);
+	unsigned long long fails = stats_failures(r->stats);
+	const char *red = color ? "\033[31m" : "", *off = color ? "\033[0m" : "";
 
 	if (final)
-		snprintf(line, sizeof(line), "done in %.0fs: requests %llu "
-		    "failures %s%llu%s, users at the end %u", el,
-		    (unsigned long long)stats_count(r->stats), color ?
-		    "\033[31m" : "", (unsigned long long)fails, color ?
-		    "\033[0m" : "", r->actual);
+		snprintf(line, size, "done in %.0fs: requests %llu failures "
+		    "%s%llu%s, users %u at the end (at most %u planned)", el, n,
+		    red, fails, off, r->actual, r->peak_target);
+	else if (r->stopping)
+		snprintf(line, size, "%5.0fs stopping: users %u, requests in "
+		    "flight %u, requests %llu failures %s%llu%s", el,
+		    r->actual, eng_inflight(r->eng), n, red, fails, off);
 	else
-		snprintf(line, sizeof(line), "%5.0fs step %u users %u/%u req/s "
-		    "%.1f requests %llu failures %s%llu%s p95 %.0fms%s", el,
-		    schedule_step_now(r, el), r->actual, r->stopping ?
-		    r->stop_target : r->target, stats_recent_rate(r->stats,
-		    ep), (unsigned long long)stats_count(r->stats), color ?
-		    "\033[31m" : "", (unsigned long long)fails, color ?
-		    "\033[0m" : "", stats_recent_p95(r->stats, ep),
-		    r->stopping ? " (stopping)" : "");
+		snprintf(line, size, "%5.0fs step %u users %u/%u req/s %.1f "
+		    "requests %llu failures %s%llu%s p95 %.0fms", el,
+		    schedule_step_now(r, el), r->actual, r->target,
+		    stats_recent_rate(r->stats, ep), n, red, fails, off,
+		    stats_recent_p95(r->stats, ep));
+}
+
+void
+schedule_progress(struct run *r, int64_t now, int final)
+{
+	char line[256];
+	const char *nc = getenv("NO_COLOR");
+	int color = r->tty && (nc == NULL || *nc == '\0') &&
+	    stats_failures(r->stats) > 0;
+
+	schedule_line(r, now, final, color, line, sizeof(line));
 	if (r->tty) {
 		fprintf(r->err, "\r\033[K%s%s", line, final ? "\n" : "");
 	} else if (final || now - r->last_plain >= 10000000) {

@@ -759,17 +759,20 @@ stats_table(const struct stats *st, int actual, FILE *out)
 }
 
 void
-stats_print_table(const struct stats *st, FILE *out)
+stats_print_table(const struct stats *st, int actual_too, FILE *out)
 {
 	struct stats_entry **l;
 	size_t i;
 	int k;
 
 	fprintf(out, "Response times in ms from the intended start (free of "
-	    "coordinated omission):\n");
+	    "coordinated omission%s):\n", actual_too ? "" : "; from the "
+	    "actual start in summary.txt, results.json and the CSV files");
 	stats_table(st, 0, out);
-	fprintf(out, "\nResponse times in ms from the actual start:\n");
-	stats_table(st, 1, out);
+	if (actual_too) {
+		fprintf(out, "\nResponse times in ms from the actual start:\n");
+		stats_table(st, 1, out);
+	}
 	if (st->total.failures == 0)
 		return;
 	fprintf(out, "\nFailures by kind:\n");
@@ -819,6 +822,7 @@ static struct json_object *
 stats_json_entry(const struct stats *st, const struct stats_entry *e)
 {
 	struct json_object *o = json_object_new_object(), *errs, *texts;
+	struct json_object *first;
 	size_t pos = 0, len;
 	const void *k;
 	void *v;
@@ -843,14 +847,19 @@ stats_json_entry(const struct stats *st, const struct stats_entry *e)
 		    json_object_new_int64((int64_t)e->errs[i]));
 	json_object_object_add(o, "errors", errs);
 	texts = json_object_new_object();
+	first = json_object_new_object();
 	while (hmap_next(e->errors, &pos, &k, &len, &v)) {
 		char *t = util_strndup(k, len);
+		const struct stats_etext *x = v;
 
 		json_object_object_add(texts, t, json_object_new_int64(
-		    (int64_t)((struct stats_etext *)v)->count));
+		    (int64_t)x->count));
+		json_object_object_add(first, t, json_object_new_double(
+		    (double)(x->first_us - st->start_us) / 1e6));
 		free(t);
 	}
 	json_object_object_add(o, "error_texts", texts);
+	json_object_object_add(o, "error_first_s", first);
 	return o;
 }
 

@@ -95,8 +95,12 @@ double stats_recent_rate(const struct stats *st, int64_t now_us);
 /* Human name of an error kind ("timeout"). */
 const char *stats_err_name(enum stats_err e);
 
-/* Prints the end table (Locust's columns plus more percentiles). */
-void stats_print_table(const struct stats *st, FILE *out);
+/*
+ * Prints the end table (Locust's columns plus more percentiles) from the
+ * intended start, then, with actual_too, the same from the actual start,
+ * then the failures by kind.
+ */
+void stats_print_table(const struct stats *st, int actual_too, FILE *out);
 
 /*
  * The results document (schema "medload.run/1"). meta (borrowed; its

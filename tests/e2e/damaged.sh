@@ -22,7 +22,7 @@ jq '.outcomes.series[0].points[-1].ts = 12345678901234567890' "$TMP/a.json" \
 	>"$TMP/span.json"
 expect_rc damaged-report-span 0 timeout 60 "$MEDLOAD" report \
 	--out "$TMP/rep" "$TMP/span.json"
-expect_grep damaged-report-refused 'chart not drawn: outcomes: ' "$TMP/out"
+expect_grep damaged-report-refused 'chart: outcomes: ' "$TMP/err"
 if [ -s "$TMP/rep/report.md" ]; then pass damaged-report-written
 else fail damaged-report-written "no report.md"; fi
 # a history whose nights have a null label

@@ -28,7 +28,7 @@ class P(html.parser.HTMLParser):
         if self.td: self.cells.append(data)
 p = P(); p.feed(page)
 # run table, failures, exceptions, traces
-assert p.tables == 4 and p.svgs == 6, (p.tables, p.svgs)
+assert p.tables == 5 and p.svgs == 6, (p.tables, p.svgs)
 assert "Load run (locust <code>" in page, "heading"
 assert "timed from each request&#39;s actual start" in page or "timed from each request&#x27;s actual start" in page, "latency note"
 rows = list(csv.DictReader(open(src + "/acapy_stats.csv", newline="")))

@@ -34,7 +34,7 @@ class P(html.parser.HTMLParser):
     def handle_starttag(self, tag, attrs):
         self.svgs += tag == "svg"; self.scripts += tag == "script"; self.tables += tag == "table"
 p = P(); p.feed(open(d + "/index.html").read())
-assert p.svgs == 6 and p.scripts == 0 and p.tables == 2, (p.svgs, p.scripts, p.tables)
+assert p.svgs == 6 and p.scripts == 0 and p.tables == 3, (p.svgs, p.scripts, p.tables)
 PY
 python3 - "$TMP/r1" "$D" <<'PY' && pass report-chart-data || fail report-chart-data "chart data do not match the documents"
 import json, sys
@@ -134,43 +134,10 @@ chromium_shows_charts() {
 	elif grep ':CONSOLE' "$TMP/chrome.log" >/dev/null; then
 		fail "$name" "console messages: $(grep ':CONSOLE' "$TMP/chrome.log" | head -3)"
 	else
-		python3 - "$shot" <<'PY' && pass "$name" || fail "$name" "the screenshot shows no charts"
-import struct, sys, zlib
-# Decode the PNG (8-bit RGB/RGBA, no interlace) and count coloured pixels:
-# the charts' lines and bars are the only saturated colours on the page.
-data = open(sys.argv[1], "rb").read()
-w, h, depth, ctype = struct.unpack(">IIBB", data[16:26])
-chunks, pos = b"", 8
-while pos < len(data):
-    n = struct.unpack(">I", data[pos:pos + 4])[0]
-    if data[pos + 4:pos + 8] == b"IDAT":
-        chunks += data[pos + 8:pos + 8 + n]
-    pos += 12 + n
-raw = zlib.decompress(chunks)
-bpp = 4 if ctype == 6 else 3
-stride = w * bpp
-prev = bytearray(stride)
-coloured = 0
-i = 0
-for y in range(h):
-    f = raw[i]; line = bytearray(raw[i + 1:i + 1 + stride]); i += 1 + stride
-    for x in range(stride):
-        a = line[x - bpp] if x >= bpp else 0
-        b = prev[x]; c = prev[x - bpp] if x >= bpp else 0
-        if f == 1: line[x] = (line[x] + a) & 255
-        elif f == 2: line[x] = (line[x] + b) & 255
-        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
-        elif f == 4:
-            p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-    if y % 4 == 0:
-        for x in range(0, w, 2):
-            r, g, bl = line[x * bpp], line[x * bpp + 1], line[x * bpp + 2]
-            if max(r, g, bl) - min(r, g, bl) > 80:
-                coloured += 1
-    prev = line
-assert coloured > 500, coloured
-PY
+		set -- $(python3 "$REPO/tests/tools/charttest.py" pixels "$shot")
+		# the charts' lines and bars are the only saturated colours
+		[ "${3:-0}" -gt 500 ] && pass "$name" ||
+		    fail "$name" "the screenshot shows no charts ($3 coloured)"
 	fi
 }
 if ! command -v chromium >/dev/null; then
@@ -180,6 +147,136 @@ else
 	chromium_shows_charts report-chromium-hostile "$TMP/hrep/index.html" \
 	    "$TMP/hshot.png"
 fi
+
+# 4b. The verdict holds the first screen (1400x900): a judged analysis
+#     that failed a threshold; the DOM puts the verdict right under the
+#     title, and the screenshot shows its red bar and badge (#cf222e).
+zcat "$D/traces.ndjson.gz" >"$TMP/demo.ndjson"
+"$MEDLOAD" analyze --format json --threshold 'p95<20' --threshold 'p99<200' \
+    "$TMP/demo.ndjson" >"$TMP/judged.json" 2>/dev/null
+expect_rc report-verdict 0 "$MEDLOAD" report "$TMP/judged.json" --run "$D" -o "$TMP/rv" -q
+if command -v chromium >/dev/null; then
+	timeout 90 chromium --headless --no-sandbox --disable-gpu --no-first-run \
+	    --disable-background-networking --disable-component-update --disable-sync \
+	    --user-data-dir="$TMP/chrome" --window-size=1400,900 \
+	    --screenshot="$TMP/vshot.png" "file://$TMP/rv/index.html" >/dev/null 2>&1
+	timeout 90 chromium --headless --no-sandbox --disable-gpu --no-first-run \
+	    --disable-background-networking --disable-component-update --disable-sync \
+	    --user-data-dir="$TMP/chrome" --dump-dom "file://$TMP/rv/index.html" \
+	    >"$TMP/vdom.html" 2>/dev/null
+	set -- $(python3 "$REPO/tests/tools/charttest.py" pixels "$TMP/vshot.png" cf222e)
+	python3 - "$TMP/vdom.html" "$1" "$2" "$3" <<'PY' && pass report-verdict-first-screen || fail report-verdict-first-screen "see above"
+import html.parser, sys
+assert (sys.argv[2], sys.argv[3]) == ("1400", "900"), sys.argv[2:4]
+assert int(sys.argv[4]) > 1500, ("red verdict pixels on the first screen", sys.argv[4])
+class P(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(); self.order = []; self.text = []; self.inv = 0
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("h1", "h2", "table", "section"):
+            self.order.append((tag, a.get("id", ""), a.get("class", "")))
+        if a.get("id") == "verdict": self.inv = 1
+    def handle_data(self, d):
+        if self.inv: self.text.append(d)
+    def handle_endtag(self, tag):
+        if tag == "section": self.inv = 0
+p = P(); p.feed(open(sys.argv[1]).read())
+assert p.order[0][0] == "h1" and p.order[1] == ("section", "verdict", "verdict fail"), p.order[:3]
+t = " ".join(p.text)
+assert "FAIL" in t and "1 of 2 thresholds breached" in t and "p95<20" in t, t
+assert "requests: 123, 0 failed" in t and "mediator.trace" in t and "multi.agent.trace" in t, t
+PY
+fi
+
+# 4c. The summary printed at the end: coloured on a terminal (script(1)
+#     gives it one), plain through a pipe and with NO_COLOR set.
+if command -v script >/dev/null; then
+	script -qec "'$MEDLOAD' report '$TMP/judged.json' --run '$D' -o '$TMP/rvt'" \
+	    /dev/null >"$TMP/tty.out" 2>&1
+	NO_COLOR=1 script -qec "'$MEDLOAD' report '$TMP/judged.json' --run '$D' -o '$TMP/rvt'" \
+	    /dev/null >"$TMP/tty-nc.out" 2>&1
+	"$MEDLOAD" report "$TMP/judged.json" --run "$D" -o "$TMP/rvt" >"$TMP/pipe.out" 2>&1
+	esc=$(printf '\033')
+	if grep -q "${esc}\[1;31mFAIL${esc}\[0m: 1 of 2 thresholds breached" "$TMP/tty.out" &&
+	    ! grep -q "$esc" "$TMP/tty-nc.out" && ! grep -q "$esc" "$TMP/pipe.out" &&
+	    grep -q '^== FAIL: 1 of 2 thresholds breached' "$TMP/pipe.out"; then
+		pass report-summary-colour
+	else
+		fail report-summary-colour "$(od -c "$TMP/tty.out" | head -5)"
+	fi
+fi
+
+# 4d. Tables people read: START groups folded into their END group (the
+#     starts column holds the START count), the handler column gone when
+#     it repeats the label, every row with --raw-groups; a failures table
+#     of the client's errors with when each was first seen.
+python3 - "$TMP/judged.json" "$TMP/rv/report.txt" "$D/results.json" "$TMP/frun" <<'PY' && pass report-tables-folded || fail report-tables-folded "see above"
+import json, os, sys
+an = json.load(open(sys.argv[1]))
+txt = open(sys.argv[2]).read().split("== Traces")[1].split("== Thresholds")[0]
+rows = [l.split() for l in txt.splitlines() if l.startswith(("mediator.trace", "multi.agent.trace"))]
+starts = {(g["key"]["label"], g["key"]["outcome"].replace(".START", ".END")): g["count"]
+          for g in an["groups"] if ".START" in g["key"]["outcome"]}
+assert len(starts) == 6 and len(rows) == 6, (len(starts), rows)
+assert "handler" not in txt.splitlines()[3], txt.splitlines()[3]
+for r in rows:
+    assert ".START" not in r[1], r
+    assert int(r[3]) == starts[(r[0], r[1])], (r, starts)
+run = json.load(open(sys.argv[3]))
+s = run["stats"][13]
+s["failures"] = 3
+s["error_texts"] = {"HTTP 500: Internal Server Error": 2, "timeout": 1}
+s["error_first_s"] = {"HTTP 500: Internal Server Error": 12.25, "timeout": 40.5}
+run["total"]["failures"] = 3
+os.makedirs(sys.argv[4], exist_ok=True)
+json.dump(run, open(sys.argv[4] + "/results.json", "w"))
+PY
+expect_rc report-raw-groups 0 "$MEDLOAD" report "$TMP/judged.json" --run "$D" -o "$TMP/rraw" -q --raw-groups
+[ "$(grep -c '\.START' "$TMP/rraw/report.txt")" = 6 ] && grep -q '^label  *handler  *outcome' "$TMP/rraw/report.txt" &&
+    pass report-raw-groups-rows || fail report-raw-groups-rows "$(grep -c START "$TMP/rraw/report.txt") START rows"
+expect_rc report-failures 0 "$MEDLOAD" report "$TMP/judged.json" --run "$TMP/frun" -o "$TMP/rf" -q
+if grep -q '^  POST 022_ping_other  HTTP 500: Internal Server Error      2      12.2 s$' "$TMP/rf/report.txt" &&
+    grep -q '^  POST 022_ping_other  timeout                              1      40.5 s$' "$TMP/rf/report.txt" &&
+    grep -q '<td class="k wrap">HTTP 500: Internal Server Error</td><td>2</td><td>12.2 s</td>' "$TMP/rf/index.html" &&
+    grep -q '| POST 022\\_ping\\_other | HTTP 500: Internal Server Error | 2 | 12.2 s |' "$TMP/rf/report.md"; then
+	pass report-failures-table
+else
+	fail report-failures-table "$(grep -A4 '^failures' "$TMP/rf/report.txt")"
+fi
+
+# 4e. One time axis: users, latency and outcomes charts all count seconds
+#     since the run's start over the run's length, mark the three load
+#     steps, and leave out (and count) trace events before and after it.
+python3 - "$TMP/demo.ndjson" "$D/results.json" >"$TMP/wide.ndjson" <<'PY'
+import datetime, json, sys
+for line in open(sys.argv[1]):
+    sys.stdout.write(line)
+run = json.load(open(sys.argv[2]))
+t0 = datetime.datetime.strptime(run["window_start"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc).timestamp()
+for k, (dt, n) in enumerate(((-30, 5), (run["duration_s"] + 30, 3))):
+    for i in range(n):
+        print(json.dumps({"timestamp": t0 + dt + i * 0.1, "handler": "mediator.trace", "thread_id": "x%d%d" % (k, i),
+                          "msg_id": "m%d%d" % (k, i), "traced_type": "https://didcomm.org/trust_ping/1.0/ping",
+                          "ellapsed_milli": 900, "outcome": "Dispatcher.handle_message.END"}))
+PY
+"$MEDLOAD" analyze --format json "$TMP/wide.ndjson" >"$TMP/wide.json" 2>/dev/null
+expect_rc report-time-axis 0 "$MEDLOAD" report "$TMP/wide.json" --run "$D" -o "$TMP/rt" -q
+python3 - "$TMP/rt" <<'PY' && pass report-one-time-axis || fail report-one-time-axis "see above"
+import glob, re, sys
+d = sys.argv[1]
+txt = open(d + "/report.txt").read()
+assert "5 trace events before the run's start and 3 after its end are left out of the time charts." in txt, txt
+for c in ("users", "latency", "outcomes"):
+    gp = open("%s/charts/%s.gp" % (d, c)).read()
+    assert "set xrange [0:60.000185]" in gp, (c, "xrange")
+    steps = re.findall(r'set label "(step \d+: \d+ users)" at ([\d.]+),', gp)
+    assert steps == [("step 1: 2 users", "0"), ("step 2: 4 users", "20"), ("step 3: 6 users", "40")], (c, steps)
+xs = [float(l.split()[0]) for f in glob.glob(d + "/charts/latency-*.dat") for l in open(f) if l.strip() and not l.startswith("#")]
+assert xs and min(xs) >= -0.5 and max(xs) <= 60.5, (min(xs), max(xs))
+xs = [float(l.split()[0]) for f in glob.glob(d + "/charts/outcomes-*.dat") for l in open(f) if l.strip() and not l.startswith("#")]
+assert min(xs) == 0 and max(xs) <= 60.5, (min(xs), max(xs))
+PY
 
 # 5. A document of another kind is refused with the schema it has (the
 #    message used to read the document after freeing it and print "").

@@ -26,6 +26,15 @@ for f in config.yaml schedule.txt journal.tsv results.json summary.txt \
 	[[ -s "$dir/$f" ]] || fail "run dir lacks $f"
 done
 grep -q 'Aggregated' "$RUN_TMP/out.txt" || fail "no end table on stdout"
+# one table on stdout (from the intended start), both in summary.txt
+grep -q 'Response times in ms from the actual start' "$RUN_TMP/out.txt" &&
+	fail "two end tables on stdout"
+grep -q 'Response times in ms from the actual start' "$dir/summary.txt" ||
+	fail "summary.txt lacks the actual-start table"
+# the last progress line: the users at the end and the most planned
+grep -q '^medload run: done in [0-9]*s: requests [0-9]* failures [0-9]*, users [0-9]* at the end (at most 4 planned)$' \
+	"$RUN_TMP/err.txt" || fail "final progress line: $(grep 'done in' "$RUN_TMP/err.txt")"
+grep -q 'users [0-9]*/0 ' "$RUN_TMP/err.txt" && fail "a progress line reads users N/0: $(grep 'users [0-9]*/0 ' "$RUN_TMP/err.txt" | tail -1)"
 jq -e --arg r "$rid" '.schema == "medload.run/1" and .run_id == $r' "$dir/results.json" >/dev/null ||
 	fail "results.json schema/run id wrong"
 check_counts "$dir"

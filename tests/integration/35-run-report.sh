@@ -23,6 +23,16 @@ for f in report.txt report.md index.html; do [[ -s "$R/$f" ]] || fail "report fo
 n=$(ls "$R"/charts/*.png 2>/dev/null | wc -l)
 [[ "$n" == 8 && -s "$R/charts/flows.png" && -s "$R/charts/knee.png" ]] || fail "$n charts in the report folder, want 8 with flows.png and knee.png: $(cat "$RUN_TMP/err")"
 grep -q '== Load run rep-' "$RUN_TMP/out" || fail "the text report was not printed"
+# the end of the run prints one summary: the verdict, then one request table
+grep -q '^== NO THRESHOLDS: no threshold was set' "$RUN_TMP/out" || fail "no verdict printed: $(head -5 "$RUN_TMP/out")"
+grep -q '^  Dispatcher.handle_message.END  *mediator.trace ' "$RUN_TMP/out" &&
+	grep -q '^  *multi.agent.trace  *[0-9]' "$RUN_TMP/out" ||
+	fail "the verdict lacks the agents' latency side by side: $(grep -A6 "agents' latency" "$RUN_TMP/out")"
+[[ $(grep -c '^type  name' "$RUN_TMP/out") == 1 ]] && ! grep -q 'Response times in ms' "$RUN_TMP/out" ||
+	fail "not one request table at the end: $(grep -c 'Response times\|^type  name' "$RUN_TMP/out") tables"
+grep -q 'users: peak [1-9]' "$RUN_TMP/out" || fail "the verdict lacks the users line"
+grep -q 'Response times in ms from the actual start' "$RUN_TMP/runs/rep-$$/summary.txt" ||
+	fail "summary.txt lacks the actual-start table"
 A="$RUN_TMP/runs/rep-$$/analysis.json"
 [[ "$(jq -r .source.run_id "$A")" == "rep-$$" ]] || fail "analysis.json does not name the run"
 labels=$(jq -r '[.series.labels[].label] | sort | join(",")' "$A")
@@ -42,6 +52,9 @@ rc=0
 wait "$mpid" || rc=$?
 ((rc == 130)) || fail "interrupted one-shot run: exit $rc, want 130: $(tail -3 "$RUN_TMP/err2")"
 [[ -s "$RUN_TMP/report2/index.html" ]] || fail "no report after SIGINT: $(tail -3 "$RUN_TMP/err2")"
+grep -q '^INTERRUPTED at [0-9]* s of 40 s planned' "$RUN_TMP/out2" &&
+	grep -q 'id="interrupted"' "$RUN_TMP/report2/index.html" ||
+	fail "no INTERRUPTED banner: $(head -5 "$RUN_TMP/out2")"
 d=$(jq .duration_s "$RUN_TMP/runs/int-$$/results.json")
 awk -v d="$d" 'BEGIN { exit !(d > 5 && d < 25) }' || fail "interrupted run lasted $d s"
 [[ $(jq .events.accepted "$RUN_TMP/runs/int-$$/analysis.json") -gt 0 ]] || fail "interrupted run: no traces analyzed"

@@ -57,8 +57,10 @@ agg="$(awk -F, '$2 == "Aggregated" {print $4}' "$dir/medload_waits.csv")"
 agg="$(awk -F, '$2 == "Aggregated" {print $4}' "$dir/medload_stats.csv")"
 [[ "$agg" == "$(jq .total_requests.failures "$dir/results.json")" ]] ||
 	fail "medload_stats.csv Aggregated failures $agg, results.json $(jq .total_requests.failures "$dir/results.json")"
-grep -q 'never ready (002_connections_list' "$RUN_TMP/out.txt" ||
-	fail "the end table does not say where users were stuck: $(grep Users "$RUN_TMP/out.txt")"
+grep -q 'never finished their setup (002_connections_list: [1-9]' "$RUN_TMP/out.txt" ||
+	fail "the printed verdict does not say where users were stuck: $(grep users: "$RUN_TMP/out.txt")"
+grep -q 'Users: .* never ready (002_connections_list' "$dir/summary.txt" ||
+	fail "summary.txt does not say where users were stuck"
 last="$(grep -E 'fail(ures)? [0-9]+' "$RUN_TMP/err.txt" | tail -n 1)"
 [[ -n "$last" && ! "$last" =~ fail(ures)?\ 0([^0-9]|$) ]] ||
 	fail "the last progress line shows no failures: $last"

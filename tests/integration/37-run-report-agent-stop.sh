@@ -75,7 +75,7 @@ jq -e '.status == "pass" and .trace.events > 0' <<<"$(th trace_error_rate)" >/de
 	fail "trace_error_rate: $(th trace_error_rate)"
 jq -e --argjson n "$(jq .users_never_ready "$res")" '.status == "pass" and .value == $n' \
 	<<<"$(th users_never_ready)" >/dev/null || fail "users_never_ready: $(th users_never_ready)"
-grep -q "^fail  error_rate<1%: error_rate = .*client: $failures failed" "$RUN_TMP/out" ||
+grep -q "^ *fail  error_rate<1%: error_rate = .*client: $failures failed" "$RUN_TMP/out" ||
 	fail "the printed report does not show the client's failures"
 grep -q 'tests="4" failures="2"' "$RUN_TMP/junit.xml" || fail "JUnit: $(grep '<testsuite ' "$RUN_TMP/junit.xml")"
 grep -q '2 of 4 thresholds breached' "$RUN_TMP/err" || fail "no breach message on stderr"

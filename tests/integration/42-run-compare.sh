@@ -34,7 +34,7 @@ cmp -s <(jq -S .thresholds "$A") <(jq -S . "$RUN_TMP/rep-low/thresholds.json") |
 	fail "thresholds.json differs from the analysis' block"
 grep -q '^== Thresholds: 1 passed, 1 failed, 0 skipped' "$RUN_TMP/rep-low/report.txt" ||
 	fail "report.txt has no thresholds section"
-grep -q '^fail  label=mediator.trace outcome=Dispatcher.handle_message.END p95 < 0.001ms: p95 = ' "$RUN_TMP/out-low" ||
+grep -q '^ *fail  label=mediator.trace outcome=Dispatcher.handle_message.END p95 < 0.001ms: p95 = ' "$RUN_TMP/out-low" ||
 	fail "the printed report does not show the breach"
 grep -q '^## Thresholds: 1 passed, 1 failed' "$RUN_TMP/rep-low/report.md" || fail "report.md has no thresholds"
 grep -q '<h2>Thresholds: 1 passed, 1 failed' "$RUN_TMP/rep-low/index.html" || fail "index.html has no thresholds"
