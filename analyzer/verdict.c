@@ -145,8 +145,10 @@ verdict_load(struct json_object *v, struct json_object *run)
 	    "one second", n, f, n > 0 ? 100 * f / n : 0,
 	    jx_num(run, "total.rps", 0), jx_num(run, "duration_s",
 	    0), verdict_peak(jx_get(run, "series"), "rps")));
-	json_object_object_add(v, "failed", json_object_new_boolean(f > 0 ||
-	    never > 0));
+	/* each line marked where its own figures show a problem */
+	json_object_object_add(v, "failed", json_object_new_boolean(f > 0));
+	json_object_object_add(v, "users_failed",
+	    json_object_new_boolean(never > 0));
 	if (!json_object_get_boolean(jx_get(run, "interrupted")))
 		return;
 	i = json_object_new_object();
