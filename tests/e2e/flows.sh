@@ -109,11 +109,13 @@ if command -v gnuplot >/dev/null; then
 	expect_grep flows-chart-data '"routing/1.0/forward ? -> mediator.trace" 0 0 0 0 0 0 0 ' "$TMP/chart/flows-hops.dat"
 fi
 
-# The report folder shows the section (text and Markdown).
+# The report folder shows the section (text, Markdown and HTML).
 "$MEDLOAD" report "$TMP/sym/out.json" --out "$TMP/rep" >/dev/null 2>&1
 expect_grep flows-report-txt '^== Exchanges across agents: 191 followed' "$TMP/rep/report.txt"
 expect_grep flows-report-md '^## Exchanges across agents' "$TMP/rep/report.md"
 expect_grep flows-report-md-row '^| https://didcomm.org/trust\\_ping/1.0/ping | multi.agent.trace | mediator.trace | 26 | 23 | round trip | requester | 23 |' "$TMP/rep/report.md"
+expect_grep flows-report-html '<h2>Exchanges across agents</h2>' "$TMP/rep/index.html"
+expect_grep flows-report-html-row '<tr><td class="k">https://didcomm.org/trust_ping/1.0/ping</td><td class="k">multi.agent.trace</td><td class="k">mediator.trace</td><td>26</td><td>23</td><td class="k">round trip</td>' "$TMP/rep/index.html"
 
 # Options: the flows options need --flows; without it, no flows object.
 expect_rc flows-timeout-alone 2 "$MEDLOAD" analyze --flow-timeout 5s "$TMP/sym/all.ndjson"
