@@ -53,7 +53,9 @@ jq -e --argjson n "$n" '.edge_steps.steps | length >= 1 and (last | .sessions_he
 	.users == $n and .medload_cpu_share > 0 and .medload_rss_kib > 0 and
 	.mediator_cpu_share > 0 and .mediator_rss_kib > 50000)' "$r" >/dev/null ||
 	fail "edge_steps: $(jq -c .edge_steps "$r")"
-grep -q '^Sessions per step' "$RUN_TMP/out.txt" || fail "no sessions table in the summary"
+# (with --report the printed summary is the report's: its table)
+grep -q '^edge sessions per step' "$RUN_TMP/out.txt" || fail "no sessions table in the summary"
+grep -q '^Sessions per step' "$RUN_TMP/$rid/summary.txt" || fail "no sessions table in summary.txt"
 # and in the report, with the mediator's own trace analysis beside it
 grep -q "^edge sessions: $n held at most" "$RUN_TMP/report/report.txt" &&
 	grep -q '^edge sessions per step' "$RUN_TMP/report/report.txt" &&
