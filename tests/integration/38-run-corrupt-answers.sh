@@ -40,7 +40,7 @@ f="$(jq '.total.failures' "$dir/results.json")"
 grep -q 'Failures by kind' "$RUN_TMP/out.txt" || fail "no failures table in the summary"
 bf="$(awk -F'\t' '$1 == "R" && $9 != "ok"' "$dir/journal.tsv" | wc -l)"
 ((bf > 0)) || fail "no failed request in the journal"
-esc="$(grep -rla $'\x1b' "$RUN_TMP/out.txt" "$RUN_TMP/err.txt" "$dir")"
+esc="$(grep -rla $'\x1b' "$RUN_TMP/out.txt" "$RUN_TMP/err.txt" "$dir" || true)"
 [[ -z "$esc" ]] ||
 	fail "an escape character from a damaged answer reached the output: $esc: $(grep -rha -m 2 $'\x1b' $esc | cat -v | cut -c1-300)"
 w="$(stat_of "$dir" POST 000_create_wallet)"
