@@ -15,6 +15,9 @@
 #include "interrupt.h"
 #include "util.h"
 
+/* Sends of a _bulk item the server refuses for now (429 and the like). */
+#define INGEST_TRIES 6
+
 static const char ingest_usage[] =
 "usage: medload ingest [options] --es URL --index NAME FILE...\n"
 "\n"
@@ -24,7 +27,9 @@ static const char ingest_usage[] =
 "NAME. Document ids are derived from each event's content, so loading\n"
 "the same file twice does not duplicate events. Each document keeps the\n"
 "event's fields and gains medload.source, medload.line, medload.run_id\n"
-"(with --run-id) and @timestamp (the event time) when it has none.\n";
+"(with --run-id) and @timestamp (the event time) when it has none.\n"
+"Items the server refuses for now (429 and the like: a full write queue,\n"
+"an index write block) are sent again after 0.5, 1, 2, 4 and 8 s.\n";
 
 static const char ingest_after[] =
 "Exit status: 0 when every event was indexed, 1 when the files held no\n"
@@ -67,6 +72,8 @@ struct ingest {
 	const char *run_id;
 	const char *path;
 	struct strbuf bulk;
+	size_t *starts;		/* where each queued item begins in bulk */
+	size_t starts_cap;
 	size_t batch_bytes;
 	size_t nqueued;
 	unsigned long long read, queued, indexed, rejected, failed, skipped;
@@ -92,41 +99,89 @@ ingest_problem(struct ingest *in, unsigned long long line, const char *what,
 	strbuf_release(&b);
 }
 
-/* Sends the queued documents. */
-static int
-ingest_flush(struct ingest *in)
+/* Prints the first few item errors of a _bulk answer. */
+static void
+ingest_errors(struct ingest *in, struct json_object *errors)
 {
-	struct json_object *errors;
-	size_t ok = 0, failed = 0, i;
+	struct json_object *e, *r, *t;
+	size_t i;
 
-	if (in->nqueued == 0)
-		return 0;
-	errors = json_object_new_array();
-	if (es_bulk(in->es, in->bulk.data, in->bulk.len, &ok, &failed, NULL,
-	    errors, &in->cause) == -1) {
-		in->failed += in->nqueued;
-		in->request_failed = 1;
-		json_object_put(errors);
-		strbuf_reset(&in->bulk);
-		in->nqueued = 0;
-		return -1;
-	}
-	in->indexed += ok;
-	in->failed += failed;
 	for (i = 0; i < jx_len(errors); i++) {
-		struct json_object *e = jx_at(errors, i);
-		struct json_object *r = NULL, *t = NULL;
-
-		json_object_object_get_ex(e, "reason", &r);
-		json_object_object_get_ex(e, "type", &t);
+		e = jx_at(errors, i);
+		r = json_object_object_get(e, "reason");
+		t = json_object_object_get(e, "type");
 		ingest_problem(in, 0, "refused by the server",
 		    r ? json_object_get_string(r) : t ?
 		    json_object_get_string(t) : "unknown error");
 	}
-	json_object_put(errors);
+}
+
+/* Keeps only the queued items again[0..n) (ascending), in order. */
+static void
+ingest_keep(struct ingest *in, const size_t *again, size_t n)
+{
+	struct strbuf b;
+	size_t i, k, from, to;
+
+	strbuf_init(&b, 0);
+	for (i = 0; i < n; i++) {
+		k = again[i];
+		from = in->starts[k];
+		to = k + 1 < in->nqueued ? in->starts[k + 1] : in->bulk.len;
+		in->starts[i] = b.len;	/* i <= k: read before written */
+		strbuf_add(&b, in->bulk.data + from, to - from);
+	}
+	strbuf_release(&in->bulk);
+	in->bulk = b;
+	in->nqueued = n;
+}
+
+/*
+ * Sends the queued documents. Items refused for now (429 and the like:
+ * a full write queue, an index write block) go again after 0.5, 1, 2,
+ * 4 and 8 s; those still refused then count as failed.
+ */
+static int
+ingest_flush(struct ingest *in)
+{
+	struct json_object *errors;
+	size_t ok, failed, nagain = 0, *again, tries = 0;
+	double wait_ms = 500;
+	int rc = 0;
+
+	if (in->nqueued == 0)
+		return 0;
+	again = util_calloc(in->nqueued, sizeof(*again));
+	do {
+		if (tries > 0 && interrupt_sleep(wait_ms) == -1)
+			break;
+		wait_ms *= 2;
+		ok = failed = 0;
+		errors = json_object_new_array();
+		rc = es_bulk_again(in->es, in->bulk.data, in->bulk.len,
+		    in->nqueued, &ok, &failed, again, &nagain, errors,
+		    &in->cause);
+		if (rc == 0) {
+			in->indexed += ok;
+			in->failed += failed;
+			ingest_errors(in, errors);
+			ingest_keep(in, again, nagain);
+		}
+		json_object_put(errors);
+	} while (rc == 0 && nagain > 0 && ++tries < INGEST_TRIES);
+	if (rc == -1) {
+		in->request_failed = 1;
+		in->failed += in->nqueued;
+	} else if (nagain > 0) {
+		in->failed += nagain;
+		ingest_problem(in, 0, "refused by the server", interrupt_pending() ?
+		    "refused for now (429 or 5xx) when interrupted" :
+		    "refused for now (429 or 5xx) on each of 6 sends over 15 s");
+	}
+	free(again);
 	strbuf_reset(&in->bulk);
 	in->nqueued = 0;
-	return 0;
+	return rc;
 }
 
 /* Queues one record as an index action. */
@@ -172,6 +227,12 @@ ingest_line(const char *line, size_t len, unsigned long long lineno,
 	if (!json_object_object_get_ex(doc, "@timestamp", &v))
 		json_object_object_add(doc, "@timestamp",
 		    json_object_new_string(time_format(ev.time, tbuf)));
+	if (in->nqueued == in->starts_cap) {
+		in->starts_cap = in->starts_cap ? 2 * in->starts_cap : 256;
+		in->starts = util_realloc(in->starts, in->starts_cap *
+		    sizeof(*in->starts));
+	}
+	in->starts[in->nqueued] = in->bulk.len;
 	action = json_object_new_object();
 	op = json_object_new_object();
 	json_object_object_add(op, "_index", json_object_new_string(in->index));
@@ -347,6 +408,7 @@ ingest_execute(const struct ingest_cmd *c)
 	status = ingest_finish(&in, ingest_files(&in, c));
 out:
 	strbuf_release(&in.bulk);
+	free(in.starts);
 	trace_parser_free(in.parser);
 	es_free(in.es);
 	free(in.cause);

@@ -80,13 +80,8 @@ run_report_start(const struct run_report_opts *o, const char *run_dir,
 static void
 run_report_wait(double s)
 {
-	struct timespec ts = { 0, 100000000 };
-
 	interrupt_rearm();
-	while (s > 0 && !interrupt_pending()) {
-		nanosleep(&ts, NULL);
-		s -= 0.1;
-	}
+	(void)interrupt_sleep(s * 1e3);
 }
 
 /* The analysis request for the run's window and traces. */

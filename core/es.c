@@ -240,6 +240,9 @@ struct es_bulk_count {
 	size_t *failed;
 	size_t *retry;			/* NULL: passing refusals fail */
 	struct json_object *errors;	/* borrowed; NULL: not kept */
+	size_t item;			/* the ordinal of the item read */
+	size_t *again;			/* the retry items' ordinals, or NULL */
+	size_t again_max;		/* the items sent: room in again */
 };
 
 /* Counts one item of a _bulk answer: {"index": {"status", "error"}}. */
@@ -259,11 +262,15 @@ es_bulk_item(const char *item, size_t n, void *arg)
 	    jscan_member(m[0].val, m[0].vlen, "status", &st) == 1 &&
 	    st.type == JSCAN_NUMBER)
 		status = strtol(st.val, NULL, 10);
+	c->item++;
 	if (status >= 200 && status < 300) {
 		(*c->ok)++;
 		return 0;
 	}
-	if (c->retry != NULL && http_retryable(status)) {
+	if (c->retry != NULL && http_retryable(status) && (c->again == NULL ||
+	    (*c->retry < c->again_max && c->item <= c->again_max))) {
+		if (c->again != NULL)
+			c->again[*c->retry] = c->item - 1;
 		(*c->retry)++;	/* a full queue, a write block: send again */
 		return 0;
 	}
@@ -277,12 +284,12 @@ es_bulk_item(const char *item, size_t n, void *arg)
 	return 0;
 }
 
-int
-es_bulk(struct es *es, const char *body, size_t len, size_t *ok,
-    size_t *failed, size_t *retry, struct json_object *errors, char **cause)
+/* Sends a _bulk body and counts its answer's items into c. */
+static int
+es_bulk_send(struct es *es, const char *body, size_t len,
+    struct es_bulk_count *c, char **cause)
 {
 	static const char *const items[] = { "items" };
-	struct es_bulk_count c = { ok, failed, retry, errors };
 	struct http_response r;
 	char *url, *line;
 	const char *why;
@@ -301,11 +308,32 @@ es_bulk(struct es *es, const char *body, size_t len, size_t *ok,
 		rc = util_fail(cause, "POST /_bulk: %s", line);
 		free(line);
 	} else if (r.body.data == NULL || jscan_path_each(r.body.data,
-	    r.body.len, items, 1, es_bulk_item, &c, &why) == -1)
+	    r.body.len, items, 1, es_bulk_item, c, &why) == -1)
 		rc = util_fail(cause, "POST /_bulk: the answer has no items");
 	http_response_release(&r);
 	free(url);
 	return rc;
+}
+
+int
+es_bulk(struct es *es, const char *body, size_t len, size_t *ok,
+    size_t *failed, size_t *retry, struct json_object *errors, char **cause)
+{
+	struct es_bulk_count c = { ok, failed, retry, errors, 0, NULL, 0 };
+
+	return es_bulk_send(es, body, len, &c, cause);
+}
+
+int
+es_bulk_again(struct es *es, const char *body, size_t len, size_t nitems,
+    size_t *ok, size_t *failed, size_t *again, size_t *nagain,
+    struct json_object *errors, char **cause)
+{
+	struct es_bulk_count c = { ok, failed, nagain, errors, 0, again,
+	    nitems };
+
+	*nagain = 0;
+	return es_bulk_send(es, body, len, &c, cause);
 }
 
 int

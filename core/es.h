@@ -106,6 +106,16 @@ int es_bulk(struct es *es, const char *body, size_t len, size_t *ok,
     size_t *failed, size_t *retry, struct json_object *errors, char **cause);
 
 /*
+ * es_bulk for a body of nitems actions whose refused-for-now items are
+ * sent again: their ordinals (0-based, in the body's order) go to
+ * again[0..*nagain), again having room for nitems. An answer with more
+ * items than sent counts the extra ones as failed.
+ */
+int es_bulk_again(struct es *es, const char *body, size_t len, size_t nitems,
+    size_t *ok, size_t *failed, size_t *again, size_t *nagain,
+    struct json_object *errors, char **cause);
+
+/*
  * Installs the trace index template (queries/trace-index-template.json,
  * embedded; MEDLOAD_QUERIES overrides) as "medload-<index>" for exactly
  * that index. Returns 0 or -1 with *cause.

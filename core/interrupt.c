@@ -2,6 +2,7 @@
 #include "interrupt.h"
 
 #include <string.h>
+#include <time.h>
 
 volatile sig_atomic_t interrupt_count;
 static sig_atomic_t interrupt_floor;
@@ -44,4 +45,20 @@ void
 interrupt_rearm(void)
 {
 	interrupt_floor = interrupt_count;
+}
+
+int
+interrupt_sleep(double ms)
+{
+	struct timespec ts;
+	double step;
+
+	while (ms > 0 && !interrupt_pending()) {
+		step = ms > 100 ? 100 : ms;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)(step * 1e6);
+		nanosleep(&ts, NULL);
+		ms -= step;
+	}
+	return interrupt_pending() ? -1 : 0;
 }

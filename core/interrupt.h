@@ -33,4 +33,7 @@ int interrupt_pending(void);
  */
 void interrupt_rearm(void);
 
+/* Sleeps ms milliseconds in 100 ms naps; -1 when a signal cut it short. */
+int interrupt_sleep(double ms);
+
 #endif

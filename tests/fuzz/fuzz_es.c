@@ -130,6 +130,28 @@ fuzz_es_analyze(unsigned choice)
 	free(cause);
 }
 
+/*
+ * es_bulk_again on a body of two items: whatever the answer, the items
+ * to send again are at most the two sent, in order, each once.
+ */
+static void
+fuzz_es_again(struct es *es, struct json_object *errors)
+{
+	static const char body[] = "{\"index\":{}}\n{\"a\":1}\n"
+	    "{\"index\":{}}\n{\"a\":2}\n";
+	size_t ok = 0, failed = 0, again[2] = { 0, 0 }, nagain = 0, i;
+	char *cause = NULL;
+
+	(void)es_bulk_again(es, body, sizeof(body) - 1, 2, &ok, &failed,
+	    again, &nagain, errors, &cause);
+	free(cause);
+	if (nagain > 2)
+		fuzzlib_fail("es_bulk_again", "more items again than sent");
+	for (i = 0; i < nagain; i++)
+		if (again[i] >= 2 || (i > 0 && again[i] <= again[i - 1]))
+			fuzzlib_fail("es_bulk_again", "an ordinal out of order");
+}
+
 /* Bulk results and the history index, after GET /. */
 static void
 fuzz_es_other(void)
@@ -151,6 +173,7 @@ fuzz_es_other(void)
 	    errors, &cause);
 	free(cause);
 	cause = NULL;
+	fuzz_es_again(es, errors);
 	warnings = json_object_new_array();
 	if (history_es_read(es, "medload-history", 30, &nights, &ids,
 	    warnings, &cause) == 0)

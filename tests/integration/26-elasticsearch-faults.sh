@@ -7,7 +7,9 @@
 # repeats itself cannot keep medload reading: one stuck on a scroll page,
 # or whose pages hold more hits than it counted, gives a partial result
 # (exit 4) with a message, at once; one that sends a composite after_key
-# again ends aggs mode with an error.
+# again ends aggs mode with an error. ingest sends again the items an
+# index write block refuses for now, and counts them failed when the
+# block stays.
 . "$(dirname "${BASH_SOURCE[0]}")/lib-stack.sh"
 M="$MEDLOAD_REPO/medload"
 D="$MEDLOAD_REPO/tests/data"
@@ -120,6 +122,41 @@ grep -q '^medload: composite aggregation: the server sent the after_key {"label"
 [[ $(grep -c 'replayed answer' "$T/pagg.log") == 1 ]] ||
 	fail "medload asked for $(grep -c 'replayed answer' "$T/pagg.log") repeated composite pages, want 1"
 
+kill "${pids[-1]}"; sleep 0.3
+
+# 7. ingest into an index that refuses writes for 2 s (the block a full
+# disk puts on it: _bulk answers 200 with a 429 for every item): the
+# items go again and all are indexed. Then a block that stays: after
+# six sends the items count as failed, exit 4, the reason said.
+src="$D/acapy-0.12.0-traces.ndjson"
+ib="$idx-block"
+block() { curl -s -XPUT -H 'Content-Type: application/json' "$es/$ib/_settings" \
+	-d "{\"index.blocks.read_only_allow_delete\": $1}" >/dev/null; }
+"$M" ingest --es "$es" --index "$ib" "$D/acapy-1.7.0-traces.ndjson" >"$T/ib0" 2>&1 || fail "ingest (block, first): $(cat "$T/ib0")"
+before=$(curl -s "$es/$ib/_count" | jq .count)
+block true
+(sleep 2; block null) &
+rc=0
+timeout -k 5 60 "$M" ingest --es "$es" --index "$ib" --batch-bytes 20000 "$src" >"$T/ib1" 2>"$T/ib1.err" || rc=$?
+wait $!
+n=$(grep -c . "$src")
+[[ $rc == 0 ]] || fail "ingest through a 2 s write block: exit $rc: $(cat "$T/ib1" "$T/ib1.err")"
+grep -q "indexed $n, rejected 0 (not trace events), failed 0 (not indexed) of $n records" "$T/ib1" ||
+	fail "ingest through a 2 s write block: $(cat "$T/ib1" "$T/ib1.err")"
+after=$(curl -s "$es/$ib/_count" | jq .count)
+((after == before + n)) || fail "ingest through a 2 s write block: $after documents, want $before + $n"
+block true
+rc=0
+timeout -k 5 90 "$M" ingest --es "$es" --index "$ib" --batch-bytes 1000000 "$src" >"$T/ib2" 2>"$T/ib2.err" || rc=$?
+block null
+[[ $rc == 4 ]] || fail "ingest into a write block that stays: exit $rc, want 4: $(cat "$T/ib2" "$T/ib2.err")"
+grep -q "indexed 0, rejected 0 (not trace events), failed $n (not indexed) of $n records" "$T/ib2" ||
+	fail "ingest into a write block that stays: $(cat "$T/ib2")"
+grep -q 'refused by the server: refused for now (429 or 5xx) on each of 6 sends over 15 s' "$T/ib2.err" ||
+	fail "ingest into a write block that stays: the reason is not said: $(cat "$T/ib2.err")"
+curl -s -XDELETE "$es/$ib" >/dev/null
+curl -s -XDELETE "$es/_index_template/medload-$ib" >/dev/null
+
 curl -s -XDELETE "$es/$idx" >/dev/null
 curl -s -XDELETE "$es/_index_template/medload-$idx" >/dev/null
-echo "429 retried, server loss, Ctrl-C, a repeated page and too many hits give partial results, scrolls released; a repeated after_key stops"
+echo "ingest sends items refused for now again; 429 retried, server loss, Ctrl-C, a repeated page and too many hits give partial results, scrolls released; a repeated after_key stops"
