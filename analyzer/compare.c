@@ -76,6 +76,17 @@ compare_key_is_error(struct json_object *key)
 }
 
 int
+compare_key_is_start(struct json_object *key)
+{
+	struct json_object *v;
+	const char *s;
+
+	return json_object_object_get_ex(key, "outcome", &v) &&
+	    (s = json_object_get_string(v)) != NULL &&
+	    strstr(s, ".START") != NULL;
+}
+
+int
 compare_doc_knows_errors(struct json_object *doc)
 {
 	struct json_object *by;
@@ -739,6 +750,7 @@ compare_groups(struct json_object *gb, struct json_object *gc,
 /* Per-label totals of one document. */
 struct compare_label {
 	double count, rate, errors;
+	double ops;		/* count less the START events: the share's base */
 };
 
 /* Sums a document's groups by label into a map of compare_label. */
@@ -767,8 +779,11 @@ compare_labels(struct json_object *doc)
 		}
 		if (compare_group_metric(g, "count", &v) == 0) {
 			l->count += v;
-			if (compare_key_is_error(key))
-				l->errors += v;
+			if (!compare_key_is_start(key)) {
+				l->ops += v;
+				if (compare_key_is_error(key))
+					l->errors += v;
+			}
 		}
 		if (compare_group_metric(g, "rate", &v) == 0)
 			l->rate += v;
@@ -858,8 +873,10 @@ compare_label_row(const char *name, const struct compare_label *lb,
 	*share = 0;
 	*share_m = NULL;
 	if (errors) {
-		sb.v = lb->count > 0 ? lb->errors / lb->count : 0;
-		sc.v = lc->count > 0 ? lc->errors / lc->count : 0;
+		sb.n = lb->ops;
+		sc.n = lc->ops;
+		sb.v = lb->ops > 0 ? lb->errors / lb->ops : 0;
+		sc.v = lc->ops > 0 ? lc->errors / lc->ops : 0;
 		sb.share_n = lb->errors;
 		sc.share_n = lc->errors;
 		*share_m = compare_metric("error_share", KIND_SHARE, &sb, &sc,

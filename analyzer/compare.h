@@ -65,6 +65,14 @@ void compare_opts_init(struct compare_opts *o);
 struct json_object *compare_load(const char *path, char **cause);
 
 /*
+ * Whether a group's key has an outcome marking a start (".START": the
+ * event a handler writes when it begins). An error share counts the
+ * other events only: a message handled gives a START and an END (or an
+ * error), and counting both would halve the share.
+ */
+int compare_key_is_start(struct json_object *key);
+
+/*
  * Returns 1 when a group key (an object with label, handler, outcome,
  * traced_type members) names an error: its outcome contains "error",
  * "fail" or "problem_report", or its traced_type contains

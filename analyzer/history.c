@@ -33,6 +33,7 @@
 /* Per-label figures while a summary is built. */
 struct history_label {
 	double count, rate, errors, weight;
+	double ops;		/* count less the START events: the share's base */
 	struct json_object *heavy;	/* borrowed group */
 };
 
@@ -88,8 +89,11 @@ history_label_add(struct history_label *hl, struct json_object *g,
 	if (compare_group_metric(g, "mean", &mean) == -1)
 		mean = 0;
 	hl->count += count;
-	if (compare_key_is_error(key))
-		hl->errors += count;
+	if (!compare_key_is_start(key)) {
+		hl->ops += count;
+		if (compare_key_is_error(key))
+			hl->errors += count;
+	}
 	if (compare_group_metric(g, "rate", &rate) == 0)
 		hl->rate += rate;
 	if (hl->heavy == NULL || count * mean > hl->weight) {
@@ -112,7 +116,7 @@ history_label_obj(const char *name, const struct history_label *hl,
 	json_object_object_add(l, "count", analysis_num(hl->count));
 	json_object_object_add(l, "rate", analysis_num(hl->rate));
 	json_object_object_add(l, "error_share", errors ? analysis_num(
-	    hl->count > 0 ? hl->errors / hl->count : 0) : NULL);
+	    hl->ops > 0 ? hl->errors / hl->ops : 0) : NULL);
 	json_object_object_get_ex(hl->heavy, "key", &key);
 	v = json_object_new_object();
 	if (jx_is_object(key)) {

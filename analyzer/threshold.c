@@ -752,9 +752,11 @@ threshold_measure_errors(const struct threshold *t, struct json_object *doc,
 			continue;
 		key = json_object_object_get(g, "key");
 		if (compare_group_metric(g, "count", &v) == 0) {
-			m->events += v;
-			if (compare_key_is_error(key))
-				m->errors += v;
+			if (!compare_key_is_start(key)) {
+				m->events += v;
+				if (compare_key_is_error(key))
+					m->errors += v;
+			}
 		}
 		m->group = m->groups++ == 0 ? key : NULL;
 	}
@@ -865,7 +867,7 @@ threshold_describe_errors(const struct threshold_measure *m,
 	if (m->client)
 		strbuf_addf(b, "client: %s failed of %s requests and waits; ",
 		    util_num(m->failures, n1), util_num(m->requests, n2));
-	strbuf_addf(b, "trace: %s errors of %s events",
+	strbuf_addf(b, "trace: %s errors of %s non-START events",
 	    util_num(m->errors, n1), util_num(m->events, n2));
 	if (m->groups == 1 && m->group != NULL) {
 		strbuf_adds(b, " in ");

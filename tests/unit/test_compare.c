@@ -361,6 +361,15 @@ test_error_keys(void)
 	json_object_put(k);
 	k = json_tokener_parse("{\"outcome\":\"Handler.FAILED\"}");
 	CHECK(compare_key_is_error(k));
+	CHECK(!compare_key_is_start(k));
+	json_object_put(k);
+	/* a START is no operation of its own in an error share */
+	k = json_tokener_parse("{\"outcome\":"
+	    "\"OutboundTransportManager.DELIVER.START.http://a\"}");
+	CHECK(compare_key_is_start(k));
+	json_object_put(k);
+	k = json_tokener_parse("{\"handler\":\"x.START\"}");
+	CHECK(!compare_key_is_start(k));
 	json_object_put(k);
 }
 

@@ -227,7 +227,7 @@ test_client_errors(void)
 	CHECK_STR(o.status, "fail");
 	CHECK_NUM(o.value, 15.0 / 255, 1e-12);
 	CHECK_MSG(o, "client: 5 failed of 55 requests and waits");
-	CHECK_MSG(o, "trace: 10 errors of 200 events");
+	CHECK_MSG(o, "trace: 10 errors of 200 non-START events");
 	CHECK_NUM(jx_int(o.result, "client.failures", -1), 5, 0);
 	json_object_put(o.result);
 	/* a run reported without traces: the client's share alone */
@@ -235,7 +235,17 @@ test_client_errors(void)
 	    "\"groups\":[]}", NULL, run_text, &o);
 	CHECK_STR(o.status, "fail");
 	CHECK_NUM(o.value, 5.0 / 55, 1e-12);
-	CHECK_MSG(o, "trace: 0 errors of 0 events");
+	CHECK_MSG(o, "trace: 0 errors of 0 non-START events");
+	json_object_put(o.result);
+	/* START events are no operations of their own: 10 of 100, not 200 */
+	eval_docs("trace_error_rate<1%", "{\"by\":[\"label\",\"outcome\"],"
+	    "\"groups\":[{\"key\":{\"label\":\"m\",\"outcome\":\"A.START\"},"
+	    "\"count\":100,\"mean\":0,\"max\":0},{\"key\":{\"label\":\"m\","
+	    "\"outcome\":\"A.END\"},\"count\":90,\"mean\":5,\"max\":9},"
+	    "{\"key\":{\"label\":\"m\",\"outcome\":\"A.error\"},"
+	    "\"count\":10,\"mean\":5,\"max\":9}]}", NULL, NULL, &o);
+	CHECK_NUM(o.value, 0.1, 1e-12);
+	CHECK_MSG(o, "trace: 10 errors of 100 non-START events");
 	json_object_put(o.result);
 	/* without the run's results: the traces' share, and says so */
 	eval_docs("error_rate<6%", doc_text, NULL, NULL, &o);
