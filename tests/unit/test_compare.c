@@ -347,30 +347,30 @@ test_junit_escape(void)
 	strbuf_release(&b);
 }
 
+/* What f says of the key written as JSON text. */
+static int
+key_is(int (*f)(struct json_object *), const char *text)
+{
+	struct json_object *k = json_tokener_parse(text);
+	int r = f(k);
+
+	json_object_put(k);
+	return r;
+}
+
 static void
 test_error_keys(void)
 {
-	struct json_object *k = json_tokener_parse(
-	    "{\"outcome\":\"Dispatcher.handle_message.END\"}");
-
-	CHECK(!compare_key_is_error(k));
-	json_object_put(k);
-	k = json_tokener_parse("{\"outcome\":\"x\",\"traced_type\":"
-	    "\"https://didcomm.org/notification/1.0/problem-report\"}");
-	CHECK(compare_key_is_error(k));
-	json_object_put(k);
-	k = json_tokener_parse("{\"outcome\":\"Handler.FAILED\"}");
-	CHECK(compare_key_is_error(k));
-	CHECK(!compare_key_is_start(k));
-	json_object_put(k);
+	CHECK(!key_is(compare_key_is_error,
+	    "{\"outcome\":\"Dispatcher.handle_message.END\"}"));
+	CHECK(key_is(compare_key_is_error, "{\"outcome\":\"x\",\"traced_type\":"
+	    "\"https://didcomm.org/notification/1.0/problem-report\"}"));
+	CHECK(key_is(compare_key_is_error, "{\"outcome\":\"Handler.FAILED\"}"));
+	CHECK(!key_is(compare_key_is_start, "{\"outcome\":\"Handler.FAILED\"}"));
 	/* a START is no operation of its own in an error share */
-	k = json_tokener_parse("{\"outcome\":"
-	    "\"OutboundTransportManager.DELIVER.START.http://a\"}");
-	CHECK(compare_key_is_start(k));
-	json_object_put(k);
-	k = json_tokener_parse("{\"handler\":\"x.START\"}");
-	CHECK(!compare_key_is_start(k));
-	json_object_put(k);
+	CHECK(key_is(compare_key_is_start, "{\"outcome\":"
+	    "\"OutboundTransportManager.DELIVER.START.http://a\"}"));
+	CHECK(!key_is(compare_key_is_start, "{\"handler\":\"x.START\"}"));
 }
 
 /* A document without "by" is refused with a message, never a crash. */
