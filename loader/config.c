@@ -312,6 +312,35 @@ config_duration(const char *s, int zero_ok, double *out)
 	return zero_ok || *out > 0 ? 0 : -1;
 }
 
+/* Parses "I/N" into the shard; "" (as config.yaml writes none) is none. */
+static int
+config_shard_text(struct config *c, const char *value, char **cause)
+{
+	unsigned long long i, n;
+	const char *slash = strchr(value, '/');
+	char *a;
+	int bad;
+
+	if (*value == '\0') {
+		c->shard_index = c->shard_count = 0;
+		return 0;
+	}
+	if (slash == NULL)
+		goto bad;
+	a = util_strndup(value, (size_t)(slash - value));
+	bad = util_parse_uint(a, 64, &i) == -1 ||
+	    util_parse_uint(slash + 1, 64, &n) == -1 || i < 1 || i > n;
+	free(a);
+	if (bad)
+		goto bad;
+	c->shard_index = (unsigned)i;
+	c->shard_count = (unsigned)n;
+	return 0;
+bad:
+	return util_fail(cause, "shard: expected I/N with 1 <= I <= N <= 64, "
+	    "got \"%s\"", value);
+}
+
 /* Parses "DUR:USERS[:RATE],..." into the shape's stages. */
 static int
 config_stages_text(struct config *c, const char *s, char **cause)
@@ -425,28 +454,8 @@ config_set(struct config *c, const char *key, const char *value,
 			    "\"%s\"", s->key, s->names, value);
 		*(int *)p = e;
 		break;
-	case T_SHARD: {
-		unsigned long long i, n;
-		const char *slash = strchr(value, '/');
-		char *a;
-		int bad;
-
-		if (slash == NULL)
-			goto badshard;
-		a = util_strndup(value, (size_t)(slash - value));
-		bad = util_parse_uint(a, 64, &i) == -1 ||
-		    util_parse_uint(slash + 1, 64, &n) == -1 || i < 1 ||
-		    i > n;
-		free(a);
-		if (bad)
-			goto badshard;
-		c->shard_index = (unsigned)i;
-		c->shard_count = (unsigned)n;
-		break;
-badshard:
-		return util_fail(cause, "shard: expected I/N with 1 <= I <= N "
-		    "<= 64, got \"%s\"", value);
-	}
+	case T_SHARD:
+		return config_shard_text(c, value, cause);
 	case T_STAGES:
 		if (config_stages_text(c, value, cause) == -1)
 			return -1;

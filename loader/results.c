@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "config.h"
 #include "engine.h"
 #include "files.h"
 #include "hist.h"
@@ -17,6 +18,7 @@
 #include "journal.h"
 #include "jx.h"
 #include "schedule.h"
+#include "shape.h"
 #include "stats.h"
 #include "stats_csv.h"
 #include "status.h"
@@ -346,11 +348,12 @@ results_write(const struct stats *st, struct json_object *meta,
 
 /*
  * Reads the headers of the journals in dirs: their common run id goes to
- * *first, the earliest start to *start. Returns an exit status.
+ * *first, each one's start to starts[i], the earliest to *start. Returns
+ * an exit status.
  */
 static int
 results_merge_info(char **dirs, int ndirs, struct journal_info *first,
-    int64_t *start, char **cause)
+    int64_t *starts, int64_t *start, char **cause)
 {
 	struct journal_info info;
 	char *path;
@@ -371,6 +374,7 @@ results_merge_info(char **dirs, int ndirs, struct journal_info *first,
 			    dirs[i], info.run_id, dirs[0], first->run_id);
 			return STATUS_USAGE;
 		}
+		starts[i] = info.start_us;
 		if (info.start_us < *start)
 			*start = info.start_us;
 	}
@@ -390,6 +394,62 @@ results_merge_meta(const char *run_id, int ndirs, uint64_t lines,
 	results_int(meta, "journal_lines", (int64_t)lines);
 	results_int(meta, "journal_lines_skipped", (int64_t)bad);
 	return meta;
+}
+
+/*
+ * Where a shard's last load step ended, in seconds from its start, as
+ * its results.json says; -1 without them (a shard killed before it wrote
+ * them: its journal then tells).
+ */
+static double
+results_shard_end(const char *dir)
+{
+	struct json_object *doc, *steps;
+	char *path = util_printf("%s/results.json", dir), *cause = NULL;
+	double end = -1;
+
+	doc = jx_load(path, "medload.run/1", 0, &cause);
+	steps = jx_get(doc, "steps");
+	if (jx_len(steps) > 0)
+		end = json_object_get_double(jx_get(jx_at(steps,
+		    jx_len(steps) - 1), "end_s"));
+	json_object_put(doc);
+	free(cause);
+	free(path);
+	return end;
+}
+
+/*
+ * Counts requests per load step as the first shard's config.yaml plans
+ * them (the shards of a run share the shape), each shard's from its own
+ * start (starts[i]); without a readable config.yaml the merged results
+ * have no steps, and stderr says why.
+ */
+static void
+results_merge_steps(struct stats *st, char **dirs, int ndirs,
+    const int64_t *starts)
+{
+	struct shape_step *steps;
+	struct config sc;
+	char *path, *cause = NULL;
+	size_t n;
+	int i;
+
+	config_init(&sc);
+	path = util_printf("%s/config.yaml", dirs[0]);
+	if (config_load_yaml(&sc, path, &cause) == -1) {
+		cli_error("run --merge: no per-step figures: %s", cause);
+	} else {
+		n = shape_load_steps(&sc.shape, &steps);
+		stats_set_steps(st, steps, n);
+		free(steps);
+		for (i = 0; i < ndirs; i++)
+			stats_align_shard(st, (unsigned)i, starts[i],
+			    results_shard_end(dirs[i]));
+	}
+	config_release(&sc);
+	free(path);
+	free(cause);
 }
 
 /* Replays the journals of dirs into st, counting lines. 0 or -1. */
@@ -417,14 +477,16 @@ results_merge(const struct config *c, char **dirs, int ndirs, FILE *out)
 	struct json_object *meta;
 	char *cause = NULL, *dir = NULL;
 	uint64_t lines = 0, bad = 0;
-	int64_t start;
+	int64_t start, *starts = util_calloc((size_t)ndirs, sizeof(*starts));
 	int status;
 
-	status = results_merge_info(dirs, ndirs, &first, &start, &cause);
+	status = results_merge_info(dirs, ndirs, &first, starts, &start,
+	    &cause);
 	if (status != STATUS_OK)
 		goto done;
 	status = STATUS_IO;
 	st = stats_new(start);
+	results_merge_steps(st, dirs, ndirs, starts);
 	if (results_replay(st, dirs, ndirs, &lines, &bad, &cause) == -1)
 		goto done;
 	dir = util_printf("%s/%s", c->out_dir, first.run_id);
@@ -447,6 +509,7 @@ done:
 		cli_error("run --merge: %s", cause);
 	free(cause);
 	stats_free(st);
+	free(starts);
 	free(dir);
 	return status;
 }

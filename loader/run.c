@@ -150,15 +150,10 @@ run_check(struct run *r)
 static void
 run_steps(struct run *r)
 {
-	const struct shape *s = &r->c->shape;
-	size_t n = shape_steps(s, NULL, 0), k = 0;
-	struct shape_step *steps = util_calloc(n ? n : 1, sizeof(*steps));
-	double end = shape_main_end(s);
+	struct shape_step *steps;
+	size_t n = shape_load_steps(&r->c->shape, &steps);
 
-	n = shape_steps(s, steps, n);
-	while (k < n && steps[k].start < end - 1e-9)
-		k++;
-	stats_set_steps(r->stats, steps, k);
+	stats_set_steps(r->stats, steps, n);
 	free(steps);
 }
 

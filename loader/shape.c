@@ -206,3 +206,16 @@ shape_step_at(const struct shape *s, double el)
 	}
 	return step;
 }
+
+size_t
+shape_load_steps(const struct shape *s, struct shape_step **out)
+{
+	size_t n = shape_steps(s, NULL, 0), k = 0;
+	double end = shape_main_end(s);
+
+	*out = util_calloc(n ? n : 1, sizeof(**out));
+	n = shape_steps(s, *out, n);
+	while (k < n && (*out)[k].start < end - 1e-9)
+		k++;
+	return k;
+}

@@ -72,6 +72,12 @@ struct shape_step {
 size_t shape_steps(const struct shape *s, struct shape_step *out,
     size_t max);
 
+/*
+ * The load steps of the shape with the ramp-down left out, in *out
+ * (caller frees); returns their number.
+ */
+size_t shape_load_steps(const struct shape *s, struct shape_step **out);
+
 /* Checks a shape's values; -1 with *cause naming the setting. */
 int shape_check(const struct shape *s, char **cause);
 

@@ -546,8 +546,8 @@ stats_users(struct stats *st, int64_t t_us, unsigned target,
 	sec->users[shard * 2 + 1] = actual + 1;
 	if (shard + 1 > st->nshards)
 		st->nshards = shard + 1;
-	if (st->steps != NULL && shard == 0)
-		stats_steps_users(st->steps, t_us, actual);
+	if (st->steps != NULL)
+		stats_steps_users(st->steps, t_us, actual, shard);
 	if (t_us > st->end_us)
 		st->end_us = t_us;
 }
@@ -557,6 +557,14 @@ stats_set_steps(struct stats *st, const struct shape_step *steps, size_t n)
 {
 	stats_steps_free(st->steps);
 	st->steps = stats_steps_new(st->start_us, steps, n);
+}
+
+void
+stats_align_shard(struct stats *st, unsigned shard, int64_t start_us,
+    double end_s)
+{
+	if (st->steps != NULL)
+		stats_steps_align(st->steps, shard, start_us, end_s);
 }
 
 struct json_object *

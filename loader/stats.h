@@ -70,6 +70,14 @@ void stats_set_steps(struct stats *st, const struct shape_step *steps,
     size_t n);
 
 /*
+ * For a merge of shards (after stats_set_steps): shard's requests count
+ * in the steps from its own start, start_us, and it lasted end_s seconds
+ * (< 0: unknown) (stats_steps_align).
+ */
+void stats_align_shard(struct stats *st, unsigned shard, int64_t start_us,
+    double end_s);
+
+/*
  * The "steps" array as results.json will have it, for a window ending
  * at now_us (caller puts), or NULL without stats_set_steps.
  */

@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 
 #include "hist.h"
+#include "stats_priv.h"
 #include "util.h"
 
 /* One request name (or wait) in one step. */
@@ -18,16 +19,25 @@ struct stats_steps_name {
 /* One load step. */
 struct stats_steps_step {
 	struct shape_step span;
-	unsigned users_actual;
+	unsigned users_actual[STATS_MAX_SHARDS];	/* highest, by shard */
 	uint64_t requests, failures, ended_ok;
 	struct stats_steps_name *names;
 	size_t nnames, anames;
 };
 
+/*
+ * Steps are timed from the run's start; after stats_steps_align (a merge
+ * of shards), each shard's requests from that shard's own start, and a
+ * step is complete when every shard lasted through it.
+ */
 struct stats_steps {
 	int64_t start_us;
 	struct stats_steps_step *steps;
 	size_t n;
+	unsigned naligned;			/* shards aligned; 0: none */
+	int64_t shard_start[STATS_MAX_SHARDS];	/* epoch us */
+	int64_t shard_last[STATS_MAX_SHARDS];	/* latest time seen */
+	double shard_end[STATS_MAX_SHARDS];	/* s, as it said; < 0: ? */
 };
 
 struct stats_steps *
@@ -63,11 +73,40 @@ stats_steps_free(struct stats_steps *ss)
 	free(ss);
 }
 
-/* The step holding t_us, or NULL before the first or after the last. */
-static struct stats_steps_step *
-stats_steps_at(struct stats_steps *ss, int64_t t_us)
+void
+stats_steps_align(struct stats_steps *ss, unsigned shard, int64_t start_us,
+    double end_s)
 {
-	double t = (double)(t_us - ss->start_us) / 1e6;
+	if (shard >= STATS_MAX_SHARDS)
+		return;
+	ss->shard_start[shard] = start_us;
+	ss->shard_last[shard] = start_us;
+	ss->shard_end[shard] = end_s;
+	if (shard + 1 > ss->naligned)
+		ss->naligned = shard + 1;
+}
+
+/* The slot of shard, and notes t_us as the latest time it was seen. */
+static unsigned
+stats_steps_seen(struct stats_steps *ss, unsigned shard, int64_t t_us)
+{
+	if (shard >= STATS_MAX_SHARDS)
+		shard = 0;
+	if (t_us > ss->shard_last[shard])
+		ss->shard_last[shard] = t_us;
+	return shard;
+}
+
+/*
+ * The step holding t_us (from shard's start once aligned), or NULL
+ * before the first or after the last.
+ */
+static struct stats_steps_step *
+stats_steps_at(struct stats_steps *ss, int64_t t_us, unsigned shard)
+{
+	int64_t base = shard < ss->naligned ? ss->shard_start[shard] :
+	    ss->start_us;
+	double t = (double)(t_us - base) / 1e6;
 	size_t i;
 
 	for (i = ss->n; i > 0; i--) {
@@ -108,8 +147,9 @@ stats_steps_name_of(struct stats_steps_step *s, const char *method,
 void
 stats_steps_record(struct stats_steps *ss, const struct stats_rec *r)
 {
-	struct stats_steps_step *due = stats_steps_at(ss, r->sched_us);
-	struct stats_steps_step *ended = stats_steps_at(ss, r->end_us);
+	unsigned k = stats_steps_seen(ss, r->shard, r->end_us);
+	struct stats_steps_step *due = stats_steps_at(ss, r->sched_us, k);
+	struct stats_steps_step *ended = stats_steps_at(ss, r->end_us, k);
 	int wait = strcmp(r->method, "WAIT") == 0;
 	struct stats_steps_name *e;
 	int64_t li = r->end_us - r->sched_us;
@@ -129,12 +169,26 @@ stats_steps_record(struct stats_steps *ss, const struct stats_rec *r)
 }
 
 void
-stats_steps_users(struct stats_steps *ss, int64_t t_us, unsigned actual)
+stats_steps_users(struct stats_steps *ss, int64_t t_us, unsigned actual,
+    unsigned shard)
 {
-	struct stats_steps_step *s = stats_steps_at(ss, t_us);
+	unsigned k = stats_steps_seen(ss, shard, t_us);
+	struct stats_steps_step *s = stats_steps_at(ss, t_us, k);
 
-	if (s != NULL && actual > s->users_actual)
-		s->users_actual = actual;
+	if (s != NULL && actual > s->users_actual[k])
+		s->users_actual[k] = actual;
+}
+
+/* A step's users: the sum of each shard's highest count. */
+static int64_t
+stats_steps_users_of(const struct stats_steps_step *s)
+{
+	int64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < STATS_MAX_SHARDS; i++)
+		n += s->users_actual[i];
+	return n;
 }
 
 /* Adds the number key = v to o. */
@@ -209,7 +263,7 @@ stats_steps_step_json(const struct stats_steps_step *s, size_t i,
 	json_object_object_add(o, "users_target", json_object_new_int64(
 	    s->span.users));
 	json_object_object_add(o, "users_actual", json_object_new_int64(
-	    s->users_actual));
+	    stats_steps_users_of(s)));
 	stats_steps_num(o, "start_s", s->span.start);
 	stats_steps_num(o, "end_s", end);
 	json_object_object_add(o, "complete",
@@ -232,9 +286,16 @@ stats_steps_json(const struct stats_steps *ss, int64_t end_us,
 {
 	struct json_object *arr = json_object_new_array();
 	int64_t upto = stop_us > 0 && stop_us < end_us ? stop_us : end_us;
-	double end_s = (double)(upto - ss->start_us) / 1e6;
+	double end_s = (double)(upto - ss->start_us) / 1e6, e;
 	size_t i;
 
+	/* merged shards: the steps every shard lasted through */
+	for (i = 0; i < ss->naligned; i++) {
+		e = ss->shard_end[i] >= 0 ? ss->shard_end[i] :
+		    (double)(ss->shard_last[i] - ss->shard_start[i]) / 1e6;
+		if (i == 0 || e < end_s)
+			end_s = e;
+	}
 	for (i = 0; i < ss->n && ss->steps[i].span.start < end_s; i++)
 		json_object_array_add(arr, stats_steps_step_json(
 		    &ss->steps[i], i, end_s));

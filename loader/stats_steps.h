@@ -32,9 +32,23 @@ void stats_steps_free(struct stats_steps *ss);
 /* Counts one finished request or wait (r->method "WAIT"). */
 void stats_steps_record(struct stats_steps *ss, const struct stats_rec *r);
 
-/* Notes the actual user count sampled at t_us. */
+/*
+ * Notes shard's actual user count sampled at t_us; a step's users_actual
+ * is the sum over shards of each one's highest in it.
+ */
 void stats_steps_users(struct stats_steps *ss, int64_t t_us,
-    unsigned actual);
+    unsigned actual, unsigned shard);
+
+/*
+ * For a merge of shards: shard's requests and samples are timed from its
+ * own start, start_us (the shards of a run start at different moments),
+ * and the steps reported are those every aligned shard lasted through,
+ * the last one cut there: end_s seconds from its start when its results
+ * say (where its last step ended: a stop cuts it), else (end_s < 0, a
+ * shard killed before writing them) its latest time seen.
+ */
+void stats_steps_align(struct stats_steps *ss, unsigned shard,
+    int64_t start_us, double end_s);
 
 /*
  * The "steps" array (caller puts) for a run whose window ended at end_us

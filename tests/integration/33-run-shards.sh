@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # medload run --shard: two shards of one run (same --run-id, the seed
 # scenario against the real agents) run side by side, then run --merge
-# joins their journals. The merged counts are the sums of the shards', the
+# joins their journals. The merged counts are the sums of the shards' (per
+# load step too, each shard timed from its own start), the
 # merged per-second target users follow the step formula of the whole run
 # (each shard's are half of it), every journal line is in the merge, and no
 # user was driven by both shards (user pairs alternate between shards).
@@ -53,6 +54,22 @@ per_name() {
 }
 a="$(per_name "$s1/results.json" "$s2/results.json")" b="$(per_name "$m/results.json")"
 [[ "$a" == "$b" ]] || fail "per-name counts differ: shards $(tr '\n' ';' <<<"$a"), merge $(tr '\n' ';' <<<"$b")"
+# per load step: the whole run's targets; each shard's requests counted
+# from its own start, so a step's figures are the sums of the shards' in
+# it (requests, failures, users, per name) and it is complete when both
+# shards' were
+[[ "$(jq -c '[.steps[] | [.step, .users_target]]' "$m/results.json")" == '[[1,4],[2,8]]' ]] ||
+	fail "merged steps: $(jq -c '[.steps[] | [.step, .users_target, .complete]]' "$m/results.json")"
+step_sums='[.[0].steps, .[1].steps] | transpose | map(select(.[0] != null and .[1] != null) |
+	{step: .[0].step, complete: (.[0].complete and .[1].complete),
+	 requests: (.[0].requests + .[1].requests), failures: (.[0].failures + .[1].failures),
+	 users_actual: (.[0].users_actual + .[1].users_actual),
+	 client: ([.[0].client, .[1].client] | map(to_entries[] | {key, value: .value.count}) |
+		group_by(.key) | map({key: .[0].key, value: (map(.value) | add)}) | from_entries)})'
+step_merged='[.steps[] | {step, complete, requests, failures, users_actual,
+	client: (.client | map_values(.count))}]'
+a="$(jq -Ssc "$step_sums" "$s1/results.json" "$s2/results.json")" b="$(jq -Sc "$step_merged" "$m/results.json")"
+[[ "$a" == "$b" ]] || fail "merged steps are not the shards' sums: shards $a, merge $b"
 pings="$(jq '[.stats[] | select(.name | test("^02[12]_")) | .count] | add // 0' "$m/results.json")"
 lists="$(jq '[.stats[] | select(.name == "002_connections_list" and .method == "GET") | .count] | add // 0' "$m/results.json")"
 # about a quarter of 48 tasks are lists (fewer when wallets come slowly)

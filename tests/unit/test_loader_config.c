@@ -271,6 +271,9 @@ test_finish(void)
 	CHECK(config_finish(&c, 1, &cause) == -1);
 	CHECK(cause != NULL && strstr(cause, "--run-id") != NULL);
 	CHECK(config_set(&c, "shard", "4/3", "flag", &cause) == -1);
+	/* "" is no shard, as a run's config.yaml writes it */
+	CHECK(config_set(&c, "shard", "", "flag", &cause) == 0);
+	CHECK(c.shard_count == 0 && c.shard_index == 0);
 	CHECK(config_set(&c, "active-fraction", "1.5", "flag", &cause) == -1);
 	CHECK_STR(cause, "active_fraction: expected a fraction from 0 to 1, "
 	    "got \"1.5\"");

@@ -98,8 +98,9 @@ test_journal_text(void)
 
 /* One record. */
 static void
-rec(struct stats *st, const char *m, const char *n, int64_t sched,
-    int64_t start, int64_t end, enum stats_err err, const char *e)
+rec_on(struct stats *st, const char *m, const char *n, int64_t sched,
+    int64_t start, int64_t end, enum stats_err err, const char *e,
+    unsigned shard)
 {
 	struct stats_rec r;
 
@@ -113,7 +114,16 @@ rec(struct stats *st, const char *m, const char *n, int64_t sched,
 	r.status = err == STATS_OK ? 200 : 400;
 	r.err = err;
 	r.error = e;
+	r.shard = shard;
 	stats_record(st, &r);
+}
+
+/* The same from shard 0. */
+static void
+rec(struct stats *st, const char *m, const char *n, int64_t sched,
+    int64_t start, int64_t end, enum stats_err err, const char *e)
+{
+	rec_on(st, m, n, sched, start, end, err, e, 0);
 }
 
 static void
@@ -403,6 +413,21 @@ test_json_totals(void)
 	stats_free(st);
 }
 
+/* Ends st at end_us; its results (caller puts) with two steps, *a, *b. */
+static struct json_object *
+two_steps(struct stats *st, int64_t end_us, struct json_object **a,
+    struct json_object **b)
+{
+	struct json_object *doc;
+
+	stats_set_end(st, end_us);
+	doc = stats_json(st, NULL);
+	CHECK(jx_len(jx_get(doc, "steps")) == 2);
+	*a = jx_at(jx_get(doc, "steps"), 0);
+	*b = jx_at(jx_get(doc, "steps"), 1);
+	return doc;
+}
+
 /* Requests count in the step they were due in; the window cuts the last. */
 static void
 test_steps(void)
@@ -429,11 +454,7 @@ test_steps(void)
 	    STATS_OK, NULL);
 	rec(st, "GET", "list", T0 + 11000000, T0 + 11000000, T0 + 11002000,
 	    STATS_OK, NULL);
-	stats_set_end(st, T0 + 15000000);
-	doc = stats_json(st, NULL);
-	CHECK(jx_len(jx_get(doc, "steps")) == 2);
-	s1 = jx_at(jx_get(doc, "steps"), 0);
-	s2 = jx_at(jx_get(doc, "steps"), 1);
+	doc = two_steps(st, T0 + 15000000, &s1, &s2);
 	CHECK(jx_int(s1, "users_target", 0) == 5);
 	CHECK(jx_int(s1, "users_actual", 0) == 5);
 	CHECK(jx_int(s2, "users_actual", 0) == 9);
@@ -461,10 +482,56 @@ test_steps(void)
 	stats_free(st);
 }
 
+/* A request of shard k due at sched, 5 ms long. */
+static void
+rec_shard(struct stats *st, unsigned k, int64_t sched)
+{
+	rec_on(st, "POST", "ping", sched, sched, sched + 5000, STATS_OK, NULL,
+	    k);
+}
+
+/*
+ * A merge of two shards, the second started 3 s after the first: each
+ * one's requests count in the steps from its own start, users add up,
+ * and a step is complete only when both shards lasted through it.
+ */
+static void
+test_steps_aligned(void)
+{
+	static const struct shape_step spans[] = { { 0, 10, 4 },
+		{ 10, 20, 8 } };
+	struct stats *st = stats_new(T0);
+	struct json_object *doc, *s1, *s2;
+
+	stats_set_steps(st, spans, 2);
+	stats_align_shard(st, 0, T0, 20);
+	stats_align_shard(st, 1, T0 + 3000000, 15.5);
+	stats_users(st, T0 + 1000000, 4, 2, 0);
+	stats_users(st, T0 + 4000000, 4, 2, 1);
+	stats_users(st, T0 + 11000000, 8, 4, 0);
+	/* shard 1 at 9 s of its own: step 1, though 12 s after shard 0's */
+	rec_shard(st, 1, T0 + 12000000);
+	rec_shard(st, 0, T0 + 12000000);
+	rec_shard(st, 0, T0 + 5000000);
+	stats_users(st, T0 + 14000000, 8, 3, 1);
+	doc = two_steps(st, T0 + 20000000, &s1, &s2);
+	CHECK(jx_int(s1, "requests", 0) == 2);
+	CHECK(jx_int(s2, "requests", 0) == 1);
+	CHECK(jx_int(s1, "users_actual", 0) == 4);
+	CHECK(jx_int(s2, "users_actual", 0) == 7);
+	CHECK(json_object_get_boolean(jx_get(s1, "complete")));
+	/* shard 1 stopped 15.5 s into its run */
+	CHECK(!json_object_get_boolean(jx_get(s2, "complete")));
+	CHECK_NUM(json_object_get_double(jx_get(s2, "end_s")), 15.5, 1e-9);
+	json_object_put(doc);
+	stats_free(st);
+}
+
 int
 main(void)
 {
 	RUN(test_csv_escaping);
+	RUN(test_steps_aligned);
 	RUN(test_journal_text);
 	RUN(test_counts_and_json);
 	RUN(test_csv_files);
