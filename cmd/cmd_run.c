@@ -516,7 +516,8 @@ run_execute_cmd(struct run_cmd *c)
 		status = run_overhead_cmd(c, &cfg, &cause);
 	else if (status == STATUS_OK)
 		status = run_load(c, &cfg);
-	if (status == STATUS_USAGE)
+	/* run_load has said what was wrong (no cause comes back) */
+	if (status == STATUS_USAGE && cause != NULL)
 		goto usage;
 	goto out;
 usage:

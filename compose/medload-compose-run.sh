@@ -3,7 +3,8 @@
 # Kubernetes Job). Waits for the agents, picks the run id and shard, then
 # execs `medload run` with the seed's environment (MEDIATOR_INVITATION_URL,
 # STEP_TIME, STEP_LOAD, SPAWN_RATE, TIME_LIMIT, LOCUST_HOST), writing the
-# run's folder to /reports/<run-id>/shard-<i>/.
+# run's folder to /reports/<run-id>/ (one shard) or, shard I of N,
+# /reports/<run-id>/shard-<I>/ (I from 1: JOB_COMPLETION_INDEX + 1).
 #
 #   medload-compose-run [MEDLOAD RUN OPTIONS...]
 #   medload-compose-run --new-run-id     write a fresh run id to MEDLOAD_RUN_ID_FILE
@@ -12,7 +13,10 @@
 # Env: MEDLOAD_RUN_ID, MEDLOAD_RUN_ID_FILE, MEDLOAD_SHARD_INDEX (else
 # JOB_COMPLETION_INDEX, else 0), MEDLOAD_SHARDS (1), MEDIATOR_ADMIN_URL,
 # MEDIATOR_ADMIN_API_KEY_FILE, MEDLOAD_WAIT_TIMEOUT (300 s), MEDLOAD_REPORTS
-# (/reports), MEDLOAD_EXTRA_ARGS, MEDLOAD_BIN (medload).
+# (/reports), MEDLOAD_EXTRA_ARGS, MEDLOAD_BIN (medload); when set,
+# MEDLOAD_SCENARIO -> --scenario (edge and http do not wait for LOCUST_HOST),
+# MEDLOAD_EDGE_WS -> --edge-ws, MEDLOAD_EDGE_TASK -> --edge-task,
+# MEDLOAD_STAGES -> --stages, MEDLOAD_CONNECTIONS -> --connections.
 set -eu
 
 reports=${MEDLOAD_REPORTS:-/reports}
@@ -62,13 +66,15 @@ wait_ready() { # URL [KEYFILE]
 	done
 }
 
-# --shard needs --run-id and counts from 1 (shard-<i> folders from 0, as
-# JOB_COMPLETION_INDEX); the out dir is the run's report folder. One shard
-# is a plain run.
+# --shard needs --run-id and counts from 1 (JOB_COMPLETION_INDEX from 0);
+# medload writes to OUT_DIR/<run-id>/shard-<I>/, or OUT_DIR/<run-id>/ for
+# a plain run (one shard).
 if [ "$n" -gt 1 ]; then
-	set -- run --run-id "$id" --shard "$((i + 1))/$n" --out-dir "$reports/$id/shard-$i" "$@"
+	set -- run --run-id "$id" --shard "$((i + 1))/$n" --out-dir "$reports" "$@"
+	dir=$reports/$id/shard-$((i + 1))
 else
-	set -- run --run-id "$id" --out-dir "$reports/$id/shard-$i" "$@"
+	set -- run --run-id "$id" --out-dir "$reports" "$@"
+	dir=$reports/$id
 fi
 if [ -n "${MEDIATOR_INVITATION_URL:-}" ]; then
 	: # medload reads MEDIATOR_INVITATION_URL itself
@@ -87,6 +93,13 @@ if [ "$n" = 1 ] && [ -n "${MEDLOAD_REPORT_ES_URL:-}" ]; then
 	    --index "${MEDLOAD_REPORT_ES_INDEX:-logs-generic-default}" --user elastic \
 	    --report-wait 5s
 fi
+# The scenario and load shape past the seed's variables (empty: medload's
+# defaults); one argument each, whatever the value holds.
+[ -z "${MEDLOAD_SCENARIO:-}" ] || set -- "$@" --scenario "$MEDLOAD_SCENARIO"
+[ -z "${MEDLOAD_EDGE_WS:-}" ] || set -- "$@" --edge-ws "$MEDLOAD_EDGE_WS"
+[ -z "${MEDLOAD_EDGE_TASK:-}" ] || set -- "$@" --edge-task "$MEDLOAD_EDGE_TASK"
+[ -z "${MEDLOAD_STAGES:-}" ] || set -- "$@" --stages "$MEDLOAD_STAGES"
+[ -z "${MEDLOAD_CONNECTIONS:-}" ] || set -- "$@" --connections "$MEDLOAD_CONNECTIONS"
 # shellcheck disable=SC2086 # word splitting of the extra options is wanted
 set -- "$@" ${MEDLOAD_EXTRA_ARGS:-}
 
@@ -97,7 +110,10 @@ fi
 if [ -n "${MEDIATOR_ADMIN_URL:-}" ] && [ -z "${MEDIATOR_INVITATION_URL:-}" ]; then
 	wait_ready "${MEDIATOR_ADMIN_URL%/}/status/ready" "$admin_key_file"
 fi
-wait_ready "${LOCUST_HOST:-http://multi-agent:9014}/status/ready"
-mkdir -p "$reports/$id/shard-$i"
-say "run $id shard $i/$n -> $reports/$id/shard-$i"
+# edge agents talk to the mediator alone; http GETs --url
+case ${MEDLOAD_SCENARIO:-} in
+edge | http) ;;
+*) wait_ready "${LOCUST_HOST:-http://multi-agent:9014}/status/ready" ;;
+esac
+say "run $id shard $((i + 1))/$n -> $dir"
 exec "${MEDLOAD_BIN:-medload}" "$@"

@@ -13,6 +13,7 @@
 #include "edge_private.h"
 #include "engine.h"
 #include "jx.h"
+#include "run.h"
 #include "shape.h"
 #include "util.h"
 
@@ -112,10 +113,11 @@ edge_steps_tick(void *arg, int64_t at)
 		eng_timer(r->eng, at + EDGE_STEPS_EVERY, edge_steps_tick, r);
 }
 
-/* The largest user count the run's shape reaches. */
+/* The largest user count the run's shape reaches in this shard. */
 static unsigned
-edge_steps_peak(const struct shape *sh)
+edge_steps_peak(const struct run *r)
 {
+	const struct shape *sh = &r->c->shape;
 	struct shape_step st[256];
 	size_t n = shape_steps(sh, st, 256), i;
 	unsigned m = 0;
@@ -123,14 +125,16 @@ edge_steps_peak(const struct shape *sh)
 	for (i = 0; i < n && i < 256; i++)
 		if (st[i].users > m)
 			m = st[i].users;
-	return sh->max_users != 0 && sh->max_users < m ? sh->max_users : m;
+	if (sh->max_users != 0 && sh->max_users < m)
+		m = sh->max_users;
+	return run_shard_share(m, r->nshards, r->shard);
 }
 
 int
 edge_steps_limit(struct run *r, char **cause)
 {
 	struct rlimit rl;
-	rlim_t need = (rlim_t)edge_steps_peak(&r->c->shape) + EDGE_STEPS_FDS;
+	rlim_t need = (rlim_t)edge_steps_peak(r) + EDGE_STEPS_FDS;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		return util_fail(cause, "getrlimit: %s", strerror(errno));

@@ -6,21 +6,20 @@
 //
 //	compose-validate compose [-env FILE] [-profile P]... [-json] FILE...
 //	    load the project (all FILEs merged) and print it as JSON with -json
-//	compose-validate k8s-job FILE
-//	    decode FILE strictly as a batch/v1 Job; unknown fields are errors
+//	compose-validate k8s DIR|FILE...
+//	    decode every document of every *.yaml/*.yml manifest strictly into
+//	    the Kubernetes API type of its apiVersion and kind (k8s.go); print
+//	    each object as a JSON line
 package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/compose-spec/compose-go/v2/cli"
-	batchv1 "k8s.io/api/batch/v1"
-	"sigs.k8s.io/yaml"
 )
 
 type multi []string
@@ -70,32 +69,15 @@ func composeCmd(args []string) {
 	}
 }
 
-func k8sJobCmd(args []string) {
-	if len(args) != 1 {
-		die("k8s-job FILE")
-	}
-	b, err := os.ReadFile(args[0])
-	if err != nil {
-		die("%v", err)
-	}
-	var job batchv1.Job
-	if err := yaml.UnmarshalStrict(b, &job); err != nil {
-		die("%s: %v", args[0], err)
-	}
-	out, _ := json.Marshal(job)
-	os.Stdout.Write(out)
-	fmt.Println()
-}
-
 func main() {
 	if len(os.Args) < 2 {
-		die("usage: compose-validate compose|k8s-job ...")
+		die("usage: compose-validate compose|k8s ...")
 	}
 	switch os.Args[1] {
 	case "compose":
 		composeCmd(os.Args[2:])
-	case "k8s-job":
-		k8sJobCmd(os.Args[2:])
+	case "k8s":
+		k8sCmd(os.Args[2:])
 	default:
 		die("unknown command %q", os.Args[1])
 	}

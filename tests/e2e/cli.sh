@@ -167,3 +167,11 @@ expect_rc edge-ws-files-limit 2 sh -c 'ulimit -n 300 && exec "$@"' sh \
 expect_grep edge-ws-files-limit-msg \
 	'1000 agents holding sessions need about 1256 open files, and this process may open at most 300' \
 	"$TMP/err"
+if grep -q '(null)' "$TMP/err"; then fail edge-ws-files-limit-said-once "$(head -c 300 "$TMP/err")"; else
+	pass edge-ws-files-limit-said-once; fi
+# a shard needs files for its own share of the agents (a tenth of 1000)
+expect_rc edge-ws-files-limit-shard 2 sh -c 'ulimit -n 300 && exec "$@"' sh \
+	"$MEDLOAD" run --scenario edge --invitation-url "$edge_inv" --shard 1/10 \
+	--run-id lim --edge-ws ws://127.0.0.1:9/ --stages 10s:1000 --out-dir "$TMP/runs"
+expect_grep edge-ws-files-limit-shard-msg \
+	'100 agents holding sessions need about 356 open files' "$TMP/err"

@@ -12,12 +12,12 @@ cache=${MEDLOAD_CACHE:-$HOME/.cache/medload}
 env_example=$c/.env.example
 
 # ---------------------------------------------------------------- validator
-# Built once per source checksum (go.mod, go.sum, main.go); Go's module and
+# Built once per source checksum (go.mod, go.sum, *.go); Go's module and
 # build caches are reused. FAILS (not skips) when it cannot be built.
 cv=""
 build_validator() {
 	command -v go >/dev/null 2>&1 || { echo "go is not installed"; return 1; }
-	sum=$(cat "$c/validate/go.mod" "$c/validate/go.sum" "$c/validate/main.go" | sha256sum | cut -c1-16)
+	sum=$(cat "$c/validate/go.mod" "$c/validate/go.sum" "$c/validate/"*.go | sha256sum | cut -c1-16)
 	dir=$cache/compose-validate
 	bin=$dir/compose-validate-$sum
 	if [ ! -x "$bin" ]; then
@@ -96,7 +96,7 @@ for v in ELASTIC_PASSWORD LOGSTASH_INTERNAL_PASSWORD KIBANA_SYSTEM_PASSWORD POST
 	GRAFANA_ADMIN_PASSWORD; do
 	grep -q "\${$v:-" "$f" "$sh" && bad="$bad $v(default)"
 	val=$(sed -n "s/^$v=//p" "$env_example")
-	[ -n "$val" ] && grep -qF -- "$val" "$f" "$sh" "$c/k8s/medload-job.yaml" && bad="$bad $v(literal)"
+	[ -n "$val" ] && grep -rqF -- "$val" "$f" "$sh" "$c/k8s" && bad="$bad $v(literal)"
 done
 if [ -z "$bad" ]; then pass compose-no-hardcoded-secrets; else fail compose-no-hardcoded-secrets "$bad"; fi
 
@@ -282,19 +282,116 @@ then pass kibana-saved-objects; else fail kibana-saved-objects "$(tail -n 1 "$TM
 grep -q 'kibana-setup' "$f" && grep -q '_import?overwrite=true' "$c/setup/setup.sh" &&
 	pass kibana-saved-objects-loaded-by-setup || fail kibana-saved-objects-loaded-by-setup "no import"
 
-# Kubernetes Job: strict decode into batch/v1 Job; indexed, one pod per shard.
-if [ -n "$cv" ] && "$cv" k8s-job "$c/k8s/medload-job.yaml" >"$TMP/job.json" 2>"$TMP/job.err"; then
-	pass k8s-job-decodes
-	if jq -e '.spec.completionMode == "Indexed" and .spec.completions == .spec.parallelism
-		and (.spec.template.spec.containers[0].env[] | select(.name == "MEDLOAD_SHARDS") | .value | tonumber) == .spec.completions
-		and .spec.template.spec.containers[0].command == ["medload-compose-run"]
-		and .spec.template.spec.restartPolicy == "Never"' "$TMP/job.json" >/dev/null; then
-		pass k8s-job-indexed-shards
-	else
-		fail k8s-job-indexed-shards "$(jq -c .spec "$TMP/job.json" | head -c 300)"
-	fi
+# ------------------------------------------------------------- Kubernetes
+# Every document of every manifest in compose/k8s/ decoded strictly into the
+# upstream API type of its apiVersion and kind (k8s.io/api, as the API
+# server's strict field validation: unknown, duplicate and miscased fields
+# are errors), one JSON line per object in $TMP/k8s.json.
+k8s=$c/k8s
+if [ -n "$cv" ] && "$cv" k8s "$k8s" >"$TMP/k8s.json" 2>"$TMP/k8s.err"; then
+	pass k8s-manifests-decode
 else
-	fail k8s-job-decodes "$(head -c 300 "$TMP/job.err")"
+	fail k8s-manifests-decode "$(head -c 400 "$TMP/k8s.err")"
+fi
+# ... every file of the directory, none skipped
+find "$k8s" -type f \( -name '*.yaml' -o -name '*.yml' \) | sort >"$TMP/k8s-files"
+jq -r .file "$TMP/k8s.json" 2>/dev/null | sort -u >"$TMP/k8s-decoded"
+if [ -s "$TMP/k8s-files" ] && cmp -s "$TMP/k8s-files" "$TMP/k8s-decoded"; then pass k8s-manifests-every-file; else
+	fail k8s-manifests-every-file "files: $(tr '\n' ' ' <"$TMP/k8s-files"); decoded: $(tr '\n' ' ' <"$TMP/k8s-decoded")"; fi
+# obj NAME: the object named NAME, as JSON
+obj() { jq -c --arg n "$1" 'select(.object.metadata.name == $n) | .object' "$TMP/k8s.json" 2>/dev/null; }
+# Both Jobs: indexed, one pod per shard through the entry point, the reports
+# claim and the admin key secret, remote load allowed (the agents are other
+# pods), the run id written once as a plain value (every pod the same).
+for name in medload-run medload-edge-run; do
+	obj "$name" >"$TMP/$name.json"
+	if jq -e '. as $job | .kind == "Job" and .spec.completionMode == "Indexed" and .spec.completions == .spec.parallelism
+		and .spec.backoffLimit == 0 and .spec.template.spec.restartPolicy == "Never"
+		and (.spec.template.spec.containers[0] | .command == ["medload-compose-run"]
+			and ([.env[] | select(.name == "MEDLOAD_SHARDS") | .value | tonumber] == [$job.spec.completions])
+			and ([.env[] | select(.name == "MEDLOAD_RUN_ID") | select(.valueFrom == null and (.value // "") != "")] | length == 1)
+			and ([.env[] | select(.name == "MEDLOAD_SHARD_INDEX" or .name == "MEDLOAD_RUN_ID_FILE")] == [])
+			and ([.env[] | select(.name == "MEDLOAD_ALLOW_REMOTE") | .value] == ["1"]))
+		and ([.spec.template.spec.volumes[] | .persistentVolumeClaim.claimName // empty] == ["medload-reports"])' \
+		"$TMP/$name.json" >/dev/null 2>&1; then
+		pass "k8s-$name-indexed-shards"
+	else
+		fail "k8s-$name-indexed-shards" "$(jq -c .spec "$TMP/$name.json" 2>/dev/null | head -c 300)"
+	fi
+done
+if jq -e 'select(.object.kind == "PersistentVolumeClaim" and .object.metadata.name == "medload-reports")
+	| .object.spec.accessModes == ["ReadWriteMany"]' "$TMP/k8s.json" >/dev/null 2>&1; then
+	pass k8s-reports-claim; else fail k8s-reports-claim "no ReadWriteMany claim medload-reports in $k8s"; fi
+# The edge Job: 10 shards of 10,000 native edge agents with sessions, all
+# started within the run (a shard spawns SPAWN_RATE agents a second).
+ej=$TMP/medload-edge-run.json
+if jq -e '.spec.completions == 10 and (.spec.template.spec.containers[0].env | from_entries) as $e
+	| $e.MEDLOAD_SCENARIO == "edge" and ($e.MEDLOAD_EDGE_WS | startswith("ws://"))
+	and ($e.MEDLOAD_STAGES | split(",") | map(split(":")[1] | tonumber) | max) / ($e.MEDLOAD_SHARDS | tonumber) == 10000
+	and ($e.SPAWN_RATE | tonumber) > 0 and ($e.MEDLOAD_CONNECTIONS | tonumber) > 0
+	and ($e.MEDLOAD_STAGES | split(",") | map(split(":")[0] | capture("^(?<n>[0-9]+)(?<u>[smh])$")
+		| (.n | tonumber) * {"s": 1, "m": 60, "h": 3600}[.u]) | add) as $secs
+	| 10000 / ($e.SPAWN_RATE | tonumber) < $secs' "$ej" >/dev/null 2>&1; then
+	pass k8s-edge-10x10000; else fail k8s-edge-10x10000 "$(jq -c '.spec.template.spec.containers[0].env' "$ej" 2>/dev/null | head -c 400)"; fi
+# The pods' command lines, each through the entry point with the Job's
+# environment and its JOB_COMPLETION_INDEX: --shard 1/10 .. 10/10, one run id.
+jq -r '.spec.template.spec.containers[0].env[] | "\(.name)=\(.value)"' "$ej" >"$TMP/edge.env" 2>/dev/null
+echo k >"$TMP/key"
+# edge_env CMD...: CMD in the edge Job's environment (the admin key file here)
+edge_env() {
+	set -- PATH="$PATH" MEDLOAD_REPORTS=/reports MEDIATOR_ADMIN_API_KEY_FILE="$TMP/key" "$@"
+	while IFS= read -r l; do set -- "$l" "$@"; done <"$TMP/edge.env"
+	env -i "$@"
+}
+: >"$TMP/edge-pods"
+for i in 0 1 2 3 4 5 6 7 8 9; do
+	edge_env JOB_COMPLETION_INDEX=$i sh "$c/medload-compose-run.sh" --dry-run >>"$TMP/edge-pods" 2>&1
+done
+ids=$(sed -n 's/.* --run-id \([^ ]*\) .*/\1/p' "$TMP/edge-pods" | sort -u | tr '\n' ' ')
+shards=$(sed -n 's/.* --shard \([^ ]*\) .*/\1/p' "$TMP/edge-pods" | tr '\n' ' ')
+if [ "$ids" = "k8s-edge-run-1 " ] && [ "$shards" = "1/10 2/10 3/10 4/10 5/10 6/10 7/10 8/10 9/10 10/10 " ] &&
+	[ "$(grep -c -- '--scenario edge --edge-ws ws://mediator:3001 --edge-task peer --stages 60m:100000 --connections 16' "$TMP/edge-pods")" = 10 ]; then
+	pass k8s-edge-pods-one-run-id
+else
+	fail k8s-edge-pods-one-run-id "run ids '$ids', shards '$shards': $(head -c 300 "$TMP/edge-pods")"
+fi
+if "$MEDLOAD" run --help >/dev/null 2>&1; then
+	cmdline=$(head -n 1 "$TMP/edge-pods")
+	# shellcheck disable=SC2086 # the printed command line, split as the entry point would
+	expect_rc k8s-edge-medload-accepts 0 edge_env "$MEDLOAD" ${cmdline#medload } --dry-run
+	# The open files the manifest says a pod needs, as medload counts them:
+	# under a hard limit of 10,000 the pod refuses before any agent starts
+	# (the mediator replaced by loopback addresses: nothing is sent).
+	inv="http://127.0.0.1:9?c_i=$(printf '%s' '{"@type": "https://didcomm.org/connections/1.0/invitation", "@id": "k8s", "recipientKeys": ["96FMR9WiGs5cNzoVStDmXQxGsFB3KYaUQs9E3W1LiTPH"], "serviceEndpoint": "http://127.0.0.1:9"}' | base64 | tr -d '\n')"
+	expect_rc k8s-edge-open-files 2 edge_env JOB_COMPLETION_INDEX=0 MEDLOAD_REPORTS="$TMP/rep" MEDIATOR_INVITATION_URL="$inv" \
+		MEDLOAD_EDGE_WS=ws://127.0.0.1:9/ MEDLOAD_BIN="$MEDLOAD" MEDLOAD_WAIT_TIMEOUT=1 \
+		sh -c 'ulimit -n 10000 2>/dev/null; exec sh "$1"' sh "$c/medload-compose-run.sh"
+	expect_grep k8s-edge-open-files-msg '10000 agents holding sessions need about 10256 open files' "$TMP/err"
+	expect_grep k8s-edge-open-files-documented 'nofile limit of at least 10,256' "$k8s/medload-edge-job.yaml"
+fi
+# The check has teeth: a misspelled field, a duplicate field and an unknown
+# kind are refused, naming the file, the document and what is wrong.
+neg() { # NAME WANT-IN-STDERR: $TMP/neg/NAME.yaml must be refused
+	if "$cv" k8s "$TMP/neg/$1.yaml" >/dev/null 2>"$TMP/neg/$1.err"; then
+		fail "k8s-rejects-$1" "accepted"
+	else
+		expect_grep "k8s-rejects-$1" "$TMP/neg/$1.yaml: $2" "$TMP/neg/$1.err"
+	fi
+}
+if [ -n "$cv" ]; then
+	mkdir -p "$TMP/neg"
+	sed 's/^  completions: 10$/  completionsx: 10/' "$k8s/medload-edge-job.yaml" >"$TMP/neg/typo.yaml"
+	neg typo 'document 1 (line 1): Job: unknown field "spec.completionsx"'
+	sed 's/^  parallelism: 10$/  parallelism: 10\n  parallelism: 9/' "$k8s/medload-edge-job.yaml" >"$TMP/neg/dup.yaml"
+	neg dup 'document 1 (line 1): .*key "parallelism" already set'
+	sed 's/^  completions: 10$/  Completions: 10/' "$k8s/medload-edge-job.yaml" >"$TMP/neg/case.yaml"
+	neg case 'document 1 (line 1): Job: unknown field "spec.Completions"'
+	{ cat "$k8s/medload-reports-pvc.yaml"; printf -- '---\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n'; } >"$TMP/neg/kind.yaml"
+	neg kind 'document 2 (line [0-9]*): unknown kind: apiVersion "example.com/v1" kind "Widget"'
+	# a directory with one bad file among good ones fails, naming it
+	mkdir -p "$TMP/neg/dir" && cp "$k8s"/*.yaml "$TMP/neg/typo.yaml" "$TMP/neg/dir/"
+	if "$cv" k8s "$TMP/neg/dir" >/dev/null 2>"$TMP/neg/dir.err"; then fail k8s-rejects-dir "accepted"; else
+		expect_grep k8s-rejects-dir "$TMP/neg/dir/typo.yaml: document 1" "$TMP/neg/dir.err"; fi
 fi
 
 # The entry point: shard from JOB_COMPLETION_INDEX, one run id for all shards,
@@ -304,21 +401,21 @@ o=$(env -i PATH="$PATH" JOB_COMPLETION_INDEX=2 MEDLOAD_SHARDS=4 MEDLOAD_RUN_ID=r
 	MEDIATOR_ADMIN_URL=http://mediator:3002 MEDIATOR_ADMIN_API_KEY_FILE=/run/secrets/k \
 	STEP_TIME=30 sh "$run" --dry-run 2>&1)
 case $o in
-"medload run --run-id r1 --shard 3/4 --out-dir /reports/r1/shard-2 --mediator-admin-url http://mediator:3002 --mediator-admin-api-key-file /run/secrets/k")
+"medload run --run-id r1 --shard 3/4 --out-dir /reports --mediator-admin-url http://mediator:3002 --mediator-admin-api-key-file /run/secrets/k")
 	pass entry-k8s-shard ;;
 *) fail entry-k8s-shard "$o" ;;
 esac
 o=$(env -i PATH="$PATH" MEDLOAD_RUN_ID=r1 MEDIATOR_INVITATION_URL='http://m:3000?c_i=x' MEDIATOR_ADMIN_URL=http://m:3002 \
 	MEDLOAD_EXTRA_ARGS='--max-users 100' sh "$run" --dry-run 2>&1)
 case $o in
-"medload run --run-id r1 --out-dir /reports/r1/shard-0"*--max-users\ 100) case $o in *--mediator-admin-url*) fail entry-invitation-given "$o" ;; *) pass entry-invitation-given ;; esac ;;
+"medload run --run-id r1 --out-dir /reports "*--max-users\ 100) case $o in *--mediator-admin-url*) fail entry-invitation-given "$o" ;; *) pass entry-invitation-given ;; esac ;;
 *) fail entry-invitation-given "$o" ;;
 esac
 env -i PATH="$PATH" MEDLOAD_RUN_ID_FILE="$TMP/rid" sh "$run" --new-run-id 2>/dev/null
 rid=$(cat "$TMP/rid" 2>/dev/null)
 o=$(env -i PATH="$PATH" MEDLOAD_RUN_ID_FILE="$TMP/rid" MEDLOAD_SHARD_INDEX=3 MEDLOAD_SHARDS=4 \
 	MEDIATOR_ADMIN_URL=http://m:3002 sh "$run" --dry-run 2>&1)
-case $o in *"--run-id $rid --shard 4/4 --out-dir /reports/$rid/shard-3"*) [ -n "$rid" ] && pass entry-shared-run-id ;; *) fail entry-shared-run-id "id '$rid': $o" ;; esac
+case $o in *"--run-id $rid --shard 4/4 --out-dir /reports "*) [ -n "$rid" ] && pass entry-shared-run-id ;; *) fail entry-shared-run-id "id '$rid': $o" ;; esac
 # The command line the entry point builds is one `medload run` accepts
 # (checked with its --dry-run once the subcommand is in the binary).
 if "$MEDLOAD" run --help >/dev/null 2>&1; then
@@ -331,6 +428,38 @@ if "$MEDLOAD" run --help >/dev/null 2>&1; then
 		LOCUST_HOST=http://multi-agent:9014 "$MEDLOAD" ${cmdline#medload } --dry-run
 else
 	echo "note: medload has no 'run' subcommand yet; entry-medload-run-accepts not checked"
+fi
+# The scenario and shape knobs, one argument each; edge and http runs do not
+# wait for the multi-agent, the others do.
+o=$(env -i PATH="$PATH" MEDLOAD_RUN_ID=r1 MEDIATOR_ADMIN_URL=http://m:3002 MEDLOAD_SCENARIO=edge \
+	MEDLOAD_EDGE_WS=ws://m:3001 MEDLOAD_EDGE_TASK=peer MEDLOAD_STAGES='5m:500,1m:0' MEDLOAD_CONNECTIONS=8 \
+	MEDLOAD_EXTRA_ARGS='--think-min 60s' sh "$run" --dry-run 2>&1)
+case $o in
+*" --mediator-admin-url http://m:3002 --scenario edge --edge-ws ws://m:3001 --edge-task peer --stages 5m:500,1m:0 --connections 8 --think-min 60s")
+	pass entry-edge-knobs ;;
+*) fail entry-edge-knobs "$o" ;;
+esac
+for s in edge http mediation; do
+	want=0
+	[ "$s" = mediation ] && want=1
+	expect_rc "entry-agent-wait-$s" $want env -i PATH="$PATH" MEDLOAD_BIN=true MEDLOAD_REPORTS="$TMP/r" \
+		MEDLOAD_RUN_ID=r1 MEDIATOR_INVITATION_URL='http://127.0.0.1:9?c_i=x' LOCUST_HOST=http://127.0.0.1:9 \
+		MEDLOAD_WAIT_TIMEOUT=1 MEDLOAD_SCENARIO=$s sh "$run"
+done
+expect_grep entry-agent-wait-said 'http://127.0.0.1:9/status/ready not ready after 1s' "$TMP/err"
+# Where a pod's files land: medload's own OUT_DIR/<run-id>/shard-<I>/ (a
+# real run of scenario http at a closed loopback port, as shard 2 of 2).
+rm -rf "$TMP/rep"
+env -i PATH="$PATH" MEDLOAD_BIN="$MEDLOAD" MEDLOAD_REPORTS="$TMP/rep" MEDLOAD_RUN_ID=r1 MEDLOAD_SHARDS=2 \
+	JOB_COMPLETION_INDEX=1 MEDIATOR_INVITATION_URL='http://127.0.0.1:9?c_i=x' MEDLOAD_SCENARIO=http \
+	MEDLOAD_STAGES=1s:4 MEDLOAD_EXTRA_ARGS="--url http://127.0.0.1:9/ --grace 1s --progress none" \
+	sh "$run" >"$TMP/layout.out" 2>&1
+if head -n 1 "$TMP/rep/r1/shard-2/journal.tsv" 2>/dev/null | grep -q 'run_id=r1 shard=2/2 ' &&
+	[ -s "$TMP/rep/r1/shard-2/results.json" ] && [ "$(ls "$TMP/rep/r1")" = shard-2 ] &&
+	grep -q "shard 2/2 -> $TMP/rep/r1/shard-2" "$TMP/layout.out"; then
+	pass entry-run-folder
+else
+	fail entry-run-folder "$(cd "$TMP/rep" 2>/dev/null && find . | head -n 5 | tr '\n' ' ') $(tail -n 2 "$TMP/layout.out")"
 fi
 expect_rc entry-bad-shard 1 env -i PATH="$PATH" MEDLOAD_SHARD_INDEX=4 MEDLOAD_SHARDS=4 MEDLOAD_RUN_ID=x \
 	MEDIATOR_ADMIN_URL=http://m sh "$run" --dry-run
