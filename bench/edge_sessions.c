@@ -119,7 +119,7 @@ main(int argc, char **argv)
 	    (struct sockaddr *)&a, &al) == -1 || eng_init(&o, &e, &cause))
 		return 1;
 	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", ntohs(a.sin_port));
-	if (wsc_target_parse(url, &t, &cause) == -1)
+	if (wsc_target_parse(url, NULL, 0, &t, &cause) == -1)
 		return 1;
 	c = calloc((size_t)n, sizeof(*c));
 	sfd = calloc((size_t)n, sizeof(*sfd));

@@ -471,7 +471,8 @@ edge_ws_init(struct run *r, char **cause)
 			    "(agents reach each other on their sessions)");
 		return 0;
 	}
-	if (wsc_target_parse(r->c->edge_ws, &r->edge->ws, cause) == -1 ||
+	if (wsc_target_parse(r->c->edge_ws, r->c->cacert,
+	    r->c->insecure, &r->edge->ws, cause) == -1 ||
 	    edge_steps_limit(r, cause) == -1)
 		return -1;
 	r->edge->sessions = 1;

@@ -153,7 +153,7 @@ expect_help_lists compare --margin --min-delta --min-samples --z --format \
 edge_inv="http://127.0.0.1:9?c_i=$(printf '%s' '{"@type": "https://didcomm.org/connections/1.0/invitation", "@id": "e2e", "label": "m", "recipientKeys": ["96FMR9WiGs5cNzoVStDmXQxGsFB3KYaUQs9E3W1LiTPH"], "serviceEndpoint": "http://127.0.0.1:9"}' | base64 | tr -d '\n')"
 expect_rc edge-ws-scheme 2 "$MEDLOAD" run --scenario edge --invitation-url \
 	"$edge_inv" --edge-ws http://127.0.0.1:9/ --out-dir "$TMP/runs"
-expect_grep edge-ws-scheme-msg 'is not a ws:// URL (wss:// is not supported)' \
+expect_grep edge-ws-scheme-msg 'is not a ws:// or wss:// URL' \
 	"$TMP/err"
 expect_rc edge-task-peer-needs-ws 2 "$MEDLOAD" run --scenario edge \
 	--invitation-url "$edge_inv" --edge-task peer --out-dir "$TMP/runs"
