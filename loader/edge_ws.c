@@ -225,7 +225,8 @@ edge_ws_closed(void *arg, const char *why)
 
 	n->bytes_in += wsc_bytes_in(a->ws);
 	n->bytes_out += wsc_bytes_out(a->ws);
-	snprintf(msg, sizeof(msg), "session closed: %s", why);
+	snprintf(msg, sizeof(msg), "%s: %s", a->ws_up ? "session closed" :
+	    "session", why);
 	if (a->ws_up) {
 		n->drops++;
 		n->held--;
