@@ -155,6 +155,16 @@ expect_rc edge-ws-scheme 2 "$MEDLOAD" run --scenario edge --invitation-url \
 	"$edge_inv" --edge-ws http://127.0.0.1:9/ --out-dir "$TMP/runs"
 expect_grep edge-ws-scheme-msg 'is not a ws:// or wss:// URL' \
 	"$TMP/err"
+# wss://: a CA bundle that cannot be read is refused before anything is
+# sent, naming it (and nothing else: no second, empty message)
+expect_rc edge-wss-cacert 2 "$MEDLOAD" run --scenario edge --invitation-url \
+	"$edge_inv" --edge-ws wss://127.0.0.1:9/ --cacert "$TMP/no-ca.pem" \
+	--out-dir "$TMP/runs"
+expect_grep edge-wss-cacert-msg "edge_ws: cacert $TMP/no-ca.pem: No such file or directory" \
+	"$TMP/err"
+if grep -q '(null)' "$TMP/err"; then fail edge-wss-cacert-once "$(cat "$TMP/err")"; else
+	pass edge-wss-cacert-once
+fi
 expect_rc edge-task-peer-needs-ws 2 "$MEDLOAD" run --scenario edge \
 	--invitation-url "$edge_inv" --edge-task peer --out-dir "$TMP/runs"
 expect_grep edge-task-peer-needs-ws-msg 'edge_task peer needs edge_ws' "$TMP/err"
