@@ -11,7 +11,7 @@ DESTDIR ?=
 CC ?= cc
 BUILD ?= build
 
-PKGS := libcurl json-c yaml-0.1 zlib libmicrohttpd libsodium nettle
+PKGS := libcurl json-c yaml-0.1 zlib libmicrohttpd libsodium openssl
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
 

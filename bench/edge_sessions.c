@@ -7,7 +7,11 @@
  * and after, over N. Kernel socket buffers are not on the heap. Also the
  * open descriptors' table of the engine (grown with the descriptors).
  *
- * usage: edge_sessions [N]   (1000; needs N + 50 open files)
+ * With PORT, URL and CA the listener takes PORT and the sessions go to
+ * URL (wss://, a TLS terminator forwarding to PORT, in another process:
+ * the heap counted is the client's), trusting CA: a TLS session's cost.
+ *
+ * usage: edge_sessions [N [PORT URL CA]]   (1000; needs 2N + 50 files)
  */
 #include <malloc.h>
 #include <netinet/in.h>
@@ -95,10 +99,25 @@ bench_answer(struct eng *e, int fd)
 	return 0;
 }
 
+/* Accepts the next connection, polling the loop meanwhile (a TLS
+ * terminator connects once our handshake with it is done). */
+static int
+bench_accept(struct eng *e, int lfd)
+{
+	int round, fd;
+
+	for (round = 0; round < 500; round++) {
+		if ((fd = accept(lfd, NULL, NULL)) != -1)
+			return fd;
+		bench_poll(e);
+	}
+	return -1;
+}
+
 int
 main(int argc, char **argv)
 {
-	int n = argc > 1 ? atoi(argv[1]) : 1000, i, lfd, *sfd;
+	int n = argc > 1 ? atoi(argv[1]) : 1000, i, lfd, *sfd, one = 1;
 	struct bench_state st = { 0, 0, 0 };
 	struct sockaddr_in a;
 	socklen_t al = sizeof(a);
@@ -113,20 +132,28 @@ main(int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	a.sin_family = AF_INET;
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	lfd = socket(AF_INET, SOCK_STREAM, 0);
-	if (n < 1 || lfd == -1 || bind(lfd, (struct sockaddr *)&a,
+	a.sin_port = htons(argc > 4 ? (uint16_t)atoi(argv[2]) : 0);
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (n < 1 || lfd == -1 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR,
+	    &one, sizeof(one)) == -1 || bind(lfd, (struct sockaddr *)&a,
 	    sizeof(a)) == -1 || listen(lfd, 128) == -1 || getsockname(lfd,
 	    (struct sockaddr *)&a, &al) == -1 || eng_init(&o, &e, &cause))
 		return 1;
-	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", ntohs(a.sin_port));
-	if (wsc_target_parse(url, &t, &cause) == -1)
+	snprintf(url, sizeof(url), "%s", argc > 4 ? argv[3] : "ws://");
+	if (argc <= 4)
+		snprintf(url, sizeof(url), "ws://127.0.0.1:%d/",
+		    ntohs(a.sin_port));
+	if (wsc_target_parse(url, argc > 4 ? argv[4] : NULL, 0, &t,
+	    &cause) == -1) {
+		fprintf(stderr, "edge_sessions: %s\n", cause);
 		return 1;
+	}
 	c = calloc((size_t)n, sizeof(*c));
 	sfd = calloc((size_t)n, sizeof(*sfd));
 	before = mallinfo2().uordblks;
 	for (i = 0; i < n; i++) {
 		if ((c[i] = wsc_open(e, &t, 1 << 20, &bench_cb, &st,
-		    &cause)) == NULL || (sfd[i] = accept(lfd, NULL, NULL)) ==
+		    &cause)) == NULL || (sfd[i] = bench_accept(e, lfd)) ==
 		    -1 || bench_answer(e, sfd[i]) == -1) {
 			fprintf(stderr, "edge_sessions: session %d: %s\n", i,
 			    cause ? cause : "no answer");
@@ -138,9 +165,10 @@ main(int argc, char **argv)
 	after = mallinfo2().uordblks;
 	printf("sessions: %d open, %d messages, %d closed\n", st.open,
 	    st.msgs, st.closed);
-	printf("heap per open session (struct wsc %zu B, wslay's context and "
-	    "buffers, the engine's descriptor table): %.0f bytes\n",
-	    wsc_size(), (double)(after - before) / n);
+	printf("heap per open %s session (struct wsc %zu B, wslay's context "
+	    "and buffers, %sthe engine's descriptor table): %.0f bytes\n",
+	    t.tls ? "wss://" : "ws://", wsc_size(), t.tls ? "OpenSSL's "
+	    "session, " : "", (double)(after - before) / n);
 	for (i = 0; i < n; i++) {
 		wsc_free(c[i]);
 		close(sfd[i]);

@@ -521,7 +521,9 @@ run_execute_cmd(struct run_cmd *c)
 		goto usage;
 	goto out;
 usage:
-	status = cli_usage_error("run", "%s", cause);
+	/* without a cause, the run said what was wrong itself */
+	status = cause != NULL ? cli_usage_error("run", "%s", cause) :
+	    STATUS_USAGE;
 out:
 	free(cause);
 	config_release(&cfg);

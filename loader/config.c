@@ -60,8 +60,8 @@ static const struct config_setting config_settings[] = {
 	    "URL", "scenario http: the URL to GET" },
 	{ "edge_ws", "edge-ws", NULL, T_STR, OFF(edge_ws), 0,
 	    "URL", "edge: each agent holds a WebSocket session to the\n"
-	    "mediator at URL (ws://, its ws endpoint) and sends\n"
-	    "everything after its setup on it" },
+	    "mediator at URL (ws:// or wss://, its ws endpoint)\n"
+	    "and sends everything after its setup on it" },
 	{ "edge_task", "edge-task", NULL, T_ENUM, OFF(edge_task),
 	    "mediator|peer",
 	    "T", "edge: the task pings the mediator (default) or,\n"
@@ -121,7 +121,7 @@ static const struct config_setting config_settings[] = {
 	    "/metrics and a page on / (loopback only, unless\n--allow-remote; "
 	    "env MEDLOAD_METRICS)" },
 	{ "cacert", "cacert", NULL, T_STR, OFF(cacert), 0,
-	    "FILE", "trust this CA bundle for https" },
+	    "FILE", "trust this CA bundle for https and wss" },
 	{ "out_dir", "out-dir", NULL, T_STR, OFF(out_dir), 0,
 	    "DIR", "results go to DIR/RUN_ID/ (default runs)" },
 	{ "run_id", "run-id", NULL, T_STR, OFF(run_id), 0,
@@ -1028,10 +1028,10 @@ config_check_target(const struct config *c, const char *key,
 		rc = util_fail(cause, "%s: \"%s\" is not a valid URL (%s)", key,
 		    url, curl_url_strerror(uc));
 	else if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    (ws ? strcmp(scheme, "ws") != 0 : strcmp(scheme, "http") != 0 &&
-	    strcmp(scheme, "https") != 0))
+	    (strcmp(scheme, ws ? "ws" : "http") != 0 &&
+	    strcmp(scheme, ws ? "wss" : "https") != 0))
 		rc = util_fail(cause, "%s: \"%s\" is not %s", key, url,
-		    ws ? "a ws:// URL (wss:// is not supported)" :
+		    ws ? "a ws:// or wss:// URL" :
 		    "an http:// or https:// URL");
 	else if (!c->allow_remote && (curl_url_get(u, CURLUPART_HOST, &host,
 	    0) != CURLUE_OK || !config_loopback(host)))

@@ -225,7 +225,8 @@ edge_ws_closed(void *arg, const char *why)
 
 	n->bytes_in += wsc_bytes_in(a->ws);
 	n->bytes_out += wsc_bytes_out(a->ws);
-	snprintf(msg, sizeof(msg), "session closed: %s", why);
+	snprintf(msg, sizeof(msg), "%s: %s", a->ws_up ? "session closed" :
+	    "session", why);
 	if (a->ws_up) {
 		n->drops++;
 		n->held--;
@@ -471,7 +472,8 @@ edge_ws_init(struct run *r, char **cause)
 			    "(agents reach each other on their sessions)");
 		return 0;
 	}
-	if (wsc_target_parse(r->c->edge_ws, &r->edge->ws, cause) == -1 ||
+	if (wsc_target_parse(r->c->edge_ws, r->c->cacert,
+	    r->c->insecure, &r->edge->ws, cause) == -1 ||
 	    edge_steps_limit(r, cause) == -1)
 		return -1;
 	r->edge->sessions = 1;

@@ -766,6 +766,34 @@ stats_table(const struct stats *st, int actual, FILE *out)
 	free(l);
 }
 
+/* Prints e's most frequent error text (the first of equals), escaped. */
+static void
+stats_print_top_text(const struct stats_entry *e, FILE *out)
+{
+	const struct stats_etext *x, *best = NULL;
+	const void *k, *bk = NULL;
+	size_t pos = 0, len, blen = 0;
+	void *v;
+	char *t;
+
+	while (hmap_next(e->errors, &pos, &k, &len, &v)) {
+		x = v;
+		if (best == NULL || x->count > best->count ||
+		    (x->count == best->count && x->first_us < best->first_us)) {
+			best = x;
+			bk = k;
+			blen = len;
+		}
+	}
+	if (best == NULL)
+		return;
+	t = util_strndup(bk, blen);
+	fprintf(out, "    most often (%llu): ", (unsigned long long)best->count);
+	util_fput_safe(t, out);
+	fputc('\n', out);
+	free(t);
+}
+
 void
 stats_print_table(const struct stats *st, int actual_too, FILE *out)
 {
@@ -797,6 +825,7 @@ stats_print_table(const struct stats *st, int actual_too, FILE *out)
 				    (enum stats_err)k),
 				    (unsigned long long)l[i]->errs[k]);
 		fputc('\n', out);
+		stats_print_top_text(l[i], out);
 	}
 	free(l);
 }

@@ -106,7 +106,8 @@ const char *stats_err_name(enum stats_err e);
 /*
  * Prints the end table (Locust's columns plus more percentiles) from the
  * intended start, then, with actual_too, the same from the actual start,
- * then the failures by kind.
+ * then the failures by kind, each name's with its most frequent reason
+ * (escaped: it may quote a server).
  */
 void stats_print_table(const struct stats *st, int actual_too, FILE *out);
 

@@ -11,18 +11,19 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
-#include <nettle/sha1.h>
+#include <openssl/evp.h>
 #include <sodium.h>
 #include <wslay/wslay.h>
 
 #include "engine.h"
+#include "tlsc.h"
 #include "util.h"
 
 #define WSC_HDR_MAX 4096	/* the handshake answer's header, at most */
 #define WSC_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
-enum wsc_state { WSC_CONNECTING, WSC_REQUEST, WSC_ANSWER, WSC_OPEN,
-    WSC_CLOSED };
+enum wsc_state { WSC_CONNECTING, WSC_TLS, WSC_REQUEST, WSC_ANSWER,
+    WSC_OPEN, WSC_CLOSED };
 
 struct wsc {
 	struct eng *eng;
@@ -30,6 +31,7 @@ struct wsc {
 	const struct wsc_cb *cb;
 	void *arg;
 	wslay_event_context_ptr ws;	/* from the handshake on */
+	struct tlsc *tls;		/* wss:// only */
 	char *hbuf;			/* handshake bytes, then freed */
 	size_t hlen, hoff;
 	char *left;			/* bytes read past the handshake */
@@ -38,18 +40,43 @@ struct wsc {
 	uint64_t in, out;
 	char key[25];			/* Sec-WebSocket-Key */
 	char why[96];			/* what ended it */
-	uint32_t events;
+	uint32_t blk;			/* the event a blocked call waits for */
 	int fd;
 	uint8_t state;
+	uint8_t rd_out;			/* TLS: a read waits to write */
 };
 
-int
-wsc_target_parse(const char *url, struct wsc_target *t, char **cause)
+/* Resolves host:port into t (the address of its first answer). */
+static int
+wsc_resolve(const char *url, const char *host, const char *port,
+    struct wsc_target *t, char **cause)
 {
 	struct addrinfo hints, *ai = NULL;
+	int g;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if ((g = getaddrinfo(host, port, &hints, &ai)) != 0 ||
+	    ai->ai_addrlen > sizeof(t->addr)) {
+		util_fail(cause, "%s: cannot resolve %s: %s", url, host,
+		    g ? gai_strerror(g) : "address too long");
+		if (ai != NULL)
+			freeaddrinfo(ai);
+		return -1;
+	}
+	memcpy(&t->addr, ai->ai_addr, ai->ai_addrlen);
+	t->alen = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	return 0;
+}
+
+int
+wsc_target_parse(const char *url, const char *cacert, int insecure,
+    struct wsc_target *t, char **cause)
+{
 	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
 	CURLU *u = curl_url();
-	int rc = -1, g;
+	int rc = -1, tls;
 
 	memset(t, 0, sizeof(*t));
 	if (u == NULL)
@@ -60,32 +87,30 @@ wsc_target_parse(const char *url, struct wsc_target *t, char **cause)
 		util_fail(cause, "%s: not a URL", url);
 		goto out;
 	}
-	if (strcmp(scheme, "ws") != 0) {
-		util_fail(cause, "%s: sessions take a ws:// URL (wss:// is "
-		    "not supported)", url);
+	if (strcmp(scheme, "ws") != 0 && strcmp(scheme, "wss") != 0) {
+		util_fail(cause, "%s: sessions take a ws:// or wss:// URL",
+		    url);
 		goto out;
 	}
-	if (curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) ||
-	    curl_url_get(u, CURLUPART_PATH, &path, 0)) {
-		util_fail(cause, "%s: no port or path", url);
+	tls = scheme[2] == 's';
+	if (curl_url_get(u, CURLUPART_PATH, &path, 0)) {
+		util_fail(cause, "%s: no path", url);
 		goto out;
 	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	if ((g = getaddrinfo(host[0] == '[' ? host + 1 : host, port, &hints,
-	    &ai)) != 0 || ai->ai_addrlen > sizeof(t->addr)) {
-		util_fail(cause, "%s: cannot resolve %s: %s", url, host,
-		    g ? gai_strerror(g) : "address too long");
+	if (curl_url_get(u, CURLUPART_PORT, &port, 0) != CURLUE_OK)
+		port = NULL;	/* the scheme's */
+	t->name = host[0] == '[' ? util_strndup(host + 1, strlen(host) - 2) :
+	    util_strdup(host);
+	if (wsc_resolve(url, t->name, port ? port : tls ? "443" : "80", t,
+	    cause) == -1 || (tls && tlsc_ctx_init(cacert, insecure, &t->tls,
+	    cause) == -1)) {
+		wsc_target_release(t);
 		goto out;
 	}
-	memcpy(&t->addr, ai->ai_addr, ai->ai_addrlen);
-	t->alen = ai->ai_addrlen;
-	t->host = util_printf("%s:%s", host, port);
+	t->host = port ? util_printf("%s:%s", host, port) : util_strdup(host);
 	t->path = util_strdup(path);
 	rc = 0;
 out:
-	if (ai != NULL)
-		freeaddrinfo(ai);
 	curl_free(scheme);
 	curl_free(host);
 	curl_free(port);
@@ -97,6 +122,8 @@ out:
 void
 wsc_target_release(struct wsc_target *t)
 {
+	tlsc_ctx_free(t->tls);
+	free(t->name);
 	free(t->host);
 	free(t->path);
 	memset(t, 0, sizeof(*t));
@@ -105,15 +132,22 @@ wsc_target_release(struct wsc_target *t)
 void
 wsc_accept_value(const char *key, char out[29])
 {
-	struct sha1_ctx h;
-	uint8_t d[SHA1_DIGEST_SIZE];
+	EVP_MD_CTX *h = EVP_MD_CTX_new();
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
 
-	sha1_init(&h);
-	sha1_update(&h, strlen(key), (const uint8_t *)key);
-	sha1_update(&h, strlen(WSC_GUID), (const uint8_t *)WSC_GUID);
-	sha1_digest(&h, sizeof(d), d);
-	sodium_bin2base64(out, 29, d, sizeof(d),
-	    sodium_base64_VARIANT_ORIGINAL);
+	/* SHA-1 is no security function here: RFC 6455 names it */
+	if (h == NULL || EVP_DigestInit_ex(h, EVP_sha1(), NULL) != 1 ||
+	    EVP_DigestUpdate(h, key, strlen(key)) != 1 ||
+	    EVP_DigestUpdate(h, WSC_GUID, strlen(WSC_GUID)) != 1 ||
+	    EVP_DigestFinal_ex(h, d, &n) != 1 || n != 20) {
+		/* out of memory: a value that is no base64 of a digest */
+		memset(out, '*', 28);
+		out[28] = '\0';
+	} else
+		sodium_bin2base64(out, 29, d, 20,
+		    sodium_base64_VARIANT_ORIGINAL);
+	EVP_MD_CTX_free(h);
 }
 
 /* Whether header line l[0..n) is name: value; *v gets the value. */
@@ -208,6 +242,75 @@ wsc_end(struct wsc *c, const char *why)
 static int
 wsc_want(struct wsc *c, uint32_t events);
 
+/* A TLS call's result as wsc_rd's and wsc_wr's (errors in c->why). */
+static ssize_t
+wsc_tls_result(struct wsc *c, ssize_t n)
+{
+	if (n > 0 || n == TLSC_CLOSED)
+		return n;
+	if (n == TLSC_ERROR)
+		return -2;
+	c->blk = n == TLSC_WANT_READ ? EPOLLIN : EPOLLOUT;
+	return -1;
+}
+
+/*
+ * A plain read into rbuf, or write of wbuf: as wsc_rd (counted here; TLS
+ * counts its own).
+ */
+static ssize_t
+wsc_plain(struct wsc *c, void *rbuf, const void *wbuf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = rbuf != NULL ? read(c->fd, rbuf, len) : send(c->fd, wbuf,
+		    len, MSG_NOSIGNAL);
+	while (n == -1 && errno == EINTR);
+	if (n >= 0) {
+		*(rbuf != NULL ? &c->in : &c->out) += (uint64_t)n;
+		return n;
+	}
+	if (errno == EAGAIN || errno == EWOULDBLOCK) {
+		c->blk = rbuf != NULL ? EPOLLIN : EPOLLOUT;
+		return -1;
+	}
+	snprintf(c->why, sizeof(c->why), "%s", strerror(errno));
+	return -2;
+}
+
+/*
+ * Reads from the session's stream, decrypted on wss://: the bytes, 0 at
+ * its end, -1 to wait for c->blk, -2 on an error named in c->why.
+ */
+static ssize_t
+wsc_rd(struct wsc *c, void *buf, size_t len)
+{
+	if (c->tls == NULL)
+		return wsc_plain(c, buf, NULL, len);
+	return wsc_tls_result(c, tlsc_read(c->tls, buf, len, c->why,
+	    sizeof(c->why)));
+}
+
+/* Writes to the session's stream: as wsc_rd (0: nothing written). */
+static ssize_t
+wsc_wr(struct wsc *c, const void *buf, size_t len)
+{
+	ssize_t n;
+
+	if (len == 0)
+		return 0;
+	if (c->tls == NULL)
+		return wsc_plain(c, NULL, buf, len);
+	n = wsc_tls_result(c, tlsc_write(c->tls, buf, len, c->why,
+	    sizeof(c->why)));
+	if (n == 0) {	/* the server's close_notify */
+		snprintf(c->why, sizeof(c->why), "closed by the server");
+		return -2;
+	}
+	return n;
+}
+
 static ssize_t
 wsc_recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len,
     int flags, void *arg)
@@ -223,18 +326,16 @@ wsc_recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len,
 		c->oleft += (size_t)n;
 		return n;
 	}
-	while ((n = read(c->fd, buf, len)) == -1 && errno == EINTR)
-		;
-	if (n > 0) {
-		c->in += (uint64_t)n;
+	c->rd_out = 0;
+	if ((n = wsc_rd(c, buf, len)) > 0)
 		return n;
-	}
-	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+	if (n == -1) {
+		c->rd_out = c->blk == EPOLLOUT;
 		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
 		return -1;
 	}
-	snprintf(c->why, sizeof(c->why), "%s", n == 0 ? "closed by the "
-	    "server" : strerror(errno));
+	if (n == 0)
+		snprintf(c->why, sizeof(c->why), "closed by the server");
 	wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
 	return -1;
 }
@@ -247,19 +348,10 @@ wsc_send_cb(wslay_event_context_ptr ctx, const uint8_t *data, size_t len,
 	ssize_t n;
 
 	(void)flags;
-	while ((n = send(c->fd, data, len, MSG_NOSIGNAL)) == -1 &&
-	    errno == EINTR)
-		;
-	if (n >= 0) {
-		c->out += (uint64_t)n;
+	if ((n = wsc_wr(c, data, len)) >= 0)
 		return n;
-	}
-	if (errno == EAGAIN || errno == EWOULDBLOCK) {
-		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
-		return -1;
-	}
-	snprintf(c->why, sizeof(c->why), "%s", strerror(errno));
-	wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
+	wslay_event_set_error(ctx, n == -1 ? WSLAY_ERR_WOULDBLOCK :
+	    WSLAY_ERR_CALLBACK_FAILURE);
 	return -1;
 }
 
@@ -300,7 +392,9 @@ wsc_io_open(struct wsc *c, uint32_t events)
 
 	c->why[0] = '\0';
 	if (((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) || c->nleft >
-	    c->oleft) && wslay_event_recv(c->ws) != 0)
+	    c->oleft || (c->rd_out && (events & EPOLLOUT)) ||
+	    (c->tls != NULL && tlsc_pending(c->tls))) &&
+	    wslay_event_recv(c->ws) != 0)
 		goto fail;
 	if (c->state == WSC_OPEN && wslay_event_want_write(c->ws) &&
 	    wslay_event_send(c->ws) != 0)
@@ -328,8 +422,8 @@ wsc_io_open(struct wsc *c, uint32_t events)
 		wsc_end(c, why);
 		return;
 	}
-	wsc_want(c, EPOLLIN | (wslay_event_want_write(c->ws) ? EPOLLOUT :
-	    0u));
+	wsc_want(c, EPOLLIN | (wslay_event_want_write(c->ws) || c->rd_out ?
+	    EPOLLOUT : 0u));
 	return;
 fail:
 	if (c->why[0] == '\0')
@@ -364,30 +458,36 @@ wsc_opened(struct wsc *c, long hdr)
 		wsc_io_open(c, 0);
 }
 
-/* Reads the handshake's answer; at most WSC_HDR_MAX bytes. */
+/*
+ * Reads the handshake's answer (at most WSC_HDR_MAX bytes) until it is
+ * whole or the stream must wait: a TLS session may hold bytes already
+ * read from the socket, which no readiness would announce.
+ */
 static void
 wsc_answer(struct wsc *c)
 {
 	char *cause = NULL, why[96];
 	ssize_t n;
-	long hdr;
+	long hdr = 0;
 
 	if (c->hbuf == NULL)
 		c->hbuf = util_malloc(WSC_HDR_MAX);
-	while ((n = read(c->fd, c->hbuf + c->hlen, WSC_HDR_MAX - c->hlen)) ==
-	    -1 && errno == EINTR)
-		;
-	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
-		return;
-	if (n <= 0) {
-		wsc_end(c, n == 0 ? "handshake: closed by the server" :
-		    strerror(errno));
-		return;
+	while (hdr == 0 && c->hlen < WSC_HDR_MAX) {
+		if ((n = wsc_rd(c, c->hbuf + c->hlen, WSC_HDR_MAX -
+		    c->hlen)) == -1) {
+			wsc_want(c, c->blk);
+			return;
+		}
+		if (n <= 0) {
+			snprintf(why, sizeof(why), "%s", n == 0 ? "handshake: "
+			    "closed by the server" : c->why);
+			wsc_end(c, why);
+			return;
+		}
+		c->hlen += (size_t)n;
+		hdr = wsc_handshake_check(c->hbuf, c->hlen, c->key, &cause);
 	}
-	c->in += (uint64_t)n;
-	c->hlen += (size_t)n;
-	if ((hdr = wsc_handshake_check(c->hbuf, c->hlen, c->key, &cause)) ==
-	    -1) {
+	if (hdr == -1) {
 		snprintf(why, sizeof(why), "%s", cause);
 		free(cause);
 		wsc_end(c, why);
@@ -395,45 +495,40 @@ wsc_answer(struct wsc *c)
 		wsc_opened(c, hdr);
 }
 
-/* Writes the handshake request (made at connect). */
+/* Writes the handshake request (made once connected). */
 static void
 wsc_request(struct wsc *c)
 {
+	char why[96];
 	ssize_t n;
 
-	while ((n = send(c->fd, c->hbuf + c->hoff, c->hlen - c->hoff,
-	    MSG_NOSIGNAL)) == -1 && errno == EINTR)
-		;
-	if (n == -1) {
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			wsc_end(c, strerror(errno));
-		return;
+	while (c->hoff < c->hlen) {
+		if ((n = wsc_wr(c, c->hbuf + c->hoff, c->hlen - c->hoff)) ==
+		    -1) {
+			wsc_want(c, c->blk);
+			return;
+		}
+		if (n < 0) {
+			snprintf(why, sizeof(why), "%s", c->why);
+			wsc_end(c, why);
+			return;
+		}
+		c->hoff += (size_t)n;
 	}
-	c->out += (uint64_t)n;
-	if ((c->hoff += (size_t)n) < c->hlen)
-		return;
+	free(c->hbuf);
+	c->hbuf = NULL;
 	c->hlen = c->hoff = 0;
 	c->state = WSC_ANSWER;
-	wsc_want(c, EPOLLIN);
+	if (wsc_want(c, EPOLLIN) == 0)
+		wsc_answer(c);
 }
 
-/* The connection is made (or failed): the request is written. */
+/* Makes and writes the handshake request. */
 static void
-wsc_connected(struct wsc *c)
+wsc_start_request(struct wsc *c)
 {
 	unsigned char k[16];
-	int err = 0;
-	socklen_t n = sizeof(err);
 
-	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &n) == -1)
-		err = errno;
-	if (err != 0) {
-		char why[96];
-
-		snprintf(why, sizeof(why), "connect: %s", strerror(err));
-		wsc_end(c, why);
-		return;
-	}
 	randombytes_buf(k, sizeof(k));
 	sodium_bin2base64(c->key, sizeof(c->key), k, sizeof(k),
 	    sodium_base64_VARIANT_ORIGINAL);
@@ -447,6 +542,51 @@ wsc_connected(struct wsc *c)
 	wsc_request(c);
 }
 
+/* Steps the TLS handshake; once done, the WebSocket one begins. */
+static void
+wsc_tls(struct wsc *c)
+{
+	char why[96];
+	int rc = tlsc_handshake(c->tls, why, sizeof(why));
+
+	if (rc == 1)
+		wsc_start_request(c);
+	else if (rc == TLSC_ERROR)
+		wsc_end(c, why);
+	else
+		wsc_want(c, rc == TLSC_WANT_READ ? EPOLLIN : EPOLLOUT);
+}
+
+/* The connection is made (or failed): TLS or the request begins. */
+static void
+wsc_connected(struct wsc *c)
+{
+	char why[96], *cause = NULL;
+	int err = 0;
+	socklen_t n = sizeof(err);
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &n) == -1)
+		err = errno;
+	if (err != 0) {
+		snprintf(why, sizeof(why), "connect: %s", strerror(err));
+		wsc_end(c, why);
+		return;
+	}
+	if (c->t->tls == NULL) {
+		wsc_start_request(c);
+		return;
+	}
+	if ((c->tls = tlsc_new(c->t->tls, c->fd, c->t->name, &cause)) ==
+	    NULL) {
+		snprintf(why, sizeof(why), "%s", cause);
+		free(cause);
+		wsc_end(c, why);
+		return;
+	}
+	c->state = WSC_TLS;
+	wsc_tls(c);
+}
+
 static void
 wsc_io(void *arg, uint32_t events)
 {
@@ -456,14 +596,13 @@ wsc_io(void *arg, uint32_t events)
 	case WSC_CONNECTING:
 		wsc_connected(c);
 		break;
+	case WSC_TLS:
+		wsc_tls(c);
+		break;
 	case WSC_REQUEST:
 		wsc_request(c);
 		break;
 	case WSC_ANSWER:
-		if (c->hbuf != NULL && c->hlen == 0) {
-			free(c->hbuf);	/* the request's */
-			c->hbuf = NULL;
-		}
 		wsc_answer(c);
 		break;
 	case WSC_OPEN:
@@ -548,13 +687,13 @@ wsc_is_open(const struct wsc *c)
 uint64_t
 wsc_bytes_in(const struct wsc *c)
 {
-	return c->in;
+	return c->tls != NULL ? tlsc_bytes_in(c->tls) : c->in;
 }
 
 uint64_t
 wsc_bytes_out(const struct wsc *c)
 {
-	return c->out;
+	return c->tls != NULL ? tlsc_bytes_out(c->tls) : c->out;
 }
 
 void
@@ -568,6 +707,7 @@ wsc_free(struct wsc *c)
 	}
 	if (c->ws != NULL)
 		wslay_event_context_free(c->ws);
+	tlsc_free(c->tls);
 	free(c->hbuf);
 	free(c->left);
 	free(c);

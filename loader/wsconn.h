@@ -1,10 +1,14 @@
 /*
  * wsconn.h: WebSocket client sessions (RFC 6455) in the engine's event
  * loop. A session is a non-blocking TCP socket of our own, registered
- * with eng_watch; the opening handshake is written and checked here
- * (Sec-WebSocket-Accept with SHA-1 from nettle); frames are coded by
- * wslay (its event API, driven from our socket callbacks), with the
- * message size bounded. Plain ws:// only (no TLS on sessions).
+ * with eng_watch; on wss:// a TLS session over it (tlsc: the server's
+ * certificate and name verified unless insecure); the opening handshake
+ * is written and checked here (Sec-WebSocket-Accept with SHA-1 from
+ * OpenSSL's libcrypto); frames are coded by wslay (its event API, driven
+ * from our socket callbacks), with the message size bounded. Nothing here
+ * times out: the owner bounds a session that does not open. Writing to a
+ * socket the server closed raises SIGPIPE on wss:// (OpenSSL writes with
+ * write(2)): the process ignores it (interrupt_catch).
  *
  * Callbacks come from eng_poll. After cb->closed the session does no more
  * work; the caller frees it with wsc_free (also from inside cb->closed).
@@ -17,14 +21,17 @@
 #include <sys/socket.h>
 
 struct eng;
+struct tlsc_ctx;
 struct wsc;
 
-/* Where sessions go: a ws:// URL resolved once. */
+/* Where sessions go: a ws:// or wss:// URL resolved once. */
 struct wsc_target {
 	struct sockaddr_storage addr;
 	socklen_t alen;
+	char *name;		/* the host's name or address (owned) */
 	char *host;		/* the Host header's value (owned) */
 	char *path;		/* the request path (owned) */
+	struct tlsc_ctx *tls;	/* wss://: TLS settings (owned), else NULL */
 };
 
 struct wsc_cb {
@@ -36,10 +43,14 @@ struct wsc_cb {
 };
 
 /*
- * Parses and resolves url (ws://HOST[:PORT][/PATH]) into *t (release with
- * wsc_target_release). Returns 0, or -1 with *cause naming url.
+ * Parses and resolves url (ws:// or wss://HOST[:PORT][/PATH]) into *t
+ * (release with wsc_target_release). On wss:// the server's certificate
+ * is verified against the CA bundle file cacert (NULL: the system's
+ * store) and the host, unless insecure. Returns 0, or -1 with *cause
+ * naming url or cacert.
  */
-int wsc_target_parse(const char *url, struct wsc_target *t, char **cause);
+int wsc_target_parse(const char *url, const char *cacert, int insecure,
+    struct wsc_target *t, char **cause);
 void wsc_target_release(struct wsc_target *t);
 
 /*

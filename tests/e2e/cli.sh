@@ -153,8 +153,18 @@ expect_help_lists compare --margin --min-delta --min-samples --z --format \
 edge_inv="http://127.0.0.1:9?c_i=$(printf '%s' '{"@type": "https://didcomm.org/connections/1.0/invitation", "@id": "e2e", "label": "m", "recipientKeys": ["96FMR9WiGs5cNzoVStDmXQxGsFB3KYaUQs9E3W1LiTPH"], "serviceEndpoint": "http://127.0.0.1:9"}' | base64 | tr -d '\n')"
 expect_rc edge-ws-scheme 2 "$MEDLOAD" run --scenario edge --invitation-url \
 	"$edge_inv" --edge-ws http://127.0.0.1:9/ --out-dir "$TMP/runs"
-expect_grep edge-ws-scheme-msg 'is not a ws:// URL (wss:// is not supported)' \
+expect_grep edge-ws-scheme-msg 'is not a ws:// or wss:// URL' \
 	"$TMP/err"
+# wss://: a CA bundle that cannot be read is refused before anything is
+# sent, naming it (and nothing else: no second, empty message)
+expect_rc edge-wss-cacert 2 "$MEDLOAD" run --scenario edge --invitation-url \
+	"$edge_inv" --edge-ws wss://127.0.0.1:9/ --cacert "$TMP/no-ca.pem" \
+	--out-dir "$TMP/runs"
+expect_grep edge-wss-cacert-msg "edge_ws: cacert $TMP/no-ca.pem: No such file or directory" \
+	"$TMP/err"
+if grep -q '(null)' "$TMP/err"; then fail edge-wss-cacert-once "$(cat "$TMP/err")"; else
+	pass edge-wss-cacert-once
+fi
 expect_rc edge-task-peer-needs-ws 2 "$MEDLOAD" run --scenario edge \
 	--invitation-url "$edge_inv" --edge-task peer --out-dir "$TMP/runs"
 expect_grep edge-task-peer-needs-ws-msg 'edge_task peer needs edge_ws' "$TMP/err"

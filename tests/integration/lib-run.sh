@@ -125,9 +125,10 @@ agents_trace_here() {
 
 # edge_sessions_run RID ARGS...: medload run --scenario edge with sessions
 # and agents in pairs (--edge-ws, --edge-task peer) on the stack's
-# mediator, an invitation created on its admin API with the stack's
-# protocol, results in $RUN_TMP/RID, output in $RUN_TMP/out.txt and
-# err.txt; ARGS add the shape and pacing. Returns medload's status.
+# mediator (its ws endpoint, or EDGE_WS_URL), an invitation created on its
+# admin API with the stack's protocol (unless ARGS give --invitation-url),
+# results in $RUN_TMP/RID, output in $RUN_TMP/out.txt and err.txt; ARGS
+# add the shape and pacing. Returns medload's status.
 edge_sessions_run() {
 	local rid="$1" proto=connections
 	shift
@@ -135,7 +136,7 @@ edge_sessions_run() {
 	env -u MEDIATOR_INVITATION_URL timeout -k 5 150 "$MEDLOAD" run --scenario edge \
 		--protocol "$proto" --mediator-admin-url "$MEDLOAD_MEDIATOR_ADMIN_URL" \
 		--mediator-admin-api-key-file "$MEDLOAD_MEDIATOR_ADMIN_API_KEY_FILE" \
-		--edge-ws "$MEDLOAD_MEDIATOR_WS_ENDPOINT" --edge-task peer --connections 8 \
+		--edge-ws "${EDGE_WS_URL:-$MEDLOAD_MEDIATOR_WS_ENDPOINT}" --edge-task peer --connections 8 \
 		--out-dir "$RUN_TMP" --run-id "$rid" --progress plain "$@" \
 		>"$RUN_TMP/out.txt" 2>"$RUN_TMP/err.txt"
 }

@@ -187,6 +187,44 @@ test_counts_and_json(void)
 	stats_free(st);
 }
 
+/*
+ * The end table's failures name each request's most frequent reason,
+ * escaped (it may quote a server), the earlier of two as frequent.
+ */
+static void
+test_table_reasons(void)
+{
+	const int64_t t0 = 1700000000000000LL;
+	struct stats *st = stats_new(t0);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	rec(st, "WS", "120_edge_session", t0, t0, t0 + 1000,
+	    STATS_ERR_CONNECTION, "session: connect: Connection refused");
+	rec(st, "WS", "120_edge_session", t0 + 1, t0 + 2, t0 + 1000,
+	    STATS_ERR_CONNECTION, "session: TLS: \x1b[2J");
+	rec(st, "WS", "120_edge_session", t0 + 3, t0 + 4, t0 + 1000,
+	    STATS_ERR_CONNECTION, "session: TLS: \x1b[2J");
+	rec(st, "POST", "100_edge_connect", t0 + 9, t0 + 9, t0 + 2000,
+	    STATS_ERR_HTTP, "HTTP 502");
+	rec(st, "POST", "100_edge_connect", t0, t0, t0 + 1000, STATS_ERR_HTTP,
+	    "HTTP 500");
+	rec(st, "POST", "101_edge_mediate", t0, t0, t0 + 1000, STATS_OK,
+	    NULL);
+	stats_set_end(st, t0 + 2000000);
+	stats_print_table(st, 0, f);
+	fclose(f);
+	CHECK(strstr(buf, "\nFailures by kind:\n"
+	    "  POST 100_edge_connect: http 2\n"
+	    "    most often (1): HTTP 500\n"
+	    "  WS 120_edge_session: connection 3\n"
+	    "    most often (2): session: TLS: \\x1b[2J\n") != NULL);
+	CHECK(strchr(buf, 0x1b) == NULL);
+	free(buf);
+	stats_free(st);
+}
+
 /* The whole of prefix+suffix (caller frees), then removes it. */
 static char *
 slurp(const char *prefix, const char *suffix)
@@ -534,6 +572,7 @@ main(void)
 	RUN(test_steps_aligned);
 	RUN(test_journal_text);
 	RUN(test_counts_and_json);
+	RUN(test_table_reasons);
 	RUN(test_csv_files);
 	RUN(test_history_late);
 	RUN(test_json_totals);
