@@ -76,7 +76,8 @@ static const struct config_setting config_settings[] = {
 	    "N", "users added per step (env STEP_LOAD; 10)" },
 	{ "spawn_rate", "spawn-rate", "SPAWN_RATE", T_DOUBLE,
 	    SOFF(spawn_rate), 0,
-	    "R", "users started per second (env SPAWN_RATE; 10)" },
+	    "R", "users started per second, the whole run's (shards\nshare "
+	    "it; env SPAWN_RATE; 10)" },
 	{ "time_limit", "time-limit", "TIME_LIMIT", T_DUR, SOFF(time_limit),
 	    0,
 	    "DUR", "length of the run (env TIME_LIMIT; 300s)" },

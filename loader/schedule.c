@@ -195,7 +195,8 @@ schedule_spawn_tick(void *arg, int64_t at)
 	else if (r->actual > r->target)
 		schedule_unspawn(r);
 	schedule_sample(r, at);
-	d = (int64_t)(1e6 / rate);
+	/* the rate is the whole run's: N shards share it, as the users */
+	d = (int64_t)(1e6 * (r->nshards ? r->nshards : 1) / rate);
 	next = at + d;
 	/*
 	 * At the target, the ticks until the target can change would do

