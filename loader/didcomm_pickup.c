@@ -106,9 +106,9 @@ dpick_delivery(struct dpick_answer *a, char **cause)
 	if (!json_object_is_type(l, json_type_array))
 		return util_fail(cause, "delivery: no ~attach list");
 	a->natt = jx_len(l);
-	if (a->natt < 1 || a->natt > DPICK_LIMIT_MAX)
-		return util_fail(cause, "delivery: %zu attachments (1 to %d)",
-		    a->natt, DPICK_LIMIT_MAX);
+	if (a->natt > DPICK_LIMIT_MAX)
+		return util_fail(cause, "delivery: %zu attachments (at most "
+		    "%d)", a->natt, DPICK_LIMIT_MAX);
 	return 0;
 }
 

@@ -10,7 +10,9 @@
  * on every request, "limit" in a delivery-request, "message_id_list"
  * (the attachments' @id) in messages-received; a delivery's attachments
  * carry one envelope each, standard base64 with padding, @id = the
- * envelope's tag; a status answers a messages-received.
+ * envelope's tag; a status answers a messages-received. A delivery may
+ * come with no attachment at all: the plugin found messages queued, but
+ * ACA-Py's implicit pickup took them off the queue before it read them.
  *
  * Every answer is untrusted: read through core/jx.h, its numbers bounded,
  * its attachments' identifiers printable and bounded, their data decoded
@@ -61,7 +63,7 @@ struct dpick_answer {
 	long long count;	/* status: message_count, 0..DPICK_COUNT_MAX */
 	int live;		/* status: live_mode 1 or 0, -1 when absent */
 	int pickup2;		/* disclose: messagepickup/2.0 is listed */
-	size_t natt;		/* delivery: attachments, 1..DPICK_LIMIT_MAX */
+	size_t natt;		/* delivery: attachments, 0..DPICK_LIMIT_MAX */
 	char why[96];		/* problem report: its text, printable */
 	struct json_object *o;	/* the message (dpick_answer_release) */
 };

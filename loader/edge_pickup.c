@@ -224,7 +224,11 @@ edge_pickup_dup(struct tenant *t, const void *env, size_t n)
 	return 0;
 }
 
-/* Delivered envelope env[0..n) for t: opened, handled as its peer's. */
+/*
+ * Delivered envelope env[0..n) for t: opened, handled as its peer's (or,
+ * for its connection key, as the mediator's: an answer that was queued
+ * while the session's reply buffer was busy).
+ */
 static void
 edge_pickup_open(struct tenant *t, const char *env, size_t n)
 {
@@ -234,12 +238,23 @@ edge_pickup_open(struct tenant *t, const char *env, size_t n)
 
 	if (edge_pickup_dup(t, env, n))
 		return;
-	if (denv_unpack(env, n, &t->edge->recip, &op, &cause) == -1)
+	if (denv_unpack(env, n, &t->edge->recip, &op, &cause) == 0) {
+		if (edge_ws_from_agent(t, &op, 1) == -1)
+			c->att_errors[EDGE_PICKUP_SENDER]++;
+		else
+			c->delivered++;
+		denv_opened_release(&op);
+		return;
+	}
+	free(cause);
+	cause = NULL;
+	if (denv_unpack(env, n, &t->edge->key, &op, &cause) == 0 &&
+	    op.authcrypt && memcmp(op.sender, t->edge->their,
+	    DCRYPTO_PK) == 0) {
+		c->delivered++;		/* the mediator's, queued for t */
+		edge_ws_from_mediator(t, &op);
+	} else
 		c->att_errors[EDGE_PICKUP_ENVELOPE]++;
-	else if (edge_ws_from_agent(t, &op, 1) == -1)
-		c->att_errors[EDGE_PICKUP_SENDER]++;
-	else
-		c->delivered++;
 	denv_opened_release(&op);
 	free(cause);
 }
@@ -255,6 +270,11 @@ edge_pickup_batch(struct tenant *t, const struct dpick_answer *ans)
 	size_t i, nid = 0, n;
 	char *env;
 
+	if (ans->natt == 0) {
+		c->empty++;	/* implicit pickup took them meanwhile */
+		edge_pickup_drained(t);
+		return;
+	}
 	c->batches++;
 	t->edge->pk_batches++;
 	for (i = 0; i < ans->natt && i < DPICK_LIMIT_MAX; i++) {
@@ -409,19 +429,22 @@ static void
 edge_pickup_offline(const struct run *r, struct json_object *o)
 {
 	const struct edge_pickup_counts *c = &r->edge->n.pk;
-	uint64_t left = 0, off = 0;
+	uint64_t left = 0, left_on = 0, off = 0;
+	const struct edge_agent *a;
 	size_t i;
 
 	for (i = 0; i < r->ntenants; i++)
-		if (r->tenants[i]->edge != NULL) {
-			left += r->tenants[i]->edge->off_sent;
-			off += r->tenants[i]->edge->offline;
+		if ((a = r->tenants[i]->edge) != NULL) {
+			left += a->off_sent;
+			left_on += a->offline ? 0 : a->off_sent;
+			off += a->offline;
 		}
 	edge_pickup_add(o, "offline_periods", c->offline_periods);
 	edge_pickup_add(o, "offline_now", off);
 	edge_pickup_add(o, "offline_sent", c->offline_sent);
 	edge_pickup_add(o, "drained_on_reconnect", c->drained_on_reconnect);
 	edge_pickup_add(o, "offline_undrained", left);
+	edge_pickup_add(o, "offline_undrained_online", left_on);
 }
 
 struct json_object *
@@ -441,6 +464,7 @@ edge_pickup_results(const struct run *r)
 	edge_pickup_add(o, "delivery_requests", c->delivery_requests);
 	edge_pickup_add(o, "delivered_batches", c->batches);
 	edge_pickup_add(o, "delivered_messages", c->delivered);
+	edge_pickup_add(o, "empty_deliveries", c->empty);
 	edge_pickup_add(o, "duplicates", c->duplicates);
 	edge_pickup_add(o, "messages_received", c->acks);
 	edge_pickup_add(o, "messages_received_status", c->ack_status);

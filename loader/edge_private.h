@@ -31,6 +31,7 @@ struct edge_pickup_counts {
 	uint64_t status_requests, status;	/* sent, answered */
 	uint64_t delivery_requests, batches;	/* sent, deliveries read */
 	uint64_t delivered, duplicates;	/* messages in them; seen before */
+	uint64_t empty;			/* deliveries of no attachment */
 	uint64_t acks, ack_status;	/* messages-received sent, answered */
 	uint64_t refused, timeouts;	/* problem reports, no answers */
 	uint64_t live_requests, live_on, live_refused;
@@ -110,6 +111,9 @@ int edge_ws_send_mediator(struct tenant *t, char *msg, char **cause);
 void edge_ws_record(struct tenant *t, const char *method, const char *name,
     int64_t sched, int64_t start, enum stats_err err, const char *msg,
     uint32_t seq);
+
+/* A message op for t's connection key: an answer of its mediator's. */
+void edge_ws_from_mediator(struct tenant *t, const struct denv_opened *op);
 
 /* Asks the mediator for one queued message (implicit pickup). */
 void edge_ws_poll(struct tenant *t);

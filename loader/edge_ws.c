@@ -330,8 +330,7 @@ edge_ws_up(struct tenant *t)
 	}
 }
 
-/* A message from the mediator's key: an answer t waits for. */
-static void
+void
 edge_ws_from_mediator(struct tenant *t, const struct denv_opened *op)
 {
 	struct edge_agent *a = t->edge;

@@ -60,8 +60,9 @@ check_python_venv() {
 
 # The Pickup 2.0 plugin (RFC 0685) offered with --pickup. 0.2.0 pins
 # aries-cloudagent[askar,bbs,indy]==0.8.2; it goes in with --no-deps on the
-# releases whose acapy-versions quirks say "pickup" (their constraints
-# already hold what it imports: pydantic 1.x, python-dateutil).
+# releases whose acapy-versions quirks say "pickup" (0.8.2 and 0.12.0:
+# their constraints already hold what it imports, pydantic 1.x and
+# python-dateutil).
 PICKUP_REQ="acapy-plugin-pickup==0.2.0"
 
 # Fail unless release $1 (release_info done) accepts the pickup plugin.
@@ -72,7 +73,7 @@ check_pickup() {
 		[[ "$name" == \#* || "$py" == alias ]] && continue
 		[[ ",$quirks," == *,pickup,* ]] && ok="$ok $name"
 	done <"$MEDLOAD_STACK_SRC/acapy-versions"
-	die "ACA-Py release '$1' does not take $PICKUP_REQ (it imports aries_cloudagent 0.8-era modules); releases that do:${ok:- none}"
+	die "ACA-Py release '$1' is not known to take $PICKUP_REQ (checked on 0.8.2 and 0.12.0; it imports aries_cloudagent, which 1.x renamed acapy_agent); releases that do:${ok:- none}"
 }
 
 # Print the venv dir of release $1 (with the pickup plugin when $2 is

@@ -191,8 +191,11 @@ test_delivery_bounds(void)
 	char *msg, *list, *one, id[DPICK_ATT_ID_MAX], *data, *longid;
 	size_t i, n;
 
-	test_read("{" PU "delivery\", \"~attach\": []" TH "}", &a,
-	    "0 attachments");
+	/* acapy-plugin-pickup 0.2.0 sends this one now and then */
+	CHECK(test_read("{" PU "delivery\", \"@id\": \"f3\", \"~attach\": []"
+	    TH "}", &a, NULL) == 0);
+	CHECK(a.kind == DPICK_DELIVERY && a.natt == 0);
+	dpick_answer_release(&a);
 	test_read("{" PU "delivery\", \"~attach\": {}" TH "}", &a,
 	    "no ~attach");
 	test_read("{" PU "delivery\"" TH "}", &a, "no ~attach");
@@ -203,7 +206,7 @@ test_delivery_bounds(void)
 		list = one;
 	}
 	msg = util_printf("{" PU "delivery\", \"~attach\": [%s]" TH "}", list);
-	test_read(msg, &a, "101 attachments");
+	test_read(msg, &a, "101 attachments (at most 100)");
 	free(msg);
 	free(list);
 	longid = util_malloc(DPICK_ATT_ID_MAX + 1);
