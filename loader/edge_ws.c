@@ -278,8 +278,9 @@ edge_ws_offline_due(void *arg, int64_t at)
 		edge_ws_open(t);	/* offline until it is up */
 		return;
 	}
-	if (!a->ws_up)
-		return;		/* dropped: the next session plans again */
+	if (!a->ws_up || at + 2 * d > t->run->end_at)
+		return;		/* dropped (the next session plans again), or
+				 * it would not be back in time to drain */
 	if (a->pend_seq != 0 || a->peer_seq != 0 || a->pk_seq != 0)
 		d = 200000;	/* busy: try again soon */
 	else {

@@ -101,6 +101,9 @@ jq -e --argjson n $n '.edge_sessions | .unexpected_frames == 0 and .open_failure
 jq -e '.edge_sessions | .opened == .pickup.status_requests' "$r" >/dev/null ||
 	fail "sessions opened vs status requests: $s"
 check_offline "$dir" 0
+# no agent goes offline unless it is back DUR before the end: all drained
+jq -e '.edge_sessions.pickup | .offline_now == 0 and .offline_undrained == 0 and
+	.offline_sent == .drained_on_reconnect' "$r" >/dev/null || fail "left undrained: $s"
 for name in 140_edge_pickup_status 141_edge_pickup_delivery 142_edge_pickup_received; do
 	c="$(stat_of "$dir" WS "$name")"
 	((c > 0)) || fail "no $name in the results"
