@@ -67,6 +67,22 @@ static const struct config_setting config_settings[] = {
 	    "T", "edge: the task pings the mediator (default) or,\n"
 	    "with --edge-ws, the pair's other agent through the\n"
 	    "mediator's forwards" },
+	{ "edge_pickup", "edge-pickup", NULL, T_ENUM, OFF(edge_pickup),
+	    "auto|implicit|v2",
+	    "M", "edge with --edge-ws: how queued messages are\n"
+	    "fetched: v2 (Pickup 2.0: status, delivery and\n"
+	    "messages-received, live mode), implicit (a ping\n"
+	    "after each message), auto (default: v2 when the\n"
+	    "mediator's discover-features lists it)" },
+	{ "edge_pickup_limit", "edge-pickup-limit", NULL, T_UINT,
+	    OFF(edge_pickup_limit), 0,
+	    "N", "Pickup 2.0: messages asked for per delivery\n"
+	    "(1-100; 10)" },
+	{ "edge_offline", "edge-offline", NULL, T_DUR0, OFF(edge_offline), 0,
+	    "DUR", "edge with --edge-task peer: the second agent of\n"
+	    "each pair closes its session for DUR after every\n"
+	    "DUR online; its peer's pings queue at the mediator\n"
+	    "and are drained when it comes back" },
 	{ "mediator_pid", "mediator-pid", NULL, T_UINT, OFF(mediator_pid), 0,
 	    "PID", "edge with --edge-ws: sample this process's CPU\n"
 	    "and memory (the local mediator) every 5 s" },
@@ -200,6 +216,7 @@ config_init(struct config *c)
 	c->wait_timeout = 60;
 	c->poll_interval = 0.25;
 	c->retries = 2;
+	c->edge_pickup_limit = 10;
 	c->connections = 100;
 	c->grace = 10;
 	c->out_dir = util_strdup("runs");
@@ -1082,6 +1099,26 @@ config_secret(struct config *c, const char *key, const char *env, int slot,
 	return 0;
 }
 
+/* The Pickup 2.0 and offline settings against the others. */
+static int
+config_check_edge(const struct config *c, char **cause)
+{
+	if (c->edge_pickup_limit < 1 || c->edge_pickup_limit > 100)
+		return util_fail(cause, "edge_pickup_limit must be 1 to 100, "
+		    "not %u", c->edge_pickup_limit);
+	if (c->edge_ws == NULL && (c->edge_pickup !=
+	    CONFIG_EDGE_PICKUP_AUTO || c->edge_pickup_limit != 10))
+		return util_fail(cause, "edge_pickup and edge_pickup_limit "
+		    "need edge_ws (pickup is over sessions)");
+	if (c->edge_offline > 0 && c->edge_task != CONFIG_EDGE_TASK_PEER)
+		return util_fail(cause, "edge_offline needs edge_task peer "
+		    "(agents go offline from their peers)");
+	if (c->edge_offline > 0 && c->edge_offline < 1)
+		return util_fail(cause, "edge_offline must be at least 1s, "
+		    "not %g s", c->edge_offline);
+	return 0;
+}
+
 int
 config_finish(struct config *c, int targets, char **cause)
 {
@@ -1102,6 +1139,8 @@ config_finish(struct config *c, int targets, char **cause)
 	    c->edge_task != CONFIG_EDGE_TASK_MEDIATOR))
 		return util_fail(cause, "edge_ws and edge_task are settings of "
 		    "scenario edge");
+	if (config_check_edge(c, cause) == -1)
+		return -1;
 	if (c->mediator_pid != 0 && c->edge_ws == NULL)
 		return util_fail(cause, "mediator_pid is sampled in runs with "
 		    "edge_ws");

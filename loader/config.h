@@ -30,6 +30,10 @@ enum config_protocol {
 	CONFIG_PROTOCOL_OOB,
 };
 enum config_edge_task { CONFIG_EDGE_TASK_MEDIATOR, CONFIG_EDGE_TASK_PEER };
+enum config_edge_pickup {
+	CONFIG_EDGE_PICKUP_AUTO, CONFIG_EDGE_PICKUP_IMPLICIT,
+	CONFIG_EDGE_PICKUP_V2
+};
 enum config_pacing { CONFIG_PACING_THINK, CONFIG_PACING_OPEN };
 enum config_progress {
 	CONFIG_PROGRESS_AUTO, CONFIG_PROGRESS_TTY, CONFIG_PROGRESS_PLAIN,
@@ -46,6 +50,9 @@ struct config {
 	char *url;			/* scenario http: the URL to GET */
 	char *edge_ws;			/* edge: sessions at this ws:// URL */
 	int edge_task;			/* enum config_edge_task */
+	int edge_pickup;		/* enum config_edge_pickup */
+	unsigned edge_pickup_limit;	/* Pickup 2.0 batch, 1..100 */
+	double edge_offline;		/* peer: seconds offline, 0 = never */
 	unsigned mediator_pid;		/* sampled from /proc; 0 = none */
 	int scenario;			/* enum config_scenario */
 	int protocol;			/* enum config_protocol */

@@ -57,8 +57,7 @@ dmsg_add(struct json_object *o, const char *key, const char *v)
 	json_object_object_add(o, key, json_object_new_string(v));
 }
 
-/* A new message of type t (without prefix) and identifier id. */
-static struct json_object *
+struct json_object *
 dmsg_new(const char *t, const char *id)
 {
 	struct json_object *o = json_object_new_object();
@@ -70,8 +69,7 @@ dmsg_new(const char *t, const char *id)
 	return o;
 }
 
-/* Asks for the answer on the same exchange; the text of o (freed). */
-static char *
+char *
 dmsg_finish(struct json_object *o)
 {
 	struct json_object *tr = json_object_new_object();
@@ -406,9 +404,14 @@ dmsg_ping_response(const char *id, const char *thid)
 	return dmsg_finish(o);
 }
 
-/* Says what a problem report o reports. */
-static int
-dmsg_problem(struct json_object *o, char **cause)
+const char *
+dmsg_type(const struct json_object *o)
+{
+	return dmsg_short_type(dmsg_str(o, "@type"));
+}
+
+int
+dmsg_problem(const struct json_object *o, char **cause)
 {
 	const char *what = dmsg_str(jx_get(o, "description"), "en");
 	char buf[120];

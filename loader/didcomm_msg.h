@@ -89,6 +89,30 @@ char *dmsg_ping_quiet(const char *id, const char *comment);
 char *dmsg_ping_response(const char *id, const char *thid);
 
 /*
+ * A new message of type t (without the https://didcomm.org/ prefix) and
+ * identifier id (caller puts, or hands to dmsg_finish).
+ */
+struct json_object *dmsg_new(const char *t, const char *id);
+
+/*
+ * Adds "~transport": {"return_route": "all"} to o and returns its text
+ * (caller frees); o is put.
+ */
+char *dmsg_finish(struct json_object *o);
+
+/*
+ * The @type of message o without its prefix ("trust_ping/1.0/ping";
+ * either prefix), borrowed from o; NULL when it has no DIDComm type.
+ */
+const char *dmsg_type(const struct json_object *o);
+
+/*
+ * Refuses problem report o: *cause says "problem report: " and its
+ * description (printable ASCII). Returns -1.
+ */
+int dmsg_problem(const struct json_object *o, char **cause);
+
+/*
  * Parses an answer text[0..len): a JSON object of type want ("mediate-
  * grant" or a full type such as "trust_ping/1.0/ping_response", without
  * the https://didcomm.org/ prefix: either prefix is accepted), in thread

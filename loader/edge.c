@@ -14,6 +14,7 @@
 #include "didcomm_msg.h"
 #include "edge_private.h"
 #include "edge_steps.h"
+#include "edge_pickup.h"
 #include "edge_ws.h"
 #include "tenant.h"
 #include "util.h"
@@ -372,6 +373,7 @@ edge_agent_free(struct edge_agent *a)
 {
 	if (a == NULL)
 		return;
+	edge_pickup_free(a);
 	sodium_memzero(a, sizeof(*a));
 	free(a);
 }

@@ -9,10 +9,35 @@
 #include <stdint.h>
 
 #include "didcomm_crypto.h"
+#include "didcomm_envelope.h"
 #include "didcomm_msg.h"
+#include "didcomm_pickup.h"
+#include "stats.h"
 #include "wsconn.h"
 
 struct edge_steps;
+struct tenant;
+
+/* Attachment errors beyond enum dpick_att_err's. */
+enum edge_pickup_err {
+	EDGE_PICKUP_ENVELOPE = DPICK_ATT_NERR,	/* does not open */
+	EDGE_PICKUP_SENDER,	/* opens, not from the agent's peer */
+	EDGE_PICKUP_NERR
+};
+
+/* Pickup 2.0 and offline figures of the run (edge_pickup.c). */
+struct edge_pickup_counts {
+	uint64_t discover, discover_v2;	/* queries sent, answered "v2" */
+	uint64_t status_requests, status;	/* sent, answered */
+	uint64_t delivery_requests, batches;	/* sent, deliveries read */
+	uint64_t delivered, duplicates;	/* messages in them; seen before */
+	uint64_t empty;			/* deliveries of no attachment */
+	uint64_t acks, ack_status;	/* messages-received sent, answered */
+	uint64_t refused, timeouts;	/* problem reports, no answers */
+	uint64_t live_requests, live_on, live_refused;
+	uint64_t offline_periods, offline_sent, drained_on_reconnect;
+	uint64_t att_errors[EDGE_PICKUP_NERR];
+};
 
 /* Session figures of the run (edge_ws.c keeps them). */
 struct edge_ws_counts {
@@ -28,6 +53,7 @@ struct edge_ws_counts {
 	uint64_t peer_sent, peer_delivered, peer_answered;
 	uint64_t bytes_in, bytes_out;	/* of sessions that ended */
 	unsigned held, held_peak;	/* sessions open now, at most */
+	struct edge_pickup_counts pk;
 };
 
 /* The run's side: the mediator's invitation and the run key. */
@@ -38,6 +64,7 @@ struct edge_run {
 	int sessions;			/* --edge-ws: ws is set */
 	struct wsc_target ws;
 	struct edge_ws_counts n;
+	int pickup_known;		/* auto: -1 not yet, 0 implicit, 1 v2 */
 	struct edge_steps *steps;	/* samples (edge_steps.h), or NULL */
 };
 
@@ -56,6 +83,16 @@ struct edge_agent {
 	uint32_t conn_seq;		/* the connection request's number */
 	uint32_t hello_seq;		/* the session's opening ping */
 	uint32_t pend_seq, peer_seq;	/* in flight, or 0 */
+	int64_t pk_start;		/* the pickup request's send */
+	int64_t off_at;			/* the offline cycle's next switch */
+	uint32_t pk_seq;		/* pickup request in flight, or 0 */
+	uint32_t live_seq;		/* live-delivery-change unanswered */
+	uint32_t off_sent;		/* sent to it offline, not yet back */
+	struct edge_pickup_seen *seen;	/* envelopes seen (v2), or NULL */
+	uint8_t pk_kind;		/* enum edge_pickup_kind in flight */
+	uint8_t pk_batches;		/* deliveries in this drain */
+	uint8_t live_asked;		/* live mode asked on this session */
+	uint8_t offline;		/* closed by --edge-offline */
 	uint8_t step;			/* enum edge_kind in flight (setup) */
 	uint8_t connected, granted, nrouting;
 	uint8_t ws_fails;		/* sessions failed in a row */
@@ -66,5 +103,26 @@ struct edge_agent {
 	uint8_t stopped;		/* no more sessions */
 	uint8_t task_wait;		/* a task waits for the first session */
 };
+
+/* Sends msg (freed) on t's session, Authcrypt for the mediator. */
+int edge_ws_send_mediator(struct tenant *t, char *msg, char **cause);
+
+/* Records a session request of t ("WS", or "DELIVER"), message seq. */
+void edge_ws_record(struct tenant *t, const char *method, const char *name,
+    int64_t sched, int64_t start, enum stats_err err, const char *msg,
+    uint32_t seq);
+
+/* A message op for t's connection key: an answer of its mediator's. */
+void edge_ws_from_mediator(struct tenant *t, const struct denv_opened *op);
+
+/* Asks the mediator for one queued message (implicit pickup). */
+void edge_ws_poll(struct tenant *t);
+
+/*
+ * A message op from another agent (pushed, or delivered in a batch):
+ * handled as its peer's. Returns 0, or -1 when it is not from t's peer.
+ */
+int edge_ws_from_agent(struct tenant *t, const struct denv_opened *op,
+    int delivered);
 
 #endif

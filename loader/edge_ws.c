@@ -9,6 +9,7 @@
 #include "call.h"
 #include "didcomm_envelope.h"
 #include "edge.h"
+#include "edge_pickup.h"
 #include "edge_private.h"
 #include "edge_steps.h"
 #include "engine.h"
@@ -19,11 +20,14 @@
 
 #define EDGE_WS_BACKOFF_MIN 500000	/* us */
 #define EDGE_WS_BACKOFF_MAX 30000000
+#define EDGE_WS_WAIT_POLL 1000000	/* us: Pickup 2.0 poll while waiting */
 
 static const char edge_ws_open_name[] = "120_edge_session";
 static const char edge_ws_med_name[] = "110_edge_ping_mediator";
 static const char edge_ws_peer_name[] = "130_edge_ping_peer";
 static const char edge_ws_dlv_name[] = "131_edge_peer_delivered";
+static const char edge_ws_off_name[] = "132_edge_offline_delivered";
+#define EDGE_WS_OFFLINE_TAG "medload offline "
 
 static void edge_ws_connect(struct tenant *t);
 static void edge_ws_open(struct tenant *t);
@@ -43,8 +47,7 @@ edge_ws_timeout(const struct tenant *t)
 	return (int64_t)(t->run->c->request_timeout * 1e6);
 }
 
-/* Records a session request of t ("WS", or "DELIVER"). */
-static void
+void
 edge_ws_record(struct tenant *t, const char *method, const char *name,
     int64_t sched, int64_t start, enum stats_err err, const char *msg,
     uint32_t seq)
@@ -72,8 +75,7 @@ edge_ws_peer(struct tenant *t)
 	    TENANT_FAILED ? p : NULL;
 }
 
-/* Sends msg (freed) on t's session, Authcrypt for the mediator. */
-static int
+int
 edge_ws_send_mediator(struct tenant *t, char *msg, char **cause)
 {
 	struct edge_agent *a = t->edge;
@@ -121,8 +123,7 @@ edge_ws_send_peer(struct tenant *t, struct tenant *p, char *msg,
 	return rc;
 }
 
-/* Asks the mediator for one queued message (a ping wanting no answer). */
-static void
+void
 edge_ws_poll(struct tenant *t)
 {
 	struct edge_agent *a = t->edge;
@@ -194,7 +195,7 @@ edge_ws_retry_due(void *arg, int64_t at)
 	(void)at;
 	t->edge->ws_retry = 0;
 	if (!t->edge->stopped && !t->run->stopping && t->edge->ws == NULL &&
-	    t->state == TENANT_READY)
+	    !t->edge->offline && t->state == TENANT_READY)
 		edge_ws_open(t);
 }
 
@@ -232,6 +233,7 @@ edge_ws_closed(void *arg, const char *why)
 		n->held--;
 		a->ws_up = 0;
 		edge_ws_fail_pending(t, STATS_ERR_CONNECTION, msg, INT64_MAX);
+		edge_pickup_fail(t, STATS_ERR_CONNECTION, msg, INT64_MAX);
 	} else {
 		n->open_failures++;
 		edge_ws_record(t, "WS", edge_ws_open_name, a->ws_start,
@@ -242,6 +244,65 @@ edge_ws_closed(void *arg, const char *why)
 	a->ws = NULL;
 	a->polling = 0;
 	edge_ws_connect(t);
+}
+
+/* Counts t's session's bytes and closes it (not a drop). */
+static void
+edge_ws_hang_up(struct tenant *t)
+{
+	struct edge_agent *a = t->edge;
+
+	edge_ws_n(t)->bytes_in += wsc_bytes_in(a->ws);
+	edge_ws_n(t)->bytes_out += wsc_bytes_out(a->ws);
+	if (a->ws_up)
+		edge_ws_n(t)->held--;
+	a->ws_up = 0;
+	a->polling = 0;
+	wsc_free(a->ws);
+	a->ws = NULL;
+}
+
+/*
+ * --edge-offline: t goes offline (when nothing is in flight on its
+ * session, else a little later) or comes back, as planned for at.
+ */
+static void
+edge_ws_offline_due(void *arg, int64_t at)
+{
+	struct tenant *t = arg;
+	struct edge_agent *a = t->edge;
+	int64_t d = (int64_t)(t->run->c->edge_offline * 1e6);
+
+	if (a == NULL || at != a->off_at || a->stopped || t->run->stopping)
+		return;
+	if (a->offline) {
+		edge_ws_open(t);	/* offline until it is up */
+		return;
+	}
+	if (!a->ws_up || at + 2 * d > t->run->end_at)
+		return;		/* dropped (the next session plans again), or
+				 * it would not be back in time to drain */
+	if (a->pend_seq != 0 || a->peer_seq != 0 || a->pk_seq != 0)
+		d = 200000;	/* busy: try again soon */
+	else {
+		edge_ws_hang_up(t);
+		a->offline = 1;
+		edge_ws_n(t)->pk.offline_periods++;
+	}
+	a->off_at = at + d;
+	eng_timer(t->run->eng, a->off_at, edge_ws_offline_due, t);
+}
+
+/* With --edge-offline, the pair's second agent goes offline in a while. */
+static void
+edge_ws_offline_plan(struct tenant *t)
+{
+	struct edge_agent *a = t->edge;
+
+	if (t->run->c->edge_offline <= 0 || (t->k & 1u) == 0)
+		return;
+	a->off_at = eng_now() + (int64_t)(t->run->c->edge_offline * 1e6);
+	eng_timer(t->run->eng, a->off_at, edge_ws_offline_due, t);
 }
 
 /* The opening ping's answer: the session is up. */
@@ -255,6 +316,7 @@ edge_ws_up(struct tenant *t)
 	    STATS_OK, NULL, a->hello_seq);
 	a->hello_seq = 0;
 	a->ws_up = 1;
+	a->offline = 0;
 	a->ws_fails = 0;
 	n->opened++;
 	if (a->ws_was_open)
@@ -262,15 +324,15 @@ edge_ws_up(struct tenant *t)
 	a->ws_was_open = 1;
 	if (++n->held > n->held_peak)
 		n->held_peak = n->held;
-	edge_ws_poll(t);	/* what queued while it was away */
+	edge_pickup_up(t);	/* what queued while it was away */
+	edge_ws_offline_plan(t);
 	if (a->task_wait) {
 		a->task_wait = 0;
 		edge_ws_task(t, a->task_sched);
 	}
 }
 
-/* A message from the mediator's key: an answer t waits for. */
-static void
+void
 edge_ws_from_mediator(struct tenant *t, const struct denv_opened *op)
 {
 	struct edge_agent *a = t->edge;
@@ -278,6 +340,8 @@ edge_ws_from_mediator(struct tenant *t, const struct denv_opened *op)
 	char id[DCRYPTO_ID_MAX], *cause = NULL;
 	uint32_t seq = a->hello_seq ? a->hello_seq : a->pend_seq;
 
+	if (edge_pickup_answer(t, op))
+		return;
 	edge_id(t, seq, id);
 	o = !op->authcrypt || memcmp(op->sender, a->their, DCRYPTO_PK) ||
 	    seq == 0 ? NULL : dmsg_parse(op->msg, op->len,
@@ -298,6 +362,36 @@ edge_ws_from_mediator(struct tenant *t, const struct denv_opened *op)
 	workflow_task_over(t, eng_now());
 }
 
+/*
+ * Whether ping o is one p sent while t was offline ("medload offline SEQ
+ * SENT", SENT on the one clock): then its delivery is recorded on p's
+ * figures and counted, and it wants no answer.
+ */
+static int
+edge_ws_offline_ping(struct tenant *t, struct tenant *p,
+    struct json_object *o)
+{
+	const char *cm = jx_str(jx_get(o, "comment"), NULL);
+	size_t tl = strlen(EDGE_WS_OFFLINE_TAG);
+	unsigned long long seq, at;
+	char *end;
+
+	if (cm == NULL || strncmp(cm, EDGE_WS_OFFLINE_TAG, tl) != 0)
+		return 0;
+	seq = strtoull(cm + tl, &end, 10);
+	if (*end != ' ' || seq == 0 || seq > UINT32_MAX)
+		return 0;
+	at = strtoull(end + 1, &end, 10);
+	if (*end != '\0' || at == 0 || at > (unsigned long long)eng_now())
+		return 0;
+	edge_ws_record(p, "DELIVER", edge_ws_off_name, (int64_t)at,
+	    (int64_t)at, STATS_OK, NULL, (uint32_t)seq);
+	edge_ws_n(t)->pk.drained_on_reconnect++;
+	if (t->edge->off_sent > 0)
+		t->edge->off_sent--;
+	return 1;
+}
+
 /* Peer p's ping o reached t: delivered (on p's clock), answered. */
 static void
 edge_ws_pinged(struct tenant *t, struct tenant *p, struct json_object *o)
@@ -306,7 +400,8 @@ edge_ws_pinged(struct tenant *t, struct tenant *p, struct json_object *o)
 	const char *mid = jx_str(jx_get(o, "@id"), NULL);
 	char id[DCRYPTO_ID_MAX], *cause = NULL;
 
-	if (mid == NULL || strlen(mid) >= DCRYPTO_ID_MAX)
+	if (mid == NULL || strlen(mid) >= DCRYPTO_ID_MAX ||
+	    edge_ws_offline_ping(t, p, o))
 		return;
 	edge_id(p, pa->peer_seq, id);
 	if (pa->peer_seq != 0 && strcmp(id, mid) == 0) {
@@ -341,9 +436,9 @@ edge_ws_answer(struct tenant *t, const struct denv_opened *op,
 	return ok;
 }
 
-/* A message from another agent, forwarded by the mediator. */
-static void
-edge_ws_from_agent(struct tenant *t, const struct denv_opened *op)
+int
+edge_ws_from_agent(struct tenant *t, const struct denv_opened *op,
+    int delivered)
 {
 	struct edge_agent *a = t->edge;
 	struct tenant *p = edge_ws_peer(t);
@@ -351,11 +446,11 @@ edge_ws_from_agent(struct tenant *t, const struct denv_opened *op)
 	char id[DCRYPTO_ID_MAX], *cause = NULL;
 
 	if (p == NULL || !op->authcrypt || memcmp(op->sender,
-	    dcrypto_pk(&p->edge->recip), DCRYPTO_PK) != 0) {
-		edge_ws_n(t)->unexpected++;
-		return;
-	}
-	if (a->polling)
+	    dcrypto_pk(&p->edge->recip), DCRYPTO_PK) != 0)
+		return -1;
+	if (delivered)
+		;	/* counted by edge_pickup */
+	else if (a->polling)
 		edge_ws_n(t)->drained++;
 	else
 		edge_ws_n(t)->pushed++;
@@ -374,8 +469,13 @@ edge_ws_from_agent(struct tenant *t, const struct denv_opened *op)
 		edge_ws_n(t)->unexpected++;
 	json_object_put(o);
 	free(cause);
-	if (a->ws_up)
+	if (!a->ws_up || delivered)
+		return 0;
+	if (edge_pickup_on(t))
+		edge_pickup_poll(t);
+	else
 		edge_ws_poll(t);	/* the next queued one, if any */
+	return 0;
 }
 
 /* One frame on t's session: for its connection key, or its routing key. */
@@ -394,10 +494,10 @@ edge_ws_message(void *arg, const unsigned char *p, size_t n)
 	}
 	free(cause);
 	cause = NULL;
+	if (edge_pickup_dup(t, p, n))
+		return;
 	if (denv_unpack((const char *)p, n, &t->edge->recip, &op, &cause) ==
-	    0)
-		edge_ws_from_agent(t, &op);
-	else
+	    -1 || edge_ws_from_agent(t, &op, 0) == -1)
 		edge_ws_n(t)->unexpected++;
 	denv_opened_release(&op);
 	free(cause);
@@ -477,6 +577,7 @@ edge_ws_init(struct run *r, char **cause)
 	    edge_steps_limit(r, cause) == -1)
 		return -1;
 	r->edge->sessions = 1;
+	r->edge->pickup_known = -1;
 	return 0;
 }
 
@@ -485,6 +586,48 @@ edge_ws_start(struct tenant *t)
 {
 	if (t->run->edge->sessions)
 		edge_ws_connect(t);
+}
+
+/*
+ * Sends t's ping to peer p, offline (--edge-offline): it wants no answer
+ * and says when it left, so p times its delivery when it comes back.
+ */
+static int
+edge_ws_ping_offline(struct tenant *t, struct tenant *p, char **cause)
+{
+	struct edge_agent *a = t->edge;
+	char id[DCRYPTO_ID_MAX], comment[80];
+	uint32_t seq = ++a->seq;
+
+	edge_id(t, seq, id);
+	snprintf(comment, sizeof(comment), EDGE_WS_OFFLINE_TAG "%u %lld",
+	    (unsigned)seq, (long long)eng_now());
+	if (edge_ws_send_peer(t, p, dmsg_ping_quiet(id, comment), cause) ==
+	    -1)
+		return -1;
+	edge_ws_n(t)->pk.offline_sent++;
+	p->edge->off_sent++;
+	return 0;
+}
+
+/*
+ * Pickup 2.0: t still waits for its peer's answer, which may wait in the
+ * mediator's queue (ACA-Py queues what comes while the session's one
+ * reply buffer is busy, and pushes it only after t's next message): a
+ * delivery-request every second of the wait. at tells the ping apart.
+ */
+static void
+edge_ws_wait_poll(void *arg, int64_t at)
+{
+	struct tenant *t = arg;
+	struct edge_agent *a = t->edge;
+
+	if (a == NULL || a->peer_seq == 0 || !a->ws_up || at <= a->peer_start ||
+	    (at - a->peer_start) % EDGE_WS_WAIT_POLL != 0 ||
+	    at - a->peer_start >= edge_ws_timeout(t))
+		return;
+	edge_pickup_poll(t);
+	eng_timer(t->run->eng, at + EDGE_WS_WAIT_POLL, edge_ws_wait_poll, t);
 }
 
 /* Sends t's ping to peer p (or, without one, to the mediator). */
@@ -509,6 +652,9 @@ edge_ws_ping(struct tenant *t, struct tenant *p, int64_t sched,
 	a->peer_sched = sched;
 	a->peer_start = eng_now();
 	edge_ws_n(t)->peer_sent++;
+	if (edge_pickup_on(t))
+		eng_timer(t->run->eng, a->peer_start + EDGE_WS_WAIT_POLL,
+		    edge_ws_wait_poll, t);
 	return edge_ws_send_peer(t, p, dmsg_ping(id, comment), cause);
 }
 
@@ -521,6 +667,14 @@ edge_ws_task(struct tenant *t, int64_t sched)
 
 	if (a->pend_seq != 0 || a->peer_seq != 0) {
 		t->run->tasks_skipped++;	/* open pacing: still busy */
+		return;
+	}
+	if (a->offline || (a->ws_up && p != NULL && p->edge->offline)) {
+		if (!a->offline && edge_ws_ping_offline(t, p, &cause) == -1) {
+			edge_ws_n(t)->unexpected++;	/* it is open */
+			free(cause);
+		}
+		workflow_task_over(t, eng_now());	/* nothing to wait for */
 		return;
 	}
 	if (!a->ws_up && !a->ws_was_open) {
@@ -552,15 +706,8 @@ edge_ws_stop(struct tenant *t)
 	if (a == NULL)
 		return;
 	a->stopped = 1;
-	if (a->ws == NULL)
-		return;
-	edge_ws_n(t)->bytes_in += wsc_bytes_in(a->ws);
-	edge_ws_n(t)->bytes_out += wsc_bytes_out(a->ws);
-	if (a->ws_up)
-		edge_ws_n(t)->held--;
-	a->ws_up = 0;
-	wsc_free(a->ws);
-	a->ws = NULL;
+	if (a->ws != NULL)
+		edge_ws_hang_up(t);
 }
 
 void
@@ -617,5 +764,6 @@ edge_ws_results(const struct run *r)
 		}
 	edge_ws_add(o, "bytes_in", in);
 	edge_ws_add(o, "bytes_out", out);
+	json_object_object_add(o, "pickup", edge_pickup_results(r));
 	return o;
 }

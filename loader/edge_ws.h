@@ -17,6 +17,13 @@
  *                               send -> the ping on the peer's session
  *                               (one process, one clock: no correction)
  *
+ *   DELIVER 132_edge_offline_delivered
+ *                               with --edge-offline: a ping sent while the
+ *                               peer was offline -> its arrival once the
+ *                               peer is back (edge_pickup.h)
+ *
+ * With Pickup 2.0 (--edge-pickup, edge_pickup.h) the agent asks for
+ * deliveries instead of the polls below.
  * Pickup: ACA-Py core pushes at most one queued message after each
  * message it dispatches from a session with no reply buffered (implicit
  * pickup). After every message from another agent the receiver sends a

@@ -58,14 +58,36 @@ check_python_venv() {
 	die "$py cannot create virtualenvs (needs ensurepip, ssl, sqlite3)"
 }
 
-# Print the venv dir of release $1, creating it when missing or broken.
+# The Pickup 2.0 plugin (RFC 0685) offered with --pickup. 0.2.0 pins
+# aries-cloudagent[askar,bbs,indy]==0.8.2; it goes in with --no-deps on the
+# releases whose acapy-versions quirks say "pickup" (0.8.2 and 0.12.0:
+# their constraints already hold what it imports, pydantic 1.x and
+# python-dateutil).
+PICKUP_REQ="acapy-plugin-pickup==0.2.0"
+
+# Fail unless release $1 (release_info done) accepts the pickup plugin.
+check_pickup() {
+	[[ ",$REL_QUIRKS," == *,pickup,* ]] && return 0
+	local name py req field inv home quirks ok=""
+	while read -r name py req field inv home quirks; do
+		[[ "$name" == \#* || "$py" == alias ]] && continue
+		[[ ",$quirks," == *,pickup,* ]] && ok="$ok $name"
+	done <"$MEDLOAD_STACK_SRC/acapy-versions"
+	die "ACA-Py release '$1' is not known to take $PICKUP_REQ (checked on 0.8.2 and 0.12.0; it imports aries_cloudagent, which 1.x renamed acapy_agent); releases that do:${ok:- none}"
+}
+
+# Print the venv dir of release $1 (with the pickup plugin when $2 is
+# "pickup": a venv of its own, REL+pickup), creating it when missing or
+# broken.
 ensure_venv() {
-	local rel="$1" py dir stamp want t0
+	local rel="$1" plugin="${2:-}" py dir stamp want t0
 	release_info "$rel"
+	[[ -z "$plugin" ]] || check_pickup "$rel"
 	rel="$REL_NAME"
-	dir="$MEDLOAD_CACHE/venvs/$rel"
+	dir="$MEDLOAD_CACHE/venvs/$rel${plugin:++$plugin}"
 	stamp="$dir/.medload-release"
 	want="$REL_PY $REL_REQ $(cksum <"$MEDLOAD_STACK_SRC/constraints/$rel.txt" | cut -d' ' -f1)"
+	[[ -z "$plugin" ]] || want="$want $PICKUP_REQ"
 	mkdir -p "$MEDLOAD_CACHE/venvs"
 	(
 		flock -w 900 9 || die "timed out waiting for the venv lock $dir.lock"
@@ -82,6 +104,12 @@ ensure_venv() {
 		"$py" -m venv "$dir" >&2
 		"$dir/bin/pip" install --quiet -c "$MEDLOAD_STACK_SRC/constraints/$rel.txt" \
 			"$REL_REQ" >&2 || die "ACA-Py release '$rel': pip install $REL_REQ failed (see above)"
+		if [[ -n "$plugin" ]]; then
+			"$dir/bin/pip" install --quiet --no-deps "$PICKUP_REQ" >&2 ||
+				die "pip install $PICKUP_REQ failed (see above)"
+			"$dir/bin/python" -c 'import acapy_plugin_pickup.v2_0.delivery' >&2 ||
+				die "ACA-Py release '$rel' cannot import $PICKUP_REQ (see above)"
+		fi
 		PATH="$dir/bin:$PATH" "$dir/bin/aca-py" --version >/dev/null 2>&1 ||
 			die "ACA-Py release '$rel': aca-py in $dir does not run"
 		printf '%s\n' "$want" >"$stamp"

@@ -171,6 +171,28 @@ expect_grep edge-task-peer-needs-ws-msg 'edge_task peer needs edge_ws' "$TMP/err
 expect_rc edge-ws-other-scenario 2 "$MEDLOAD" run --scenario mediation \
 	--edge-ws ws://127.0.0.1:9/ --out-dir "$TMP/runs"
 expect_grep edge-ws-other-scenario-msg 'settings of scenario edge' "$TMP/err"
+expect_rc edge-pickup-needs-ws 2 "$MEDLOAD" run --scenario edge \
+	--invitation-url "$edge_inv" --edge-pickup v2 --out-dir "$TMP/runs"
+expect_grep edge-pickup-needs-ws-msg 'edge_pickup and edge_pickup_limit need edge_ws' \
+	"$TMP/err"
+expect_rc edge-pickup-mode 2 "$MEDLOAD" run --scenario edge \
+	--invitation-url "$edge_inv" --edge-ws ws://127.0.0.1:9/ \
+	--edge-pickup v3 --out-dir "$TMP/runs"
+expect_grep edge-pickup-mode-msg 'auto|implicit|v2' "$TMP/err"
+expect_rc edge-pickup-limit 2 "$MEDLOAD" run --scenario edge \
+	--invitation-url "$edge_inv" --edge-ws ws://127.0.0.1:9/ \
+	--edge-pickup-limit 101 --out-dir "$TMP/runs"
+expect_grep edge-pickup-limit-msg 'edge_pickup_limit must be 1 to 100, not 101' \
+	"$TMP/err"
+expect_rc edge-offline-needs-peer 2 "$MEDLOAD" run --scenario edge \
+	--invitation-url "$edge_inv" --edge-ws ws://127.0.0.1:9/ \
+	--edge-offline 5s --out-dir "$TMP/runs"
+expect_grep edge-offline-needs-peer-msg 'edge_offline needs edge_task peer' \
+	"$TMP/err"
+expect_rc edge-offline-short 2 "$MEDLOAD" run --scenario edge \
+	--invitation-url "$edge_inv" --edge-ws ws://127.0.0.1:9/ \
+	--edge-task peer --edge-offline 200ms --out-dir "$TMP/runs"
+expect_grep edge-offline-short-msg 'edge_offline must be at least 1s' "$TMP/err"
 expect_rc edge-ws-files-limit 2 sh -c 'ulimit -n 300 && exec "$@"' sh \
 	"$MEDLOAD" run --scenario edge --invitation-url "$edge_inv" \
 	--edge-ws ws://127.0.0.1:9/ --stages 10s:1000 --out-dir "$TMP/runs"

@@ -64,21 +64,6 @@ fuzz_setup(void)
 	dcrypto_derive(run, 1, DCRYPTO_CONNECTION, &fuzz_t);
 }
 
-/* A refusal must say why, printably; frees it. */
-static void
-fuzz_cause(char *cause)
-{
-	size_t i;
-
-	if (cause == NULL || cause[0] == '\0')
-		fuzzlib_fail("a refusal without a reason", NULL);
-	for (i = 0; cause[i] != '\0'; i++)
-		if ((unsigned char)cause[i] < 0x20 || cause[i] == 0x7f)
-			fuzzlib_fail("a refusal with a control character",
-			    cause);
-	free(cause);
-}
-
 /* The invitation inv written back as a Connections 1.0 one. */
 static char *
 fuzz_inv_text(const struct dmsg_invitation *inv)
@@ -115,7 +100,7 @@ fuzz_invitation(const char *text)
 	char *cause = NULL, *again;
 
 	if (dmsg_invitation_read(text, &inv, &cause) == -1) {
-		fuzz_cause(cause);
+		fuzzlib_cause(cause);
 		return;
 	}
 	if (inv.endpoint == NULL || inv.nrouting > DMSG_MAX_ROUTING ||
@@ -153,13 +138,13 @@ fuzz_response(struct json_object *o)
 				fuzzlib_fail("a response yields a key its "
 				    "signer never named", NULL);
 		} else
-			fuzz_cause(cause);
+			fuzzlib_cause(cause);
 		cause = NULL;
 		if (dmsg_response_key(o, hs[i], dcrypto_pk(&fuzz_t), their,
 		    &cause) == 0)
 			fuzzlib_fail("a response yields a key without the "
 			    "signature of the invitation key", NULL);
-		fuzz_cause(cause);
+		fuzzlib_cause(cause);
 		cause = NULL;
 	}
 }
@@ -184,13 +169,13 @@ fuzz_mediation(struct json_object *o)
 	int found = 0;
 
 	if (dmsg_grant(o, r, &n, &cause) == -1)
-		fuzz_cause(cause);
+		fuzzlib_cause(cause);
 	else if (n == 1 && !fuzz_names(jx_str(jx_at(jx_get(o,
 	    "routing_keys"), 0), NULL), r))
 		fuzzlib_fail("a grant's routing key is not its first", NULL);
 	cause = NULL;
 	if (dmsg_keylist_result(o, dcrypto_pk(&fuzz_t), &cause) == -1) {
-		fuzz_cause(cause);
+		fuzzlib_cause(cause);
 		return;
 	}
 	for (i = 0; i < jx_len(jx_get(o, "updated")); i++)
@@ -226,7 +211,7 @@ fuzz_answer(uint8_t mode, const char *text, size_t n)
 	struct json_object *o = dmsg_parse(text, n, want, thid, &cause);
 
 	if (o == NULL) {
-		fuzz_cause(cause);
+		fuzzlib_cause(cause);
 		return;
 	}
 	if (!fuzz_is(o, want, thid))
@@ -327,7 +312,7 @@ fuzz_round_trip(uint8_t mode, const char *label, const uint8_t *edits,
 	fuzzlib_edit(&text, &n, edits, en);
 	o = dmsg_parse(text, n, "response", "req-1", &cause);
 	if (o == NULL)
-		fuzz_cause(cause);
+		fuzzlib_cause(cause);
 	else
 		fuzz_response(o);
 	json_object_put(o);

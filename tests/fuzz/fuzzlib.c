@@ -155,3 +155,17 @@ fuzzlib_dump(const char *var, uint8_t lead, const char *data, size_t n)
 	fwrite(data, 1, n, f);
 	fclose(f);
 }
+
+void
+fuzzlib_cause(char *cause)
+{
+	size_t i;
+
+	if (cause == NULL || cause[0] == '\0')
+		fuzzlib_fail("a refusal without a reason", NULL);
+	for (i = 0; cause[i] != '\0'; i++)
+		if ((unsigned char)cause[i] < 0x20 || cause[i] == 0x7f)
+			fuzzlib_fail("a refusal with a control character",
+			    cause);
+	free(cause);
+}

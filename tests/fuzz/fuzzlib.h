@@ -61,4 +61,10 @@ void fuzzlib_dump(const char *var, uint8_t lead, const char *data,
 /* Aborts with a message: an oracle of a harness found a broken answer. */
 void fuzzlib_fail(const char *what, const char *detail);
 
+/*
+ * A refusal must say why, in printable ASCII: fails otherwise. Frees
+ * cause.
+ */
+void fuzzlib_cause(char *cause);
+
 #endif
