@@ -53,6 +53,7 @@ struct source_par {
 	size_t *queue;			/* ring of slots to parse */
 	size_t qhead, qlen;
 	unsigned long long next_seq, merge_seq;
+	int merging;			/* a thread is merging */
 	int closing;
 	pthread_mutex_t lock;
 	pthread_cond_t work, done;
@@ -141,19 +142,28 @@ source_par_next_done(struct source_par *sp)
 	return NULL;
 }
 
-/* Merges every parsed slot that is next in order; lock held. */
+/*
+ * Merges every parsed slot that is next in order, on the first thread to
+ * come (the reader or a worker), one thread at a time; lock held. Each
+ * slot freed wakes the reader.
+ */
 static void
 source_par_merge_ready(struct source_par *sp)
 {
 	struct source_par_slot *s;
 
+	if (sp->merging)
+		return;		/* that thread merges what comes next */
+	sp->merging = 1;
 	while ((s = source_par_next_done(sp)) != NULL) {
 		pthread_mutex_unlock(&sp->lock);
 		source_par_merge(sp, s);
 		pthread_mutex_lock(&sp->lock);
 		s->state = SOURCE_PAR_FREE;
 		sp->merge_seq++;
+		pthread_cond_broadcast(&sp->done);
 	}
+	sp->merging = 0;
 }
 
 /* A free slot, merging (and waiting for the workers) to get one. */
@@ -224,6 +234,7 @@ source_par_work(void *arg)
 		pthread_mutex_lock(&sp->lock);
 		s->state = SOURCE_PAR_DONE;
 		pthread_cond_signal(&sp->done);
+		source_par_merge_ready(sp);
 	}
 	pthread_mutex_unlock(&sp->lock);
 	return NULL;
