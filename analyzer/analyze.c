@@ -83,8 +83,8 @@ analyze_source_block(const struct analyze_request *r, struct json_object *errors
 
 /*
  * Reads every file through the pipeline (none for ANALYZE_NONE), on
- * r->threads threads; merged in time order when following exchanges, so
- * that only the open ones are held.
+ * r->threads threads; several files merged in time order on one thread
+ * when following exchanges, so that only the open ones are held.
  */
 static void
 analyze_files(const struct analyze_request *r, struct pipeline *p,

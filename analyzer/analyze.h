@@ -47,8 +47,9 @@ struct analyze_request {
 	int flows;			/* follow exchanges (flows.h) */
 	double flow_timeout;		/* seconds; 0: the default */
 	/*
-	 * Files: parsing threads (0: one per online core; with flows, one)
-	 * and the bytes of the chunks they take (0: the default).
+	 * Files: parsing threads (0: one per online core; with flows and
+	 * several files, merged by time, one) and the bytes of the chunks
+	 * they take (0: the default).
 	 */
 	unsigned threads;
 	size_t chunk;

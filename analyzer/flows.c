@@ -998,6 +998,14 @@ flows_mark(struct flows *f, struct flows_x *x, int li,
 		flows_wait(f, x, agent);
 }
 
+int
+flows_follows(const char *outcome)
+{
+	const char *ep;
+
+	return flows_mark_of(outcome, &ep) >= 0;
+}
+
 void
 flows_add(struct flows *f, const struct trace_event *ev)
 {

@@ -77,6 +77,14 @@ void flows_free(struct flows *f);
 /* Takes one accepted event (borrowed; nothing is kept of it). */
 void flows_add(struct flows *f, const struct trace_event *ev);
 
+/*
+ * Says whether flows_add reads more of an event with this outcome (NULL
+ * accepted) than that it came: 1 when it marks a moment of a message
+ * (handle, encode or deliver START or END), else 0, and flows_add only
+ * counts it.
+ */
+int flows_follows(const char *outcome);
+
 /* Exchanges open now, and the most ever open at once. */
 size_t flows_open(const struct flows *f);
 size_t flows_open_max(const struct flows *f);

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "flows.h"
+#include "flows_log.h"
 #include "trace.h"
 #include "util.h"
 
@@ -162,6 +163,8 @@ pipeline_take(struct pipeline *p, enum trace_reject rej,
 	agg_add(p->agg, ev);
 	if (p->flows != NULL)
 		flows_add(p->flows, ev);
+	else if (p->flows_log != NULL)
+		flows_log_add(p->flows_log, ev);
 	return 0;
 }
 

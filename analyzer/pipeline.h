@@ -15,6 +15,7 @@
 #include "trace.h"
 
 struct flows;
+struct flows_log;
 struct trace_parser;
 
 /* A rejected record noted for showing later. */
@@ -58,6 +59,11 @@ struct pipeline {
 	unsigned long long show_max;	/* rejects printed at most */
 	struct seen left_out;		/* what the filters dropped */
 	struct flows *flows;		/* borrowed; NULL: no flows */
+	/*
+	 * Set (with flows NULL): the accepted events are noted there for
+	 * the flows engine, to be replayed in input order (borrowed).
+	 */
+	struct flows_log *flows_log;
 	/* Set: rejects and left-out events are noted there (borrowed). */
 	struct pipeline_notes *notes;
 	enum agg_key keys[AGG_KEY_COUNT];	/* as given to pipeline_init */

@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "flows_log.h"
 #include "interrupt.h"
 #include "pipeline.h"
 #include "source_chunk.h"
@@ -22,6 +23,7 @@ enum { SOURCE_PAR_FREE, SOURCE_PAR_QUEUED, SOURCE_PAR_DONE };
 struct source_par_slot {
 	struct source_chunk c;
 	struct pipeline_notes notes;
+	struct flows_log flows;	/* its accepted events, when followed */
 	unsigned long long seq;		/* its place in input order */
 	unsigned long long nlines;
 	size_t input;
@@ -51,6 +53,7 @@ struct source_par {
 	size_t *queue;			/* ring of slots to parse */
 	size_t qhead, qlen;
 	unsigned long long next_seq, merge_seq;
+	int merging;			/* a thread is merging */
 	int closing;
 	pthread_mutex_t lock;
 	pthread_cond_t work, done;
@@ -69,17 +72,24 @@ source_par_cores(void)
 	    (unsigned)n;
 }
 
-/* Parses a chunk's lines through p, noting what needs the input order. */
+/*
+ * Parses a chunk's lines through p, noting what needs the input order:
+ * on a worker's pipeline, the events for the exchanges followed too.
+ */
 static void
-source_par_parse(struct pipeline *p, struct source_par_slot *s)
+source_par_parse(const struct source_par *sp, struct pipeline *p,
+    struct source_par_slot *s)
 {
 	p->notes = &s->notes;
+	if (p->flows == NULL && sp->p->flows != NULL)
+		p->flows_log = &s->flows;
 	if (s->c.kind == SOURCE_CHUNK_LONG) {
 		pipeline_line("", 0, 1, 1, p);
 		s->nlines = 1;
 	} else
 		s->nlines = pipeline_lines(p, s->c.data, s->c.len);
 	p->notes = NULL;
+	p->flows_log = NULL;
 }
 
 /* Reports an input's error, its line number known now. */
@@ -106,6 +116,9 @@ source_par_merge(struct source_par *sp, struct source_par_slot *s)
 {
 	sp->p->where = sp->paths[s->input];
 	pipeline_notes_merge(sp->p, &s->notes, sp->lines[s->input]);
+	if (sp->p->flows != NULL)
+		flows_log_replay(&s->flows, sp->p->flows);
+	flows_log_clear(&s->flows);
 	sp->lines[s->input] += s->nlines;
 	if (s->error != NULL)
 		source_par_error(sp, s);
@@ -129,19 +142,28 @@ source_par_next_done(struct source_par *sp)
 	return NULL;
 }
 
-/* Merges every parsed slot that is next in order; lock held. */
+/*
+ * Merges every parsed slot that is next in order, on the first thread to
+ * come (the reader or a worker), one thread at a time; lock held. Each
+ * slot freed wakes the reader.
+ */
 static void
 source_par_merge_ready(struct source_par *sp)
 {
 	struct source_par_slot *s;
 
+	if (sp->merging)
+		return;		/* that thread merges what comes next */
+	sp->merging = 1;
 	while ((s = source_par_next_done(sp)) != NULL) {
 		pthread_mutex_unlock(&sp->lock);
 		source_par_merge(sp, s);
 		pthread_mutex_lock(&sp->lock);
 		s->state = SOURCE_PAR_FREE;
 		sp->merge_seq++;
+		pthread_cond_broadcast(&sp->done);
 	}
+	sp->merging = 0;
 }
 
 /* A free slot, merging (and waiting for the workers) to get one. */
@@ -182,7 +204,7 @@ source_par_submit(struct source_par *sp, struct source_par_slot *s,
 	} else {
 		pthread_mutex_unlock(&sp->lock);
 		if (parse)
-			source_par_parse(sp->p, s);
+			source_par_parse(sp, sp->p, s);
 		pthread_mutex_lock(&sp->lock);
 		s->state = SOURCE_PAR_DONE;
 		source_par_merge_ready(sp);
@@ -208,10 +230,11 @@ source_par_work(void *arg)
 		sp->qhead = (sp->qhead + 1) % sp->nslots;
 		sp->qlen--;
 		pthread_mutex_unlock(&sp->lock);
-		source_par_parse(&w->p, s);
+		source_par_parse(sp, &w->p, s);
 		pthread_mutex_lock(&sp->lock);
 		s->state = SOURCE_PAR_DONE;
 		pthread_cond_signal(&sp->done);
+		source_par_merge_ready(sp);
 	}
 	pthread_mutex_unlock(&sp->lock);
 	return NULL;
@@ -263,7 +286,8 @@ source_par_start(struct source_par *sp, unsigned n)
 	for (i = 0; i < n; i++) {
 		sp->workers[i].sp = sp;
 		pipeline_init_like(&sp->workers[i].p, sp->p);
-		trace_parser_lean(sp->workers[i].p.parser, 1);
+		trace_parser_lean(sp->workers[i].p.parser, sp->p->flows ==
+		    NULL);
 		if (pthread_create(&sp->workers[i].tid, NULL, source_par_work,
 		    &sp->workers[i]) != 0) {
 			pipeline_release(&sp->workers[i].p);
@@ -308,8 +332,8 @@ source_par_read(const char *const *paths, size_t n, unsigned threads,
 	size_t i;
 
 	memset(&sp, 0, sizeof(sp));
-	if (threads < 1 || p->flows != NULL)
-		threads = 1;	/* exchanges are followed in input order */
+	if (threads < 1)
+		threads = 1;
 	if (threads > SOURCE_PAR_MAX_THREADS)
 		threads = SOURCE_PAR_MAX_THREADS;
 	sp.paths = paths;
@@ -331,8 +355,10 @@ source_par_read(const char *const *paths, size_t n, unsigned threads,
 	for (i = 0; i < n && !stopped && !interrupt_pending(); i++)
 		stopped = source_par_input(&sp, i);
 	source_par_finish(&sp);
-	for (i = 0; i < sp.nslots; i++)
+	for (i = 0; i < sp.nslots; i++) {
 		source_chunk_release(&sp.slots[i].c);
+		flows_log_release(&sp.slots[i].flows);
+	}
 	pthread_cond_destroy(&sp.done);
 	pthread_cond_destroy(&sp.work);
 	pthread_mutex_destroy(&sp.lock);

@@ -4,9 +4,12 @@
  * (source_chunk) and hands them to worker threads, each parsing into a
  * pipeline of its own; what depends on the order of the lines (the
  * rejects shown, line numbers, what the filters left out, the errors of
- * inputs) is merged back in input order, and the workers' aggregates are
- * merged at the end, so the result is the one a single thread reading
- * the inputs one after the other gets, figure for figure.
+ * inputs, and the accepted events when p follows exchanges: flows_log)
+ * is merged back in input order, one chunk after the other, by whichever
+ * thread finds the next chunk parsed (one thread at a time), and the
+ * workers' aggregates are merged at the end, so the result is the one a
+ * single thread reading the inputs one after the other gets, figure for
+ * figure.
  */
 #ifndef MEDLOAD_SOURCE_PAR_H
 #define MEDLOAD_SOURCE_PAR_H
@@ -21,8 +24,9 @@ struct pipeline;
 
 /*
  * Reads paths[0..n) in order through p. threads is the number of parsing
- * threads (1: this thread reads and parses in turn, as it must when p
- * follows exchanges); chunk the bytes of a chunk (0: the default). An
+ * threads (1: this thread reads and parses in turn; else, when p follows
+ * exchanges, the merges feed them the events the others parsed, chunk
+ * after chunk); chunk the bytes of a chunk (0: the default). An
  * input that cannot be read is reported on stderr, its message appended
  * to errors and counted in *unreadable. Returns 0, or 1 when a signal
  * cut the reading short (what was read counts).

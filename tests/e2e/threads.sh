@@ -4,8 +4,10 @@
 # stderr and exit status byte for byte: mixed shapes, CRLF, no final
 # newline, lines longer than a chunk and than 16 MiB, tiny and empty
 # files, gzip, damaged gzip, a missing file, standard input, filters that
-# leave everything out, the rejects shown. Then the golden files at 1 and
-# at 4 threads with 97-byte chunks.
+# leave everything out, the rejects shown. `--flows` the same, its
+# exchanges fed in input order by the reading thread: generated traces of
+# two agents (tests/tools/gen-flows.py), the real samples, damaged ids.
+# Then the golden files at 1 and at 4 threads with 97-byte chunks.
 . "$(dirname "$0")/../lib.sh"
 D=$REPO/tests/golden/data
 R=$REPO/tests/data
@@ -23,6 +25,26 @@ head -1 "$R/acapy-1.7.0-traces.ndjson" | head -c -1 >"$TMP/tiny"
 : >"$TMP/empty"
 printf '\n \n\t\r\n\n' >"$TMP/blanks"
 gzip -c "$TMP/mixed" >"$TMP/mixed.gz"
+mkdir "$TMP/gen"
+python3 "$REPO/tests/tools/gen-flows.py" "$TMP/gen" --offset-ms 2500 \
+	--seed 9 --concurrent 50 --rounds 40
+gzip -c "$TMP/gen/all.ndjson" >"$TMP/gen/all.ndjson.gz"
+# Ids lost, emptied, cut by a NUL, relays, events late, odd labels,
+# outcomes and types: what flows makes of each must not depend on threads.
+jq -c 'input_line_number as $i |
+	if $i % 7 == 0 then .msg_id = "N/A"
+	elif $i % 11 == 0 then del(.msg_id)
+	elif $i % 13 == 0 then .thread_id = "x\u0000y"
+	elif $i % 17 == 0 then .msg_id += "\u0000tail"
+	elif $i % 19 == 0 then .timestamp -= 100
+	elif $i % 23 == 0 then .handler = ""
+	elif $i % 29 == 0 then .outcome += ".http://e\u001b[31m"
+	elif $i % 31 == 0 then .traced_type = 5
+	elif $i % 37 == 0 then .msg_id = ""
+	elif $i % 41 == 0 then .thread_id = .msg_id
+	else . end' "$TMP/gen/all.ndjson" >"$TMP/gen/damaged.json"
+{ head -2000 "$TMP/gen/damaged.json"; cat "$D/rejects.ndjson"
+	tail -n +2001 "$TMP/gen/damaged.json"; } >"$TMP/gen/damaged.ndjson"
 head -c $(($(wc -c <"$TMP/mixed.gz") / 2)) "$TMP/mixed.gz" >"$TMP/cut.gz"
 
 # run NAME ARGS...: the analysis with the environment of the variant.
@@ -67,6 +89,23 @@ same text --show-rejects 0 "$TMP/mixed" "$TMP/crlf" "$TMP/mixed.gz"
 same limit --max-groups 5 --format json "$TMP/mixed" "$TMP/crlf"
 same limit-text --max-groups 2 --by outcome "$TMP/mixed.gz"
 same flows --flows --format json "$R/acapy-0.12.0-traces.ndjson"
+same flows-gen --flows --format json "$TMP/gen/all.ndjson"
+same flows-gen-text --flows "$TMP/gen/all.ndjson.gz"
+same flows-gen-csv --flows --format csv --flow-timeout 20ms \
+	"$TMP/gen/all.ndjson"
+same flows-damaged --flows --format json --show-rejects 100 \
+	"$TMP/gen/damaged.ndjson"
+same flows-filtered --flows --format json --outcome '*.START' \
+	"$TMP/gen/all.ndjson"
+same flows-mixed --flows --format json --show-rejects 100 "$TMP/mixed"
+same flows-crlf --flows "$TMP/crlf"
+same flows-odd --flows --format json --show-rejects 100 "$TMP/huge"
+same flows-cut --flows --format json "$TMP/cut.gz"
+same flows-stdin --flows --show-rejects 3 -
+for f in "$R"/acapy-*-traces.ndjson "$R"/acapy-*.log; do
+	v=$(basename "$f")
+	same "flows-$v" --flows --format json "$f"
+done
 
 # The cases above hold what they are meant to.
 expect_grep threads-ref-gz-cut 'cut.gz: corrupt compressed data after line' \
@@ -84,6 +123,27 @@ if [ "$(jq '.events.accepted' "$TMP/mixed-ref.out")" -gt 500 ] &&
 	[ "$(jq '.events.rejected' "$TMP/mixed-ref.out")" -gt 5 ]; then
 	pass threads-ref-mixed
 else fail threads-ref-mixed "$(jq -c .events "$TMP/mixed-ref.out")"; fi
+
+# The flows cases hold exchanges, complete and not, and rejects.
+flows_has() {
+	if jq -e "$2" "$TMP/$1-ref.out" >/dev/null 2>&1; then
+		pass "threads-ref-$1"
+	else fail "threads-ref-$1" "$(jq -c "$3" "$TMP/$1-ref.out")"; fi
+}
+lost='([.flows.incomplete[]] | add)'
+flows_has flows-gen '.flows.exchanges_total > 300 and .flows.complete > 300
+	and '"$lost"' > 5' '.flows | del(.exchanges, .examples)'
+flows_has flows-damaged '.flows.exchanges_total > 300 and
+	.events.rejected > 5 and '"$lost"' > '"$(jq "$lost" \
+	"$TMP/flows-gen-ref.out")" \
+	'{events, f: (.flows | del(.exchanges, .examples))}'
+flows_has flows-mixed '.flows.exchanges_total > 10 and .events.rejected > 5' \
+	'{events, f: (.flows | del(.exchanges, .examples))}'
+flows_has flows-acapy-1.7.0-mediator.log '.flows.complete > 10' '.flows'
+expect_grep threads-ref-flows-text 'Exchanges across agents: [1-9]' \
+	"$TMP/flows-gen-text-ref.out"
+expect_grep threads-ref-flows-stdin 'Exchanges across agents: [1-9]' \
+	"$TMP/flows-stdin-ref.out"
 
 # The golden files, on one thread and on four with tiny chunks.
 for v in 1: 4:97; do
