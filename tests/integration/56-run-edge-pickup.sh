@@ -38,6 +38,11 @@ check_offline() {
 	d="$(stat_of "$1" DELIVER 132_edge_offline_delivered)"
 	((d == $(jq .edge_sessions.pickup.drained_on_reconnect "$r"))) ||
 		fail "132_edge_offline_delivered: $d, counters $s"
+	# the report's summary gives the same figures
+	"$MEDLOAD" report --run "$1" -o "$1-report" >"$1-report.out" 2>&1 ||
+		fail "report --run: $(tail -n 2 "$1-report.out")"
+	grep -qE "^pickup \((v2|implicit)\): .* $(jq .edge_sessions.pickup.offline_sent "$r") messages sent to agents offline, $d drained on reconnect, $(jq .edge_sessions.pickup.offline_undrained "$r") not drained\$" "$1-report.out" ||
+		fail "the summary's pickup line: $(grep '^pickup' "$1-report.out"), counters $s"
 }
 
 # run_pickup RID WS INVITATION ARGS...: agents in pairs on WS, one of each
