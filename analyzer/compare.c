@@ -86,6 +86,17 @@ compare_key_is_start(struct json_object *key)
 	    strstr(s, ".START") != NULL;
 }
 
+void
+compare_share_add(struct json_object *key, double n, double *ops,
+    double *errors)
+{
+	if (compare_key_is_start(key))
+		return;
+	*ops += n;
+	if (compare_key_is_error(key))
+		*errors += n;
+}
+
 int
 compare_doc_knows_errors(struct json_object *doc)
 {
@@ -779,11 +790,7 @@ compare_labels(struct json_object *doc)
 		}
 		if (compare_group_metric(g, "count", &v) == 0) {
 			l->count += v;
-			if (!compare_key_is_start(key)) {
-				l->ops += v;
-				if (compare_key_is_error(key))
-					l->errors += v;
-			}
+			compare_share_add(key, v, &l->ops, &l->errors);
 		}
 		if (compare_group_metric(g, "rate", &v) == 0)
 			l->rate += v;

@@ -73,6 +73,13 @@ struct json_object *compare_load(const char *path, char **cause);
 int compare_key_is_start(struct json_object *key);
 
 /*
+ * Adds a group's n events (key its key) to an error share: to *ops unless
+ * they are START events, and to *errors too when they are errors.
+ */
+void compare_share_add(struct json_object *key, double n, double *ops,
+    double *errors);
+
+/*
  * Returns 1 when a group key (an object with label, handler, outcome,
  * traced_type members) names an error: its outcome contains "error",
  * "fail" or "problem_report", or its traced_type contains

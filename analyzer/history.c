@@ -89,11 +89,7 @@ history_label_add(struct history_label *hl, struct json_object *g,
 	if (compare_group_metric(g, "mean", &mean) == -1)
 		mean = 0;
 	hl->count += count;
-	if (!compare_key_is_start(key)) {
-		hl->ops += count;
-		if (compare_key_is_error(key))
-			hl->errors += count;
-	}
+	compare_share_add(key, count, &hl->ops, &hl->errors);
 	if (compare_group_metric(g, "rate", &rate) == 0)
 		hl->rate += rate;
 	if (hl->heavy == NULL || count * mean > hl->weight) {

@@ -751,13 +751,8 @@ threshold_measure_errors(const struct threshold *t, struct json_object *doc,
 		if (!threshold_selects(t, g))
 			continue;
 		key = json_object_object_get(g, "key");
-		if (compare_group_metric(g, "count", &v) == 0) {
-			if (!compare_key_is_start(key)) {
-				m->events += v;
-				if (compare_key_is_error(key))
-					m->errors += v;
-			}
-		}
+		if (compare_group_metric(g, "count", &v) == 0)
+			compare_share_add(key, v, &m->events, &m->errors);
 		m->group = m->groups++ == 0 ? key : NULL;
 	}
 	if (t->kind == THRESHOLD_ERRORS) {
