@@ -62,8 +62,10 @@ c="$(th client_error_rate)"
 	fail "client_error_rate counts $(jq -c .client <<<"$c"), results.json $failures of $requests"
 jq -r .message <<<"$c" | grep -q "($failures failed of $requests requests and waits)" ||
 	fail "client_error_rate message: $(jq -r .message <<<"$c")"
-# error_rate = (client failures + trace errors) / (client requests and waits + trace events)
-tev="$(jq .events.accepted "$dir/analysis.json")"
+# error_rate = (client failures + trace errors) / (client requests and waits
+# + trace events); a START event opens an operation and is not one, so the
+# trace's count is the groups' other events
+tev="$(jq '[.groups[] | select(.key.outcome | contains(".START") | not) | .count] | add // 0' "$dir/analysis.json")"
 jq -e --argjson f "$failures" --argjson r "$requests" --argjson n "$tev" \
 	'.client.failures == $f and .client.requests == $r and .trace.events == $n and
 	 ((.value - ((.client.failures + .trace.errors) / (.client.requests + .trace.events))) | fabs) < 1e-9' \
