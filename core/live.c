@@ -146,7 +146,12 @@ live_start(const char *listen, int allow_remote, struct live **out,
 		return -1;
 	l = util_calloc(1, sizeof(*l));
 	pthread_mutex_init(&l->lock, NULL);
-	l->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+	/*
+	 * MHD_USE_AUTO: epoll or poll, never select(), whose FD_SETSIZE (1024)
+	 * a run holding thousands of sessions passes: its scrapes would get an
+	 * empty reply.
+	 */
+	l->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
 	    MHD_USE_ERROR_LOG | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 	    0, NULL, NULL, live_handle, l, MHD_OPTION_SOCK_ADDR, &ss,
 	    MHD_OPTION_CONNECTION_LIMIT, 16u, MHD_OPTION_CONNECTION_TIMEOUT,
