@@ -565,7 +565,7 @@ trace_parse(struct trace_parser *p, const char *line, size_t len,
 	enum jscan_type type;
 	enum trace_reject rej;
 	size_t i = 0, end, olen;
-	int n;
+	int n, rest_blank;
 
 	if (detail == NULL)
 		detail = &dummy;
@@ -603,7 +603,8 @@ trace_parse(struct trace_parser *p, const char *line, size_t len,
 		*detail = err;
 		return TRACE_REJ_INVALID_JSON;
 	}
-	if (!trace_rest_blank(obj, olen, end)) {
+	rest_blank = trace_rest_blank(obj, olen, end);
+	if (!rest_blank && ev->shape != TRACE_SHAPE_LOG) {
 		*detail = "text after the JSON object";
 		return TRACE_REJ_INVALID_JSON;
 	}
@@ -629,6 +630,15 @@ trace_parse(struct trace_parser *p, const char *line, size_t len,
 	    f.elapsed == NULL && f.field[TF_OUTCOME] == NULL &&
 	    f.field[TF_MSG_ID] == NULL && f.field[TF_TYPE] == NULL)
 		return TRACE_SKIP;	/* JSON in a log line, not a trace */
+	/*
+	 * A log line that quotes a JSON object and goes on (ACA-Py's ws
+	 * transport logs each message it receives as b'{...}') is skipped
+	 * above; one whose object is a trace event must end with it.
+	 */
+	if (!rest_blank) {
+		*detail = "text after the JSON object";
+		return TRACE_REJ_INVALID_JSON;
+	}
 	ev->doc = obj;
 	ev->doc_len = end;
 	rej = trace_fill(p, &f, ev, detail);

@@ -209,6 +209,16 @@ test_log_text(void)
 	    "\"timestamp\": 1}", &ev) == TRACE_REJ_NO_ELAPSED);
 	CHECK(parse("{\"topic\": \"connections\"}", &ev) ==
 	    TRACE_REJ_NO_ELAPSED);
+	/* ACA-Py's ws transport quotes each envelope it receives */
+	CHECK(parse("2026-12-02 16:14:12,311 aries_cloudagent.transport."
+	    "inbound.ws INFO Websocket received message: b'{\"protected\":"
+	    "\"eyJ\",\"iv\":\"a\",\"ciphertext\":\"b\",\"tag\":\"c\"}'",
+	    &ev) == TRACE_SKIP);
+	/* a trace event with text after it is damage, not log text */
+	CHECK(parse("INFO acapy.events {\"msg_id\": \"m\", \"ellapsed_milli\""
+	    ": 1, \"timestamp\": 1} trailing", &ev) == TRACE_REJ_INVALID_JSON);
+	CHECK(parse("{\"msg_id\": \"m\", \"ellapsed_milli\": 1} x", &ev) ==
+	    TRACE_REJ_INVALID_JSON);
 }
 
 /* "a\u0000b" stays three characters apart, never the group "a". */
