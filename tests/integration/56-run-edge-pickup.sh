@@ -82,6 +82,11 @@ trap 'env "${pk_env[@]}" "$STACK/agents" stop >/dev/null 2>&1; rm -rf "$RUN_TMP"
 env "${pk_env[@]}" "$STACK/up" --acapy 0.8.2 --pickup --mediator-only --trace-to log \
 	>"$RUN_TMP/pickup-up.log" 2>&1 ||
 	fail "the 0.8.2 mediator with the pickup plugin did not start: $(tail -n 1 "$RUN_TMP/pickup-up.log")"
+# stack/env serves a mediator-only stack: its mediator's lines, no multi-agent's
+pkenv="$(env "${pk_env[@]}" "$STACK/env")" || fail "stack/env on a --mediator-only stack: exit $?"
+grep -q "^export MEDLOAD_MEDIATOR_WS_ENDPOINT=ws://127.0.0.1:$((base + 1))\$" <<<"$pkenv" &&
+	grep -q '^export MEDLOAD_MEDIATOR_PID_FILE=' <<<"$pkenv" && ! grep -q 'MULTI\|LOCUST' <<<"$pkenv" ||
+	fail "stack/env on a --mediator-only stack: $pkenv"
 plog="$RUN_TMP/pickup-stack/logs/mediator.log"
 grep -q 'acapy_plugin_pickup' <(curl -s --max-time 10 \
 	-H "x-api-key: $(cat "$RUN_TMP/pickup-stack/secrets/mediator-admin-api-key")" \
