@@ -126,6 +126,12 @@ static const struct config_setting config_settings[] = {
 	    "N", "retries of a failed setup step (2)" },
 	{ "connections", "connections", NULL, T_UINT, OFF(connections), 0,
 	    "N", "max connections to the host (100)" },
+	{ "max_setups", "max-setups", NULL, T_UINT, OFF(max_setups), 0,
+	    "N", "at most N users setting up at once, the whole\n"
+	    "run's (0 = no cap, the default): a start waits\n"
+	    "for a setup to end, so the ramp goes at the\n"
+	    "mediator's pace and setups never queue into\n"
+	    "timeouts" },
 	{ "grace", "grace", NULL, T_DUR0, OFF(grace), 0,
 	    "DUR", "time for requests in flight at the end (10s)" },
 	{ "insecure", "insecure", NULL, T_BOOL, OFF(insecure), 0,

@@ -66,6 +66,7 @@ struct config {
 	double poll_interval;		/* first poll delay; doubles to 2 s */
 	unsigned retries;		/* per failed setup step */
 	unsigned connections;		/* max connections to one host */
+	unsigned max_setups;		/* users setting up at once; 0 = any */
 	double grace;			/* seconds for in-flight work at stop */
 	int insecure;
 	int allow_remote;		/* targets beyond 127.0.0.1 allowed */

@@ -20,6 +20,7 @@
 #define EDGE_STEPS_EVERY 5000000	/* us between samples */
 #define EDGE_STEPS_FDS 256		/* descriptors beside the sessions */
 #define EDGE_STEPS_BUSY 0.9		/* a CPU share that is the limit */
+#define EDGE_STEPS_FULL 0.95		/* the machine's cores all busy */
 
 /* One process's counters at a sample. */
 struct edge_proc {
@@ -27,11 +28,18 @@ struct edge_proc {
 	double rss_kib;
 };
 
+/* The machine's CPU time in clock ticks (/proc/stat's "cpu" line). */
+struct edge_machine {
+	double busy, total;	/* total < 0: unreadable */
+};
+
 struct edge_sample {
 	double t;		/* seconds from the start */
 	unsigned step, users, held;
 	struct edge_proc me, med;
+	struct edge_machine sys;
 	double me_share, med_share;	/* CPU over the last interval */
+	double sys_busy;	/* share of all cores busy then; < 0 unknown */
 };
 
 struct edge_steps {
@@ -71,6 +79,34 @@ edge_proc_read(long pid, struct edge_proc *p)
 	p->rss_kib = (double)pages * (double)sysconf(_SC_PAGESIZE) / 1024;
 }
 
+/*
+ * Reads the machine's CPU time: busy is everything but idle and iowait
+ * (steal included: a core the hypervisor gave to another guest did not
+ * run this one's work).
+ */
+static void
+edge_machine_read(struct edge_machine *m)
+{
+	unsigned long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	int n = 0;
+	size_t i;
+
+	m->busy = 0;
+	m->total = -1;
+	if (f != NULL) {
+		n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu",
+		    &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+		fclose(f);
+	}
+	if (n < 5)
+		return;
+	m->total = 0;
+	for (i = 0; i < 8; i++)
+		m->total += (double)v[i];
+	m->busy = m->total - (double)v[3] - (double)v[4];
+}
+
 /* CPU share between two readings dt seconds apart; -1 if unknown. */
 static double
 edge_share(const struct edge_proc *a, const struct edge_proc *b, double dt)
@@ -103,11 +139,15 @@ edge_steps_tick(void *arg, int64_t at)
 	x->med.cpu_s = -1;
 	if (r->c->mediator_pid != 0)
 		edge_proc_read((long)r->c->mediator_pid, &x->med);
-	x->me_share = x->med_share = -1;
+	edge_machine_read(&x->sys);
+	x->me_share = x->med_share = x->sys_busy = -1;
 	if (s->n > 1) {
 		p = x - 1;
 		x->me_share = edge_share(&p->me, &x->me, x->t - p->t);
 		x->med_share = edge_share(&p->med, &x->med, x->t - p->t);
+		if (p->sys.total >= 0 && x->sys.total > p->sys.total)
+			x->sys_busy = (x->sys.busy - p->sys.busy) /
+			    (x->sys.total - p->sys.total);
 	}
 	if (!r->finished && !r->stopping)
 		eng_timer(r->eng, at + EDGE_STEPS_EVERY, edge_steps_tick, r);
@@ -173,29 +213,49 @@ edge_steps_num(struct json_object *o, const char *key, double v)
 	    json_object_new_double(v));
 }
 
+/*
+ * Adds the step's limit to o: the process that used 90 % of a core or
+ * more, or "machine" when neither did while every core was busy (other
+ * work took the CPU, so the step measured the machine, not the mediator),
+ * or null.
+ */
+static void
+edge_steps_add_limit(struct json_object *o, double me, double med,
+    double sys)
+{
+	const char *limit = NULL;
+
+	if (me >= EDGE_STEPS_BUSY)
+		limit = "medload";
+	else if (med >= EDGE_STEPS_BUSY)
+		limit = "mediator";
+	else if (sys >= EDGE_STEPS_FULL)
+		limit = "machine";
+	json_object_object_add(o, "limit", limit ? json_object_new_string(
+	    limit) : NULL);
+}
+
 /* The summary of step samples v[0..n) as JSON. */
 static struct json_object *
 edge_steps_one(const struct edge_sample *v, size_t n, double rss0)
 {
 	struct json_object *o = json_object_new_object();
-	double me = 0, med = 0, rss = 0, mrss = 0;
-	size_t i, nme = 0, nmed = 0;
-	const char *limit = NULL;
+	double me = 0, med = 0, sys = 0, rss = 0, mrss = 0;
+	size_t i, nme = 0, nmed = 0, nsys = 0;
 
 	for (i = 0; i < n; i++) {
 		if (v[i].me_share >= 0)
 			me += v[i].me_share, nme++;
 		if (v[i].med_share >= 0)
 			med += v[i].med_share, nmed++;
+		if (v[i].sys_busy >= 0)
+			sys += v[i].sys_busy, nsys++;
 		rss = v[i].me.rss_kib > rss ? v[i].me.rss_kib : rss;
 		mrss = v[i].med.rss_kib > mrss ? v[i].med.rss_kib : mrss;
 	}
 	me = nme ? me / (double)nme : -1;
 	med = nmed ? med / (double)nmed : -1;
-	if (me >= EDGE_STEPS_BUSY)
-		limit = "medload";
-	else if (med >= EDGE_STEPS_BUSY)
-		limit = "mediator";
+	sys = nsys ? sys / (double)nsys : -1;
 	json_object_object_add(o, "step", json_object_new_int(
 	    (int)v[0].step));
 	edge_steps_num(o, "end_s", v[n - 1].t);
@@ -209,8 +269,8 @@ edge_steps_one(const struct edge_sample *v, size_t n, double rss0)
 	    (v[n - 1].me.rss_kib - rss0) * 1024 / v[n - 1].held : -1);
 	edge_steps_num(o, "mediator_cpu_share", med);
 	edge_steps_num(o, "mediator_rss_kib", nmed || mrss > 0 ? mrss : -1);
-	json_object_object_add(o, "limit", limit ? json_object_new_string(
-	    limit) : NULL);
+	edge_steps_num(o, "machine_cpu_busy", sys);
+	edge_steps_add_limit(o, me, med, sys);
 	return o;
 }
 
@@ -267,9 +327,10 @@ edge_steps_print(struct json_object *o, FILE *out)
 
 	if (json_object_array_length(st) == 0)
 		return;
-	fprintf(out, "\nSessions per step (CPU: share of one core):\n"
+	fprintf(out, "\nSessions per step (CPU: share of one core; machine: "
+	    "share of all its cores busy):\n"
 	    "step  users   held  medload cpu  rss MiB  B/session  "
-	    "mediator cpu  rss MiB  limit\n");
+	    "mediator cpu  rss MiB  machine cpu  limit\n");
 	for (i = 0; i < json_object_array_length(st); i++) {
 		x = json_object_array_get_idx(st, i);
 		edge_steps_col(x, "step", 3, 0, 1, out);
@@ -280,6 +341,7 @@ edge_steps_print(struct json_object *o, FILE *out)
 		edge_steps_col(x, "medload_bytes_per_session", 10, 0, 1, out);
 		edge_steps_col(x, "mediator_cpu_share", 13, 2, 1, out);
 		edge_steps_col(x, "mediator_rss_kib", 8, 1, 1024, out);
+		edge_steps_col(x, "machine_cpu_busy", 12, 2, 1, out);
 		fprintf(out, "  %s\n", jx_str(json_object_object_get(x,
 		    "limit"), "-"));
 	}

@@ -182,6 +182,22 @@ results_judge(const struct run *r)
 	return j;
 }
 
+/*
+ * --max-setups: the cap (this shard's), how often and for how long in all
+ * the spawner waited for a setup to end before starting a user.
+ */
+static struct json_object *
+results_ramp(const struct run *r)
+{
+	struct json_object *o = json_object_new_object();
+
+	results_int(o, "max_setups", (int64_t)r->setup_cap);
+	results_int(o, "spawns_held", (int64_t)r->spawn_held);
+	json_object_object_add(o, "held_s", json_object_new_double(
+	    r->spawn_held_s));
+	return o;
+}
+
 struct json_object *
 results_meta(const struct run *r)
 {
@@ -202,6 +218,8 @@ results_meta(const struct run *r)
 	results_never_ready(r, m);
 	results_int(m, "tasks_skipped_no_ready_user",
 	    (int64_t)r->tasks_skipped);
+	if (r->setup_cap != 0)
+		json_object_object_add(m, "ramp", results_ramp(r));
 	results_int(m, "journal_lines", (int64_t)journal_lines(r->journal));
 	json_object_object_add(m, "interrupted", json_object_new_boolean(
 	    interrupt_seen() > 0));
@@ -251,6 +269,7 @@ static void
 results_print_users(struct json_object *meta, FILE *out)
 {
 	long long started = jx_int(meta, "users_started", 0);
+	struct json_object *ramp;
 
 	fprintf(out, "\nUsers: %lld started, %lld became ready", started,
 	    started - jx_int(meta, "users_never_ready", 0));
@@ -258,6 +277,12 @@ results_print_users(struct json_object *meta, FILE *out)
 	results_print_by(meta, "users_never_connected", "connected to the "
 	    "mediator", out);
 	fputc('\n', out);
+	if ((ramp = jx_get(meta, "ramp")) != NULL)
+		fprintf(out, "Ramp: at most %lld users setting up at once "
+		    "(--max-setups): starts waited %.0f s in all for a setup "
+		    "to end (the mediator's pace)\n", jx_int(ramp,
+		    "max_setups", 0), json_object_get_double(jx_get(ramp,
+		    "held_s")));
 	if (json_object_get_boolean(json_object_object_get(meta,
 	    "interrupted")))
 		fprintf(out, "Interrupted at %.0f s of %.0f s planned: the "

@@ -370,6 +370,11 @@ run_execute(struct config *c, FILE *out, FILE *err,
 	r.err = err;
 	r.shard = c->shard_count ? c->shard_index - 1 : 0;
 	r.nshards = c->shard_count ? c->shard_count : 1;
+	/* --max-setups is the whole run's: each shard its share, one at least */
+	r.setup_cap = c->max_setups == 0 ? 0 : (c->max_setups + r.nshards - 1 -
+	    r.shard) / r.nshards;
+	if (c->max_setups != 0 && r.setup_cap == 0)
+		r.setup_cap = 1;
 	r.last_sample_sec = -1;
 	status = run_check(&r);
 	if (status != STATUS_OK) {

@@ -168,6 +168,8 @@ run_live_metrics(const struct run *r, double elapsed)
 	run_live_scalar(&b, r, "medload_users_never_ready_total", "counter",
 	    "Users that left or gave up before finishing their setup.",
 	    run_live_never_ready(r));
+	run_live_scalar(&b, r, "medload_users_setting_up", "gauge", "Users "
+	    "setting up now (at most --max-setups).", r->in_setup);
 	for (f.which = 0; f.which < 3; f.which++) {
 		prom_family(&b, run_live_families[f.which].name,
 		    run_live_families[f.which].type,

@@ -82,6 +82,10 @@ struct run {
 	struct tenant **tenants;	/* in spawn order */
 	size_t ntenants, atenants;
 	unsigned actual;
+	unsigned in_setup;		/* users in TENANT_SETUP */
+	unsigned setup_cap;		/* this shard's --max-setups; 0 = none */
+	uint64_t spawn_held;		/* spawn ticks that waited for the cap */
+	double spawn_held_s;		/* their spacing, summed */
 	unsigned target;
 	unsigned stop_target;		/* the target when the stop began */
 	unsigned peak_target;	/* the most users the shape asked for */

@@ -190,13 +190,17 @@ schedule_spawn_tick(void *arg, int64_t at)
 	r->target = run_shard_share(target, r->nshards, r->shard);
 	if (r->target > r->peak_target)
 		r->peak_target = r->target;
-	if (r->actual < r->target)
+	/* the rate is the whole run's: N shards share it, as the users */
+	d = (int64_t)(1e6 * (r->nshards ? r->nshards : 1) / rate);
+	if (r->actual < r->target && r->setup_cap != 0 &&
+	    r->in_setup >= r->setup_cap) {
+		r->spawn_held++;	/* --max-setups: wait a tick */
+		r->spawn_held_s += (double)d / 1e6;
+	} else if (r->actual < r->target)
 		schedule_spawn(r, at);
 	else if (r->actual > r->target)
 		schedule_unspawn(r);
 	schedule_sample(r, at);
-	/* the rate is the whole run's: N shards share it, as the users */
-	d = (int64_t)(1e6 * (r->nshards ? r->nshards : 1) / rate);
 	next = at + d;
 	/*
 	 * At the target, the ticks until the target can change would do

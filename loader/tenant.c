@@ -97,6 +97,8 @@ tenant_leave(struct tenant *t, enum tenant_state why)
 		return;
 	tenant_unready(t);
 	edge_ws_stop(t);
+	if (t->state == TENANT_SETUP && r->in_setup > 0)
+		r->in_setup--;
 	t->state = why;
 	r->actual--;
 	if (why == TENANT_FAILED)
@@ -145,6 +147,8 @@ tenant_ready(struct tenant *t, int64_t now)
 {
 	struct run *r = t->run;
 
+	if (r->in_setup > 0)
+		r->in_setup--;
 	t->state = TENANT_READY;
 	t->was_ready = 1;
 	t->ready_idx = (int)r->nready;
@@ -175,6 +179,7 @@ void
 tenant_start(struct tenant *t, int64_t now)
 {
 	t->state = TENANT_SETUP;
+	t->run->in_setup++;
 	tenant_advance(t, tenant_from(t, 0), now);
 }
 

@@ -3,7 +3,8 @@
 # /metrics every half second; afterwards its HTTP API gives the same
 # request counts as results.json, and a latency quantile in the bucket of
 # the exact p95. The live page shows changing figures during the run
-# (headless Chromium, two DOM dumps). Bad input: a port in use, an address
+# (headless Chromium, two DOM dumps). With --max-setups 1, the gauge of
+# users setting up never passed 1. Bad input: a port in use, an address
 # not allowed; scrapes that go on while the run ends do no harm.
 # shellcheck source=tests/integration/lib-run.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib-run.sh"
@@ -27,7 +28,7 @@ curl -sf "http://127.0.0.1:$pport/-/ready" >/dev/null || fail "prometheus did no
 
 rid="itest-metrics-$(date +%s)-$$"
 "$MEDLOAD" run --scenario seed --step-time 5s --step-load 2 --time-limit 14s \
-	--spawn-rate 4 --think-min 0.5s --think-max 1s --out-dir "$RUN_TMP" --run-id "$rid" \
+	--spawn-rate 4 --max-setups 1 --think-min 0.5s --think-max 1s --out-dir "$RUN_TMP" --run-id "$rid" \
 	--progress none --metrics "127.0.0.1:$mport" "${ka[@]}" >"$RUN_TMP/out" 2>"$RUN_TMP/err" &
 rpid=$!
 # the live page during the run, twice
@@ -60,6 +61,10 @@ got="$(q "sum(max_over_time(medload_requests_total{run_id=\"$rid\"}[5m]))")" ||
 wantf="$(jq '[.stats[].failures] | add' "$dir/results.json")"
 gotf="$(q "sum(max_over_time(medload_request_failures_total{run_id=\"$rid\"}[5m]))")"
 [[ "$gotf" == "$wantf" ]] || fail "Prometheus counts $gotf failures, results.json $wantf"
+# --max-setups 1: Prometheus saw one tenant setting up at a time, at most
+su="$(q "max_over_time(medload_users_setting_up{run_id=\"$rid\"}[5m])")"
+[[ "$su" == 1 ]] || fail "medload_users_setting_up peaked at $su with --max-setups 1"
+jq -e '.ramp.max_setups == 1' "$dir/results.json" >/dev/null || fail "results.json ramp: $(jq -c .ramp "$dir/results.json")"
 name=002_connections_list
 p95="$(jq --arg n "$name" '[.stats[] | select(.name == $n and .method == "GET") | .latency_intended_ms.p95][0] / 1000' "$dir/results.json")"
 est="$(q "histogram_quantile(0.95, max_over_time(medload_request_duration_seconds_bucket{run_id=\"$rid\",method=\"GET\",name=\"$name\"}[5m]))")"

@@ -53,6 +53,12 @@ jq -e --argjson n "$n" '.edge_steps.steps | length >= 1 and (last | .sessions_he
 	.users == $n and .medload_cpu_share > 0 and .medload_rss_kib > 0 and
 	.mediator_cpu_share > 0 and .mediator_rss_kib > 50000)' "$r" >/dev/null ||
 	fail "edge_steps: $(jq -c .edge_steps "$r")"
+# every step's limit follows its figures: medload or the mediator at 90 %
+# of a core, else the machine with 95 % of its cores busy, else none
+jq -e '.edge_steps.steps | all(.machine_cpu_busy >= 0 and .machine_cpu_busy <= 1 and
+	.limit == (if .medload_cpu_share >= 0.9 then "medload" elif .mediator_cpu_share >= 0.9
+	then "mediator" elif .machine_cpu_busy >= 0.95 then "machine" else null end))' "$r" >/dev/null ||
+	fail "edge_steps limits: $(jq -c .edge_steps "$r")"
 # (with --report the printed summary is the report's: its table)
 grep -q '^edge sessions per step' "$RUN_TMP/out.txt" || fail "no sessions table in the summary"
 grep -q '^Sessions per step' "$RUN_TMP/$rid/summary.txt" || fail "no sessions table in summary.txt"
@@ -70,4 +76,39 @@ if grep -E ' ERROR |Traceback' "$RUN_TMP/m.log" |
 	grep -v -E 'Unexpected Websocket message type received: (8|257)' >"$RUN_TMP/errors"; then
 	fail "the mediator logged errors: $(head -c 300 "$RUN_TMP/errors")"
 fi
-echo "ok: $n agents held sessions; $p peer pings answered, $d delivered; $s"
+
+# the same with every core kept busy by other work (one busy loop a core,
+# for 40 s at most): the mediator, taking a few agents, stays under 90 %
+# of a core, so the steps name the machine as the limit. Agents are asked
+# for at 10 a second with --max-setups 2: never more than two set up at
+# once (their setup spans, from the journal), the starts wait for them
+# (counted), and none of them fails
+burn=()
+for _ in $(seq "$(nproc)"); do
+	timeout 40 sh -c 'while :; do :; done' &
+	burn+=($!)
+done
+rid="itest-edge-ws-busy-$(date +%s)-$$"
+edge_sessions_run "$rid" --stages 25s:6 --spawn-rate 10 --max-setups 2 --think-min 4s \
+	--think-max 8s --request-timeout 30s --mediator-pid "$(cat "$MEDLOAD_STACK_DIR/pids/mediator.pid")" ||
+	fail "medload run on a busy machine exited $?: $(tail -n 2 "$RUN_TMP/err.txt")"
+kill "${burn[@]}" 2>/dev/null
+wait "${burn[@]}" 2>/dev/null
+b="$RUN_TMP/$rid/results.json"
+jq -e '.edge_steps.steps | last | .machine_cpu_busy >= 0.95 and .mediator_cpu_share < 0.9 and
+	.limit == "machine"' "$b" >/dev/null || fail "busy machine: $(jq -c .edge_steps "$b")"
+grep -q -E '^ +1 +6 .* machine$' "$RUN_TMP/$rid/summary.txt" ||
+	fail "the summary does not name the machine: $(grep -A3 '^Sessions per step' "$RUN_TMP/$rid/summary.txt")"
+jq -e '.total.failures == 0 and .users_started == 6 and .users_never_ready == 0 and
+	.ramp.max_setups == 2 and .ramp.spawns_held > 0 and .ramp.held_s > 0' "$b" >/dev/null ||
+	fail "--max-setups 2: $(jq -c '{ramp, users_started, users_never_ready, f: .total.error_texts}' "$b")"
+# a user sets up from its first request's due time to its keylist's answer
+most="$(awk -F'\t' '$1 == "R" && $6 ~ /^10[0-2]_edge_/ {
+	if (!($7 in s) || $2 < s[$7]) s[$7] = $2
+	if ($6 == "102_edge_keylist" && $9 == "ok") e[$7] = $4
+} END { for (u in s) if (u in e) { print s[u], 1; print e[u], -1 } }' "$RUN_TMP/$rid/journal.tsv" |
+	sort -k1,1n -k2,2n | awk '{ c += $2; if (c > m) m = c } END { print m + 0 }')"
+((most >= 1 && most <= 2)) || fail "--max-setups 2: $most users set up at once"
+grep -q '^Ramp: at most 2 users setting up at once' "$RUN_TMP/$rid/summary.txt" ||
+	fail "summary.txt lacks the ramp: $(grep -i ramp "$RUN_TMP/$rid/summary.txt")"
+echo "ok: $n agents held sessions; $p peer pings answered, $d delivered; $s; on a busy machine: $(jq -c '.edge_steps.steps | last | {machine_cpu_busy, limit}' "$b")"
