@@ -155,6 +155,7 @@ analyze_local(const struct analyze_request *r, struct json_object *filters,
 	    r->show_rejects);
 	pipeline_raw(&p, r->raw);
 	pipeline_limit(&p, r->max_groups);
+	p.quiet = r->quiet_rejects;
 	p.flows = r->flows ? flows_new(r->flow_timeout) : NULL;
 	analyze_files(r, &p, errors, res);
 	memset(&req, 0, sizeof(req));
@@ -218,6 +219,7 @@ analyze_es(const struct analyze_request *r, struct json_object *filters,
 	o.npcts = r->npcts;
 	o.interval = r->interval;
 	o.show_rejects = r->show_rejects;
+	o.quiet_rejects = r->quiet_rejects;
 	o.run_id = r->run_id;
 	o.run_id_optional = r->run_id_optional;
 	o.filters_doc = filters;

@@ -40,6 +40,7 @@ struct analyze_request {
 	size_t npcts;
 	double interval;		/* series bins; 0: chosen from the span */
 	unsigned long long show_rejects;	/* rejects printed at most */
+	int quiet_rejects;	/* no summary of rejects (a re-read of input) */
 	const char *run_id;		/* recorded; matched in the search engine */
 	int raw;			/* types and outcomes as written */
 	/* The run's own id: matched only where the index can (source_es.h). */

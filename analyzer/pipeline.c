@@ -241,7 +241,8 @@ pipeline_reject_summary(const struct pipeline *p)
 	struct strbuf b;
 	int i;
 
-	if (p->counts.rejected == 0 || p->counts.rejected <= p->shown)
+	if (p->quiet || p->counts.rejected == 0 ||
+	    p->counts.rejected <= p->shown)
 		return;
 	strbuf_init(&b, 0);
 	for (i = 1; i < TRACE_REJ_COUNT; i++)

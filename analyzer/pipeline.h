@@ -57,6 +57,7 @@ struct pipeline {
 	const char *where;		/* file name shown with rejects */
 	unsigned long long shown;
 	unsigned long long show_max;	/* rejects printed at most */
+	int quiet;	/* no summary of rejects: a re-read already gave it */
 	struct seen left_out;		/* what the filters dropped */
 	struct flows *flows;		/* borrowed; NULL: no flows */
 	/*

@@ -44,6 +44,7 @@ struct source_es_opts {
 	size_t npcts;
 	double interval;	/* 0: automatic */
 	unsigned long long show_rejects;
+	int quiet_rejects;		/* no summary of rejects */
 	int progress;		/* progress line on stderr */
 	struct json_object *filters_doc;	/* borrowed, for the document */
 	/*

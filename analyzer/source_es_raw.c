@@ -581,6 +581,7 @@ source_es_raw(const struct source_es_layout *l,
 	}
 	source_es_raw_wait(sl, o->slices, o->progress, start, &lock);
 	pipeline_init(&all, o->keys, o->nkeys, o->interval, o->filter, 0);
+	all.quiet = o->quiet_rejects;
 	errors = json_object_new_array();
 	failed = source_es_raw_merge(sl, th, o->slices, &all, errors);
 	pipeline_reject_summary(&all);

@@ -91,6 +91,7 @@ run_steps_one(const struct analyze_request *base, struct json_object *s,
 	memcpy(r.pcts, run_steps_pcts, sizeof(run_steps_pcts));
 	r.npcts = sizeof(run_steps_pcts) / sizeof(run_steps_pcts[0]);
 	r.show_rejects = 0;
+	r.quiet_rejects = 1;	/* the whole run's analysis said them */
 	memset(&res, 0, sizeof(res));
 	if (analyze_run(&r, &res, cause) == -1)
 		return NULL;

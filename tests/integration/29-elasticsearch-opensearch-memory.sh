@@ -30,7 +30,7 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-port=$(test_port 50 $((19300 + $$ % 300)))
+port="$(free_port 50)"
 proxy() { # proxy UPSTREAM ARGS...: (re)starts the padding proxy on port
 	[[ -n "$pid" ]] && { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; }
 	local up=$1
@@ -112,7 +112,7 @@ done
 
 # 6. The collector's forwarder (OpenSearch): every _bulk answer is 40 MB larger.
 proxy "$os" --match 'POST /_bulk'
-cport=$(test_port 51 $((19601 + $$ % 300)))
+cport="$(free_port 51)"
 python3 - "$T/col.rss" "$M" collect --listen "127.0.0.1:$cport" -o "$T/spool.ndjson" --es "$P" \
 	--index "$idx-col" --duration 12s 2>"$T/col.err" <<'PY' &
 import resource, subprocess, sys

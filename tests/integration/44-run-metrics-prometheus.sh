@@ -11,8 +11,8 @@
 load_stack_env
 command -v prometheus >/dev/null || fail "prometheus is not installed (tools/setup-deps)"
 mapfile -t ka < <(admin_key_args)
-mport=$((19300 + $$ % 100))
-pport=$((19400 + $$ % 100))
+mport="$(free_port 60)"
+pport="$(free_port 61)"
 cat >"$RUN_TMP/prom.yml" <<YML
 global: {scrape_interval: 500ms, scrape_timeout: 400ms}
 scrape_configs:

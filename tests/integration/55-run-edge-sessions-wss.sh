@@ -20,11 +20,6 @@ mkdir -p "$tls"
 STUNNEL_PID="" SILENT_PID=""
 trap '[[ -n "$STUNNEL_PID" ]] && kill "$STUNNEL_PID"; [[ -n "$SILENT_PID" ]] && kill "$SILENT_PID"; rm -rf "$RUN_TMP"' EXIT
 
-# A free loopback port (or MEDLOAD_TEST_PORT_BASE + OFFSET).
-free_port() {
-	test_port "$1" "$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-}
-
 # cert NAME SAN: a server key and certificate from the test's CA.
 cert() {
 	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \

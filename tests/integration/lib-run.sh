@@ -128,12 +128,13 @@ agents_trace_here() {
 # mediator (its ws endpoint, or EDGE_WS_URL), an invitation created on its
 # admin API with the stack's protocol (unless ARGS give --invitation-url),
 # results in $RUN_TMP/RID, output in $RUN_TMP/out.txt and err.txt; ARGS
-# add the shape and pacing. Returns medload's status.
+# add the shape and pacing; EDGE_RUN_LIMIT bounds the run's seconds (150).
+# Returns medload's status.
 edge_sessions_run() {
 	local rid="$1" proto=connections
 	shift
 	[[ "$MEDIATOR_INVITATION_URL" == *'?oob='* ]] && proto=oob
-	env -u MEDIATOR_INVITATION_URL timeout -k 5 150 "$MEDLOAD" run --scenario edge \
+	env -u MEDIATOR_INVITATION_URL timeout -k 5 "${EDGE_RUN_LIMIT:-150}" "$MEDLOAD" run --scenario edge \
 		--protocol "$proto" --mediator-admin-url "$MEDLOAD_MEDIATOR_ADMIN_URL" \
 		--mediator-admin-api-key-file "$MEDLOAD_MEDIATOR_ADMIN_API_KEY_FILE" \
 		--edge-ws "${EDGE_WS_URL:-$MEDLOAD_MEDIATOR_WS_ENDPOINT}" --edge-task peer --connections 8 \

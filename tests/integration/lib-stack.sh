@@ -19,6 +19,12 @@ test_port() { # test_port OFFSET DEFAULT
 	fi
 }
 
+# free_port OFFSET: a loopback port nobody listens on (the kernel's pick),
+# or MEDLOAD_TEST_PORT_BASE + OFFSET.
+free_port() {
+	test_port "$1" "$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+}
+
 # waitfor SECONDS CMD...: polls CMD every 0.2 s until it succeeds; fails
 # (status 1) after SECONDS.
 waitfor() {
