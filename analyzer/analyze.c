@@ -83,20 +83,25 @@ analyze_source_block(const struct analyze_request *r, struct json_object *errors
 
 /*
  * Reads every file through the pipeline (none for ANALYZE_NONE), on
- * r->threads threads; several files merged in time order on one thread
- * when following exchanges, so that only the open ones are held.
+ * r->threads threads; several files merged in time order when following
+ * exchanges, so that only the open ones are held (on one thread a record
+ * of each file at a time, on several a chunk or two of each).
  */
 static void
 analyze_files(const struct analyze_request *r, struct pipeline *p,
     struct json_object *errors, struct analyze_result *res)
 {
+	unsigned threads = r->threads ? r->threads : source_par_cores();
 	unsigned bad = 0;
 
-	if (r->flows && r->nfiles > 1)
+	if (r->flows && r->nfiles > 1 && threads == 1)
 		source_merge_read(r->files, r->nfiles, r->raw, p, errors, &bad);
+	else if (r->flows && r->nfiles > 1)
+		source_par_read_timed(r->files, r->nfiles, threads, r->chunk, p,
+		    errors, &bad);
 	else
-		source_par_read(r->files, r->nfiles, r->threads ? r->threads :
-		    source_par_cores(), r->chunk, p, errors, &bad);
+		source_par_read(r->files, r->nfiles, threads, r->chunk, p,
+		    errors, &bad);
 	res->unreadable += (int)bad;
 	if (interrupt_pending())
 		res->partial = 1;
