@@ -18,20 +18,6 @@
 #include "status.h"
 #include "util.h"
 
-/* A whole number from 1 to max in the environment variable, else 0. */
-static size_t
-analyze_env_size(const char *name, size_t max)
-{
-	const char *v = getenv(name);
-	char *end;
-	unsigned long long n;
-
-	if (v == NULL || *v < '0' || *v > '9')
-		return 0;
-	n = strtoull(v, &end, 10);
-	return *end == '\0' && n >= 1 && n <= max ? (size_t)n : 0;
-}
-
 void
 analyze_request_init(struct analyze_request *r)
 {
@@ -51,9 +37,9 @@ analyze_request_init(struct analyze_request *r)
 	r->es.batch = 5000;
 	r->es.auto_raw_max = 200000;
 	r->max_groups = ANALYZE_MAX_GROUPS;
-	r->threads = analyze_env_size("MEDLOAD_THREADS",
+	r->threads = (unsigned)source_par_env("MEDLOAD_THREADS",
 	    SOURCE_PAR_MAX_THREADS);
-	r->chunk = analyze_env_size("MEDLOAD_CHUNK_BYTES", (size_t)1 << 30);
+	r->chunk = source_par_env("MEDLOAD_CHUNK_BYTES", (size_t)1 << 30);
 }
 
 /* The "source" block of a file or empty analysis. */

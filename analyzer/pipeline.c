@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "flows.h"
 #include "flows_log.h"
+#include "source_chunk.h"
 #include "trace.h"
 #include "util.h"
 
@@ -234,38 +235,10 @@ pipeline_line(const char *line, size_t len, unsigned long long lineno,
 	return pipeline_take(p, rej, &ev, detail, lineno);
 }
 
-/* Handles one line of a stretch (see source_file's source_take). */
-static void
-pipeline_one(struct pipeline *p, const char *s, size_t n,
-    unsigned long long lineno)
-{
-	size_t i;
-
-	if (n > 0 && s[n - 1] == '\r')
-		n--;
-	for (i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t')
-			break;
-	if (i < n)
-		pipeline_line(s, n, lineno, 0, p);
-}
-
 unsigned long long
 pipeline_lines(struct pipeline *p, const char *data, size_t len)
 {
-	const char *s = data, *end = data + len, *nl;
-	unsigned long long lineno = 0;
-
-	while (s < end) {
-		nl = memchr(s, '\n', (size_t)(end - s));
-		if (nl == NULL) {
-			pipeline_one(p, s, (size_t)(end - s), ++lineno);
-			break;
-		}
-		pipeline_one(p, s, (size_t)(nl - s), ++lineno);
-		s = nl + 1;
-	}
-	return lineno;
+	return source_chunk_lines(data, len, pipeline_line, p);
 }
 
 void

@@ -17,6 +17,19 @@
 #include "trace.h"
 #include "util.h"
 
+size_t
+source_par_env(const char *name, size_t max)
+{
+	const char *v = getenv(name);
+	char *end;
+	unsigned long long n;
+
+	if (v == NULL || *v < '0' || *v > '9')
+		return 0;
+	n = strtoull(v, &end, 10);
+	return *end == '\0' && n >= 1 && n <= max ? (size_t)n : 0;
+}
+
 unsigned
 source_par_cores(void)
 {
@@ -156,8 +169,7 @@ source_par_submit(struct source_par *sp, struct source_par_slot *s,
 	s->seq = sp->next_seq++;
 	if (parse && sp->nworkers > 0) {
 		s->state = SOURCE_PAR_QUEUED;
-		sp->queue[(sp->qhead + sp->qlen++) % sp->nslots] =
-		    (size_t)(s - sp->slots);
+		ring_push(&sp->queue, (size_t)(s - sp->slots));
 		pthread_cond_signal(&sp->work);
 	} else {
 		pthread_mutex_unlock(&sp->lock);
@@ -177,16 +189,12 @@ source_par_work(void *arg)
 	struct source_par_worker *w = arg;
 	struct source_par *sp = w->sp;
 	struct source_par_slot *s;
+	size_t k;
 
 	pthread_mutex_lock(&sp->lock);
-	for (;;) {
-		while (sp->qlen == 0 && !sp->closing)
-			pthread_cond_wait(&sp->work, &sp->lock);
-		if (sp->qlen == 0)
-			break;
-		s = &sp->slots[sp->queue[sp->qhead]];
-		sp->qhead = (sp->qhead + 1) % sp->nslots;
-		sp->qlen--;
+	while (ring_wait(&sp->queue, &sp->work, &sp->lock, &sp->closing,
+	    &k)) {
+		s = &sp->slots[k];
 		pthread_mutex_unlock(&sp->lock);
 		source_par_parse(sp, &w->p, s);
 		pthread_mutex_lock(&sp->lock);
@@ -233,14 +241,11 @@ source_par_input(struct source_par *sp, size_t i)
 static void
 source_par_start(struct source_par *sp, unsigned n)
 {
-	sigset_t block, old;
+	sigset_t old;
 	unsigned i;
 
 	sp->workers = util_calloc(n, sizeof(*sp->workers));
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
+	interrupt_block(&old);
 	for (i = 0; i < n; i++) {
 		sp->workers[i].sp = sp;
 		pipeline_init_like(&sp->workers[i].p, sp->p);
@@ -253,7 +258,7 @@ source_par_start(struct source_par *sp, unsigned n)
 		}
 	}
 	sp->nworkers = i;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	interrupt_unblock(&old);
 }
 
 /* Waits for every chunk to be parsed and merged in order. */
@@ -294,7 +299,7 @@ source_par_teardown(struct source_par *sp)
 	pthread_cond_destroy(&sp->done);
 	pthread_cond_destroy(&sp->work);
 	pthread_mutex_destroy(&sp->lock);
-	free(sp->queue);
+	ring_release(&sp->queue);
 	free(sp->slots);
 	free(sp->lines);
 }
@@ -314,7 +319,7 @@ source_par_setup(struct source_par *sp, const char *const *paths, size_t n,
 	sp->lines = util_calloc(n + 1, sizeof(*sp->lines));
 	sp->nslots = nslots;
 	sp->slots = util_calloc(sp->nslots, sizeof(*sp->slots));
-	sp->queue = util_calloc(sp->nslots, sizeof(*sp->queue));
+	ring_init(&sp->queue, sp->nslots);
 	pthread_mutex_init(&sp->lock, NULL);
 	pthread_cond_init(&sp->work, NULL);
 	pthread_cond_init(&sp->done, NULL);

@@ -50,6 +50,13 @@ int source_par_read_timed(const char *const *paths, size_t n,
     unsigned threads, size_t chunk, struct pipeline *p,
     struct json_object *errors, unsigned *unreadable);
 
+/*
+ * A whole number from 1 to max in the environment variable name, else 0
+ * (MEDLOAD_THREADS: the default threads; MEDLOAD_CHUNK_BYTES: the size
+ * of the chunks, for tests).
+ */
+size_t source_par_env(const char *name, size_t max);
+
 /* The number of online processors (at least 1). */
 unsigned source_par_cores(void);
 

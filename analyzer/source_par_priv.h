@@ -14,6 +14,7 @@
 
 #include "flows_log.h"
 #include "pipeline.h"
+#include "ring.h"
 #include "source_chunk.h"
 
 struct json_object;
@@ -51,8 +52,7 @@ struct source_par {
 	unsigned long long *lines;	/* per input: lines merged so far */
 	struct source_par_slot *slots;
 	size_t nslots;
-	size_t *queue;			/* ring of slots to parse */
-	size_t qhead, qlen;
+	struct ring queue;		/* the slots to parse */
 	unsigned long long next_seq, merge_seq;
 	int merging;			/* a thread is merging */
 	int timed;			/* the reading thread merges by time */

@@ -1,6 +1,7 @@
 /* interrupt.c: SIGINT and SIGTERM counted into one flag. */
 #include "interrupt.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <time.h>
 
@@ -27,6 +28,23 @@ interrupt_catch(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+void
+interrupt_block(sigset_t *old)
+{
+	sigset_t block;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, old);
+}
+
+void
+interrupt_unblock(const sigset_t *old)
+{
+	pthread_sigmask(SIG_SETMASK, old, NULL);
 }
 
 int
