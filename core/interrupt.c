@@ -13,8 +13,9 @@ static void
 interrupt_on_signal(int sig)
 {
 	(void)sig;
-	if (interrupt_count < 100)
-		interrupt_count++;
+	/* Atomic (lock-free, so signal-safe): other threads read it. */
+	if (__atomic_load_n(&interrupt_count, __ATOMIC_RELAXED) < 100)
+		__atomic_add_fetch(&interrupt_count, 1, __ATOMIC_RELAXED);
 }
 
 void
@@ -50,7 +51,8 @@ interrupt_unblock(const sigset_t *old)
 int
 interrupt_seen(void)
 {
-	return interrupt_count - interrupt_floor;
+	return __atomic_load_n(&interrupt_count, __ATOMIC_RELAXED) -
+	    __atomic_load_n(&interrupt_floor, __ATOMIC_RELAXED);
 }
 
 int
@@ -62,7 +64,8 @@ interrupt_pending(void)
 void
 interrupt_rearm(void)
 {
-	interrupt_floor = interrupt_count;
+	__atomic_store_n(&interrupt_floor, __atomic_load_n(&interrupt_count,
+	    __ATOMIC_RELAXED), __ATOMIC_RELAXED);
 }
 
 int
