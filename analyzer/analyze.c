@@ -18,20 +18,6 @@
 #include "status.h"
 #include "util.h"
 
-/* A whole number from 1 to max in the environment variable, else 0. */
-static size_t
-analyze_env_size(const char *name, size_t max)
-{
-	const char *v = getenv(name);
-	char *end;
-	unsigned long long n;
-
-	if (v == NULL || *v < '0' || *v > '9')
-		return 0;
-	n = strtoull(v, &end, 10);
-	return *end == '\0' && n >= 1 && n <= max ? (size_t)n : 0;
-}
-
 void
 analyze_request_init(struct analyze_request *r)
 {
@@ -51,9 +37,9 @@ analyze_request_init(struct analyze_request *r)
 	r->es.batch = 5000;
 	r->es.auto_raw_max = 200000;
 	r->max_groups = ANALYZE_MAX_GROUPS;
-	r->threads = analyze_env_size("MEDLOAD_THREADS",
+	r->threads = (unsigned)source_par_env("MEDLOAD_THREADS",
 	    SOURCE_PAR_MAX_THREADS);
-	r->chunk = analyze_env_size("MEDLOAD_CHUNK_BYTES", (size_t)1 << 30);
+	r->chunk = source_par_env("MEDLOAD_CHUNK_BYTES", (size_t)1 << 30);
 }
 
 /* The "source" block of a file or empty analysis. */
@@ -83,20 +69,25 @@ analyze_source_block(const struct analyze_request *r, struct json_object *errors
 
 /*
  * Reads every file through the pipeline (none for ANALYZE_NONE), on
- * r->threads threads; several files merged in time order on one thread
- * when following exchanges, so that only the open ones are held.
+ * r->threads threads; several files merged in time order when following
+ * exchanges, so that only the open ones are held (on one thread a record
+ * of each file at a time, on several a chunk or two of each).
  */
 static void
 analyze_files(const struct analyze_request *r, struct pipeline *p,
     struct json_object *errors, struct analyze_result *res)
 {
+	unsigned threads = r->threads ? r->threads : source_par_cores();
 	unsigned bad = 0;
 
-	if (r->flows && r->nfiles > 1)
+	if (r->flows && r->nfiles > 1 && threads == 1)
 		source_merge_read(r->files, r->nfiles, r->raw, p, errors, &bad);
+	else if (r->flows && r->nfiles > 1)
+		source_par_read_timed(r->files, r->nfiles, threads, r->chunk, p,
+		    errors, &bad);
 	else
-		source_par_read(r->files, r->nfiles, r->threads ? r->threads :
-		    source_par_cores(), r->chunk, p, errors, &bad);
+		source_par_read(r->files, r->nfiles, threads, r->chunk, p,
+		    errors, &bad);
 	res->unreadable += (int)bad;
 	if (interrupt_pending())
 		res->partial = 1;

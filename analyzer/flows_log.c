@@ -29,8 +29,9 @@ flows_log_str(struct flows_log *l, const char *s)
 	return at + 1;
 }
 
-void
-flows_log_add(struct flows_log *l, const struct trace_event *ev)
+/* Notes ev, its strings too when all is set. */
+static void
+flows_log_note(struct flows_log *l, const struct trace_event *ev, int all)
 {
 	struct flows_log_ev *e;
 
@@ -41,14 +42,27 @@ flows_log_add(struct flows_log *l, const struct trace_event *ev)
 	e = &l->ev[l->n++];
 	memset(e, 0, sizeof(*e));
 	e->time = ev->time;
-	if (!flows_follows(ev->outcome))
-		return;		/* counted only: no outcome needed */
+	if (!all)
+		return;
 	e->label = flows_log_str(l, ev->label);
 	e->outcome = flows_log_str(l, ev->outcome);
 	e->type = flows_log_str(l, ev->traced_type);
 	e->msg_id = flows_log_str(l, ev->msg_id);
 	e->thread_id = flows_log_str(l, ev->thread_id);
 	e->endpoint = flows_log_str(l, ev->endpoint);
+}
+
+void
+flows_log_add(struct flows_log *l, const struct trace_event *ev)
+{
+	/* An event flows only counts needs no strings. */
+	flows_log_note(l, ev, flows_follows(ev->outcome));
+}
+
+void
+flows_log_add_all(struct flows_log *l, const struct trace_event *ev)
+{
+	flows_log_note(l, ev, 1);
 }
 
 /* The string at offset + 1 off of l's arena, or NULL for 0. */
@@ -59,22 +73,28 @@ flows_log_at(const struct flows_log *l, size_t off)
 }
 
 void
+flows_log_event(const struct flows_log *l, size_t i, struct trace_event *ev)
+{
+	const struct flows_log_ev *e = &l->ev[i];
+
+	memset(ev, 0, sizeof(*ev));
+	ev->time = e->time;
+	ev->label = ev->handler = flows_log_at(l, e->label);
+	ev->outcome = flows_log_at(l, e->outcome);
+	ev->traced_type = flows_log_at(l, e->type);
+	ev->msg_id = flows_log_at(l, e->msg_id);
+	ev->thread_id = flows_log_at(l, e->thread_id);
+	ev->endpoint = flows_log_at(l, e->endpoint);
+}
+
+void
 flows_log_replay(const struct flows_log *l, struct flows *f)
 {
-	const struct flows_log_ev *e;
 	struct trace_event ev;
 	size_t i;
 
-	memset(&ev, 0, sizeof(ev));
 	for (i = 0; i < l->n; i++) {
-		e = &l->ev[i];
-		ev.time = e->time;
-		ev.label = ev.handler = flows_log_at(l, e->label);
-		ev.outcome = flows_log_at(l, e->outcome);
-		ev.traced_type = flows_log_at(l, e->type);
-		ev.msg_id = flows_log_at(l, e->msg_id);
-		ev.thread_id = flows_log_at(l, e->thread_id);
-		ev.endpoint = flows_log_at(l, e->endpoint);
+		flows_log_event(l, i, &ev);
 		flows_add(f, &ev);
 	}
 }

@@ -36,6 +36,21 @@ struct flows_log {
  */
 void flows_log_add(struct flows_log *l, const struct trace_event *ev);
 
+/*
+ * Notes ev (borrowed; its strings are copied) whole, whatever its
+ * outcome: for readers other than flows (the events the filters left
+ * out, replayed into seen_add in a merge by event time).
+ */
+void flows_log_add_all(struct flows_log *l, const struct trace_event *ev);
+
+/*
+ * Fills ev with the i-th event noted (i < l->n): its time and strings
+ * (borrowed from l, valid until l changes), the label as handler too;
+ * the other fields zero.
+ */
+void flows_log_event(const struct flows_log *l, size_t i,
+    struct trace_event *ev);
+
 /* Hands the events noted to f with flows_add, in the order noted. */
 void flows_log_replay(const struct flows_log *l, struct flows *f);
 

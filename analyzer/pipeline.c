@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "flows.h"
 #include "flows_log.h"
+#include "source_chunk.h"
 #include "trace.h"
 #include "util.h"
 
@@ -53,6 +54,8 @@ pipeline_notes_release(struct pipeline_notes *n)
 {
 	free(n->rejects);
 	seen_log_release(&n->left_out);
+	free(n->valid);
+	flows_log_release(&n->left);
 	memset(n, 0, sizeof(*n));
 }
 
@@ -85,6 +88,51 @@ pipeline_notes_merge(struct pipeline *p, const struct pipeline_notes *n,
 	seen_log_apply(&p->left_out, &n->left_out);
 }
 
+void
+pipeline_notes_show(struct pipeline *p, const struct pipeline_notes *n,
+    size_t *next, size_t valid, unsigned long long base)
+{
+	const struct pipeline_reject *r;
+
+	for (; *next < n->nrejects && n->rejects[*next].valid <= valid;
+	    (*next)++) {
+		r = &n->rejects[*next];
+		pipeline_show_reject(p, r->rej, r->detail, base + r->lineno);
+	}
+}
+
+void
+pipeline_notes_valid(struct pipeline *p, const struct pipeline_notes *n,
+    size_t i, const struct flows_log *log, size_t *left, size_t *accepted)
+{
+	struct trace_event ev;
+
+	if (n->valid[i].fate == PIPELINE_LEFT_OUT) {
+		flows_log_event(&n->left, (*left)++, &ev);
+		seen_add(&p->left_out, &ev);
+	} else if (n->valid[i].fate == PIPELINE_ACCEPTED && p->flows != NULL) {
+		flows_log_event(log, (*accepted)++, &ev);
+		flows_add(p->flows, &ev);
+	}
+}
+
+/* Notes a valid record's time and fate in timed notes. */
+static void
+pipeline_note_valid(struct pipeline *p, const struct trace_event *ev,
+    enum pipeline_fate fate)
+{
+	struct pipeline_notes *n = p->notes;
+
+	if (n == NULL || !n->timed)
+		return;
+	if (n->nvalid == n->vcap) {
+		n->vcap = n->vcap ? n->vcap * 2 : 256;
+		n->valid = util_realloc(n->valid, n->vcap * sizeof(*n->valid));
+	}
+	n->valid[n->nvalid].time = ev->time;
+	n->valid[n->nvalid++].fate = fate;
+}
+
 /* Notes a reject for showing after the merge. */
 static void
 pipeline_note_reject(struct pipeline *p, enum trace_reject rej,
@@ -100,6 +148,7 @@ pipeline_note_reject(struct pipeline *p, enum trace_reject rej,
 		    n->cap * sizeof(*n->rejects));
 	}
 	n->rejects[n->nrejects].lineno = lineno;
+	n->rejects[n->nrejects].valid = n->nvalid;
 	n->rejects[n->nrejects].rej = rej;
 	n->rejects[n->nrejects++].detail = detail;
 }
@@ -148,16 +197,21 @@ pipeline_take(struct pipeline *p, enum trace_reject rej,
 	}
 	if (ev->probe) {
 		p->counts.agent_starts++;	/* no workflow: set aside */
+		pipeline_note_valid(p, ev, PIPELINE_PROBE);
 		return 0;
 	}
 	if (p->filter != NULL && !filter_match(p->filter, ev)) {
 		p->counts.filtered++;
-		if (p->notes != NULL)
+		pipeline_note_valid(p, ev, PIPELINE_LEFT_OUT);
+		if (p->notes != NULL && p->notes->timed)
+			flows_log_add_all(&p->notes->left, ev);
+		else if (p->notes != NULL)
 			seen_log_add(&p->notes->left_out, ev);
 		else
 			seen_add(&p->left_out, ev);
 		return 0;
 	}
+	pipeline_note_valid(p, ev, PIPELINE_ACCEPTED);
 	p->counts.accepted++;
 	p->counts.by_shape[ev->shape]++;
 	agg_add(p->agg, ev);
@@ -181,38 +235,10 @@ pipeline_line(const char *line, size_t len, unsigned long long lineno,
 	return pipeline_take(p, rej, &ev, detail, lineno);
 }
 
-/* Handles one line of a stretch (see source_file's source_take). */
-static void
-pipeline_one(struct pipeline *p, const char *s, size_t n,
-    unsigned long long lineno)
-{
-	size_t i;
-
-	if (n > 0 && s[n - 1] == '\r')
-		n--;
-	for (i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t')
-			break;
-	if (i < n)
-		pipeline_line(s, n, lineno, 0, p);
-}
-
 unsigned long long
 pipeline_lines(struct pipeline *p, const char *data, size_t len)
 {
-	const char *s = data, *end = data + len, *nl;
-	unsigned long long lineno = 0;
-
-	while (s < end) {
-		nl = memchr(s, '\n', (size_t)(end - s));
-		if (nl == NULL) {
-			pipeline_one(p, s, (size_t)(end - s), ++lineno);
-			break;
-		}
-		pipeline_one(p, s, (size_t)(nl - s), ++lineno);
-		s = nl + 1;
-	}
-	return lineno;
+	return source_chunk_lines(data, len, pipeline_line, p);
 }
 
 void

@@ -11,11 +11,11 @@
 #include "aggregate.h"
 #include "analysis.h"
 #include "filter.h"
+#include "flows_log.h"
 #include "seen.h"
 #include "trace.h"
 
 struct flows;
-struct flows_log;
 struct trace_parser;
 
 /* A rejected record noted for showing later. */
@@ -23,6 +23,20 @@ struct pipeline_reject {
 	unsigned long long lineno;	/* within its stretch of input */
 	enum trace_reject rej;
 	const char *detail;		/* static */
+	size_t valid;			/* valid records before it */
+};
+
+/* What became of a valid record (timed notes). */
+enum pipeline_fate {
+	PIPELINE_PROBE,		/* set aside */
+	PIPELINE_LEFT_OUT,	/* the filters dropped it */
+	PIPELINE_ACCEPTED,
+};
+
+/* A valid record noted with its time (timed notes). */
+struct pipeline_valid {
+	double time;
+	enum pipeline_fate fate;
 };
 
 /*
@@ -34,6 +48,18 @@ struct pipeline_notes {
 	struct pipeline_reject *rejects;	/* owned; at most show_max */
 	size_t nrejects, cap;
 	struct seen_log left_out;
+	/*
+	 * Set (before the stretch is read): the notes serve a merge by
+	 * event time, which interleaves stretches of several inputs record
+	 * by record. Every valid record is noted in valid (its time and
+	 * fate) and each left-out event in left (its strings), in place of
+	 * left_out; the merge takes them with pipeline_notes_show and
+	 * pipeline_notes_valid.
+	 */
+	int timed;
+	struct pipeline_valid *valid;		/* owned */
+	size_t nvalid, vcap;
+	struct flows_log left;
 };
 
 /* Frees what notes hold and zeroes them for reuse. */
@@ -48,6 +74,24 @@ struct pipeline;
  */
 void pipeline_notes_merge(struct pipeline *p,
     const struct pipeline_notes *n, unsigned long long base);
+
+/*
+ * Shows timed notes' rejects from *next on (p->where and base + their
+ * line number naming them) that came before valid record `valid` (all
+ * that are left when valid is n->nvalid); *next moves past them.
+ */
+void pipeline_notes_show(struct pipeline *p, const struct pipeline_notes *n,
+    size_t *next, size_t valid, unsigned long long base);
+
+/*
+ * Takes valid record i of timed notes into p in its turn: a left-out
+ * event (the next one from *left on, which moves past it) is noted for
+ * the hint, an accepted one (the next from *accepted on in log, the
+ * stretch's flows_log) handed to p->flows. Counts were made by the
+ * thread that read the stretch.
+ */
+void pipeline_notes_valid(struct pipeline *p, const struct pipeline_notes *n,
+    size_t i, const struct flows_log *log, size_t *left, size_t *accepted);
 
 struct pipeline {
 	struct trace_parser *parser;

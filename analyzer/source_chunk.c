@@ -23,6 +23,40 @@ struct source_chunk_reader {
 	char *detail;
 };
 
+/* Hands one line to fn unless blank; fn's answer, or 0. */
+static int
+source_chunk_one(const char *s, size_t n, unsigned long long lineno,
+    source_line_fn fn, void *arg)
+{
+	size_t i;
+
+	if (n > 0 && s[n - 1] == '\r')
+		n--;
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			return fn(s, n, lineno, 0, arg);
+	return 0;
+}
+
+unsigned long long
+source_chunk_lines(const char *data, size_t len, source_line_fn fn,
+    void *arg)
+{
+	const char *s = data, *end = data + len, *nl;
+	unsigned long long lineno = 0;
+	size_t n;
+
+	while (s < end) {
+		nl = memchr(s, '\n', (size_t)(end - s));
+		n = nl == NULL ? (size_t)(end - s) : (size_t)(nl - s);
+		if (source_chunk_one(s, n, ++lineno, fn, arg) != 0 ||
+		    nl == NULL)
+			break;
+		s = nl + 1;
+	}
+	return lineno;
+}
+
 void
 source_chunk_release(struct source_chunk *c)
 {
@@ -125,8 +159,10 @@ source_chunk_skip(struct source_chunk_reader *r, struct source_chunk *c,
 	int n;
 
 	for (;;) {
-		if (interrupt_pending())
+		if (interrupt_pending()) {
+			c->len = 0;	/* nothing of the long line kept */
 			return 2;
+		}
 		n = gzread(r->gz, c->data, (unsigned)c->cap);
 		if (n <= 0) {
 			if (source_chunk_failed(r, n))

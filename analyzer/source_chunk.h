@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include "source_file.h"
+
 /* The default size of a chunk. */
 #define SOURCE_CHUNK_BYTES ((size_t)1 << 20)
 
@@ -28,6 +30,16 @@ struct source_chunk {
 	size_t len, cap;
 };
 
+/*
+ * Hands the non-blank lines of data (len bytes of whole lines, the last
+ * one's newline missing only at the input's end) to fn as source_file
+ * does: numbered from 1 within data (blank lines counted), a trailing CR
+ * dropped, never too long. Stops when fn returns non-zero. Returns the
+ * number of lines, to the one fn stopped at.
+ */
+unsigned long long source_chunk_lines(const char *data, size_t len,
+    source_line_fn fn, void *arg);
+
 /* Frees a chunk's buffer and zeroes it. */
 void source_chunk_release(struct source_chunk *c);
 
@@ -43,7 +55,8 @@ int source_chunk_open(const char *path, size_t bytes,
 
 /*
  * Fills c with the next chunk. Returns 1 with one, 0 at the end, 2 when a
- * signal interrupted the read (interrupt_pending), -1 on a read error or
+ * signal interrupted the read (interrupt_pending; c then holds the bytes
+ * read of the chunk so far, the last line perhaps cut), -1 on a read error or
  * corrupt compressed data: then *what is "read error" or "corrupt
  * compressed data" and *detail says more (caller frees); the lines
  * before the error have all been handed out, the error's own line is

@@ -1,7 +1,7 @@
 /* source_par.c: trace files parsed on several threads, merged in order. */
 #include "source_par.h"
+#include "source_par_priv.h"
 
-#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,49 +17,18 @@
 #include "trace.h"
 #include "util.h"
 
-enum { SOURCE_PAR_FREE, SOURCE_PAR_QUEUED, SOURCE_PAR_DONE };
+size_t
+source_par_env(const char *name, size_t max)
+{
+	const char *v = getenv(name);
+	char *end;
+	unsigned long long n;
 
-/* One chunk on its way: read, parsed, merged in input order. */
-struct source_par_slot {
-	struct source_chunk c;
-	struct pipeline_notes notes;
-	struct flows_log flows;	/* its accepted events, when followed */
-	unsigned long long seq;		/* its place in input order */
-	unsigned long long nlines;
-	size_t input;
-	int state;
-	char *error;		/* the input's error (owned), or NULL */
-	const char *what;	/* set: error is the detail of a read error */
-};
-
-struct source_par;
-
-/* A parsing thread and its own pipeline. */
-struct source_par_worker {
-	struct source_par *sp;
-	struct pipeline p;
-	pthread_t tid;
-};
-
-struct source_par {
-	const char *const *paths;
-	size_t chunk;
-	struct pipeline *p;		/* where it all ends up (borrowed) */
-	struct json_object *errors;	/* borrowed */
-	unsigned *unreadable;
-	unsigned long long *lines;	/* per input: lines merged so far */
-	struct source_par_slot *slots;
-	size_t nslots;
-	size_t *queue;			/* ring of slots to parse */
-	size_t qhead, qlen;
-	unsigned long long next_seq, merge_seq;
-	int merging;			/* a thread is merging */
-	int closing;
-	pthread_mutex_t lock;
-	pthread_cond_t work, done;
-	struct source_par_worker *workers;
-	unsigned nworkers;
-};
+	if (v == NULL || *v < '0' || *v > '9')
+		return 0;
+	n = strtoull(v, &end, 10);
+	return *end == '\0' && n >= 1 && n <= max ? (size_t)n : 0;
+}
 
 unsigned
 source_par_cores(void)
@@ -118,6 +87,12 @@ source_par_merge(struct source_par *sp, struct source_par_slot *s)
 	pipeline_notes_merge(sp->p, &s->notes, sp->lines[s->input]);
 	if (sp->p->flows != NULL)
 		flows_log_replay(&s->flows, sp->p->flows);
+	source_par_close(sp, s);
+}
+
+void
+source_par_close(struct source_par *sp, struct source_par_slot *s)
+{
 	flows_log_clear(&s->flows);
 	sp->lines[s->input] += s->nlines;
 	if (s->error != NULL)
@@ -152,7 +127,7 @@ source_par_merge_ready(struct source_par *sp)
 {
 	struct source_par_slot *s;
 
-	if (sp->merging)
+	if (sp->merging || sp->timed)
 		return;		/* that thread merges what comes next */
 	sp->merging = 1;
 	while ((s = source_par_next_done(sp)) != NULL) {
@@ -185,11 +160,7 @@ source_par_get(struct source_par *sp)
 	}
 }
 
-/*
- * Gives a slot its place in the order: parsed already (an error) or now
- * on this thread when there are no workers, else queued for them.
- */
-static void
+void
 source_par_submit(struct source_par *sp, struct source_par_slot *s,
     size_t input, int parse)
 {
@@ -198,8 +169,7 @@ source_par_submit(struct source_par *sp, struct source_par_slot *s,
 	s->seq = sp->next_seq++;
 	if (parse && sp->nworkers > 0) {
 		s->state = SOURCE_PAR_QUEUED;
-		sp->queue[(sp->qhead + sp->qlen++) % sp->nslots] =
-		    (size_t)(s - sp->slots);
+		ring_push(&sp->queue, (size_t)(s - sp->slots));
 		pthread_cond_signal(&sp->work);
 	} else {
 		pthread_mutex_unlock(&sp->lock);
@@ -219,16 +189,12 @@ source_par_work(void *arg)
 	struct source_par_worker *w = arg;
 	struct source_par *sp = w->sp;
 	struct source_par_slot *s;
+	size_t k;
 
 	pthread_mutex_lock(&sp->lock);
-	for (;;) {
-		while (sp->qlen == 0 && !sp->closing)
-			pthread_cond_wait(&sp->work, &sp->lock);
-		if (sp->qlen == 0)
-			break;
-		s = &sp->slots[sp->queue[sp->qhead]];
-		sp->qhead = (sp->qhead + 1) % sp->nslots;
-		sp->qlen--;
+	while (ring_wait(&sp->queue, &sp->work, &sp->lock, &sp->closing,
+	    &k)) {
+		s = &sp->slots[k];
 		pthread_mutex_unlock(&sp->lock);
 		source_par_parse(sp, &w->p, s);
 		pthread_mutex_lock(&sp->lock);
@@ -275,14 +241,11 @@ source_par_input(struct source_par *sp, size_t i)
 static void
 source_par_start(struct source_par *sp, unsigned n)
 {
-	sigset_t block, old;
+	sigset_t old;
 	unsigned i;
 
 	sp->workers = util_calloc(n, sizeof(*sp->workers));
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
+	interrupt_block(&old);
 	for (i = 0; i < n; i++) {
 		sp->workers[i].sp = sp;
 		pipeline_init_like(&sp->workers[i].p, sp->p);
@@ -295,15 +258,13 @@ source_par_start(struct source_par *sp, unsigned n)
 		}
 	}
 	sp->nworkers = i;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	interrupt_unblock(&old);
 }
 
-/* Waits for every chunk, stops the workers and merges their pipelines. */
+/* Waits for every chunk to be parsed and merged in order. */
 static void
 source_par_finish(struct source_par *sp)
 {
-	unsigned i;
-
 	pthread_mutex_lock(&sp->lock);
 	for (;;) {
 		source_par_merge_ready(sp);
@@ -311,6 +272,15 @@ source_par_finish(struct source_par *sp)
 			break;
 		pthread_cond_wait(&sp->done, &sp->lock);
 	}
+	pthread_mutex_unlock(&sp->lock);
+}
+
+void
+source_par_teardown(struct source_par *sp)
+{
+	unsigned i;
+
+	pthread_mutex_lock(&sp->lock);
 	sp->closing = 1;
 	pthread_cond_broadcast(&sp->work);
 	pthread_mutex_unlock(&sp->lock);
@@ -320,6 +290,43 @@ source_par_finish(struct source_par *sp)
 		pipeline_release(&sp->workers[i].p);
 	}
 	free(sp->workers);
+	for (i = 0; i < sp->nslots; i++) {
+		source_chunk_release(&sp->slots[i].c);
+		flows_log_release(&sp->slots[i].flows);
+		pipeline_notes_release(&sp->slots[i].notes);
+		free(sp->slots[i].error);
+	}
+	pthread_cond_destroy(&sp->done);
+	pthread_cond_destroy(&sp->work);
+	pthread_mutex_destroy(&sp->lock);
+	ring_release(&sp->queue);
+	free(sp->slots);
+	free(sp->lines);
+}
+
+void
+source_par_setup(struct source_par *sp, const char *const *paths, size_t n,
+    unsigned threads, size_t chunk, size_t nslots, int timed,
+    struct pipeline *p, struct json_object *errors, unsigned *unreadable)
+{
+	memset(sp, 0, sizeof(*sp));
+	sp->timed = timed;
+	sp->paths = paths;
+	sp->chunk = chunk ? chunk : SOURCE_CHUNK_BYTES;
+	sp->p = p;
+	sp->errors = errors;
+	sp->unreadable = unreadable;
+	sp->lines = util_calloc(n + 1, sizeof(*sp->lines));
+	sp->nslots = nslots;
+	sp->slots = util_calloc(sp->nslots, sizeof(*sp->slots));
+	ring_init(&sp->queue, sp->nslots);
+	pthread_mutex_init(&sp->lock, NULL);
+	pthread_cond_init(&sp->work, NULL);
+	pthread_cond_init(&sp->done, NULL);
+	/* Without exchanges to follow, nothing reads the message ids. */
+	trace_parser_lean(p->parser, p->flows == NULL);
+	if (threads > 1)
+		source_par_start(sp, threads);
 }
 
 int
@@ -331,39 +338,16 @@ source_par_read(const char *const *paths, size_t n, unsigned threads,
 	int stopped = 0;
 	size_t i;
 
-	memset(&sp, 0, sizeof(sp));
 	if (threads < 1)
 		threads = 1;
 	if (threads > SOURCE_PAR_MAX_THREADS)
 		threads = SOURCE_PAR_MAX_THREADS;
-	sp.paths = paths;
-	sp.chunk = chunk ? chunk : SOURCE_CHUNK_BYTES;
-	sp.p = p;
-	sp.errors = errors;
-	sp.unreadable = unreadable;
-	sp.lines = util_calloc(n + 1, sizeof(*sp.lines));
-	sp.nslots = threads == 1 ? 1 : 2 * (size_t)threads + 1;
-	sp.slots = util_calloc(sp.nslots, sizeof(*sp.slots));
-	sp.queue = util_calloc(sp.nslots, sizeof(*sp.queue));
-	pthread_mutex_init(&sp.lock, NULL);
-	pthread_cond_init(&sp.work, NULL);
-	pthread_cond_init(&sp.done, NULL);
-	/* Without exchanges to follow, nothing reads the message ids. */
-	trace_parser_lean(p->parser, p->flows == NULL);
-	if (threads > 1)
-		source_par_start(&sp, threads);
+	source_par_setup(&sp, paths, n, threads, chunk,
+	    threads == 1 ? 1 : 2 * (size_t)threads + 1, 0, p, errors,
+	    unreadable);
 	for (i = 0; i < n && !stopped && !interrupt_pending(); i++)
 		stopped = source_par_input(&sp, i);
 	source_par_finish(&sp);
-	for (i = 0; i < sp.nslots; i++) {
-		source_chunk_release(&sp.slots[i].c);
-		flows_log_release(&sp.slots[i].flows);
-	}
-	pthread_cond_destroy(&sp.done);
-	pthread_cond_destroy(&sp.work);
-	pthread_mutex_destroy(&sp.lock);
-	free(sp.queue);
-	free(sp.slots);
-	free(sp.lines);
+	source_par_teardown(&sp);
 	return stopped || interrupt_pending() ? 1 : 0;
 }

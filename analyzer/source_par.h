@@ -35,6 +35,28 @@ int source_par_read(const char *const *paths, size_t n, unsigned threads,
     size_t chunk, struct pipeline *p, struct json_object *errors,
     unsigned *unreadable);
 
+/*
+ * Reads paths[0..n) through p as source_merge_read does (each input in
+ * its own order, the one whose next valid record is the earliest going
+ * first; the rejects shown, the errors, what the filters left out and
+ * the events handed to p->flows come in that order), the chunks of every
+ * input parsed on `threads` threads and merged by time on this one,
+ * record by record. Each input holds a chunk or more at a time, so the
+ * memory grows with n (about n + 2 * threads + 1 chunks of `chunk`
+ * bytes, 0: the default). Returns 0, or 1 when a signal cut the reading
+ * short.
+ */
+int source_par_read_timed(const char *const *paths, size_t n,
+    unsigned threads, size_t chunk, struct pipeline *p,
+    struct json_object *errors, unsigned *unreadable);
+
+/*
+ * A whole number from 1 to max in the environment variable name, else 0
+ * (MEDLOAD_THREADS: the default threads; MEDLOAD_CHUNK_BYTES: the size
+ * of the chunks, for tests).
+ */
+size_t source_par_env(const char *name, size_t max);
+
 /* The number of online processors (at least 1). */
 unsigned source_par_cores(void);
 

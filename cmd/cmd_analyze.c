@@ -81,8 +81,8 @@ static const struct opt analyze_opts[] = {
 	    "in\none overflow group (default 10000; 0: no bound)" },
 	{ "threads", 0, "N", A_THREADS, 0, "parse trace files on N threads "
 	    "(default: one per\nonline core, or MEDLOAD_THREADS); the figures "
-	    "are\nthe same whatever N (--flows too; with several\nfiles, "
-	    "merged by time, it reads on one thread)" },
+	    "are\nthe same whatever N (--flows too, several files\n"
+	    "merged by event time included)" },
 	{ NULL, 0, NULL, 0, 0, NULL },
 };
 

@@ -8,11 +8,10 @@
 
 #include "es.h"
 #include "es_cli.h"
-#include "jx.h"
-#include "source_file.h"
-#include "timeutil.h"
-#include "trace.h"
+#include "ingest_par.h"
 #include "interrupt.h"
+#include "jx.h"
+#include "source_par.h"
 #include "util.h"
 
 /* Sends of a _bulk item the server refuses for now (429 and the like). */
@@ -29,14 +28,16 @@ static const char ingest_usage[] =
 "event's fields and gains medload.source, medload.line, medload.run_id\n"
 "(with --run-id) and @timestamp (the event time) when it has none.\n"
 "Items the server refuses for now (429 and the like: a full write queue,\n"
-"an index write block) are sent again after 0.5, 1, 2, 4 and 8 s.\n";
+"an index write block) are sent again after 0.5, 1, 2, 4 and 8 s.\n"
+"The requests are built on every core (--threads N) and sent by one\n"
+"thread in input order: the same requests whatever N.\n";
 
 static const char ingest_after[] =
 "Exit status: 0 when every event was indexed, 1 when the files held no\n"
 "event, 2 on a usage error, 3 when a file or the server could not be used,\n"
 "4 when some events were not indexed (the summary says how many).\n";
 
-enum { I_ES, I_INDEX, I_RUNID, I_NOTPL, I_BATCH, I_SHOW };
+enum { I_ES, I_INDEX, I_RUNID, I_NOTPL, I_BATCH, I_SHOW, I_THREADS };
 
 static const struct opt ingest_options[] = {
 	{ NULL, 0, NULL, 0, 0, "Options:" },
@@ -51,6 +52,9 @@ static const struct opt ingest_options[] = {
 	    "5000000)" },
 	{ "show-errors", 0, "N", I_SHOW, 0, "print the first N rejected or "
 	    "failed events\n(default 5)" },
+	{ "threads", 0, "N", I_THREADS, 0, "build the _bulk requests on N "
+	    "threads (default:\none per online core, or MEDLOAD_THREADS); "
+	    "one\nmore sends them, in input order" },
 	{ NULL, 0, NULL, 0, 0, NULL },
 };
 
@@ -59,7 +63,7 @@ struct ingest_cmd {
 	const char *url, *index, *run_id;
 	char **files;		/* the operands: array owned, strings borrowed */
 	size_t nfiles;
-	unsigned long long batch_bytes, show_max;
+	unsigned long long batch_bytes, show_max, threads;
 	int no_template, help;
 	struct es_cli es;
 };
@@ -67,9 +71,8 @@ struct ingest_cmd {
 /* The state of a load into the server. */
 struct ingest {
 	struct es *es;
-	struct trace_parser *parser;
 	const char *index;
-	const char *run_id;
+	const char *const *files;
 	const char *path;
 	struct strbuf bulk;
 	size_t *starts;		/* where each queued item begins in bulk */
@@ -79,6 +82,7 @@ struct ingest {
 	unsigned long long read, queued, indexed, rejected, failed, skipped;
 	unsigned long long shown, show_max;
 	int request_failed;
+	int status;		/* STATUS_IO when an input could not be read */
 	char *cause;
 };
 
@@ -184,78 +188,72 @@ ingest_flush(struct ingest *in)
 	return rc;
 }
 
-/* Queues one record as an index action. */
+/* Queues item i of b; 0, or -1 when a request failed. */
 static int
-ingest_line(const char *line, size_t len, unsigned long long lineno,
-    int too_long, void *arg)
+ingest_queue(struct ingest *in, const struct ingest_bulk *b, size_t i)
 {
-	struct ingest *in = arg;
-	struct json_object *doc, *meta, *action, *op, *v;
-	struct trace_event ev;
-	enum trace_reject rej;
-	const char *detail = "", *text, *base;
-	char id[33], tbuf[TIME_BUF];
-
-	in->read++;
-	rej = too_long ? TRACE_REJ_TOO_LONG :
-	    trace_parse(in->parser, line, len, &ev, &detail);
-	if (rej == TRACE_SKIP) {
-		in->skipped++;	/* log text, no trace in it */
-		return 0;
-	}
-	if (rej != TRACE_OK) {
-		in->rejected++;
-		ingest_problem(in, lineno, trace_reject_name(rej), detail);
-		return 0;
-	}
-	doc = trace_parser_doc(in->parser);
-	if (doc == NULL || !json_object_is_type(doc, json_type_object)) {
-		in->rejected++;
-		return 0;
-	}
-	util_hash128(ev.doc, ev.doc_len, id);
-	base = strrchr(in->path, '/');
-	meta = json_object_new_object();
-	json_object_object_add(meta, "source",
-	    json_object_new_string(base ? base + 1 : in->path));
-	json_object_object_add(meta, "line",
-	    json_object_new_int64((int64_t)lineno));
-	if (in->run_id != NULL)
-		json_object_object_add(meta, "run_id",
-		    json_object_new_string(in->run_id));
-	json_object_object_add(doc, "medload", meta);
-	if (!json_object_object_get_ex(doc, "@timestamp", &v))
-		json_object_object_add(doc, "@timestamp",
-		    json_object_new_string(time_format(ev.time, tbuf)));
 	if (in->nqueued == in->starts_cap) {
 		in->starts_cap = in->starts_cap ? 2 * in->starts_cap : 256;
 		in->starts = util_realloc(in->starts, in->starts_cap *
 		    sizeof(*in->starts));
 	}
 	in->starts[in->nqueued] = in->bulk.len;
-	action = json_object_new_object();
-	op = json_object_new_object();
-	json_object_object_add(op, "_index", json_object_new_string(in->index));
-	json_object_object_add(op, "_id", json_object_new_string(id));
-	json_object_object_add(action, "index", op);
-	strbuf_adds(&in->bulk, json_object_to_json_string_ext(action,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	strbuf_addc(&in->bulk, '\n');
-	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
-	    JSON_C_TO_STRING_NOSLASHESCAPE);
-	strbuf_adds(&in->bulk, text);
-	strbuf_addc(&in->bulk, '\n');
-	json_object_put(action);
+	strbuf_add(&in->bulk, b->body.data + b->starts[i],
+	    ingest_bulk_item_len(b, i));
 	in->queued++;
 	in->nqueued++;
 	if (in->bulk.len >= in->batch_bytes && ingest_flush(in) == -1)
-		return 1;
+		return -1;
+	return 0;
+}
+
+/*
+ * Takes the items of a chunk in input order (an ingest_par take): its
+ * rejects shown where they came, its items queued and sent by the batch.
+ * Items left when a request failed count as failed.
+ */
+static int
+ingest_take(void *arg, size_t input, struct ingest_bulk *b)
+{
+	struct ingest *in = arg;
+	const struct ingest_bulk_reject *r;
+	size_t i, k = 0;
+
+	in->path = in->files[input];
+	in->read += b->read;
+	in->rejected += b->rejected;
+	in->skipped += b->skipped;
+	for (i = 0; i <= b->n; i++) {
+		for (; k < b->nrejects && b->rejects[k].item <= i; k++) {
+			r = &b->rejects[k];
+			ingest_problem(in, r->lineno, r->what, r->detail);
+		}
+		if (i < b->n && ingest_queue(in, b, i) == -1) {
+			in->failed += b->n - i - 1;
+			return 1;
+		}
+	}
 	return interrupt_pending() ? 1 : 0;
+}
+
+/* An input ended (an ingest_par end): its error, then what is queued. */
+static void
+ingest_end(void *arg, size_t input, const char *cause)
+{
+	struct ingest *in = arg;
+
+	(void)input;
+	if (cause != NULL) {
+		cli_error_safe(cause);
+		in->status = STATUS_IO;
+	}
+	if (!in->request_failed)
+		ingest_flush(in);
 }
 
 /* Takes one option. */
 static int
-ingest_take(void *ctx, int id, const char *value, char **cause)
+ingest_option(void *ctx, int id, const char *value, char **cause)
 {
 	struct ingest_cmd *c = ctx;
 
@@ -270,6 +268,9 @@ ingest_take(void *ctx, int id, const char *value, char **cause)
 	case I_SHOW:
 		return opt_count("show-errors", value, 0, 1ULL << 30,
 		    &c->show_max, cause);
+	case I_THREADS:
+		return opt_count("threads", value, 1, SOURCE_PAR_MAX_THREADS,
+		    &c->threads, cause);
 	}
 	return 0;
 }
@@ -278,7 +279,7 @@ ingest_take(void *ctx, int id, const char *value, char **cause)
 static size_t
 ingest_groups(struct ingest_cmd *c, struct opt_group *g)
 {
-	g[0] = (struct opt_group){ ingest_options, ingest_take, c };
+	g[0] = (struct opt_group){ ingest_options, ingest_option, c };
 	g[1] = (struct opt_group)ES_CLI_GROUP(&c->es);
 	g[2] = (struct opt_group)CMD_HELP_GROUP(&c->help);
 	return 3;
@@ -302,6 +303,7 @@ ingest_parse(struct ingest_cmd *c, int argc, char **argv, char **cause)
 	memset(c, 0, sizeof(*c));
 	c->batch_bytes = 5000000;
 	c->show_max = 5;
+	c->threads = source_par_env("MEDLOAD_THREADS", SOURCE_PAR_MAX_THREADS);
 	es_cli_init(&c->es);
 	return opt_parse(g, ingest_groups(c, g), argc, argv, &c->files,
 	    &c->nfiles, cause);
@@ -325,27 +327,27 @@ ingest_check(struct ingest_cmd *c, char **cause)
 	return es_cli_finish(&c->es, cause);
 }
 
-/* Sends every file; STATUS_IO when one could not be read, else STATUS_OK. */
+/*
+ * Sends every file, the requests built on c->threads threads; STATUS_IO
+ * when one could not be read, else STATUS_OK.
+ */
 static int
 ingest_files(struct ingest *in, const struct ingest_cmd *c)
 {
-	char *cause = NULL;
-	int status = STATUS_OK;
-	size_t i;
+	struct ingest_bulk_opts o;
+	struct ingest_par_ops ops = { ingest_take, ingest_end, in };
 
-	for (i = 0; i < c->nfiles && !interrupt_pending() &&
-	    !in->request_failed; i++) {
-		in->path = c->files[i];
-		if (source_file_read(in->path, ingest_line, in, &cause) == -1) {
-			cli_error_safe(cause);
-			free(cause);
-			cause = NULL;
-			status = STATUS_IO;
-		}
-		if (!in->request_failed)
-			ingest_flush(in);
-	}
-	return status;
+	o.index = c->index;
+	o.run_id = c->run_id;
+	o.show_max = c->show_max;
+	in->files = (const char *const *)c->files;
+	in->status = STATUS_OK;
+	ingest_par_run(in->files, c->nfiles, c->threads ? (unsigned)c->threads :
+	    source_par_cores(), source_par_env("MEDLOAD_CHUNK_BYTES",
+	    (size_t)1 << 30), &o, &ops);
+	if (!in->request_failed)
+		ingest_flush(in);	/* what an interrupt left queued */
+	return in->status;
 }
 
 /* Makes the documents searchable and prints the summary; an exit status. */
@@ -393,7 +395,6 @@ ingest_execute(const struct ingest_cmd *c)
 
 	memset(&in, 0, sizeof(in));
 	in.index = c->index;
-	in.run_id = c->run_id;
 	in.batch_bytes = c->batch_bytes;
 	in.show_max = c->show_max;
 	strbuf_init(&in.bulk, 0);
@@ -404,12 +405,10 @@ ingest_execute(const struct ingest_cmd *c)
 		cli_error_safe(cause);
 		goto out;
 	}
-	in.parser = trace_parser_new();
 	status = ingest_finish(&in, ingest_files(&in, c));
 out:
 	strbuf_release(&in.bulk);
 	free(in.starts);
-	trace_parser_free(in.parser);
 	es_free(in.es);
 	free(in.cause);
 	free(cause);

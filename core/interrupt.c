@@ -1,6 +1,7 @@
 /* interrupt.c: SIGINT and SIGTERM counted into one flag. */
 #include "interrupt.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <time.h>
 
@@ -12,8 +13,9 @@ static void
 interrupt_on_signal(int sig)
 {
 	(void)sig;
-	if (interrupt_count < 100)
-		interrupt_count++;
+	/* Atomic (lock-free, so signal-safe): other threads read it. */
+	if (__atomic_load_n(&interrupt_count, __ATOMIC_RELAXED) < 100)
+		__atomic_add_fetch(&interrupt_count, 1, __ATOMIC_RELAXED);
 }
 
 void
@@ -29,10 +31,28 @@ interrupt_catch(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+void
+interrupt_block(sigset_t *old)
+{
+	sigset_t block;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, old);
+}
+
+void
+interrupt_unblock(const sigset_t *old)
+{
+	pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
 int
 interrupt_seen(void)
 {
-	return interrupt_count - interrupt_floor;
+	return __atomic_load_n(&interrupt_count, __ATOMIC_RELAXED) -
+	    __atomic_load_n(&interrupt_floor, __ATOMIC_RELAXED);
 }
 
 int
@@ -44,7 +64,8 @@ interrupt_pending(void)
 void
 interrupt_rearm(void)
 {
-	interrupt_floor = interrupt_count;
+	__atomic_store_n(&interrupt_floor, __atomic_load_n(&interrupt_count,
+	    __ATOMIC_RELAXED), __ATOMIC_RELAXED);
 }
 
 int

@@ -33,6 +33,16 @@ int interrupt_pending(void);
  */
 void interrupt_rearm(void);
 
+/*
+ * Blocks SIGINT and SIGTERM in this thread, the mask before saved in
+ * *old: threads started until interrupt_unblock leave the signals to
+ * this one, whose blocking reads they cut short.
+ */
+void interrupt_block(sigset_t *old);
+
+/* Restores the mask interrupt_block saved. */
+void interrupt_unblock(const sigset_t *old);
+
 /* Sleeps ms milliseconds in 100 ms naps; -1 when a signal cut it short. */
 int interrupt_sleep(double ms);
 

@@ -124,8 +124,13 @@ expect_grep ingest-twice-msg "'--index' given twice" "$TMP/err"
 expect_rc ingest-small-batch 2 "$MEDLOAD" ingest --index i --batch-bytes 10 \
 	$nowhere
 expect_grep ingest-small-batch-msg 'from 1024 to' "$TMP/err"
+expect_rc ingest-threads-zero 2 "$MEDLOAD" ingest --index i --threads 0 \
+	$nowhere
+expect_grep ingest-threads-zero-msg 'threads.*from 1 to 256' "$TMP/err"
+expect_rc ingest-threads-many 2 "$MEDLOAD" ingest --index i --threads 257 \
+	$nowhere
 expect_help_lists ingest --es --index --run-id --no-template --batch-bytes \
-	--show-errors $es_opts --help
+	--show-errors --threads $es_opts --help
 
 # compare (an option wrongly taken would compare: status 5 or 0, not 2)
 pair="$REPO/tests/golden/data/analysis-base.json $REPO/tests/golden/data/analysis-slow.json"

@@ -6,7 +6,10 @@
 # files, gzip, damaged gzip, a missing file, standard input, filters that
 # leave everything out, the rejects shown. `--flows` the same, its
 # exchanges fed in input order by the reading thread: generated traces of
-# two agents (tests/tools/gen-flows.py), the real samples, damaged ids.
+# two agents (tests/tools/gen-flows.py), the real samples, damaged ids;
+# several files (one log per agent, damaged, gzipped, cut, missing,
+# standard input among them) merged by event time, on one thread and
+# parsed on several.
 # Then the golden files at 1 and at 4 threads with 97-byte chunks.
 . "$(dirname "$0")/../lib.sh"
 D=$REPO/tests/golden/data
@@ -31,7 +34,8 @@ python3 "$REPO/tests/tools/gen-flows.py" "$TMP/gen" --offset-ms 2500 \
 gzip -c "$TMP/gen/all.ndjson" >"$TMP/gen/all.ndjson.gz"
 # Ids lost, emptied, cut by a NUL, relays, events late, odd labels,
 # outcomes and types: what flows makes of each must not depend on threads.
-jq -c 'input_line_number as $i |
+damage() {
+	jq -c 'input_line_number as $i |
 	if $i % 7 == 0 then .msg_id = "N/A"
 	elif $i % 11 == 0 then del(.msg_id)
 	elif $i % 13 == 0 then .thread_id = "x\u0000y"
@@ -42,10 +46,24 @@ jq -c 'input_line_number as $i |
 	elif $i % 31 == 0 then .traced_type = 5
 	elif $i % 37 == 0 then .msg_id = ""
 	elif $i % 41 == 0 then .thread_id = .msg_id
-	else . end' "$TMP/gen/all.ndjson" >"$TMP/gen/damaged.json"
+	else . end' "$1"
+}
+damage "$TMP/gen/all.ndjson" >"$TMP/gen/damaged.json"
 { head -2000 "$TMP/gen/damaged.json"; cat "$D/rejects.ndjson"
 	tail -n +2001 "$TMP/gen/damaged.json"; } >"$TMP/gen/damaged.ndjson"
 head -c $(($(wc -c <"$TMP/mixed.gz") / 2)) "$TMP/mixed.gz" >"$TMP/cut.gz"
+# One log per agent, damaged, with rejects and log lines in between, one
+# of them gzipped: several files are merged by event time.
+damage "$TMP/gen/multi.ndjson" >"$TMP/gen/multi-d.json"
+damage "$TMP/gen/mediator.ndjson" >"$TMP/gen/mediator-d.json"
+{ head -700 "$TMP/gen/multi-d.json"; cat "$D/rejects.ndjson"
+	tail -n +701 "$TMP/gen/multi-d.json"; } >"$TMP/gen/multi-d.ndjson"
+{ head -5 "$TMP/gen/mediator-d.json"; cat "$D/hostile.ndjson"
+	head -40 "$R/acapy-1.7.0-mediator.log"
+	tail -n +6 "$TMP/gen/mediator-d.json"; cat "$D/rejects.ndjson"; } |
+	gzip -c >"$TMP/gen/mediator-d.ndjson.gz"
+gzip -c "$TMP/gen/multi.ndjson" | head -c 15000 \
+	>"$TMP/gen/cut.gz"
 
 # run NAME ARGS...: the analysis with the environment of the variant.
 run() {
@@ -102,6 +120,22 @@ same flows-crlf --flows "$TMP/crlf"
 same flows-odd --flows --format json --show-rejects 100 "$TMP/huge"
 same flows-cut --flows --format json "$TMP/cut.gz"
 same flows-stdin --flows --show-rejects 3 -
+G=$TMP/gen
+same flows-files --flows --format json "$G/multi.ndjson" "$G/mediator.ndjson"
+same flows-files-text --flows "$G/mediator.ndjson" "$G/all.ndjson.gz" \
+	"$G/multi.ndjson"
+same flows-files-damaged --flows --format json --show-rejects 100 \
+	"$G/multi-d.ndjson" "$TMP/nope" "$G/mediator-d.ndjson.gz" "$G/cut.gz" \
+	"$TMP/empty" "$TMP/huge" "$TMP/crlf" "$TMP/cut.gz"
+same flows-files-stdin --flows --format csv --show-rejects 7 \
+	"$G/mediator-d.ndjson.gz" - "$TMP/tiny" "$G/multi-d.ndjson"
+same flows-files-filtered --flows --format json --outcome '*.START' \
+	--show-rejects 20 "$TMP/mixed" "$G/multi-d.ndjson" \
+	"$G/mediator-d.ndjson.gz"
+same flows-files-left-out --flows --label 'nothing*' "$D/hostile.ndjson" \
+	"$G/multi-d.ndjson" "$TMP/mixed.gz" "$G/mediator-d.ndjson.gz"
+same flows-files-samples --flows --format json --show-rejects 100 \
+	"$R"/acapy-*-traces.ndjson "$R"/acapy-*.log
 for f in "$R"/acapy-*-traces.ndjson "$R"/acapy-*.log; do
 	v=$(basename "$f")
 	same "flows-$v" --flows --format json "$f"
@@ -140,6 +174,21 @@ flows_has flows-damaged '.flows.exchanges_total > 300 and
 flows_has flows-mixed '.flows.exchanges_total > 10 and .events.rejected > 5' \
 	'{events, f: (.flows | del(.exchanges, .examples))}'
 flows_has flows-acapy-1.7.0-mediator.log '.flows.complete > 10' '.flows'
+flows_has flows-files '.flows.exchanges_total > 300 and .flows.complete >
+	300 and .source.inputs == ["'"$G"'/multi.ndjson", "'"$G"'/mediator.ndjson"]' \
+	'{events, f: (.flows | del(.exchanges, .examples))}'
+flows_has flows-files-damaged '.flows.exchanges_total > 300 and
+	.events.rejected > 10 and (.source.errors | length) == 3' \
+	'{events, errors: .source.errors}'
+flows_has flows-files-filtered '.flows.exchanges_total > 100 and
+	.events.filtered_out > 1000 and .events.rejected > 10' '.events'
+flows_has flows-files-samples '.flows.complete > 10' '.flows'
+expect_grep threads-ref-files-rejects 'mediator-d.ndjson.gz:[0-9]*: record rej' \
+	"$TMP/flows-files-damaged-ref.err"
+expect_grep threads-ref-files-left-out 'the filters left out' \
+	"$TMP/flows-files-left-out-ref.err"
+expect_grep threads-ref-files-stdin 'Exchanges across agents: [1-9]\|exchange' \
+	"$TMP/flows-files-stdin-ref.out"
 expect_grep threads-ref-flows-text 'Exchanges across agents: [1-9]' \
 	"$TMP/flows-gen-text-ref.out"
 expect_grep threads-ref-flows-stdin 'Exchanges across agents: [1-9]' \

@@ -110,10 +110,39 @@ test_counted_only(void)
 	flows_log_release(&l);
 }
 
+/* Noted whole, any event comes back as it went in, one by one. */
+static void
+test_all_and_event(void)
+{
+	struct flows_log l;
+	struct trace_event e, got;
+
+	memset(&l, 0, sizeof(l));
+	event(&e, 23);		/* counted only by flows, kept whole here */
+	e.msg_id = NULL;
+	flows_log_add_all(&l, &e);
+	event(&e, 12);
+	flows_log_add(&l, &e);
+	CHECK(l.n == 2);
+	flows_log_event(&l, 0, &got);
+	CHECK_STR(got.outcome, "mediator.other.END");
+	CHECK_STR(got.label, "multi");
+	CHECK(got.handler == got.label && got.msg_id == NULL &&
+	    got.endpoint == NULL && got.elapsed_ms == 0);
+	CHECK_NUM(got.time, T0 + 23 * 0.001, 0);
+	flows_log_event(&l, 1, &got);
+	CHECK_STR(got.outcome, e.outcome);
+	CHECK_STR(got.msg_id, e.msg_id);
+	CHECK_STR(got.traced_type, e.traced_type);
+	CHECK(got.thread_id == NULL);
+	flows_log_release(&l);
+}
+
 int
 main(void)
 {
 	RUN(test_replay_equals_direct);
 	RUN(test_counted_only);
+	RUN(test_all_and_event);
 	return CHECK_EXIT();
 }
