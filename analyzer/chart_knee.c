@@ -104,7 +104,10 @@ chart_knee_rows(FILE *f, struct json_object *steps, const char *req,
 			continue;
 		c = jx_get(s, "client");
 		t = jx_get(s, "trace");
-		fprintf(f, "%lld", jx_int(s, "users_target", 0));
+		/* the users running, as the assessment judges them */
+		fprintf(f, "%lld", jx_int(s, "users_actual", 0) > 0 ?
+		    jx_int(s, "users_actual", 0) : jx_int(s, "users_target",
+		    0));
 		chart_knee_cell(f, chart_knee_num(s, "achieved_rps"));
 		chart_knee_cell(f, chart_knee_num(s, "offered_rps"));
 		chart_knee_cell(f, chart_knee_num(req && jx_is_object(c) ?

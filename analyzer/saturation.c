@@ -124,6 +124,19 @@ sat_ms(double v, char buf[32])
 	return buf;
 }
 
+/*
+ * The users step s put to work: the most running in it (users_actual),
+ * which stays under the target when the ramp lagged (the mediator set the
+ * pace, or --max-setups held it back); the target in results without it.
+ */
+static double
+sat_users(struct json_object *s)
+{
+	double a = sat_num(s, "users_actual", 0);
+
+	return a > 0 ? a : sat_num(s, "users_target", 0);
+}
+
 /* Whether step s can be judged: complete, with users. */
 static int
 sat_judged(struct json_object *s)
@@ -210,6 +223,8 @@ sat_knee_head(struct json_object *s, const char *metric)
 	json_object_object_add(k, "step", json_object_new_int64(
 	    jx_int(s, "step", 0)));
 	json_object_object_add(k, "users", json_object_new_int64(
+	    (long long)sat_users(s)));
+	json_object_object_add(k, "users_target", json_object_new_int64(
 	    jx_int(s, "users_target", 0)));
 	sat_put(k, "rps", sat_num(s, "achieved_rps", 0));
 	json_object_object_add(k, "metric", json_object_new_string(metric));
@@ -245,8 +260,8 @@ static int
 sat_scaled(struct json_object *a, struct json_object *b, double *du,
     double *dr)
 {
-	double ua = sat_num(a, "users_target", 0);
-	double ub = sat_num(b, "users_target", 0);
+	double ua = sat_users(a);
+	double ub = sat_users(b);
 	double ra = sat_num(a, "achieved_rps", 0);
 	double rb = sat_num(b, "achieved_rps", 0);
 
@@ -266,8 +281,7 @@ sat_knee_at(struct json_object *a, struct json_object *b)
 	struct sat_rise r = { NULL, 0, 0, 0, 0 };
 	double du, dr;
 
-	if (sat_num(b, "users_target", 0) <= sat_num(a, "users_target", 0) ||
-	    sat_scaled(a, b, &du, &dr))
+	if (sat_users(b) <= sat_users(a) || sat_scaled(a, b, &du, &dr))
 		return NULL;
 	sat_latency_rise(a, b, &r);
 	if (r.metric == NULL)
@@ -290,8 +304,7 @@ sat_recovered(struct json_object *steps, size_t k, struct json_object *base)
 
 	for (i = k + 1; i < jx_len(steps); i++) {
 		s = jx_at(steps, i);
-		if (sat_judged(s) && sat_num(s, "users_target", 0) >
-		    sat_num(base, "users_target", 0) &&
+		if (sat_judged(s) && sat_users(s) > sat_users(base) &&
 		    sat_scaled(base, s, &du, &dr))
 			return 1;
 	}
@@ -405,11 +418,16 @@ sat_knee_sentence(struct json_object *k)
 {
 	char rps[32];
 	long long users = jx_int(k, "users", 0);
-	char *what = sat_knee_what(k), *s;
+	long long target = jx_int(k, "users_target", users);
+	char *what = sat_knee_what(k), *s, *of;
 
 	util_num(sat_num(k, "rps", 0), rps);
-	s = util_printf("saturation at step %lld (%lld user%s, %s req/s): %s",
-	    jx_int(k, "step", 0), users, users == 1 ? "" : "s", rps, what);
+	of = target > users ? util_printf(" of %lld asked", target) :
+	    util_strdup("");
+	s = util_printf("saturation at step %lld (%lld user%s%s, %s req/s): "
+	    "%s", jx_int(k, "step", 0), users, users == 1 ? "" : "s", of, rps,
+	    what);
+	free(of);
 	free(what);
 	return s;
 }
@@ -595,25 +613,32 @@ sat_words_trace(const struct sat_label *f)
 	    sat_ms(f->at, y), f->step);
 }
 
-/* The evidence of a knee in the client's requests (caller frees). */
+/*
+ * The evidence of a knee in the client's requests (caller frees): those
+ * the multi-agent's admin API answers, or with edge agents (edge) those
+ * they send the mediator itself.
+ */
 static char *
-sat_words_client(struct json_object *knee)
+sat_words_client(struct json_object *knee, int edge)
 {
+	const char *reqs = edge ? "the edge agents' requests to it" :
+	    "the requests its admin API answers";
 	char x[32], y[32];
 
 	if (strcmp(jx_str(jx_get(knee, "metric"), ""), "setup") == 0)
-		return util_strdup("no user finished the setup its admin API "
-		    "serves (wallets, connections)");
+		return util_strdup(edge ? "no edge agent finished its setup "
+		    "with it (connection, mediation, keylist)" : "no user "
+		    "finished the setup its admin API serves (wallets, "
+		    "connections)");
 	if (strcmp(jx_str(jx_get(knee, "metric"), ""), "failures") == 0)
-		return util_printf("the requests its admin API answers failed "
-		    "more at step %lld (%.1f%% to %.1f%%)", jx_int(knee,
-		    "step", 0), sat_num(knee, "from_pct", 0), sat_num(knee,
-		    "to_pct", 0));
-	return util_printf("the requests its admin API answers slowed at step "
-	    "%lld (%s of %s rose from %s to %s ms)", jx_int(knee, "step", 0),
-	    jx_str(jx_get(knee, "quantile"), "p95"), jx_str(jx_get(knee,
-	    "metric"), ""), sat_ms(sat_num(knee, "from_ms", 0), x),
-	    sat_ms(sat_num(knee, "to_ms", 0), y));
+		return util_printf("%s failed more at step %lld (%.1f%% to "
+		    "%.1f%%)", reqs, jx_int(knee, "step", 0), sat_num(knee,
+		    "from_pct", 0), sat_num(knee, "to_pct", 0));
+	return util_printf("%s slowed at step %lld (%s of %s rose from %s to "
+	    "%s ms)", reqs, jx_int(knee, "step", 0), jx_str(jx_get(knee,
+	    "quantile"), "p95"), jx_str(jx_get(knee, "metric"), ""),
+	    sat_ms(sat_num(knee, "from_ms", 0), x), sat_ms(sat_num(knee,
+	    "to_ms", 0), y));
 }
 
 /*
@@ -624,15 +649,16 @@ sat_words_client(struct json_object *knee)
 static struct json_object *
 sat_words_bottleneck(const char *agent, int mediator,
     const struct sat_label *f, const struct sat_label *o,
-    struct json_object *knee)
+    struct json_object *knee, int edge)
 {
 	struct json_object *b = json_object_new_object();
-	char *ev = f ? sat_words_trace(f) : sat_words_client(knee);
+	char *ev = f ? sat_words_trace(f) : sat_words_client(knee, edge);
 	char *other = sat_words_other(o), *s;
 	char *advice = sat_words_advice(mediator, knee);
 	int named;
 
-	named = strcmp(agent, "multi-agent") != 0;
+	named = strcmp(agent, "multi-agent") != 0 && strcmp(agent,
+	    "mediator") != 0;
 	s = util_printf("the %s%s%s%s saturated first: %s%s%s",
 	    mediator ? "mediator" : "multi-agent", named ? " (" : "",
 	    named ? agent : "", named ? ")" : "", ev, other,
@@ -658,6 +684,62 @@ sat_words_bottleneck(const char *agent, int mediator,
 	return b;
 }
 
+/* What edge_steps names the limit of step (medload, machine), or NULL. */
+static const char *
+sat_edge_limit(struct json_object *run, long long step)
+{
+	struct json_object *st = jx_get(jx_get(run, "edge_steps"), "steps");
+	size_t i;
+
+	for (i = 0; i < jx_len(st); i++)
+		if (jx_int(jx_at(st, i), "step", -1) == step)
+			return jx_str(jx_get(jx_at(st, i), "limit"), NULL);
+	return NULL;
+}
+
+/*
+ * The bottleneck of an edge run whose knee is in the client's requests:
+ * they go to the mediator itself, so it is the mediator, unless the
+ * sessions' samples say medload or the machine's other work took the CPU
+ * in that step.
+ */
+static struct json_object *
+sat_words_edge(struct json_object *run, const struct sat_label *med,
+    struct json_object *knee)
+{
+	long long step = jx_int(knee, "step", 0);
+	const char *lim = sat_edge_limit(run, step);
+	struct json_object *b;
+	char *ev, *s;
+
+	if (lim == NULL || (strcmp(lim, "medload") != 0 &&
+	    strcmp(lim, "machine") != 0))
+		return sat_words_bottleneck(med ? med->label : "mediator", 1,
+		    NULL, NULL, knee, 1);
+	b = json_object_new_object();
+	ev = sat_words_client(knee, 1);
+	s = util_printf("%s was the limit at step %lld, not the mediator: "
+	    "%s; %s", strcmp(lim, "medload") == 0 ? "medload itself" : "the "
+	    "machine", step, strcmp(lim, "medload") == 0 ? "it used 90 % of "
+	    "a core or more" : "its cores were busy with other work while "
+	    "neither medload nor the mediator used 90 % of one", ev);
+	json_object_object_add(b, "agent", json_object_new_string(lim));
+	json_object_object_add(b, "role", json_object_new_string(strcmp(lim,
+	    "medload") == 0 ? "load platform" : "machine"));
+	json_object_object_add(b, "evidence", json_object_new_string(
+	    "client"));
+	json_object_object_add(b, "step", json_object_new_int64(step));
+	json_object_object_add(b, "sentence", json_object_new_string(s));
+	json_object_object_add(b, "advice", json_object_new_string(strcmp(
+	    lim, "medload") == 0 ? "split the agents across processes or "
+	    "machines (--shard I/N) and run again" : "run again on a machine "
+	    "of its own, or give the mediator and medload cores no other "
+	    "work takes"));
+	free(ev);
+	free(s);
+	return b;
+}
+
 /* The first label of l (n) whose role is mediator (or not), or NULL. */
 static struct sat_label *
 sat_role(struct sat_label *l, size_t n, int mediator)
@@ -676,11 +758,12 @@ sat_role(struct sat_label *l, size_t n, int mediator)
  * client's requests, when they made the knee.
  */
 static struct json_object *
-sat_bottleneck(struct json_object *steps, struct json_object *knee)
+sat_bottleneck(struct json_object *run, struct json_object *steps,
+    struct json_object *knee)
 {
 	struct sat_label l[16], *first = NULL, *plat, *med;
 	size_t n = sat_labels(steps, l, 16), i;
-	int m;
+	int m, edge = strcmp(jx_str(jx_get(run, "scenario"), ""), "edge") == 0;
 
 	for (i = 0; i < n; i++) {
 		if (l[i].step == 0)
@@ -695,12 +778,14 @@ sat_bottleneck(struct json_object *steps, struct json_object *knee)
 	    "step", 0))) {
 		m = sat_is_mediator(first->label);
 		return sat_words_bottleneck(first->label, m, first,
-		    m ? plat : med, knee);
+		    m ? plat : med, knee, edge);
 	}
 	if (knee == NULL)
 		return NULL;
+	if (edge)
+		return sat_words_edge(run, med, knee);
 	return sat_words_bottleneck(plat ? plat->label : "multi-agent", 0,
-	    NULL, med, knee);
+	    NULL, med, knee, 0);
 }
 
 /* A copy of the results' steps with each step's trace figures added. */
@@ -779,7 +864,8 @@ saturation_assess(struct json_object *run, struct json_object *analysis,
 	json_object_object_add(a, "sentence", json_object_new_string(
 	    sentence));
 	free(sentence);
-	json_object_object_add(a, "bottleneck", sat_bottleneck(steps, knee));
+	json_object_object_add(a, "bottleneck", sat_bottleneck(run, steps,
+	    knee));
 	json_object_object_add(a, "notes", notes);
 	return a;
 }

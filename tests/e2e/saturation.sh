@@ -50,6 +50,42 @@ assert (b["agent"], b["evidence"]) == ("multi-agent", "client"), b
 assert b["sentence"].startswith("the multi-agent saturated first: the requests its admin API answers slowed at step 2"), b
 PY
 
+# An edge run (tests/data/run-edge-knee: native agents, no multi-agent)
+# whose ramp lagged its targets: the knee counts the users running (2535
+# of 4000 asked), and the client's requests went to the mediator itself,
+# so it is named; with the step's sessions samples saying the machine's
+# other work took the CPU, the machine is.
+E=$REPO/tests/data/run-edge-knee
+expect_rc edge-knee 0 "$MEDLOAD" report --run "$E" -o "$TMP/e" -q
+python3 - "$TMP/e/assessment.json" <<'PY' && pass edge-knee-mediator || fail edge-knee-mediator "see above"
+import json, sys
+a = json.load(open(sys.argv[1]))
+k = a["knee"]
+assert (k["step"], k["users"], k["users_target"]) == (2, 2535, 4000), k
+assert a["sentence"].startswith("saturation at step 2 (2535 users of 4000 asked, 12.2 req/s): "), a["sentence"]
+b = a["bottleneck"]
+assert (b["agent"], b["role"], b["evidence"]) == ("mediator", "mediator", "client"), b
+assert b["sentence"] == "the mediator saturated first: the edge agents' requests to it slowed at step 2 (p90 of 130_edge_ping_peer rose from 1,800 to 2,120 ms)", b
+assert "multi-agent" not in b["sentence"] + b["advice"], b
+PY
+expect_grep edge-knee-chart '^2535 12.224 ' "$TMP/e/charts/knee-steps.dat"
+mkdir -p "$TMP/em"
+python3 - "$E/results.json" "$TMP/em/results.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+for s in r["edge_steps"]["steps"]:
+    if s["step"] == 2:
+        s["limit"], s["machine_cpu_busy"], s["mediator_cpu_share"] = "machine", 0.99, 0.5
+json.dump(r, open(sys.argv[2], "w"))
+PY
+expect_rc edge-knee-machine 0 "$MEDLOAD" report --run "$TMP/em" -o "$TMP/em/r" -q
+python3 - "$TMP/em/r/assessment.json" <<'PY' && pass edge-knee-machine-named || fail edge-knee-machine-named "see above"
+import json, sys
+b = json.load(open(sys.argv[1]))["bottleneck"]
+assert (b["agent"], b["role"]) == ("machine", "machine"), b
+assert b["sentence"].startswith("the machine was the limit at step 2, not the mediator: its cores were busy with other work"), b
+PY
+
 # A run without per-step figures is not assessed.
 expect_rc demo-report 0 "$MEDLOAD" report --run "$REPO/tests/data/run-demo" -o "$TMP/d" -q
 expect_grep demo-not-assessed '"sentence": "saturation not assessed: the run.s results have no per-step figures"' "$TMP/d/assessment.json"
