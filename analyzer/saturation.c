@@ -641,6 +641,24 @@ sat_words_client(struct json_object *knee, int edge)
 	    "to_ms", 0), y));
 }
 
+/* A bottleneck object of these members. */
+static struct json_object *
+sat_bottleneck_json(const char *agent, const char *role, const char *evidence,
+    long long step, const char *sentence, const char *advice)
+{
+	struct json_object *b = json_object_new_object();
+
+	json_object_object_add(b, "agent", json_object_new_string(agent));
+	json_object_object_add(b, "role", json_object_new_string(role));
+	json_object_object_add(b, "evidence", json_object_new_string(
+	    evidence));
+	json_object_object_add(b, "step", json_object_new_int64(step));
+	json_object_object_add(b, "sentence", json_object_new_string(
+	    sentence));
+	json_object_object_add(b, "advice", json_object_new_string(advice));
+	return b;
+}
+
 /*
  * The bottleneck object: agent (a label, or "multi-agent" without
  * traces) with its role; f the label that saturated (NULL: the knee of
@@ -651,7 +669,7 @@ sat_words_bottleneck(const char *agent, int mediator,
     const struct sat_label *f, const struct sat_label *o,
     struct json_object *knee, int edge)
 {
-	struct json_object *b = json_object_new_object();
+	struct json_object *b;
 	char *ev = f ? sat_words_trace(f) : sat_words_client(knee, edge);
 	char *other = sat_words_other(o), *s;
 	char *advice = sat_words_advice(mediator, knee);
@@ -664,19 +682,13 @@ sat_words_bottleneck(const char *agent, int mediator,
 	    named ? agent : "", named ? ")" : "", ev, other,
 	    mediator ? "" : "; the run measured the load platform more than "
 	    "the mediator");
-	json_object_object_add(b, "agent", json_object_new_string(agent));
-	json_object_object_add(b, "role", json_object_new_string(mediator ?
-	    "mediator" : "load platform"));
-	json_object_object_add(b, "evidence", json_object_new_string(f ?
-	    "trace" : "client"));
-	json_object_object_add(b, "step", json_object_new_int64(f ? f->step :
-	    jx_int(knee, "step", 0)));
+	b = sat_bottleneck_json(agent, mediator ? "mediator" : "load platform",
+	    f ? "trace" : "client", f ? f->step : jx_int(knee, "step", 0), s,
+	    advice);
 	if (f != NULL) {
 		sat_put(b, "from_ms", f->first);
 		sat_put(b, "to_ms", f->at);
 	}
-	json_object_object_add(b, "sentence", json_object_new_string(s));
-	json_object_object_add(b, "advice", json_object_new_string(advice));
 	free(ev);
 	free(other);
 	free(s);
@@ -710,31 +722,25 @@ sat_words_edge(struct json_object *run, const struct sat_label *med,
 	long long step = jx_int(knee, "step", 0);
 	const char *lim = sat_edge_limit(run, step);
 	struct json_object *b;
+	int self;
 	char *ev, *s;
 
 	if (lim == NULL || (strcmp(lim, "medload") != 0 &&
 	    strcmp(lim, "machine") != 0))
 		return sat_words_bottleneck(med ? med->label : "mediator", 1,
 		    NULL, NULL, knee, 1);
-	b = json_object_new_object();
+	self = strcmp(lim, "medload") == 0;
 	ev = sat_words_client(knee, 1);
 	s = util_printf("%s was the limit at step %lld, not the mediator: "
-	    "%s; %s", strcmp(lim, "medload") == 0 ? "medload itself" : "the "
-	    "machine", step, strcmp(lim, "medload") == 0 ? "it used 90 % of "
-	    "a core or more" : "its cores were busy with other work while "
-	    "neither medload nor the mediator used 90 % of one", ev);
-	json_object_object_add(b, "agent", json_object_new_string(lim));
-	json_object_object_add(b, "role", json_object_new_string(strcmp(lim,
-	    "medload") == 0 ? "load platform" : "machine"));
-	json_object_object_add(b, "evidence", json_object_new_string(
-	    "client"));
-	json_object_object_add(b, "step", json_object_new_int64(step));
-	json_object_object_add(b, "sentence", json_object_new_string(s));
-	json_object_object_add(b, "advice", json_object_new_string(strcmp(
-	    lim, "medload") == 0 ? "split the agents across processes or "
+	    "%s; %s", self ? "medload itself" : "the machine", step, self ?
+	    "it used 90 % of a core or more" : "its cores were busy with "
+	    "other work while neither medload nor the mediator used 90 % of "
+	    "one", ev);
+	b = sat_bottleneck_json(lim, self ? "load platform" : "machine",
+	    "client", step, s, self ? "split the agents across processes or "
 	    "machines (--shard I/N) and run again" : "run again on a machine "
 	    "of its own, or give the mediator and medload cores no other "
-	    "work takes"));
+	    "work takes");
 	free(ev);
 	free(s);
 	return b;
