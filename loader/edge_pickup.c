@@ -68,7 +68,7 @@ edge_pickup_due(void *arg, int64_t at)
 {
 	struct tenant *t = arg;
 
-	if (t->edge != NULL)
+	if (t->edge != NULL && !t->edge->stopped)
 		edge_pickup_fail(t, STATS_ERR_TIMEOUT, "timeout: no answer on "
 		    "the session", at - edge_pickup_timeout(t) + 1000);
 }

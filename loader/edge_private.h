@@ -53,6 +53,11 @@ struct edge_ws_counts {
 	uint64_t peer_sent, peer_delivered, peer_answered;
 	uint64_t bytes_in, bytes_out;	/* of sessions that ended */
 	unsigned held, held_peak;	/* sessions open now, at most */
+	unsigned held_end;		/* open when the run's end began */
+	unsigned closing;		/* closing handshakes under way */
+	uint64_t closes_answered;	/* ours, the server's close came back */
+	uint64_t closes_unanswered;	/* ours, ended without it */
+	int ended;			/* edge_ws_end_all was called */
 	struct edge_pickup_counts pk;
 };
 
@@ -101,6 +106,7 @@ struct edge_agent {
 	uint8_t ws_retry;		/* a reconnect is scheduled */
 	uint8_t polling;		/* a pickup poll is out */
 	uint8_t stopped;		/* no more sessions */
+	uint8_t closing;		/* its session's close waits for the echo */
 	uint8_t task_wait;		/* a task waits for the first session */
 };
 

@@ -170,8 +170,8 @@ edge_ws_due(void *arg, int64_t at)
 	struct edge_agent *a = t->edge;
 	int64_t older = at - edge_ws_timeout(t) + 1000;
 
-	if (a == NULL)
-		return;
+	if (a == NULL || a->stopped)
+		return;		/* what it waited for was left in flight */
 	edge_ws_fail_pending(t, STATS_ERR_TIMEOUT, "timeout: no answer on "
 	    "the session", older);
 	if (a->ws != NULL && !a->ws_up && a->ws_start <= older) {
@@ -215,6 +215,30 @@ edge_ws_opened(void *arg)
 	free(cause);
 }
 
+static void edge_ws_hang_up(struct tenant *t);
+
+/*
+ * A session medload closed (the user stopped, the run ended) is over:
+ * counted, answered or not; what it waited for stays in flight.
+ */
+static void
+edge_ws_closed_by_us(struct tenant *t, const char *why)
+{
+	struct edge_agent *a = t->edge;
+	struct edge_ws_counts *n = edge_ws_n(t);
+
+	if (a->closing) {
+		a->closing = 0;
+		n->closing--;
+		if (strncmp(why, WSC_CLOSE_ANSWERED,
+		    strlen(WSC_CLOSE_ANSWERED)) == 0)
+			n->closes_answered++;
+		else
+			n->closes_unanswered++;
+	}
+	edge_ws_hang_up(t);
+}
+
 /* The session ended: what waited fails, a reconnect is scheduled. */
 static void
 edge_ws_closed(void *arg, const char *why)
@@ -224,6 +248,10 @@ edge_ws_closed(void *arg, const char *why)
 	struct edge_ws_counts *n = edge_ws_n(t);
 	char msg[160];
 
+	if (a->stopped) {
+		edge_ws_closed_by_us(t, why);
+		return;
+	}
 	n->bytes_in += wsc_bytes_in(a->ws);
 	n->bytes_out += wsc_bytes_out(a->ws);
 	snprintf(msg, sizeof(msg), "%s: %s", a->ws_up ? "session closed" :
@@ -622,8 +650,8 @@ edge_ws_wait_poll(void *arg, int64_t at)
 	struct tenant *t = arg;
 	struct edge_agent *a = t->edge;
 
-	if (a == NULL || a->peer_seq == 0 || !a->ws_up || at <= a->peer_start ||
-	    (at - a->peer_start) % EDGE_WS_WAIT_POLL != 0 ||
+	if (a == NULL || a->stopped || a->peer_seq == 0 || !a->ws_up ||
+	    at <= a->peer_start || (at - a->peer_start) % EDGE_WS_WAIT_POLL != 0 ||
 	    at - a->peer_start >= edge_ws_timeout(t))
 		return;
 	edge_pickup_poll(t);
@@ -703,11 +731,43 @@ edge_ws_stop(struct tenant *t)
 {
 	struct edge_agent *a = t->edge;
 
-	if (a == NULL)
+	if (a == NULL || a->stopped)
 		return;
 	a->stopped = 1;
-	if (a->ws != NULL)
+	if (a->ws == NULL)
+		return;
+	if (!a->ws_up) {
 		edge_ws_hang_up(t);
+		return;
+	}
+	/* a closing handshake, as an app that quits does it: the mediator
+	 * is not left writing to a socket that is gone */
+	a->closing = 1;
+	edge_ws_n(t)->closing++;
+	if (wsc_close(a->ws, 1000, "medload: the session ends") == -1)
+		edge_ws_closed_by_us(t, "not open");
+}
+
+unsigned
+edge_ws_end_all(struct run *r)
+{
+	size_t i;
+
+	if (r->edge == NULL || !r->edge->sessions)
+		return 0;
+	if (!r->edge->n.ended) {
+		r->edge->n.ended = 1;
+		r->edge->n.held_end = r->edge->n.held;
+	}
+	for (i = 0; i < r->ntenants; i++)
+		edge_ws_stop(r->tenants[i]);
+	return r->edge->n.closing;
+}
+
+unsigned
+edge_ws_closing(const struct run *r)
+{
+	return r->edge == NULL ? 0 : r->edge->n.closing;
 }
 
 void
@@ -717,8 +777,11 @@ edge_ws_close_all(struct run *r)
 
 	if (r->edge == NULL || !r->edge->sessions)
 		return;
+	(void)edge_ws_end_all(r);
 	for (i = 0; i < r->ntenants; i++)
-		edge_ws_stop(r->tenants[i]);
+		if (r->tenants[i]->edge != NULL &&
+		    r->tenants[i]->edge->ws != NULL)
+			edge_ws_closed_by_us(r->tenants[i], "not answered");
 }
 
 /* Adds counter v as key to o. */
@@ -740,7 +803,7 @@ edge_ws_results(const struct run *r)
 		return NULL;
 	n = &r->edge->n;
 	o = json_object_new_object();
-	edge_ws_add(o, "held_now", n->held);
+	edge_ws_add(o, "held_now", n->ended ? n->held_end : n->held);
 	edge_ws_add(o, "held_peak", n->held_peak);
 	edge_ws_add(o, "connects", n->connects);
 	edge_ws_add(o, "opened", n->opened);
@@ -762,6 +825,8 @@ edge_ws_results(const struct run *r)
 			in += wsc_bytes_in(r->tenants[i]->edge->ws);
 			out += wsc_bytes_out(r->tenants[i]->edge->ws);
 		}
+	edge_ws_add(o, "closes_answered", n->closes_answered);
+	edge_ws_add(o, "closes_unanswered", n->closes_unanswered);
 	edge_ws_add(o, "bytes_in", in);
 	edge_ws_add(o, "bytes_out", out);
 	json_object_object_add(o, "pickup", edge_pickup_results(r));

@@ -54,10 +54,28 @@ void edge_ws_start(struct tenant *t);
  */
 void edge_ws_task(struct tenant *t, int64_t sched);
 
-/* Closes t's session for good (a stopped user, the run's end). */
+/*
+ * Closes t's session for good (a stopped user, the run's end): an open one
+ * with the closing handshake (edge_ws_closing counts it until the
+ * mediator's close comes back or the socket ends), one still opening at
+ * once. What it waits for stays in flight, never recorded.
+ */
 void edge_ws_stop(struct tenant *t);
 
-/* Closes every session (before the engine is freed). */
+/*
+ * The run's end: every session closes (edge_ws_stop), held_now in the
+ * results stays what was held when the end began. Returns the closing
+ * handshakes under way, for the caller to wait on (eng_poll) a while.
+ */
+unsigned edge_ws_end_all(struct run *r);
+
+/* Closing handshakes under way. */
+unsigned edge_ws_closing(const struct run *r);
+
+/*
+ * Closes every session (before the engine is freed); handshakes not
+ * answered by now count as closes_unanswered.
+ */
 void edge_ws_close_all(struct run *r);
 
 /*

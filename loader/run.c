@@ -33,6 +33,9 @@
 #include "util.h"
 #include "workflow.h"
 
+/* How long the sessions' closing handshakes are waited for at the end. */
+#define RUN_CLOSE_WAIT 5000000
+
 /* xorshift64*: think times. */
 double
 run_rand(struct run *r)
@@ -279,6 +282,38 @@ run_loop(struct run *r)
 	}
 }
 
+/* Timer: only wakes the loop up. */
+static void
+run_wake(void *arg, int64_t at)
+{
+	(void)arg;
+	(void)at;
+}
+
+/*
+ * After the loop: the edge agents' sessions close with the closing
+ * handshake, waited for up to RUN_CLOSE_WAIT (a second interrupt ends the
+ * wait); those not answered by then are counted and closed at once.
+ */
+static void
+run_end_sessions(struct run *r)
+{
+	int64_t deadline = eng_now() + RUN_CLOSE_WAIT;
+	unsigned n;
+
+	if (interrupt_seen() >= 2 || (n = edge_ws_end_all(r)) == 0)
+		return;
+	eng_timer(r->eng, deadline, run_wake, r);
+	while (edge_ws_closing(r) > 0 && eng_now() < deadline &&
+	    interrupt_seen() < 2)
+		(void)eng_poll(r->eng);
+	if ((n = edge_ws_closing(r)) > 0)
+		fprintf(r->err, "medload run: %u sessions did not answer the "
+		    "close within %llds; closed anyway\n", n,
+		    (long long)(RUN_CLOSE_WAIT / 1000000));
+	edge_ws_close_all(r);
+}
+
 /* Reports a failure of run_finish's step; the status becomes STATUS_IO. */
 static int
 run_io_error(char **cause)
@@ -395,6 +430,7 @@ run_execute(struct config *c, FILE *out, FILE *err,
 	    config_protocol_name(r.protocol), r.dir);
 	schedule_start(&r);
 	run_loop(&r);
+	run_end_sessions(&r);
 	status = run_finish(&r, results);
 	run_close(&r);
 	return status;

@@ -44,6 +44,7 @@ struct wsc {
 	int fd;
 	uint8_t state;
 	uint8_t rd_out;			/* TLS: a read waits to write */
+	uint8_t closing;		/* wsc_close: waits for the echo */
 };
 
 /* Resolves host:port into t (the address of its first answer). */
@@ -372,8 +373,8 @@ wsc_msg_cb(wslay_event_context_ptr ctx,
 	struct wsc *c = arg;
 
 	(void)ctx;
-	if (c->state == WSC_OPEN && (m->opcode == WSLAY_TEXT_FRAME ||
-	    m->opcode == WSLAY_BINARY_FRAME))
+	if (c->state == WSC_OPEN && !c->closing && (m->opcode ==
+	    WSLAY_TEXT_FRAME || m->opcode == WSLAY_BINARY_FRAME))
 		c->cb->message(c->arg, m->msg, m->msg_length);
 }
 
@@ -407,12 +408,13 @@ wsc_io_open(struct wsc *c, uint32_t events)
 	if (c->state != WSC_OPEN)
 		return;
 	if (wslay_event_get_close_received(c->ws)) {
-		snprintf(why, sizeof(why), "closed by the server (code %u)",
+		snprintf(why, sizeof(why), "%s (code %u)", c->closing ?
+		    WSC_CLOSE_ANSWERED : "closed by the server",
 		    (unsigned)wslay_event_get_status_code_received(c->ws));
 		wsc_end(c, why);
 		return;
 	}
-	if (wslay_event_get_close_sent(c->ws) &&
+	if (wslay_event_get_close_sent(c->ws) && !c->closing &&
 	    !wslay_event_want_write(c->ws)) {
 		/* ours (1009: a message over max_msg); no wait for the echo */
 		snprintf(why, sizeof(why), "closed by medload (code %u%s)",
@@ -676,6 +678,19 @@ wsc_send(struct wsc *c, const void *p, size_t n)
 	if (wslay_event_queue_msg(c->ws, &m) != 0)
 		return -1;
 	return wsc_want(c, EPOLLIN | EPOLLOUT);
+}
+
+int
+wsc_close(struct wsc *c, uint16_t code, const char *reason)
+{
+	if (c == NULL || c->state != WSC_OPEN || c->closing)
+		return -1;
+	if (wslay_event_queue_close(c->ws, code, (const uint8_t *)reason,
+	    strlen(reason)) != 0)
+		return -1;
+	c->closing = 1;
+	(void)wsc_want(c, EPOLLIN | EPOLLOUT);	/* if it fails: cb->closed */
+	return 0;
 }
 
 int

@@ -64,6 +64,18 @@ struct wsc *wsc_open(struct eng *e, const struct wsc_target *t,
 /* Queues one binary message (copied). Returns 0, or -1 if not open. */
 int wsc_send(struct wsc *c, const void *p, size_t n);
 
+/*
+ * Starts the closing handshake (RFC 6455 section 7): a close frame with
+ * code and reason (at most 123 bytes) goes out, messages that still come
+ * are dropped, and the session ends (cb->closed, why beginning with
+ * WSC_CLOSE_ANSWERED) when the server's close frame comes back, or when
+ * the server closes the socket. The owner bounds the wait. Returns 0 (cb->closed
+ * may come before it returns), or -1 if the session is not open or
+ * already closing.
+ */
+int wsc_close(struct wsc *c, uint16_t code, const char *reason);
+#define WSC_CLOSE_ANSWERED "closed by medload, answered"
+
 /* Whether the handshake is done and the session not closed. */
 int wsc_is_open(const struct wsc *c);
 

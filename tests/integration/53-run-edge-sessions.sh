@@ -7,8 +7,10 @@
 # the end (held_peak = agents, no drop), every ping is delivered on the
 # peer's session and answered (only those in flight at the end may miss),
 # pickup polls went out, no frame was unexpected, zero failures; the
-# journal agrees with the summary. The mediator logs no error but the one
-# ACA-Py writes for every client that closes its socket ("Unexpected
+# journal agrees with the summary. At the end every session closes with
+# the closing handshake, each answered, so the mediator never writes to a
+# socket that is gone ("Cannot write to closing transport"); it logs no
+# error but the one ACA-Py writes for every close it receives ("Unexpected
 # Websocket message type received": a close is not TEXT or BINARY).
 # Agents are asked for at 5 a second with at most 4 setting up at once
 # (--max-setups): ACA-Py 1.7 on SQLite, taking setups and the sessions'
@@ -41,7 +43,8 @@ jq -e --argjson n "$n" '.users_started == $n and .users_never_ready == 0' "$r" >
 s="$(jq -c .edge_sessions "$r")"
 jq -e --argjson n "$n" '.edge_sessions | .held_peak == $n and .held_now == $n and
 	.opened == $n and .connects == $n and .drops == 0 and .open_failures == 0 and
-	.unexpected_frames == 0 and .polls >= $n' "$r" >/dev/null || fail "sessions: $s"
+	.unexpected_frames == 0 and .polls >= $n and
+	.closes_answered == $n and .closes_unanswered == 0' "$r" >/dev/null || fail "sessions: $s"
 jq -e --argjson n "$n" '.edge_sessions | .peer_pings_sent > $n and
 	.peer_pings_delivered >= .peer_pings_sent - $n and
 	.peer_pings_answered >= .peer_pings_sent - $n and

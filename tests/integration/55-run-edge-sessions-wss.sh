@@ -121,6 +121,7 @@ s="$(jq -c .edge_sessions "$r")"
 jq -e --argjson n "$n" '.users_started == $n and .users_never_ready == 0 and
 	(.edge_sessions | .held_peak == $n and .held_now == $n and .opened == $n and
 	.open_failures == 0 and .drops == 0 and .unexpected_frames == 0 and
+	.closes_answered == $n and .closes_unanswered == 0 and
 	.peer_pings_sent > 0 and .peer_pings_answered >= .peer_pings_sent - $n)' "$r" >/dev/null ||
 	fail "with the CA: sessions $s"
 setups="$(stat_of "$dir" POST 101_edge_mediate)"

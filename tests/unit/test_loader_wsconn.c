@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -303,6 +304,91 @@ test_bad_answers_close(void)
 	CHECK(s.closes == 1);
 	CHECK_STR(s.why, "connect: Connection refused");
 	wsc_free(c);
+	wsc_target_release(&t);
+	eng_free(e);
+}
+
+/* Reads from fd (blocking, 2 s at most) until n bytes are in buf. */
+static size_t
+read_some(int fd, unsigned char *buf, size_t n)
+{
+	struct timeval tv = { 2, 0 };
+	size_t got = 0;
+	ssize_t k;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while (got < n && (k = read(fd, buf + got, n - got)) > 0)
+		got += (size_t)k;
+	return got;
+}
+
+/*
+ * wsc_close: a masked close frame (1000, the reason) goes out; a message
+ * that still comes is dropped; the session ends when the server's close
+ * comes back ("answered"), or when the server only hangs up.
+ */
+static void
+test_closing_handshake(void)
+{
+	struct wsc_target t;
+	struct eng_opts o;
+	struct eng *e = NULL;
+	struct wsc *c;
+	struct seen s;
+	char url[64], *cause = NULL;
+	const unsigned char late[] = { 0x82, 2, 'h', 'i' };
+	const unsigned char echo[] = { 0x88, 2, 0x03, 0xe8 };
+	unsigned char f[64];
+	size_t i, n;
+	int lfd, fd;
+
+	memset(&o, 0, sizeof(o));
+	CHECK(eng_init(&o, &e, &cause) == 0);
+	lfd = listener(url, sizeof(url));
+	CHECK(wsc_target_parse(url, NULL, 0, &t, &cause) == 0);
+
+	memset(&s, 0, sizeof(s));
+	c = wsc_open(e, &t, 1024, &cbs, &s, &cause);
+	fd = serve_handshake(e, lfd, "101 Switching Protocols", NULL);
+	poll_until(e, &s.opens, 1);
+	CHECK(wsc_close(c, 1000, "bye") == 0);
+	CHECK(wsc_close(c, 1000, "again") == -1);	/* already closing */
+	CHECK(wsc_send(c, "x", 1) == -1);
+	eng_timer(e, eng_now() + 20000, tick, NULL);
+	eng_poll(e);			/* the frame goes out, no end yet */
+	eng_poll(e);
+	n = read_some(fd, f, 2 + 4 + 5);
+	CHECK(n == 11 && f[0] == 0x88 && f[1] == (0x80 | 5));
+	for (i = 0; i < 5; i++)		/* unmask: 03 e8 'b' 'y' 'e' */
+		f[6 + i] ^= f[2 + i % 4];
+	CHECK(f[6] == 0x03 && f[7] == 0xe8 && memcmp(f + 8, "bye", 3) == 0);
+	CHECK(s.closes == 0 && wsc_is_open(c));
+	CHECK(write(fd, late, sizeof(late)) == (ssize_t)sizeof(late));
+	CHECK(write(fd, echo, sizeof(echo)) == (ssize_t)sizeof(echo));
+	poll_until(e, &s.closes, 1);
+	CHECK(s.closes == 1 && s.msgs == 0);
+	CHECK(strncmp(s.why, WSC_CLOSE_ANSWERED, strlen(WSC_CLOSE_ANSWERED))
+	    == 0);
+	CHECK_STR(s.why, WSC_CLOSE_ANSWERED " (code 1000)");
+	wsc_free(c);
+	close(fd);
+
+	/* a server that hangs up instead of answering */
+	memset(&s, 0, sizeof(s));
+	c = wsc_open(e, &t, 1024, &cbs, &s, &cause);
+	fd = serve_handshake(e, lfd, "101 Switching Protocols", NULL);
+	poll_until(e, &s.opens, 1);
+	CHECK(wsc_close(c, 1000, "bye") == 0);
+	eng_timer(e, eng_now() + 20000, tick, NULL);
+	eng_poll(e);
+	CHECK(read_some(fd, f, 11) == 11);
+	close(fd);
+	poll_until(e, &s.closes, 1);
+	CHECK(s.closes == 1);
+	CHECK_STR(s.why, "closed by the server");
+	wsc_free(c);
+	CHECK(wsc_close(NULL, 1000, "") == -1);
+	close(lfd);
 	wsc_target_release(&t);
 	eng_free(e);
 }
@@ -648,6 +734,7 @@ main(void)
 	RUN(test_target);
 	RUN(test_message_and_too_long);
 	RUN(test_bad_answers_close);
+	RUN(test_closing_handshake);
 	RUN(test_tls_open);
 	RUN(test_tls_refused);
 	RUN(test_tls_faults);
