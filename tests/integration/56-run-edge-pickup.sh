@@ -19,8 +19,8 @@
 #    exactly as above, and none left for an agent online at the end; every
 #    status-request answered (but those in flight at the stop), no attachment
 #    refused, no frame unexpected, no failure; the journal agrees with the
-#    summary; the mediator logs no error but ACA-Py's one for each closed
-#    socket.
+#    summary; the mediator logs no error but ACA-Py's one for each close it
+#    receives (a close frame is not TEXT or BINARY).
 # shellcheck source=tests/integration/lib-run.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib-run.sh"
 load_stack_env
@@ -122,7 +122,7 @@ done
 	$(stat_of "$dir" WS 140_edge_pickup_status) == $(jq .edge_sessions.pickup.pickup_status "$r"))) ||
 	fail "140/142 differ from the answers counted: $s"
 if grep -E ' ERROR |Traceback' "$plog" |
-	grep -v -E 'Unexpected Websocket message type received: (8|257|WSMsgType.CLOSED)' >"$RUN_TMP/errors"; then
+	grep -v -E 'Unexpected Websocket message type received: (8|257|WSMsgType.CLOSED?)' >"$RUN_TMP/errors"; then
 	fail "the 0.8.2 mediator logged errors: $(head -c 300 "$RUN_TMP/errors")"
 fi
 echo "ok: $MEDLOAD_ACAPY_RELEASE implicit $implicit; 0.8.2+pickup $(jq -c '.edge_sessions.pickup |
