@@ -512,7 +512,7 @@ agg_groups(struct agg *a, size_t *n)
 	a->sorted = util_calloc(hmap_size(a->groups) + 1, sizeof(*a->sorted));
 	while (hmap_next(a->groups, &pos, &k, &klen, &v))
 		a->sorted[i++] = v;
-	qsort(a->sorted, i, sizeof(*a->sorted), agg_group_cmp);
+	util_sort(a->sorted, i, sizeof(*a->sorted), agg_group_cmp);
 	*n = i;
 	return a->sorted;
 }
@@ -574,9 +574,9 @@ agg_series(struct agg *a, size_t *n, double *interval)
 			memcpy(&s->bins[s->nbins].index, bk, sizeof(long long));
 			s->bins[s->nbins++].h = bv;
 		}
-		qsort(s->bins, s->nbins, sizeof(*s->bins), agg_bin_cmp);
+		util_sort(s->bins, s->nbins, sizeof(*s->bins), agg_bin_cmp);
 	}
-	qsort(a->series, i, sizeof(*a->series), agg_series_cmp);
+	util_sort(a->series, i, sizeof(*a->series), agg_series_cmp);
 	a->nseries = i;
 	*n = i;
 	*interval = a->interval;
@@ -743,7 +743,7 @@ agg_outcomes(struct agg *a, size_t *n)
 	w.out = a->outcomes;
 	w.n = 0;
 	ocount_each(a->oc, agg_outcome_cell, &w);
-	qsort(a->outcomes, w.n, sizeof(*a->outcomes), agg_outcome_cmp);
+	util_sort(a->outcomes, w.n, sizeof(*a->outcomes), agg_outcome_cmp);
 	*n = w.n;
 	return a->outcomes;
 }

@@ -181,8 +181,8 @@ chart_top(struct json_object **items, const double *counts, size_t n,
 		r[i].count = counts[i];
 		r[i].index = i;
 	}
-	qsort(r, n, sizeof(*r), chart_rank_cmp);
-	qsort(r, keep, sizeof(*r), chart_index_cmp);
+	util_sort(r, n, sizeof(*r), chart_rank_cmp);
+	util_sort(r, keep, sizeof(*r), chart_index_cmp);
 	for (i = 0; i < n; i++)
 		items[i] = r[i].item;
 	free(r);

@@ -1315,7 +1315,7 @@ compare_build(struct json_object *base, struct json_object *cont,
 	}
 	load = json_object_new_array();
 	compare_match(base, cont, byb, o, load, &m);
-	qsort(m.rows, m.n, sizeof(*m.rows), compare_row_cmp);
+	util_sort(m.rows, m.n, sizeof(*m.rows), compare_row_cmp);
 	arr = json_object_new_array();
 	for (i = 0; i < m.n; i++)
 		json_object_array_add(arr, m.rows[i].obj);

@@ -117,7 +117,7 @@ failtable_build(struct json_object *analysis, struct json_object *run)
 
 	failtable_client(run, r, &n);
 	failtable_traces(analysis, run, r, &n);
-	qsort(r, n, sizeof(*r), failtable_cmp);
+	util_sort(r, n, sizeof(*r), failtable_cmp);
 	t = ttable_new(4, 2);
 	for (i = 0; i < 4; i++)
 		ttable_head(t, i, head[i]);

@@ -68,7 +68,7 @@ flows_groups_sorted(struct flows *f, size_t *n)
 	while (hmap_next(f->groups, &pos, &key, &len, &val))
 		v[i++] = val;
 	flows_sorting = f;
-	qsort(v, *n, sizeof(*v), flows_group_cmp);
+	util_sort(v, *n, sizeof(*v), flows_group_cmp);
 	flows_sorting = NULL;
 	return v;
 }

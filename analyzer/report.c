@@ -341,7 +341,7 @@ report_merge_points(struct json_object **sel, size_t n)
 			    report_num(p, "max", 0) };
 		}
 	}
-	qsort(pt, np, sizeof(*pt), report_point_cmp);
+	util_sort(pt, np, sizeof(*pt), report_point_cmp);
 	for (k = 0; k < np; k++) {
 		if (out == 0 || pt[out - 1].ts != pt[k].ts) {
 			pt[out++] = pt[k];
@@ -639,7 +639,7 @@ report_chart_groups(struct report_charts *rc)
 		free(sel);
 		return;
 	}
-	qsort(sel, n, sizeof(*sel), report_p95_cmp);
+	util_sort(sel, n, sizeof(*sel), report_p95_cmp);
 	if (n > REPORT_TOP_GROUPS)
 		n = REPORT_TOP_GROUPS;
 	c = chart_new(rc->dir, "groups");
@@ -921,7 +921,7 @@ report_outcomes_top(struct report_charts *rc, struct json_object *ser,
 		return -1;
 	}
 	b->n = (size_t)((end - b->start) / b->interval + 0.5) + 1;
-	qsort(t->sel, t->n, sizeof(*t->sel), report_outcome_cmp);
+	util_sort(t->sel, t->n, sizeof(*t->sel), report_outcome_cmp);
 	t->keep = t->n > REPORT_TOP_OUTCOMES ? REPORT_TOP_OUTCOMES : t->n;
 	return 0;
 }

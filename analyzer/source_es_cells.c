@@ -136,7 +136,7 @@ source_es_cells_cmp(const void *pa, const void *pb)
 void
 source_es_cells_sort(struct source_es_cells *t)
 {
-	qsort(t->v, t->n, sizeof(*t->v), source_es_cells_cmp);
+	util_sort(t->v, t->n, sizeof(*t->v), source_es_cells_cmp);
 	hmap_free(t->index, NULL);
 	t->index = hmap_new();
 }

@@ -475,7 +475,7 @@ source_es_series_outcome_list(struct source_es_series_outcome *oc,
 	struct json_object *s, *pts = NULL, *pt;
 	size_t i;
 
-	qsort(oc->v, oc->n, sizeof(*oc->v), source_es_series_ocmp);
+	util_sort(oc->v, oc->n, sizeof(*oc->v), source_es_series_ocmp);
 	for (i = 0; i < oc->n; i++, prev = p) {
 		p = &oc->v[i];
 		if (prev == NULL || util_strcmp_null(p->label,

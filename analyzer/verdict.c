@@ -227,7 +227,7 @@ verdict_lat_rank(struct verdict_lat *l, size_t n)
 	size_t i, k = 0, run;
 	double r;
 
-	qsort(l, n, sizeof(*l), verdict_lat_cmp);
+	util_sort(l, n, sizeof(*l), verdict_lat_cmp);
 	for (i = 0; i < n; i++) {
 		if (k > 0 && strcmp(l[k - 1].outcome, l[i].outcome) == 0 &&
 		    strcmp(l[k - 1].label, l[i].label) == 0) {

@@ -392,7 +392,7 @@ hist_sorted_keys(const struct hist_pages *m)
 	for (i = 0; i < m->cap; i++)
 		if (m->pages[i] != NULL)
 			k[n++] = m->keys[i];
-	qsort(k, n, sizeof(*k), hist_cmp_u32);
+	util_sort(k, n, sizeof(*k), hist_cmp_u32);
 	return k;
 }
 

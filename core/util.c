@@ -69,6 +69,14 @@ util_strcmp_null(const char *x, const char *y)
 	return strcmp(x, y);
 }
 
+void
+util_sort(void *base, size_t n, size_t size,
+    int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 /* Formats into a new string from a va_list. */
 char *
 util_vprintf(const char *fmt, va_list ap)

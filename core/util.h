@@ -31,6 +31,13 @@ char *util_strndup(const char *s, size_t n);
  */
 int util_strcmp_null(const char *x, const char *y);
 
+/*
+ * qsort that accepts an empty array whose pointer is NULL (qsort's is
+ * declared never NULL, and an empty table's array is often not allocated).
+ */
+void util_sort(void *base, size_t n, size_t size,
+    int (*cmp)(const void *, const void *));
+
 /* Formats a new string (caller frees). */
 char *util_printf(const char *fmt, ...) UTIL_PRINTF(1, 2);
 

@@ -381,7 +381,7 @@ stats_timeline_ticks(const struct stats_timeline *t, struct stats_tick **out,
 		after = o->sec;
 	}
 	hist_free(c.q);
-	qsort(*out, *n, sizeof(**out), stats_tick_cmp);
+	util_sort(*out, *n, sizeof(**out), stats_tick_cmp);
 }
 
 /* Counts one error text of e at t_us (up to 1000 texts, then "other"). */
@@ -672,7 +672,7 @@ stats_sorted(const struct stats *st)
 
 	if (st->n > 0)
 		memcpy(l, st->list, st->n * sizeof(*l));
-	qsort(l, st->n, sizeof(*l), stats_cmp);
+	util_sort(l, st->n, sizeof(*l), stats_cmp);
 	return l;
 }
 
@@ -959,7 +959,7 @@ stats_exc_where(const struct stats_exc *x)
 	while (hmap_next(x->where, &pos, &k, &len, &v))
 		lines[n++] = util_printf("%.*s: %llu", (int)len, (const char *)k,
 		    (unsigned long long)*(uint64_t *)v);
-	qsort(lines, n, sizeof(*lines), stats_str_cmp);
+	util_sort(lines, n, sizeof(*lines), stats_str_cmp);
 	strbuf_init(&b, 0);
 	for (i = 0; i < n; i++) {
 		strbuf_addf(&b, "%s%s", i ? "\n" : "", lines[i]);

@@ -86,6 +86,31 @@ test_safe_text(void)
 }
 
 /* Absent strings sort first, present ones as strcmp does. */
+static int
+cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * util_sort takes the empty table whose array was never allocated (a NULL
+ * base, which qsort must not be given: fuzz_es found it in source_es_cells),
+ * and sorts what it is given.
+ */
+static void
+test_sort(void)
+{
+	int one[] = { 7 }, v[] = { 3, -1, 2, 2, 9 };
+
+	util_sort(NULL, 0, sizeof(int), cmp_int);
+	util_sort(one, 1, sizeof(int), cmp_int);
+	CHECK(one[0] == 7);
+	util_sort(v, 5, sizeof(int), cmp_int);
+	CHECK(v[0] == -1 && v[1] == 2 && v[2] == 2 && v[3] == 3 && v[4] == 9);
+}
+
 static void
 test_strcmp_null(void)
 {
@@ -242,6 +267,7 @@ main(void)
 	RUN(test_safe_text);
 	RUN(test_numbers);
 	RUN(test_strcmp_null);
+	RUN(test_sort);
 	RUN(test_hash_deterministic);
 	RUN(test_jscan);
 	RUN(test_secret_precedence);
