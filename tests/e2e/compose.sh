@@ -63,6 +63,9 @@ load agents-load -profile agents -profile load "$f" &&
 load monitor -profile monitor "$f" && expect_services monitor "grafana,prometheus"
 load all -profile all "$f" &&
 	expect_services all "elasticsearch,grafana,kibana,kibana-setup,logstash,mediator,medload,multi-agent,prometheus,setup,wallet-db"
+load collect -profile collect "$f" && expect_services collect "collector"
+load all-collect -profile all -profile collect "$f" &&
+	expect_services all-collect "collector,elasticsearch,grafana,kibana,kibana-setup,logstash,mediator,medload,multi-agent,prometheus,setup,wallet-db"
 load shards -profile all "$f" "$sh" &&
 	expect_services shards "elasticsearch,grafana,kibana,kibana-setup,logstash,mediator,medload,medload-run-id,medload-shard-1,medload-shard-2,medload-shard-3,multi-agent,prometheus,setup,wallet-db"
 all=$TMP/all.json
@@ -137,8 +140,17 @@ if [ -s "$all" ]; then
 		"medload multi-agent service_healthy false"; do
 		grep -qx "$want" "$TMP/deps" || echo "$want" >>"$TMP/deps-missing"
 	done
+	# with the collect profile, the agents wait for the collector too
+	jq -r '.services as $s | $s | to_entries[] | .key as $k | (.value.depends_on // {}) | to_entries[]
+		| "\($k) \(.key) \(.value.condition) \(.value.required)"' "$TMP/all-collect.json" 2>/dev/null |
+		sort >"$TMP/deps-collect"
+	for want in "mediator collector service_healthy false" \
+		"multi-agent collector service_healthy false" \
+		"collector elasticsearch service_healthy false"; do
+		grep -qx "$want" "$TMP/deps-collect" || echo "$want" >>"$TMP/deps-missing"
+	done
 	nohc=$(jq -r '.services as $s | [$s[] | (.depends_on // {}) | to_entries[] | select(.value.condition == "service_healthy") | .key]
-		| unique[] | select(($s[.].healthcheck.test // []) | length == 0)' "$all")
+		| unique[] | select($s[.] != null) | select(($s[.].healthcheck.test // []) | length == 0)' "$all" "$TMP/all-collect.json")
 	if [ -z "$nohc" ]; then pass compose-healthchecks; else fail compose-healthchecks "no healthcheck: $nohc"; fi
 	if [ -s "$TMP/deps-missing" ]; then fail compose-depends-on "missing: $(tr '\n' ';' <"$TMP/deps-missing")"; else
 		pass compose-depends-on; fi
@@ -430,6 +442,41 @@ if "$MEDLOAD" run --help >/dev/null 2>&1; then
 else
 	echo "note: medload has no 'run' subcommand yet; entry-medload-run-accepts not checked"
 fi
+# The collector service's command is one `medload collect` runs: moved to
+# loopback ports here, it listens, answers its healthcheck's GET /_status,
+# stores a trace event in its spool and stops by itself; its password comes
+# from the environment, never the command line.
+if [ -s "$TMP/collect.json" ]; then
+	free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+	cp=$(free_port); mp=$(free_port)
+	jq -r '.services.collector | [.entrypoint[], .command[]] | .[]' "$TMP/collect.json" |
+		sed "s|^0\.0\.0\.0:9700\$|127.0.0.1:$cp|; s|^0\.0\.0\.0:9465\$|127.0.0.1:$mp|; s|^/reports/|$TMP/collector-|" \
+		>"$TMP/collector-argv"
+	hc=$(jq -r '.services.collector.healthcheck.test | join(" ")' "$TMP/collect.json")
+	case $hc in *"http://127.0.0.1:9700/_status"*) pass compose-collector-healthcheck ;;
+		*) fail compose-collector-healthcheck "$hc" ;; esac
+	grep -qx -- '--es' "$TMP/collector-argv" && ! grep -qi 'password' "$TMP/collector-argv" &&
+		[ "$(jq -r '.services.collector.environment.MEDLOAD_ES_PASSWORD' "$TMP/collect.json")" = changeme ] &&
+		pass compose-collector-password-from-env ||
+		fail compose-collector-password-from-env "$(tr '\n' ' ' <"$TMP/collector-argv")"
+	# the image's entry point is medload itself: run this build instead
+	set -- $(sed 1d "$TMP/collector-argv")
+	MEDLOAD_ES_PASSWORD=changeme "$MEDLOAD" "$@" --duration 4s >"$TMP/collector.out" 2>&1 &
+	cpid=$!
+	ok=""
+	wait_for 30 curl -fs -o /dev/null "http://127.0.0.1:$cp/_status" && ok=1
+	st=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+		-d '{"msg_id":"m1","thread_id":"t1","handler":"h","ellapsed_milli":3,"outcome":"OK","traced_type":"x","timestamp":1700000000.5,"str_time":"s","label":"mediator.trace"}' \
+		"http://127.0.0.1:$cp/acapy.events")
+	wait "$cpid"; rc=$?
+	if [ -n "$ok" ] && [ "$st" = 200 ] && [ "$rc" = 0 ] &&
+		grep -q '"label":"mediator.trace"' "$TMP/collector-traces.ndjson" 2>/dev/null; then
+		pass compose-collector-runs
+	else
+		fail compose-collector-runs "status ok=$ok post=$st rc=$rc: $(tail -c 300 "$TMP/collector.out")"
+	fi
+fi
+
 # The scenario and shape knobs, one argument each; edge and http runs do not
 # wait for the multi-agent, the others do.
 o=$(env -i PATH="$PATH" MEDLOAD_RUN_ID=r1 MEDIATOR_ADMIN_URL=http://m:3002 MEDLOAD_SCENARIO=edge \
